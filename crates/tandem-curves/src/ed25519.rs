@@ -1,0 +1,111 @@
+//! Ed25519 backend over `curve25519-dalek`.
+//!
+//! Points are encoded as RFC 8032 compressed Edwards-y (32 bytes); scalars little-endian.
+//! The curve has cofactor 8: the decoder accepts only points of the prime-order subgroup, so
+//! small-order and mixed-order points (torsion components) are refused, as are
+//! non-canonical encodings (y not reduced, or a "negative zero" x).
+
+use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsPoint};
+use curve25519_dalek::scalar::Scalar;
+use curve25519_dalek::traits::{Identity, IsIdentity};
+use rand_core::CryptoRng;
+use subtle::{ConstantTimeEq, CtOption};
+
+use crate::curve::{Curve, CurveId};
+use crate::error::PointError;
+
+/// The Ed25519 group (EdDSA for Solana, Stellar).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Ed25519;
+
+impl Curve for Ed25519 {
+    const ID: CurveId = CurveId::Ed25519;
+    const POINT_LEN: usize = 32;
+
+    type Scalar = Scalar;
+    type Point = EdwardsPoint;
+
+    fn scalar_zero() -> Scalar {
+        Scalar::ZERO
+    }
+
+    fn scalar_one() -> Scalar {
+        Scalar::ONE
+    }
+
+    fn scalar_from_u64(v: u64) -> Scalar {
+        Scalar::from(v)
+    }
+
+    fn scalar_random<R: CryptoRng + ?Sized>(rng: &mut R) -> Scalar {
+        Scalar::random(rng)
+    }
+
+    fn scalar_invert(s: &Scalar) -> CtOption<Scalar> {
+        // dalek's inversion is constant time and maps 0 to 0; refuse zero explicitly.
+        let nonzero = !s.ct_eq(&Scalar::ZERO);
+        CtOption::new(s.invert(), nonzero)
+    }
+
+    fn scalar_to_bytes(s: &Scalar) -> [u8; 32] {
+        s.to_bytes()
+    }
+
+    fn scalar_from_canonical_bytes(bytes: &[u8; 32]) -> CtOption<Scalar> {
+        Scalar::from_canonical_bytes(*bytes)
+    }
+
+    fn scalar_from_wide_bytes(bytes: &[u8; 64]) -> Scalar {
+        Scalar::from_bytes_mod_order_wide(bytes)
+    }
+
+    fn identity() -> EdwardsPoint {
+        EdwardsPoint::identity()
+    }
+
+    fn generator() -> EdwardsPoint {
+        curve25519_dalek::constants::ED25519_BASEPOINT_POINT
+    }
+
+    fn mul_base(s: &Scalar) -> EdwardsPoint {
+        EdwardsPoint::mul_base(s)
+    }
+
+    fn mul(p: &EdwardsPoint, s: &Scalar) -> EdwardsPoint {
+        p * s
+    }
+
+    fn mul_base_add_vartime(a: &Scalar, b: &Scalar, p: &EdwardsPoint) -> EdwardsPoint {
+        // Variable time: only called on public values (proof and signature verification).
+        EdwardsPoint::vartime_double_scalar_mul_basepoint(b, p, a)
+    }
+
+    fn is_identity(p: &EdwardsPoint) -> bool {
+        p.is_identity()
+    }
+
+    fn point_to_bytes(p: &EdwardsPoint) -> Vec<u8> {
+        p.compress().to_bytes().to_vec()
+    }
+
+    fn point_from_bytes(bytes: &[u8]) -> Result<EdwardsPoint, PointError> {
+        let compressed = CompressedEdwardsY::from_slice(bytes).map_err(|_| PointError::Length {
+            expected: Self::POINT_LEN,
+            got: bytes.len(),
+        })?;
+        let point = compressed.decompress().ok_or(PointError::Invalid)?;
+        // `decompress` accepts y >= p and x = 0 with the sign bit set; a canonical encoding
+        // is the one the point re-encodes to.
+        if point.compress() != compressed {
+            return Err(PointError::Invalid);
+        }
+        if point.is_identity() {
+            return Err(PointError::Identity);
+        }
+        // Prime-order subgroup: refuses small-order points and mixed-order points alike.
+        if !point.is_torsion_free() {
+            return Err(PointError::NotPrimeOrder);
+        }
+        Ok(point)
+    }
+}
