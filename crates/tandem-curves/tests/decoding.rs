@@ -1,5 +1,15 @@
 //! Validating decoders: every refusal of SECURITY.md section 1 for points and scalars.
 
+// Helpers outside #[test] functions unwrap too: a panic in a test is a test failure.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::cast_possible_truncation,
+    clippy::mod_module_files
+)]
+
 use curve25519_dalek::constants::{ED25519_BASEPOINT_POINT, EIGHT_TORSION};
 use curve25519_dalek::edwards::CompressedEdwardsY;
 use rand_chacha::ChaCha20Rng;

@@ -1,5 +1,15 @@
 //! Secrets, transcripts, commitments and Schnorr proofs.
 
+// Helpers outside #[test] functions unwrap too: a panic in a test is a test failure.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::cast_possible_truncation,
+    clippy::mod_module_files
+)]
+
 use proptest::prelude::*;
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;

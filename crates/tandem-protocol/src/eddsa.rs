@@ -1,0 +1,7 @@
+//! EdDSA on Ed25519: the RFC 9591 FROST ciphersuite ([`frost`]) and the two-party signing
+//! protocol built on it ([`sign`]). Key generation is the curve-generic [`crate::keygen`].
+
+pub mod frost;
+pub mod sign;
+
+pub use ed25519_dalek::Signature;

@@ -1,0 +1,396 @@
+//! The FROST(Ed25519, SHA-512) ciphersuite of RFC 9591, written for any signer set so that
+//! the RFC's test vector (Appendix E.1) runs through exactly the code the two-party
+//! protocol uses.
+//!
+//! Section references are to RFC 9591. Nonces ([`SigningNonces`]) are not `Clone` and are
+//! consumed by [`SigningPackage::sign`].
+
+use rand_core::CryptoRng;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha512};
+use tandem_curves::{Ed25519, Point, Scalar, SecretScalar};
+use thiserror::Error;
+use zeroize::Zeroizing;
+
+/// `contextString` of the ciphersuite (Section 6.1).
+pub const CONTEXT_STRING: &[u8] = b"FROST-ED25519-SHA512-v1";
+
+/// Errors of the FROST core.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum FrostError {
+    /// The commitment list is not sorted by identifier, has duplicates, or is empty.
+    #[error("commitment list must be sorted by identifier without duplicates")]
+    CommitmentList,
+    /// The signer is not in the commitment list, or its nonces do not match its commitment.
+    #[error("signer's commitment is missing from the list or does not match its nonces")]
+    SignerCommitment,
+    /// The group commitment is the identity (negligible probability; start over).
+    #[error("group commitment is the identity")]
+    IdentityGroupCommitment,
+    /// The aggregate signature does not verify.
+    #[error("aggregate signature does not verify")]
+    InvalidSignature,
+}
+
+fn sha512(parts: &[&[u8]]) -> [u8; 64] {
+    let mut h = Sha512::new();
+    for p in parts {
+        h.update(p);
+    }
+    h.finalize().into()
+}
+
+/// `H1(m) = SHA-512(contextString || "rho" || m)` mod L (Section 6.5).
+#[must_use]
+pub fn h1(m: &[u8]) -> Scalar<Ed25519> {
+    Scalar::from_wide_bytes(&sha512(&[CONTEXT_STRING, b"rho", m]))
+}
+
+/// `H2(m) = SHA-512(m)` mod L: the RFC 8032 challenge, without context (Section 6.5).
+#[must_use]
+pub fn h2(m: &[&[u8]]) -> Scalar<Ed25519> {
+    Scalar::from_wide_bytes(&sha512(m))
+}
+
+/// `H3(m) = SHA-512(contextString || "nonce" || m)` mod L (Section 6.5).
+#[must_use]
+pub fn h3(m: &[&[u8]]) -> SecretScalar<Ed25519> {
+    let mut parts: Vec<&[u8]> = vec![CONTEXT_STRING, b"nonce"];
+    parts.extend_from_slice(m);
+    let wide = Zeroizing::new(sha512(&parts));
+    SecretScalar::new(*Scalar::<Ed25519>::from_wide_bytes(&wide).inner())
+}
+
+/// `H4(m) = SHA-512(contextString || "msg" || m)` (Section 6.5).
+#[must_use]
+pub fn h4(m: &[u8]) -> [u8; 64] {
+    sha512(&[CONTEXT_STRING, b"msg", m])
+}
+
+/// `H5(m) = SHA-512(contextString || "com" || m)` (Section 6.5).
+#[must_use]
+pub fn h5(m: &[u8]) -> [u8; 64] {
+    sha512(&[CONTEXT_STRING, b"com", m])
+}
+
+/// A participant identifier: a non-zero scalar, here a small integer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Identifier(core::num::NonZeroU16);
+
+impl Identifier {
+    /// The identifier `n`.
+    #[must_use]
+    pub const fn from_nonzero(n: core::num::NonZeroU16) -> Self {
+        Self(n)
+    }
+
+    /// The identifier `n`, if non-zero.
+    #[must_use]
+    pub fn new(n: u16) -> Option<Self> {
+        core::num::NonZeroU16::new(n).map(Self)
+    }
+
+    /// The identifier as a scalar.
+    #[must_use]
+    pub fn to_scalar(self) -> Scalar<Ed25519> {
+        Scalar::from_u64(u64::from(self.0.get()))
+    }
+}
+
+/// `nonce_generate(secret)` with the given 32 random bytes (Section 4.1):
+/// `H3(random_bytes || SerializeScalar(secret))`.
+#[must_use]
+pub fn nonce_generate(
+    random_bytes: &[u8; 32],
+    secret: &SecretScalar<Ed25519>,
+) -> SecretScalar<Ed25519> {
+    let secret_enc = secret.to_bytes();
+    h3(&[random_bytes, secret_enc.as_slice()])
+}
+
+/// A signer's public nonce commitments `(D_i, E_i)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SigningCommitments {
+    /// Hiding nonce commitment `D_i = d_i * G`.
+    pub hiding: Point<Ed25519>,
+    /// Binding nonce commitment `E_i = e_i * G`.
+    pub binding: Point<Ed25519>,
+}
+
+/// A signer's secret nonces `(d_i, e_i)` for one signature. Not `Clone`; wiped on drop;
+/// consumed by [`SigningPackage::sign`].
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SigningNonces {
+    hiding: SecretScalar<Ed25519>,
+    binding: SecretScalar<Ed25519>,
+}
+
+impl SigningNonces {
+    /// `commit(sk_i)` (Section 5.1): fresh nonces from 32 random bytes each, hedged with the
+    /// signing share.
+    #[must_use]
+    pub fn generate<R: CryptoRng + ?Sized>(
+        rng: &mut R,
+        signing_share: &SecretScalar<Ed25519>,
+    ) -> Self {
+        let mut hiding_random = Zeroizing::new([0u8; 32]);
+        let mut binding_random = Zeroizing::new([0u8; 32]);
+        rng.fill_bytes(hiding_random.as_mut_slice());
+        rng.fill_bytes(binding_random.as_mut_slice());
+        Self::from_randomness(&hiding_random, &binding_random, signing_share)
+    }
+
+    /// `commit(sk_i)` with the randomness given (the RFC test vectors fix it).
+    #[must_use]
+    pub fn from_randomness(
+        hiding_random: &[u8; 32],
+        binding_random: &[u8; 32],
+        signing_share: &SecretScalar<Ed25519>,
+    ) -> Self {
+        Self {
+            hiding: nonce_generate(hiding_random, signing_share),
+            binding: nonce_generate(binding_random, signing_share),
+        }
+    }
+
+    /// The public commitments `(D_i, E_i)`.
+    #[must_use]
+    pub fn commitments(&self) -> SigningCommitments {
+        SigningCommitments {
+            hiding: self.hiding.public_point(),
+            binding: self.binding.public_point(),
+        }
+    }
+
+    /// The hiding nonce (test-vector comparison only).
+    #[must_use]
+    pub fn hiding(&self) -> &SecretScalar<Ed25519> {
+        &self.hiding
+    }
+
+    /// The binding nonce (test-vector comparison only).
+    #[must_use]
+    pub fn binding(&self) -> &SecretScalar<Ed25519> {
+        &self.binding
+    }
+}
+
+/// `encode_group_commitment_list` (Section 4.3): each entry
+/// `SerializeScalar(id) || SerializeElement(D) || SerializeElement(E)`, in identifier order.
+fn encode_group_commitment_list(list: &[(Identifier, SigningCommitments)]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(list.len() * 96);
+    for (id, c) in list {
+        out.extend_from_slice(&id.to_scalar().to_bytes());
+        out.extend_from_slice(&c.hiding.inner().compress().to_bytes());
+        out.extend_from_slice(&c.binding.inner().compress().to_bytes());
+    }
+    out
+}
+
+/// `derive_interpolating_value(participant_list, x_i)` (Section 4.2): the Lagrange
+/// coefficient of `x_i` at zero over `participants`.
+///
+/// # Errors
+/// [`FrostError::CommitmentList`] if `x_i` is not in the list or the list has duplicates.
+pub fn derive_interpolating_value(
+    participants: &[Identifier],
+    x_i: Identifier,
+) -> Result<Scalar<Ed25519>, FrostError> {
+    if !participants.contains(&x_i) {
+        return Err(FrostError::CommitmentList);
+    }
+    let mut numerator = Scalar::<Ed25519>::one();
+    let mut denominator = Scalar::<Ed25519>::one();
+    for x_j in participants.iter().copied().filter(|x| *x != x_i) {
+        numerator = numerator * x_j.to_scalar();
+        denominator = denominator * (x_j.to_scalar() - x_i.to_scalar());
+    }
+    // A duplicate identifier makes the denominator zero.
+    let inv = denominator.invert().ok_or(FrostError::CommitmentList)?;
+    Ok(numerator * inv)
+}
+
+/// Everything the signers and the aggregator derive from (group key, message, commitment
+/// list): binding factors (Section 4.4), group commitment (4.5) and challenge (4.6).
+#[derive(Clone, Debug)]
+pub struct SigningPackage {
+    group_public_key: Point<Ed25519>,
+    message: Vec<u8>,
+    commitments: Vec<(Identifier, SigningCommitments)>,
+    binding_factors: Vec<Scalar<Ed25519>>,
+    group_commitment: Point<Ed25519>,
+    challenge: Scalar<Ed25519>,
+}
+
+impl SigningPackage {
+    /// Computes binding factors, group commitment and challenge.
+    ///
+    /// # Errors
+    /// [`FrostError::CommitmentList`] if the list is empty, unsorted or has duplicates;
+    /// [`FrostError::IdentityGroupCommitment`] if `R` is the identity.
+    pub fn new(
+        group_public_key: Point<Ed25519>,
+        message: &[u8],
+        commitments: Vec<(Identifier, SigningCommitments)>,
+    ) -> Result<Self, FrostError> {
+        if commitments.is_empty()
+            || !commitments
+                .windows(2)
+                .all(|w| matches!(w, [a, b] if a.0 < b.0))
+        {
+            return Err(FrostError::CommitmentList);
+        }
+        let binding_factors =
+            compute_binding_factor_inputs(&group_public_key, &commitments, message)
+                .iter()
+                .map(|input| h1(input))
+                .collect::<Vec<_>>();
+        // compute_group_commitment (Section 4.5): R = sum(D_i + rho_i * E_i).
+        let mut group_commitment = Point::<Ed25519>::identity();
+        for ((_, c), rho) in commitments.iter().zip(&binding_factors) {
+            group_commitment = group_commitment + c.hiding + &c.binding * rho;
+        }
+        if group_commitment.is_identity() {
+            return Err(FrostError::IdentityGroupCommitment);
+        }
+        // compute_challenge (Section 4.6): H2(SerializeElement(R) || SerializeElement(PK) || msg).
+        let challenge = h2(&[
+            &group_commitment.inner().compress().to_bytes(),
+            &group_public_key.inner().compress().to_bytes(),
+            message,
+        ]);
+        Ok(Self {
+            group_public_key,
+            message: message.to_vec(),
+            commitments,
+            binding_factors,
+            group_commitment,
+            challenge,
+        })
+    }
+
+    /// The group commitment `R`.
+    #[must_use]
+    pub fn group_commitment(&self) -> Point<Ed25519> {
+        self.group_commitment
+    }
+
+    /// The challenge `c`.
+    #[must_use]
+    pub fn challenge(&self) -> Scalar<Ed25519> {
+        self.challenge
+    }
+
+    /// The binding factor of `id`, if it is a signer.
+    #[must_use]
+    pub fn binding_factor(&self, id: Identifier) -> Option<Scalar<Ed25519>> {
+        self.index_of(id)
+            .and_then(|i| self.binding_factors.get(i).copied())
+    }
+
+    fn index_of(&self, id: Identifier) -> Option<usize> {
+        self.commitments.iter().position(|(x, _)| *x == id)
+    }
+
+    fn participants(&self) -> Vec<Identifier> {
+        self.commitments.iter().map(|(id, _)| *id).collect()
+    }
+
+    /// `sign` (Section 5.2): `z_i = d_i + e_i * rho_i + lambda_i * sk_i * c`. Consumes the
+    /// nonces.
+    ///
+    /// # Errors
+    /// [`FrostError::SignerCommitment`] if `id` is not a signer or its listed commitment is
+    /// not the one of `nonces`.
+    pub fn sign(
+        &self,
+        id: Identifier,
+        signing_share: &SecretScalar<Ed25519>,
+        nonces: SigningNonces,
+    ) -> Result<Scalar<Ed25519>, FrostError> {
+        let i = self.index_of(id).ok_or(FrostError::SignerCommitment)?;
+        let (listed, rho) = match (self.commitments.get(i), self.binding_factors.get(i)) {
+            (Some((_, c)), Some(rho)) => (c, rho),
+            _ => return Err(FrostError::SignerCommitment),
+        };
+        if *listed != nonces.commitments() {
+            return Err(FrostError::SignerCommitment);
+        }
+        let lambda = derive_interpolating_value(&self.participants(), id)?;
+        let z = &(&nonces.hiding + &(&nonces.binding * rho))
+            + &(&(signing_share * &lambda) * &self.challenge);
+        Ok(z.reveal())
+    }
+
+    /// `verify_signature_share` (Section 5.4): `z_i * G == R_i + c * lambda_i * PK_i`, with
+    /// `R_i = D_i + rho_i * E_i`. Variable time (public values).
+    #[must_use]
+    pub fn verify_share(
+        &self,
+        id: Identifier,
+        verifying_share: &Point<Ed25519>,
+        share: &Scalar<Ed25519>,
+    ) -> bool {
+        let Some(i) = self.index_of(id) else {
+            return false;
+        };
+        let (Some((_, c)), Some(rho)) = (self.commitments.get(i), self.binding_factors.get(i))
+        else {
+            return false;
+        };
+        let Ok(lambda) = derive_interpolating_value(&self.participants(), id) else {
+            return false;
+        };
+        let r_i = c.hiding + &c.binding * rho;
+        // z_i*G - (c*lambda_i)*PK_i == R_i
+        let lhs = verifying_share.mul_base_add_vartime(share, &(-(self.challenge * lambda)));
+        lhs == r_i
+    }
+
+    /// `aggregate` (Section 5.3): `(R, z = sum z_i)` as a 64-byte RFC 8032 signature, verified
+    /// with `verify_strict` before it is returned.
+    ///
+    /// # Errors
+    /// [`FrostError::InvalidSignature`] if the result does not verify.
+    pub fn aggregate(
+        &self,
+        shares: &[Scalar<Ed25519>],
+    ) -> Result<ed25519_dalek::Signature, FrostError> {
+        let z = shares
+            .iter()
+            .fold(Scalar::<Ed25519>::zero(), |acc, s| acc + *s);
+        let mut bytes = [0u8; 64];
+        let (r_part, z_part) = bytes.split_at_mut(32);
+        r_part.copy_from_slice(&self.group_commitment.inner().compress().to_bytes());
+        z_part.copy_from_slice(&z.to_bytes());
+        let signature = ed25519_dalek::Signature::from_bytes(&bytes);
+        let key = ed25519_dalek::VerifyingKey::from(*self.group_public_key.inner());
+        key.verify_strict(&self.message, &signature)
+            .map_err(|_| FrostError::InvalidSignature)?;
+        Ok(signature)
+    }
+}
+
+/// `compute_binding_factors` inputs (Section 4.4): for each signer,
+/// `SerializeElement(PK) || H4(msg) || H5(encode_group_commitment_list) || SerializeScalar(id)`.
+#[must_use]
+pub fn compute_binding_factor_inputs(
+    group_public_key: &Point<Ed25519>,
+    commitments: &[(Identifier, SigningCommitments)],
+    message: &[u8],
+) -> Vec<Vec<u8>> {
+    let msg_hash = h4(message);
+    let encoded_commitment_hash = h5(&encode_group_commitment_list(commitments));
+    let mut prefix = group_public_key.inner().compress().to_bytes().to_vec();
+    prefix.extend_from_slice(&msg_hash);
+    prefix.extend_from_slice(&encoded_commitment_hash);
+    commitments
+        .iter()
+        .map(|(id, _)| {
+            let mut input = prefix.clone();
+            input.extend_from_slice(&id.to_scalar().to_bytes());
+            input
+        })
+        .collect()
+}

@@ -1,0 +1,172 @@
+//! Two-of-two additive key shares: `x = x_client + x_server`.
+
+use core::fmt;
+
+use serde::{Deserialize, Serialize};
+use tandem_curves::{Curve, Point, SecretScalar, Transcript};
+
+use crate::error::{DecodeError, Error, Misuse};
+use crate::message::Role;
+use crate::stored::{self, StoredKind};
+
+/// The public side of a sharing: both public shares. The public key is their sum.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(bound = "")]
+pub struct PublicShares<C: Curve> {
+    /// `X_client = x_client * G`.
+    pub client: Point<C>,
+    /// `X_server = x_server * G`.
+    pub server: Point<C>,
+}
+
+impl<C: Curve> PublicShares<C> {
+    /// The group public key `X = X_client + X_server`.
+    #[must_use]
+    pub fn public_key(&self) -> Point<C> {
+        self.client + self.server
+    }
+
+    /// The public share of `role`.
+    #[must_use]
+    pub fn of(&self, role: Role) -> Point<C> {
+        match role {
+            Role::Client => self.client,
+            Role::Server => self.server,
+        }
+    }
+
+    /// Identifies this sharing: a hash of the curve and both public shares. Two shares
+    /// combine only if their sharing ids are equal; a share replaced by recovery or refresh
+    /// belongs to another sharing.
+    #[must_use]
+    pub fn sharing_id(&self) -> [u8; 32] {
+        let mut t = Transcript::new("tandem/sharing-id/v1");
+        t.append("curve", C::ID.name().as_bytes());
+        t.append_point("client", &self.client);
+        t.append_point("server", &self.server);
+        let mut id = [0u8; 32];
+        t.challenge_bytes("sharing-id", &mut id);
+        id
+    }
+}
+
+/// One party's share of a 2-of-2 key: its secret `x_i` and both public shares.
+///
+/// Secret material is wiped on drop and never printed. Stored with
+/// [`KeyShare::to_bytes`] (versioned, with the curve) and read back with
+/// [`KeyShare::from_bytes`], which checks that the secret matches its public share.
+pub struct KeyShare<C: Curve> {
+    role: Role,
+    secret: SecretScalar<C>,
+    public: PublicShares<C>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(bound = "")]
+struct KeyShareBody<C: Curve> {
+    role: Role,
+    secret: SecretScalar<C>,
+    public: PublicShares<C>,
+}
+
+impl<C: Curve> KeyShare<C> {
+    /// Assembles a key share, checking `secret * G == public.of(role)` and that the public
+    /// key is not the identity.
+    ///
+    /// # Errors
+    /// [`DecodeError::Inconsistent`] if the values do not fit together.
+    pub fn new(
+        role: Role,
+        secret: SecretScalar<C>,
+        public: PublicShares<C>,
+    ) -> Result<Self, DecodeError> {
+        if secret.public_point() != public.of(role) || public.public_key().is_identity() {
+            return Err(DecodeError::Inconsistent);
+        }
+        Ok(Self {
+            role,
+            secret,
+            public,
+        })
+    }
+
+    /// Which party holds this share.
+    #[must_use]
+    pub fn role(&self) -> Role {
+        self.role
+    }
+
+    /// The group public key.
+    #[must_use]
+    pub fn public_key(&self) -> Point<C> {
+        self.public.public_key()
+    }
+
+    /// Both public shares.
+    #[must_use]
+    pub fn public_shares(&self) -> &PublicShares<C> {
+        &self.public
+    }
+
+    /// This share's sharing id (see [`PublicShares::sharing_id`]).
+    #[must_use]
+    pub fn sharing_id(&self) -> [u8; 32] {
+        self.public.sharing_id()
+    }
+
+    /// The secret share `x_i`.
+    #[must_use]
+    pub fn secret(&self) -> &SecretScalar<C> {
+        &self.secret
+    }
+
+    /// Checks that this share belongs to `expected`'s role.
+    ///
+    /// # Errors
+    /// [`Misuse::WrongRole`].
+    pub fn require_role(&self, expected: Role) -> Result<(), Error> {
+        if self.role == expected {
+            Ok(())
+        } else {
+            Err(Error::Misuse(Misuse::WrongRole {
+                expected,
+                got: self.role,
+            }))
+        }
+    }
+
+    /// Stored form: header (version, kind, curve) and body.
+    ///
+    /// # Errors
+    /// If encoding fails.
+    pub fn to_bytes(&self) -> Result<Vec<u8>, Error> {
+        let body = KeyShareBody {
+            role: self.role,
+            secret: self.secret.duplicate(),
+            public: self.public,
+        };
+        stored::encode(StoredKind::KeyShare, C::ID, &body).map_err(Error::Storage)
+    }
+
+    /// Reads a stored key share, refusing an unknown version, another curve, malformed bytes
+    /// and a secret that does not match its public share.
+    ///
+    /// # Errors
+    /// [`Error::Storage`].
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, Error> {
+        let body: KeyShareBody<C> =
+            stored::decode(StoredKind::KeyShare, C::ID, bytes).map_err(Error::Storage)?;
+        Self::new(body.role, body.secret, body.public).map_err(Error::Storage)
+    }
+}
+
+impl<C: Curve> fmt::Debug for KeyShare<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KeyShare")
+            .field("curve", &C::ID)
+            .field("role", &self.role)
+            .field("public_key", &self.public.public_key())
+            .field("secret", &self.secret)
+            .finish()
+    }
+}

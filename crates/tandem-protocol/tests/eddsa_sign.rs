@@ -1,0 +1,281 @@
+//! Two-party FROST Ed25519 signing: completeness, verify_strict, and a dishonest peer.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::cast_possible_truncation,
+    clippy::mod_module_files
+)]
+
+mod support;
+
+use curve25519_dalek::constants::EIGHT_TORSION;
+use ed25519_dalek::VerifyingKey;
+use proptest::prelude::*;
+use support::{bytes_field, rng, tamper, with_payload};
+use tandem_curves::{Curve, Ed25519, Point, Scalar};
+use tandem_protocol::driver::{self, NoTap};
+use tandem_protocol::eddsa::sign::{self, SignRequestMsg, SignResponseMsg, SignShareMsg};
+use tandem_protocol::message::peek_header;
+use tandem_protocol::stored::SessionState;
+use tandem_protocol::{Check, DecodeError, Error, KeyShare, Misuse, Refusal, Role, SessionId};
+
+fn keys(seed: u64) -> (KeyShare<Ed25519>, KeyShare<Ed25519>) {
+    driver::keygen::<Ed25519, _, _, _>(&mut rng(seed), &mut rng(seed + 1000), &mut NoTap).unwrap()
+}
+
+fn vk(k: &KeyShare<Ed25519>) -> VerifyingKey {
+    VerifyingKey::from_bytes(&k.public_key().to_bytes().unwrap().try_into().unwrap()).unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+    #[test]
+    fn keygen_and_sign_always_verify(seed in any::<u64>(), message in proptest::collection::vec(any::<u8>(), 0..200)) {
+        let (c, s) = keys(seed);
+        let (sig_c, sig_s) = driver::eddsa_sign(&c, &s, &message, &mut rng(seed ^ 1), &mut rng(seed ^ 2), &mut NoTap).unwrap();
+        prop_assert_eq!(sig_c, sig_s);
+        prop_assert!(vk(&c).verify_strict(&message, &sig_c).is_ok());
+        // Not valid for another message.
+        let mut other = message.clone();
+        other.push(1);
+        prop_assert!(vk(&c).verify_strict(&other, &sig_c).is_err());
+    }
+}
+
+#[test]
+fn different_messages_and_runs_give_different_signatures() {
+    let (c, s) = keys(1);
+    let (a, _) =
+        driver::eddsa_sign(&c, &s, b"pay alice", &mut rng(2), &mut rng(3), &mut NoTap).unwrap();
+    let (b, _) =
+        driver::eddsa_sign(&c, &s, b"pay bob", &mut rng(2), &mut rng(3), &mut NoTap).unwrap();
+    assert_ne!(a, b);
+    // Same message, fresh nonces: a different (equally valid) signature.
+    let (a2, _) =
+        driver::eddsa_sign(&c, &s, b"pay alice", &mut rng(4), &mut rng(5), &mut NoTap).unwrap();
+    assert_ne!(a, a2);
+    assert!(vk(&c).verify_strict(b"pay alice", &a2).is_ok());
+}
+
+fn round(m: &[u8]) -> u8 {
+    peek_header(m).unwrap().round
+}
+
+fn attack(f: impl FnMut(Role, &mut Vec<u8>)) -> Error {
+    let (c, s) = keys(7);
+    let mut tap = f;
+    driver::eddsa_sign(&c, &s, b"m", &mut rng(8), &mut rng(9), &mut tap).unwrap_err()
+}
+
+#[test]
+fn bad_server_share_is_named() {
+    let e = attack(|from, m| {
+        if from == Role::Server && round(m) == 2 {
+            *m = tamper::<SignResponseMsg>(m, |p| p.share = p.share + Scalar::one());
+        }
+    });
+    assert_eq!(
+        e,
+        Error::Misbehaved {
+            culprit: Role::Server,
+            check: Check::SignatureShare
+        }
+    );
+}
+
+#[test]
+fn server_swapping_its_commitments_is_named() {
+    // Commitments changed after the share was computed: the share no longer verifies.
+    let e = attack(|from, m| {
+        if from == Role::Server && round(m) == 2 {
+            *m = tamper::<SignResponseMsg>(m, |p| {
+                core::mem::swap(&mut p.commitments.hiding, &mut p.commitments.binding)
+            });
+        }
+    });
+    assert_eq!(
+        e,
+        Error::Misbehaved {
+            culprit: Role::Server,
+            check: Check::SignatureShare
+        }
+    );
+}
+
+#[test]
+fn bad_client_share_is_named() {
+    let e = attack(|from, m| {
+        if from == Role::Client && round(m) == 3 {
+            *m = tamper::<SignShareMsg>(m, |p| p.share = p.share + Scalar::one());
+        }
+    });
+    assert_eq!(
+        e,
+        Error::Misbehaved {
+            culprit: Role::Client,
+            check: Check::SignatureShare
+        }
+    );
+}
+
+#[test]
+fn message_swapped_in_transit_is_caught() {
+    // The server signs another message than the client's: the client's check of z_s fails.
+    let e = attack(|from, m| {
+        if from == Role::Client && round(m) == 1 {
+            *m = tamper::<SignRequestMsg>(m, |p| p.message = b"pay mallory".to_vec());
+        }
+    });
+    assert_eq!(
+        e,
+        Error::Misbehaved {
+            culprit: Role::Server,
+            check: Check::SignatureShare
+        }
+    );
+}
+
+#[test]
+fn server_rewriting_its_binding_commitment_is_named() {
+    // E_s replaced by D_s after z_s was computed: the binding factors change, z_s fails.
+    let e = attack(|from, m| {
+        if from == Role::Server && round(m) == 2 {
+            *m = tamper::<SignResponseMsg>(m, |p| p.commitments.binding = p.commitments.hiding);
+        }
+    });
+    assert_eq!(
+        e,
+        Error::Misbehaved {
+            culprit: Role::Server,
+            check: Check::SignatureShare
+        }
+    );
+}
+
+fn raw_request(sharing_id: [u8; 32], message: &[u8], hiding: &[u8], binding: &[u8]) -> Vec<u8> {
+    let mut p = Vec::new();
+    bytes_field(&mut p, &sharing_id);
+    bytes_field(&mut p, message);
+    bytes_field(&mut p, hiding);
+    bytes_field(&mut p, binding);
+    p
+}
+
+#[test]
+fn invalid_nonce_commitments_are_malformed() {
+    let (c, s) = keys(11);
+    let good = Point::<Ed25519>::generator().to_bytes().unwrap();
+    let mut identity = [0u8; 32];
+    identity[0] = 1;
+    let small = EIGHT_TORSION[2].compress().to_bytes();
+    let mixed = (curve25519_dalek::constants::ED25519_BASEPOINT_POINT + EIGHT_TORSION[5])
+        .compress()
+        .to_bytes();
+    for (name, hiding, binding) in [
+        ("identity hiding", identity.to_vec(), good.clone()),
+        ("small-order binding", good.clone(), small.to_vec()),
+        ("mixed-order hiding", mixed.to_vec(), good.clone()),
+    ] {
+        let (_client, m1) = sign::client_start(&c, SessionId([1; 32]), b"m", &mut rng(12)).unwrap();
+        let bad = with_payload(&m1, raw_request(c.sharing_id(), b"m", &hiding, &binding));
+        match sign::server_receive_request(&s, &bad) {
+            Err(Error::Malformed {
+                sender: Role::Client,
+                reason: DecodeError::InvalidValue,
+            }) => {}
+            other => panic!("{name}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn signing_with_a_share_of_another_sharing_is_refused() {
+    let (c1, _s1) = keys(20);
+    let (_c2, s2) = keys(21);
+    let (_client, m1) = sign::client_start(&c1, SessionId([2; 32]), b"m", &mut rng(22)).unwrap();
+    match sign::server_receive_request(&s2, &m1) {
+        Err(Error::Refused {
+            sender: Role::Client,
+            reason: Refusal::KeyShareMismatch,
+        }) => {}
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn roles_are_enforced() {
+    let (c, s) = keys(30);
+    assert_eq!(
+        sign::client_start(&s, SessionId([3; 32]), b"m", &mut rng(31)).err(),
+        Some(Error::Misuse(Misuse::WrongRole {
+            expected: Role::Client,
+            got: Role::Server
+        }))
+    );
+    let (_client, m1) = sign::client_start(&c, SessionId([3; 32]), b"m", &mut rng(31)).unwrap();
+    assert!(matches!(
+        sign::server_receive_request(&c, &m1),
+        Err(Error::Misuse(Misuse::WrongRole { .. }))
+    ));
+    // Only the client initiates: a server-sent "round 1" is refused.
+    let forged = support::with_header(&m1, |h| h.sender = Role::Server);
+    assert!(matches!(
+        sign::server_receive_request(&s, &forged),
+        Err(Error::Refused {
+            sender: Role::Client,
+            reason: Refusal::WrongSender { got: Role::Server }
+        })
+    ));
+}
+
+#[test]
+fn replayed_response_from_another_session_is_refused() {
+    let (c, s) = keys(40);
+    let (_a, m1a) = sign::client_start(&c, SessionId([4; 32]), b"m", &mut rng(41)).unwrap();
+    let (_, m2a) = sign::server_receive_request(&s, &m1a)
+        .unwrap()
+        .approve(&s, &mut rng(42))
+        .unwrap();
+    let (b, _m1b) = sign::client_start(&c, SessionId([5; 32]), b"m", &mut rng(43)).unwrap();
+    assert_eq!(
+        b.receive(&c, &m2a).err(),
+        Some(Error::Refused {
+            sender: Role::Server,
+            reason: Refusal::WrongSession
+        })
+    );
+}
+
+#[test]
+fn states_save_restore_and_finish() {
+    let (c, s) = keys(50);
+    let (client, m1) =
+        sign::client_start(&c, SessionId([6; 32]), b"resume me", &mut rng(51)).unwrap();
+    let client =
+        sign::ClientAwaitingResponse::restore(Ed25519::ID, &client.save().unwrap()).unwrap();
+    let request = sign::server_receive_request(&s, &m1).unwrap();
+    assert_eq!(request.message(), b"resume me");
+    let (server, m2) = request.approve(&s, &mut rng(52)).unwrap();
+    let server = sign::ServerAwaitingShare::restore(Ed25519::ID, &server.save().unwrap()).unwrap();
+    let (sig, m3) = client.receive(&c, &m2).unwrap();
+    assert_eq!(server.receive(&s, &m3).unwrap(), sig);
+    assert!(vk(&c).verify_strict(b"resume me", &sig).is_ok());
+}
+
+#[test]
+fn a_state_only_accepts_its_own_key_share() {
+    let (c, s) = keys(60);
+    let (c2, _) = keys(61);
+    let (client, m1) = sign::client_start(&c, SessionId([7; 32]), b"m", &mut rng(62)).unwrap();
+    let (_, m2) = sign::server_receive_request(&s, &m1)
+        .unwrap()
+        .approve(&s, &mut rng(63))
+        .unwrap();
+    assert_eq!(
+        client.receive(&c2, &m2).err(),
+        Some(Error::Misuse(Misuse::KeyShareChanged))
+    );
+}
