@@ -93,19 +93,47 @@ impl Curve for Ed25519 {
             expected: Self::POINT_LEN,
             got: bytes.len(),
         })?;
+        // `decompress` reduces y modulo p; a canonical encoding has y < p.
+        if !y_is_canonical(&compressed.0) {
+            return Err(PointError::Invalid);
+        }
         let point = compressed.decompress().ok_or(PointError::Invalid)?;
-        // `decompress` accepts y >= p and x = 0 with the sign bit set; a canonical encoding
-        // is the one the point re-encodes to.
-        if point.compress() != compressed {
+        // The other non-canonical form is x = 0 with the sign bit set ("negative zero"); only
+        // y = 1 and y = -1 have x = 0, i.e. the identity and the point of order 2.
+        let sign_bit = compressed.0[31] >> 7;
+        if sign_bit == 1 && (point + point).is_identity() {
             return Err(PointError::Invalid);
         }
         if point.is_identity() {
             return Err(PointError::Identity);
         }
         // Prime-order subgroup: refuses small-order points and mixed-order points alike.
-        if !point.is_torsion_free() {
+        if !is_in_prime_order_subgroup(&point) {
             return Err(PointError::NotPrimeOrder);
         }
         Ok(point)
     }
+}
+
+/// Whether the 255-bit little-endian y of an encoding is below p = 2^255 - 19. The only
+/// values that are not are p .. 2^255 - 1: top byte 0x7f (ignoring the sign bit), bytes 1..31
+/// all 0xff, low byte at least 0xed.
+fn y_is_canonical(bytes: &[u8; 32]) -> bool {
+    let (low, rest) = bytes.split_at(1);
+    let (middle, top) = rest.split_at(30);
+    let top_is_max = top.iter().all(|b| b & 0x7f == 0x7f);
+    let middle_is_max = middle.iter().all(|b| *b == 0xff);
+    let low_is_large = low.iter().all(|b| *b >= 0xed);
+    !(top_is_max && middle_is_max && low_is_large)
+}
+
+/// Whether `p` lies in the prime-order subgroup: `[l]P == O`, tested as `[l - 1]P == -P`
+/// because `l - 1` is a canonical scalar (RFC 9591 Section 6.1, `DeserializeElement`).
+///
+/// Variable time: only ever called on public points decoded from the wire. It is exact (no
+/// probabilistic shortcut) and about a third cheaper than dalek's constant-time
+/// `is_torsion_free`, which matters because every signature validates four peer points.
+fn is_in_prime_order_subgroup(p: &EdwardsPoint) -> bool {
+    let l_minus_one = Scalar::ZERO - Scalar::ONE;
+    EdwardsPoint::vartime_double_scalar_mul_basepoint(&l_minus_one, p, &Scalar::ZERO) == -p
 }

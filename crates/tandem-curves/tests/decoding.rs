@@ -295,3 +295,47 @@ impl serde::Serialize for Bytes<'_> {
         s.serialize_bytes(self.0)
     }
 }
+
+#[test]
+fn ed25519_subgroup_check_agrees_with_dalek() {
+    // The decoder's variable-time [l-1]P == -P test against dalek's constant-time
+    // is_torsion_free, on prime-order, small-order and mixed-order points.
+    let mut rng = rng();
+    for _ in 0..16 {
+        let p = *SecretScalar::<Ed25519>::random(&mut rng)
+            .public_point()
+            .inner();
+        for t in EIGHT_TORSION.iter() {
+            let q = p + t;
+            let decoded = Point::<Ed25519>::from_bytes(&q.compress().to_bytes());
+            assert_eq!(decoded.is_ok(), q.is_torsion_free(), "torsion {t:?}");
+        }
+    }
+}
+
+#[test]
+fn ed25519_every_non_canonical_y_is_refused() {
+    // y in [p, 2^255): the 19 values p + k, k = 0..18, each with both sign bits.
+    for k in 0u8..19 {
+        for sign in [0u8, 0x80] {
+            let mut enc = [0xffu8; 32];
+            enc[0] = 0xed + k;
+            enc[31] = 0x7f | sign;
+            assert_eq!(
+                Point::<Ed25519>::from_bytes(&enc),
+                Err(PointError::Invalid),
+                "y = p + {k}, sign {sign}"
+            );
+        }
+    }
+    // Negative zero for the order-2 point (0, -1): y = p - 1 with the sign bit.
+    let mut enc = [0xffu8; 32];
+    enc[0] = 0xec;
+    enc[31] = 0xff;
+    assert_eq!(Point::<Ed25519>::from_bytes(&enc), Err(PointError::Invalid));
+    enc[31] = 0x7f;
+    assert_eq!(
+        Point::<Ed25519>::from_bytes(&enc),
+        Err(PointError::NotPrimeOrder)
+    );
+}

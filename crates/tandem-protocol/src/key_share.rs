@@ -59,6 +59,11 @@ pub struct KeyShare<C: Curve> {
     role: Role,
     secret: SecretScalar<C>,
     public: PublicShares<C>,
+    /// Derived once at construction (the share is immutable): signing uses them on every
+    /// message, and each costs point compressions.
+    public_key: Point<C>,
+    public_key_encoding: Vec<u8>,
+    sharing_id: [u8; 32],
 }
 
 #[derive(Serialize, Deserialize)]
@@ -80,13 +85,21 @@ impl<C: Curve> KeyShare<C> {
         secret: SecretScalar<C>,
         public: PublicShares<C>,
     ) -> Result<Self, DecodeError> {
-        if secret.public_point() != public.of(role) || public.public_key().is_identity() {
+        let public_key = public.public_key();
+        // The identity has no encoding: `to_bytes` refuses it.
+        let public_key_encoding = public_key
+            .to_bytes()
+            .map_err(|_| DecodeError::Inconsistent)?;
+        if secret.public_point() != public.of(role) {
             return Err(DecodeError::Inconsistent);
         }
         Ok(Self {
             role,
             secret,
             public,
+            public_key,
+            public_key_encoding,
+            sharing_id: public.sharing_id(),
         })
     }
 
@@ -99,7 +112,13 @@ impl<C: Curve> KeyShare<C> {
     /// The group public key.
     #[must_use]
     pub fn public_key(&self) -> Point<C> {
-        self.public.public_key()
+        self.public_key
+    }
+
+    /// The canonical encoding of the group public key.
+    #[must_use]
+    pub fn public_key_bytes(&self) -> &[u8] {
+        &self.public_key_encoding
     }
 
     /// Both public shares.
@@ -111,7 +130,7 @@ impl<C: Curve> KeyShare<C> {
     /// This share's sharing id (see [`PublicShares::sharing_id`]).
     #[must_use]
     pub fn sharing_id(&self) -> [u8; 32] {
-        self.public.sharing_id()
+        self.sharing_id
     }
 
     /// The secret share `x_i`.
@@ -165,7 +184,7 @@ impl<C: Curve> fmt::Debug for KeyShare<C> {
         f.debug_struct("KeyShare")
             .field("curve", &C::ID)
             .field("role", &self.role)
-            .field("public_key", &self.public.public_key())
+            .field("public_key", &self.public_key)
             .field("secret", &self.secret)
             .finish()
     }

@@ -32,3 +32,8 @@ pub mod stored;
 pub use error::{Check, DecodeError, Error, Misuse, Refusal};
 pub use key_share::{KeyShare, PublicShares};
 pub use message::{Header, Message, ProtocolId, Role, SessionId};
+
+/// The README's code examples, compiled and run as doctests.
+#[doc = include_str!("../../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

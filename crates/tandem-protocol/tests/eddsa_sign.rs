@@ -279,3 +279,36 @@ fn a_state_only_accepts_its_own_key_share() {
         Some(Error::Misuse(Misuse::KeyShareChanged))
     );
 }
+
+#[test]
+fn verify_signature_agrees_with_verify_strict() {
+    use tandem_protocol::eddsa::frost::{Element, verify_signature};
+    let (c, s) = keys(70);
+    let (sig, _) =
+        driver::eddsa_sign(&c, &s, b"agree", &mut rng(71), &mut rng(72), &mut NoTap).unwrap();
+    let r = Element::from_bytes(&sig.r_bytes()[..]).unwrap();
+    let z = Scalar::<Ed25519>::from_bytes(&sig.s_bytes()[..]).unwrap();
+    let x = Element::new(c.public_key()).unwrap();
+    assert_eq!(verify_signature(&r, &z, &x, b"agree").unwrap(), sig);
+    let key = vk(&c);
+    // Each tampering: both checks reject.
+    let shifted = Element::new(*r.point() + Point::generator()).unwrap();
+    // R with a small-order component: cofactored verification would accept it.
+    let torsioned = Element::new(Point::new(*r.point().inner() + EIGHT_TORSION[4])).unwrap();
+    let cases = [
+        (r, z + Scalar::one(), b"agree".as_slice()),
+        (shifted, z, b"agree".as_slice()),
+        (r, z, b"agreE".as_slice()),
+        (torsioned, z, b"agree".as_slice()),
+    ];
+    for (r2, z2, m) in cases {
+        assert!(verify_signature(&r2, &z2, &x, m).is_err());
+        let mut bytes = [0u8; 64];
+        bytes[..32].copy_from_slice(r2.encoding());
+        bytes[32..].copy_from_slice(&z2.to_bytes());
+        assert!(
+            key.verify_strict(m, &ed25519_dalek::Signature::from_bytes(&bytes))
+                .is_err()
+        );
+    }
+}

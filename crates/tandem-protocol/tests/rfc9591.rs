@@ -11,9 +11,9 @@
 )]
 
 use serde::Deserialize;
-use tandem_curves::{Ed25519, Point, Scalar, SecretScalar};
+use tandem_curves::{Ed25519, Scalar, SecretScalar};
 use tandem_protocol::eddsa::frost::{
-    Identifier, SigningNonces, SigningPackage, compute_binding_factor_inputs,
+    Element, Identifier, SigningNonces, SigningPackage, compute_binding_factor_inputs,
 };
 
 #[derive(Deserialize)]
@@ -119,8 +119,8 @@ fn rfc9591_ed25519_vector_reproduced_field_by_field() {
 
     // Key material: PK = s * G, and each share is f(i) = s + a_1 * i.
     let group_secret = SecretScalar::<Ed25519>::from_bytes(&v.inputs.group_secret_key.0).unwrap();
-    let group_public = Point::<Ed25519>::from_bytes(&v.inputs.group_public_key.0).unwrap();
-    assert_eq!(group_secret.public_point(), group_public);
+    let group_public = Element::from_bytes(&v.inputs.group_public_key.0).unwrap();
+    assert_eq!(group_secret.public_point(), *group_public.point());
     let a1 = Scalar::<Ed25519>::from_bytes(&v.inputs.share_polynomial_coefficients[0].0).unwrap();
     for share in &v.inputs.participant_shares {
         let expected = Scalar::<Ed25519>::new(*group_secret.expose_secret())
@@ -157,7 +157,8 @@ fn rfc9591_ed25519_vector_reproduced_field_by_field() {
             &out.hiding_nonce_randomness.arr32(),
             &out.binding_nonce_randomness.arr32(),
             &sk,
-        );
+        )
+        .unwrap();
         assert_eq!(
             nonce.hiding().to_bytes().to_vec(),
             out.hiding_nonce.0,
@@ -170,12 +171,12 @@ fn rfc9591_ed25519_vector_reproduced_field_by_field() {
         );
         let c = nonce.commitments();
         assert_eq!(
-            c.hiding.to_bytes().unwrap(),
+            c.hiding.encoding().to_vec(),
             out.hiding_nonce_commitment.0,
             "D_{n}"
         );
         assert_eq!(
-            c.binding.to_bytes().unwrap(),
+            c.binding.encoding().to_vec(),
             out.binding_nonce_commitment.0,
             "E_{n}"
         );
@@ -230,12 +231,12 @@ fn rfc9591_ed25519_vector_reproduced_field_by_field() {
 #[test]
 fn signing_refuses_nonces_that_are_not_in_the_package() {
     let v = load();
-    let group_public = Point::<Ed25519>::from_bytes(&v.inputs.group_public_key.0).unwrap();
+    let group_public = Element::from_bytes(&v.inputs.group_public_key.0).unwrap();
     let sk =
         SecretScalar::<Ed25519>::from_bytes(&v.inputs.participant_shares[0].participant_share.0)
             .unwrap();
-    let a = SigningNonces::from_randomness(&[1; 32], &[2; 32], &sk);
-    let b = SigningNonces::from_randomness(&[3; 32], &[4; 32], &sk);
+    let a = SigningNonces::from_randomness(&[1; 32], &[2; 32], &sk).unwrap();
+    let b = SigningNonces::from_randomness(&[3; 32], &[4; 32], &sk).unwrap();
     let package = SigningPackage::new(
         group_public,
         b"m",
@@ -245,7 +246,9 @@ fn signing_refuses_nonces_that_are_not_in_the_package() {
     // Participant 1 tries to sign with participant 3's nonces.
     assert!(package.sign(id(1), &sk, b).is_err());
     // Unsorted and duplicate lists are refused.
-    let c = SigningNonces::from_randomness(&[5; 32], &[6; 32], &sk).commitments();
+    let c = SigningNonces::from_randomness(&[5; 32], &[6; 32], &sk)
+        .unwrap()
+        .commitments();
     assert!(SigningPackage::new(group_public, b"m", vec![(id(3), c), (id(1), c)]).is_err());
     assert!(SigningPackage::new(group_public, b"m", vec![(id(1), c), (id(1), c)]).is_err());
     assert!(SigningPackage::new(group_public, b"m", vec![]).is_err());

@@ -5,6 +5,8 @@
 //! Section references are to RFC 9591. Nonces ([`SigningNonces`]) are not `Clone` and are
 //! consumed by [`SigningPackage::sign`].
 
+use curve25519_dalek::edwards::EdwardsPoint;
+use curve25519_dalek::traits::{Identity, VartimeMultiscalarMul};
 use rand_core::CryptoRng;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha512};
@@ -28,6 +30,9 @@ pub enum FrostError {
     /// The group commitment is the identity (negligible probability; start over).
     #[error("group commitment is the identity")]
     IdentityGroupCommitment,
+    /// A nonce is zero (probability 2^-252; start over).
+    #[error("degenerate nonce")]
+    DegenerateNonce,
     /// The aggregate signature does not verify.
     #[error("aggregate signature does not verify")]
     InvalidSignature,
@@ -109,31 +114,105 @@ pub fn nonce_generate(
     h3(&[random_bytes, secret_enc.as_slice()])
 }
 
+/// A validated group element together with its canonical encoding, computed once.
+///
+/// FROST hashes the encodings of the nonce commitments, the group commitment and the group
+/// public key several times per signature; compressing an Ed25519 point costs a field
+/// inversion, so the encoding travels with the point. Decoding validates as
+/// `DeserializeElement` requires (Section 6.1): canonical, not the identity, prime order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Element {
+    point: Point<Ed25519>,
+    encoding: [u8; 32],
+}
+
+impl Element {
+    /// Wraps a point, computing its encoding (`SerializeElement`). `None` for the identity,
+    /// which has no encoding.
+    #[must_use]
+    pub fn new(point: Point<Ed25519>) -> Option<Self> {
+        (!point.is_identity()).then(|| Self {
+            point,
+            encoding: point.inner().compress().to_bytes(),
+        })
+    }
+
+    /// Pairs a point with its encoding computed earlier by this crate (the group public key,
+    /// encoded once by [`KeyShare::new`](crate::KeyShare::new)). Not public: the caller
+    /// guarantees that `encoding` is `SerializeElement(point)`.
+    pub(crate) fn from_trusted_parts(point: Point<Ed25519>, encoding: [u8; 32]) -> Self {
+        debug_assert_eq!(point.inner().compress().to_bytes(), encoding);
+        Self { point, encoding }
+    }
+
+    /// `DeserializeElement`: decodes and validates.
+    ///
+    /// # Errors
+    /// The [`PointError`](tandem_curves::PointError) of the failed check.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, tandem_curves::PointError> {
+        let point = Point::<Ed25519>::from_bytes(bytes)?;
+        let encoding =
+            <[u8; 32]>::try_from(bytes).map_err(|_| tandem_curves::PointError::Length {
+                expected: 32,
+                got: bytes.len(),
+            })?;
+        Ok(Self { point, encoding })
+    }
+
+    /// The point.
+    #[must_use]
+    pub fn point(&self) -> &Point<Ed25519> {
+        &self.point
+    }
+
+    /// The canonical encoding.
+    #[must_use]
+    pub fn encoding(&self) -> &[u8; 32] {
+        &self.encoding
+    }
+}
+
+impl Serialize for Element {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        tandem_curves::encoding::serialize_bytes(&self.encoding, serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Element {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let bytes = tandem_curves::encoding::deserialize_bytes(deserializer)?;
+        Self::from_bytes(&bytes).map_err(serde::de::Error::custom)
+    }
+}
+
 /// A signer's public nonce commitments `(D_i, E_i)`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SigningCommitments {
     /// Hiding nonce commitment `D_i = d_i * G`.
-    pub hiding: Point<Ed25519>,
+    pub hiding: Element,
     /// Binding nonce commitment `E_i = e_i * G`.
-    pub binding: Point<Ed25519>,
+    pub binding: Element,
 }
 
-/// A signer's secret nonces `(d_i, e_i)` for one signature. Not `Clone`; wiped on drop;
-/// consumed by [`SigningPackage::sign`].
+/// A signer's secret nonces `(d_i, e_i)` for one signature, with their commitments. Not
+/// `Clone`; wiped on drop; consumed by [`SigningPackage::sign`].
 #[derive(Debug, Serialize, Deserialize)]
 pub struct SigningNonces {
     hiding: SecretScalar<Ed25519>,
     binding: SecretScalar<Ed25519>,
+    commitments: SigningCommitments,
 }
 
 impl SigningNonces {
     /// `commit(sk_i)` (Section 5.1): fresh nonces from 32 random bytes each, hedged with the
     /// signing share.
-    #[must_use]
+    ///
+    /// # Errors
+    /// [`FrostError::DegenerateNonce`] with negligible probability (a zero nonce).
     pub fn generate<R: CryptoRng + ?Sized>(
         rng: &mut R,
         signing_share: &SecretScalar<Ed25519>,
-    ) -> Self {
+    ) -> Result<Self, FrostError> {
         let mut hiding_random = Zeroizing::new([0u8; 32]);
         let mut binding_random = Zeroizing::new([0u8; 32]);
         rng.fill_bytes(hiding_random.as_mut_slice());
@@ -142,25 +221,39 @@ impl SigningNonces {
     }
 
     /// `commit(sk_i)` with the randomness given (the RFC test vectors fix it).
-    #[must_use]
+    ///
+    /// # Errors
+    /// [`FrostError::DegenerateNonce`] if a nonce is zero (its commitment would be the
+    /// identity, which has no encoding).
     pub fn from_randomness(
         hiding_random: &[u8; 32],
         binding_random: &[u8; 32],
         signing_share: &SecretScalar<Ed25519>,
-    ) -> Self {
-        Self {
-            hiding: nonce_generate(hiding_random, signing_share),
-            binding: nonce_generate(binding_random, signing_share),
-        }
+    ) -> Result<Self, FrostError> {
+        let hiding = nonce_generate(hiding_random, signing_share);
+        let binding = nonce_generate(binding_random, signing_share);
+        let commitments = SigningCommitments {
+            hiding: Element::new(hiding.public_point()).ok_or(FrostError::DegenerateNonce)?,
+            binding: Element::new(binding.public_point()).ok_or(FrostError::DegenerateNonce)?,
+        };
+        Ok(Self {
+            hiding,
+            binding,
+            commitments,
+        })
     }
 
     /// The public commitments `(D_i, E_i)`.
     #[must_use]
     pub fn commitments(&self) -> SigningCommitments {
-        SigningCommitments {
-            hiding: self.hiding.public_point(),
-            binding: self.binding.public_point(),
-        }
+        self.commitments
+    }
+
+    /// Whether the cached commitments are those of the nonces (after restoring from storage).
+    #[must_use]
+    pub fn is_consistent(&self) -> bool {
+        self.hiding.public_point() == *self.commitments.hiding.point()
+            && self.binding.public_point() == *self.commitments.binding.point()
     }
 
     /// The hiding nonce (test-vector comparison only).
@@ -182,8 +275,8 @@ fn encode_group_commitment_list(list: &[(Identifier, SigningCommitments)]) -> Ve
     let mut out = Vec::with_capacity(list.len() * 96);
     for (id, c) in list {
         out.extend_from_slice(&id.to_scalar().to_bytes());
-        out.extend_from_slice(&c.hiding.inner().compress().to_bytes());
-        out.extend_from_slice(&c.binding.inner().compress().to_bytes());
+        out.extend_from_slice(c.hiding.encoding());
+        out.extend_from_slice(c.binding.encoding());
     }
     out
 }
@@ -215,11 +308,10 @@ pub fn derive_interpolating_value(
 /// list): binding factors (Section 4.4), group commitment (4.5) and challenge (4.6).
 #[derive(Clone, Debug)]
 pub struct SigningPackage {
-    group_public_key: Point<Ed25519>,
-    message: Vec<u8>,
+    group_public_key: Element,
     commitments: Vec<(Identifier, SigningCommitments)>,
     binding_factors: Vec<Scalar<Ed25519>>,
-    group_commitment: Point<Ed25519>,
+    group_commitment: Element,
     challenge: Scalar<Ed25519>,
 }
 
@@ -230,7 +322,7 @@ impl SigningPackage {
     /// [`FrostError::CommitmentList`] if the list is empty, unsorted or has duplicates;
     /// [`FrostError::IdentityGroupCommitment`] if `R` is the identity.
     pub fn new(
-        group_public_key: Point<Ed25519>,
+        group_public_key: Element,
         message: &[u8],
         commitments: Vec<(Identifier, SigningCommitments)>,
     ) -> Result<Self, FrostError> {
@@ -246,23 +338,22 @@ impl SigningPackage {
                 .iter()
                 .map(|input| h1(input))
                 .collect::<Vec<_>>();
-        // compute_group_commitment (Section 4.5): R = sum(D_i + rho_i * E_i).
-        let mut group_commitment = Point::<Ed25519>::identity();
-        for ((_, c), rho) in commitments.iter().zip(&binding_factors) {
-            group_commitment = group_commitment + c.hiding + &c.binding * rho;
-        }
-        if group_commitment.is_identity() {
-            return Err(FrostError::IdentityGroupCommitment);
-        }
-        // compute_challenge (Section 4.6): H2(SerializeElement(R) || SerializeElement(PK) || msg).
-        let challenge = h2(&[
-            &group_commitment.inner().compress().to_bytes(),
-            &group_public_key.inner().compress().to_bytes(),
-            message,
-        ]);
+        // compute_group_commitment (Section 4.5): R = sum(D_i) + sum(rho_i * E_i); the second
+        // sum is one multi-scalar multiplication in variable time (all inputs are public).
+        let hiding_sum = commitments
+            .iter()
+            .fold(EdwardsPoint::identity(), |acc, (_, c)| {
+                acc + c.hiding.point().inner()
+            });
+        let binding_sum = EdwardsPoint::vartime_multiscalar_mul(
+            binding_factors.iter().map(|rho| *rho.inner()),
+            commitments.iter().map(|(_, c)| *c.binding.point().inner()),
+        );
+        let group_commitment = Element::new(Point::new(hiding_sum + binding_sum))
+            .ok_or(FrostError::IdentityGroupCommitment)?;
+        let challenge = compute_challenge(&group_commitment, &group_public_key, message);
         Ok(Self {
             group_public_key,
-            message: message.to_vec(),
             commitments,
             binding_factors,
             group_commitment,
@@ -272,7 +363,7 @@ impl SigningPackage {
 
     /// The group commitment `R`.
     #[must_use]
-    pub fn group_commitment(&self) -> Point<Ed25519> {
+    pub fn group_commitment(&self) -> Element {
         self.group_commitment
     }
 
@@ -293,8 +384,18 @@ impl SigningPackage {
         self.commitments.iter().position(|(x, _)| *x == id)
     }
 
-    fn participants(&self) -> Vec<Identifier> {
-        self.commitments.iter().map(|(id, _)| *id).collect()
+    fn entry(&self, id: Identifier) -> Option<(&SigningCommitments, &Scalar<Ed25519>)> {
+        let i = self.index_of(id)?;
+        Some((&self.commitments.get(i)?.1, self.binding_factors.get(i)?))
+    }
+
+    /// The Lagrange coefficient `lambda_i` of signer `id` over this package's signers.
+    ///
+    /// # Errors
+    /// [`FrostError::SignerCommitment`] if `id` is not a signer.
+    pub fn lambda(&self, id: Identifier) -> Result<Scalar<Ed25519>, FrostError> {
+        let participants: Vec<Identifier> = self.commitments.iter().map(|(x, _)| *x).collect();
+        derive_interpolating_value(&participants, id).map_err(|_| FrostError::SignerCommitment)
     }
 
     /// `sign` (Section 5.2): `z_i = d_i + e_i * rho_i + lambda_i * sk_i * c`. Consumes the
@@ -309,17 +410,28 @@ impl SigningPackage {
         signing_share: &SecretScalar<Ed25519>,
         nonces: SigningNonces,
     ) -> Result<Scalar<Ed25519>, FrostError> {
-        let i = self.index_of(id).ok_or(FrostError::SignerCommitment)?;
-        let (listed, rho) = match (self.commitments.get(i), self.binding_factors.get(i)) {
-            (Some((_, c)), Some(rho)) => (c, rho),
-            _ => return Err(FrostError::SignerCommitment),
-        };
-        if *listed != nonces.commitments() {
+        let weighted = signing_share * &self.lambda(id)?;
+        self.sign_weighted(id, &weighted, nonces)
+    }
+
+    /// `sign` with the share already multiplied by its Lagrange coefficient
+    /// (`lambda_i * sk_i`): for signers whose coefficient is fixed, e.g. the two parties of
+    /// an additive 2-of-2 sharing, where `lambda_i * sk_i` is the additive share itself.
+    /// Same result as [`SigningPackage::sign`], without an inversion per signature.
+    ///
+    /// # Errors
+    /// As [`SigningPackage::sign`].
+    pub fn sign_weighted(
+        &self,
+        id: Identifier,
+        weighted_share: &SecretScalar<Ed25519>,
+        nonces: SigningNonces,
+    ) -> Result<Scalar<Ed25519>, FrostError> {
+        let (listed, rho) = self.entry(id).ok_or(FrostError::SignerCommitment)?;
+        if *listed != nonces.commitments {
             return Err(FrostError::SignerCommitment);
         }
-        let lambda = derive_interpolating_value(&self.participants(), id)?;
-        let z = &(&nonces.hiding + &(&nonces.binding * rho))
-            + &(&(signing_share * &lambda) * &self.challenge);
+        let z = &(&nonces.hiding + &(&nonces.binding * rho)) + &(weighted_share * &self.challenge);
         Ok(z.reveal())
     }
 
@@ -332,27 +444,33 @@ impl SigningPackage {
         verifying_share: &Point<Ed25519>,
         share: &Scalar<Ed25519>,
     ) -> bool {
-        let Some(i) = self.index_of(id) else {
-            return false;
-        };
-        let (Some((_, c)), Some(rho)) = (self.commitments.get(i), self.binding_factors.get(i))
-        else {
-            return false;
-        };
-        let Ok(lambda) = derive_interpolating_value(&self.participants(), id) else {
-            return false;
-        };
-        let r_i = c.hiding + &c.binding * rho;
-        // z_i*G - (c*lambda_i)*PK_i == R_i
-        let lhs = verifying_share.mul_base_add_vartime(share, &(-(self.challenge * lambda)));
-        lhs == r_i
+        self.lambda(id)
+            .is_ok_and(|lambda| self.verify_share_weighted(id, &(verifying_share * &lambda), share))
     }
 
-    /// `aggregate` (Section 5.3): `(R, z = sum z_i)` as a 64-byte RFC 8032 signature, verified
-    /// with `verify_strict` before it is returned.
+    /// [`SigningPackage::verify_share`] with `lambda_i * PK_i` given (for an additive share,
+    /// its public share).
+    #[must_use]
+    pub fn verify_share_weighted(
+        &self,
+        id: Identifier,
+        weighted_share: &Point<Ed25519>,
+        share: &Scalar<Ed25519>,
+    ) -> bool {
+        let Some((c, rho)) = self.entry(id) else {
+            return false;
+        };
+        let r_i = *c.hiding.point() + c.binding.point() * rho;
+        // z_i*G - c*(lambda_i*PK_i) == R_i
+        weighted_share.mul_base_add_vartime(share, &(-self.challenge)) == r_i
+    }
+
+    /// `aggregate` (Section 5.3): `(R, z = sum z_i)`, verified before it is returned
+    /// (see [`verify_signature`]).
     ///
     /// # Errors
-    /// [`FrostError::InvalidSignature`] if the result does not verify.
+    /// [`FrostError::InvalidSignature`] if the result does not verify; the caller then
+    /// identifies the culprit with [`SigningPackage::verify_share`] (Section 5.4).
     pub fn aggregate(
         &self,
         shares: &[Scalar<Ed25519>],
@@ -360,29 +478,72 @@ impl SigningPackage {
         let z = shares
             .iter()
             .fold(Scalar::<Ed25519>::zero(), |acc, s| acc + *s);
-        let mut bytes = [0u8; 64];
-        let (r_part, z_part) = bytes.split_at_mut(32);
-        r_part.copy_from_slice(&self.group_commitment.inner().compress().to_bytes());
-        z_part.copy_from_slice(&z.to_bytes());
-        let signature = ed25519_dalek::Signature::from_bytes(&bytes);
-        let key = ed25519_dalek::VerifyingKey::from(*self.group_public_key.inner());
-        key.verify_strict(&self.message, &signature)
-            .map_err(|_| FrostError::InvalidSignature)?;
-        Ok(signature)
+        verify_with_challenge(
+            &self.group_commitment,
+            &z,
+            &self.group_public_key,
+            &self.challenge,
+        )
     }
+}
+
+/// `compute_challenge` (Section 4.6): `H2(SerializeElement(R) || SerializeElement(PK) || msg)`.
+#[must_use]
+pub fn compute_challenge(
+    r: &Element,
+    group_public_key: &Element,
+    message: &[u8],
+) -> Scalar<Ed25519> {
+    h2(&[r.encoding(), group_public_key.encoding(), message])
+}
+
+/// Verifies an Ed25519 signature `(R, z)` on `message` under `public_key` and returns it in
+/// RFC 8032 form.
+///
+/// The check is the cofactorless equation `[z]B - [c]A == R` with `c` from
+/// [`compute_challenge`]: with `A` and `R` validated elements (prime order, not the identity)
+/// and `z` a canonical scalar, this accepts exactly what
+/// `ed25519_dalek::VerifyingKey::verify_strict` accepts, without decoding the points again.
+/// Variable time (public values).
+///
+/// # Errors
+/// [`FrostError::InvalidSignature`].
+pub fn verify_signature(
+    r: &Element,
+    z: &Scalar<Ed25519>,
+    public_key: &Element,
+    message: &[u8],
+) -> Result<ed25519_dalek::Signature, FrostError> {
+    verify_with_challenge(r, z, public_key, &compute_challenge(r, public_key, message))
+}
+
+fn verify_with_challenge(
+    r: &Element,
+    z: &Scalar<Ed25519>,
+    public_key: &Element,
+    challenge: &Scalar<Ed25519>,
+) -> Result<ed25519_dalek::Signature, FrostError> {
+    if public_key.point().mul_base_add_vartime(z, &(-*challenge)) != *r.point() {
+        return Err(FrostError::InvalidSignature);
+    }
+    let mut bytes = [0u8; 64];
+    let (r_part, z_part) = bytes.split_at_mut(32);
+    r_part.copy_from_slice(r.encoding());
+    z_part.copy_from_slice(&z.to_bytes());
+    Ok(ed25519_dalek::Signature::from_bytes(&bytes))
 }
 
 /// `compute_binding_factors` inputs (Section 4.4): for each signer,
 /// `SerializeElement(PK) || H4(msg) || H5(encode_group_commitment_list) || SerializeScalar(id)`.
 #[must_use]
 pub fn compute_binding_factor_inputs(
-    group_public_key: &Point<Ed25519>,
+    group_public_key: &Element,
     commitments: &[(Identifier, SigningCommitments)],
     message: &[u8],
 ) -> Vec<Vec<u8>> {
     let msg_hash = h4(message);
     let encoded_commitment_hash = h5(&encode_group_commitment_list(commitments));
-    let mut prefix = group_public_key.inner().compress().to_bytes().to_vec();
+    let mut prefix = group_public_key.encoding().to_vec();
     prefix.extend_from_slice(&msg_hash);
     prefix.extend_from_slice(&encoded_commitment_hash);
     commitments

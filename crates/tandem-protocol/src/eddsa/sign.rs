@@ -12,9 +12,11 @@
 //! | 2     | server | `(D_s, E_s)`, `z_s`                                 | 5.1 commit, 5.2 sign |
 //! | 3     | client | `z_c`                                               | 5.2 sign            |
 //!
-//! The client verifies `z_s` (5.4) before releasing `z_c`, aggregates (5.3) and checks the
-//! result with `verify_strict`; the server verifies `z_c` and aggregates too, so both hold
-//! the signature. A server can inspect the message ([`SignRequest::message`]) before it
+//! The client aggregates (5.3) and verifies the signature before it releases `z_c`; only when
+//! that fails does it check `z_s` alone (5.4) to name the culprit. The server aggregates with
+//! `z_c` and verifies too, so both hold the signature. Verification is the cofactorless
+//! equation, equivalent to `ed25519_dalek`'s `verify_strict` on validated points
+//! ([`frost::verify_signature`]). A server can inspect the message ([`SignRequest::message`]) before it
 //! approves. Nonces are generated fresh for each run, are not `Clone`, and are consumed by
 //! signing.
 
@@ -23,13 +25,13 @@ use core::num::NonZeroU16;
 use ed25519_dalek::Signature;
 use rand_core::CryptoRng;
 use serde::{Deserialize, Serialize};
-use tandem_curves::{Ed25519, Point, Scalar, SecretScalar};
+use tandem_curves::{Ed25519, Scalar, SecretScalar};
 
 use super::frost::{
-    self, FrostError, Identifier, SigningCommitments, SigningNonces, SigningPackage,
+    self, Element, FrostError, Identifier, SigningCommitments, SigningNonces, SigningPackage,
 };
 use crate::error::{Check, DecodeError, Error, Misuse, Refusal, misbehaved};
-use crate::key_share::{KeyShare, PublicShares};
+use crate::key_share::KeyShare;
 use crate::message::{ProtocolId, Role, SessionContext, SessionId, peek_header};
 use crate::stored::SessionState;
 
@@ -86,26 +88,34 @@ pub const fn identifier(role: Role) -> Identifier {
     }
 }
 
-fn lambda(role: Role) -> Result<Scalar<Ed25519>, Error> {
-    let participants = [identifier(Role::Client), identifier(Role::Server)];
-    frost::derive_interpolating_value(&participants, identifier(role))
-        .map_err(|_| Error::Internal("Lagrange coefficient"))
+/// `1 / lambda_i` for the two signers {1, 2}: `lambda_1 = 2 / (2 - 1) = 2` and
+/// `lambda_2 = 1 / (1 - 2) = -1` (RFC 9591 Section 4.2), so the inverses are `1/2` and `-1`.
+fn inverse_lambda(role: Role) -> Scalar<Ed25519> {
+    match role {
+        // 2 is invertible modulo the prime group order; `zero` is unreachable.
+        Role::Client => Scalar::from_u64(2).invert().unwrap_or_else(Scalar::zero),
+        Role::Server => -Scalar::one(),
+    }
 }
 
-/// The FROST signing share `s_i = x_i / lambda_i`.
-fn signing_share(key: &KeyShare<Ed25519>) -> Result<SecretScalar<Ed25519>, Error> {
-    let inv = lambda(key.role())?
-        .invert()
-        .ok_or(Error::Internal("Lagrange coefficient is zero"))?;
-    Ok(key.secret() * &inv)
+/// The FROST signing share `s_i = x_i / lambda_i`; it only hedges nonce generation
+/// (Section 4.1). Signing itself uses `lambda_i * s_i = x_i` directly.
+fn signing_share(key: &KeyShare<Ed25519>) -> SecretScalar<Ed25519> {
+    key.secret() * &inverse_lambda(key.role())
 }
 
-/// The FROST verifying share `PK_i = X_i / lambda_i`.
-fn verifying_share(shares: &PublicShares<Ed25519>, role: Role) -> Result<Point<Ed25519>, Error> {
-    let inv = lambda(role)?
-        .invert()
-        .ok_or(Error::Internal("Lagrange coefficient is zero"))?;
-    Ok(&shares.of(role) * &inv)
+fn group_public_key(key: &KeyShare<Ed25519>) -> Result<Element, Error> {
+    // The key share encoded its public key once, on construction.
+    let encoding = <[u8; 32]>::try_from(key.public_key_bytes())
+        .map_err(|_| Error::Internal("public key encoding"))?;
+    Ok(Element::from_trusted_parts(key.public_key(), encoding))
+}
+
+fn fresh_nonces<R: CryptoRng + ?Sized>(
+    rng: &mut R,
+    key: &KeyShare<Ed25519>,
+) -> Result<SigningNonces, Error> {
+    SigningNonces::generate(rng, &signing_share(key)).map_err(|_| Error::Misuse(Misuse::Degenerate))
 }
 
 fn context(session: SessionId, me: Role) -> SessionContext {
@@ -118,14 +128,14 @@ fn context(session: SessionId, me: Role) -> SessionContext {
 }
 
 fn package(
-    key: &PublicShares<Ed25519>,
+    key: &KeyShare<Ed25519>,
     message: &[u8],
     client: SigningCommitments,
     server: SigningCommitments,
     last_mover: Role,
 ) -> Result<SigningPackage, Error> {
     SigningPackage::new(
-        key.public_key(),
+        group_public_key(key)?,
         message,
         vec![
             (identifier(Role::Client), client),
@@ -151,7 +161,7 @@ pub fn client_start<R: CryptoRng + ?Sized>(
 ) -> Result<(ClientAwaitingResponse, Vec<u8>), Error> {
     key.require_role(Role::Client)?;
     let ctx = context(session, Role::Client);
-    let nonces = SigningNonces::generate(rng, &signing_share(key)?);
+    let nonces = fresh_nonces(rng, key)?;
     let request = SignRequestMsg {
         sharing_id: key.sharing_id(),
         message: message.to_vec(),
@@ -181,8 +191,9 @@ pub struct ClientAwaitingResponse {
 }
 
 impl ClientAwaitingResponse {
-    /// Client, round 3: verifies the server's share, signs (consuming the nonces),
-    /// aggregates and verifies the signature. Returns it with the message carrying `z_c`.
+    /// Client, round 3: signs (consuming the nonces), aggregates and verifies the signature,
+    /// naming the server if its share is bad. Returns the signature with the message
+    /// carrying `z_c`.
     ///
     /// # Errors
     /// [`Check::SignatureShare`] naming the server for a bad `z_s`; [`Misuse`] if `key` is not
@@ -199,24 +210,29 @@ impl ClientAwaitingResponse {
         let ctx = self.ctx;
         let msg: SignResponseMsg = ctx.open(round::RESPONSE, bytes)?;
         let own = self.nonces.commitments();
-        let pkg = package(
-            key.public_shares(),
-            &self.message,
-            own,
-            msg.commitments,
-            Role::Server,
-        )?;
-        // RFC 9591 Section 5.4: verify the server's share before releasing ours.
-        let server_vk = verifying_share(key.public_shares(), Role::Server)?;
-        if !pkg.verify_share(identifier(Role::Server), &server_vk, &msg.share) {
-            return Err(misbehaved(Role::Server, Check::SignatureShare));
-        }
+        let pkg = package(key, &self.message, own, msg.commitments, Role::Server)?;
         let own_share = pkg
-            .sign(identifier(Role::Client), &signing_share(key)?, self.nonces)
+            .sign_weighted(identifier(Role::Client), key.secret(), self.nonces)
             .map_err(|_| Error::Internal("client signature share"))?;
-        let signature = pkg
-            .aggregate(&[own_share, msg.share])
-            .map_err(|_| Error::Internal("aggregate of verified shares"))?;
+        // RFC 9591 Section 5.3: aggregate and verify; only if that fails, check the server's
+        // share (Section 5.4) to name the culprit. Our share is released only after success.
+        let signature = match pkg.aggregate(&[own_share, msg.share]) {
+            Ok(signature) => signature,
+            Err(_) => {
+                let server_share = key.public_shares().server;
+                return Err(
+                    if pkg.verify_share_weighted(
+                        identifier(Role::Server),
+                        &server_share,
+                        &msg.share,
+                    ) {
+                        Error::Internal("aggregate of verified shares")
+                    } else {
+                        misbehaved(Role::Server, Check::SignatureShare)
+                    },
+                );
+            }
+        };
         let out = ctx.seal(round::CLIENT_SHARE, &SignShareMsg { share: own_share })?;
         Ok((signature, out))
     }
@@ -296,18 +312,17 @@ impl SignRequest {
         rng: &mut R,
     ) -> Result<(ServerAwaitingShare, Vec<u8>), Error> {
         key.require_role(Role::Server)?;
-        let share_secret = signing_share(key)?;
-        let nonces = SigningNonces::generate(rng, &share_secret);
+        let nonces = fresh_nonces(rng, key)?;
         let server_commitments = nonces.commitments();
         let pkg = package(
-            key.public_shares(),
+            key,
             &self.message,
             self.client_commitments,
             server_commitments,
             Role::Client,
         )?;
         let share = pkg
-            .sign(identifier(Role::Server), &share_secret, nonces)
+            .sign_weighted(identifier(Role::Server), key.secret(), nonces)
             .map_err(|_| Error::Internal("server signature share"))?;
         let out = self.ctx.seal(
             round::RESPONSE,
@@ -321,8 +336,7 @@ impl SignRequest {
                 ctx: self.ctx,
                 sharing_id: key.sharing_id(),
                 message: self.message,
-                client_commitments: self.client_commitments,
-                server_commitments,
+                group_commitment: pkg.group_commitment(),
                 server_share: share,
             },
             out,
@@ -338,13 +352,13 @@ pub struct ServerAwaitingShare {
     sharing_id: [u8; 32],
     #[serde(with = "tandem_curves::encoding::var")]
     message: Vec<u8>,
-    client_commitments: SigningCommitments,
-    server_commitments: SigningCommitments,
+    /// `R`, kept so that the last step does not recompute the binding factors.
+    group_commitment: Element,
     server_share: Scalar<Ed25519>,
 }
 
 impl ServerAwaitingShare {
-    /// Server output: verifies the client's share, aggregates and verifies the signature.
+    /// Server output: aggregates with the client's share and verifies the signature.
     ///
     /// # Errors
     /// [`Check::SignatureShare`] naming the client for a bad `z_c`.
@@ -354,20 +368,16 @@ impl ServerAwaitingShare {
             return Err(Error::Misuse(Misuse::KeyShareChanged));
         }
         let msg: SignShareMsg = self.ctx.open(round::CLIENT_SHARE, bytes)?;
-        let pkg = package(
-            key.public_shares(),
+        // RFC 9591 Section 5.3: z = z_c + z_s must give a valid signature under X. Our own
+        // share is correct, so a failure is the client's share (Section 5.4).
+        let z = msg.share + self.server_share;
+        frost::verify_signature(
+            &self.group_commitment,
+            &z,
+            &group_public_key(key)?,
             &self.message,
-            self.client_commitments,
-            self.server_commitments,
-            Role::Client,
-        )?;
-        // RFC 9591 Section 5.4.
-        let client_vk = verifying_share(key.public_shares(), Role::Client)?;
-        if !pkg.verify_share(identifier(Role::Client), &client_vk, &msg.share) {
-            return Err(misbehaved(Role::Client, Check::SignatureShare));
-        }
-        pkg.aggregate(&[msg.share, self.server_share])
-            .map_err(|_| misbehaved(Role::Client, Check::Signature))
+        )
+        .map_err(|_| misbehaved(Role::Client, Check::SignatureShare))
     }
 }
 
@@ -382,5 +392,20 @@ impl SessionState for ServerAwaitingShare {
 
     fn validate(&self) -> Result<(), DecodeError> {
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inverse_lambdas_match_the_rfc_coefficients() {
+        let participants = [CLIENT_ID, SERVER_ID];
+        for role in [Role::Client, Role::Server] {
+            let lambda =
+                frost::derive_interpolating_value(&participants, identifier(role)).unwrap();
+            assert_eq!(lambda * inverse_lambda(role), Scalar::one(), "{role}");
+        }
     }
 }
