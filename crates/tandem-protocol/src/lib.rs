@@ -24,6 +24,11 @@ pub mod codec;
 pub mod driver;
 pub mod eddsa;
 pub mod error;
+#[cfg(feature = "fixtures")]
+pub mod fixtures;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod key_share;
 pub mod keygen;
 pub mod message;
