@@ -1,0 +1,277 @@
+//! Big-integer plumbing over `crypto-bigint`: the fixed sizes used everywhere, strict
+//! fixed-width encodings, sampling in the ranges the paper states, range checks, and signed
+//! exponentiation.
+//!
+//! Every integer has a fixed width chosen from its range (see the table in
+//! [`crate::params`]), so decoding bounds its size by construction: no value from a peer can
+//! be larger than its type, and every range of the paper is checked explicitly on top.
+//!
+//! Constant time: functions that take secrets (`pow_secret`, the samplers, CRT code in
+//! [`crate::paillier`]) use crypto-bigint's constant-time routines; their running time
+//! depends only on public sizes. Functions named `*_vartime` or taking public values only
+//! (verification) say so in their documentation.
+
+use crypto_bigint::modular::{FixedMontyForm, FixedMontyParams};
+use crypto_bigint::{Choice, Int, NonZero, Odd, RandomMod, Uint};
+use rand_core::CryptoRng;
+use serde::{Deserializer, Serializer, de};
+
+pub use crypto_bigint::{U1536, U3072, U6144};
+
+/// Integers of up to 1024 bits: plaintexts in `±2^(ℓ+ε)`, challenges.
+pub type I1024 = Int<{ crypto_bigint::U1024::LIMBS }>;
+/// Integers of up to 2048 bits: `±2^(ℓ'+ε)`.
+pub type I2048 = Int<{ crypto_bigint::U2048::LIMBS }>;
+/// Integers of up to 4096 bits: `±2^(ℓ+ε)·N`.
+pub type I4096 = Int<{ crypto_bigint::U4096::LIMBS }>;
+/// Integers of up to 8192 bits: `±2^(ℓ+ε)·N·N` (Πfac).
+pub type I8192 = Int<{ crypto_bigint::U8192::LIMBS }>;
+
+/// Montgomery form modulo a 1536-bit prime.
+pub type MontyP = FixedMontyForm<{ U1536::LIMBS }>;
+/// Montgomery form modulo a 3072-bit modulus (N, p², q²).
+pub type MontyN = FixedMontyForm<{ U3072::LIMBS }>;
+/// Montgomery form modulo N² (6144 bits).
+pub type MontyN2 = FixedMontyForm<{ U6144::LIMBS }>;
+
+/// Serde for `Uint<L>`: exactly `L * 8` big-endian bytes.
+pub mod serde_uint {
+    use super::{Deserializer, Serializer, Uint, de};
+
+    /// Serializes as fixed-width big-endian bytes.
+    ///
+    /// # Errors
+    /// Whatever the serializer reports.
+    pub fn serialize<S: Serializer, const L: usize>(v: &Uint<L>, s: S) -> Result<S::Ok, S::Error> {
+        tandem_curves::encoding::serialize_bytes(v.to_be_bytes().as_ref(), s)
+    }
+
+    /// Deserializes fixed-width big-endian bytes; any other length is refused.
+    ///
+    /// # Errors
+    /// A wrong length or malformed input.
+    pub fn deserialize<'de, D: Deserializer<'de>, const L: usize>(
+        d: D,
+    ) -> Result<Uint<L>, D::Error> {
+        let bytes = tandem_curves::encoding::deserialize_bytes(d)?;
+        super::uint_from_be(&bytes)
+            .ok_or_else(|| de::Error::invalid_length(bytes.len(), &"the integer's fixed width"))
+    }
+}
+
+/// Serde for `Vec<Uint<L>>` (each element fixed width; the length is checked by the caller).
+pub mod serde_uint_vec {
+    use super::{Deserializer, Serializer, Uint, de};
+    use serde::ser::SerializeSeq;
+
+    struct Elem<'a, const L: usize>(&'a Uint<L>);
+    impl<const L: usize> serde::Serialize for Elem<'_, L> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            super::serde_uint::serialize(self.0, s)
+        }
+    }
+
+    struct Owned<const L: usize>(Uint<L>);
+    impl<'de, const L: usize> serde::Deserialize<'de> for Owned<L> {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            super::serde_uint::deserialize(d).map(Owned)
+        }
+    }
+
+    /// Serializes the elements in order.
+    ///
+    /// # Errors
+    /// Whatever the serializer reports.
+    pub fn serialize<S: Serializer, const L: usize>(
+        v: &[Uint<L>],
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(v.len()))?;
+        for x in v {
+            seq.serialize_element(&Elem(x))?;
+        }
+        seq.end()
+    }
+
+    /// Deserializes the elements; the sequence length is bounded by the input size.
+    ///
+    /// # Errors
+    /// Malformed input.
+    pub fn deserialize<'de, D: Deserializer<'de>, const L: usize>(
+        d: D,
+    ) -> Result<Vec<Uint<L>>, D::Error> {
+        let v: Vec<Owned<L>> = serde::Deserialize::deserialize(d)?;
+        if v.len() > crate::params::MAX_REPETITIONS {
+            return Err(de::Error::invalid_length(
+                v.len(),
+                &"at most the number of proof repetitions",
+            ));
+        }
+        Ok(v.into_iter().map(|o| o.0).collect())
+    }
+}
+
+/// Serde for `Int<L>`: two's complement, exactly `L * 8` big-endian bytes.
+pub mod serde_int {
+    use super::{Deserializer, Int, Serializer};
+
+    /// Serializes as fixed-width two's complement bytes.
+    ///
+    /// # Errors
+    /// Whatever the serializer reports.
+    pub fn serialize<S: Serializer, const L: usize>(v: &Int<L>, s: S) -> Result<S::Ok, S::Error> {
+        super::serde_uint::serialize(v.as_uint(), s)
+    }
+
+    /// Deserializes fixed-width two's complement bytes.
+    ///
+    /// # Errors
+    /// A wrong length or malformed input.
+    pub fn deserialize<'de, D: Deserializer<'de>, const L: usize>(
+        d: D,
+    ) -> Result<Int<L>, D::Error> {
+        super::serde_uint::deserialize::<D, L>(d).map(|u| *u.as_int())
+    }
+}
+
+/// Decodes exactly `L * 8` big-endian bytes.
+#[must_use]
+pub fn uint_from_be<const L: usize>(bytes: &[u8]) -> Option<Uint<L>> {
+    (bytes.len() == Uint::<L>::BYTES).then(|| Uint::from_be_slice(bytes))
+}
+
+/// `2^bits` as a `Uint<L>` (`bits < L * 64`).
+#[must_use]
+pub fn pow2<const L: usize>(bits: u32) -> Uint<L> {
+    Uint::ONE.shl_vartime(bits)
+}
+
+/// `2^bits * n` as a `Uint<L>`; `None` if it does not fit.
+#[must_use]
+pub fn pow2_times<const L: usize, const M: usize>(bits: u32, n: &Uint<M>) -> Option<Uint<L>> {
+    if n.bits_vartime() + bits >= Uint::<L>::BITS {
+        return None;
+    }
+    Some(n.resize::<L>().shl_vartime(bits))
+}
+
+/// Whether `|z| <= bound`. Variable time: for public values (proof responses).
+#[must_use]
+pub fn abs_le_vartime<const L: usize>(z: &Int<L>, bound: &Uint<L>) -> bool {
+    z.abs() <= *bound
+}
+
+/// A uniform integer in `[-bound, bound]`. Rejection sampling: the number of draws varies,
+/// but (crypto-bigint's guarantee for `random_mod_vartime` with a CSPRNG) nothing about the
+/// value returned leaks.
+///
+/// # Panics
+/// Never for the bounds used in this crate: `2 * bound + 1` must fit in `L` limbs, which the
+/// callers' types guarantee (`bound` is at most half the width).
+#[must_use]
+pub fn random_signed<const L: usize, R: CryptoRng + ?Sized>(
+    rng: &mut R,
+    bound: &Uint<L>,
+) -> Int<L> {
+    // u uniform in [0, 2*bound], result u - bound.
+    let width = bound.shl_vartime(1).wrapping_add(&Uint::ONE);
+    let modulus = NonZero::new(width).unwrap_or(NonZero::<Uint<L>>::ONE);
+    let u = Uint::random_mod_vartime(rng, &modulus);
+    *u.wrapping_sub(bound).as_int()
+}
+
+/// A uniform integer in `[-2^bits, 2^bits]`.
+#[must_use]
+pub fn random_signed_bits<const L: usize, R: CryptoRng + ?Sized>(rng: &mut R, bits: u32) -> Int<L> {
+    random_signed(rng, &pow2::<L>(bits))
+}
+
+/// A uniform element of `Z*_n`: rejection sampling on `[1, n)` until `gcd(x, n) = 1`.
+/// For an RSA modulus a rejection has probability about `2^-1535`.
+#[must_use]
+pub fn random_unit<const L: usize, R: CryptoRng + ?Sized>(
+    rng: &mut R,
+    n: &Odd<Uint<L>>,
+) -> Uint<L> {
+    let modulus = n.as_nz_ref();
+    loop {
+        let x = Uint::random_mod_vartime(rng, modulus);
+        if is_unit(&x, n) {
+            return x;
+        }
+    }
+}
+
+/// Whether `0 < x < n` and `gcd(x, n) = 1` (membership in `Z*_n`).
+#[must_use]
+pub fn is_unit<const L: usize>(x: &Uint<L>, n: &Odd<Uint<L>>) -> bool {
+    // Public inputs only (peer values, or our own sampled units where only the final
+    // accept/reject is observable).
+    !bool::from(x.is_zero()) && x < n.as_ref() && x.gcd_vartime(n.as_ref()) == Uint::ONE
+}
+
+/// `base^e` for a public signed exponent, in variable time (verification only). Negative
+/// exponents use the inverse of `base`; `None` if it has none.
+#[must_use]
+pub fn pow_signed_vartime<const L: usize, const E: usize>(
+    base: &FixedMontyForm<L>,
+    e: &Int<E>,
+) -> Option<FixedMontyForm<L>> {
+    let (magnitude, negative) = e.abs_sign();
+    let b = if bool::from(negative) {
+        Option::from(base.invert_vartime())?
+    } else {
+        *base
+    };
+    Some(b.pow_vartime(&magnitude))
+}
+
+/// `base^e` for a secret signed exponent with `|e| < 2^bits`, in constant time: the inverse
+/// is selected by the sign without branching, and the exponentiation runs over `bits` bits
+/// whatever `e` is. `base_inv` must be `base^-1`.
+#[must_use]
+pub fn pow_secret<const L: usize, const E: usize>(
+    base: &FixedMontyForm<L>,
+    base_inv: &FixedMontyForm<L>,
+    e: &Int<E>,
+    bits: u32,
+) -> FixedMontyForm<L> {
+    let (magnitude, negative) = e.abs_sign();
+    let b = select(base, base_inv, negative);
+    b.pow_bounded_exp(&magnitude, bits)
+}
+
+/// Constant-time `if choice { b } else { a }` for Montgomery-form values.
+#[must_use]
+pub fn select<const L: usize>(
+    a: &FixedMontyForm<L>,
+    b: &FixedMontyForm<L>,
+    choice: Choice,
+) -> FixedMontyForm<L> {
+    use subtle::ConditionallySelectable;
+    FixedMontyForm::conditional_select(a, b, ct(choice))
+}
+
+/// crypto-bigint's `Choice` as a `subtle::Choice`, without branching.
+#[must_use]
+pub fn ct(choice: Choice) -> subtle::Choice {
+    subtle::Choice::from(choice.to_u8())
+}
+
+/// Montgomery parameters for a public modulus (variable-time setup).
+#[must_use]
+pub fn public_params<const L: usize>(n: &Odd<Uint<L>>) -> FixedMontyParams<L> {
+    FixedMontyParams::new_vartime(*n)
+}
+
+/// Reduces a signed integer modulo `n` into `[0, n)`. Constant time.
+#[must_use]
+pub fn reduce_signed<const L: usize, const M: usize>(z: &Int<L>, n: &NonZero<Uint<M>>) -> Uint<M> {
+    let (magnitude, negative) = z.abs_sign();
+    use subtle::ConditionallySelectable;
+    let r = magnitude.rem(n);
+    // -r mod n = n - r when r != 0.
+    let neg = n.as_ref().wrapping_sub(&r);
+    let neg = Uint::conditional_select(&neg, &Uint::ZERO, ct(r.is_zero()));
+    Uint::conditional_select(&r, &neg, ct(negative))
+}

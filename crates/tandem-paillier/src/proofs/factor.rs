@@ -1,0 +1,281 @@
+//! Πfac: the prover's modulus `N0 = pq` has no small factor, `p, q > 2^ℓ` (CGGMP24 Fig. 26,
+//! Appendix A.4; CGGMP21 Fig. 28 had an extra value σ, removed in the 2024 revision).
+//!
+//! Made with the *verifier's* ring-Pedersen parameters `(N̂, s, t)`. With `√N0 = isqrt(N0)`
+//! (computed identically by both sides):
+//!
+//! Prover: `α, β ← ±2^(ℓ+ε)·√N0`, `μ, ν ← ±2^ℓ·N̂`, `r ← ±2^(ℓ+ε)·N0·N̂`, `x, y ← ±2^(ℓ+ε)·N̂`;
+//! `P = s^p t^μ`, `Q = s^q t^ν`, `A = s^α t^x`, `B = s^β t^y`, `T = Q^α t^r`; challenge
+//! `e ∈ ±2^ℓ`; `z1 = α + e·p`, `z2 = β + e·q`, `w1 = x + e·μ`, `w2 = y + e·ν`,
+//! `v = r - e·ν·p`.
+//!
+//! Verifier: `P, Q, A, B, T ∈ Z*_N̂`; `|z1|, |z2| <= 2^(ℓ+ε)·√N0` (the paper's range);
+//! `|w1|, |w2| <= 2^(ℓ+ε+1)·N̂` and `|v| <= 2^(ℓ+ε+1)·N0·N̂` (not in the paper: bounds on every
+//! exponent before use, which closes the verifier denial of service reported against
+//! cggmp21, LFDT-Lockness/cggmp21#209); then, with `R = s^N0`:
+//! `s^z1 t^w1 = A·P^e`, `s^z2 t^w2 = B·Q^e`, `Q^z1 t^v = T·R^e (mod N̂)`.
+
+use crypto_bigint::Uint;
+use rand_core::CryptoRng;
+use serde::{Deserialize, Serialize};
+use tandem_curves::Transcript;
+
+use super::{ProofError, append_uint, challenge_pm_pow2, start};
+use crate::bigint::{self, I1024, I4096, I8192, MontyN, U3072};
+use crate::paillier::{PublicKey, SecretKey};
+use crate::params::{ELL, EPSILON};
+use crate::ring_pedersen::{Params, Verifier};
+
+const NAME: &str = "tandem/cggmp24/pi-fac/fig26/v1";
+type U4096 = Uint<{ I4096::LIMBS }>;
+type U8192 = Uint<{ I8192::LIMBS }>;
+
+/// A Πfac proof.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FacProof {
+    /// `P = s^p t^μ`.
+    #[serde(with = "bigint::serde_uint")]
+    pub p_commitment: U3072,
+    /// `Q = s^q t^ν`.
+    #[serde(with = "bigint::serde_uint")]
+    pub q_commitment: U3072,
+    /// `A = s^α t^x`.
+    #[serde(with = "bigint::serde_uint")]
+    pub a: U3072,
+    /// `B = s^β t^y`.
+    #[serde(with = "bigint::serde_uint")]
+    pub b: U3072,
+    /// `T = Q^α t^r`.
+    #[serde(with = "bigint::serde_uint")]
+    pub t: U3072,
+    /// `z1 = α + e·p`.
+    #[serde(with = "bigint::serde_int")]
+    pub z1: I4096,
+    /// `z2 = β + e·q`.
+    #[serde(with = "bigint::serde_int")]
+    pub z2: I4096,
+    /// `w1 = x + e·μ`.
+    #[serde(with = "bigint::serde_int")]
+    pub w1: I4096,
+    /// `w2 = y + e·ν`.
+    #[serde(with = "bigint::serde_int")]
+    pub w2: I4096,
+    /// `v = r - e·ν·p`.
+    #[serde(with = "bigint::serde_int")]
+    pub v: I8192,
+}
+
+/// Bounds shared by prover and verifier.
+struct Bounds {
+    /// `2^(ℓ+ε)·√N0`.
+    alpha: U4096,
+    /// `2^ℓ·N̂`.
+    mu: U4096,
+    /// `2^(ℓ+ε)·N0·N̂`.
+    r: U8192,
+    /// `2^(ℓ+ε)·N̂`.
+    x: U4096,
+}
+
+fn bounds(n0: &U3072, n_hat: &U3072) -> Option<Bounds> {
+    let sqrt_n0 = n0.floor_sqrt_vartime();
+    let n0n: crypto_bigint::U6144 = n0.widening_mul(n_hat).into();
+    Some(Bounds {
+        alpha: bigint::pow2_times(ELL + EPSILON, &sqrt_n0)?,
+        mu: bigint::pow2_times(ELL, n_hat)?,
+        r: bigint::pow2_times(ELL + EPSILON, &n0n)?,
+        x: bigint::pow2_times(ELL + EPSILON, n_hat)?,
+    })
+}
+
+fn transcript(ctx: &Transcript, n0: &U3072, rp: &Params, commitments: [&U3072; 5]) -> Transcript {
+    let mut t = start(ctx, NAME);
+    append_uint(&mut t, "N0", n0);
+    append_uint(&mut t, "N-hat", rp.n().as_ref());
+    append_uint(&mut t, "s", rp.s());
+    append_uint(&mut t, "t", rp.t());
+    for (label, c) in ["P", "Q", "A", "B", "T"].into_iter().zip(commitments) {
+        append_uint(&mut t, label, c);
+    }
+    t
+}
+
+fn bits_of<const L: usize>(bound: &Uint<L>) -> u32 {
+    // |value| <= bound < 2^(bits+1): the exponent length bound for constant-time powering.
+    bound.bits_vartime() + 1
+}
+
+/// Proves that the modulus of `sk` has no factor below `2^ℓ`, against the verifier's `rp`.
+///
+/// # Errors
+/// [`ProofError::Statement`] if the moduli do not have the sizes this crate requires (never
+/// for keys and parameters built by this crate).
+pub fn prove<R: CryptoRng + ?Sized>(
+    sk: &SecretKey,
+    rp: &Params,
+    ctx: &Transcript,
+    rng: &mut R,
+) -> Result<FacProof, ProofError> {
+    let p: U3072 = sk.p().resize();
+    let q: U3072 = sk.q().resize();
+    prove_with_factors(sk.public(), &p, &q, rp, ctx, rng)
+}
+
+/// The prover with explicit factors `N0 = p·q` of any sizes: the honest entry point is
+/// [`prove`]; this one also lets tests play a prover whose modulus has small factors
+/// (BitForge).
+///
+/// # Errors
+/// As [`prove`].
+#[doc(hidden)]
+pub fn prove_with_factors<R: CryptoRng + ?Sized>(
+    n0_key: &PublicKey,
+    p: &U3072,
+    q: &U3072,
+    rp: &Params,
+    ctx: &Transcript,
+    rng: &mut R,
+) -> Result<FacProof, ProofError> {
+    let n0 = n0_key.n().as_ref();
+    let b = bounds(n0, rp.n().as_ref()).ok_or(ProofError::Statement("Πfac: modulus sizes"))?;
+    let p: I4096 = *p.resize::<{ I4096::LIMBS }>().as_int();
+    let q: I4096 = *q.resize::<{ I4096::LIMBS }>().as_int();
+    let alpha: I4096 = bigint::random_signed(rng, &b.alpha);
+    let beta: I4096 = bigint::random_signed(rng, &b.alpha);
+    let mu: I4096 = bigint::random_signed(rng, &b.mu);
+    let nu: I4096 = bigint::random_signed(rng, &b.mu);
+    let r: I8192 = bigint::random_signed(rng, &b.r);
+    let x: I4096 = bigint::random_signed(rng, &b.x);
+    let y: I4096 = bigint::random_signed(rng, &b.x);
+
+    let (ab, mb, rb, xb) = (
+        bits_of(&b.alpha),
+        bits_of(&b.mu),
+        bits_of(&b.r),
+        bits_of(&b.x),
+    );
+    // The factors' exponent length: MODULUS_BITS covers any factor of N0.
+    let fb = crate::params::MODULUS_BITS + 1;
+    let p_c = rp.commit(&p, fb, &mu, mb);
+    let q_c = rp.commit(&q, fb, &nu, mb);
+    let a_c = rp.commit(&alpha, ab, &x, xb);
+    let b_c = rp.commit(&beta, ab, &y, xb);
+    // T = Q^α t^r: Q is computed here, its inverse in constant time.
+    let q_inv = Option::<MontyN>::from(q_c.invert()).unwrap_or(q_c);
+    let t_inv = Option::<MontyN>::from(rp.t_monty().invert()).unwrap_or(*rp.t_monty());
+    let t_c = bigint::pow_secret(&q_c, &q_inv, &alpha, ab).mul(&bigint::pow_secret(
+        rp.t_monty(),
+        &t_inv,
+        &r,
+        rb,
+    ));
+
+    let (p_c, q_c, a_c, b_c, t_c) = (
+        p_c.retrieve(),
+        q_c.retrieve(),
+        a_c.retrieve(),
+        b_c.retrieve(),
+        t_c.retrieve(),
+    );
+    let mut tr = transcript(ctx, n0, rp, [&p_c, &q_c, &a_c, &b_c, &t_c]);
+    let e: I1024 = challenge_pm_pow2(&mut tr, ELL);
+    let e4: I4096 = e.resize();
+    let e8: I8192 = e.resize();
+    let nu8: I8192 = nu.resize();
+    let p8: I8192 = p.resize();
+    Ok(FacProof {
+        p_commitment: p_c,
+        q_commitment: q_c,
+        a: a_c,
+        b: b_c,
+        t: t_c,
+        z1: alpha.wrapping_add(&e4.wrapping_mul(&p)),
+        z2: beta.wrapping_add(&e4.wrapping_mul(&q)),
+        w1: x.wrapping_add(&e4.wrapping_mul(&mu)),
+        w2: y.wrapping_add(&e4.wrapping_mul(&nu)),
+        v: r.wrapping_sub(&e8.wrapping_mul(&nu8).wrapping_mul(&p8)),
+    })
+}
+
+impl FacProof {
+    /// Verifies the proof for the prover's key `n0` against the verifier's parameters.
+    ///
+    /// # Errors
+    /// A [`ProofError`] naming the first failed check.
+    pub fn verify(
+        &self,
+        n0: &PublicKey,
+        verifier: &Verifier<'_>,
+        ctx: &Transcript,
+    ) -> Result<(), ProofError> {
+        let rp = verifier.params();
+        let n_hat = rp.n();
+        let n0v = n0.n().as_ref();
+        let b = bounds(n0v, n_hat.as_ref()).ok_or(ProofError::Statement("Πfac: modulus sizes"))?;
+        for (c, name) in [
+            (&self.p_commitment, "Πfac P"),
+            (&self.q_commitment, "Πfac Q"),
+            (&self.a, "Πfac A"),
+            (&self.b, "Πfac B"),
+            (&self.t, "Πfac T"),
+        ] {
+            if !bigint::is_unit(c, n_hat) {
+                return Err(ProofError::NotInGroup(name));
+            }
+        }
+        // Ranges before any exponentiation (Fig. 26, plus DoS bounds on w1, w2, v).
+        if !bigint::abs_le_vartime(&self.z1, &b.alpha)
+            || !bigint::abs_le_vartime(&self.z2, &b.alpha)
+        {
+            return Err(ProofError::OutOfRange(
+                "Πfac z1, z2 in ±2^(ℓ+ε)·√N0 (Fig. 26)",
+            ));
+        }
+        let x_bound = b.x.shl_vartime(1);
+        if !bigint::abs_le_vartime(&self.w1, &x_bound)
+            || !bigint::abs_le_vartime(&self.w2, &x_bound)
+        {
+            return Err(ProofError::OutOfRange("Πfac w1, w2 in ±2^(ℓ+ε+1)·N̂"));
+        }
+        if !bigint::abs_le_vartime(&self.v, &b.r.shl_vartime(1)) {
+            return Err(ProofError::OutOfRange("Πfac v in ±2^(ℓ+ε+1)·N0·N̂"));
+        }
+        let mut tr = transcript(
+            ctx,
+            n0v,
+            rp,
+            [
+                &self.p_commitment,
+                &self.q_commitment,
+                &self.a,
+                &self.b,
+                &self.t,
+            ],
+        );
+        let e: I1024 = challenge_pm_pow2(&mut tr, ELL);
+        let zero = I1024::ZERO;
+        // R = s^N0.
+        let n0_int: I4096 = *n0v.resize::<{ I4096::LIMBS }>().as_int();
+        let r = verifier.commit(&n0_int, &zero);
+        let pow_e = |base: &U3072| {
+            let m = rp.to_monty(base);
+            bigint::pow_signed_vartime(&m, &e).unwrap_or(m)
+        };
+        let lhs1 = verifier.commit(&self.z1, &self.w1);
+        if lhs1 != rp.to_monty(&self.a).mul(&pow_e(&self.p_commitment)) {
+            return Err(ProofError::Equation("Πfac s^z1 t^w1 = A P^e (Fig. 26)"));
+        }
+        let lhs2 = verifier.commit(&self.z2, &self.w2);
+        if lhs2 != rp.to_monty(&self.b).mul(&pow_e(&self.q_commitment)) {
+            return Err(ProofError::Equation("Πfac s^z2 t^w2 = B Q^e (Fig. 26)"));
+        }
+        let lhs3 = verifier
+            .pow(&self.q_commitment, &self.z1)
+            .mul(&verifier.commit(&zero, &self.v));
+        let r_e = bigint::pow_signed_vartime(&r, &e).unwrap_or(r);
+        if lhs3 != rp.to_monty(&self.t).mul(&r_e) {
+            return Err(ProofError::Equation("Πfac Q^z1 t^v = T R^e (Fig. 26)"));
+        }
+        Ok(())
+    }
+}

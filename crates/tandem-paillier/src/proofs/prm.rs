@@ -1,0 +1,139 @@
+//! Πprm: the ring-Pedersen parameters are well formed, `s ∈ ⟨t⟩` (CGGMP24 Fig. 13,
+//! Section 5.3; CGGMP21 Fig. 17).
+//!
+//! Relation: `s = t^λ mod N̂`. Prover: `a_i ← Z_φ(N̂)`, `A_i = t^a_i`; binary challenges
+//! `e_i ∈ {0,1}`, `i = 1..m`; responses `z_i = a_i + e_i·λ mod φ(N̂)`. Verifier: exactly `m`
+//! pairs, `A_i ∈ Z*_N̂`, `0 <= z_i < N̂` (bounds the exponent before use), then
+//! `t^z_i = A_i · s^e_i (mod N̂)`. Binary challenges with `m = 128` repetitions: a single large
+//! challenge here is what TSSHOCK's c-split attack broke.
+
+use crypto_bigint::NonZero;
+use rand_core::CryptoRng;
+use serde::{Deserialize, Serialize};
+use tandem_curves::Transcript;
+
+use super::{ProofError, append_uint, challenge_bits, start};
+use crate::bigint::{self, U3072};
+use crate::fixed_base::FixedBaseTable;
+use crate::paillier::SecretKey;
+use crate::params::{MODULUS_BITS, REPETITIONS};
+use crate::ring_pedersen::{Params, Trapdoor};
+
+const NAME: &str = "tandem/cggmp24/pi-prm/fig13/v1";
+
+/// A Πprm proof.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrmProof {
+    /// `A_i = t^a_i`.
+    #[serde(with = "bigint::serde_uint_vec")]
+    pub commitments: Vec<U3072>,
+    /// `z_i`.
+    #[serde(with = "bigint::serde_uint_vec")]
+    pub responses: Vec<U3072>,
+}
+
+fn transcript(ctx: &Transcript, params: &Params, commitments: &[U3072]) -> Transcript {
+    let mut t = start(ctx, NAME);
+    append_uint(&mut t, "N", params.n().as_ref());
+    append_uint(&mut t, "s", params.s());
+    append_uint(&mut t, "t", params.t());
+    for a in commitments {
+        append_uint(&mut t, "A_i", a);
+    }
+    t
+}
+
+/// Proves knowledge of `λ` with `s = t^λ` for our own parameters.
+#[must_use]
+pub fn prove<R: CryptoRng + ?Sized>(
+    params: &Params,
+    trapdoor: &Trapdoor,
+    sk: &SecretKey,
+    ctx: &Transcript,
+    rng: &mut R,
+) -> PrmProof {
+    prove_with_lambda(params, trapdoor.lambda(), sk, ctx, rng)
+}
+
+/// The prover with a raw `λ`: the honest entry point is [`prove`]; this one also lets tests
+/// play a prover whose `s` is not a power of `t`.
+#[doc(hidden)]
+#[must_use]
+pub fn prove_with_lambda<R: CryptoRng + ?Sized>(
+    params: &Params,
+    lambda: &U3072,
+    sk: &SecretKey,
+    ctx: &Transcript,
+    rng: &mut R,
+) -> PrmProof {
+    let phi = NonZero::new(*sk.phi()).unwrap_or(NonZero::<U3072>::ONE);
+    let nonces: Vec<U3072> = (0..REPETITIONS)
+        .map(|_| crypto_bigint::RandomMod::random_mod_vartime(rng, &phi))
+        .collect();
+    let commitments: Vec<U3072> = nonces.iter().map(|a| sk.pow_mod_n(params.t(), a)).collect();
+    let mut t = transcript(ctx, params, &commitments);
+    let e = challenge_bits(&mut t, REPETITIONS);
+    let responses = nonces
+        .iter()
+        .zip(&e)
+        .map(|(a, bit)| {
+            // Constant time in λ and a_i: the bit selects λ or 0 without branching.
+            let added = a.add_mod(lambda, &phi);
+            let choice = subtle::Choice::from(u8::from(*bit));
+            subtle::ConditionallySelectable::conditional_select(a, &added, choice)
+        })
+        .collect();
+    PrmProof {
+        commitments,
+        responses,
+    }
+}
+
+impl PrmProof {
+    /// Verifies the proof for `params` (already checked by [`Params::new`]).
+    ///
+    /// # Errors
+    /// A [`ProofError`] naming the first failed check.
+    pub fn verify(&self, params: &Params, ctx: &Transcript) -> Result<(), ProofError> {
+        if self.commitments.len() != REPETITIONS || self.responses.len() != REPETITIONS {
+            return Err(ProofError::Length("Πprm repetitions (A_i, z_i)"));
+        }
+        let n = params.n();
+        for (a, z) in self.commitments.iter().zip(&self.responses) {
+            if !bigint::is_unit(a, n) {
+                return Err(ProofError::NotInGroup("Πprm A_i"));
+            }
+            // z_i ∈ Z_φ(N̂) ⊂ [0, N̂): bounded before it is used as an exponent.
+            if z >= n.as_ref() {
+                return Err(ProofError::OutOfRange("Πprm z_i < N (Fig. 13)"));
+            }
+        }
+        let mut t = transcript(ctx, params, &self.commitments);
+        let e = challenge_bits(&mut t, REPETITIONS);
+        // 128 exponentiations of the same base t: one window table (public exponents).
+        let table = FixedBaseTable::new(params.t_monty(), MODULUS_BITS);
+        let s = *params.s_monty();
+        for (index, ((a, z), bit)) in self
+            .commitments
+            .iter()
+            .zip(&self.responses)
+            .zip(&e)
+            .enumerate()
+        {
+            let lhs = table
+                .pow_vartime(z)
+                .ok_or(ProofError::OutOfRange("Πprm z_i"))?;
+            let mut rhs = params.to_monty(a);
+            if *bit {
+                rhs = rhs.mul(&s);
+            }
+            if lhs != rhs {
+                return Err(ProofError::Repetition {
+                    index,
+                    check: "Πprm t^z_i = A_i s^e_i (Fig. 13)",
+                });
+            }
+        }
+        Ok(())
+    }
+}

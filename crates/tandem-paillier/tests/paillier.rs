@@ -1,0 +1,154 @@
+//! Paillier: correctness, CRT paths against the plain ones, homomorphisms, validation.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::mod_module_files
+)]
+
+mod support;
+
+use crypto_bigint::{Int, U1536};
+use proptest::prelude::*;
+use support::{PROVER, VERIFIER, rng};
+use tandem_paillier::bigint::{self, I1024, I4096, MontyN, U3072, U6144};
+use tandem_paillier::paillier::{Ciphertext, PaillierError, PublicKey, SecretKey, to_signed};
+use tandem_paillier::test_fixtures;
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    #[test]
+    fn signed_roundtrip(m in any::<i64>(), seed in any::<u64>()) {
+        let sk = &PROVER.sk;
+        let m = I1024::from_i64(m);
+        let (c, _) = sk.encrypt(&mut rng(seed), &m);
+        prop_assert_eq!(sk.decrypt_signed(&c), m.resize::<{ I4096::LIMBS }>());
+        // Anyone can encrypt under the public key; the owner's CRT path gives the same value.
+        let (c2, r) = sk.public().encrypt(&mut rng(seed), &m);
+        prop_assert_eq!(sk.encrypt_with(&m, &r.0), c2);
+        prop_assert_eq!(sk.decrypt_signed(&c2), m.resize::<{ I4096::LIMBS }>());
+    }
+
+    #[test]
+    fn homomorphic_add_and_scalar_mul(a in any::<i32>(), b in any::<i32>(), k in any::<i32>(), seed in any::<u64>()) {
+        let sk = &PROVER.sk;
+        let pk = sk.public();
+        let mut r = rng(seed);
+        let (ca, _) = pk.encrypt(&mut r, &I1024::from_i64(a.into()));
+        let (cb, _) = pk.encrypt(&mut r, &I1024::from_i64(b.into()));
+        let sum = pk.add(&ca, &cb);
+        prop_assert_eq!(sk.decrypt_signed(&sum), I4096::from_i64(i64::from(a) + i64::from(b)));
+        let prod = pk.scalar_mul(&ca, &I1024::from_i64(k.into()), 40);
+        prop_assert_eq!(sk.decrypt_signed(&prod), I4096::from_i64(i64::from(a) * i64::from(k)));
+    }
+}
+
+#[test]
+fn large_plaintexts_near_half_n() {
+    let sk = &VERIFIER.sk;
+    let n = sk.public().n().as_ref();
+    let half = n.shr_vartime(1);
+    for m in [
+        half,
+        half.wrapping_add(&U3072::ONE),
+        n.wrapping_sub(&U3072::ONE),
+        U3072::ZERO,
+    ] {
+        let signed = to_signed(&m, n);
+        let (c, _) = sk.encrypt(&mut rng(3), &signed);
+        assert_eq!(sk.decrypt(&c), m);
+        assert_eq!(sk.decrypt_signed(&c), signed);
+    }
+    // (-N/2, N/2]: N/2 stays positive, N/2 + 1 becomes negative.
+    assert!(!bool::from(to_signed(&half, n).is_negative()));
+    assert!(bool::from(
+        to_signed(&half.wrapping_add(&U3072::ONE), n).is_negative()
+    ));
+}
+
+#[test]
+fn crt_exponentiation_matches_plain() {
+    let sk = &PROVER.sk;
+    let pk = sk.public();
+    let mut r = rng(4);
+    for _ in 0..4 {
+        let base = bigint::random_unit(&mut r, pk.n());
+        let e = bigint::random_unit(&mut r, pk.n());
+        let plain = MontyN::new(&base, pk.params_n()).pow_vartime(&e).retrieve();
+        assert_eq!(sk.pow_mod_n(&base, &e), plain);
+        let base2: U6144 = base.widening_mul(&e).into();
+        let plain2 = bigint::MontyN2::new(&base2, pk.params_n2())
+            .pow_vartime(pk.n().as_ref())
+            .retrieve();
+        assert_eq!(sk.pow_mod_n2(&base2, pk.n().as_ref()), plain2);
+    }
+}
+
+#[test]
+fn ciphertext_validation() {
+    let pk = VERIFIER.sk.public();
+    let n2 = *pk.n_squared().as_ref();
+    let p: U3072 = VERIFIER.sk.p().resize();
+    let bad = [
+        ("zero", U6144::ZERO),
+        ("N^2", n2),
+        ("max", U6144::MAX),
+        ("multiple of p", p.resize()),
+        ("multiple of N", pk.n().as_ref().resize()),
+    ];
+    for (name, v) in bad {
+        assert_eq!(
+            pk.validate_ciphertext(&Ciphertext(v)),
+            Err(PaillierError::InvalidCiphertext),
+            "{name}"
+        );
+    }
+    let (c, _) = pk.encrypt(&mut rng(5), &I1024::from_i64(5));
+    assert_eq!(pk.validate_ciphertext(&c), Ok(()));
+    assert_eq!(
+        pk.validate_nonce(&U3072::ZERO),
+        Err(PaillierError::InvalidNonce)
+    );
+    assert_eq!(pk.validate_nonce(&p), Err(PaillierError::InvalidNonce));
+}
+
+#[test]
+fn key_construction_refusals() {
+    let ps = test_fixtures::safe_primes();
+    assert_eq!(
+        SecretKey::from_primes(ps[0], ps[0]).err(),
+        Some(PaillierError::InvalidPrime)
+    );
+    let not_safe = ps[0].wrapping_add(&U1536::from_u8(2));
+    assert_eq!(
+        SecretKey::from_primes(ps[0], not_safe).err(),
+        Some(PaillierError::InvalidPrime)
+    );
+    assert!(SecretKey::from_primes(ps[0], ps[1]).is_ok());
+    let n = *VERIFIER.sk.public().n().as_ref();
+    assert_eq!(
+        PublicKey::from_modulus(n.wrapping_add(&U3072::ONE)).err(),
+        Some(PaillierError::ModulusEven)
+    );
+    assert_eq!(
+        PublicKey::from_modulus(n.shr_vartime(1)).err(),
+        Some(PaillierError::ModulusSize(3071))
+    );
+    assert_eq!(
+        PublicKey::from_modulus(U3072::from_u8(15)).err(),
+        Some(PaillierError::ModulusSize(4))
+    );
+}
+
+#[test]
+fn secrets_are_redacted() {
+    let dbg = format!("{:?}", PROVER.sk);
+    assert!(dbg.contains("<redacted>"));
+    let p_hex = format!("{:x}", PROVER.sk.p());
+    assert!(!dbg.contains(&p_hex[..32]));
+    let (_, nonce) = PROVER.sk.encrypt(&mut rng(6), &Int::<4>::ONE);
+    assert_eq!(format!("{nonce:?}"), "Nonce(<redacted>)");
+}
