@@ -9,6 +9,9 @@
 
 pub mod bigint;
 pub mod fixed_base;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod paillier;
 pub mod params;
 pub mod primes;
