@@ -8,7 +8,12 @@
 //! - "sign, with server confirmation": the above plus the third message, after which the
 //!   server has aggregated and verified the signature too (what `driver::eddsa_sign` runs).
 
-#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing
+)]
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use ed25519_dalek::{Signer, SigningKey};

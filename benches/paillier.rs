@@ -2,7 +2,12 @@
 //! prime fixtures). Prover figures are the prover's CPU time, verifier figures the
 //! verifier's, with the verifier using its own trapdoor and CRT as in the protocol.
 
-#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing
+)]
 
 use std::time::Duration;
 

@@ -160,8 +160,8 @@ pub(crate) fn k256_order() -> crypto_bigint::U256 {
 }
 
 /// A signed integer modulo `q`, as a secp256k1 scalar (the curve side of a mixed proof uses
-/// `e mod q` where the integer side uses `e`).
-pub(crate) fn scalar_from_int<const L: usize>(z: &Int<L>) -> Scalar<Secp256k1> {
+/// `e mod q` where the integer side uses `e`). Constant time.
+pub fn scalar_from_int<const L: usize>(z: &Int<L>) -> Scalar<Secp256k1> {
     let q = NonZero::new(k256_order()).unwrap_or(NonZero::<crypto_bigint::U256>::ONE);
     let r = bigint::reduce_signed(z, &q);
     let bytes: [u8; 32] = r.to_be_bytes().into();

@@ -89,6 +89,26 @@ pub enum Check {
     /// The joint result is degenerate (the public key or group commitment is the identity).
     #[error("joint value is the identity element")]
     DegenerateResult,
+    /// A zero-knowledge proof does not verify (the inner error names the proof, the check and
+    /// the figure of CGGMP24).
+    #[error("proof rejected: {0}")]
+    Proof(tandem_paillier::proofs::ProofError),
+    /// The peer's Paillier key or ring-Pedersen parameters are malformed (wrong size, even,
+    /// equal to ours, degenerate `s`/`t`) — refused before any proof is checked.
+    #[error("auxiliary parameters refused: {0}")]
+    AuxParameters(&'static str),
+    /// A ciphertext from the peer is not a unit modulo `N²` (CGGMP24 Section 2).
+    #[error("ciphertext is not a unit modulo N^2")]
+    Ciphertext,
+    /// Presigning: `δ·G ≠ Δ_client + Δ_server` (CGGMP24 Fig. 8, output step).
+    #[error("delta check failed: delta*G != sum of Delta")]
+    Delta,
+    /// Presigning: `δ·X ≠ S_client + S_server` (CGGMP24 Fig. 8, output step).
+    #[error("chi check failed: delta*X != sum of S")]
+    Chi,
+    /// Signing: a partial signature fails `σ_j·R' = m·Δ̃_j + r'·S̃_j` (CGGMP24 Fig. 10).
+    #[error("partial signature does not verify")]
+    PartialSignature,
 }
 
 /// Why bytes could not be decoded.
@@ -181,6 +201,9 @@ pub enum Refusal {
     /// recovery or refresh, or a share of another wallet).
     #[error("peer's key share belongs to another sharing")]
     KeyShareMismatch,
+    /// The peer refers to a presignature this party does not hold (never made, or spent).
+    #[error("peer refers to a presignature that is not ours or already spent")]
+    PresignatureMismatch,
 }
 
 /// API misuse by the caller.

@@ -189,3 +189,21 @@ impl<C: Curve> fmt::Debug for KeyShare<C> {
             .finish()
     }
 }
+
+impl<C: Curve> Serialize for KeyShare<C> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        KeyShareBody {
+            role: self.role,
+            secret: self.secret.duplicate(),
+            public: self.public,
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de, C: Curve> Deserialize<'de> for KeyShare<C> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let body = KeyShareBody::<C>::deserialize(deserializer)?;
+        Self::new(body.role, body.secret, body.public).map_err(serde::de::Error::custom)
+    }
+}

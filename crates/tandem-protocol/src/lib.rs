@@ -22,6 +22,7 @@
 
 pub mod codec;
 pub mod driver;
+pub mod ecdsa;
 pub mod eddsa;
 pub mod error;
 #[cfg(feature = "fixtures")]

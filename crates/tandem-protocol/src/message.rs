@@ -64,6 +64,14 @@ pub enum ProtocolId {
     Keygen,
     /// FROST(Ed25519, SHA-512) signing.
     EddsaSign,
+    /// CGGMP auxiliary information (Paillier keys, ring-Pedersen parameters, their proofs).
+    AuxInfo,
+    /// CGGMP presigning.
+    Presign,
+    /// ECDSA signing from a presignature (one online round).
+    EcdsaSign,
+    /// ECDSA signing without a stored presignature (presigning and signing in one run).
+    EcdsaFullSign,
 }
 
 impl ProtocolId {
@@ -73,6 +81,10 @@ impl ProtocolId {
         match self {
             Self::Keygen => "keygen",
             Self::EddsaSign => "eddsa-sign",
+            Self::AuxInfo => "aux-info",
+            Self::Presign => "presign",
+            Self::EcdsaSign => "ecdsa-sign",
+            Self::EcdsaFullSign => "ecdsa-full-sign",
         }
     }
 }

@@ -15,7 +15,7 @@ use crate::message::{ProtocolId, Role, SessionContext};
 /// The stored-format version this release writes and reads.
 pub const STORED_VERSION: u16 = 1;
 
-/// What a stored byte string holds.
+/// What a stored byte string holds. New kinds are appended; existing encodings never change.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum StoredKind {
@@ -30,6 +30,10 @@ pub enum StoredKind {
         /// The round whose message the party waits for.
         awaiting_round: u8,
     },
+    /// A complete ECDSA key share ([`EcdsaKeyShare`](crate::ecdsa::EcdsaKeyShare)).
+    EcdsaKeyShare,
+    /// An ECDSA presignature ([`Presignature`](crate::ecdsa::Presignature)).
+    Presignature,
 }
 
 /// The header at the start of every stored structure.

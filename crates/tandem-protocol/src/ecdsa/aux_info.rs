@@ -1,0 +1,479 @@
+//! Auxiliary information: each party's Paillier key and ring-Pedersen parameters, proved to
+//! the other (CGGMP24 Fig. 7, auxiliary part; CGGMP21 Fig. 6), specialised to two parties with
+//! the client first.
+//!
+//! | round | from   | payload | checks by the receiver |
+//! |-------|--------|---------|------------------------|
+//! | 1 | client | sharing id, `V_c = H(ssid, client, N_c, s_c, t_c, ψ̂_c, ρ_c, u_c)` | sharing id is ours |
+//! | 2 | server | `N_s, s_s, t_s`, `ψ̂_s` = Πprm, `ρ_s` | `N_s` 3072 bits, odd, `≠ N_c`; `(s, t)` units, distinct, not ±1, on `N_s`; Πprm |
+//! | 3 | client | opening of `V_c`; `ψ_c` = Πmod(`N_c`), `ψ'_c` = Πfac(`N_c`) under the server's parameters | opening; the round-2 checks on the client's values; Πmod; Πfac with our trapdoor |
+//! | 4 | server | `ψ_s` = Πmod(`N_s`), `ψ'_s` = Πfac(`N_s`) under the client's parameters | Πmod; Πfac |
+//!
+//! `ρ = ρ_c XOR ρ_s` binds Πmod and Πfac (CGGMP24 Fig. 7, round 3); Πprm is made before `ρ`
+//! exists and is committed to. Each party verifies the other's Πprm *before* it makes its
+//! own Πfac with the other's parameters. The ring-Pedersen parameters live on the party's
+//! Paillier modulus (as in CGGMP21 Fig. 6), so Πmod and Πfac also cover that modulus.
+
+use rand_core::CryptoRng;
+use serde::{Deserialize, Serialize};
+use tandem_curves::{Commitment, Opening, Secp256k1, Transcript};
+use tandem_paillier::bigint::{self, U3072};
+use tandem_paillier::paillier::{PublicKey, SecretKey};
+use tandem_paillier::proofs::factor::{self, FacProof};
+use tandem_paillier::proofs::modulus::{self, ModProof};
+use tandem_paillier::proofs::prm::{self, PrmProof};
+use tandem_paillier::ring_pedersen::{self, Params, ParamsWire};
+
+use super::key_share::{EcdsaKeyShare, OwnAux, PeerAux};
+use crate::error::{Check, DecodeError, Error, Refusal, misbehaved};
+use crate::key_share::KeyShare;
+use crate::message::{ProtocolId, Role, SessionContext, SessionId, peek_header};
+use crate::stored::SessionState;
+
+/// Round numbers.
+pub mod round {
+    /// Client's commitment.
+    pub const COMMIT: u8 = 1;
+    /// Server's parameters and Πprm.
+    pub const SERVER_REVEAL: u8 = 2;
+    /// Client's opening, Πmod and Πfac.
+    pub const CLIENT_OPENING: u8 = 3;
+    /// Server's Πmod and Πfac.
+    pub const SERVER_PROOFS: u8 = 4;
+}
+
+/// Round 1 payload.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommitMsg {
+    /// The sharing these parameters are for.
+    #[serde(with = "tandem_curves::encoding::fixed")]
+    pub sharing_id: [u8; 32],
+    /// `V_c`.
+    pub commitment: Commitment,
+}
+
+/// A party's public auxiliary data with its Πprm and its share of `ρ`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevealMsg {
+    /// `N` (Paillier and ring-Pedersen modulus).
+    #[serde(with = "bigint::serde_uint")]
+    pub n: U3072,
+    /// `(N, s, t)`.
+    pub ring_pedersen: ParamsWire,
+    /// `ψ̂` = Πprm.
+    pub prm: PrmProof,
+    /// `ρ_i`.
+    #[serde(with = "tandem_curves::encoding::fixed")]
+    pub rho: [u8; 32],
+}
+
+/// Round 3 payload.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpeningMsg {
+    /// The client's revealed values.
+    pub reveal: RevealMsg,
+    /// `u_c`.
+    pub opening: Opening,
+    /// Πmod for `N_c`.
+    pub modulus: ModProof,
+    /// Πfac for `N_c`, under the server's ring-Pedersen parameters.
+    pub factor: FacProof,
+}
+
+/// Round 4 payload.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProofsMsg {
+    /// Πmod for `N_s`.
+    pub modulus: ModProof,
+    /// Πfac for `N_s`, under the client's ring-Pedersen parameters.
+    pub factor: FacProof,
+}
+
+fn context(session: SessionId, me: Role) -> SessionContext {
+    SessionContext {
+        protocol: ProtocolId::AuxInfo,
+        curve: tandem_curves::CurveId::Secp256k1,
+        session,
+        me,
+    }
+}
+
+/// Transcript of a proof by `prover`; `rho` once it exists.
+fn proof_ctx(
+    ctx: &SessionContext,
+    sharing_id: &[u8; 32],
+    prover: Role,
+    rho: Option<&[u8; 32]>,
+) -> Transcript {
+    let mut t = ctx.transcript("tandem/aux-info/proof/v1");
+    t.append("sharing-id", sharing_id);
+    t.append("prover", prover.name().as_bytes());
+    if let Some(rho) = rho {
+        t.append("rho", rho);
+    }
+    t
+}
+
+fn commitment_transcript(
+    ctx: &SessionContext,
+    sharing_id: &[u8; 32],
+    reveal: &RevealMsg,
+) -> Result<Transcript, Error> {
+    let mut t = ctx.transcript("tandem/aux-info/commitment/v1");
+    t.append("sharing-id", sharing_id);
+    t.append("committer", Role::Client.name().as_bytes());
+    // The whole revealed message, in its canonical encoding.
+    let bytes = crate::codec::encode(reveal).map_err(|_| Error::Internal("encode aux reveal"))?;
+    t.append("reveal", &bytes);
+    Ok(t)
+}
+
+fn xor(a: &[u8; 32], b: &[u8; 32]) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    for ((o, x), y) in out.iter_mut().zip(a).zip(b) {
+        *o = x ^ y;
+    }
+    out
+}
+
+/// Generates ring-Pedersen parameters on our Paillier modulus and proves them (Πprm).
+fn prepare<R: CryptoRng + ?Sized>(
+    ctx: &SessionContext,
+    sharing_id: &[u8; 32],
+    paillier: SecretKey,
+    rng: &mut R,
+) -> Result<(OwnAux, RevealMsg), Error> {
+    let (rp, trapdoor) = ring_pedersen::generate(&paillier, rng)
+        .map_err(|_| Error::Misuse(crate::Misuse::Degenerate))?;
+    let proof = prm::prove(
+        &rp,
+        &trapdoor,
+        &paillier,
+        &proof_ctx(ctx, sharing_id, ctx.me, None),
+        rng,
+    );
+    let mut rho = [0u8; 32];
+    rng.fill_bytes(&mut rho);
+    let reveal = RevealMsg {
+        n: *paillier.public().n().as_ref(),
+        ring_pedersen: rp.to_wire(),
+        prm: proof,
+        rho,
+    };
+    let own = OwnAux::new(paillier, rp, trapdoor).map_err(Error::Storage)?;
+    Ok((own, reveal))
+}
+
+/// The checks on the peer's revealed parameters (table above, round 2), then Πprm.
+fn accept_peer(
+    ctx: &SessionContext,
+    sharing_id: &[u8; 32],
+    own: &OwnAux,
+    reveal: &RevealMsg,
+) -> Result<PeerAux, Error> {
+    let peer = ctx.peer();
+    let aux = |what| misbehaved(peer, Check::AuxParameters(what));
+    let paillier = PublicKey::from_modulus(reveal.n)
+        .map_err(|_| aux("Paillier modulus must have exactly 3072 bits and be odd"))?;
+    if paillier == *own.paillier().public() {
+        return Err(aux("peer's modulus equals ours"));
+    }
+    let rp = Params::from_wire(&reveal.ring_pedersen)
+        .map_err(|_| aux("ring-Pedersen s, t must be distinct units other than 1 and N-1"))?;
+    if rp.n() != paillier.n() {
+        return Err(aux(
+            "ring-Pedersen modulus differs from the Paillier modulus",
+        ));
+    }
+    // CGGMP24 Fig. 7 round 3 / Fig. 13: s ∈ ⟨t⟩.
+    reveal
+        .prm
+        .verify(&rp, &proof_ctx(ctx, sharing_id, peer, None))
+        .map_err(|e| misbehaved(peer, Check::Proof(e)))?;
+    Ok(PeerAux { paillier, rp })
+}
+
+/// Πmod and Πfac for our modulus, Πfac under the peer's parameters.
+fn prove_modulus<R: CryptoRng + ?Sized>(
+    ctx: &SessionContext,
+    sharing_id: &[u8; 32],
+    rho: &[u8; 32],
+    own: &OwnAux,
+    peer: &PeerAux,
+    rng: &mut R,
+) -> Result<(ModProof, FacProof), Error> {
+    let t = proof_ctx(ctx, sharing_id, ctx.me, Some(rho));
+    let modulus = modulus::prove(own.paillier(), &t, rng);
+    let factor = factor::prove(own.paillier(), peer.ring_pedersen(), &t, rng)
+        .map_err(|_| Error::Internal("Πfac prover"))?;
+    Ok((modulus, factor))
+}
+
+fn verify_modulus(
+    ctx: &SessionContext,
+    sharing_id: &[u8; 32],
+    rho: &[u8; 32],
+    own: &OwnAux,
+    peer: &PeerAux,
+    modulus: &ModProof,
+    factor: &FacProof,
+) -> Result<(), Error> {
+    let who = ctx.peer();
+    let t = proof_ctx(ctx, sharing_id, who, Some(rho));
+    // CGGMP24 Fig. 7 output step: Πmod then Πfac (with our own ring-Pedersen parameters).
+    modulus
+        .verify(peer.paillier(), &t)
+        .map_err(|e| misbehaved(who, Check::Proof(e)))?;
+    factor
+        .verify(peer.paillier(), &own.verifier(), &t)
+        .map_err(|e| misbehaved(who, Check::Proof(e)))
+}
+
+/// Client, round 1. `paillier` is a freshly generated key ([`super::generate_paillier_key`];
+/// tests use the fixture primes).
+///
+/// # Errors
+/// [`crate::Misuse::WrongRole`] for a server share.
+pub fn client_start<R: CryptoRng + ?Sized>(
+    core: KeyShare<Secp256k1>,
+    paillier: SecretKey,
+    session: SessionId,
+    rng: &mut R,
+) -> Result<(ClientAwaitingReveal, Vec<u8>), Error> {
+    core.require_role(Role::Client)?;
+    let ctx = context(session, Role::Client);
+    let sharing_id = core.sharing_id();
+    let (own, reveal) = prepare(&ctx, &sharing_id, paillier, rng)?;
+    let (commitment, opening) =
+        Commitment::commit(commitment_transcript(&ctx, &sharing_id, &reveal)?, rng);
+    let msg = ctx.seal(
+        round::COMMIT,
+        &CommitMsg {
+            sharing_id,
+            commitment,
+        },
+    )?;
+    Ok((
+        ClientAwaitingReveal {
+            ctx,
+            core,
+            own,
+            reveal,
+            opening,
+        },
+        msg,
+    ))
+}
+
+/// Client after round 1.
+#[derive(Serialize, Deserialize)]
+pub struct ClientAwaitingReveal {
+    ctx: SessionContext,
+    core: KeyShare<Secp256k1>,
+    own: OwnAux,
+    reveal: RevealMsg,
+    opening: Opening,
+}
+
+impl ClientAwaitingReveal {
+    /// Client, round 3: checks the server's parameters and Πprm, opens, proves Πmod and Πfac.
+    ///
+    /// # Errors
+    /// [`Error::Misbehaved`] naming the server and the check; refused or malformed messages.
+    pub fn receive<R: CryptoRng + ?Sized>(
+        self,
+        bytes: &[u8],
+        rng: &mut R,
+    ) -> Result<(ClientAwaitingProofs, Vec<u8>), Error> {
+        let ctx = self.ctx;
+        let sharing_id = self.core.sharing_id();
+        let msg: RevealMsg = ctx.open(round::SERVER_REVEAL, bytes)?;
+        let peer = accept_peer(&ctx, &sharing_id, &self.own, &msg)?;
+        let rho = xor(&self.reveal.rho, &msg.rho);
+        let (modulus, factor) = prove_modulus(&ctx, &sharing_id, &rho, &self.own, &peer, rng)?;
+        let out = ctx.seal(
+            round::CLIENT_OPENING,
+            &OpeningMsg {
+                reveal: self.reveal,
+                opening: self.opening,
+                modulus,
+                factor,
+            },
+        )?;
+        Ok((
+            ClientAwaitingProofs {
+                ctx,
+                core: self.core,
+                own: self.own,
+                peer,
+                rho,
+            },
+            out,
+        ))
+    }
+}
+
+impl SessionState for ClientAwaitingReveal {
+    const PROTOCOL: ProtocolId = ProtocolId::AuxInfo;
+    const ROLE: Role = Role::Client;
+    const AWAITING_ROUND: u8 = round::SERVER_REVEAL;
+    fn context(&self) -> &SessionContext {
+        &self.ctx
+    }
+    fn validate(&self) -> Result<(), DecodeError> {
+        (self.core.role() == Role::Client)
+            .then_some(())
+            .ok_or(DecodeError::Inconsistent)
+    }
+}
+
+/// Client after round 3.
+#[derive(Serialize, Deserialize)]
+pub struct ClientAwaitingProofs {
+    ctx: SessionContext,
+    core: KeyShare<Secp256k1>,
+    own: OwnAux,
+    peer: PeerAux,
+    #[serde(with = "tandem_curves::encoding::fixed")]
+    rho: [u8; 32],
+}
+
+impl ClientAwaitingProofs {
+    /// Client output: verifies the server's Πmod and Πfac, returns the complete key share.
+    ///
+    /// # Errors
+    /// [`Check::Proof`] naming the server.
+    pub fn receive(self, bytes: &[u8]) -> Result<EcdsaKeyShare, Error> {
+        let msg: ProofsMsg = self.ctx.open(round::SERVER_PROOFS, bytes)?;
+        verify_modulus(
+            &self.ctx,
+            &self.core.sharing_id(),
+            &self.rho,
+            &self.own,
+            &self.peer,
+            &msg.modulus,
+            &msg.factor,
+        )?;
+        EcdsaKeyShare::new(self.core, self.own, self.peer).map_err(Error::Storage)
+    }
+}
+
+impl SessionState for ClientAwaitingProofs {
+    const PROTOCOL: ProtocolId = ProtocolId::AuxInfo;
+    const ROLE: Role = Role::Client;
+    const AWAITING_ROUND: u8 = round::SERVER_PROOFS;
+    fn context(&self) -> &SessionContext {
+        &self.ctx
+    }
+    fn validate(&self) -> Result<(), DecodeError> {
+        (self.core.role() == Role::Client)
+            .then_some(())
+            .ok_or(DecodeError::Inconsistent)
+    }
+}
+
+/// Server, round 2: answers the client's commitment with its parameters and Πprm.
+///
+/// # Errors
+/// [`Refusal::KeyShareMismatch`] if the client's sharing id is not ours; malformed or
+/// refused messages; [`crate::Misuse::WrongRole`].
+pub fn server_respond<R: CryptoRng + ?Sized>(
+    core: KeyShare<Secp256k1>,
+    paillier: SecretKey,
+    bytes: &[u8],
+    rng: &mut R,
+) -> Result<(ServerAwaitingOpening, Vec<u8>), Error> {
+    core.require_role(Role::Server)?;
+    let session = peek_header(bytes)
+        .map_err(|reason| Error::Malformed {
+            sender: Role::Client,
+            reason,
+        })?
+        .session;
+    let ctx = context(session, Role::Server);
+    let msg: CommitMsg = ctx.open(round::COMMIT, bytes)?;
+    let sharing_id = core.sharing_id();
+    if msg.sharing_id != sharing_id {
+        return Err(Error::Refused {
+            sender: Role::Client,
+            reason: Refusal::KeyShareMismatch,
+        });
+    }
+    let (own, reveal) = prepare(&ctx, &sharing_id, paillier, rng)?;
+    let rho = reveal.rho;
+    let out = ctx.seal(round::SERVER_REVEAL, &reveal)?;
+    Ok((
+        ServerAwaitingOpening {
+            ctx,
+            core,
+            own,
+            commitment: msg.commitment,
+            rho,
+        },
+        out,
+    ))
+}
+
+/// Server after round 2.
+#[derive(Serialize, Deserialize)]
+pub struct ServerAwaitingOpening {
+    ctx: SessionContext,
+    core: KeyShare<Secp256k1>,
+    own: OwnAux,
+    commitment: Commitment,
+    #[serde(with = "tandem_curves::encoding::fixed")]
+    rho: [u8; 32],
+}
+
+impl ServerAwaitingOpening {
+    /// Server output: checks the opening, the client's parameters, Πprm, Πmod and Πfac; then
+    /// proves its own Πmod and Πfac.
+    ///
+    /// # Errors
+    /// [`Error::Misbehaved`] naming the client and the check.
+    pub fn receive<R: CryptoRng + ?Sized>(
+        self,
+        bytes: &[u8],
+        rng: &mut R,
+    ) -> Result<(EcdsaKeyShare, Vec<u8>), Error> {
+        let ctx = self.ctx;
+        let sharing_id = self.core.sharing_id();
+        let msg: OpeningMsg = ctx.open(round::CLIENT_OPENING, bytes)?;
+        // CGGMP24 Fig. 7 round 3: the opening matches V_c.
+        self.commitment
+            .verify(
+                commitment_transcript(&ctx, &sharing_id, &msg.reveal)?,
+                &msg.opening,
+            )
+            .map_err(|_| misbehaved(Role::Client, Check::CommitmentOpening))?;
+        let peer = accept_peer(&ctx, &sharing_id, &self.own, &msg.reveal)?;
+        let rho = xor(&msg.reveal.rho, &self.rho);
+        verify_modulus(
+            &ctx,
+            &sharing_id,
+            &rho,
+            &self.own,
+            &peer,
+            &msg.modulus,
+            &msg.factor,
+        )?;
+        let (modulus, factor) = prove_modulus(&ctx, &sharing_id, &rho, &self.own, &peer, rng)?;
+        let out = ctx.seal(round::SERVER_PROOFS, &ProofsMsg { modulus, factor })?;
+        let share = EcdsaKeyShare::new(self.core, self.own, peer).map_err(Error::Storage)?;
+        Ok((share, out))
+    }
+}
+
+impl SessionState for ServerAwaitingOpening {
+    const PROTOCOL: ProtocolId = ProtocolId::AuxInfo;
+    const ROLE: Role = Role::Server;
+    const AWAITING_ROUND: u8 = round::CLIENT_OPENING;
+    fn context(&self) -> &SessionContext {
+        &self.ctx
+    }
+    fn validate(&self) -> Result<(), DecodeError> {
+        (self.core.role() == Role::Server)
+            .then_some(())
+            .ok_or(DecodeError::Inconsistent)
+    }
+}

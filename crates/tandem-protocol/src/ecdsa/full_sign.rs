@@ -1,0 +1,367 @@
+//! ECDSA signing without a stored presignature: CGGMP24 presigning and the online round in
+//! one run, for callers with an empty presignature pool.
+//!
+//! | message | from   | content |
+//! |---------|--------|---------|
+//! | 1 | client | presigning message 1, the digest, `ρ_c` |
+//! | 2 | server | presigning message 2 |
+//! | 3 | client | presigning message 3 |
+//! | 4 | server | presigning message 4, `ρ_s`, `σ_s` |
+//! | 5 | client | `σ_c` |
+//!
+//! The presignature made in the run is spent at once, inside the run; the re-randomisation
+//! and checks are those of [`super::sign`]. Five messages instead of the 4 + 3 of presigning
+//! followed by signing.
+
+use rand_core::CryptoRng;
+use serde::{Deserialize, Serialize};
+
+use super::EcdsaKeyShare;
+use super::presign::{
+    self, ClientAwaitingServer, ClientAwaitingServerRound3, ClientSecondMsg, PartyCommitments,
+    Round1Msg, Round3Msg, ServerAwaitingClient, ServerFirstMsg,
+};
+use super::sign::{self, EcdsaSignature, SignFinishMsg};
+use crate::error::{Check, DecodeError, Error, Misuse, misbehaved};
+use crate::message::{ProtocolId, Role, SessionContext, SessionId};
+use crate::stored::SessionState;
+use tandem_curves::{Point, Scalar, Secp256k1};
+
+/// Message numbers.
+pub mod round {
+    /// Client: presigning message 1, digest, `ρ_c`.
+    pub const CLIENT_FIRST: u8 = 1;
+    /// Server: presigning message 2.
+    pub const SERVER_FIRST: u8 = 2;
+    /// Client: presigning message 3.
+    pub const CLIENT_SECOND: u8 = 3;
+    /// Server: presigning message 4, `ρ_s`, `σ_s`.
+    pub const SERVER_SECOND: u8 = 4;
+    /// Client: `σ_c`.
+    pub const FINISH: u8 = 5;
+}
+
+/// Message 1 payload.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FullSignRequestMsg {
+    /// Client presigning round 1.
+    pub presign: Round1Msg,
+    /// The digest to sign.
+    #[serde(with = "tandem_curves::encoding::fixed")]
+    pub digest: [u8; 32],
+    /// `ρ_c`.
+    #[serde(with = "tandem_curves::encoding::fixed")]
+    pub rho: [u8; 32],
+}
+
+/// Message 4 payload.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FullSignResponseMsg {
+    /// Server presigning round 3.
+    pub presign: Round3Msg,
+    /// `ρ_s`.
+    #[serde(with = "tandem_curves::encoding::fixed")]
+    pub rho: [u8; 32],
+    /// `σ_s`.
+    pub sigma: Scalar<Secp256k1>,
+}
+
+/// Client, message 1.
+///
+/// # Errors
+/// [`Misuse::WrongRole`] for a server share.
+pub fn client_start<R: CryptoRng + ?Sized>(
+    share: &EcdsaKeyShare,
+    session: SessionId,
+    digest: &[u8; 32],
+    rng: &mut R,
+) -> Result<(ClientAwaitingServer1, Vec<u8>), Error> {
+    share.core().require_role(Role::Client)?;
+    let ctx = presign::context(ProtocolId::EcdsaFullSign, session, Role::Client);
+    let (secrets, r1) = presign::rounds::round1(share, &ctx, rng)?;
+    let mut rho = [0u8; 32];
+    rng.fill_bytes(&mut rho);
+    let msg = ctx.seal(
+        round::CLIENT_FIRST,
+        &FullSignRequestMsg {
+            presign: r1.clone(),
+            digest: *digest,
+            rho,
+        },
+    )?;
+    Ok((
+        ClientAwaitingServer1 {
+            presign: ClientAwaitingServer::new(ctx, share, secrets, r1),
+            digest: *digest,
+            rho,
+        },
+        msg,
+    ))
+}
+
+/// Client after message 1.
+#[derive(Serialize, Deserialize)]
+pub struct ClientAwaitingServer1 {
+    presign: ClientAwaitingServer,
+    #[serde(with = "tandem_curves::encoding::fixed")]
+    digest: [u8; 32],
+    #[serde(with = "tandem_curves::encoding::fixed")]
+    rho: [u8; 32],
+}
+
+impl ClientAwaitingServer1 {
+    /// Client, message 3.
+    ///
+    /// # Errors
+    /// [`Error::Misbehaved`] naming the server.
+    pub fn receive<R: CryptoRng + ?Sized>(
+        self,
+        share: &EcdsaKeyShare,
+        bytes: &[u8],
+        rng: &mut R,
+    ) -> Result<(ClientAwaitingServer2, Vec<u8>), Error> {
+        let (presign, r2, r3) = self
+            .presign
+            .process(share, bytes, round::SERVER_FIRST, rng)?;
+        let msg = presign
+            .ctx
+            .seal(round::CLIENT_SECOND, &ClientSecondMsg { r2, r3 })?;
+        Ok((
+            ClientAwaitingServer2 {
+                presign,
+                digest: self.digest,
+                rho: self.rho,
+            },
+            msg,
+        ))
+    }
+}
+
+impl SessionState for ClientAwaitingServer1 {
+    const PROTOCOL: ProtocolId = ProtocolId::EcdsaFullSign;
+    const ROLE: Role = Role::Client;
+    const AWAITING_ROUND: u8 = round::SERVER_FIRST;
+    fn context(&self) -> &SessionContext {
+        &self.presign.ctx
+    }
+    fn validate(&self) -> Result<(), DecodeError> {
+        Ok(())
+    }
+}
+
+/// Client after message 3.
+#[derive(Serialize, Deserialize)]
+pub struct ClientAwaitingServer2 {
+    presign: ClientAwaitingServerRound3,
+    #[serde(with = "tandem_curves::encoding::fixed")]
+    digest: [u8; 32],
+    #[serde(with = "tandem_curves::encoding::fixed")]
+    rho: [u8; 32],
+}
+
+impl ClientAwaitingServer2 {
+    /// Client output: finishes presigning, checks `σ_s`, signs, verifies. Returns the
+    /// signature and message 5.
+    ///
+    /// # Errors
+    /// [`Error::Misbehaved`] naming the server.
+    pub fn receive(
+        self,
+        share: &EcdsaKeyShare,
+        bytes: &[u8],
+    ) -> Result<(EcdsaSignature, Vec<u8>), Error> {
+        let ctx = self.presign.ctx;
+        let msg: FullSignResponseMsg = ctx.open(round::SERVER_SECOND, bytes)?;
+        let presignature = self.presign.finish(share, &msg.presign)?;
+        let public_key = share.core().public_key();
+        let n = sign::nonce(
+            &ctx.session,
+            &presignature,
+            &public_key,
+            &self.digest,
+            &self.rho,
+            &msg.rho,
+        )?;
+        if !sign::partial_is_valid(
+            &presignature.commitments(Role::Server),
+            n.public(),
+            &msg.sigma,
+        ) {
+            return Err(misbehaved(Role::Server, Check::PartialSignature));
+        }
+        let sigma_c = sign::partial(presignature, &n);
+        let signature = sign::combine(n.public(), &sigma_c, &msg.sigma, &public_key, &self.digest)?;
+        let out = ctx.seal(round::FINISH, &SignFinishMsg { sigma: sigma_c })?;
+        Ok((signature, out))
+    }
+}
+
+impl SessionState for ClientAwaitingServer2 {
+    const PROTOCOL: ProtocolId = ProtocolId::EcdsaFullSign;
+    const ROLE: Role = Role::Client;
+    const AWAITING_ROUND: u8 = round::SERVER_SECOND;
+    fn context(&self) -> &SessionContext {
+        &self.presign.ctx
+    }
+    fn validate(&self) -> Result<(), DecodeError> {
+        Ok(())
+    }
+}
+
+/// Server, message 2.
+///
+/// # Errors
+/// As [`presign::server_respond`].
+pub fn server_respond<R: CryptoRng + ?Sized>(
+    share: &EcdsaKeyShare,
+    bytes: &[u8],
+    rng: &mut R,
+) -> Result<(ServerAwaitingClient1, Vec<u8>), Error> {
+    share.core().require_role(Role::Server)?;
+    let session = crate::message::peek_header(bytes)
+        .map_err(|reason| Error::Malformed {
+            sender: Role::Client,
+            reason,
+        })?
+        .session;
+    let ctx = presign::context(ProtocolId::EcdsaFullSign, session, Role::Server);
+    let request: FullSignRequestMsg = ctx.open(round::CLIENT_FIRST, bytes)?;
+    let (presign, first): (ServerAwaitingClient, ServerFirstMsg) =
+        presign::server_first_payload(share, ctx, request.presign, rng)?;
+    let msg = ctx.seal(round::SERVER_FIRST, &first)?;
+    Ok((
+        ServerAwaitingClient1 {
+            presign,
+            digest: request.digest,
+            rho: request.rho,
+        },
+        msg,
+    ))
+}
+
+/// Server after message 2.
+#[derive(Serialize, Deserialize)]
+pub struct ServerAwaitingClient1 {
+    presign: ServerAwaitingClient,
+    #[serde(with = "tandem_curves::encoding::fixed")]
+    digest: [u8; 32],
+    #[serde(with = "tandem_curves::encoding::fixed")]
+    rho: [u8; 32],
+}
+
+impl ServerAwaitingClient1 {
+    /// The digest the client asks to sign (for the server's policy check).
+    #[must_use]
+    pub fn digest(&self) -> &[u8; 32] {
+        &self.digest
+    }
+
+    /// Server, message 4: finishes presigning and spends the fresh presignature at once.
+    ///
+    /// # Errors
+    /// [`Error::Misbehaved`] naming the client.
+    pub fn receive<R: CryptoRng + ?Sized>(
+        self,
+        share: &EcdsaKeyShare,
+        bytes: &[u8],
+        rng: &mut R,
+    ) -> Result<(ServerAwaitingClient2, Vec<u8>), Error> {
+        let ctx = self.presign.ctx;
+        let msg: ClientSecondMsg = ctx.open(round::CLIENT_SECOND, bytes)?;
+        let (presignature, r3) = self.presign.process_payload(share, &msg, rng)?;
+        let mut rho = [0u8; 32];
+        rng.fill_bytes(&mut rho);
+        let public_key = share.core().public_key();
+        let n = sign::nonce(
+            &ctx.session,
+            &presignature,
+            &public_key,
+            &self.digest,
+            &self.rho,
+            &rho,
+        )?;
+        let client = presignature.commitments(Role::Client);
+        let sigma = sign::partial(presignature, &n);
+        let out = ctx.seal(
+            round::SERVER_SECOND,
+            &FullSignResponseMsg {
+                presign: r3,
+                rho,
+                sigma,
+            },
+        )?;
+        Ok((
+            ServerAwaitingClient2 {
+                ctx,
+                client,
+                r_point: n.r_point(),
+                digest: self.digest,
+                sigma,
+                sharing_id: share.sharing_id(),
+            },
+            out,
+        ))
+    }
+}
+
+impl SessionState for ServerAwaitingClient1 {
+    const PROTOCOL: ProtocolId = ProtocolId::EcdsaFullSign;
+    const ROLE: Role = Role::Server;
+    const AWAITING_ROUND: u8 = round::CLIENT_SECOND;
+    fn context(&self) -> &SessionContext {
+        &self.presign.ctx
+    }
+    fn validate(&self) -> Result<(), DecodeError> {
+        Ok(())
+    }
+}
+
+/// Server after message 4.
+#[derive(Serialize, Deserialize)]
+pub struct ServerAwaitingClient2 {
+    ctx: SessionContext,
+    client: PartyCommitments,
+    r_point: Point<Secp256k1>,
+    #[serde(with = "tandem_curves::encoding::fixed")]
+    digest: [u8; 32],
+    sigma: Scalar<Secp256k1>,
+    #[serde(with = "tandem_curves::encoding::fixed")]
+    sharing_id: [u8; 32],
+}
+
+impl ServerAwaitingClient2 {
+    /// Server output: checks `σ_c`, combines, verifies.
+    ///
+    /// # Errors
+    /// [`Check::PartialSignature`] naming the client.
+    pub fn receive(self, share: &EcdsaKeyShare, bytes: &[u8]) -> Result<EcdsaSignature, Error> {
+        share.core().require_role(Role::Server)?;
+        if share.sharing_id() != self.sharing_id {
+            return Err(Error::Misuse(Misuse::KeyShareChanged));
+        }
+        let msg: SignFinishMsg = self.ctx.open(round::FINISH, bytes)?;
+        let n = sign::PublicNonce::new(self.r_point, &self.digest);
+        if !sign::partial_is_valid(&self.client, &n, &msg.sigma) {
+            return Err(misbehaved(Role::Client, Check::PartialSignature));
+        }
+        sign::combine(
+            &n,
+            &msg.sigma,
+            &self.sigma,
+            &share.core().public_key(),
+            &self.digest,
+        )
+    }
+}
+
+impl SessionState for ServerAwaitingClient2 {
+    const PROTOCOL: ProtocolId = ProtocolId::EcdsaFullSign;
+    const ROLE: Role = Role::Server;
+    const AWAITING_ROUND: u8 = round::FINISH;
+    fn context(&self) -> &SessionContext {
+        &self.ctx
+    }
+    fn validate(&self) -> Result<(), DecodeError> {
+        Ok(())
+    }
+}

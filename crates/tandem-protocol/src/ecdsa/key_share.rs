@@ -1,0 +1,269 @@
+//! The complete ECDSA key share: the secp256k1 share from key generation, our own Paillier
+//! key and ring-Pedersen parameters (with their trapdoor), and the peer's Paillier key and
+//! ring-Pedersen parameters, accepted only after their proofs verified (auxiliary-info
+//! protocol).
+
+use core::fmt;
+
+use serde::{Deserialize, Serialize};
+use tandem_curves::Secp256k1;
+use tandem_paillier::bigint::{self, U1536, U3072};
+use tandem_paillier::paillier::{PublicKey, SecretKey};
+use tandem_paillier::ring_pedersen::{Params, ParamsWire, Trapdoor, Verifier};
+use zeroize::Zeroize;
+
+use crate::error::{DecodeError, Error};
+use crate::key_share::KeyShare;
+use crate::message::Role;
+use crate::stored::{self, StoredKind};
+
+/// Our own auxiliary secrets: Paillier key, ring-Pedersen parameters on its modulus, `λ`.
+pub struct OwnAux {
+    pub(crate) paillier: SecretKey,
+    pub(crate) rp: Params,
+    pub(crate) trapdoor: Trapdoor,
+}
+
+impl fmt::Debug for OwnAux {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("OwnAux(<redacted>)")
+    }
+}
+
+impl OwnAux {
+    /// Bundles a Paillier key with ring-Pedersen parameters on its modulus.
+    ///
+    /// # Errors
+    /// [`DecodeError::Inconsistent`] if the parameters are not on the key's modulus.
+    pub fn new(paillier: SecretKey, rp: Params, trapdoor: Trapdoor) -> Result<Self, DecodeError> {
+        if rp.n() != paillier.public().n() {
+            return Err(DecodeError::Inconsistent);
+        }
+        Ok(Self {
+            paillier,
+            rp,
+            trapdoor,
+        })
+    }
+
+    /// The verifier view of our parameters (trapdoor and CRT).
+    #[must_use]
+    pub fn verifier(&self) -> Verifier<'_> {
+        Verifier::Owner {
+            params: &self.rp,
+            trapdoor: &self.trapdoor,
+            sk: &self.paillier,
+        }
+    }
+
+    /// Our Paillier secret key.
+    #[must_use]
+    pub fn paillier(&self) -> &SecretKey {
+        &self.paillier
+    }
+
+    /// Our ring-Pedersen parameters.
+    #[must_use]
+    pub fn ring_pedersen(&self) -> &Params {
+        &self.rp
+    }
+}
+
+/// The peer's verified public auxiliary data.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PeerAux {
+    pub(crate) paillier: PublicKey,
+    pub(crate) rp: Params,
+}
+
+impl PeerAux {
+    /// The peer's Paillier key.
+    #[must_use]
+    pub fn paillier(&self) -> &PublicKey {
+        &self.paillier
+    }
+
+    /// The peer's ring-Pedersen parameters.
+    #[must_use]
+    pub fn ring_pedersen(&self) -> &Params {
+        &self.rp
+    }
+}
+
+/// A party's complete ECDSA key share. Secrets wiped on drop; `Debug` redacted.
+pub struct EcdsaKeyShare {
+    pub(crate) core: KeyShare<Secp256k1>,
+    pub(crate) own: OwnAux,
+    pub(crate) peer: PeerAux,
+}
+
+impl fmt::Debug for EcdsaKeyShare {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EcdsaKeyShare")
+            .field("core", &self.core)
+            .field("own", &self.own)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Stored body: the core share and both auxiliary parts (whose serde forms rebuild and
+/// re-check everything; our `s` is recomputed as `t^λ`, which keeps the share under 3 KB).
+#[derive(Serialize, Deserialize)]
+struct Body {
+    core: KeyShare<Secp256k1>,
+    own: OwnAux,
+    peer: PeerAux,
+}
+
+impl EcdsaKeyShare {
+    /// Assembles a key share, checking that the auxiliary data fits together.
+    ///
+    /// # Errors
+    /// [`DecodeError::Inconsistent`] if the peer's parameters are not on its Paillier modulus
+    /// or its modulus equals ours.
+    pub fn new(core: KeyShare<Secp256k1>, own: OwnAux, peer: PeerAux) -> Result<Self, DecodeError> {
+        if peer.rp.n() != peer.paillier.n() || peer.paillier == *own.paillier.public() {
+            return Err(DecodeError::Inconsistent);
+        }
+        Ok(Self { core, own, peer })
+    }
+
+    /// The secp256k1 share from key generation.
+    #[must_use]
+    pub fn core(&self) -> &KeyShare<Secp256k1> {
+        &self.core
+    }
+
+    /// Our auxiliary secrets.
+    #[must_use]
+    pub fn own(&self) -> &OwnAux {
+        &self.own
+    }
+
+    /// The peer's verified auxiliary data.
+    #[must_use]
+    pub fn peer(&self) -> &PeerAux {
+        &self.peer
+    }
+
+    /// Which party holds this share.
+    #[must_use]
+    pub fn role(&self) -> Role {
+        self.core.role()
+    }
+
+    /// The sharing id (see [`PublicShares::sharing_id`]).
+    #[must_use]
+    pub fn sharing_id(&self) -> [u8; 32] {
+        self.core.sharing_id()
+    }
+
+    /// Stored form (versioned, with the curve).
+    ///
+    /// # Errors
+    /// If encoding fails.
+    pub fn to_bytes(&self) -> Result<Vec<u8>, Error> {
+        #[derive(Serialize)]
+        struct BodyRef<'a> {
+            core: &'a KeyShare<Secp256k1>,
+            own: &'a OwnAux,
+            peer: &'a PeerAux,
+        }
+        let body = BodyRef {
+            core: &self.core,
+            own: &self.own,
+            peer: &self.peer,
+        };
+        stored::encode(
+            StoredKind::EcdsaKeyShare,
+            tandem_curves::CurveId::Secp256k1,
+            &body,
+        )
+        .map_err(Error::Storage)
+    }
+
+    /// Reads a stored share: refuses another version or curve, a secret that does not match
+    /// its public share, `s ≠ t^λ`, malformed peer parameters, or a peer modulus equal to ours.
+    ///
+    /// # Errors
+    /// [`Error::Storage`].
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, Error> {
+        let body: Body = stored::decode(
+            StoredKind::EcdsaKeyShare,
+            tandem_curves::CurveId::Secp256k1,
+            bytes,
+        )
+        .map_err(Error::Storage)?;
+        Self::new(body.core, body.own, body.peer).map_err(Error::Storage)
+    }
+}
+
+/// Stored form of [`OwnAux`]: the primes, `t` and `λ` (`s = t^λ` is recomputed and the whole
+/// checked on decoding).
+#[derive(Serialize, Deserialize)]
+struct OwnAuxBody {
+    #[serde(with = "bigint::serde_uint")]
+    p: U1536,
+    #[serde(with = "bigint::serde_uint")]
+    q: U1536,
+    #[serde(with = "bigint::serde_uint")]
+    t: U3072,
+    #[serde(with = "bigint::serde_uint")]
+    lambda: U3072,
+}
+
+impl Drop for OwnAuxBody {
+    fn drop(&mut self) {
+        self.p.zeroize();
+        self.q.zeroize();
+        self.lambda.zeroize();
+    }
+}
+
+impl OwnAuxBody {
+    fn rebuild(&self) -> Result<OwnAux, DecodeError> {
+        let sk = SecretKey::from_primes_unchecked(self.p, self.q)
+            .map_err(|_| DecodeError::Inconsistent)?;
+        let s = sk.pow_mod_n(&self.t, &self.lambda);
+        let rp = Params::new(*sk.public().n().as_ref(), s, self.t)
+            .map_err(|_| DecodeError::Inconsistent)?;
+        let trapdoor =
+            Trapdoor::from_lambda(self.lambda, &rp, &sk).ok_or(DecodeError::Inconsistent)?;
+        OwnAux::new(sk, rp, trapdoor)
+    }
+}
+
+impl Serialize for OwnAux {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        OwnAuxBody {
+            p: *self.paillier.p(),
+            q: *self.paillier.q(),
+            t: *self.rp.t(),
+            lambda: *self.trapdoor.lambda(),
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for OwnAux {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        OwnAuxBody::deserialize(deserializer)?
+            .rebuild()
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+impl Serialize for PeerAux {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.rp.to_wire().serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for PeerAux {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let wire = ParamsWire::deserialize(deserializer)?;
+        let rp = Params::from_wire(&wire).map_err(serde::de::Error::custom)?;
+        let paillier = PublicKey::from_modulus(wire.n).map_err(serde::de::Error::custom)?;
+        Ok(Self { paillier, rp })
+    }
+}

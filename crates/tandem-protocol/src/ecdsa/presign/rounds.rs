@@ -1,0 +1,484 @@
+//! The three rounds of CGGMP24 presigning (Fig. 8), for one party facing one peer. Both roles
+//! run the same computations; [`super`] orders them into the client-first message flow, and
+//! full signing reuses them.
+
+use rand_core::CryptoRng;
+use serde::{Deserialize, Serialize};
+use tandem_curves::{Point, Scalar, Secp256k1, SecretScalar, Transcript};
+use tandem_paillier::bigint::{self, I1024, I2048};
+use tandem_paillier::paillier::{Ciphertext, Nonce};
+use tandem_paillier::params::{ELL, ELL_PRIME};
+use tandem_paillier::proofs::aff_g::{self, AffGProof};
+use tandem_paillier::proofs::elog::{self, ElogProof};
+use tandem_paillier::proofs::enc_elg::{self, EncElgProof};
+use tandem_paillier::proofs::{scalar_from_int, signed_from_scalar};
+use zeroize::{Zeroize, ZeroizeOnDrop};
+
+use crate::ecdsa::EcdsaKeyShare;
+use crate::error::{Check, Error, misbehaved};
+use crate::message::{Role, SessionContext};
+
+/// Transcript for the proof `label` made by `prover` in this presigning session.
+pub(crate) fn proof_ctx(
+    ctx: &SessionContext,
+    sharing_id: &[u8; 32],
+    prover: Role,
+    label: &'static str,
+) -> Transcript {
+    let mut t = ctx.transcript("tandem/presign/proof/v1");
+    t.append("sharing-id", sharing_id);
+    t.append("prover", prover.name().as_bytes());
+    t.append("proof-instance", label.as_bytes());
+    t
+}
+
+/// Round 1: `K_i = enc_i(k_i)`, `G_i = enc_i(γ_i)`, the ElGamal commitments to `k_i` and
+/// `γ_i` under a fresh key `Y_i`, and two Πenc-elg proofs under the peer's ring-Pedersen
+/// parameters (CGGMP24 Fig. 8, round 1).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Round1Msg {
+    /// The sharing the party presigns for.
+    #[serde(with = "tandem_curves::encoding::fixed")]
+    pub sharing_id: [u8; 32],
+    /// `K_i = enc_i(k_i; ρ_i)`.
+    pub k: Ciphertext,
+    /// `G_i = enc_i(γ_i; ν_i)`.
+    pub g: Ciphertext,
+    /// `Y_i`, the ElGamal key.
+    pub y: Point<Secp256k1>,
+    /// `A_{i,1} = a_i·G`.
+    pub a1: Point<Secp256k1>,
+    /// `A_{i,2} = a_i·Y_i + k_i·G`.
+    pub a2: Point<Secp256k1>,
+    /// `B_{i,1} = b_i·G`.
+    pub b1: Point<Secp256k1>,
+    /// `B_{i,2} = b_i·Y_i + γ_i·G`.
+    pub b2: Point<Secp256k1>,
+    /// `ψ⁰`: Πenc-elg for `K_i` and `(Y_i, A_{i,1}, A_{i,2})`.
+    pub psi0: EncElgProof,
+    /// `ψ¹`: Πenc-elg for `G_i` and `(Y_i, B_{i,1}, B_{i,2})`.
+    pub psi1: EncElgProof,
+}
+
+/// Round 2: `Γ_i`, its Πelog, and the two MtA pairs with their Πaff-g proofs (CGGMP24
+/// Fig. 8, round 2).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Round2Msg {
+    /// `Γ_i = γ_i·G`.
+    pub gamma: Point<Secp256k1>,
+    /// `ψ̃`: Πelog that `Γ_i` carries the `γ_i` of `(B_{i,1}, B_{i,2})`.
+    pub psi_tilde: ElogProof,
+    /// `D_{j,i} = K_j^γ_i · enc_j(-β)`, under the peer's key.
+    pub d: Ciphertext,
+    /// `F_{j,i} = enc_i(-β)`, under our key.
+    pub f: Ciphertext,
+    /// `D̂_{j,i} = K_j^x_i · enc_j(-β̂)`.
+    pub d_hat: Ciphertext,
+    /// `F̂_{j,i} = enc_i(-β̂)`.
+    pub f_hat: Ciphertext,
+    /// `ψ`: Πaff-g for `(K_j, D, F, Γ_i)`.
+    pub psi: AffGProof,
+    /// `ψ̂`: Πaff-g for `(K_j, D̂, F̂, X_i)`.
+    pub psi_hat: AffGProof,
+}
+
+/// Round 3: `δ_i`, `S_i = χ_i·Γ`, `Δ_i = k_i·Γ` and its Πelog (CGGMP24 Fig. 8, round 3).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Round3Msg {
+    /// `δ_i`.
+    pub delta: Scalar<Secp256k1>,
+    /// `S_i = χ_i·Γ`.
+    pub s: Point<Secp256k1>,
+    /// `Δ_i = k_i·Γ`.
+    pub big_delta: Point<Secp256k1>,
+    /// `ψ'`: Πelog that `Δ_i` carries the `k_i` of `(A_{i,1}, A_{i,2})`.
+    pub psi_prime: ElogProof,
+}
+
+/// A signed secret integer (the MtA masks `β`), wiped on drop.
+#[derive(Serialize, Deserialize)]
+pub(crate) struct SecretInt(#[serde(with = "bigint::serde_int")] pub(crate) I2048);
+
+impl Drop for SecretInt {
+    fn drop(&mut self) {
+        self.0.as_mut_words().zeroize();
+    }
+}
+impl ZeroizeOnDrop for SecretInt {}
+
+/// The party's round-1 secrets.
+#[derive(Serialize, Deserialize)]
+pub(crate) struct Round1Secrets {
+    pub(crate) k: SecretScalar<Secp256k1>,
+    pub(crate) gamma: SecretScalar<Secp256k1>,
+    pub(crate) a: SecretScalar<Secp256k1>,
+    pub(crate) b: SecretScalar<Secp256k1>,
+}
+
+fn scalar(s: &SecretScalar<Secp256k1>) -> I1024 {
+    signed_from_scalar(s.expose_secret())
+}
+
+pub(crate) fn round1<R: CryptoRng + ?Sized>(
+    share: &EcdsaKeyShare,
+    ctx: &SessionContext,
+    rng: &mut R,
+) -> Result<(Round1Secrets, Round1Msg), Error> {
+    let own = share.own();
+    let peer_rp = share.peer().ring_pedersen();
+    let sharing_id = share.sharing_id();
+    let secrets = Round1Secrets {
+        k: SecretScalar::random_nonzero(rng),
+        gamma: SecretScalar::random_nonzero(rng),
+        a: SecretScalar::random_nonzero(rng),
+        b: SecretScalar::random_nonzero(rng),
+    };
+    // Y_i = y·G for a fresh y that nobody needs afterwards.
+    let y = SecretScalar::<Secp256k1>::random_nonzero(rng).public_point();
+    let (k_plain, gamma_plain) = (scalar(&secrets.k), scalar(&secrets.gamma));
+    let (k_ct, rho) = own.paillier().encrypt(rng, &k_plain);
+    let (g_ct, nu) = own.paillier().encrypt(rng, &gamma_plain);
+    let a1 = secrets.a.public_point();
+    let a2 = y.mul_secret(&secrets.a) + secrets.k.public_point();
+    let b1 = secrets.b.public_point();
+    let b2 = y.mul_secret(&secrets.b) + secrets.gamma.public_point();
+    let st0 = enc_elg::Statement {
+        key: own.paillier().public(),
+        ciphertext: &k_ct,
+        a: &y,
+        b: &a1,
+        x: &a2,
+    };
+    let psi0 = enc_elg::prove(
+        own.paillier(),
+        &st0,
+        &k_plain,
+        &rho,
+        &secrets.a,
+        peer_rp,
+        &proof_ctx(ctx, &sharing_id, ctx.me, "psi0"),
+        rng,
+    )
+    .map_err(|_| Error::Internal("Πenc-elg prover (K)"))?;
+    let st1 = enc_elg::Statement {
+        key: own.paillier().public(),
+        ciphertext: &g_ct,
+        a: &y,
+        b: &b1,
+        x: &b2,
+    };
+    let psi1 = enc_elg::prove(
+        own.paillier(),
+        &st1,
+        &gamma_plain,
+        &nu,
+        &secrets.b,
+        peer_rp,
+        &proof_ctx(ctx, &sharing_id, ctx.me, "psi1"),
+        rng,
+    )
+    .map_err(|_| Error::Internal("Πenc-elg prover (G)"))?;
+    Ok((
+        secrets,
+        Round1Msg {
+            sharing_id,
+            k: k_ct,
+            g: g_ct,
+            y,
+            a1,
+            a2,
+            b1,
+            b2,
+            psi0,
+            psi1,
+        },
+    ))
+}
+
+/// Checks the peer's round 1 with our ring-Pedersen parameters.
+pub(crate) fn verify_round1(
+    share: &EcdsaKeyShare,
+    ctx: &SessionContext,
+    msg: &Round1Msg,
+) -> Result<(), Error> {
+    let peer = ctx.peer();
+    let peer_key = share.peer().paillier();
+    let verifier = share.own().verifier();
+    let sharing_id = share.sharing_id();
+    // CGGMP24 Fig. 8, round 2, step 1: both Πenc-elg proofs (which also check K_j, G_j ∈ Z*_{N_j²}).
+    let st0 = enc_elg::Statement {
+        key: peer_key,
+        ciphertext: &msg.k,
+        a: &msg.y,
+        b: &msg.a1,
+        x: &msg.a2,
+    };
+    msg.psi0
+        .verify(&st0, &verifier, &proof_ctx(ctx, &sharing_id, peer, "psi0"))
+        .map_err(|e| misbehaved(peer, Check::Proof(e)))?;
+    let st1 = enc_elg::Statement {
+        key: peer_key,
+        ciphertext: &msg.g,
+        a: &msg.y,
+        b: &msg.b1,
+        x: &msg.b2,
+    };
+    msg.psi1
+        .verify(&st1, &verifier, &proof_ctx(ctx, &sharing_id, peer, "psi1"))
+        .map_err(|e| misbehaved(peer, Check::Proof(e)))
+}
+
+/// The party's round-2 secrets: the MtA masks.
+#[derive(Serialize, Deserialize)]
+pub(crate) struct Round2Secrets {
+    pub(crate) beta: SecretInt,
+    pub(crate) beta_hat: SecretInt,
+}
+
+/// One MtA: `D = K_j^x · enc_j(-β; s)`, `F = enc_i(-β; r)` and the Πaff-g proof with
+/// `y = -β` (the same signed value in `D` and `F`, as the relation of Fig. 25 requires).
+#[allow(clippy::too_many_arguments)]
+fn mta<R: CryptoRng + ?Sized>(
+    share: &EcdsaKeyShare,
+    ctx: &SessionContext,
+    peer_k: &Ciphertext,
+    x: &I1024,
+    x_point: &Point<Secp256k1>,
+    label: &'static str,
+    rng: &mut R,
+) -> Result<(SecretInt, Ciphertext, Ciphertext, AffGProof), Error> {
+    let own = share.own();
+    let peer_key = share.peer().paillier();
+    let beta: I2048 = bigint::random_signed_bits(rng, ELL_PRIME);
+    let minus_beta = beta.wrapping_neg();
+    let s = Nonce(bigint::random_unit(rng, peer_key.n()));
+    let d = peer_key.add(
+        &peer_key.scalar_mul(peer_k, x, ELL + 2),
+        &peer_key.encrypt_with(&minus_beta, &s.0),
+    );
+    let (f, r) = own.paillier().encrypt(rng, &minus_beta);
+    let st = aff_g::Statement {
+        verifier_key: peer_key,
+        prover_key: own.paillier().public(),
+        c: peer_k,
+        d: &d,
+        y: &f,
+        x: x_point,
+    };
+    let witness = aff_g::Witness {
+        x,
+        y: &minus_beta,
+        rho: &s,
+        rho_y: &r,
+    };
+    let proof = aff_g::prove(
+        own.paillier(),
+        &st,
+        &witness,
+        share.peer().ring_pedersen(),
+        &proof_ctx(ctx, &share.sharing_id(), ctx.me, label),
+        rng,
+    )
+    .map_err(|_| Error::Internal("Πaff-g prover"))?;
+    Ok((SecretInt(beta), d, f, proof))
+}
+
+pub(crate) fn round2<R: CryptoRng + ?Sized>(
+    share: &EcdsaKeyShare,
+    ctx: &SessionContext,
+    secrets: &Round1Secrets,
+    own_r1: &Round1Msg,
+    peer_r1: &Round1Msg,
+    rng: &mut R,
+) -> Result<(Round2Secrets, Round2Msg), Error> {
+    let gamma = secrets.gamma.public_point();
+    let st = elog::Statement {
+        l: &own_r1.b1,
+        m: &own_r1.b2,
+        x: &own_r1.y,
+        y: &gamma,
+        h: &Point::generator(),
+    };
+    let psi_tilde = elog::prove(
+        &st,
+        &secrets.b,
+        &secrets.gamma,
+        &proof_ctx(ctx, &share.sharing_id(), ctx.me, "psi-tilde"),
+        rng,
+    );
+    let x_i = share.core().secret();
+    let own_public = share.core().public_shares().of(ctx.me);
+    let (beta, d, f, psi) = mta(
+        share,
+        ctx,
+        &peer_r1.k,
+        &scalar(&secrets.gamma),
+        &gamma,
+        "psi",
+        rng,
+    )?;
+    let (beta_hat, d_hat, f_hat, psi_hat) = mta(
+        share,
+        ctx,
+        &peer_r1.k,
+        &scalar(x_i),
+        &own_public,
+        "psi-hat",
+        rng,
+    )?;
+    Ok((
+        Round2Secrets { beta, beta_hat },
+        Round2Msg {
+            gamma,
+            psi_tilde,
+            d,
+            f,
+            d_hat,
+            f_hat,
+            psi,
+            psi_hat,
+        },
+    ))
+}
+
+/// Checks the peer's round 2: Πelog for `Γ_j`, both Πaff-g under our key and parameters.
+pub(crate) fn verify_round2(
+    share: &EcdsaKeyShare,
+    ctx: &SessionContext,
+    own_r1: &Round1Msg,
+    peer_r1: &Round1Msg,
+    msg: &Round2Msg,
+) -> Result<(), Error> {
+    let peer = ctx.peer();
+    let sharing_id = share.sharing_id();
+    let bad = |e| misbehaved(peer, Check::Proof(e));
+    // CGGMP24 Fig. 8, round 3, step 1.
+    let st = elog::Statement {
+        l: &peer_r1.b1,
+        m: &peer_r1.b2,
+        x: &peer_r1.y,
+        y: &msg.gamma,
+        h: &Point::generator(),
+    };
+    msg.psi_tilde
+        .verify(&st, &proof_ctx(ctx, &sharing_id, peer, "psi-tilde"))
+        .map_err(bad)?;
+    let own_key = share.own().paillier().public();
+    let peer_key = share.peer().paillier();
+    let verifier = share.own().verifier();
+    let peer_public = share.core().public_shares().of(peer);
+    for (d, f, x, proof, label) in [
+        (&msg.d, &msg.f, &msg.gamma, &msg.psi, "psi"),
+        (
+            &msg.d_hat,
+            &msg.f_hat,
+            &peer_public,
+            &msg.psi_hat,
+            "psi-hat",
+        ),
+    ] {
+        let st = aff_g::Statement {
+            verifier_key: own_key,
+            prover_key: peer_key,
+            c: &own_r1.k,
+            d,
+            y: f,
+            x,
+        };
+        proof
+            .verify(&st, &verifier, &proof_ctx(ctx, &sharing_id, peer, label))
+            .map_err(bad)?;
+    }
+    Ok(())
+}
+
+/// The party's round-3 secrets.
+#[derive(Serialize, Deserialize)]
+pub(crate) struct Round3Secrets {
+    pub(crate) delta: SecretScalar<Secp256k1>,
+    pub(crate) chi: SecretScalar<Secp256k1>,
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn round3<R: CryptoRng + ?Sized>(
+    share: &EcdsaKeyShare,
+    ctx: &SessionContext,
+    s1: &Round1Secrets,
+    s2: &Round2Secrets,
+    own_r1: &Round1Msg,
+    own_r2: &Round2Msg,
+    peer_r2: &Round2Msg,
+    rng: &mut R,
+) -> Result<(Round3Secrets, Round3Msg), Error> {
+    let gamma_sum = own_r2.gamma + peer_r2.gamma;
+    if gamma_sum.is_identity() {
+        return Err(misbehaved(ctx.peer(), Check::DegenerateResult));
+    }
+    let sk = share.own().paillier();
+    // α = dec(D_{i,j}) = k_i·γ_j - β_j, read as a signed integer, then modulo q.
+    let alpha = scalar_from_int(&sk.decrypt_signed(&peer_r2.d));
+    let alpha_hat = scalar_from_int(&sk.decrypt_signed(&peer_r2.d_hat));
+    let beta = scalar_from_int(&s2.beta.0);
+    let beta_hat = scalar_from_int(&s2.beta_hat.0);
+    // δ_i = γ_i k_i + α + β, χ_i = x_i k_i + α̂ + β̂ (mod q).
+    let delta = &(&(&s1.gamma * &s1.k) + &alpha) + &beta;
+    let chi = &(&(share.core().secret() * &s1.k) + &alpha_hat) + &beta_hat;
+    let big_delta = gamma_sum.mul_secret(&s1.k);
+    let s_point = gamma_sum.mul_secret(&chi);
+    let st = elog::Statement {
+        l: &own_r1.a1,
+        m: &own_r1.a2,
+        x: &own_r1.y,
+        y: &big_delta,
+        h: &gamma_sum,
+    };
+    let psi_prime = elog::prove(
+        &st,
+        &s1.a,
+        &s1.k,
+        &proof_ctx(ctx, &share.sharing_id(), ctx.me, "psi-prime"),
+        rng,
+    );
+    let msg = Round3Msg {
+        delta: Scalar::new(*delta.expose_secret()),
+        s: s_point,
+        big_delta,
+        psi_prime,
+    };
+    Ok((Round3Secrets { delta, chi }, msg))
+}
+
+/// Verifies the peer's round 3 and combines: `δ = δ_i + δ_j ≠ 0`, `δ·G = Δ_i + Δ_j`,
+/// `δ·X = S_i + S_j` (CGGMP24 Fig. 8, output step).
+pub(crate) fn verify_round3(
+    share: &EcdsaKeyShare,
+    ctx: &SessionContext,
+    peer_r1: &Round1Msg,
+    gamma_sum: &Point<Secp256k1>,
+    own: &Round3Msg,
+    peer_msg: &Round3Msg,
+) -> Result<Scalar<Secp256k1>, Error> {
+    let peer = ctx.peer();
+    let st = elog::Statement {
+        l: &peer_r1.a1,
+        m: &peer_r1.a2,
+        x: &peer_r1.y,
+        y: &peer_msg.big_delta,
+        h: gamma_sum,
+    };
+    peer_msg
+        .psi_prime
+        .verify(&st, &proof_ctx(ctx, &share.sharing_id(), peer, "psi-prime"))
+        .map_err(|e| misbehaved(peer, Check::Proof(e)))?;
+    let delta = own.delta + peer_msg.delta;
+    if delta.is_zero() {
+        return Err(misbehaved(peer, Check::Delta));
+    }
+    if delta.mul_base() != own.big_delta + peer_msg.big_delta {
+        return Err(misbehaved(peer, Check::Delta));
+    }
+    if &share.core().public_key() * &delta != own.s + peer_msg.s {
+        return Err(misbehaved(peer, Check::Chi));
+    }
+    Ok(delta)
+}
