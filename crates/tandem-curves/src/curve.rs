@@ -113,6 +113,8 @@ pub trait Curve: 'static + Copy + Clone + Debug + Default + PartialEq + Eq + Sen
     fn mul_base(s: &Self::Scalar) -> Self::Point;
     /// `s * P`, constant time.
     fn mul(p: &Self::Point, s: &Self::Scalar) -> Self::Point;
+    /// `s * P` in variable time. Only for public values.
+    fn mul_vartime(p: &Self::Point, s: &Self::Scalar) -> Self::Point;
     /// `a * G + b * P` in variable time. Only for public values (proof verification).
     fn mul_base_add_vartime(a: &Self::Scalar, b: &Self::Scalar, p: &Self::Point) -> Self::Point;
     /// Whether `p` is the identity.

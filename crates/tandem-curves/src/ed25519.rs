@@ -75,6 +75,11 @@ impl Curve for Ed25519 {
         p * s
     }
 
+    fn mul_vartime(p: &EdwardsPoint, s: &Scalar) -> EdwardsPoint {
+        // Variable time: only called on public values.
+        EdwardsPoint::vartime_double_scalar_mul_basepoint(s, p, &Scalar::ZERO)
+    }
+
     fn mul_base_add_vartime(a: &Scalar, b: &Scalar, p: &EdwardsPoint) -> EdwardsPoint {
         // Variable time: only called on public values (proof and signature verification).
         EdwardsPoint::vartime_double_scalar_mul_basepoint(b, p, a)

@@ -54,6 +54,12 @@ impl<C: Curve> Point<C> {
         Self(C::mul_base_add_vartime(a.inner(), b.inner(), &self.0))
     }
 
+    /// `s * self` in variable time: only for public scalars and points.
+    #[must_use]
+    pub fn mul_vartime(&self, s: &Scalar<C>) -> Self {
+        Self(C::mul_vartime(&self.0, s.inner()))
+    }
+
     /// `s * self` with a secret scalar, in constant time.
     #[must_use]
     pub fn mul_secret(&self, s: &SecretScalar<C>) -> Self {

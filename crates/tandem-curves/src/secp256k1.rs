@@ -72,6 +72,11 @@ impl Curve for Secp256k1 {
         p * s
     }
 
+    fn mul_vartime(p: &ProjectivePoint, s: &Scalar) -> ProjectivePoint {
+        // Variable time: only called on public values.
+        k256::elliptic_curve::ops::MulVartime::mul_vartime(*p, s)
+    }
+
     fn mul_base_add_vartime(a: &Scalar, b: &Scalar, p: &ProjectivePoint) -> ProjectivePoint {
         // Variable time: only called on public values (proof and signature verification).
         ProjectivePoint::mul_by_generator_and_mul_add_vartime(a, b, p)

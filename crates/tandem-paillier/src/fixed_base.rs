@@ -1,31 +1,42 @@
-//! Fixed-base exponentiation with a precomputed window table, for many public exponents of
-//! one base (the verifier of Πprm raises the peer's `t` to 128 exponents).
+//! Fixed-base exponentiation with a precomputed window table, for many exponentiations of one
+//! base: the ring-Pedersen bases `s, t` of the peer (prover commitments), the generators used
+//! for our own encryption nonces, and `t` when verifying Πprm.
 //!
 //! The table holds `g^(j·2^(4i))` for every 4-bit window `i` and digit `j = 1..15`; an
-//! exponentiation is then one multiplication per non-zero window and no squaring: about
-//! `bits/4` multiplications instead of `bits` squarings plus `bits/4` multiplications.
-//! Variable time: for public exponents only.
+//! exponentiation is then one multiplication per window and no squaring: `bits/4`
+//! multiplications instead of `bits` squarings plus `bits/4` multiplications.
+//!
+//! [`FixedBaseTable::pow_secret`] is constant time: every window multiplies by an entry
+//! selected with a constant-time scan of all 16 candidates (the identity for digit 0), and the
+//! number of windows depends only on the public bound. [`FixedBaseTable::pow_vartime`] skips
+//! zero windows and is for public exponents only.
 
-use crypto_bigint::Uint;
-use crypto_bigint::modular::FixedMontyParams;
-
-use crate::bigint::{MontyN, U3072};
+use crypto_bigint::modular::{FixedMontyForm, FixedMontyParams};
+use crypto_bigint::{Int, Uint};
 
 const WINDOW: u32 = 4;
 const DIGITS: usize = (1 << WINDOW) - 1;
 
-/// A window table for one base modulo a 3072-bit modulus.
-pub struct FixedBaseTable {
-    params: FixedMontyParams<{ U3072::LIMBS }>,
+/// A window table for one base modulo an `L`-limb modulus.
+#[derive(Clone)]
+pub struct FixedBaseTable<const L: usize> {
+    params: FixedMontyParams<L>,
     /// Montgomery representations, `DIGITS` per window (the parameters are stored once).
-    entries: Vec<U3072>,
+    entries: Vec<Uint<L>>,
     windows: u32,
 }
 
-impl FixedBaseTable {
-    /// Precomputes the table for exponents of up to `max_bits` bits.
+impl<const L: usize> core::fmt::Debug for FixedBaseTable<L> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "FixedBaseTable({} windows)", self.windows)
+    }
+}
+
+impl<const L: usize> FixedBaseTable<L> {
+    /// Precomputes the table for exponents of up to `max_bits` bits. The base may be secret:
+    /// building runs a fixed sequence of multiplications.
     #[must_use]
-    pub fn new(base: &MontyN, max_bits: u32) -> Self {
+    pub fn new(base: &FixedMontyForm<L>, max_bits: u32) -> Self {
         let windows = max_bits.div_ceil(WINDOW);
         let mut entries = Vec::with_capacity(windows as usize * DIGITS);
         let mut g = *base;
@@ -35,7 +46,7 @@ impl FixedBaseTable {
                 entries.push(*acc.as_montgomery());
                 acc = acc.mul(&g);
             }
-            // `acc` is now g^16 = the next window's base.
+            // `acc` is now g^16: the next window's base.
             g = acc;
         }
         Self {
@@ -45,25 +56,135 @@ impl FixedBaseTable {
         }
     }
 
-    /// `base^e` for a public `e`; `None` if `e` has more bits than the table covers.
+    /// The largest exponent length the table covers.
     #[must_use]
-    pub fn pow_vartime<const L: usize>(&self, e: &Uint<L>) -> Option<MontyN> {
-        if e.bits_vartime() > self.windows * WINDOW {
+    pub fn max_bits(&self) -> u32 {
+        self.windows * WINDOW
+    }
+
+    /// Wipes the entries (for tables of secret bases).
+    pub fn wipe(&mut self) {
+        use zeroize::Zeroize;
+        for e in &mut self.entries {
+            e.zeroize();
+        }
+    }
+
+    fn digit<const E: usize>(e: &Uint<E>, window: u32) -> usize {
+        usize::from(secret_digit(e, window))
+    }
+
+    /// `base^e` for a public `e`; `None` if `e` has more bits than the table covers.
+    /// Variable time.
+    #[must_use]
+    pub fn pow_vartime<const E: usize>(&self, e: &Uint<E>) -> Option<FixedMontyForm<L>> {
+        if e.bits_vartime() > self.max_bits() {
             return None;
         }
-        let mut acc = MontyN::one(&self.params);
+        let mut acc = FixedMontyForm::one(&self.params);
         for i in 0..self.windows {
-            let mut digit = 0usize;
-            for b in 0..WINDOW {
-                if e.bit_vartime(i * WINDOW + b) {
-                    digit |= 1 << b;
-                }
-            }
+            let digit = Self::digit(e, i);
             if digit != 0 {
                 let entry = self.entries.get(i as usize * DIGITS + digit - 1)?;
-                acc = acc.mul(&MontyN::from_montgomery(*entry, &self.params));
+                acc = acc.mul(&FixedMontyForm::from_montgomery(*entry, &self.params));
             }
         }
         Some(acc)
+    }
+
+    /// `base^e` for a secret `e` with `e < 2^bits`, `bits <= max_bits()`; `None` (decided on
+    /// the public `bits` only) if the table is too short. Constant time in `e`.
+    #[must_use]
+    pub fn pow_secret<const E: usize>(&self, e: &Uint<E>, bits: u32) -> Option<FixedMontyForm<L>> {
+        pow_secret_windows(&[self], e, subtle::Choice::from(0), bits)
+    }
+}
+
+/// The secret window digit `i` of `e`: the bit positions are public, the bits are not used
+/// for any branch or index.
+fn secret_digit<const E: usize>(e: &Uint<E>, window: u32) -> u8 {
+    let mut digit = 0u8;
+    for b in 0..WINDOW {
+        let pos = window * WINDOW + b;
+        let word = e.as_words().get((pos / 64) as usize).copied().unwrap_or(0);
+        // Truncation to the low bit is the point.
+        #[allow(clippy::cast_possible_truncation)]
+        let bit = ((word >> (pos % 64)) & 1) as u8;
+        digit |= bit << b;
+    }
+    digit
+}
+
+/// Constant-time fixed-base exponentiation over one or two tables (`tables[which]`, where
+/// `which` is secret): per window, one constant-time scan of every row of every table.
+fn pow_secret_windows<const L: usize, const E: usize>(
+    tables: &[&FixedBaseTable<L>],
+    e: &Uint<E>,
+    which: subtle::Choice,
+    bits: u32,
+) -> Option<FixedMontyForm<L>> {
+    use subtle::{ConditionallySelectable, ConstantTimeEq};
+    let first = tables.first()?;
+    if tables.iter().any(|t| bits > t.max_bits()) {
+        return None;
+    }
+    let params = first.params;
+    let one = *FixedMontyForm::one(&params).as_montgomery();
+    let mut acc = FixedMontyForm::one(&params);
+    for i in 0..bits.div_ceil(WINDOW) {
+        let digit = secret_digit(e, i);
+        let mut selected = one;
+        for (t, table) in tables.iter().enumerate() {
+            let this_table = which.ct_eq(&subtle::Choice::from(u8::from(t == 1)));
+            let row = table
+                .entries
+                .get(i as usize * DIGITS..(i as usize + 1) * DIGITS)?;
+            for (j, entry) in row.iter().enumerate() {
+                #[allow(clippy::cast_possible_truncation)]
+                let choice = digit.ct_eq(&(j as u8 + 1)) & this_table;
+                selected = Uint::conditional_select(&selected, entry, choice);
+            }
+        }
+        acc = acc.mul(&FixedMontyForm::from_montgomery(selected, &params));
+    }
+    Some(acc)
+}
+
+/// A fixed-base table for a base and its inverse, for signed secret exponents: the sign picks
+/// the table in constant time.
+#[derive(Clone, Debug)]
+pub struct SignedFixedBase<const L: usize> {
+    positive: FixedBaseTable<L>,
+    negative: FixedBaseTable<L>,
+}
+
+impl<const L: usize> SignedFixedBase<L> {
+    /// Tables for `base` and `base^-1` (a public unit).
+    #[must_use]
+    pub fn new(base: &FixedMontyForm<L>, inverse: &FixedMontyForm<L>, max_bits: u32) -> Self {
+        Self {
+            positive: FixedBaseTable::new(base, max_bits),
+            negative: FixedBaseTable::new(inverse, max_bits),
+        }
+    }
+
+    /// `base^e` for a secret signed `e` with `|e| < 2^bits`. Constant time in `e` (the sign
+    /// selects the table inside the scan); `None` (decided on `bits` only) if the tables are
+    /// too short.
+    #[must_use]
+    pub fn pow_secret<const E: usize>(&self, e: &Int<E>, bits: u32) -> Option<FixedMontyForm<L>> {
+        let (magnitude, negative) = e.abs_sign();
+        pow_secret_windows(
+            &[&self.positive, &self.negative],
+            &magnitude,
+            crate::bigint::ct(negative),
+            bits,
+        )
+    }
+
+    /// The largest exponent length covered.
+    #[must_use]
+    pub fn max_bits(&self) -> u32 {
+        self.positive.max_bits()
     }
 }

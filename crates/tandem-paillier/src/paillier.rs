@@ -21,7 +21,10 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
+use std::sync::OnceLock;
+
 use crate::bigint::{self, MontyN, MontyN2, U1536, U3072, U6144};
+use crate::fixed_base::FixedBaseTable;
 use crate::params::{MODULUS_BITS, PRIME_BITS};
 
 /// Why a Paillier key or ciphertext was refused.
@@ -241,6 +244,30 @@ pub struct SecretKey {
     /// `h_p = L_p(g^(p-1) mod p²)^-1 mod p` and the same for q (CRT decryption).
     h_p: U1536,
     h_q: U1536,
+    /// Generator tables for encryption nonces, built on the first encryption (see
+    /// [`SecretKey::random_nonce`]).
+    nonce_tables: OnceLock<NonceTables>,
+}
+
+/// Per prime `p`: a table for a generator `h` of `Z*_p` and one for `H = h^p mod p²`, the
+/// generator of the order-`(p-1)` subgroup of `Z*_{p²}` (the `p`-th powers).
+struct PrimeTables {
+    generator: FixedBaseTable<{ U1536::LIMBS }>,
+    lifted: FixedBaseTable<{ U3072::LIMBS }>,
+}
+
+struct NonceTables {
+    p: PrimeTables,
+    q: PrimeTables,
+}
+
+impl Drop for NonceTables {
+    fn drop(&mut self) {
+        for t in [&mut self.p, &mut self.q] {
+            t.generator.wipe();
+            t.lifted.wipe();
+        }
+    }
 }
 
 impl Drop for SecretKey {
@@ -341,6 +368,7 @@ impl SecretKey {
             q2_inv_p2,
             h_p,
             h_q,
+            nonce_tables: OnceLock::new(),
         })
     }
 
@@ -475,15 +503,40 @@ impl SecretKey {
         Ciphertext(self.public.one_plus_n_pow(m).mul(&r_n).retrieve())
     }
 
-    /// Encrypts `m` under our own key with a fresh nonce.
+    /// Encrypts `m` under our own key with a fresh nonce from [`SecretKey::random_nonce`].
     #[must_use]
     pub fn encrypt<const L: usize, R: CryptoRng + ?Sized>(
         &self,
         rng: &mut R,
         m: &Int<L>,
     ) -> (Ciphertext, Nonce) {
-        let r = bigint::random_unit(rng, &self.public.n);
-        (self.encrypt_with(m, &r), Nonce(r))
+        let (rho, rho_n) = self.random_nonce(rng);
+        let rho_n = MontyN2::new(&rho_n, &self.public.params_n2);
+        (
+            Ciphertext(self.public.one_plus_n_pow(m).mul(&rho_n).retrieve()),
+            rho,
+        )
+    }
+
+    /// A uniform nonce `ρ ∈ Z*_N` together with `ρ^N mod N²`, from fixed generators.
+    ///
+    /// For each prime `p`: `ρ mod p = h^k` with `k` uniform in `[0, p-1)` and `h` a generator
+    /// of `Z*_p`, so `ρ mod p` is uniform in `Z*_p`; and since `x^p mod p²` depends only on
+    /// `x mod p`, `ρ^N mod p² = (h^p)^(k·q) = H^(k·q mod (p-1)) mod p²`. Both are fixed-base
+    /// exponentiations with 1536-bit exponents (tables built on first use, about 6.6 MB per
+    /// key), instead of a full `r^N` with CRT. Constant time in `k`.
+    #[must_use]
+    pub fn random_nonce<R: CryptoRng + ?Sized>(&self, rng: &mut R) -> (Nonce, U6144) {
+        let tables = self.nonce_tables.get_or_init(|| NonceTables {
+            p: prime_tables(self.p_odd(), &self.params_p, &self.params_p2, rng),
+            q: prime_tables(self.q_odd(), &self.params_q, &self.params_q2, rng),
+        });
+        let (rho_p, big_p) = half_nonce(&tables.p, self.p_odd(), &self.q, rng);
+        let (rho_q, big_q) = half_nonce(&tables.q, self.q_odd(), &self.p, rng);
+        (
+            Nonce(self.crt_n(&rho_p, &rho_q)),
+            self.crt_n2(&big_p, &big_q),
+        )
     }
 
     /// Decrypts to `m ∈ [0, N)` with CRT. The ciphertext must be valid (checked by the caller
@@ -567,3 +620,54 @@ fn h_factor(
 
 /// Re-exported for proofs that need Montgomery forms modulo N.
 pub type NForm = MontyN;
+
+/// The tables for one prime: a random generator `h` of `Z*_p` (for a safe prime `p = 2p'+1`,
+/// exactly the quadratic non-residues other than `-1`) and `H = h^p mod p²`.
+fn prime_tables<R: CryptoRng + ?Sized>(
+    prime: &Odd<U1536>,
+    params: &FixedMontyParams<{ U1536::LIMBS }>,
+    params_sq: &FixedMontyParams<{ U3072::LIMBS }>,
+    rng: &mut R,
+) -> PrimeTables {
+    let minus_one = prime.as_ref().wrapping_sub(&U1536::ONE);
+    let h = loop {
+        let h = bigint::random_unit(rng, prime);
+        // Constant-time symbol (the prime is secret); only the accept/reject is observable.
+        if matches!(
+            h.jacobi_symbol(prime),
+            crypto_bigint::JacobiSymbol::MinusOne
+        ) && h != minus_one
+        {
+            break h;
+        }
+    };
+    let lifted = FixedMontyForm::new(&h.resize::<{ U3072::LIMBS }>(), params_sq)
+        .pow_bounded_exp(prime.as_ref(), PRIME_BITS);
+    PrimeTables {
+        generator: FixedBaseTable::new(&FixedMontyForm::new(&h, params), PRIME_BITS),
+        lifted: FixedBaseTable::new(&lifted, PRIME_BITS),
+    }
+}
+
+/// `(h^k mod p, H^(k·other mod (p-1)) mod p²)` for a fresh uniform `k`.
+fn half_nonce<R: CryptoRng + ?Sized>(
+    tables: &PrimeTables,
+    prime: &Odd<U1536>,
+    other: &U1536,
+    rng: &mut R,
+) -> (U1536, U3072) {
+    let p1 =
+        NonZero::new(prime.as_ref().wrapping_sub(&U1536::ONE)).unwrap_or(NonZero::<U1536>::ONE);
+    let k = crypto_bigint::RandomMod::random_mod_vartime(rng, &p1);
+    let kq: U3072 = k.widening_mul(other).into();
+    let e = kq.rem(&p1);
+    let rho = tables
+        .generator
+        .pow_secret(&k, PRIME_BITS)
+        .map_or(U1536::ONE, |v| v.retrieve());
+    let big = tables
+        .lifted
+        .pow_secret(&e, PRIME_BITS)
+        .map_or(U3072::ONE, |v| v.retrieve());
+    (rho, big)
+}

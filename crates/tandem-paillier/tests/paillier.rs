@@ -152,3 +152,23 @@ fn secrets_are_redacted() {
     let (_, nonce) = PROVER.sk.encrypt(&mut rng(6), &Int::<4>::ONE);
     assert_eq!(format!("{nonce:?}"), "Nonce(<redacted>)");
 }
+
+#[test]
+fn generator_nonces_are_exact_nth_powers() {
+    // ρ^N mod N² from the generator tables equals the plain CRT exponentiation, and ρ is a
+    // unit; the encryption made with it decrypts.
+    let sk = &PROVER.sk;
+    let pk = sk.public();
+    let mut r = rng(11);
+    let mut seen = std::collections::HashSet::new();
+    for _ in 0..16 {
+        let (rho, rho_n) = sk.random_nonce(&mut r);
+        assert!(pk.validate_nonce(&rho.0).is_ok());
+        assert_eq!(rho_n, sk.pow_mod_n2(&rho.0.resize(), pk.n().as_ref()));
+        assert!(seen.insert(rho.0), "nonces repeat");
+        let m = I1024::from_i64(-42);
+        let (c, nonce) = sk.encrypt(&mut r, &m);
+        assert_eq!(sk.encrypt_with(&m, &nonce.0), c);
+        assert_eq!(sk.decrypt_signed(&c), I4096::from_i64(-42));
+    }
+}

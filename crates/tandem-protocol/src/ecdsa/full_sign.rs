@@ -22,7 +22,7 @@ use super::presign::{
     Round1Msg, Round3Msg, ServerAwaitingClient, ServerFirstMsg,
 };
 use super::sign::{self, EcdsaSignature, SignFinishMsg};
-use crate::error::{Check, DecodeError, Error, Misuse, misbehaved};
+use crate::error::{DecodeError, Error, Misuse};
 use crate::message::{ProtocolId, Role, SessionContext, SessionId};
 use crate::stored::SessionState;
 use tandem_curves::{Point, Scalar, Secp256k1};
@@ -182,15 +182,17 @@ impl ClientAwaitingServer2 {
             &self.rho,
             &msg.rho,
         )?;
-        if !sign::partial_is_valid(
-            &presignature.commitments(Role::Server),
-            n.public(),
-            &msg.sigma,
-        ) {
-            return Err(misbehaved(Role::Server, Check::PartialSignature));
-        }
+        let server = presignature.commitments(Role::Server);
         let sigma_c = sign::partial(presignature, &n);
-        let signature = sign::combine(n.public(), &sigma_c, &msg.sigma, &public_key, &self.digest)?;
+        let signature = sign::combine_or_blame(
+            n.public(),
+            &sigma_c,
+            &msg.sigma,
+            Role::Server,
+            &server,
+            &public_key,
+            &self.digest,
+        )?;
         let out = ctx.seal(round::FINISH, &SignFinishMsg { sigma: sigma_c })?;
         Ok((signature, out))
     }
@@ -341,13 +343,12 @@ impl ServerAwaitingClient2 {
         }
         let msg: SignFinishMsg = self.ctx.open(round::FINISH, bytes)?;
         let n = sign::PublicNonce::new(self.r_point, &self.digest);
-        if !sign::partial_is_valid(&self.client, &n, &msg.sigma) {
-            return Err(misbehaved(Role::Client, Check::PartialSignature));
-        }
-        sign::combine(
+        sign::combine_or_blame(
             &n,
-            &msg.sigma,
             &self.sigma,
+            &msg.sigma,
+            Role::Client,
+            &self.client,
             &share.core().public_key(),
             &self.digest,
         )

@@ -203,7 +203,8 @@ pub(crate) fn nonce(
     t.append("rho-server", rho_s);
     let delta: Scalar<Secp256k1> = t.challenge_scalar("delta-prime");
     let delta_inv = delta.invert().ok_or(Error::Misuse(Misuse::Degenerate))?;
-    let public = PublicNonce::new(&presignature.r * &delta, digest);
+    // Γ and δ' are public: variable time.
+    let public = PublicNonce::new(presignature.r.mul_vartime(&delta), digest);
     if public.r.is_zero() {
         return Err(Error::Misuse(Misuse::Degenerate));
     }
@@ -223,7 +224,32 @@ pub(crate) fn partial_is_valid(
     n: &PublicNonce,
     sigma: &Scalar<Secp256k1>,
 ) -> bool {
-    &n.r_point * sigma == &c.big_delta * &n.m + &c.s * &n.r
+    n.r_point.mul_vartime(sigma) == c.big_delta.mul_vartime(&n.m) + c.s.mul_vartime(&n.r)
+}
+
+/// Combines two partial signatures and verifies the result; if it does not verify, checks
+/// the peer's partial alone to name the culprit (CGGMP24 Fig. 10; the check costs three
+/// scalar multiplications, so it runs only when the signature fails).
+pub(crate) fn combine_or_blame(
+    n: &PublicNonce,
+    own: &Scalar<Secp256k1>,
+    peer: &Scalar<Secp256k1>,
+    peer_role: Role,
+    peer_commitments: &PartyCommitments,
+    public_key: &Point<Secp256k1>,
+    digest: &[u8; 32],
+) -> Result<EcdsaSignature, Error> {
+    let (sigma_c, sigma_s) = match peer_role {
+        Role::Server => (own, peer),
+        Role::Client => (peer, own),
+    };
+    combine(n, sigma_c, sigma_s, public_key, digest).map_err(|e| {
+        if partial_is_valid(peer_commitments, n, peer) {
+            e
+        } else {
+            misbehaved(peer_role, Check::PartialSignature)
+        }
+    })
 }
 
 /// `s = σ_c + σ_s`, normalised to low `s`, with its recovery id; verified with `k256`.
@@ -337,11 +363,18 @@ impl ClientAwaitingPartial {
             &self.rho,
             &msg.rho,
         )?;
-        if !partial_is_valid(&self.presignature.server, n.public(), &msg.sigma) {
-            return Err(misbehaved(Role::Server, Check::PartialSignature));
-        }
+        let server = self.presignature.server;
         let sigma_c = partial(self.presignature, &n);
-        let signature = combine(n.public(), &sigma_c, &msg.sigma, &public_key, &self.digest)?;
+        // Our σ_c is released (message 3) only after the signature verified.
+        let signature = combine_or_blame(
+            n.public(),
+            &sigma_c,
+            &msg.sigma,
+            Role::Server,
+            &server,
+            &public_key,
+            &self.digest,
+        )?;
         let out = self
             .ctx
             .seal(round::FINISH, &SignFinishMsg { sigma: sigma_c })?;
@@ -483,13 +516,12 @@ impl ServerAwaitingFinish {
         }
         let msg: SignFinishMsg = self.ctx.open(round::FINISH, bytes)?;
         let n = PublicNonce::new(self.r_point, &self.digest);
-        if !partial_is_valid(&self.client, &n, &msg.sigma) {
-            return Err(misbehaved(Role::Client, Check::PartialSignature));
-        }
-        combine(
+        combine_or_blame(
             &n,
-            &msg.sigma,
             &self.sigma,
+            &msg.sigma,
+            Role::Client,
+            &self.client,
             &share.core().public_key(),
             &self.digest,
         )
