@@ -66,6 +66,21 @@ fn main() {
         std::hint::black_box(sk1.encrypt(&mut r, &yw));
     }
     eprintln!("own encryption {:?}", t.elapsed() / n);
+    let t = Instant::now();
+    for _ in 0..n {
+        std::hint::black_box(pk0.random_nonce(&mut r));
+    }
+    eprintln!("foreign nonce from tables {:?}", t.elapsed() / n);
+    let t = Instant::now();
+    for _ in 0..n {
+        std::hint::black_box(sk1.random_nonce(&mut r));
+    }
+    eprintln!("own nonce from tables {:?}", t.elapsed() / n);
+    let t = Instant::now();
+    for _ in 0..n {
+        std::hint::black_box(sk1.decrypt(&cc));
+    }
+    eprintln!("decrypt (wrong key, timing only) {:?}", t.elapsed() / n);
     let g: I4096 = bigint::random_signed_bits(&mut r, 3841);
     let t = Instant::now();
     for _ in 0..n {

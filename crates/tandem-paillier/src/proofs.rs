@@ -35,6 +35,7 @@ use crate::bigint::{self, I1024, U3072};
 use crate::params::LEVEL_128;
 
 pub mod aff_g;
+pub mod batch;
 pub mod elog;
 pub mod enc;
 pub mod enc_elg;

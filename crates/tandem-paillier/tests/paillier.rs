@@ -84,6 +84,47 @@ fn crt_exponentiation_matches_plain() {
             .pow_vartime(pk.n().as_ref())
             .retrieve();
         assert_eq!(sk.pow_mod_n2(&base2, pk.n().as_ref()), plain2);
+        // The owner's r^N from half-size exponentiations.
+        let r_n = bigint::MontyN2::new(&base.resize(), pk.params_n2())
+            .pow_vartime(pk.n().as_ref())
+            .retrieve();
+        assert_eq!(sk.nonce_power(&base), r_n);
+        // Public signed exponents with CRT, unreduced.
+        let c = bigint::MontyN2::new(&base2, pk.params_n2());
+        for e in [
+            I1024::from_i64(0),
+            I1024::from_i64(1),
+            I1024::from_i64(-1),
+            bigint::random_signed_bits(&mut r, 770),
+            bigint::random_signed_bits(&mut r, 770),
+        ] {
+            assert_eq!(
+                sk.pow_mod_n2_public(&base2, &e),
+                bigint::pow_signed_vartime(&c, &e).unwrap().retrieve()
+            );
+        }
+    }
+}
+
+#[test]
+fn foreign_nonces_are_nth_powers() {
+    // Nonces under a key whose factors the encrypter does not know: r is a unit and r^N is
+    // exact; the ciphertexts decrypt.
+    let pk = VERIFIER.sk.public();
+    let mut r = rng(12);
+    let mut seen = std::collections::HashSet::new();
+    for _ in 0..8 {
+        let (rho, rho_n) = pk.random_nonce(&mut r);
+        assert!(pk.validate_nonce(&rho.0).is_ok());
+        let plain = bigint::MontyN2::new(&rho.0.resize(), pk.params_n2())
+            .pow_vartime(pk.n().as_ref())
+            .retrieve();
+        assert_eq!(rho_n, plain);
+        assert!(seen.insert(rho.0), "nonces repeat");
+        let m = I1024::from_i64(7);
+        let (c, nonce) = pk.encrypt(&mut r, &m);
+        assert_eq!(pk.encrypt_with(&m, &nonce.0), c);
+        assert_eq!(VERIFIER.sk.decrypt_signed(&c), I4096::from_i64(7));
     }
 }
 

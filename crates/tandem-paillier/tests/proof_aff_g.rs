@@ -244,3 +244,48 @@ fn alpha_rays_out_of_range_mta_values_are_caught() {
     let case = make_with(22, I1024::from_i64(3), ok_y, x_s.public_point());
     assert_eq!(case.verify(&case.proof), Ok(()));
 }
+
+#[test]
+fn batched_paillier_equations_name_the_failing_proof() {
+    use tandem_paillier::proofs::batch;
+    let cases = [make(11), make(12), make(13)];
+    let deferred = |proofs: &[AffGProof]| {
+        cases
+            .iter()
+            .zip(proofs)
+            .map(|(c, p)| p.verify_deferred(&c.st(), &VERIFIER.owner(), &ctx(b"s1")))
+            .collect::<Result<Vec<_>, _>>()
+    };
+    let honest: Vec<AffGProof> = cases.iter().map(|c| c.proof.clone()).collect();
+    for seed in 0..4 {
+        assert_eq!(
+            batch::verify(&deferred(&honest).unwrap(), &mut rng(seed)),
+            Ok(())
+        );
+    }
+    // w_y enters only the deferred equation: doubling it (still a unit) passes every other
+    // check, and the batch names the equation.
+    let n1 = PROVER.sk.public().n();
+    let mut bad = honest.clone();
+    bad[1].w_y = bigint::MontyN::new(&bad[1].w_y, PROVER.sk.public().params_n())
+        .add(&bigint::MontyN::new(
+            &bad[1].w_y,
+            PROVER.sk.public().params_n(),
+        ))
+        .retrieve();
+    assert!(bad[1].w_y < *n1.as_ref());
+    let checks = deferred(&bad).unwrap();
+    assert_eq!(checks[0].check(), Ok(()));
+    assert!(checks[1].check().is_err());
+    for seed in 0..4 {
+        assert_eq!(
+            batch::verify(&checks, &mut rng(seed)),
+            Err(ProofError::Equation(
+                "Πaff-g enc_N1(z2; w_y) = B_y Y^e (Fig. 25)"
+            ))
+        );
+    }
+    // A single equation is checked on its own.
+    assert_eq!(batch::verify(&checks[..1], &mut rng(1)), Ok(()));
+    assert!(batch::verify(&checks[1..2], &mut rng(1)).is_err());
+}

@@ -7,7 +7,7 @@ use rand_core::SeedableRng;
 use tandem_curves::Secp256k1;
 use tandem_protocol::SessionId;
 use tandem_protocol::driver::{self, NoTap};
-use tandem_protocol::ecdsa::presign;
+use tandem_protocol::ecdsa::{EcdsaKeyShare, presign};
 
 fn main() {
     let n: u32 = std::env::args()
@@ -16,17 +16,35 @@ fn main() {
         .unwrap_or(3);
     let mut c = ChaCha20Rng::seed_from_u64(1);
     let mut s = ChaCha20Rng::seed_from_u64(2);
-    let (ck, sk) = driver::keygen::<Secp256k1, _, _, _>(&mut c, &mut s, &mut NoTap).unwrap();
-    let (cs, ss) = driver::aux_info(
-        ck,
-        sk,
-        tandem_paillier::test_fixtures::paillier_key(0).unwrap(),
-        tandem_paillier::test_fixtures::paillier_key(1).unwrap(),
-        &mut c,
-        &mut s,
-        &mut NoTap,
-    )
-    .unwrap();
+    // Key shares are cached in the temp directory so that profilers see presigning only.
+    let cache = std::env::temp_dir().join("tandem-profile-shares.bin");
+    let (cs, ss) = match std::fs::read(&cache) {
+        Ok(bytes) => {
+            let (a, b): (Vec<u8>, Vec<u8>) = postcard::from_bytes(&bytes).unwrap();
+            (
+                EcdsaKeyShare::from_bytes(&a).unwrap(),
+                EcdsaKeyShare::from_bytes(&b).unwrap(),
+            )
+        }
+        Err(_) => {
+            let (ck, sk) =
+                driver::keygen::<Secp256k1, _, _, _>(&mut c, &mut s, &mut NoTap).unwrap();
+            let (cs, ss) = driver::aux_info(
+                ck,
+                sk,
+                tandem_paillier::test_fixtures::paillier_key(0).unwrap(),
+                tandem_paillier::test_fixtures::paillier_key(1).unwrap(),
+                &mut c,
+                &mut s,
+                &mut NoTap,
+            )
+            .unwrap();
+            let bytes =
+                postcard::to_allocvec(&(cs.to_bytes().unwrap(), ss.to_bytes().unwrap())).unwrap();
+            std::fs::write(&cache, bytes).unwrap();
+            (cs, ss)
+        }
+    };
     // Warm-up: builds the lazily created tables.
     drop(driver::presign(&cs, &ss, &mut c, &mut s, &mut NoTap).unwrap());
     let mut steps = [Duration::ZERO; 5];

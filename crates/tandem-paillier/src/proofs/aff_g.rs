@@ -22,6 +22,7 @@ use rand_core::CryptoRng;
 use serde::{Deserialize, Serialize};
 use tandem_curves::{Point, Secp256k1, SecretScalar, Transcript};
 
+use super::batch::EncCheck;
 use super::range::{self, encrypt_public, nonce_response, pow_n2};
 use super::{ProofError, append_point, append_uint, challenge_pm_q, scalar_from_int, start};
 use crate::bigint::{self, I1024, I2048, I4096, MontyN, MontyN2, U3072};
@@ -145,7 +146,7 @@ pub fn prove<R: CryptoRng + ?Sized>(
 
     let alpha: I1024 = bigint::random_signed(rng, &b.alpha);
     let beta: I2048 = bigint::random_signed(rng, &beta_bound);
-    let r = bigint::random_unit(rng, pk0.n());
+    let (r, r_n) = pk0.random_nonce(rng);
     let gamma: I4096 = bigint::random_signed(rng, &b.gamma);
     let m: I4096 = bigint::random_signed(rng, &b.mu);
     let delta: I4096 = bigint::random_signed(rng, &b.gamma);
@@ -157,10 +158,8 @@ pub fn prove<R: CryptoRng + ?Sized>(
     let c_alpha = bigint::pow_secret(&c_m, &c_inv, &alpha, ELL + EPSILON + 1);
     let a = Ciphertext(
         c_alpha
-            .mul(&MontyN2::new(
-                &pk0.encrypt_with(&beta, &r).0,
-                pk0.params_n2(),
-            ))
+            .mul(&pk0.one_plus_n_pow(&beta))
+            .mul(&MontyN2::new(&r_n, pk0.params_n2()))
             .retrieve(),
     );
     let alpha_s = SecretScalar::<Secp256k1>::new(*scalar_from_int(&alpha).inner());
@@ -196,7 +195,7 @@ pub fn prove<R: CryptoRng + ?Sized>(
     let rho_m = MontyN::new(&w.rho.0, pk0.params_n());
     let rho_inv = Option::<MontyN>::from(rho_m.invert()).unwrap_or(rho_m);
     let rho_e = bigint::pow_secret(&rho_m, &rho_inv, &e, ELL + 2);
-    proof.w = MontyN::new(&r, pk0.params_n()).mul(&rho_e).retrieve();
+    proof.w = MontyN::new(&r.0, pk0.params_n()).mul(&rho_e).retrieve();
     proof.w_y = nonce_response(prover_sk, &r_y, w.rho_y, &e);
     Ok(proof)
 }
@@ -212,6 +211,21 @@ impl AffGProof {
         verifier: &Verifier<'_>,
         ctx: &Transcript,
     ) -> Result<(), ProofError> {
+        self.verify_deferred(st, verifier, ctx)?.check()
+    }
+
+    /// Every check except the Paillier equation under the prover's key,
+    /// `enc_N1(z2; w_y) = B_y·Y^e`, which is returned for
+    /// [`batch::verify`](super::batch::verify).
+    ///
+    /// # Errors
+    /// A [`ProofError`] naming the first failed check.
+    pub fn verify_deferred(
+        &self,
+        st: &Statement<'_>,
+        verifier: &Verifier<'_>,
+        ctx: &Transcript,
+    ) -> Result<EncCheck, ProofError> {
         let rp = verifier.params();
         let n_hat = rp.n();
         let (pk0, pk1) = (st.verifier_key, st.prover_key);
@@ -273,14 +287,6 @@ impl AffGProof {
         if scalar_from_int(&self.z1).mul_base() != self.b_x + st.x * &e_s {
             return Err(ProofError::Equation("Πaff-g z1·G = B_x + e·X (Fig. 25)"));
         }
-        // (1+N1)^z2 w_y^N1 = B_y·Y^e (mod N1²).
-        let lhs = MontyN2::new(&pk1.encrypt_with(&self.z2, &self.w_y).0, pk1.params_n2());
-        let rhs = MontyN2::new(&self.b_y.0, pk1.params_n2()).mul(&pow_n2(verifier, pk1, st.y, &e));
-        if lhs != rhs {
-            return Err(ProofError::Equation(
-                "Πaff-g enc_N1(z2; w_y) = B_y Y^e (Fig. 25)",
-            ));
-        }
         // Ring-Pedersen equations.
         let pow_e = |v: &U3072| {
             let m = rp.to_monty(v);
@@ -292,6 +298,15 @@ impl AffGProof {
         if verifier.commit(&self.z2, &self.z4) != rp.to_monty(&self.f).mul(&pow_e(&self.t)) {
             return Err(ProofError::Equation("Πaff-g s^z2 t^z4 = F T^e (Fig. 25)"));
         }
-        Ok(())
+        // (1+N1)^z2 w_y^N1 = B_y·Y^e (mod N1²), returned for the caller.
+        Ok(EncCheck::new(
+            pk1,
+            self.z2,
+            self.w_y,
+            self.b_y,
+            *st.y,
+            e,
+            "Πaff-g enc_N1(z2; w_y) = B_y Y^e (Fig. 25)",
+        ))
     }
 }

@@ -141,7 +141,8 @@ impl EncProof {
                     &self.c,
                 )
             },
-        )
-        .map(|_| ())
+        )?
+        .1
+        .check()
     }
 }

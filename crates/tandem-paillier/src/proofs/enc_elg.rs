@@ -14,6 +14,7 @@ use rand_core::CryptoRng;
 use serde::{Deserialize, Serialize};
 use tandem_curves::{Point, Scalar, Secp256k1, SecretScalar, Transcript};
 
+use super::batch::EncCheck;
 use super::range::{self, CheckNames, Responses};
 use super::{ProofError, append_point, append_uint, challenge_pm_q, scalar_from_int, start};
 use crate::bigint::{self, I1024, I4096, U3072};
@@ -158,12 +159,26 @@ impl EncElgProof {
         verifier: &Verifier<'_>,
         ctx: &Transcript,
     ) -> Result<(), ProofError> {
+        self.verify_deferred(st, verifier, ctx)?.check()
+    }
+
+    /// Every check except the Paillier equation `enc_N0(z1; z2) = D·C^e` under the prover's
+    /// key, which is returned for [`batch::verify`](super::batch::verify).
+    ///
+    /// # Errors
+    /// A [`ProofError`] naming the first failed check.
+    pub fn verify_deferred(
+        &self,
+        st: &Statement<'_>,
+        verifier: &Verifier<'_>,
+        ctx: &Transcript,
+    ) -> Result<EncCheck, ProofError> {
         let responses = Responses {
             z1: self.z1,
             z2: self.z2,
             z3: self.z3,
         };
-        let e = range::verify(
+        let (e, check) = range::verify(
             &CHECKS,
             st.key,
             st.ciphertext,
@@ -198,6 +213,6 @@ impl EncElgProof {
         if self.w.mul_base() != self.z + st.b * &e_s {
             return Err(ProofError::Equation("Πenc-elg w·G = Z + e·B (Fig. 24)"));
         }
-        Ok(())
+        Ok(check)
     }
 }

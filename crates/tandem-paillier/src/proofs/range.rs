@@ -14,6 +14,7 @@ use crypto_bigint::Uint;
 use rand_core::CryptoRng;
 
 use super::ProofError;
+use super::batch::EncCheck;
 use crate::bigint::{self, I1024, I4096, MontyN2, U3072};
 use crate::paillier::{Ciphertext, Nonce, PublicKey, SecretKey};
 use crate::params::{ELL, EPSILON};
@@ -127,13 +128,8 @@ pub(crate) fn pow_n2<const E: usize>(
     if let Verifier::Owner { sk, .. } = verifier
         && sk.public() == pk
     {
-        // base^e = base^(e mod N·φ(N)) for a unit of Z_N²; CRT inside pow_mod_n2.
-        let n = pk.n().as_ref();
-        let order: bigint::U6144 = n.widening_mul(sk.phi()).into();
-        let order = crypto_bigint::NonZero::new(order)
-            .unwrap_or(crypto_bigint::NonZero::<bigint::U6144>::ONE);
-        let reduced = bigint::reduce_signed(e, &order);
-        return MontyN2::new(&sk.pow_mod_n2(&base.0, &reduced), pk.params_n2());
+        // CRT with the public exponent (variable time in e only).
+        return MontyN2::new(&sk.pow_mod_n2_public(&base.0, e), pk.params_n2());
     }
     let b = MontyN2::new(&base.0, pk.params_n2());
     bigint::pow_signed_vartime(&b, e).unwrap_or(b)
@@ -166,7 +162,8 @@ pub(crate) struct CheckNames {
     pub(crate) rp_eq: &'static str,
 }
 
-/// The verifier's checks of the shared part, in the order of the module documentation.
+/// The verifier's checks of the shared part: memberships, ranges, then the ring-Pedersen
+/// equation; the Paillier equation is returned (see [`super::batch`]).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn verify(
     names: &CheckNames,
@@ -178,7 +175,7 @@ pub(crate) fn verify(
     d: &Ciphertext,
     responses: &Responses,
     e_of: impl FnOnce() -> I1024,
-) -> Result<I1024, ProofError> {
+) -> Result<(I1024, EncCheck), ProofError> {
     let rp = verifier.params();
     let n_hat = rp.n();
     let b = bounds(n_hat.as_ref()).ok_or(ProofError::Statement("range proof: modulus sizes"))?;
@@ -201,15 +198,20 @@ pub(crate) fn verify(
         return Err(ProofError::OutOfRange(names.z3));
     }
     let e = e_of();
-    let lhs = encrypt_public(verifier, pk0, &responses.z1, &responses.z2);
-    let rhs = MontyN2::new(&d.0, pk0.params_n2()).mul(&pow_n2(verifier, pk0, c, &e));
-    if lhs != rhs {
-        return Err(ProofError::Equation(names.enc_eq));
-    }
     let lhs = verifier.commit(&responses.z1, &responses.z3);
     let s_e = bigint::pow_signed_vartime(&rp.to_monty(s), &e).unwrap_or(rp.to_monty(s));
     if lhs != rp.to_monty(t).mul(&s_e) {
         return Err(ProofError::Equation(names.rp_eq));
     }
-    Ok(e)
+    // enc_N0(z1; z2) = D·C^e, returned for the caller to check alone or in a batch.
+    let check = EncCheck::new(
+        pk0,
+        responses.z1.resize(),
+        responses.z2,
+        *d,
+        *c,
+        e,
+        names.enc_eq,
+    );
+    Ok((e, check))
 }

@@ -307,8 +307,9 @@ impl ClientAwaitingServer {
                 reason: Refusal::KeyShareMismatch,
             });
         }
-        rounds::verify_round1(share, &ctx, &msg.r1)?;
-        rounds::verify_round2(share, &ctx, &self.r1, &msg.r1, &msg.r2)?;
+        let [c0, c1] = rounds::verify_round1(share, &ctx, &msg.r1)?;
+        let [c2, c3] = rounds::verify_round2(share, &ctx, &self.r1, &msg.r1, &msg.r2)?;
+        rounds::check_batch(&ctx, &[c0, c1, c2, c3], rng)?;
         let (s2, r2) = rounds::round2(share, &ctx, &self.secrets, &self.r1, &msg.r1, rng)?;
         let (s3, r3) =
             rounds::round3(share, &ctx, &self.secrets, &s2, &self.r1, &r2, &msg.r2, rng)?;
@@ -446,7 +447,8 @@ pub(crate) fn server_first_payload<R: CryptoRng + ?Sized>(
             reason: Refusal::KeyShareMismatch,
         });
     }
-    rounds::verify_round1(share, &ctx, &client_r1)?;
+    let checks = rounds::verify_round1(share, &ctx, &client_r1)?;
+    rounds::check_batch(&ctx, &checks, rng)?;
     let (secrets, r1) = rounds::round1(share, &ctx, rng)?;
     let (secrets2, r2) = rounds::round2(share, &ctx, &secrets, &r1, &client_r1, rng)?;
     Ok((
@@ -506,7 +508,8 @@ impl ServerAwaitingClient {
             return Err(Error::Misuse(Misuse::KeyShareChanged));
         }
         let ctx = self.ctx;
-        rounds::verify_round2(share, &ctx, &self.own_r1, &self.client_r1, &msg.r2)?;
+        let checks = rounds::verify_round2(share, &ctx, &self.own_r1, &self.client_r1, &msg.r2)?;
+        rounds::check_batch(&ctx, &checks, rng)?;
         let (s3, r3) = rounds::round3(
             share,
             &ctx,

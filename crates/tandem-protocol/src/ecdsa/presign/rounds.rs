@@ -6,9 +6,10 @@ use rand_core::CryptoRng;
 use serde::{Deserialize, Serialize};
 use tandem_curves::{Point, Scalar, Secp256k1, SecretScalar, Transcript};
 use tandem_paillier::bigint::{self, I1024, I2048};
-use tandem_paillier::paillier::{Ciphertext, Nonce};
+use tandem_paillier::paillier::Ciphertext;
 use tandem_paillier::params::{ELL, ELL_PRIME};
 use tandem_paillier::proofs::aff_g::{self, AffGProof};
+use tandem_paillier::proofs::batch::{self, EncCheck};
 use tandem_paillier::proofs::elog::{self, ElogProof};
 use tandem_paillier::proofs::enc_elg::{self, EncElgProof};
 use tandem_paillier::proofs::{scalar_from_int, signed_from_scalar};
@@ -195,12 +196,13 @@ pub(crate) fn round1<R: CryptoRng + ?Sized>(
     ))
 }
 
-/// Checks the peer's round 1 with our ring-Pedersen parameters.
+/// Checks the peer's round 1 with our ring-Pedersen parameters; the two Paillier equations
+/// under the peer's key are returned for [`check_batch`].
 pub(crate) fn verify_round1(
     share: &EcdsaKeyShare,
     ctx: &SessionContext,
     msg: &Round1Msg,
-) -> Result<(), Error> {
+) -> Result<[EncCheck; 2], Error> {
     let peer = ctx.peer();
     let peer_key = share.peer().paillier();
     let verifier = share.own().verifier();
@@ -213,8 +215,9 @@ pub(crate) fn verify_round1(
         b: &msg.a1,
         x: &msg.a2,
     };
-    msg.psi0
-        .verify(&st0, &verifier, &proof_ctx(ctx, &sharing_id, peer, "psi0"))
+    let check0 = msg
+        .psi0
+        .verify_deferred(&st0, &verifier, &proof_ctx(ctx, &sharing_id, peer, "psi0"))
         .map_err(|e| misbehaved(peer, Check::Proof(e)))?;
     let st1 = enc_elg::Statement {
         key: peer_key,
@@ -223,9 +226,22 @@ pub(crate) fn verify_round1(
         b: &msg.b1,
         x: &msg.b2,
     };
-    msg.psi1
-        .verify(&st1, &verifier, &proof_ctx(ctx, &sharing_id, peer, "psi1"))
-        .map_err(|e| misbehaved(peer, Check::Proof(e)))
+    let check1 = msg
+        .psi1
+        .verify_deferred(&st1, &verifier, &proof_ctx(ctx, &sharing_id, peer, "psi1"))
+        .map_err(|e| misbehaved(peer, Check::Proof(e)))?;
+    Ok([check0, check1])
+}
+
+/// Checks the Paillier equations of the peer's proofs under its key, batched
+/// ([`tandem_paillier::proofs::batch`]: one exponentiation by `N` instead of one per proof;
+/// the coefficients come from our RNG). On failure, names the proof.
+pub(crate) fn check_batch<R: CryptoRng + ?Sized>(
+    ctx: &SessionContext,
+    checks: &[EncCheck],
+    rng: &mut R,
+) -> Result<(), Error> {
+    batch::verify(checks, rng).map_err(|e| misbehaved(ctx.peer(), Check::Proof(e)))
 }
 
 /// The party's round-2 secrets: the MtA masks.
@@ -251,11 +267,8 @@ fn mta<R: CryptoRng + ?Sized>(
     let peer_key = share.peer().paillier();
     let beta: I2048 = bigint::random_signed_bits(rng, ELL_PRIME);
     let minus_beta = beta.wrapping_neg();
-    let s = Nonce(bigint::random_unit(rng, peer_key.n()));
-    let d = peer_key.add(
-        &peer_key.scalar_mul(peer_k, x, ELL + 2),
-        &peer_key.encrypt_with(&minus_beta, &s.0),
-    );
+    let (enc_beta, s) = peer_key.encrypt(rng, &minus_beta);
+    let d = peer_key.add(&peer_key.scalar_mul(peer_k, x, ELL + 2), &enc_beta);
     let (f, r) = own.paillier().encrypt(rng, &minus_beta);
     let st = aff_g::Statement {
         verifier_key: peer_key,
@@ -341,14 +354,15 @@ pub(crate) fn round2<R: CryptoRng + ?Sized>(
     ))
 }
 
-/// Checks the peer's round 2: Πelog for `Γ_j`, both Πaff-g under our key and parameters.
+/// Checks the peer's round 2: Πelog for `Γ_j`, both Πaff-g under our key and parameters;
+/// their Paillier equations under the peer's key are returned for [`check_batch`].
 pub(crate) fn verify_round2(
     share: &EcdsaKeyShare,
     ctx: &SessionContext,
     own_r1: &Round1Msg,
     peer_r1: &Round1Msg,
     msg: &Round2Msg,
-) -> Result<(), Error> {
+) -> Result<[EncCheck; 2], Error> {
     let peer = ctx.peer();
     let sharing_id = share.sharing_id();
     let bad = |e| misbehaved(peer, Check::Proof(e));
@@ -367,16 +381,7 @@ pub(crate) fn verify_round2(
     let peer_key = share.peer().paillier();
     let verifier = share.own().verifier();
     let peer_public = share.core().public_shares().of(peer);
-    for (d, f, x, proof, label) in [
-        (&msg.d, &msg.f, &msg.gamma, &msg.psi, "psi"),
-        (
-            &msg.d_hat,
-            &msg.f_hat,
-            &peer_public,
-            &msg.psi_hat,
-            "psi-hat",
-        ),
-    ] {
+    let check = |d, f, x, proof: &AffGProof, label| {
         let st = aff_g::Statement {
             verifier_key: own_key,
             prover_key: peer_key,
@@ -386,10 +391,19 @@ pub(crate) fn verify_round2(
             x,
         };
         proof
-            .verify(&st, &verifier, &proof_ctx(ctx, &sharing_id, peer, label))
-            .map_err(bad)?;
-    }
-    Ok(())
+            .verify_deferred(&st, &verifier, &proof_ctx(ctx, &sharing_id, peer, label))
+            .map_err(bad)
+    };
+    Ok([
+        check(&msg.d, &msg.f, &msg.gamma, &msg.psi, "psi")?,
+        check(
+            &msg.d_hat,
+            &msg.f_hat,
+            &peer_public,
+            &msg.psi_hat,
+            "psi-hat",
+        )?,
+    ])
 }
 
 /// The party's round-3 secrets.
