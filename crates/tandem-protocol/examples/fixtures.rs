@@ -1,6 +1,6 @@
 //! Regenerates (`--write`) or checks the frozen-format fixtures in `test-vectors/v1/`.
 //!
-//! `cargo run -p tandem-protocol --features fixtures --example fixtures -- --write`
+//! `cargo run -p tandem-protocol --features fuzzing --example fixtures -- --write`
 
 #![allow(clippy::print_stdout, missing_docs)]
 

@@ -19,11 +19,20 @@ pub const MAX_ENCODED_LEN: usize = 1 << 20;
 /// [`DecodeError::TooLarge`] if the encoding exceeds [`MAX_ENCODED_LEN`]; `InvalidValue` if
 /// the value refuses to serialize (e.g. an identity point).
 pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, DecodeError> {
+    encode_with_limit(value, MAX_ENCODED_LEN)
+}
+
+/// [`encode`] with another size limit (for stored structures that may grow larger than a
+/// message, such as a presignature pool).
+///
+/// # Errors
+/// As [`encode`].
+pub fn encode_with_limit<T: Serialize>(value: &T, limit: usize) -> Result<Vec<u8>, DecodeError> {
     let bytes = postcard::to_allocvec(value).map_err(|_| DecodeError::InvalidValue)?;
-    if bytes.len() > MAX_ENCODED_LEN {
+    if bytes.len() > limit {
         return Err(DecodeError::TooLarge {
             got: bytes.len(),
-            limit: MAX_ENCODED_LEN,
+            limit,
         });
     }
     Ok(bytes)
@@ -34,10 +43,21 @@ pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, DecodeError> {
 /// # Errors
 /// A [`DecodeError`] saying what was wrong with the bytes.
 pub fn decode<T: DeserializeOwned + Serialize>(bytes: &[u8]) -> Result<T, DecodeError> {
-    if bytes.len() > MAX_ENCODED_LEN {
+    decode_with_limit(bytes, MAX_ENCODED_LEN)
+}
+
+/// [`decode`] with another size limit.
+///
+/// # Errors
+/// As [`decode`].
+pub fn decode_with_limit<T: DeserializeOwned + Serialize>(
+    bytes: &[u8],
+    limit: usize,
+) -> Result<T, DecodeError> {
+    if bytes.len() > limit {
         return Err(DecodeError::TooLarge {
             got: bytes.len(),
-            limit: MAX_ENCODED_LEN,
+            limit,
         });
     }
     let (value, rest) = postcard::take_from_bytes::<T>(bytes).map_err(map_postcard)?;

@@ -11,10 +11,12 @@ use tandem_paillier::primes::{self, PrimeGenError, PrimeProgress};
 pub mod aux_info;
 pub mod full_sign;
 pub mod key_share;
+pub mod pool;
 pub mod presign;
 pub mod sign;
 
 pub use key_share::{EcdsaKeyShare, OwnAux, PeerAux};
+pub use pool::PresignaturePool;
 pub use presign::Presignature;
 pub use sign::EcdsaSignature;
 

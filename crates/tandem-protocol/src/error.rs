@@ -204,6 +204,10 @@ pub enum Refusal {
     /// The peer refers to a presignature this party does not hold (never made, or spent).
     #[error("peer refers to a presignature that is not ours or already spent")]
     PresignatureMismatch,
+    /// The peer asks to sign with a presignature that was already spent: a replayed request,
+    /// or an attempt to obtain two signature shares under one nonce.
+    #[error("peer asks for a presignature that is already spent")]
+    PresignatureSpent,
 }
 
 /// API misuse by the caller.
@@ -227,6 +231,10 @@ pub enum Misuse {
     /// A negligible-probability event (e.g. a zero nonce) that requires a new session.
     #[error("degenerate randomness; start a new session")]
     Degenerate,
+    /// A presignature whose id the pool has already seen (held or spent) was added again:
+    /// a restored copy of a presigning state, or a presignature read twice from storage.
+    #[error("presignature id already seen by this pool")]
+    PresignatureReused,
 }
 
 impl Error {

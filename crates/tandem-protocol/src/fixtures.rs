@@ -117,6 +117,66 @@ pub fn eddsa_sign(client_seed: u64, server_seed: u64, message: &[u8]) -> Result<
     })
 }
 
+/// Key generation (not recorded), then auxiliary information with the test-only fixture
+/// primes (keys 0 and 1), presigning, and signing `digest`, all recorded; then full signing
+/// of the same digest, recorded.
+///
+/// # Errors
+/// Any protocol error (none for honest runs).
+pub fn ecdsa(client_seed: u64, server_seed: u64, digest: &[u8; 32]) -> Result<Transcript, Error> {
+    use tandem_paillier::test_fixtures::paillier_key;
+    let mut crng = rng(client_seed);
+    let mut srng = rng(server_seed);
+    let (client, server) = driver::keygen::<tandem_curves::Secp256k1, _, _, _>(
+        &mut crng,
+        &mut srng,
+        &mut driver::NoTap,
+    )?;
+    let fixture_key = |i| paillier_key(i).ok_or(Error::Internal("fixture primes"));
+    let mut rec = Recorder::default();
+    let (client, server) = driver::aux_info(
+        client,
+        server,
+        fixture_key(0)?,
+        fixture_key(1)?,
+        &mut crng,
+        &mut srng,
+        &mut rec,
+    )?;
+    let (cp, sp) = driver::presign(&client, &server, &mut crng, &mut srng, &mut rec)?;
+    let stored_presignatures = (cp.to_bytes()?, sp.to_bytes()?);
+    let cp = crate::ecdsa::Presignature::from_bytes(&stored_presignatures.0)?;
+    let sp = crate::ecdsa::Presignature::from_bytes(&stored_presignatures.1)?;
+    let (signature, _) = driver::ecdsa_sign(
+        &client, &server, cp, sp, digest, &mut crng, &mut srng, &mut rec,
+    )?;
+    let (full, _) =
+        driver::ecdsa_full_sign(&client, &server, digest, &mut crng, &mut srng, &mut rec)?;
+    Ok(Transcript {
+        description: "secp256k1 key generation (not recorded), then CGGMP24 aux info with the \
+                      test-only primes 0-3 of test-vectors/primes, presigning, signing from the \
+                      presignature, and full signing"
+            .into(),
+        client_seed,
+        server_seed,
+        messages: rec.0,
+        outputs: vec![
+            ("client_key_share".into(), Output(client.to_bytes()?)),
+            ("server_key_share".into(), Output(server.to_bytes()?)),
+            (
+                "public_key".into(),
+                Output(client.core().public_key_bytes().to_vec()),
+            ),
+            ("client_presignature".into(), Output(stored_presignatures.0)),
+            ("server_presignature".into(), Output(stored_presignatures.1)),
+            ("digest".into(), Output(digest.to_vec())),
+            ("signature".into(), Output(signature.to_bytes().to_vec())),
+            ("recovery_id".into(), Output(vec![signature.recovery_id])),
+            ("full_signature".into(), Output(full.to_bytes().to_vec())),
+        ],
+    })
+}
+
 /// Every fixture of format version 1: file name and transcript.
 ///
 /// # Errors
@@ -132,7 +192,18 @@ pub fn all_v1() -> Result<Vec<(&'static str, Transcript)>, Error> {
             "eddsa-sign.json",
             eddsa_sign(5, 6, b"Tandem fixture: transfer 1 SOL")?,
         ),
+        (
+            "ecdsa-secp256k1.json",
+            ecdsa(7, 8, &ecdsa_fixture_digest())?,
+        ),
     ])
+}
+
+/// The digest signed in `ecdsa-secp256k1.json`: SHA-256 of "Tandem fixture: transfer 1 ETH".
+#[must_use]
+pub fn ecdsa_fixture_digest() -> [u8; 32] {
+    use sha2::Digest;
+    sha2::Sha256::digest(b"Tandem fixture: transfer 1 ETH").into()
 }
 
 /// Where the version-1 fixtures live, relative to the workspace root.
@@ -168,6 +239,19 @@ pub fn fuzz_seeds() -> Result<Vec<(&'static str, Vec<u8>)>, Error> {
     }
     let mut seeds: Vec<(&'static str, Vec<u8>)> = Vec::new();
     for (name, t) in all_v1()? {
+        if name.starts_with("ecdsa") {
+            // Per-round seeds come from the ECDSA fuzzing states (`fuzzing::seeds`), whose
+            // sessions match; here the envelopes and the stored forms.
+            for m in &t.messages {
+                message(&mut seeds, "envelope", &m.bytes);
+            }
+            for (out_name, out) in &t.outputs {
+                if out_name.ends_with("key_share") || out_name.ends_with("presignature") {
+                    seeds.push(("ecdsa_stored", out.0.clone()));
+                }
+            }
+            continue;
+        }
         for m in &t.messages {
             message(&mut seeds, "envelope", &m.bytes);
             let target = match (name.starts_with("keygen"), m.round) {
@@ -200,11 +284,14 @@ pub fn fuzz_seeds() -> Result<Vec<(&'static str, Vec<u8>)>, Error> {
     seeds.push(("saved_session", c.save().map_err(Error::Storage)?));
     let (client, server) =
         driver::keygen::<Ed25519, _, _, _>(&mut rng(14), &mut rng(15), &mut driver::NoTap)?;
-    let (c, m1) =
+    let (_, m1) =
         crate::eddsa::sign::client_start(&client, SessionId([3; 32]), b"seed", &mut rng(16))?;
     let (s, _) =
         crate::eddsa::sign::server_receive_request(&server, &m1)?.approve(&server, &mut rng(17))?;
-    seeds.push(("saved_session", c.save().map_err(Error::Storage)?));
     seeds.push(("saved_session", s.save().map_err(Error::Storage)?));
+    #[cfg(feature = "fuzzing")]
+    for (target, bytes) in crate::fuzzing::seeds() {
+        message(&mut seeds, target, &bytes);
+    }
     Ok(seeds)
 }

@@ -90,7 +90,7 @@ impl ProtocolId {
 }
 
 /// A 32-byte session identifier, chosen at random by the client for each protocol run.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct SessionId(#[serde(with = "tandem_curves::encoding::fixed")] pub [u8; 32]);
 
 impl SessionId {

@@ -34,6 +34,9 @@ pub enum StoredKind {
     EcdsaKeyShare,
     /// An ECDSA presignature ([`Presignature`](crate::ecdsa::Presignature)).
     Presignature,
+    /// A presignature pool: held presignatures and spent ids
+    /// ([`PresignaturePool`](crate::ecdsa::pool::PresignaturePool)).
+    PresignaturePool,
 }
 
 /// The header at the start of every stored structure.
@@ -53,12 +56,22 @@ pub(crate) fn encode<T: Serialize>(
     curve: CurveId,
     body: &T,
 ) -> Result<Vec<u8>, DecodeError> {
+    encode_with_limit(kind, curve, body, codec::MAX_ENCODED_LEN)
+}
+
+/// [`encode`] with another size limit.
+pub(crate) fn encode_with_limit<T: Serialize>(
+    kind: StoredKind,
+    curve: CurveId,
+    body: &T,
+    limit: usize,
+) -> Result<Vec<u8>, DecodeError> {
     let header = StoredHeader {
         version: STORED_VERSION,
         kind,
         curve,
     };
-    codec::encode(&(header, body))
+    codec::encode_with_limit(&(header, body), limit)
 }
 
 /// Reads only the header of stored bytes.
@@ -85,6 +98,16 @@ pub(crate) fn decode<T: Serialize + DeserializeOwned>(
     curve: CurveId,
     bytes: &[u8],
 ) -> Result<T, DecodeError> {
+    decode_with_limit(kind, curve, bytes, codec::MAX_ENCODED_LEN)
+}
+
+/// [`decode`] with another size limit.
+pub(crate) fn decode_with_limit<T: Serialize + DeserializeOwned>(
+    kind: StoredKind,
+    curve: CurveId,
+    bytes: &[u8],
+    limit: usize,
+) -> Result<T, DecodeError> {
     let header = peek(bytes)?;
     if header.kind != kind {
         return Err(DecodeError::WrongKind);
@@ -95,7 +118,7 @@ pub(crate) fn decode<T: Serialize + DeserializeOwned>(
             got: header.curve,
         });
     }
-    let (_, body): (StoredHeader, T) = codec::decode(bytes)?;
+    let (_, body): (StoredHeader, T) = codec::decode_with_limit(bytes, limit)?;
     Ok(body)
 }
 
@@ -103,7 +126,22 @@ pub(crate) fn decode<T: Serialize + DeserializeOwned>(
 ///
 /// The saved bytes contain the party's secrets for this run (nonces, its key contribution);
 /// they must be stored as carefully as a key share, and restored at most once: the caller's
-/// store must delete them when the run moves on.
+/// store must delete them (take, not read) before the restored state processes a message.
+///
+/// Which states are saveable is a security decision, not a convenience:
+/// - every keygen and aux-info state, and the server's states that hold only public values
+///   ([`ecdsa::sign::ServerAwaitingFinish`](crate::ecdsa::sign::ServerAwaitingFinish),
+///   [`eddsa::sign::ServerAwaitingShare`](crate::eddsa::sign::ServerAwaitingShare),
+///   [`ecdsa::full_sign::ServerAwaitingClient2`](crate::ecdsa::full_sign::ServerAwaitingClient2))
+///   are saveable: restoring a copy twice gives a peer nothing;
+/// - the server's presigning state is saveable so that a stateless server can resume it; a
+///   copy restored twice yields two presignatures with the *same id*, and a presignature pool
+///   must refuse an id it has seen before ([`crate::ecdsa::pool`]);
+/// - no state that holds signing nonces and is about to release a signature share is
+///   saveable (the client's Ed25519 signing, presigning, signing and full-signing states; the
+///   server's full-signing state before it signs): restored twice against two different peer
+///   messages it would release two shares under one nonce, which reveals the key share. Such
+///   a run is short; if it is interrupted, start a new one.
 pub trait SessionState: Serialize + DeserializeOwned + Sized {
     /// The protocol.
     const PROTOCOL: ProtocolId;

@@ -250,12 +250,11 @@ fn replayed_response_from_another_session_is_refused() {
 }
 
 #[test]
-fn states_save_restore_and_finish() {
+fn server_state_saves_restores_and_finishes() {
     let (c, s) = keys(50);
+    // Only the server's state is saveable: the client's holds its nonces (see `stored`).
     let (client, m1) =
         sign::client_start(&c, SessionId([6; 32]), b"resume me", &mut rng(51)).unwrap();
-    let client =
-        sign::ClientAwaitingResponse::restore(Ed25519::ID, &client.save().unwrap()).unwrap();
     let request = sign::server_receive_request(&s, &m1).unwrap();
     assert_eq!(request.message(), b"resume me");
     let (server, m2) = request.approve(&s, &mut rng(52)).unwrap();

@@ -78,10 +78,18 @@ fn check_keygen<C: Curve>(name: &str) {
         );
         assert_eq!(msg.to_bytes().unwrap(), m.bytes, "re-encodes identically");
         match round {
-            1 => drop(codec::decode::<CommitMsg>(&msg.payload).unwrap()),
-            2 => drop(codec::decode::<ServerShareMsg<C>>(&msg.payload).unwrap()),
-            3 => drop(codec::decode::<ClientOpeningMsg<C>>(&msg.payload).unwrap()),
-            _ => drop(codec::decode::<ServerProofMsg<C>>(&msg.payload).unwrap()),
+            1 => {
+                let _: CommitMsg = codec::decode(&msg.payload).unwrap();
+            }
+            2 => {
+                let _: ServerShareMsg<C> = codec::decode(&msg.payload).unwrap();
+            }
+            3 => {
+                let _: ClientOpeningMsg<C> = codec::decode(&msg.payload).unwrap();
+            }
+            _ => {
+                let _: ServerProofMsg<C> = codec::decode(&msg.payload).unwrap();
+            }
         }
     }
     let client = KeyShare::<C>::from_bytes(output(&t, "client_key_share")).unwrap();
@@ -114,4 +122,134 @@ fn eddsa_fixture_decodes_and_verifies() {
             .unwrap();
     let sig = ed25519_dalek::Signature::from_slice(output(&t, "signature")).unwrap();
     vk.verify_strict(output(&t, "message"), &sig).unwrap();
+}
+
+#[test]
+fn ecdsa_fixture_decodes_and_verifies() {
+    use k256::ecdsa::signature::hazmat::PrehashVerifier;
+    use tandem_protocol::ecdsa::aux_info::{self, OpeningMsg, ProofsMsg, RevealMsg};
+    use tandem_protocol::ecdsa::presign::{
+        self, ClientSecondMsg, Round1Msg, Round3Msg, ServerFirstMsg,
+    };
+    use tandem_protocol::ecdsa::{EcdsaKeyShare, Presignature, full_sign, sign};
+
+    let t = load("ecdsa-secp256k1.json");
+    // aux info (4), presign (4), sign (3), full sign (5).
+    let expected: Vec<(ProtocolId, u8, Role)> = [
+        (ProtocolId::AuxInfo, 4),
+        (ProtocolId::Presign, 4),
+        (ProtocolId::EcdsaSign, 3),
+        (ProtocolId::EcdsaFullSign, 5),
+    ]
+    .into_iter()
+    .flat_map(|(p, n)| {
+        (1..=n).map(move |r| {
+            let sender = if r % 2 == 1 {
+                Role::Client
+            } else {
+                Role::Server
+            };
+            (p, r, sender)
+        })
+    })
+    .collect();
+    assert_eq!(t.messages.len(), expected.len());
+    for (m, (protocol, round, sender)) in t.messages.iter().zip(expected) {
+        let msg = Message::from_bytes(&m.bytes).unwrap();
+        assert_eq!(
+            (
+                msg.header.protocol,
+                msg.header.round,
+                msg.header.sender,
+                msg.header.curve
+            ),
+            (protocol, round, sender, Secp256k1::ID)
+        );
+        assert_eq!(msg.to_bytes().unwrap(), m.bytes, "re-encodes identically");
+        let p = &msg.payload;
+        match (protocol, round) {
+            (ProtocolId::AuxInfo, aux_info::round::COMMIT) => {
+                {
+                    let _: aux_info::CommitMsg = codec::decode(p).unwrap();
+                };
+            }
+            (ProtocolId::AuxInfo, aux_info::round::SERVER_REVEAL) => {
+                {
+                    let _: RevealMsg = codec::decode(p).unwrap();
+                };
+            }
+            (ProtocolId::AuxInfo, aux_info::round::CLIENT_OPENING) => {
+                {
+                    let _: OpeningMsg = codec::decode(p).unwrap();
+                };
+            }
+            (ProtocolId::AuxInfo, _) => {
+                let _: ProofsMsg = codec::decode(p).unwrap();
+            }
+            (ProtocolId::Presign, presign::round::CLIENT_FIRST)
+            | (ProtocolId::EcdsaFullSign, 1) => {
+                if protocol == ProtocolId::Presign {
+                    {
+                        let _: Round1Msg = codec::decode(p).unwrap();
+                    };
+                } else {
+                    {
+                        let _: full_sign::FullSignRequestMsg = codec::decode(p).unwrap();
+                    };
+                }
+            }
+            (ProtocolId::Presign | ProtocolId::EcdsaFullSign, 2) => {
+                {
+                    let _: ServerFirstMsg = codec::decode(p).unwrap();
+                };
+            }
+            (ProtocolId::Presign | ProtocolId::EcdsaFullSign, 3) => {
+                {
+                    let _: ClientSecondMsg = codec::decode(p).unwrap();
+                };
+            }
+            (ProtocolId::Presign, _) => {
+                let _: Round3Msg = codec::decode(p).unwrap();
+            }
+            (ProtocolId::EcdsaFullSign, 4) => {
+                {
+                    let _: full_sign::FullSignResponseMsg = codec::decode(p).unwrap();
+                };
+            }
+            (ProtocolId::EcdsaSign, 1) => {
+                let _: sign::SignRequestMsg = codec::decode(p).unwrap();
+            }
+            (ProtocolId::EcdsaSign, 2) => {
+                {
+                    let _: sign::SignResponseMsg = codec::decode(p).unwrap();
+                };
+            }
+            _ => {
+                let _: sign::SignFinishMsg = codec::decode(p).unwrap();
+            }
+        }
+    }
+    let client = EcdsaKeyShare::from_bytes(output(&t, "client_key_share")).unwrap();
+    let server = EcdsaKeyShare::from_bytes(output(&t, "server_key_share")).unwrap();
+    assert_eq!((client.role(), server.role()), (Role::Client, Role::Server));
+    assert_eq!(client.core().public_key_bytes(), output(&t, "public_key"));
+    let cp = Presignature::from_bytes(output(&t, "client_presignature")).unwrap();
+    let sp = Presignature::from_bytes(output(&t, "server_presignature")).unwrap();
+    assert_eq!(cp.id(), sp.id());
+    assert!(cp.matches_key(&client.core().public_key()));
+    // Both signatures verify, and ecrecover finds the key.
+    let vk = k256::ecdsa::VerifyingKey::from_sec1_bytes(output(&t, "public_key")).unwrap();
+    let digest: [u8; 32] = output(&t, "digest").try_into().unwrap();
+    assert_eq!(digest, fixtures::ecdsa_fixture_digest());
+    for name in ["signature", "full_signature"] {
+        let sig = k256::ecdsa::Signature::from_slice(output(&t, name)).unwrap();
+        vk.verify_prehash(&digest, &sig).unwrap();
+        assert!(sig.normalize_s() == sig);
+    }
+    let sig = k256::ecdsa::Signature::from_slice(output(&t, "signature")).unwrap();
+    let v = k256::ecdsa::RecoveryId::from_byte(output(&t, "recovery_id")[0]).unwrap();
+    assert_eq!(
+        k256::ecdsa::VerifyingKey::recover_from_prehash(&digest, &sig, v).unwrap(),
+        vk
+    );
 }

@@ -100,12 +100,14 @@ pub fn client_start<R: CryptoRng + ?Sized>(
 }
 
 /// Client after message 1.
-#[derive(Serialize, Deserialize)]
+// Deliberately not serializable outside fuzzing builds: this state holds signing nonces
+// (see `stored::SessionState` for why it must not be saved and restored).
+#[cfg_attr(feature = "fuzzing", derive(Serialize, Deserialize))]
 pub struct ClientAwaitingServer1 {
     presign: ClientAwaitingServer,
-    #[serde(with = "tandem_curves::encoding::fixed")]
+    #[cfg_attr(feature = "fuzzing", serde(with = "tandem_curves::encoding::fixed"))]
     digest: [u8; 32],
-    #[serde(with = "tandem_curves::encoding::fixed")]
+    #[cfg_attr(feature = "fuzzing", serde(with = "tandem_curves::encoding::fixed"))]
     rho: [u8; 32],
 }
 
@@ -137,25 +139,15 @@ impl ClientAwaitingServer1 {
     }
 }
 
-impl SessionState for ClientAwaitingServer1 {
-    const PROTOCOL: ProtocolId = ProtocolId::EcdsaFullSign;
-    const ROLE: Role = Role::Client;
-    const AWAITING_ROUND: u8 = round::SERVER_FIRST;
-    fn context(&self) -> &SessionContext {
-        &self.presign.ctx
-    }
-    fn validate(&self) -> Result<(), DecodeError> {
-        Ok(())
-    }
-}
-
 /// Client after message 3.
-#[derive(Serialize, Deserialize)]
+// Deliberately not serializable outside fuzzing builds: this state holds signing nonces
+// (see `stored::SessionState` for why it must not be saved and restored).
+#[cfg_attr(feature = "fuzzing", derive(Serialize, Deserialize))]
 pub struct ClientAwaitingServer2 {
     presign: ClientAwaitingServerRound3,
-    #[serde(with = "tandem_curves::encoding::fixed")]
+    #[cfg_attr(feature = "fuzzing", serde(with = "tandem_curves::encoding::fixed"))]
     digest: [u8; 32],
-    #[serde(with = "tandem_curves::encoding::fixed")]
+    #[cfg_attr(feature = "fuzzing", serde(with = "tandem_curves::encoding::fixed"))]
     rho: [u8; 32],
 }
 
@@ -198,18 +190,6 @@ impl ClientAwaitingServer2 {
     }
 }
 
-impl SessionState for ClientAwaitingServer2 {
-    const PROTOCOL: ProtocolId = ProtocolId::EcdsaFullSign;
-    const ROLE: Role = Role::Client;
-    const AWAITING_ROUND: u8 = round::SERVER_SECOND;
-    fn context(&self) -> &SessionContext {
-        &self.presign.ctx
-    }
-    fn validate(&self) -> Result<(), DecodeError> {
-        Ok(())
-    }
-}
-
 /// Server, message 2.
 ///
 /// # Errors
@@ -242,12 +222,14 @@ pub fn server_respond<R: CryptoRng + ?Sized>(
 }
 
 /// Server after message 2.
-#[derive(Serialize, Deserialize)]
+// Deliberately not serializable outside fuzzing builds: this state holds signing nonces
+// (see `stored::SessionState` for why it must not be saved and restored).
+#[cfg_attr(feature = "fuzzing", derive(Serialize, Deserialize))]
 pub struct ServerAwaitingClient1 {
     presign: ServerAwaitingClient,
-    #[serde(with = "tandem_curves::encoding::fixed")]
+    #[cfg_attr(feature = "fuzzing", serde(with = "tandem_curves::encoding::fixed"))]
     digest: [u8; 32],
-    #[serde(with = "tandem_curves::encoding::fixed")]
+    #[cfg_attr(feature = "fuzzing", serde(with = "tandem_curves::encoding::fixed"))]
     rho: [u8; 32],
 }
 
@@ -303,18 +285,6 @@ impl ServerAwaitingClient1 {
             },
             out,
         ))
-    }
-}
-
-impl SessionState for ServerAwaitingClient1 {
-    const PROTOCOL: ProtocolId = ProtocolId::EcdsaFullSign;
-    const ROLE: Role = Role::Server;
-    const AWAITING_ROUND: u8 = round::CLIENT_SECOND;
-    fn context(&self) -> &SessionContext {
-        &self.presign.ctx
-    }
-    fn validate(&self) -> Result<(), DecodeError> {
-        Ok(())
     }
 }
 

@@ -107,12 +107,37 @@ impl fmt::Debug for EcdsaKeyShare {
 }
 
 /// Stored body: the core share and both auxiliary parts (whose serde forms rebuild and
-/// re-check everything; our `s` is recomputed as `t^λ`, which keeps the share under 3 KB).
+/// re-check everything; our `s` is recomputed as `t^λ`, which keeps the share under 3 KB),
+/// and an integrity check over them.
 #[derive(Serialize, Deserialize)]
 struct Body {
     core: KeyShare<Secp256k1>,
     own: OwnAux,
     peer: PeerAux,
+    #[serde(with = "tandem_curves::encoding::fixed")]
+    check: [u8; 32],
+}
+
+#[derive(Serialize)]
+struct BodyRef<'a> {
+    core: &'a KeyShare<Secp256k1>,
+    own: &'a OwnAux,
+    peer: &'a PeerAux,
+}
+
+/// The integrity check of a stored share: a hash of the encoded core share and auxiliary
+/// parts. Not every field can be validated on its own (a peer's public share or `s`, our own
+/// primes are only checked by the peer, later), so without it a corrupted file could load as
+/// a share of another key. It detects corruption, not an adversary who can rewrite the file:
+/// that is what encryption at rest is for.
+fn integrity_check(body: &BodyRef<'_>) -> Result<[u8; 32], DecodeError> {
+    // The encoding holds secrets: wiped when dropped.
+    let bytes = zeroize::Zeroizing::new(crate::codec::encode(body)?);
+    let mut t = tandem_curves::Transcript::new("tandem/ecdsa-key-share/integrity/v1");
+    t.append("body", &bytes);
+    let mut out = [0u8; 32];
+    t.challenge_bytes("check", &mut out);
+    Ok(out)
 }
 
 impl EcdsaKeyShare {
@@ -164,26 +189,35 @@ impl EcdsaKeyShare {
     /// If encoding fails.
     pub fn to_bytes(&self) -> Result<Vec<u8>, Error> {
         #[derive(Serialize)]
-        struct BodyRef<'a> {
+        struct StoredRef<'a> {
             core: &'a KeyShare<Secp256k1>,
             own: &'a OwnAux,
             peer: &'a PeerAux,
+            #[serde(with = "tandem_curves::encoding::fixed")]
+            check: [u8; 32],
         }
-        let body = BodyRef {
+        let check = integrity_check(&BodyRef {
             core: &self.core,
             own: &self.own,
             peer: &self.peer,
+        })
+        .map_err(Error::Storage)?;
+        let stored = StoredRef {
+            core: &self.core,
+            own: &self.own,
+            peer: &self.peer,
+            check,
         };
         stored::encode(
             StoredKind::EcdsaKeyShare,
             tandem_curves::CurveId::Secp256k1,
-            &body,
+            &stored,
         )
         .map_err(Error::Storage)
     }
 
-    /// Reads a stored share: refuses another version or curve, a secret that does not match
-    /// its public share, `s ≠ t^λ`, malformed peer parameters, or a peer modulus equal to ours.
+    /// Reads a stored share: refuses another version or curve, a failed integrity check, a
+    /// secret that does not match its public share, `s ≠ t^λ`, malformed peer parameters, or a peer modulus equal to ours.
     ///
     /// # Errors
     /// [`Error::Storage`].
@@ -194,6 +228,18 @@ impl EcdsaKeyShare {
             bytes,
         )
         .map_err(Error::Storage)?;
+        let expected = integrity_check(&BodyRef {
+            core: &body.core,
+            own: &body.own,
+            peer: &body.peer,
+        })
+        .map_err(Error::Storage)?;
+        if !bool::from(subtle::ConstantTimeEq::ct_eq(
+            &expected[..],
+            &body.check[..],
+        )) {
+            return Err(Error::Storage(DecodeError::Inconsistent));
+        }
         Self::new(body.core, body.own, body.peer).map_err(Error::Storage)
     }
 }

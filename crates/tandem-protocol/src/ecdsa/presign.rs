@@ -73,8 +73,32 @@ pub struct PartyCommitments {
 /// A presignature share: used for exactly one signature.
 ///
 /// Not `Clone`; consumed by value by [`super::sign`]. Its stored form
-/// ([`Presignature::to_bytes`]) is for a pool: the caller must delete the stored copy
-/// *before* the partial signature made with it leaves the process.
+/// ([`Presignature::to_bytes`]) is for a pool ([`super::pool`]): the caller must delete the
+/// stored copy *before* the partial signature made with it leaves the process.
+///
+/// Spending one presignature:
+/// ```
+/// # use tandem_protocol::ecdsa::{EcdsaKeyShare, Presignature, sign};
+/// # use tandem_protocol::SessionId;
+/// # fn f(share: &EcdsaKeyShare, p: Presignature, rng: &mut rand_chacha::ChaCha20Rng) {
+/// let _ = sign::client_start(share, p, SessionId([0; 32]), &[0; 32], rng);
+/// # }
+/// ```
+/// Spending it twice does not compile (the first use moved it):
+/// ```compile_fail,E0382
+/// # use tandem_protocol::ecdsa::{EcdsaKeyShare, Presignature, sign};
+/// # use tandem_protocol::SessionId;
+/// # fn f(share: &EcdsaKeyShare, p: Presignature, rng: &mut rand_chacha::ChaCha20Rng) {
+/// let _ = sign::client_start(share, p, SessionId([0; 32]), &[0; 32], rng);
+/// let _ = sign::client_start(share, p, SessionId([1; 32]), &[1; 32], rng);
+/// # }
+/// ```
+/// and neither does copying it:
+/// ```compile_fail,E0599
+/// # fn f(p: tandem_protocol::ecdsa::Presignature) {
+/// let copy = p.clone();
+/// # }
+/// ```
 #[derive(Serialize, Deserialize)]
 pub struct Presignature {
     pub(crate) id: SessionId,
@@ -137,12 +161,24 @@ impl Presignature {
         }
     }
 
-    fn validate(&self) -> Result<(), DecodeError> {
+    /// Internal consistency: the secret shares match our commitments, and the commitments of
+    /// both parties sum to `G` (`ΣΔ̃_j = k·Γ/δ = G` since `δ = kγ`); with the key share,
+    /// [`Presignature::matches_key`] also checks `ΣS̃_j = X`.
+    pub(crate) fn validate(&self) -> Result<(), DecodeError> {
         let own = self.commitments(self.role);
         if self.r.mul_secret(&self.k) != own.big_delta || self.r.mul_secret(&self.chi) != own.s {
             return Err(DecodeError::Inconsistent);
         }
+        if self.client.big_delta + self.server.big_delta != Point::generator() {
+            return Err(DecodeError::Inconsistent);
+        }
         Ok(())
+    }
+
+    /// Whether the presignature belongs to the key `public_key`: `ΣS̃_j = χ·Γ/δ = x·G`.
+    #[must_use]
+    pub fn matches_key(&self, public_key: &Point<Secp256k1>) -> bool {
+        self.client.s + self.server.s == *public_key
     }
 
     /// Stored form for a presignature pool. Consumes the value: a presignature is either in
@@ -237,10 +273,12 @@ pub fn client_start<R: CryptoRng + ?Sized>(
 }
 
 /// Client after message 1.
-#[derive(Serialize, Deserialize)]
+// Deliberately not serializable outside fuzzing builds: this state holds signing nonces
+// (see `stored::SessionState` for why it must not be saved and restored).
+#[cfg_attr(feature = "fuzzing", derive(Serialize, Deserialize))]
 pub struct ClientAwaitingServer {
     pub(crate) ctx: SessionContext,
-    #[serde(with = "tandem_curves::encoding::fixed")]
+    #[cfg_attr(feature = "fuzzing", serde(with = "tandem_curves::encoding::fixed"))]
     pub(crate) sharing_id: [u8; 32],
     pub(crate) secrets: Round1Secrets,
     pub(crate) r1: Round1Msg,
@@ -330,23 +368,13 @@ impl ClientAwaitingServer {
     }
 }
 
-impl SessionState for ClientAwaitingServer {
-    const PROTOCOL: ProtocolId = ProtocolId::Presign;
-    const ROLE: Role = Role::Client;
-    const AWAITING_ROUND: u8 = round::SERVER_FIRST;
-    fn context(&self) -> &SessionContext {
-        &self.ctx
-    }
-    fn validate(&self) -> Result<(), DecodeError> {
-        Ok(())
-    }
-}
-
 /// Client after message 3.
-#[derive(Serialize, Deserialize)]
+// Deliberately not serializable outside fuzzing builds: this state holds signing nonces
+// (see `stored::SessionState` for why it must not be saved and restored).
+#[cfg_attr(feature = "fuzzing", derive(Serialize, Deserialize))]
 pub struct ClientAwaitingServerRound3 {
     pub(crate) ctx: SessionContext,
-    #[serde(with = "tandem_curves::encoding::fixed")]
+    #[cfg_attr(feature = "fuzzing", serde(with = "tandem_curves::encoding::fixed"))]
     pub(crate) sharing_id: [u8; 32],
     pub(crate) secrets: Round1Secrets,
     pub(crate) secrets3: Round3Secrets,
@@ -386,18 +414,6 @@ impl ClientAwaitingServerRound3 {
             &self.own_r3,
             msg,
         )
-    }
-}
-
-impl SessionState for ClientAwaitingServerRound3 {
-    const PROTOCOL: ProtocolId = ProtocolId::Presign;
-    const ROLE: Role = Role::Client;
-    const AWAITING_ROUND: u8 = round::SERVER_SECOND;
-    fn context(&self) -> &SessionContext {
-        &self.ctx
-    }
-    fn validate(&self) -> Result<(), DecodeError> {
-        Ok(())
     }
 }
 

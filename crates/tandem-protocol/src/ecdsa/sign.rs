@@ -289,7 +289,10 @@ pub(crate) fn combine(
 
 fn check(share: &EcdsaKeyShare, presignature: &Presignature, role: Role) -> Result<(), Error> {
     share.core().require_role(role)?;
-    if presignature.role != role || presignature.sharing_id != share.sharing_id() {
+    if presignature.role != role
+        || presignature.sharing_id != share.sharing_id()
+        || !presignature.matches_key(&share.core().public_key())
+    {
         return Err(Error::Misuse(Misuse::KeyShareChanged));
     }
     Ok(())
@@ -331,13 +334,15 @@ pub fn client_start<R: CryptoRng + ?Sized>(
 }
 
 /// Client after message 1. Holds the presignature until the server answers.
-#[derive(Serialize, Deserialize)]
+// Deliberately not serializable outside fuzzing builds: this state holds signing nonces
+// (see `stored::SessionState` for why it must not be saved and restored).
+#[cfg_attr(feature = "fuzzing", derive(Serialize, Deserialize))]
 pub struct ClientAwaitingPartial {
     ctx: SessionContext,
     presignature: Presignature,
-    #[serde(with = "tandem_curves::encoding::fixed")]
+    #[cfg_attr(feature = "fuzzing", serde(with = "tandem_curves::encoding::fixed"))]
     digest: [u8; 32],
-    #[serde(with = "tandem_curves::encoding::fixed")]
+    #[cfg_attr(feature = "fuzzing", serde(with = "tandem_curves::encoding::fixed"))]
     rho: [u8; 32],
 }
 
@@ -379,22 +384,6 @@ impl ClientAwaitingPartial {
             .ctx
             .seal(round::FINISH, &SignFinishMsg { sigma: sigma_c })?;
         Ok((signature, out))
-    }
-}
-
-impl SessionState for ClientAwaitingPartial {
-    const PROTOCOL: ProtocolId = ProtocolId::EcdsaSign;
-    const ROLE: Role = Role::Client;
-    const AWAITING_ROUND: u8 = round::RESPONSE;
-    fn context(&self) -> &SessionContext {
-        &self.ctx
-    }
-    fn validate(&self) -> Result<(), DecodeError> {
-        if self.presignature.role == Role::Client {
-            Ok(())
-        } else {
-            Err(DecodeError::Inconsistent)
-        }
     }
 }
 

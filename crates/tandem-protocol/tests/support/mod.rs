@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub(crate) mod ecdsa;
+
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use serde::Serialize;

@@ -1,0 +1,338 @@
+//! ECDSA entry points: stored forms, and each party of aux info, presigning, signing and
+//! full signing fed arbitrary bytes as the peer's message.
+//!
+//! The key shares come from the frozen fixture `test-vectors/v1/ecdsa-secp256k1.json` (no
+//! prime generation or aux info at start-up); one honest run per protocol then provides the
+//! genuine messages and the states. States that cannot be saved (they hold nonces) are copied
+//! through their serde form, which exists only in fuzzing builds.
+
+use std::sync::LazyLock;
+
+use tandem_curves::{CurveId, Secp256k1};
+
+use super::{both_forms, rng};
+use crate::codec;
+use crate::ecdsa::{
+    EcdsaKeyShare, Presignature, PresignaturePool, aux_info, full_sign, presign, sign,
+};
+use crate::key_share::KeyShare;
+use crate::message::SessionId;
+use crate::stored::SessionState;
+
+const FIXTURE: &str = include_str!("../../../../test-vectors/v1/ecdsa-secp256k1.json");
+
+fn fixture_shares() -> Option<(EcdsaKeyShare, EcdsaKeyShare)> {
+    let t: crate::fixtures::Transcript = serde_json::from_str(FIXTURE).ok()?;
+    let get = |name: &str| {
+        t.outputs
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, o)| o.0.clone())
+    };
+    Some((
+        EcdsaKeyShare::from_bytes(&get("client_key_share")?).ok()?,
+        EcdsaKeyShare::from_bytes(&get("server_key_share")?).ok()?,
+    ))
+}
+
+fn copy<T: serde::Serialize + serde::de::DeserializeOwned>(state: &T) -> Option<T> {
+    codec::decode(&codec::encode(state).ok()?).ok()
+}
+
+fn core_copy(share: &EcdsaKeyShare) -> Option<KeyShare<Secp256k1>> {
+    KeyShare::from_bytes(&share.core().to_bytes().ok()?).ok()
+}
+
+/// Each target builds only what it needs (start-up time is fuzzing time).
+struct Keys {
+    client: EcdsaKeyShare,
+    server: EcdsaKeyShare,
+}
+
+static KEYS: LazyLock<Option<Keys>> =
+    LazyLock::new(|| fixture_shares().map(|(client, server)| Keys { client, server }));
+
+struct Aux {
+    m: [Vec<u8>; 2],
+    client_awaiting_reveal: Vec<u8>,
+}
+
+static AUX: LazyLock<Option<Aux>> = LazyLock::new(|| {
+    let k = KEYS.as_ref()?;
+    let fixture_key = tandem_paillier::test_fixtures::paillier_key;
+    let (c, m1) = aux_info::client_start(
+        core_copy(&k.client)?,
+        fixture_key(0)?,
+        SessionId([0xa1; 32]),
+        &mut rng(20),
+    )
+    .ok()?;
+    let (_, m2) =
+        aux_info::server_respond(core_copy(&k.server)?, fixture_key(1)?, &m1, &mut rng(21)).ok()?;
+    Some(Aux {
+        m: [m1, m2],
+        client_awaiting_reveal: c.save().ok()?,
+    })
+});
+
+/// Presigning up to the message `upto` (1 to 4), with the states awaiting each message.
+struct Presign {
+    m: Vec<Vec<u8>>,
+    client_r2: Option<presign::ClientAwaitingServer>,
+    server_r3: Option<Vec<u8>>,
+    client_r4: Option<presign::ClientAwaitingServerRound3>,
+    presignatures: Option<(Presignature, Vec<u8>)>,
+}
+
+fn presign_run(k: &Keys, upto: usize) -> Option<Presign> {
+    let mut out = Presign {
+        m: Vec::new(),
+        client_r2: None,
+        server_r3: None,
+        client_r4: None,
+        presignatures: None,
+    };
+    let (c, p1) = presign::client_start(&k.client, SessionId([0xb1; 32]), &mut rng(22)).ok()?;
+    out.m.push(p1);
+    out.client_r2 = copy(&c);
+    if upto < 2 {
+        return Some(out);
+    }
+    let (s, p2) = presign::server_respond(&k.server, out.m.first()?, &mut rng(23)).ok()?;
+    let saved = s.save().ok()?;
+    let s = presign::ServerAwaitingClient::restore(CurveId::Secp256k1, &saved).ok()?;
+    out.server_r3 = Some(saved);
+    if upto < 3 {
+        out.m.push(p2);
+        return Some(out);
+    }
+    let (c, p3) = c.receive(&k.client, &p2, &mut rng(24)).ok()?;
+    out.client_r4 = copy(&c);
+    let (sp, p4) = s.receive(&k.server, &p3, &mut rng(25)).ok()?;
+    let cp = c.receive(&k.client, &p4).ok()?;
+    out.m.extend([p2, p3, p4]);
+    out.presignatures = Some((cp, sp.to_bytes().ok()?));
+    Some(out)
+}
+
+static PRESIGN_1: LazyLock<Option<Presign>> = LazyLock::new(|| presign_run(KEYS.as_ref()?, 1));
+static PRESIGN_2: LazyLock<Option<Presign>> = LazyLock::new(|| presign_run(KEYS.as_ref()?, 2));
+static PRESIGN_4: LazyLock<Option<Presign>> = LazyLock::new(|| presign_run(KEYS.as_ref()?, 4));
+
+struct Sign {
+    m: [Vec<u8>; 3],
+    server_presignature: Vec<u8>,
+    client_r2: sign::ClientAwaitingPartial,
+    server_r3: Vec<u8>,
+}
+
+static SIGN: LazyLock<Option<Sign>> = LazyLock::new(|| {
+    let k = KEYS.as_ref()?;
+    let (cp, server_presignature) = presign_run(k, 4)?.presignatures?;
+    let (c, s1) =
+        sign::client_start(&k.client, cp, SessionId([0xc1; 32]), &[7; 32], &mut rng(26)).ok()?;
+    let client_r2 = copy(&c)?;
+    let sp = Presignature::from_bytes(&server_presignature).ok()?;
+    let (s, s2) = sign::server_receive_request(&k.server, &s1)
+        .ok()?
+        .approve(&k.server, sp, &mut rng(27))
+        .ok()?;
+    let (_, s3) = c.receive(&k.client, &s2).ok()?;
+    Some(Sign {
+        m: [s1, s2, s3],
+        server_presignature,
+        client_r2,
+        server_r3: s.save().ok()?,
+    })
+});
+
+static FULL_M1: LazyLock<Option<Vec<u8>>> = LazyLock::new(|| {
+    let k = KEYS.as_ref()?;
+    full_sign::client_start(&k.client, SessionId([0xd1; 32]), &[8; 32], &mut rng(28))
+        .ok()
+        .map(|(_, m)| m)
+});
+
+/// Stored ECDSA key shares, presignatures and presignature pools.
+pub fn ecdsa_stored(data: &[u8]) {
+    let _ = EcdsaKeyShare::from_bytes(data);
+    let _ = Presignature::from_bytes(data);
+    if let Some(k) = KEYS.as_ref() {
+        let _ = PresignaturePool::from_bytes(data, &k.client);
+        let _ = PresignaturePool::from_bytes(data, &k.server);
+    }
+}
+
+/// Aux info, server receiving the client's commitment (round 1).
+pub fn aux_server_commit(data: &[u8]) {
+    if let (Some(k), Some(a)) = (KEYS.as_ref(), AUX.as_ref()) {
+        both_forms(&a.m[0], data, |m| {
+            if let (Some(core), Some(key)) = (
+                core_copy(&k.server),
+                tandem_paillier::test_fixtures::paillier_key(1),
+            ) {
+                let _ = aux_info::server_respond(core, key, m, &mut rng(30));
+            }
+        });
+    }
+}
+
+/// Aux info, client receiving the server's parameters and Πprm (round 2).
+pub fn aux_client_reveal(data: &[u8]) {
+    if let Some(a) = AUX.as_ref() {
+        both_forms(&a.m[1], data, |m| {
+            if let Ok(state) = aux_info::ClientAwaitingReveal::restore(
+                CurveId::Secp256k1,
+                &a.client_awaiting_reveal,
+            ) {
+                let _ = state.receive(m, &mut rng(31));
+            }
+        });
+    }
+}
+
+/// Presigning, server receiving the client's round 1.
+pub fn presign_server_round1(data: &[u8]) {
+    if let (Some(k), Some(p)) = (KEYS.as_ref(), PRESIGN_1.as_ref())
+        && let Some(template) = p.m.first()
+    {
+        both_forms(template, data, |m| {
+            let _ = presign::server_respond(&k.server, m, &mut rng(32));
+        });
+    }
+}
+
+/// Presigning, client receiving the server's rounds 1 and 2.
+pub fn presign_client_round2(data: &[u8]) {
+    if let (Some(k), Some(p)) = (KEYS.as_ref(), PRESIGN_2.as_ref())
+        && let (Some(template), Some(state)) = (p.m.get(1), p.client_r2.as_ref())
+    {
+        both_forms(template, data, |m| {
+            if let Some(state) = copy(state) {
+                let _ = state.receive(&k.client, m, &mut rng(33));
+            }
+        });
+    }
+}
+
+/// Presigning, server receiving the client's rounds 2 and 3.
+pub fn presign_server_round3(data: &[u8]) {
+    if let (Some(k), Some(p)) = (KEYS.as_ref(), PRESIGN_4.as_ref())
+        && let (Some(template), Some(saved)) = (p.m.get(2), p.server_r3.as_ref())
+    {
+        both_forms(template, data, |m| {
+            if let Ok(state) = presign::ServerAwaitingClient::restore(CurveId::Secp256k1, saved) {
+                let _ = state.receive(&k.server, m, &mut rng(34));
+            }
+        });
+    }
+}
+
+/// Presigning, client receiving the server's round 3.
+pub fn presign_client_round4(data: &[u8]) {
+    if let (Some(k), Some(p)) = (KEYS.as_ref(), PRESIGN_4.as_ref())
+        && let (Some(template), Some(state)) = (p.m.get(3), p.client_r4.as_ref())
+    {
+        both_forms(template, data, |m| {
+            if let Some(state) = copy(state) {
+                let _ = state.receive(&k.client, m);
+            }
+        });
+    }
+}
+
+/// Signing, server receiving a request (and approving it with its presignature).
+pub fn ecdsa_sign_server_request(data: &[u8]) {
+    if let (Some(k), Some(s)) = (KEYS.as_ref(), SIGN.as_ref()) {
+        both_forms(&s.m[0], data, |m| {
+            if let (Ok(request), Ok(p)) = (
+                sign::server_receive_request(&k.server, m),
+                Presignature::from_bytes(&s.server_presignature),
+            ) {
+                let _ = request.approve(&k.server, p, &mut rng(35));
+            }
+        });
+    }
+}
+
+/// Signing, client receiving the server's partial signature.
+pub fn ecdsa_sign_client_response(data: &[u8]) {
+    if let (Some(k), Some(s)) = (KEYS.as_ref(), SIGN.as_ref()) {
+        both_forms(&s.m[1], data, |m| {
+            if let Some(state) = copy(&s.client_r2) {
+                let _ = state.receive(&k.client, m);
+            }
+        });
+    }
+}
+
+/// Signing, server receiving the client's partial signature.
+pub fn ecdsa_sign_server_finish(data: &[u8]) {
+    if let (Some(k), Some(s)) = (KEYS.as_ref(), SIGN.as_ref()) {
+        both_forms(&s.m[2], data, |m| {
+            if let Ok(state) = sign::ServerAwaitingFinish::restore(CurveId::Secp256k1, &s.server_r3)
+            {
+                let _ = state.receive(&k.server, m);
+            }
+        });
+    }
+}
+
+/// Full signing, server receiving the request (presigning round 1 and the digest).
+pub fn full_sign_server_request(data: &[u8]) {
+    if let (Some(k), Some(m1)) = (KEYS.as_ref(), FULL_M1.as_ref()) {
+        both_forms(m1, data, |m| {
+            let _ = full_sign::server_respond(&k.server, m, &mut rng(36));
+        });
+    }
+}
+
+/// Genuine messages and states for the seed corpora, by target.
+#[must_use]
+pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
+    let (Some(k), Some(a), Some(p), Some(s), Some(f)) = (
+        KEYS.as_ref(),
+        AUX.as_ref(),
+        PRESIGN_4.as_ref(),
+        SIGN.as_ref(),
+        FULL_M1.as_ref(),
+    ) else {
+        return Vec::new();
+    };
+    let mut out = vec![
+        ("aux_server_commit", a.m[0].clone()),
+        ("aux_client_reveal", a.m[1].clone()),
+        ("ecdsa_sign_server_request", s.m[0].clone()),
+        ("ecdsa_sign_client_response", s.m[1].clone()),
+        ("ecdsa_sign_server_finish", s.m[2].clone()),
+        ("full_sign_server_request", f.clone()),
+        ("ecdsa_stored", s.server_presignature.clone()),
+        ("saved_session", s.server_r3.clone()),
+        ("saved_session", a.client_awaiting_reveal.clone()),
+    ];
+    let targets = [
+        "presign_server_round1",
+        "presign_client_round2",
+        "presign_server_round3",
+        "presign_client_round4",
+    ];
+    for (target, m) in targets.into_iter().zip(&p.m) {
+        out.push((target, m.clone()));
+    }
+    if let Some(saved) = &p.server_r3 {
+        out.push(("saved_session", saved.clone()));
+    }
+    for share in [&k.client, &k.server] {
+        if let Ok(b) = share.to_bytes() {
+            out.push(("ecdsa_stored", b));
+        }
+    }
+    let pool = PresignaturePool::new(&k.server);
+    if let Ok(p) = Presignature::from_bytes(&s.server_presignature)
+        && pool.insert(p).is_ok()
+        && let Ok(b) = pool.to_bytes()
+    {
+        out.push(("ecdsa_stored", b));
+    }
+    out
+}
