@@ -1,4 +1,6 @@
-//! Profiling helper: N presignatures between fixture keys, with a per-step breakdown.
+//! Profiling helper: `profile_presign [presign|sign|k256] N`: N presignatures between
+//! fixture keys with a per-step breakdown, N online signatures from one stored presignature
+//! pair, or N k256 sign + verify (baseline); for perf or callgrind.
 #![allow(clippy::unwrap_used, missing_docs, clippy::print_stderr)]
 use std::time::{Duration, Instant};
 
@@ -10,8 +12,9 @@ use tandem_protocol::driver::{self, NoTap};
 use tandem_protocol::ecdsa::{EcdsaKeyShare, presign};
 
 fn main() {
+    let what = std::env::args().nth(1).unwrap_or_else(|| "presign".into());
     let n: u32 = std::env::args()
-        .nth(1)
+        .nth(2)
         .and_then(|s| s.parse().ok())
         .unwrap_or(3);
     let mut c = ChaCha20Rng::seed_from_u64(1);
@@ -45,8 +48,72 @@ fn main() {
             (cs, ss)
         }
     };
+    if what == "ops" {
+        use k256::ecdsa::signature::hazmat::{PrehashSigner, PrehashVerifier};
+        use tandem_curves::{Point, Scalar, SecretScalar};
+        fn time<T>(n: u32, name: &str, f: &mut dyn FnMut() -> T) {
+            std::hint::black_box(f());
+            let t = Instant::now();
+            for _ in 0..n {
+                std::hint::black_box(f());
+            }
+            eprintln!("{name:<40} {:?}", t.elapsed() / n);
+        }
+        let p = SecretScalar::<Secp256k1>::random(&mut c).public_point();
+        let k = SecretScalar::<Secp256k1>::random(&mut c);
+        let e = Scalar::<Secp256k1>::new(
+            k256::Scalar::from(12_345_678_901_u64) * k256::Scalar::from(98_765_432_109_u64),
+        );
+        time(n, "mul_secret (ct, variable base)", &mut || {
+            p.mul_secret(&k)
+        });
+        time(n, "mul_vartime (variable base)", &mut || p.mul_vartime(&e));
+        time(n, "mul_base (ct)", &mut || e.mul_base());
+        time(n, "to_affine", &mut || p.inner().to_affine());
+        time(n, "scalar invert", &mut || e.invert());
+        let bytes = p.to_bytes().unwrap();
+        time(n, "point decode (decompress + checks)", &mut || {
+            Point::<Secp256k1>::from_bytes(&bytes).is_ok()
+        });
+        let sk = k256::ecdsa::SigningKey::from_slice(&[7; 32]).unwrap();
+        let vk = *sk.verifying_key();
+        let sig: k256::ecdsa::Signature = sk.sign_prehash(&[1; 32]).unwrap();
+        time(n, "k256 verify_prehash", &mut || {
+            vk.verify_prehash(&[1; 32], &sig).unwrap()
+        });
+        time(n, "k256 VerifyingKey::from_affine", &mut || {
+            k256::ecdsa::VerifyingKey::from_affine(p.inner().to_affine()).is_ok()
+        });
+        return;
+    }
+    if what == "k256" {
+        use k256::ecdsa::signature::hazmat::{PrehashSigner, PrehashVerifier};
+        let sk = k256::ecdsa::SigningKey::from_slice(&[7; 32]).unwrap();
+        for _ in 0..n {
+            let sig: k256::ecdsa::Signature = sk.sign_prehash(&[1; 32]).unwrap();
+            sk.verifying_key().verify_prehash(&[1; 32], &sig).unwrap();
+        }
+        return;
+    }
     // Warm-up: builds the lazily created tables.
-    drop(driver::presign(&cs, &ss, &mut c, &mut s, &mut NoTap).unwrap());
+    let (cp, sp) = driver::presign(&cs, &ss, &mut c, &mut s, &mut NoTap).unwrap();
+    if what == "sign" {
+        let stored = (cp.to_bytes().unwrap(), sp.to_bytes().unwrap());
+        let t = Instant::now();
+        for _ in 0..n {
+            let cp = tandem_protocol::ecdsa::Presignature::from_bytes(&stored.0).unwrap();
+            let sp = tandem_protocol::ecdsa::Presignature::from_bytes(&stored.1).unwrap();
+            std::hint::black_box(
+                driver::ecdsa_sign(&cs, &ss, cp, sp, &[1; 32], &mut c, &mut s, &mut NoTap).unwrap(),
+            );
+        }
+        eprintln!(
+            "{:?} per signature (including 2 stored-presignature decodes)",
+            t.elapsed() / n
+        );
+        return;
+    }
+    drop((cp, sp));
     let mut steps = [Duration::ZERO; 5];
     for _ in 0..n {
         let t = Instant::now();

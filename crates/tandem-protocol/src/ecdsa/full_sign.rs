@@ -182,7 +182,7 @@ impl ClientAwaitingServer2 {
             &msg.sigma,
             Role::Server,
             &server,
-            &public_key,
+            share.verifying_key(),
             &self.digest,
         )?;
         let out = ctx.seal(round::FINISH, &SignFinishMsg { sigma: sigma_c })?;
@@ -319,7 +319,7 @@ impl ServerAwaitingClient2 {
             &msg.sigma,
             Role::Client,
             &self.client,
-            &share.core().public_key(),
+            share.verifying_key(),
             &self.digest,
         )
     }

@@ -95,6 +95,8 @@ pub struct EcdsaKeyShare {
     pub(crate) core: KeyShare<Secp256k1>,
     pub(crate) own: OwnAux,
     pub(crate) peer: PeerAux,
+    /// The group key in k256's verifying form, derived once: every signature is verified.
+    verifying_key: k256::ecdsa::VerifyingKey,
 }
 
 impl fmt::Debug for EcdsaKeyShare {
@@ -150,7 +152,21 @@ impl EcdsaKeyShare {
         if peer.rp.n() != peer.paillier.n() || peer.paillier == *own.paillier.public() {
             return Err(DecodeError::Inconsistent);
         }
-        Ok(Self { core, own, peer })
+        let verifying_key =
+            k256::ecdsa::VerifyingKey::from_affine(core.public_key().inner().to_affine())
+                .map_err(|_| DecodeError::Inconsistent)?;
+        Ok(Self {
+            core,
+            own,
+            peer,
+            verifying_key,
+        })
+    }
+
+    /// The group public key as a `k256` verifying key.
+    #[must_use]
+    pub fn verifying_key(&self) -> &k256::ecdsa::VerifyingKey {
+        &self.verifying_key
     }
 
     /// The secp256k1 share from key generation.

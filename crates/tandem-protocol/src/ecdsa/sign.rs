@@ -138,15 +138,25 @@ pub(crate) struct PublicNonce {
     r_point: Point<Secp256k1>,
     r: Scalar<Secp256k1>,
     m: Scalar<Secp256k1>,
+    /// `x(R') >= q` (recovery id bit 1).
+    x_high: bool,
+    /// `y(R')` is odd (recovery id bit 0, before low-s normalisation).
+    y_odd: bool,
 }
 
 impl PublicNonce {
     pub(crate) fn new(r_point: Point<Secp256k1>, digest: &[u8; 32]) -> Self {
-        let (r, _) = x_mod_q(&r_point);
+        // One conversion to affine for r, the overflow bit and the parity.
+        let affine = r_point.inner().to_affine();
+        let x = affine.x();
+        let r = Scalar::new(<k256::Scalar as Reduce<k256::FieldBytes>>::reduce(&x));
+        let x_high = bool::from(k256::Scalar::from_repr(x).is_none());
         Self {
             r_point,
             r,
             m: digest_scalar(digest),
+            x_high,
+            y_odd: bool::from(affine.y_is_odd()),
         }
     }
 }
@@ -173,14 +183,6 @@ pub(crate) fn digest_scalar(digest: &[u8; 32]) -> Scalar<Secp256k1> {
     Scalar::new(<k256::Scalar as Reduce<k256::FieldBytes>>::reduce(
         &(*digest).into(),
     ))
-}
-
-/// `x(P) mod q`, and whether `x(P) >= q`.
-fn x_mod_q(p: &Point<Secp256k1>) -> (Scalar<Secp256k1>, bool) {
-    let x = p.inner().to_affine().x();
-    let reduced = <k256::Scalar as Reduce<k256::FieldBytes>>::reduce(&x);
-    let x_is_high = bool::from(k256::Scalar::from_repr(x).is_none());
-    (Scalar::new(reduced), x_is_high)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -236,14 +238,14 @@ pub(crate) fn combine_or_blame(
     peer: &Scalar<Secp256k1>,
     peer_role: Role,
     peer_commitments: &PartyCommitments,
-    public_key: &Point<Secp256k1>,
+    vk: &k256::ecdsa::VerifyingKey,
     digest: &[u8; 32],
 ) -> Result<EcdsaSignature, Error> {
     let (sigma_c, sigma_s) = match peer_role {
         Role::Server => (own, peer),
         Role::Client => (peer, own),
     };
-    combine(n, sigma_c, sigma_s, public_key, digest).map_err(|e| {
+    combine(n, sigma_c, sigma_s, vk, digest).map_err(|e| {
         if partial_is_valid(peer_commitments, n, peer) {
             e
         } else {
@@ -257,16 +259,14 @@ pub(crate) fn combine(
     n: &PublicNonce,
     sigma_c: &Scalar<Secp256k1>,
     sigma_s: &Scalar<Secp256k1>,
-    public_key: &Point<Secp256k1>,
+    vk: &k256::ecdsa::VerifyingKey,
     digest: &[u8; 32],
 ) -> Result<EcdsaSignature, Error> {
     let mut s = *sigma_c + *sigma_s;
     if s.is_zero() {
         return Err(Error::Misuse(Misuse::Degenerate));
     }
-    let affine = n.r_point.inner().to_affine();
-    let (_, x_high) = x_mod_q(&n.r_point);
-    let mut y_odd = bool::from(affine.y_is_odd());
+    let mut y_odd = n.y_odd;
     if bool::from(s.inner().is_high()) {
         s = -s;
         y_odd = !y_odd;
@@ -274,10 +274,8 @@ pub(crate) fn combine(
     let signature = EcdsaSignature {
         r: n.r,
         s,
-        recovery_id: u8::from(y_odd) | (u8::from(x_high) << 1),
+        recovery_id: u8::from(y_odd) | (u8::from(n.x_high) << 1),
     };
-    let vk = k256::ecdsa::VerifyingKey::from_affine(public_key.inner().to_affine())
-        .map_err(|_| Error::Internal("public key"))?;
     let sig = signature
         .to_k256()
         .map_err(|_| Error::Internal("signature scalars"))?;
@@ -377,7 +375,7 @@ impl ClientAwaitingPartial {
             &msg.sigma,
             Role::Server,
             &server,
-            &public_key,
+            share.verifying_key(),
             &self.digest,
         )?;
         let out = self
@@ -511,7 +509,7 @@ impl ServerAwaitingFinish {
             &msg.sigma,
             Role::Client,
             &self.client,
-            &share.core().public_key(),
+            share.verifying_key(),
             &self.digest,
         )
     }
