@@ -109,6 +109,10 @@ pub enum Check {
     /// Signing: a partial signature fails `σ_j·R' = m·Δ̃_j + r'·S̃_j` (CGGMP24 Fig. 10).
     #[error("partial signature does not verify")]
     PartialSignature,
+    /// Signing: the server's nonce point is not `R' = δ'^-1·Γ` (the re-randomised
+    /// presignature nonce; see `ecdsa::sign`).
+    #[error("nonce point is not the re-randomised presignature point")]
+    NoncePoint,
 }
 
 /// Why bytes could not be decoded.

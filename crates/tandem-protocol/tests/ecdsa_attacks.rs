@@ -311,13 +311,23 @@ fn presign_replays_are_refused() {
 fn sign_partial_signatures_tampered() {
     let p = &*PAIR;
     let digest = [0x5a; 32];
-    // The server's σ_s or ρ_s: the client names the server.
+    // The server's σ_s, ρ_s or R': the client names the server and the check.
     type Tamper = fn(&mut SignResponseMsg);
-    let server_tampers: [(&str, Tamper); 2] = [
-        ("sigma_s", |m| m.sigma = m.sigma + Scalar::one()),
-        ("rho_s", |m| m.rho[0] ^= 1),
+    let server_tampers: [(&str, Tamper, Check); 4] = [
+        (
+            "sigma_s",
+            |m| m.sigma = m.sigma + Scalar::one(),
+            Check::PartialSignature,
+        ),
+        ("rho_s", |m| m.rho[0] ^= 1, Check::NoncePoint),
+        (
+            "R'",
+            |m| m.r_point = m.r_point + Point::generator(),
+            Check::NoncePoint,
+        ),
+        ("-R'", |m| m.r_point = -m.r_point, Check::NoncePoint),
     ];
-    for (i, (name, f)) in server_tampers.into_iter().enumerate() {
+    for (i, (name, f, check)) in server_tampers.into_iter().enumerate() {
         let (cp, sp) = driver::presign(
             &p.client,
             &p.server,
@@ -347,7 +357,7 @@ fn sign_partial_signatures_tampered() {
             e,
             Error::Misbehaved {
                 culprit: Role::Server,
-                check: Check::PartialSignature
+                check
             },
             "{name}"
         );

@@ -357,3 +357,36 @@ fn presignatures_only_sign_with_their_own_share_and_role() {
     );
     let _ = Point::<Secp256k1>::generator();
 }
+
+#[test]
+fn only_the_client_initiates() {
+    // The server co-signs; it cannot start presigning, signing or full signing.
+    let p = &*PAIR;
+    let wrong_role = Error::Misuse(Misuse::WrongRole {
+        expected: Role::Client,
+        got: Role::Server,
+    });
+    assert_eq!(
+        presign::client_start(&p.server, SessionId([1; 32]), &mut rng(70))
+            .err()
+            .unwrap(),
+        wrong_role
+    );
+    assert_eq!(
+        full_sign::client_start(&p.server, SessionId([1; 32]), &[0; 32], &mut rng(71))
+            .err()
+            .unwrap(),
+        wrong_role
+    );
+    // And the client cannot answer as the server.
+    let (_, m1) = presign::client_start(&p.client, SessionId([2; 32]), &mut rng(72)).unwrap();
+    assert_eq!(
+        presign::server_respond(&p.client, &m1, &mut rng(73))
+            .err()
+            .unwrap(),
+        Error::Misuse(Misuse::WrongRole {
+            expected: Role::Server,
+            got: Role::Client,
+        })
+    );
+}

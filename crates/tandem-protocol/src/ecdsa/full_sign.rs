@@ -62,6 +62,8 @@ pub struct FullSignResponseMsg {
     /// `ρ_s`.
     #[serde(with = "tandem_curves::encoding::fixed")]
     pub rho: [u8; 32],
+    /// `R' = δ'^-1·Γ` as the server computed it.
+    pub r_point: Point<Secp256k1>,
     /// `σ_s`.
     pub sigma: Scalar<Secp256k1>,
 }
@@ -166,7 +168,7 @@ impl ClientAwaitingServer2 {
         let msg: FullSignResponseMsg = ctx.open(round::SERVER_SECOND, bytes)?;
         let presignature = self.presign.finish(share, &msg.presign)?;
         let public_key = share.core().public_key();
-        let n = sign::nonce(
+        let delta = sign::rerandomizer(
             &ctx.session,
             &presignature,
             &public_key,
@@ -174,15 +176,20 @@ impl ClientAwaitingServer2 {
             &self.rho,
             &msg.rho,
         )?;
+        let n = sign::Nonce::new(delta, msg.r_point, &self.digest)?;
+        let gamma = presignature.r();
         let server = presignature.commitments(Role::Server);
         let sigma_c = sign::partial(presignature, &n);
         let signature = sign::combine_or_blame(
             n.public(),
             &sigma_c,
             &msg.sigma,
-            Role::Server,
-            &server,
-            share.verifying_key(),
+            &sign::Blame {
+                peer: Role::Server,
+                commitments: &server,
+                recompute: Some((gamma, delta)),
+            },
+            &public_key,
             &self.digest,
         )?;
         let out = ctx.seal(round::FINISH, &SignFinishMsg { sigma: sigma_c })?;
@@ -256,13 +263,18 @@ impl ServerAwaitingClient1 {
         let mut rho = [0u8; 32];
         rng.fill_bytes(&mut rho);
         let public_key = share.core().public_key();
-        let n = sign::nonce(
+        let delta = sign::rerandomizer(
             &ctx.session,
             &presignature,
             &public_key,
             &self.digest,
             &self.rho,
             &rho,
+        )?;
+        let n = sign::Nonce::new(
+            delta,
+            sign::nonce_point(&presignature.r(), &delta)?,
+            &self.digest,
         )?;
         let client = presignature.commitments(Role::Client);
         let sigma = sign::partial(presignature, &n);
@@ -271,6 +283,7 @@ impl ServerAwaitingClient1 {
             &FullSignResponseMsg {
                 presign: r3,
                 rho,
+                r_point: n.r_point(),
                 sigma,
             },
         )?;
@@ -317,9 +330,12 @@ impl ServerAwaitingClient2 {
             &n,
             &self.sigma,
             &msg.sigma,
-            Role::Client,
-            &self.client,
-            share.verifying_key(),
+            &sign::Blame {
+                peer: Role::Client,
+                commitments: &self.client,
+                recompute: None,
+            },
+            &share.core().public_key(),
             &self.digest,
         )
     }
