@@ -59,7 +59,7 @@ pub enum Error {
 }
 
 /// Shorthand for an identifiable abort.
-pub(crate) fn misbehaved(culprit: Role, check: Check) -> Error {
+pub fn misbehaved(culprit: Role, check: Check) -> Error {
     Error::Misbehaved { culprit, check }
 }
 
@@ -113,6 +113,10 @@ pub enum Check {
     /// presignature nonce; see `ecdsa::sign`).
     #[error("nonce point is not the re-randomised presignature point")]
     NoncePoint,
+    /// Resharing: the peer's new public share is not the one both parties derive from the
+    /// joint mask (it holds another source share or computed another mask).
+    #[error("new public share does not match the reshared public share")]
+    NewPublicShare,
 }
 
 /// Why bytes could not be decoded.

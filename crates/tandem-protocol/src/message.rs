@@ -72,6 +72,12 @@ pub enum ProtocolId {
     EcdsaSign,
     /// ECDSA signing without a stored presignature (presigning and signing in one run).
     EcdsaFullSign,
+    /// Resharing the signing pair into a fresh backup pair (both curves).
+    Backup,
+    /// Resharing the backup pair into a fresh signing pair (both curves).
+    Recover,
+    /// Resharing the signing pair into a fresh signing pair (both curves).
+    Refresh,
 }
 
 impl ProtocolId {
@@ -85,6 +91,9 @@ impl ProtocolId {
             Self::Presign => "presign",
             Self::EcdsaSign => "ecdsa-sign",
             Self::EcdsaFullSign => "ecdsa-full-sign",
+            Self::Backup => "backup",
+            Self::Recover => "recover",
+            Self::Refresh => "refresh",
         }
     }
 }

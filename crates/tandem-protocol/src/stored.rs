@@ -37,6 +37,11 @@ pub enum StoredKind {
     /// A presignature pool: held presignatures and spent ids
     /// ([`PresignaturePool`](crate::ecdsa::pool::PresignaturePool)).
     PresignaturePool,
+    /// A backup share (client backup or custodian backup), `tandem-backup`.
+    BackupShare,
+    /// A backup share encrypted under a caller's key or password (AES-256-GCM envelope),
+    /// `tandem-backup`.
+    SealedShare,
 }
 
 /// The header at the start of every stored structure.
@@ -50,8 +55,11 @@ pub struct StoredHeader {
     pub curve: CurveId,
 }
 
-/// Encodes `header || body`.
-pub(crate) fn encode<T: Serialize>(
+/// Encodes `header || body` (also for stored formats of other Tandem crates).
+///
+/// # Errors
+/// If the body does not encode or exceeds the size limit.
+pub fn encode<T: Serialize>(
     kind: StoredKind,
     curve: CurveId,
     body: &T,
@@ -92,8 +100,12 @@ pub fn peek(bytes: &[u8]) -> Result<StoredHeader, DecodeError> {
     Ok(header)
 }
 
-/// Decodes `header || body`, checking version, kind and curve first.
-pub(crate) fn decode<T: Serialize + DeserializeOwned>(
+/// Decodes `header || body`, checking version, kind and curve first; the body must be
+/// canonical (it re-encodes to the same bytes) with no trailing bytes.
+///
+/// # Errors
+/// A [`DecodeError`] naming the first check that failed.
+pub fn decode<T: Serialize + DeserializeOwned>(
     kind: StoredKind,
     curve: CurveId,
     bytes: &[u8],

@@ -1,0 +1,366 @@
+//! Encrypted backup shares: an AES-256-GCM envelope.
+//!
+//! The client backup share leaves the device only inside an envelope; the organization keeps
+//! the ciphertext, the user keeps the key. Three key sources ([`KeySource`]):
+//!
+//! - a random 32-byte key meant for the user's cloud storage (a file here),
+//! - a password or PIN, stretched with Argon2id (random 16-byte salt; the parameters are
+//!   stored in the envelope and bounded when read),
+//! - a 32-byte secret supplied by the caller, such as a passkey's PRF output.
+//!
+//! Raw keys go through HKDF-SHA-256 with a fresh random salt and a label per source, so every
+//! envelope has its own AES key and the 96-bit random nonce is never used twice under one key.
+//! The associated data is the envelope header: format version, stored kind, curve, wallet id,
+//! share kind, key source with its KDF parameters and salt, and the nonce; editing any of it,
+//! or the ciphertext, fails authentication. A wrong key or password, a truncated or edited
+//! envelope, another wallet, curve or share kind: each is a clean [`EnvelopeError`], and
+//! nothing is decrypted.
+//!
+//! AES-GCM and Argon2 are RustCrypto's (`aes-gcm`, `argon2`, `hkdf`).
+
+use aes_gcm::aead::{Aead, KeyInit, Payload};
+use aes_gcm::{Aes256Gcm, Nonce};
+use rand_core::CryptoRng;
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+use tandem_curves::Curve;
+use tandem_protocol::DecodeError;
+use tandem_protocol::stored::{self, StoredKind};
+use thiserror::Error;
+use zeroize::Zeroizing;
+
+use crate::share::{BackupKind, BackupShare};
+
+/// The longest wallet id an envelope accepts (bytes of UTF-8).
+pub const MAX_WALLET_ID_LEN: usize = 128;
+
+/// Where the envelope key comes from.
+#[derive(Clone, Copy)]
+pub enum KeySource<'a> {
+    /// A random 32-byte key (the user's cloud storage).
+    RandomKey(&'a [u8; 32]),
+    /// A password or PIN (Argon2id).
+    Password(&'a [u8]),
+    /// A 32-byte secret from the caller (e.g. a passkey PRF output).
+    Secret(&'a [u8; 32]),
+}
+
+impl core::fmt::Debug for KeySource<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            Self::RandomKey(_) => "RandomKey(<redacted>)",
+            Self::Password(_) => "Password(<redacted>)",
+            Self::Secret(_) => "Secret(<redacted>)",
+        })
+    }
+}
+
+/// Argon2id cost parameters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasswordParams {
+    /// Memory in KiB.
+    pub m_cost_kib: u32,
+    /// Passes.
+    pub t_cost: u32,
+    /// Lanes.
+    pub p_cost: u32,
+}
+
+impl PasswordParams {
+    /// The default for new envelopes: 64 MiB, 3 passes, 1 lane (a PIN has little entropy;
+    /// above OWASP's minimum of 19 MiB / 2 passes).
+    pub const DEFAULT: Self = Self {
+        m_cost_kib: 64 * 1024,
+        t_cost: 3,
+        p_cost: 1,
+    };
+    /// The weakest accepted, for sealing and for opening: OWASP's minimum for Argon2id.
+    pub const MIN: Self = Self {
+        m_cost_kib: 19 * 1024,
+        t_cost: 2,
+        p_cost: 1,
+    };
+    /// The strongest accepted when opening (an edited envelope must not make us allocate or
+    /// compute without bound): 1 GiB, 16 passes, 8 lanes.
+    pub const MAX: Self = Self {
+        m_cost_kib: 1024 * 1024,
+        t_cost: 16,
+        p_cost: 8,
+    };
+
+    fn check(&self) -> Result<(), EnvelopeError> {
+        let (min, max) = (Self::MIN, Self::MAX);
+        if self.m_cost_kib < min.m_cost_kib
+            || self.m_cost_kib > max.m_cost_kib
+            || self.t_cost < min.t_cost
+            || self.t_cost > max.t_cost
+            || self.p_cost < min.p_cost
+            || self.p_cost > max.p_cost
+        {
+            return Err(EnvelopeError::PasswordParams);
+        }
+        Ok(())
+    }
+}
+
+/// The key source as recorded in the envelope (no secret in it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+enum Kdf {
+    RandomKey {
+        #[serde(with = "tandem_curves::encoding::fixed")]
+        salt: [u8; 32],
+    },
+    Password {
+        #[serde(with = "tandem_curves::encoding::fixed")]
+        salt: [u8; 16],
+        params: PasswordParams,
+    },
+    Secret {
+        #[serde(with = "tandem_curves::encoding::fixed")]
+        salt: [u8; 32],
+    },
+}
+
+impl Kdf {
+    const fn name(&self) -> &'static str {
+        match self {
+            Self::RandomKey { .. } => "random-key",
+            Self::Password { .. } => "password",
+            Self::Secret { .. } => "secret",
+        }
+    }
+}
+
+/// Everything but the ciphertext; authenticated as associated data.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+struct Header {
+    wallet_id: String,
+    kind: BackupKind,
+    kdf: Kdf,
+    #[serde(with = "tandem_curves::encoding::fixed")]
+    nonce: [u8; 12],
+}
+
+#[derive(Serialize, Deserialize)]
+struct Envelope {
+    header: Header,
+    ciphertext: Vec<u8>,
+}
+
+/// Why an envelope was not sealed or opened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum EnvelopeError {
+    /// The bytes are not an envelope of this format version and curve, or are truncated.
+    #[error("not a sealed backup share: {0}")]
+    Format(DecodeError),
+    /// The envelope is for another wallet.
+    #[error("the envelope belongs to another wallet")]
+    WrongWallet,
+    /// The envelope holds another kind of share than the caller expects.
+    #[error("the envelope holds a {got:?} share, expected {expected:?}")]
+    WrongShareKind {
+        /// Expected.
+        expected: BackupKind,
+        /// In the envelope.
+        got: BackupKind,
+    },
+    /// The envelope was sealed with another kind of key.
+    #[error("the envelope was sealed with a {got} key, not a {expected} key")]
+    WrongKeySource {
+        /// The caller's key source.
+        expected: &'static str,
+        /// The envelope's.
+        got: &'static str,
+    },
+    /// The wallet id is empty or longer than [`MAX_WALLET_ID_LEN`].
+    #[error("wallet id must be 1 to {MAX_WALLET_ID_LEN} bytes")]
+    WalletId,
+    /// Argon2 parameters outside [`PasswordParams::MIN`] ..= [`PasswordParams::MAX`].
+    #[error("password parameters out of the accepted range")]
+    PasswordParams,
+    /// Authentication failed: wrong key or password, or an edited envelope.
+    #[error("wrong key or password, or the envelope was modified")]
+    Decryption,
+    /// The decrypted share does not load (should not happen with an authentic envelope).
+    #[error("the decrypted share is invalid")]
+    Share,
+    /// Key derivation failed.
+    #[error("key derivation failed")]
+    Kdf,
+}
+
+fn source_name(key: &KeySource<'_>) -> &'static str {
+    match key {
+        KeySource::RandomKey(_) => "random-key",
+        KeySource::Password(_) => "password",
+        KeySource::Secret(_) => "secret",
+    }
+}
+
+/// Derives the AES key for `kdf` from `key`.
+fn derive_key(key: &KeySource<'_>, kdf: &Kdf) -> Result<Zeroizing<[u8; 32]>, EnvelopeError> {
+    let mut out = Zeroizing::new([0u8; 32]);
+    match (key, kdf) {
+        (KeySource::RandomKey(ikm), Kdf::RandomKey { salt })
+        | (KeySource::Secret(ikm), Kdf::Secret { salt }) => {
+            let info = match kdf {
+                Kdf::RandomKey { .. } => &b"tandem/sealed-share/v1/random-key"[..],
+                _ => &b"tandem/sealed-share/v1/secret"[..],
+            };
+            hkdf::Hkdf::<Sha256>::new(Some(salt), &ikm[..])
+                .expand(info, &mut out[..])
+                .map_err(|_| EnvelopeError::Kdf)?;
+        }
+        (KeySource::Password(password), Kdf::Password { salt, params }) => {
+            params.check()?;
+            let params = argon2::Params::new(
+                params.m_cost_kib,
+                params.t_cost,
+                params.p_cost,
+                Some(out.len()),
+            )
+            .map_err(|_| EnvelopeError::PasswordParams)?;
+            argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
+                .hash_password_into(password, salt, &mut out[..])
+                .map_err(|_| EnvelopeError::Kdf)?;
+        }
+        _ => {
+            return Err(EnvelopeError::WrongKeySource {
+                expected: source_name(key),
+                got: kdf.name(),
+            });
+        }
+    }
+    Ok(out)
+}
+
+fn associated_data<C: Curve>(header: &Header) -> Result<Vec<u8>, EnvelopeError> {
+    // The stored header (version, kind, curve) followed by the envelope header.
+    stored::encode(StoredKind::SealedShare, C::ID, header).map_err(EnvelopeError::Format)
+}
+
+fn check_wallet_id(wallet_id: &str) -> Result<(), EnvelopeError> {
+    if wallet_id.is_empty() || wallet_id.len() > MAX_WALLET_ID_LEN {
+        return Err(EnvelopeError::WalletId);
+    }
+    Ok(())
+}
+
+/// Seals `share` for `wallet_id` under `key` (passwords with [`PasswordParams::DEFAULT`]).
+///
+/// # Errors
+/// [`EnvelopeError::WalletId`]; a key-derivation or encoding failure.
+pub fn seal<C: Curve, R: CryptoRng + ?Sized>(
+    share: &BackupShare<C>,
+    wallet_id: &str,
+    key: &KeySource<'_>,
+    rng: &mut R,
+) -> Result<Vec<u8>, EnvelopeError> {
+    seal_with(share, wallet_id, key, PasswordParams::DEFAULT, rng)
+}
+
+/// [`seal`] with explicit Argon2id parameters (used only for [`KeySource::Password`]).
+///
+/// # Errors
+/// [`EnvelopeError::PasswordParams`] below [`PasswordParams::MIN`] or above
+/// [`PasswordParams::MAX`]; as [`seal`].
+pub fn seal_with<C: Curve, R: CryptoRng + ?Sized>(
+    share: &BackupShare<C>,
+    wallet_id: &str,
+    key: &KeySource<'_>,
+    params: PasswordParams,
+    rng: &mut R,
+) -> Result<Vec<u8>, EnvelopeError> {
+    check_wallet_id(wallet_id)?;
+    let kdf = match key {
+        KeySource::RandomKey(_) => {
+            let mut salt = [0u8; 32];
+            rng.fill_bytes(&mut salt);
+            Kdf::RandomKey { salt }
+        }
+        KeySource::Secret(_) => {
+            let mut salt = [0u8; 32];
+            rng.fill_bytes(&mut salt);
+            Kdf::Secret { salt }
+        }
+        KeySource::Password(_) => {
+            params.check()?;
+            let mut salt = [0u8; 16];
+            rng.fill_bytes(&mut salt);
+            Kdf::Password { salt, params }
+        }
+    };
+    let mut nonce = [0u8; 12];
+    rng.fill_bytes(&mut nonce);
+    let header = Header {
+        wallet_id: wallet_id.to_owned(),
+        kind: share.kind(),
+        kdf,
+        nonce,
+    };
+    let aes_key = derive_key(key, &kdf)?;
+    let aad = associated_data::<C>(&header)?;
+    let plaintext = Zeroizing::new(share.to_bytes().map_err(|_| EnvelopeError::Share)?);
+    let cipher = Aes256Gcm::new(&(*aes_key).into());
+    let ciphertext = cipher
+        .encrypt(
+            &Nonce::from(nonce),
+            Payload {
+                msg: &plaintext,
+                aad: &aad,
+            },
+        )
+        .map_err(|_| EnvelopeError::Decryption)?;
+    stored::encode(
+        StoredKind::SealedShare,
+        C::ID,
+        &Envelope { header, ciphertext },
+    )
+    .map_err(EnvelopeError::Format)
+}
+
+/// Opens an envelope: checks format version, curve, wallet id and share kind, derives the key,
+/// authenticates and decrypts, and loads the share (which must be of the kind the header says).
+///
+/// # Errors
+/// [`EnvelopeError`]: every failure is reported before any plaintext is used.
+pub fn open<C: Curve>(
+    bytes: &[u8],
+    wallet_id: &str,
+    expected: BackupKind,
+    key: &KeySource<'_>,
+) -> Result<BackupShare<C>, EnvelopeError> {
+    check_wallet_id(wallet_id)?;
+    let envelope: Envelope =
+        stored::decode(StoredKind::SealedShare, C::ID, bytes).map_err(EnvelopeError::Format)?;
+    let header = envelope.header;
+    if header.wallet_id != wallet_id {
+        return Err(EnvelopeError::WrongWallet);
+    }
+    if header.kind != expected {
+        return Err(EnvelopeError::WrongShareKind {
+            expected,
+            got: header.kind,
+        });
+    }
+    let aes_key = derive_key(key, &header.kdf)?;
+    let aad = associated_data::<C>(&header)?;
+    let cipher = Aes256Gcm::new(&(*aes_key).into());
+    let plaintext = Zeroizing::new(
+        cipher
+            .decrypt(
+                &Nonce::from(header.nonce),
+                Payload {
+                    msg: &envelope.ciphertext,
+                    aad: &aad,
+                },
+            )
+            .map_err(|_| EnvelopeError::Decryption)?,
+    );
+    let share = BackupShare::<C>::from_bytes(&plaintext).map_err(|_| EnvelopeError::Share)?;
+    if share.kind() != header.kind {
+        return Err(EnvelopeError::Share);
+    }
+    Ok(share)
+}

@@ -1,0 +1,560 @@
+//! Two-party resharing: backup, recover and refresh, on both curves.
+//!
+//! One protocol turns a source pair `(o_c, o_s)` with `o_c + o_s = x` into a fresh target pair
+//! `(n_c, n_s) = (o_c + r, o_s − r)` of the same key, for a mask `r` that neither party can
+//! choose. It is CGGMP's key refresh (CGGMP21 Fig. 6; CGGMP24 §3.3, "auxiliary info and key
+//! refresh") specialised to two parties and additive shares: the "shares of zero"
+//! `(+r, −r)` are derived from two committed seeds, the sum-of-changes check of the paper
+//! holds by construction (`(P_c + r·G) + (P_s − r·G) = X`), and each party proves knowledge
+//! of its new share (the paper's Schnorr proofs, here on the new share as key confirmation)
+//! before the other stores anything.
+//!
+//! | message | from   | content |
+//! |---------|--------|---------|
+//! | 1 | client | source sharing id, `V_c = H(ctx, source, σ_c, u_c)` |
+//! | 2 | server | `σ_s` (in the clear: the server moves second) |
+//! | 3 | client | `σ_c`, `u_c`, `Q_c`, `ψ_c = PoK(n_c; Q_c)` |
+//! | 4 | server | `Q_s`, `ψ_s = PoK(n_s; Q_s)` |
+//!
+//! `r = H(ctx, source sharing id, P_c, P_s, σ_c, σ_s)` (a 64-byte hash reduced mod `q`),
+//! `Q_c = P_c + r·G`, `Q_s = P_s − r·G`. The client is bound by its commitment before it sees
+//! `σ_s`; the server sees only a hash when it picks `σ_s`: short of aborting, neither can bias
+//! `r` (an abort buys only a new run with fresh seeds). The server outputs its new share after
+//! message 3, the client after message 4; a failed check on either side returns an error
+//! naming the peer and outputs nothing, so the caller keeps its source share.
+//!
+//! Three operations use it, each with its own protocol id (messages of one are refused by
+//! the others) and with typed inputs and outputs:
+//!
+//! | operation | source | target |
+//! |---|---|---|
+//! | [`Backup`] | signing pair ([`KeyShare`]) | backup pair ([`BackupShare`]) |
+//! | [`Recover`] | backup pair | signing pair |
+//! | [`Refresh`] | signing pair | signing pair |
+//!
+//! For secp256k1 the new signing pair of [`Recover`] and [`Refresh`] then needs fresh
+//! Paillier and ring-Pedersen material: run `tandem_protocol::ecdsa::aux_info` on the new
+//! shares (see [`crate::driver::recover_ecdsa`]).
+//!
+//! **What two parties cannot avoid.** Each party knows its old and its new share, hence `r`,
+//! hence the peer's change too. The mismatched pairs combine to nothing only for someone who
+//! does not know `r`: both parties drop `r` and the seeds when the run ends (they are wiped
+//! from memory); nothing here stores them.
+
+use core::marker::PhantomData;
+
+use rand_core::CryptoRng;
+use serde::{Deserialize, Serialize};
+use tandem_curves::{
+    Commitment, Curve, Opening, Point, Scalar, SchnorrNonce, SchnorrProof, SecretScalar, Transcript,
+};
+use tandem_protocol::error::misbehaved;
+use tandem_protocol::message::{SessionContext, peek_header};
+use tandem_protocol::stored::SessionState;
+use tandem_protocol::{
+    Check, DecodeError, Error, KeyShare, Misuse, ProtocolId, PublicShares, Refusal, Role, SessionId,
+};
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
+
+use crate::share::{BackupShare, Sharing};
+
+/// Message numbers.
+pub mod round {
+    /// Client's commitment to its seed.
+    pub const COMMIT: u8 = 1;
+    /// Server's seed.
+    pub const SERVER_SEED: u8 = 2;
+    /// Client's opening, new public share and proof.
+    pub const CLIENT_CONFIRM: u8 = 3;
+    /// Server's new public share and proof.
+    pub const SERVER_CONFIRM: u8 = 4;
+}
+
+/// A resharing operation: which pair goes in, which comes out. Sealed.
+pub trait Operation: private::Sealed + 'static {
+    /// The protocol id (in every message and transcript).
+    const PROTOCOL: ProtocolId;
+    /// The pair the parties hold.
+    type Source<C: Curve>: Sharing<C>;
+    /// The pair they obtain.
+    type Target<C: Curve>: Sharing<C>;
+}
+
+/// Signing pair → fresh backup pair; the signing shares are unchanged.
+#[derive(Debug)]
+pub enum Backup {}
+/// Backup pair → fresh signing pair; the backup pair stays valid (recovery can run again).
+#[derive(Debug)]
+pub enum Recover {}
+/// Signing pair → fresh signing pair (proactive security).
+#[derive(Debug)]
+pub enum Refresh {}
+
+impl Operation for Backup {
+    const PROTOCOL: ProtocolId = ProtocolId::Backup;
+    type Source<C: Curve> = KeyShare<C>;
+    type Target<C: Curve> = BackupShare<C>;
+}
+impl Operation for Recover {
+    const PROTOCOL: ProtocolId = ProtocolId::Recover;
+    type Source<C: Curve> = BackupShare<C>;
+    type Target<C: Curve> = KeyShare<C>;
+}
+impl Operation for Refresh {
+    const PROTOCOL: ProtocolId = ProtocolId::Refresh;
+    type Source<C: Curve> = KeyShare<C>;
+    type Target<C: Curve> = KeyShare<C>;
+}
+
+mod private {
+    pub trait Sealed {}
+    impl Sealed for super::Backup {}
+    impl Sealed for super::Recover {}
+    impl Sealed for super::Refresh {}
+}
+
+/// A party's 32-byte seed for the mask; wiped on drop.
+#[derive(Clone, Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
+pub struct Seed(#[serde(with = "tandem_curves::encoding::fixed")] [u8; 32]);
+
+impl core::fmt::Debug for Seed {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("Seed(<redacted>)")
+    }
+}
+
+impl Seed {
+    /// A seed from bytes (tests and fixtures; protocol runs draw their own).
+    #[must_use]
+    pub const fn from_bytes(bytes: [u8; 32]) -> Self {
+        Self(bytes)
+    }
+
+    /// The seed's bytes.
+    #[must_use]
+    pub const fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
+    fn random<R: CryptoRng + ?Sized>(rng: &mut R) -> Self {
+        let mut s = [0u8; 32];
+        rng.fill_bytes(&mut s);
+        Self(s)
+    }
+}
+
+/// Message 1 (client to server).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommitMsg {
+    /// Sharing id of the source pair.
+    #[serde(with = "tandem_curves::encoding::fixed")]
+    pub source: [u8; 32],
+    /// `V_c`.
+    pub commitment: Commitment,
+}
+
+/// Message 2 (server to client).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ServerSeedMsg {
+    /// `σ_s`.
+    pub seed: Seed,
+}
+
+/// Message 3 (client to server).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(bound = "")]
+pub struct ClientConfirmMsg<C: Curve> {
+    /// `σ_c`.
+    pub seed: Seed,
+    /// `u_c`.
+    pub opening: Opening,
+    /// `Q_c`.
+    pub new_public_share: Point<C>,
+    /// `ψ_c`.
+    pub proof: SchnorrProof<C>,
+}
+
+/// Message 4 (server to client).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(bound = "")]
+pub struct ServerConfirmMsg<C: Curve> {
+    /// `Q_s`.
+    pub new_public_share: Point<C>,
+    /// `ψ_s`.
+    pub proof: SchnorrProof<C>,
+}
+
+fn context<O: Operation, C: Curve>(session: SessionId, me: Role) -> SessionContext {
+    SessionContext {
+        protocol: O::PROTOCOL,
+        curve: C::ID,
+        session,
+        me,
+    }
+}
+
+fn commitment_transcript(ctx: &SessionContext, source: &[u8; 32], seed: &Seed) -> Transcript {
+    let mut t = ctx.transcript("tandem/reshare/commitment/v1");
+    t.append("committer", Role::Client.name().as_bytes());
+    t.append("source", source);
+    t.append("seed", &seed.0);
+    t
+}
+
+/// `r = H(ctx, source, P_c, P_s, σ_c, σ_s)`, wide reduction; refused if zero (probability
+/// `2^-252`: a new run).
+fn mask<C: Curve>(
+    ctx: &SessionContext,
+    source: &PublicShares<C>,
+    client_seed: &Seed,
+    server_seed: &Seed,
+) -> Result<SecretScalar<C>, Error> {
+    let mut t = ctx.transcript("tandem/reshare/mask/v1");
+    t.append("source", &source.sharing_id());
+    t.append_point("client-share", &source.client);
+    t.append_point("server-share", &source.server);
+    t.append("client-seed", &client_seed.0);
+    t.append("server-seed", &server_seed.0);
+    let mut wide = Zeroizing::new([0u8; 64]);
+    t.challenge_bytes("mask", &mut wide[..]);
+    let r = SecretScalar::new(*Scalar::<C>::from_wide_bytes(&wide).inner());
+    if bool::from(r.is_zero()) {
+        return Err(Error::Misuse(Misuse::Degenerate));
+    }
+    Ok(r)
+}
+
+/// The new pair from the source pair and the mask: own new secret and both new public shares
+/// `Q_c = P_c + r·G`, `Q_s = P_s − r·G`. Both parties compute both, so each can check the
+/// peer's announced share against its own computation.
+fn reshare<C: Curve>(
+    own: &KeyShare<C>,
+    r: &SecretScalar<C>,
+) -> Result<(SecretScalar<C>, PublicShares<C>), Error> {
+    let source = own.public_shares();
+    let delta = r.public_point();
+    let target = PublicShares {
+        client: source.client + delta,
+        server: source.server - delta,
+    };
+    // CGGMP21 Fig. 6, output: new public shares must not be the identity (a zero share is
+    // a known share); the key itself is unchanged by construction.
+    if target.client.is_identity() || target.server.is_identity() {
+        return Err(Error::Misuse(Misuse::Degenerate));
+    }
+    let secret = match own.role() {
+        Role::Client => own.secret() + r,
+        Role::Server => own.secret() - r,
+    };
+    Ok((secret, target))
+}
+
+/// Key confirmation: the proof of knowledge of party `prover`'s new share, bound to the
+/// session, the source pair and both new public shares (CGGMP21 Fig. 6 round 3, Schnorr
+/// proofs ψ, here on the new share).
+fn proof_transcript<C: Curve>(
+    ctx: &SessionContext,
+    prover: Role,
+    source: &[u8; 32],
+    target: &PublicShares<C>,
+) -> Transcript {
+    let mut t = ctx.transcript("tandem/reshare/confirm/v1");
+    t.append("prover", prover.name().as_bytes());
+    t.append("source", source);
+    t.append_point("client-share", &target.client);
+    t.append_point("server-share", &target.server);
+    t
+}
+
+fn source_share<O: Operation, C: Curve>(
+    source: &O::Source<C>,
+    role: Role,
+) -> Result<&KeyShare<C>, Error> {
+    let share = source.key_share();
+    share.require_role(role)?;
+    Ok(share)
+}
+
+/// Client, message 1: commits to its seed.
+///
+/// # Errors
+/// [`Misuse::WrongRole`] if `source` is not the client's share of its pair.
+pub fn client_start<O: Operation, C: Curve, R: CryptoRng + ?Sized>(
+    source: &O::Source<C>,
+    session: SessionId,
+    rng: &mut R,
+) -> Result<(ClientAwaitingSeed<O, C>, Vec<u8>), Error> {
+    let share = source_share::<O, C>(source, Role::Client)?;
+    let ctx = context::<O, C>(session, Role::Client);
+    let seed = Seed::random(rng);
+    let source_id = share.sharing_id();
+    let (commitment, opening) =
+        Commitment::commit(commitment_transcript(&ctx, &source_id, &seed), rng);
+    let msg = ctx.seal(
+        round::COMMIT,
+        &CommitMsg {
+            source: source_id,
+            commitment,
+        },
+    )?;
+    Ok((
+        ClientAwaitingSeed {
+            ctx,
+            source: source_id,
+            seed,
+            opening,
+            op: PhantomData,
+        },
+        msg,
+    ))
+}
+
+/// Client after message 1. Holds the seed (secret) but no share: the source share is passed
+/// again to [`ClientAwaitingSeed::receive`].
+#[derive(Serialize, Deserialize)]
+#[serde(bound = "")]
+pub struct ClientAwaitingSeed<O: Operation, C: Curve> {
+    ctx: SessionContext,
+    #[serde(with = "tandem_curves::encoding::fixed")]
+    source: [u8; 32],
+    seed: Seed,
+    opening: Opening,
+    op: PhantomData<(O, C)>,
+}
+
+impl<O: Operation, C: Curve> ClientAwaitingSeed<O, C> {
+    /// Client, message 3: derives the mask and its new share, opens its commitment and proves
+    /// knowledge of the new share.
+    ///
+    /// # Errors
+    /// [`Misuse::KeyShareChanged`] if `source` is not the share the run started with; a
+    /// refused or malformed message.
+    pub fn receive<R: CryptoRng + ?Sized>(
+        self,
+        source: &O::Source<C>,
+        bytes: &[u8],
+        rng: &mut R,
+    ) -> Result<(ClientAwaitingConfirmation<O, C>, Vec<u8>), Error> {
+        let share = source_share::<O, C>(source, Role::Client)?;
+        if share.sharing_id() != self.source {
+            return Err(Error::Misuse(Misuse::KeyShareChanged));
+        }
+        let msg: ServerSeedMsg = self.ctx.open(round::SERVER_SEED, bytes)?;
+        let r = mask(&self.ctx, share.public_shares(), &self.seed, &msg.seed)?;
+        let (secret, target) = reshare(share, &r)?;
+        let proof = SchnorrNonce::<C>::new(rng).prove(
+            &secret,
+            &target.client,
+            &mut proof_transcript(&self.ctx, Role::Client, &self.source, &target),
+        );
+        let out = self.ctx.seal(
+            round::CLIENT_CONFIRM,
+            &ClientConfirmMsg {
+                seed: self.seed.clone(),
+                opening: self.opening,
+                new_public_share: target.client,
+                proof,
+            },
+        )?;
+        Ok((
+            ClientAwaitingConfirmation {
+                ctx: self.ctx,
+                source: self.source,
+                secret,
+                target,
+                op: PhantomData,
+            },
+            out,
+        ))
+    }
+}
+
+/// Client after message 3: its new share, not yet confirmed by the server.
+#[derive(Serialize, Deserialize)]
+#[serde(bound = "")]
+pub struct ClientAwaitingConfirmation<O: Operation, C: Curve> {
+    ctx: SessionContext,
+    #[serde(with = "tandem_curves::encoding::fixed")]
+    source: [u8; 32],
+    secret: SecretScalar<C>,
+    target: PublicShares<C>,
+    op: PhantomData<(O, C)>,
+}
+
+impl<O: Operation, C: Curve> ClientAwaitingConfirmation<O, C> {
+    /// Client output: checks the server's new public share and its proof, returns the
+    /// client's share of the target pair.
+    ///
+    /// # Errors
+    /// [`Check::NewPublicShare`] or [`Check::SchnorrProof`] naming the server.
+    pub fn receive(self, bytes: &[u8]) -> Result<O::Target<C>, Error> {
+        let msg: ServerConfirmMsg<C> = self.ctx.open(round::SERVER_CONFIRM, bytes)?;
+        // CGGMP21 Fig. 6 output step: the peer's new public share is the one derived from the
+        // joint mask (both sides compute Q_s = P_s − r·G).
+        if msg.new_public_share != self.target.server {
+            return Err(misbehaved(Role::Server, Check::NewPublicShare));
+        }
+        // CGGMP21 Fig. 6 output step: verify ψ_s (here: knowledge of n_s for Q_s).
+        msg.proof
+            .verify(
+                &self.target.server,
+                &mut proof_transcript(&self.ctx, Role::Server, &self.source, &self.target),
+            )
+            .map_err(|_| misbehaved(Role::Server, Check::SchnorrProof))?;
+        let share = KeyShare::new(Role::Client, self.secret.duplicate(), self.target)
+            .map_err(Error::Storage)?;
+        Ok(O::Target::<C>::from_key_share(share))
+    }
+}
+
+/// Server, message 2: checks that the client reshares the same source pair, answers with its
+/// seed.
+///
+/// # Errors
+/// [`Refusal::KeyShareMismatch`] naming the client if it holds a share of another pair;
+/// [`Misuse::WrongRole`] if `source` is not the server's (or custodian's) share.
+pub fn server_respond<O: Operation, C: Curve, R: CryptoRng + ?Sized>(
+    source: &O::Source<C>,
+    bytes: &[u8],
+    rng: &mut R,
+) -> Result<(ServerAwaitingOpening<O, C>, Vec<u8>), Error> {
+    let share = source_share::<O, C>(source, Role::Server)?;
+    let session = peek_header(bytes)
+        .map_err(|reason| Error::Malformed {
+            sender: Role::Client,
+            reason,
+        })?
+        .session;
+    let ctx = context::<O, C>(session, Role::Server);
+    let msg: CommitMsg = ctx.open(round::COMMIT, bytes)?;
+    if msg.source != share.sharing_id() {
+        return Err(Error::Refused {
+            sender: Role::Client,
+            reason: Refusal::KeyShareMismatch,
+        });
+    }
+    let seed = Seed::random(rng);
+    let out = ctx.seal(round::SERVER_SEED, &ServerSeedMsg { seed: seed.clone() })?;
+    Ok((
+        ServerAwaitingOpening {
+            ctx,
+            source: msg.source,
+            commitment: msg.commitment,
+            seed,
+            op: PhantomData,
+        },
+        out,
+    ))
+}
+
+/// Server after message 2.
+#[derive(Serialize, Deserialize)]
+#[serde(bound = "")]
+pub struct ServerAwaitingOpening<O: Operation, C: Curve> {
+    ctx: SessionContext,
+    #[serde(with = "tandem_curves::encoding::fixed")]
+    source: [u8; 32],
+    commitment: Commitment,
+    seed: Seed,
+    op: PhantomData<(O, C)>,
+}
+
+impl<O: Operation, C: Curve> ServerAwaitingOpening<O, C> {
+    /// Server output: checks the client's opening, its new public share and proof, then
+    /// returns the server's share of the target pair and message 4.
+    ///
+    /// # Errors
+    /// [`Check::CommitmentOpening`], [`Check::NewPublicShare`] or [`Check::SchnorrProof`]
+    /// naming the client; [`Misuse::KeyShareChanged`] if `source` is not the share the run
+    /// started with.
+    pub fn receive<R: CryptoRng + ?Sized>(
+        self,
+        source: &O::Source<C>,
+        bytes: &[u8],
+        rng: &mut R,
+    ) -> Result<(O::Target<C>, Vec<u8>), Error> {
+        let share = source_share::<O, C>(source, Role::Server)?;
+        if share.sharing_id() != self.source {
+            return Err(Error::Misuse(Misuse::KeyShareChanged));
+        }
+        let msg: ClientConfirmMsg<C> = self.ctx.open(round::CLIENT_CONFIRM, bytes)?;
+        // CGGMP21 Fig. 6 round 2: the revealed seed must open the round-1 commitment.
+        self.commitment
+            .verify(
+                commitment_transcript(&self.ctx, &self.source, &msg.seed),
+                &msg.opening,
+            )
+            .map_err(|_| misbehaved(Role::Client, Check::CommitmentOpening))?;
+        let r = mask(&self.ctx, share.public_shares(), &msg.seed, &self.seed)?;
+        let (secret, target) = reshare(share, &r)?;
+        // CGGMP21 Fig. 6 output step: the client's new public share and its proof.
+        if msg.new_public_share != target.client {
+            return Err(misbehaved(Role::Client, Check::NewPublicShare));
+        }
+        msg.proof
+            .verify(
+                &target.client,
+                &mut proof_transcript(&self.ctx, Role::Client, &self.source, &target),
+            )
+            .map_err(|_| misbehaved(Role::Client, Check::SchnorrProof))?;
+        let proof = SchnorrNonce::<C>::new(rng).prove(
+            &secret,
+            &target.server,
+            &mut proof_transcript(&self.ctx, Role::Server, &self.source, &target),
+        );
+        let out = self.ctx.seal(
+            round::SERVER_CONFIRM,
+            &ServerConfirmMsg {
+                new_public_share: target.server,
+                proof,
+            },
+        )?;
+        let share = KeyShare::new(Role::Server, secret, target).map_err(Error::Storage)?;
+        Ok((O::Target::<C>::from_key_share(share), out))
+    }
+}
+
+// Saveable states (a server can keep a half-finished run between two requests). None holds
+// a signing nonce: the Schnorr nonces are drawn and spent inside one call. Restoring a state
+// twice yields at most two candidate new pairs, both known to the peer already.
+impl<O: Operation, C: Curve> SessionState for ClientAwaitingSeed<O, C> {
+    const PROTOCOL: ProtocolId = O::PROTOCOL;
+    const ROLE: Role = Role::Client;
+    const AWAITING_ROUND: u8 = round::SERVER_SEED;
+    fn context(&self) -> &SessionContext {
+        &self.ctx
+    }
+    fn validate(&self) -> Result<(), DecodeError> {
+        Ok(())
+    }
+}
+
+impl<O: Operation, C: Curve> SessionState for ClientAwaitingConfirmation<O, C> {
+    const PROTOCOL: ProtocolId = O::PROTOCOL;
+    const ROLE: Role = Role::Client;
+    const AWAITING_ROUND: u8 = round::SERVER_CONFIRM;
+    fn context(&self) -> &SessionContext {
+        &self.ctx
+    }
+    fn validate(&self) -> Result<(), DecodeError> {
+        if self.secret.public_point() != self.target.client
+            || self.target.server.is_identity()
+            || self.target.public_key().is_identity()
+        {
+            return Err(DecodeError::Inconsistent);
+        }
+        Ok(())
+    }
+}
+
+impl<O: Operation, C: Curve> SessionState for ServerAwaitingOpening<O, C> {
+    const PROTOCOL: ProtocolId = O::PROTOCOL;
+    const ROLE: Role = Role::Server;
+    const AWAITING_ROUND: u8 = round::CLIENT_CONFIRM;
+    fn context(&self) -> &SessionContext {
+        &self.ctx
+    }
+    fn validate(&self) -> Result<(), DecodeError> {
+        Ok(())
+    }
+}
