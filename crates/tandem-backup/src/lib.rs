@@ -27,6 +27,11 @@
 pub mod driver;
 pub mod eject;
 pub mod envelope;
+#[cfg(feature = "fixtures")]
+pub mod fixtures;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod reshare;
 pub mod share;
 

@@ -220,6 +220,59 @@ pub fn to_json(t: &Transcript) -> Result<String, serde_json::Error> {
     })
 }
 
+/// Checks (or with `write`, rewrites) fixture files under `<root>/test-vectors/v1/` and fuzz
+/// seeds under `<root>/fuzz/corpus/<target>/<first 8 bytes of SHA-256, hex>`; prints one line
+/// per file. Returns whether everything was already current. Used by the `fixtures` examples
+/// of this crate and of `tandem-backup`.
+///
+/// # Errors
+/// A message if a file cannot be rendered or written.
+#[allow(clippy::print_stdout)]
+pub fn sync_files(
+    root: &std::path::Path,
+    transcripts: Vec<(&'static str, Transcript)>,
+    seeds: Vec<(&'static str, Vec<u8>)>,
+    write: bool,
+) -> Result<bool, String> {
+    use sha2::Digest;
+    let dir = root.join(V1_DIR);
+    let mut current = true;
+    for (name, transcript) in transcripts {
+        let path = dir.join(name);
+        let json = to_json(&transcript).map_err(|e| format!("{name}: {e}"))?;
+        if std::fs::read_to_string(&path).unwrap_or_default() == json {
+            std::println!("{name}: up to date");
+        } else if write {
+            std::fs::create_dir_all(&dir)
+                .and_then(|()| std::fs::write(&path, &json))
+                .map_err(|e| format!("{name}: {e}"))?;
+            std::println!("{name}: written");
+        } else {
+            std::println!("{name}: differs (run with --write to regenerate)");
+            current = false;
+        }
+    }
+    let corpus = root.join("fuzz/corpus");
+    let mut missing = 0;
+    for (target, bytes) in seeds {
+        let digest: [u8; 32] = sha2::Sha256::digest(&bytes).into();
+        let file: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+        let path = corpus.join(target).join(file);
+        if path.exists() {
+            continue;
+        }
+        if write {
+            std::fs::create_dir_all(corpus.join(target))
+                .and_then(|()| std::fs::write(&path, &bytes))
+                .map_err(|e| format!("{path:?}: {e}"))?;
+        } else {
+            missing += 1;
+        }
+    }
+    std::println!("fuzz corpus: {missing} seeds missing");
+    Ok(current && missing == 0)
+}
+
 /// Seed inputs for the fuzz targets in `fuzz/`, by target name: the fixture messages (whole,
 /// and their payloads alone, since the round targets also wrap input in a valid envelope),
 /// stored key shares, and saved session states.
