@@ -15,6 +15,37 @@
 //! - [`driver`]: both parties in one process, and the secp256k1 recover / refresh that add
 //!   fresh Paillier material.
 //!
+//! ```
+//! use tandem_backup::driver::reshare;
+//! use tandem_backup::envelope::{self, KeySource};
+//! use tandem_backup::{Backup, BackupKind, Ed25519Key, Recover};
+//! use tandem_curves::Ed25519;
+//! use tandem_protocol::driver::{self, NoTap};
+//!
+//! let (mut c_rng, mut s_rng) = (rand_core::UnwrapErr(getrandom::SysRng), rand_core::UnwrapErr(getrandom::SysRng));
+//! let (client, server) = driver::keygen::<Ed25519, _, _, _>(&mut c_rng, &mut s_rng, &mut NoTap)?;
+//!
+//! // Backup: the signing pair reshared into a fresh, mismatched backup pair (4 messages).
+//! let (client_backup, custodian_backup) =
+//!     reshare::<Backup, Ed25519, _, _, _>(&client, &server, &mut c_rng, &mut s_rng, &mut NoTap)?;
+//! // The client backup share leaves the device only sealed (AES-256-GCM; here a cloud key).
+//! let cloud_key = [42u8; 32]; // random, kept in the user's cloud storage
+//! let sealed = envelope::seal(&client_backup, "wallet-7", &KeySource::RandomKey(&cloud_key), &mut c_rng)?;
+//!
+//! // Device lost: open the envelope and recover a fresh signing pair of the same key.
+//! let restored = envelope::open::<Ed25519>(&sealed, "wallet-7", BackupKind::ClientBackup, &KeySource::RandomKey(&cloud_key))?;
+//! let (new_client, new_server) =
+//!     reshare::<Recover, Ed25519, _, _, _>(&restored, &custodian_backup, &mut c_rng, &mut s_rng, &mut NoTap)?;
+//! assert_eq!(new_client.public_key(), client.public_key());
+//! // The lost device's share no longer signs with the new server share (refused, named).
+//! assert!(driver::eddsa_sign(&client, &new_server, b"x", &mut c_rng, &mut s_rng, &mut NoTap).is_err());
+//!
+//! // Eject: both backup shares combined into the key, checked against the public key.
+//! let key = Ed25519Key::eject(&restored, &custodian_backup)?;
+//! assert!(key.verifying_key().verify_strict(b"hi", &key.sign(b"hi")).is_ok());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! **Security notes.** Every peer value is checked before use, and a failed check names the
 //! peer and leaves the caller's source share untouched (the protocol only reads it). In two
 //! parties each side learns the mask `r` (its own old and new shares determine it); the

@@ -213,7 +213,17 @@ fn secp256k1_shares_reshare_many_seeds() {
             &mut NoTap,
         )
         .unwrap();
-        for (a, b) in [(&c1, &s1), (&c2, &s2)] {
+        // Recovery runs again from the same backup pair: another fresh signing pair.
+        let (c3, s3) = reshare::<Recover, Secp256k1, _, _, _>(
+            &bc,
+            &bk,
+            &mut rng(seed + 8),
+            &mut rng(seed + 9),
+            &mut NoTap,
+        )
+        .unwrap();
+        assert_ne!(c3.sharing_id(), c1.sharing_id());
+        for (a, b) in [(&c1, &s1), (&c2, &s2), (&c3, &s3)] {
             assert_same_key(&c, a);
             assert_eq!((a.secret() + b.secret()).public_point(), c.public_key());
         }
