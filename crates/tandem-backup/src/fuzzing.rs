@@ -29,7 +29,6 @@ struct Run<C: Curve> {
     client: KeyShare<C>,
     server: KeyShare<C>,
     m: [Vec<u8>; 4],
-    client_awaiting_seed: Vec<u8>,
     server_awaiting_opening: Vec<u8>,
     client_awaiting_confirmation: Vec<u8>,
 }
@@ -40,7 +39,6 @@ fn run<C: Curve>() -> Option<Run<C>> {
     let session = SessionId([7; 32]);
     let start = || reshare::client_start::<Backup, C, _>(&client, session, &mut rng(3)).ok();
     let (c, m1) = start()?;
-    let client_awaiting_seed = start()?.0.save().ok()?;
     let respond = || reshare::server_respond::<Backup, C, _>(&server, &m1, &mut rng(4)).ok();
     let (s, m2) = respond()?;
     let server_awaiting_opening = respond()?.0.save().ok()?;
@@ -51,7 +49,6 @@ fn run<C: Curve>() -> Option<Run<C>> {
         client,
         server,
         m: [m1, m2, m3, m4],
-        client_awaiting_seed,
         server_awaiting_opening,
         client_awaiting_confirmation,
     })
@@ -98,14 +95,21 @@ pub fn reshare_server_round1(data: &[u8]) {
     go(&ED, data);
 }
 
-/// Resharing, client receiving message 2.
+/// Resharing, client receiving message 2 (that state is not saveable: made afresh with the
+/// seeds and session of the genuine run).
 pub fn reshare_client_round2(data: &[u8]) {
     fn go<C: Curve>(r: &Option<Run<C>>, data: &[u8]) {
         if let Some(r) = r {
             both_forms(&r.m[1], data, |m| {
-                if let Ok(s) =
-                    ClientAwaitingSeed::<Backup, C>::restore(C::ID, &r.client_awaiting_seed)
-                {
+                let started: Option<ClientAwaitingSeed<Backup, C>> =
+                    reshare::client_start::<Backup, C, _>(
+                        &r.client,
+                        SessionId([7; 32]),
+                        &mut rng(3),
+                    )
+                    .ok()
+                    .map(|(s, _)| s);
+                if let Some(s) = started {
                     let _ = s.receive(&r.client, m, &mut rng(9));
                 }
             });

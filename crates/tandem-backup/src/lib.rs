@@ -49,8 +49,9 @@
 //! **Security notes.** Every peer value is checked before use, and a failed check names the
 //! peer and leaves the caller's source share untouched (the protocol only reads it). In two
 //! parties each side learns the mask `r` (its own old and new shares determine it); the
-//! mismatched pairs combine to nothing only for someone who does not know `r`, so the mask
-//! and seeds live in wiped memory for one run and are never stored. A backup share cannot sign:
+//! mismatched pairs combine to nothing only for someone who does not know `r`, so the mask,
+//! seeds and ephemeral Diffie–Hellman keys live in wiped memory for one run and are never
+//! stored; the Diffie–Hellman point keeps `r` from anyone who only sees the messages. A backup share cannot sign:
 //! no signing API accepts the type.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]

@@ -11,12 +11,16 @@
 //!
 //! | message | from   | content |
 //! |---------|--------|---------|
-//! | 1 | client | source sharing id, `V_c = H(ctx, source, σ_c, u_c)` |
-//! | 2 | server | `σ_s` (in the clear: the server moves second) |
-//! | 3 | client | `σ_c`, `u_c`, `Q_c`, `ψ_c = PoK(n_c; Q_c)` |
+//! | 1 | client | source sharing id, `V_c = H(ctx, source, σ_c, E_c, u_c)` |
+//! | 2 | server | `σ_s`, `E_s = e_s·G` (in the clear: the server moves second) |
+//! | 3 | client | `σ_c`, `E_c = e_c·G`, `u_c`, `Q_c`, `ψ_c = PoK(n_c; Q_c)` |
 //! | 4 | server | `Q_s`, `ψ_s = PoK(n_s; Q_s)` |
 //!
-//! `r = H(ctx, source sharing id, P_c, P_s, σ_c, σ_s)` (a 64-byte hash reduced mod `q`),
+//! `r = H(ctx, source sharing id, P_c, P_s, σ_c, σ_s, E_c, E_s, K)` with the Diffie–Hellman
+//! point `K = e_c·E_s = e_s·E_c` (a 64-byte hash reduced mod `q`). The seeds make `r` unbiased;
+//! `K` keeps it secret from everyone but the two parties: whoever sees or logs the messages
+//! (a proxy, a request log, the driver's tap) cannot compute it. CGGMP21 Fig. 6 encrypts the
+//! shares of zero for the same reason (CGGMP24 with a DH one-time pad, as here).
 //! `Q_c = P_c + r·G`, `Q_s = P_s − r·G`. The client is bound by its commitment before it sees
 //! `σ_s`; the server sees only a hash when it picks `σ_s`: short of aborting, neither can bias
 //! `r` (an abort buys only a new run with fresh seeds). The server outputs its new share after
@@ -38,8 +42,16 @@
 //!
 //! **What two parties cannot avoid.** Each party knows its old and its new share, hence `r`,
 //! hence the peer's change too. The mismatched pairs combine to nothing only for someone who
-//! does not know `r`: both parties drop `r` and the seeds when the run ends (they are wiped
-//! from memory); nothing here stores them.
+//! does not know `r`: both parties drop `r`, the seeds and the ephemeral keys when the run
+//! ends (they are wiped from memory); nothing here stores them. The client's state after
+//! message 1 is deliberately not saveable: restored twice, it would let the server answer the
+//! same commitment with seeds chosen after seeing the opening. The server's saved state holds
+//! `e_s` and must be deleted when the run ends.
+//!
+//! **Who stores first.** The server outputs its new share after message 3, the client after
+//! message 4. A caller must keep the source share until the new pair has been used once (or
+//! the peer confirmed): if message 4 is lost, the server holds the new share and the client
+//! only the old one.
 
 use core::marker::PhantomData;
 
@@ -155,9 +167,12 @@ pub struct CommitMsg {
 
 /// Message 2 (server to client).
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct ServerSeedMsg {
+#[serde(bound = "")]
+pub struct ServerSeedMsg<C: Curve> {
     /// `σ_s`.
     pub seed: Seed,
+    /// `E_s = e_s·G`.
+    pub ephemeral: Point<C>,
 }
 
 /// Message 3 (client to server).
@@ -166,6 +181,8 @@ pub struct ServerSeedMsg {
 pub struct ClientConfirmMsg<C: Curve> {
     /// `σ_c`.
     pub seed: Seed,
+    /// `E_c = e_c·G`.
+    pub ephemeral: Point<C>,
     /// `u_c`.
     pub opening: Opening,
     /// `Q_c`.
@@ -193,28 +210,45 @@ fn context<O: Operation, C: Curve>(session: SessionId, me: Role) -> SessionConte
     }
 }
 
-fn commitment_transcript(ctx: &SessionContext, source: &[u8; 32], seed: &Seed) -> Transcript {
+fn commitment_transcript<C: Curve>(
+    ctx: &SessionContext,
+    source: &[u8; 32],
+    seed: &Seed,
+    ephemeral: &Point<C>,
+) -> Transcript {
     let mut t = ctx.transcript("tandem/reshare/commitment/v1");
     t.append("committer", Role::Client.name().as_bytes());
     t.append("source", source);
     t.append("seed", &seed.0);
+    t.append_point("ephemeral", ephemeral);
     t
 }
 
-/// `r = H(ctx, source, P_c, P_s, σ_c, σ_s)`, wide reduction; refused if zero (probability
-/// `2^-252`: a new run).
+/// Both parties' seeds and ephemeral public keys, and the Diffie–Hellman point.
+struct MaskInputs<'a, C: Curve> {
+    client_seed: &'a Seed,
+    server_seed: &'a Seed,
+    client_ephemeral: &'a Point<C>,
+    server_ephemeral: &'a Point<C>,
+    shared: Point<C>,
+}
+
+/// `r = H(ctx, source, P_c, P_s, σ_c, σ_s, E_c, E_s, K)`, wide reduction; refused if zero
+/// (probability `2^-252`: a new run).
 fn mask<C: Curve>(
     ctx: &SessionContext,
     source: &PublicShares<C>,
-    client_seed: &Seed,
-    server_seed: &Seed,
+    inputs: &MaskInputs<'_, C>,
 ) -> Result<SecretScalar<C>, Error> {
     let mut t = ctx.transcript("tandem/reshare/mask/v1");
     t.append("source", &source.sharing_id());
     t.append_point("client-share", &source.client);
     t.append_point("server-share", &source.server);
-    t.append("client-seed", &client_seed.0);
-    t.append("server-seed", &server_seed.0);
+    t.append("client-seed", &inputs.client_seed.0);
+    t.append("server-seed", &inputs.server_seed.0);
+    t.append_point("client-ephemeral", inputs.client_ephemeral);
+    t.append_point("server-ephemeral", inputs.server_ephemeral);
+    t.append_point("shared", &inputs.shared);
     let mut wide = Zeroizing::new([0u8; 64]);
     t.challenge_bytes("mask", &mut wide[..]);
     let r = SecretScalar::new(*Scalar::<C>::from_wide_bytes(&wide).inner());
@@ -287,9 +321,12 @@ pub fn client_start<O: Operation, C: Curve, R: CryptoRng + ?Sized>(
     let share = source_share::<O, C>(source, Role::Client)?;
     let ctx = context::<O, C>(session, Role::Client);
     let seed = Seed::random(rng);
+    let ephemeral = SecretScalar::<C>::random_nonzero(rng);
     let source_id = share.sharing_id();
-    let (commitment, opening) =
-        Commitment::commit(commitment_transcript(&ctx, &source_id, &seed), rng);
+    let (commitment, opening) = Commitment::commit(
+        commitment_transcript(&ctx, &source_id, &seed, &ephemeral.public_point()),
+        rng,
+    );
     let msg = ctx.seal(
         round::COMMIT,
         &CommitMsg {
@@ -302,6 +339,7 @@ pub fn client_start<O: Operation, C: Curve, R: CryptoRng + ?Sized>(
             ctx,
             source: source_id,
             seed,
+            ephemeral,
             opening,
             op: PhantomData,
         },
@@ -309,15 +347,14 @@ pub fn client_start<O: Operation, C: Curve, R: CryptoRng + ?Sized>(
     ))
 }
 
-/// Client after message 1. Holds the seed (secret) but no share: the source share is passed
-/// again to [`ClientAwaitingSeed::receive`].
-#[derive(Serialize, Deserialize)]
-#[serde(bound = "")]
+/// Client after message 1. Holds the seed and the ephemeral key (secret) but no share: the
+/// source share is passed again to [`ClientAwaitingSeed::receive`]. Not saveable (see the
+/// module documentation): a run that is interrupted here starts again.
 pub struct ClientAwaitingSeed<O: Operation, C: Curve> {
     ctx: SessionContext,
-    #[serde(with = "tandem_curves::encoding::fixed")]
     source: [u8; 32],
     seed: Seed,
+    ephemeral: SecretScalar<C>,
     opening: Opening,
     op: PhantomData<(O, C)>,
 }
@@ -339,8 +376,21 @@ impl<O: Operation, C: Curve> ClientAwaitingSeed<O, C> {
         if share.sharing_id() != self.source {
             return Err(Error::Misuse(Misuse::KeyShareChanged));
         }
-        let msg: ServerSeedMsg = self.ctx.open(round::SERVER_SEED, bytes)?;
-        let r = mask(&self.ctx, share.public_shares(), &self.seed, &msg.seed)?;
+        let msg: ServerSeedMsg<C> = self.ctx.open(round::SERVER_SEED, bytes)?;
+        let own_ephemeral = self.ephemeral.public_point();
+        let r = mask(
+            &self.ctx,
+            share.public_shares(),
+            &MaskInputs {
+                client_seed: &self.seed,
+                server_seed: &msg.seed,
+                client_ephemeral: &own_ephemeral,
+                server_ephemeral: &msg.ephemeral,
+                // The decoder refused the identity and, for Ed25519, points outside the
+                // prime-order group: K is a random group element to anyone without e_c, e_s.
+                shared: msg.ephemeral.mul_secret(&self.ephemeral),
+            },
+        )?;
         let (secret, target) = reshare(share, &r)?;
         let proof = SchnorrNonce::<C>::new(rng).prove(
             &secret,
@@ -351,6 +401,7 @@ impl<O: Operation, C: Curve> ClientAwaitingSeed<O, C> {
             round::CLIENT_CONFIRM,
             &ClientConfirmMsg {
                 seed: self.seed.clone(),
+                ephemeral: own_ephemeral,
                 opening: self.opening,
                 new_public_share: target.client,
                 proof,
@@ -434,13 +485,21 @@ pub fn server_respond<O: Operation, C: Curve, R: CryptoRng + ?Sized>(
         });
     }
     let seed = Seed::random(rng);
-    let out = ctx.seal(round::SERVER_SEED, &ServerSeedMsg { seed: seed.clone() })?;
+    let ephemeral = SecretScalar::<C>::random_nonzero(rng);
+    let out = ctx.seal(
+        round::SERVER_SEED,
+        &ServerSeedMsg {
+            seed: seed.clone(),
+            ephemeral: ephemeral.public_point(),
+        },
+    )?;
     Ok((
         ServerAwaitingOpening {
             ctx,
             source: msg.source,
             commitment: msg.commitment,
             seed,
+            ephemeral,
             op: PhantomData,
         },
         out,
@@ -456,6 +515,7 @@ pub struct ServerAwaitingOpening<O: Operation, C: Curve> {
     source: [u8; 32],
     commitment: Commitment,
     seed: Seed,
+    ephemeral: SecretScalar<C>,
     op: PhantomData<(O, C)>,
 }
 
@@ -481,11 +541,22 @@ impl<O: Operation, C: Curve> ServerAwaitingOpening<O, C> {
         // CGGMP21 Fig. 6 round 2: the revealed seed must open the round-1 commitment.
         self.commitment
             .verify(
-                commitment_transcript(&self.ctx, &self.source, &msg.seed),
+                commitment_transcript(&self.ctx, &self.source, &msg.seed, &msg.ephemeral),
                 &msg.opening,
             )
             .map_err(|_| misbehaved(Role::Client, Check::CommitmentOpening))?;
-        let r = mask(&self.ctx, share.public_shares(), &msg.seed, &self.seed)?;
+        let own_ephemeral = self.ephemeral.public_point();
+        let r = mask(
+            &self.ctx,
+            share.public_shares(),
+            &MaskInputs {
+                client_seed: &msg.seed,
+                server_seed: &self.seed,
+                client_ephemeral: &msg.ephemeral,
+                server_ephemeral: &own_ephemeral,
+                shared: msg.ephemeral.mul_secret(&self.ephemeral),
+            },
+        )?;
         let (secret, target) = reshare(share, &r)?;
         // CGGMP21 Fig. 6 output step: the client's new public share and its proof.
         if msg.new_public_share != target.client {
@@ -515,19 +586,9 @@ impl<O: Operation, C: Curve> ServerAwaitingOpening<O, C> {
 }
 
 // Saveable states (a server can keep a half-finished run between two requests). None holds
-// a signing nonce: the Schnorr nonces are drawn and spent inside one call. Restoring a state
-// twice yields at most two candidate new pairs, both known to the peer already.
-impl<O: Operation, C: Curve> SessionState for ClientAwaitingSeed<O, C> {
-    const PROTOCOL: ProtocolId = O::PROTOCOL;
-    const ROLE: Role = Role::Client;
-    const AWAITING_ROUND: u8 = round::SERVER_SEED;
-    fn context(&self) -> &SessionContext {
-        &self.ctx
-    }
-    fn validate(&self) -> Result<(), DecodeError> {
-        Ok(())
-    }
-}
+// a signing nonce: the Schnorr nonces are drawn and spent inside one call. The server's state
+// is bound to the client's commitment, so a restored copy accepts only the one opening; the
+// client's state after message 1 is not saveable (module documentation).
 
 impl<O: Operation, C: Curve> SessionState for ClientAwaitingConfirmation<O, C> {
     const PROTOCOL: ProtocolId = O::PROTOCOL;
@@ -555,6 +616,9 @@ impl<O: Operation, C: Curve> SessionState for ServerAwaitingOpening<O, C> {
         &self.ctx
     }
     fn validate(&self) -> Result<(), DecodeError> {
+        if bool::from(self.ephemeral.is_zero()) {
+            return Err(DecodeError::Inconsistent);
+        }
         Ok(())
     }
 }

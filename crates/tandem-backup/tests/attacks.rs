@@ -98,7 +98,7 @@ fn every_field<O: Operation, C: Curve>(client: &O::Source<C>, server: &O::Source
     // confirmation, and the client stores nothing (it never receives message 4).
     let e = run_tampered::<O, C>(client, server, |r, m| {
         if r == reshare::round::SERVER_SEED {
-            tamper(&m, |p: &mut ServerSeedMsg| {
+            tamper(&m, |p: &mut ServerSeedMsg<C>| {
                 let mut b = *p.seed.as_bytes();
                 b[0] ^= 1;
                 p.seed = Seed::from_bytes(b);
@@ -108,8 +108,24 @@ fn every_field<O: Operation, C: Curve>(client: &O::Source<C>, server: &O::Source
         }
     });
     assert!(misbehaved(Role::Client, Check::NewPublicShare)(&e), "{e:?}");
+    // ... or another ephemeral key than the one it uses.
+    let e = run_tampered::<O, C>(client, server, |r, m| {
+        if r == reshare::round::SERVER_SEED {
+            tamper(&m, |p: &mut ServerSeedMsg<C>| {
+                p.ephemeral = p.ephemeral + g::<C>()
+            })
+        } else {
+            m
+        }
+    });
+    assert!(misbehaved(Role::Client, Check::NewPublicShare)(&e), "{e:?}");
     // Message 3: seed, opening, new public share, proof commitment, proof response.
-    let cases: [Case<ClientConfirmMsg<C>>; 5] = [
+    let cases: [Case<ClientConfirmMsg<C>>; 6] = [
+        (
+            "ephemeral key",
+            Box::new(|p| p.ephemeral = p.ephemeral + g::<C>()),
+            Check::CommitmentOpening,
+        ),
         (
             "seed",
             Box::new(|p| {
@@ -373,11 +389,6 @@ fn saved_states_resume_and_check_the_share() {
         reshare::server_respond::<Refresh, Secp256k1, _>(&s, &m1, &mut rng(3)).unwrap();
     // The server keeps its half-finished run between two requests.
     let saved = server.save().unwrap();
-    let client = reshare::ClientAwaitingSeed::<Refresh, Secp256k1>::restore(
-        tandem_curves::CurveId::Secp256k1,
-        &client.save().unwrap(),
-    )
-    .unwrap();
     // A state saved for one operation does not restore as another.
     assert!(
         reshare::ServerAwaitingOpening::<Backup, Secp256k1>::restore(

@@ -112,7 +112,7 @@ where
         );
         match i % 4 {
             0 => drop(codec::decode::<CommitMsg>(&msg.payload).unwrap()),
-            1 => drop(codec::decode::<ServerSeedMsg>(&msg.payload).unwrap()),
+            1 => drop(codec::decode::<ServerSeedMsg<C>>(&msg.payload).unwrap()),
             2 => drop(codec::decode::<ClientConfirmMsg<C>>(&msg.payload).unwrap()),
             _ => drop(codec::decode::<ServerConfirmMsg<C>>(&msg.payload).unwrap()),
         }
