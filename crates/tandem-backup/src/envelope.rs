@@ -80,12 +80,12 @@ impl PasswordParams {
         t_cost: 2,
         p_cost: 1,
     };
-    /// The strongest accepted when opening (an edited envelope must not make us allocate or
-    /// compute without bound): 1 GiB, 16 passes, 8 lanes.
+    /// The strongest accepted (an envelope edited by whoever stores it must not make a phone
+    /// allocate or compute without bound): 256 MiB, 8 passes, 4 lanes.
     pub const MAX: Self = Self {
-        m_cost_kib: 1024 * 1024,
-        t_cost: 16,
-        p_cost: 8,
+        m_cost_kib: 256 * 1024,
+        t_cost: 8,
+        p_cost: 4,
     };
 
     fn check(&self) -> Result<(), EnvelopeError> {

@@ -18,11 +18,11 @@ use serde::{Deserialize, Serialize};
 
 use super::EcdsaKeyShare;
 use super::presign::{
-    self, ClientAwaitingServer, ClientAwaitingServerRound3, ClientSecondMsg, PartyCommitments,
-    Round1Msg, Round3Msg, ServerAwaitingClient, ServerFirstMsg,
+    self, ClientAwaitingServer, ClientAwaitingServerRound3, ClientSecondMsg, Round1Msg, Round3Msg,
+    ServerAwaitingClient, ServerFirstMsg,
 };
 use super::sign::{self, EcdsaSignature, SignFinishMsg};
-use crate::error::{DecodeError, Error, Misuse};
+use crate::error::{DecodeError, Error};
 use crate::message::{ProtocolId, Role, SessionContext, SessionId};
 use crate::stored::SessionState;
 use tandem_curves::{Point, Scalar, Secp256k1};
@@ -288,31 +288,23 @@ impl ServerAwaitingClient1 {
             },
         )?;
         Ok((
-            ServerAwaitingClient2 {
+            ServerAwaitingClient2(sign::ServerFinish {
                 ctx,
                 client,
                 r_point: n.r_point(),
                 digest: self.digest,
                 sigma,
                 sharing_id: share.sharing_id(),
-            },
+            }),
             out,
         ))
     }
 }
 
-/// Server after message 4.
+/// Server after message 4: public values only (the presignature is spent).
 #[derive(Serialize, Deserialize)]
-pub struct ServerAwaitingClient2 {
-    ctx: SessionContext,
-    client: PartyCommitments,
-    r_point: Point<Secp256k1>,
-    #[serde(with = "tandem_curves::encoding::fixed")]
-    digest: [u8; 32],
-    sigma: Scalar<Secp256k1>,
-    #[serde(with = "tandem_curves::encoding::fixed")]
-    sharing_id: [u8; 32],
-}
+#[serde(transparent)]
+pub struct ServerAwaitingClient2(sign::ServerFinish);
 
 impl ServerAwaitingClient2 {
     /// Server output: checks `σ_c`, combines, verifies.
@@ -320,24 +312,7 @@ impl ServerAwaitingClient2 {
     /// # Errors
     /// [`Check::PartialSignature`] naming the client.
     pub fn receive(self, share: &EcdsaKeyShare, bytes: &[u8]) -> Result<EcdsaSignature, Error> {
-        share.core().require_role(Role::Server)?;
-        if share.sharing_id() != self.sharing_id {
-            return Err(Error::Misuse(Misuse::KeyShareChanged));
-        }
-        let msg: SignFinishMsg = self.ctx.open(round::FINISH, bytes)?;
-        let n = sign::PublicNonce::new(self.r_point, &self.digest);
-        sign::combine_or_blame(
-            &n,
-            &self.sigma,
-            &msg.sigma,
-            &sign::Blame {
-                peer: Role::Client,
-                commitments: &self.client,
-                recompute: None,
-            },
-            &share.core().public_key(),
-            &self.digest,
-        )
+        self.0.receive(share, round::FINISH, bytes)
     }
 }
 
@@ -346,7 +321,7 @@ impl SessionState for ServerAwaitingClient2 {
     const ROLE: Role = Role::Server;
     const AWAITING_ROUND: u8 = round::FINISH;
     fn context(&self) -> &SessionContext {
-        &self.ctx
+        &self.0.ctx
     }
     fn validate(&self) -> Result<(), DecodeError> {
         Ok(())

@@ -538,43 +538,46 @@ impl SignRequest {
             },
         )?;
         Ok((
-            ServerAwaitingFinish {
+            ServerAwaitingFinish(ServerFinish {
                 ctx: self.ctx,
                 client,
                 r_point: n.r_point(),
                 digest: self.request.digest,
                 sigma,
                 sharing_id: share.sharing_id(),
-            },
+            }),
             out,
         ))
     }
 }
 
-/// Server after message 2: public values only (the presignature is spent).
+/// The server's last step in both signing protocols ([`ServerAwaitingFinish`] here,
+/// `full_sign::ServerAwaitingClient2`): public values only, the presignature is spent.
 #[derive(Serialize, Deserialize)]
-pub struct ServerAwaitingFinish {
-    ctx: SessionContext,
-    client: PartyCommitments,
-    r_point: Point<Secp256k1>,
+pub(crate) struct ServerFinish {
+    pub(crate) ctx: SessionContext,
+    pub(crate) client: PartyCommitments,
+    pub(crate) r_point: Point<Secp256k1>,
     #[serde(with = "tandem_curves::encoding::fixed")]
-    digest: [u8; 32],
-    sigma: Scalar<Secp256k1>,
+    pub(crate) digest: [u8; 32],
+    pub(crate) sigma: Scalar<Secp256k1>,
     #[serde(with = "tandem_curves::encoding::fixed")]
-    sharing_id: [u8; 32],
+    pub(crate) sharing_id: [u8; 32],
 }
 
-impl ServerAwaitingFinish {
-    /// Server output: checks `σ_c`, combines and verifies the signature.
-    ///
-    /// # Errors
-    /// [`Check::PartialSignature`] naming the client.
-    pub fn receive(self, share: &EcdsaKeyShare, bytes: &[u8]) -> Result<EcdsaSignature, Error> {
+impl ServerFinish {
+    /// Checks `σ_c` (message `round`), combines and verifies the signature.
+    pub(crate) fn receive(
+        self,
+        share: &EcdsaKeyShare,
+        round: u8,
+        bytes: &[u8],
+    ) -> Result<EcdsaSignature, Error> {
         share.core().require_role(Role::Server)?;
         if share.sharing_id() != self.sharing_id {
             return Err(Error::Misuse(Misuse::KeyShareChanged));
         }
-        let msg: SignFinishMsg = self.ctx.open(round::FINISH, bytes)?;
+        let msg: SignFinishMsg = self.ctx.open(round, bytes)?;
         let n = PublicNonce::new(self.r_point, &self.digest);
         combine_or_blame(
             &n,
@@ -591,12 +594,27 @@ impl ServerAwaitingFinish {
     }
 }
 
+/// Server after message 2: public values only (the presignature is spent).
+#[derive(Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ServerAwaitingFinish(ServerFinish);
+
+impl ServerAwaitingFinish {
+    /// Server output: checks `σ_c`, combines and verifies the signature.
+    ///
+    /// # Errors
+    /// [`Check::PartialSignature`] naming the client.
+    pub fn receive(self, share: &EcdsaKeyShare, bytes: &[u8]) -> Result<EcdsaSignature, Error> {
+        self.0.receive(share, round::FINISH, bytes)
+    }
+}
+
 impl SessionState for ServerAwaitingFinish {
     const PROTOCOL: ProtocolId = ProtocolId::EcdsaSign;
     const ROLE: Role = Role::Server;
     const AWAITING_ROUND: u8 = round::FINISH;
     fn context(&self) -> &SessionContext {
-        &self.ctx
+        &self.0.ctx
     }
     fn validate(&self) -> Result<(), DecodeError> {
         Ok(())
