@@ -1,41 +1,134 @@
-//! `tandem`: the Tandem engine on the command line.
+//! `tandem`: the Tandem wallet on the command line.
 //!
-//! `tandem demo` runs the lifecycle locally, with both parties in this process, and prints
-//! what happens at each step.
+//! Every command works on a store folder (`--store`, default `./tandem-wallet`) holding the
+//! three parties' data (`client/`, `server/`, `custodian/`); both parties run in this process.
+//! Results go to stdout (human-readable, or one JSON object with `--json`), progress and
+//! errors to stderr. A failed command exits non-zero with a one-line message and leaves the
+//! store as it was.
 
 #![forbid(unsafe_code)]
 // A command-line tool prints to stdout by design.
 #![allow(clippy::print_stdout)]
 
+mod commands;
 mod demo;
+mod inputs;
+mod output;
+mod ui;
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 
 /// Tandem: two-party threshold signing (ECDSA secp256k1, EdDSA Ed25519) for wallets.
 #[derive(Parser)]
 #[command(name = "tandem", version, about)]
 struct Cli {
+    /// The store folder (one subfolder per party).
+    #[arg(long, global = true, default_value = "./tandem-wallet")]
+    store: PathBuf,
+    /// Machine-readable output: one JSON object on stdout.
+    #[arg(long, global = true)]
+    json: bool,
     #[command(subcommand)]
     command: Command,
 }
 
+/// Where the backup key comes from.
+#[derive(Args, Clone, Debug)]
+#[group(required = true, multiple = false)]
+pub(crate) struct KeyArgs {
+    /// A file holding the backup password (one trailing newline is ignored).
+    #[arg(long)]
+    password_file: Option<PathBuf>,
+    /// A file holding a random 32-byte key in hex (the user's cloud storage); `backup`
+    /// creates it if it does not exist.
+    #[arg(long)]
+    key_file: Option<PathBuf>,
+}
+
 #[derive(Subcommand)]
 enum Command {
-    /// Run the wallet lifecycle locally (client and server in this process) with progress.
+    /// Create the wallet on both curves (secp256k1 with fresh Paillier keys, Ed25519).
+    Generate,
+    /// Print the wallet's addresses (Ethereum, Bitcoin, Tron, Solana, Stellar).
+    Addresses,
+    /// Print the wallet's ids, keys, statuses and pool size.
+    Status,
+    /// Sign: `--curve secp256k1 --digest <32-byte hex>` or `--curve ed25519 --message <hex>`.
+    Sign {
+        /// `secp256k1` or `ed25519`.
+        #[arg(long)]
+        curve: String,
+        /// The 32-byte message digest to sign (secp256k1), hex.
+        #[arg(long)]
+        digest: Option<String>,
+        /// The message to sign (ed25519), hex.
+        #[arg(long)]
+        message: Option<String>,
+    },
+    /// Make secp256k1 presignatures ahead of time (kept in both parties' pools).
+    Presign {
+        /// How many.
+        #[arg(long, default_value_t = 1)]
+        count: usize,
+    },
+    /// Back up: a fresh backup pair, the client's share sealed under a password or key.
+    Backup(KeyArgs),
+    /// Recover on a new device: fresh signing shares from the backup pair.
+    Recover(KeyArgs),
+    /// Refresh the signing shares (same key, new shares, fresh Paillier keys).
+    Refresh,
+    /// Combine the backup shares into the private keys (leaves the threshold setup).
+    Eject(KeyArgs),
+    /// Run the whole wallet lifecycle in a temporary store, with progress.
     Demo,
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+                e.exit();
+            }
+            // One line, whatever clap would have printed after it (usage, tips).
+            let rendered = e.render().to_string();
+            let line = rendered.lines().next().unwrap_or("invalid arguments");
+            eprintln!("tandem: {}", line.trim_start_matches("error: "));
+            return ExitCode::from(2);
+        }
+    };
+    let out = output::Output::new(cli.json);
     let result = match cli.command {
+        Command::Generate => commands::generate(&cli.store, &out),
+        Command::Addresses => commands::addresses(&cli.store, &out),
+        Command::Status => commands::status(&cli.store, &out),
+        Command::Sign {
+            curve,
+            digest,
+            message,
+        } => commands::sign(
+            &cli.store,
+            &out,
+            &curve,
+            digest.as_deref(),
+            message.as_deref(),
+        ),
+        Command::Presign { count } => commands::presign(&cli.store, &out, count),
+        Command::Backup(key) => commands::backup(&cli.store, &out, &key),
+        Command::Recover(key) => commands::recover(&cli.store, &out, &key),
+        Command::Refresh => commands::refresh(&cli.store, &out),
+        Command::Eject(key) => commands::eject(&cli.store, &out, &key),
         Command::Demo => demo::run(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("tandem: {e}");
+            // One line: messages never contain newlines, but make sure.
+            eprintln!("tandem: {}", e.replace('\n', " "));
             ExitCode::FAILURE
         }
     }

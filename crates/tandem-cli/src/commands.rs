@@ -1,0 +1,251 @@
+//! The store commands. Each opens the store, runs one wallet operation and prints the result.
+
+use std::path::Path;
+
+use serde_json::json;
+use tandem_wallet::{FsStore, SignMethod, Status, Wallet, WalletError};
+
+use crate::KeyArgs;
+use crate::inputs;
+use crate::output::{Output, addresses_human, addresses_json, hex, wallet_human, wallet_json};
+use crate::ui::Ui;
+
+fn open(store: &Path) -> Result<Wallet<FsStore>, String> {
+    FsStore::open(store)
+        .map(Wallet::new)
+        .map_err(|e| e.to_string())
+}
+
+/// Adds a field to a JSON object (the values built here are always objects).
+fn set(value: &mut serde_json::Value, key: &str, field: serde_json::Value) {
+    if let Some(object) = value.as_object_mut() {
+        object.insert(key.to_owned(), field);
+    }
+}
+
+fn err(e: WalletError) -> String {
+    e.to_string()
+}
+
+/// Runs `f` with a progress callback drawing on stderr (silent with `--json`).
+fn with_ui<T>(
+    out: &Output,
+    f: impl FnOnce(&mut (dyn FnMut(tandem_wallet::progress::Progress) + Send)) -> T,
+) -> T {
+    let ui = std::sync::Mutex::new(Ui::new(out.is_json()));
+    let mut report = |event| {
+        if let Ok(mut ui) = ui.lock() {
+            ui.report(event);
+        }
+    };
+    f(&mut report)
+}
+
+pub(crate) fn generate(store: &Path, out: &Output) -> Result<(), String> {
+    let wallet = FsStore::create(store)
+        .map(Wallet::new)
+        .map_err(|e| e.to_string())?;
+    let info = with_ui(out, |p| wallet.generate(p)).map_err(err)?;
+    let mut human = vec![(
+        "",
+        "wallet generated (signing shares STORED_CLIENT)".to_string(),
+    )];
+    human.extend(wallet_human(&info));
+    out.emit(&wallet_json(&info), &human);
+    Ok(())
+}
+
+pub(crate) fn addresses(store: &Path, out: &Output) -> Result<(), String> {
+    let info = open(store)?.info().map_err(err)?;
+    out.emit(
+        &json!({ "addresses": addresses_json(&info.addresses) }),
+        &addresses_human(&info.addresses),
+    );
+    Ok(())
+}
+
+pub(crate) fn status(store: &Path, out: &Output) -> Result<(), String> {
+    let info = open(store)?.info().map_err(err)?;
+    let backup = info.backup_status.map(|b| b.name());
+    let mut value = wallet_json(&info);
+    set(
+        &mut value,
+        "signing_status",
+        json!(info.signing_status.name()),
+    );
+    set(&mut value, "backup_status", json!(backup));
+    set(&mut value, "presignatures", json!(info.presignatures));
+    let mut human = wallet_human(&info);
+    human.push(("signing status", info.signing_status.name().to_string()));
+    human.push(("backup status", backup.unwrap_or("none").to_string()));
+    human.push(("presignatures", info.presignatures.to_string()));
+    out.emit(&value, &human);
+    Ok(())
+}
+
+pub(crate) fn sign(
+    store: &Path,
+    out: &Output,
+    curve: &str,
+    digest: Option<&str>,
+    message: Option<&str>,
+) -> Result<(), String> {
+    match (curve, digest, message) {
+        ("secp256k1", Some(digest), None) => {
+            let digest = inputs::digest(digest)?;
+            let wallet = open(store)?;
+            let signed = with_ui(out, |p| wallet.sign_secp256k1(&digest, p)).map_err(err)?;
+            let sig = &signed.signature;
+            let (r, s) = (hex(&sig.r.to_bytes()), hex(&sig.s.to_bytes()));
+            let method = match signed.method {
+                SignMethod::Presignature => "from a presignature (one round)",
+                SignMethod::FullSigning => "full signing (no presignature in the pool)",
+            };
+            out.emit(
+                &json!({
+                    "signature": hex(&sig.to_bytes()),
+                    "r": r,
+                    "s": s,
+                    "recovery_id": sig.recovery_id,
+                }),
+                &[
+                    ("signature", hex(&sig.to_bytes())),
+                    ("r", r.clone()),
+                    ("s (low)", s.clone()),
+                    ("recovery id", sig.recovery_id.to_string()),
+                    ("made by", method.to_string()),
+                ],
+            );
+            Ok(())
+        }
+        ("ed25519", None, Some(message)) => {
+            let message = inputs::hex("message", message)?;
+            let wallet = open(store)?;
+            let sig = with_ui(out, |p| wallet.sign_ed25519(&message, p)).map_err(err)?;
+            let sig = hex(&sig.to_bytes());
+            out.emit(&json!({ "signature": sig }), &[("signature", sig.clone())]);
+            Ok(())
+        }
+        ("secp256k1", _, _) => {
+            Err("sign --curve secp256k1 takes --digest <32-byte hex> (and no --message)".into())
+        }
+        ("ed25519", _, _) => {
+            Err("sign --curve ed25519 takes --message <hex> (and no --digest)".into())
+        }
+        (other, _, _) => Err(format!("unknown curve {other:?} (secp256k1 or ed25519)")),
+    }
+}
+
+pub(crate) fn presign(store: &Path, out: &Output, count: usize) -> Result<(), String> {
+    let wallet = open(store)?;
+    let held = with_ui(out, |p| wallet.presign(count, p)).map_err(err)?;
+    out.emit(
+        &json!({ "presignatures": held }),
+        &[("presignatures", format!("{held} ready on this device"))],
+    );
+    Ok(())
+}
+
+fn statuses_json(statuses: &[Status]) -> serde_json::Value {
+    json!(statuses.iter().map(|s| s.name()).collect::<Vec<_>>())
+}
+
+pub(crate) fn backup(store: &Path, out: &Output, key: &KeyArgs) -> Result<(), String> {
+    let wallet = open(store)?;
+    let (backup_key, created) = inputs::backup_key(key, true)?;
+    let result = with_ui(out, |p| wallet.backup(&backup_key, p)).map_err(err);
+    let statuses = match result {
+        Ok(statuses) => statuses,
+        Err(e) => {
+            // A key file made for a backup that did not happen protects nothing: remove it.
+            if created && let Some(path) = &key.key_file {
+                let _ = std::fs::remove_file(path);
+            }
+            return Err(e);
+        }
+    };
+    let last = statuses.last().map_or("none", |s| s.name());
+    let mut human = vec![(
+        "statuses",
+        statuses
+            .iter()
+            .map(|s| s.name())
+            .collect::<Vec<_>>()
+            .join(" -> "),
+    )];
+    if created && let Some(path) = &key.key_file {
+        human.push((
+            "backup key",
+            format!("new random key written to {}", path.display()),
+        ));
+    }
+    out.emit(
+        &json!({ "statuses": statuses_json(&statuses), "status": last }),
+        &human,
+    );
+    Ok(())
+}
+
+pub(crate) fn recover(store: &Path, out: &Output, key: &KeyArgs) -> Result<(), String> {
+    let wallet = open(store)?;
+    let (backup_key, _) = inputs::backup_key(key, false)?;
+    let mut statuses = Vec::new();
+    let info = with_ui(out, |p| {
+        wallet.recover(&backup_key, &mut |event| {
+            if let tandem_wallet::progress::Progress::Status(s) = event {
+                statuses.push(s);
+            }
+            p(event);
+        })
+    })
+    .map_err(err)?;
+    let mut value = wallet_json(&info);
+    set(&mut value, "statuses", statuses_json(&statuses));
+    set(&mut value, "status", json!(info.signing_status.name()));
+    let mut human = vec![(
+        "statuses",
+        statuses
+            .iter()
+            .map(|s| s.name())
+            .collect::<Vec<_>>()
+            .join(" -> "),
+    )];
+    human.extend(wallet_human(&info));
+    out.emit(&value, &human);
+    Ok(())
+}
+
+pub(crate) fn refresh(store: &Path, out: &Output) -> Result<(), String> {
+    let wallet = open(store)?;
+    let info = with_ui(out, |p| wallet.refresh(p)).map_err(err)?;
+    let mut value = wallet_json(&info);
+    set(&mut value, "status", json!(info.signing_status.name()));
+    out.emit(
+        &value,
+        &[(
+            "refreshed",
+            "new signing shares on both curves; old shares and presignatures no longer sign".into(),
+        )],
+    );
+    Ok(())
+}
+
+pub(crate) fn eject(store: &Path, out: &Output, key: &KeyArgs) -> Result<(), String> {
+    let wallet = open(store)?;
+    let (backup_key, _) = inputs::backup_key(key, false)?;
+    let keys = with_ui(out, |p| wallet.eject(&backup_key, p)).map_err(err)?;
+    let secp = zeroize::Zeroizing::new(hex(&keys.secp256k1.to_bytes()[..]));
+    let ed = zeroize::Zeroizing::new(hex(&keys.ed25519.scalar_bytes()[..]));
+    out.emit(
+        &json!({
+            "secp256k1": { "private_key": secp.as_str() },
+            "ed25519": { "private_scalar": ed.as_str() },
+        }),
+        &[
+            ("secp256k1 key", secp.to_string()),
+            ("secp256k1 WIF", keys.secp256k1.to_wif().to_string()),
+            ("ed25519 scalar", ed.to_string()),
+        ],
+    );
+    Ok(())
+}

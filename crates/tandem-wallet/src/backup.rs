@@ -1,0 +1,481 @@
+//! Backup, recovery, refresh and eject on both curves, with the lifecycle rules.
+//!
+//! - Backup reshares the signing pair into a fresh backup pair; the custodian's shares are
+//!   stored first (`STORED_CUSTODIAN_BACKUP_SHARE`), then the client's, sealed under the
+//!   user's password or random key (`STORED_CLIENT_BACKUP_SHARE`). A new backup replaces the
+//!   previous pair only once it is complete.
+//! - Recover (refused before `STORED_CLIENT_BACKUP_SHARE`) opens the sealed client backup,
+//!   reshares the backup pair into a new signing pair with fresh Paillier keys, and replaces
+//!   both signing shares (server first: `STORED_DATABASE`, then `STORED_CLIENT`) and discards
+//!   both presignature pools. The old device share no longer matches and is refused.
+//! - Refresh does the same from the signing pair (proactive security).
+//! - Eject combines the two backup shares into the private keys, checked against the wallet's
+//!   public keys.
+//!
+//! The protocols run to completion and both parties' outputs are checked before the first
+//! write; the writes of one operation are all-or-nothing ([`crate::tx`]), so the two-step
+//! output of a resharing (the server has its new share one message before the client) never
+//! leaves a stored pair half-replaced.
+
+use tandem_backup::driver::{recover_ecdsa, refresh_ecdsa, reshare};
+use tandem_backup::eject::{Ed25519Key, Secp256k1Key};
+use tandem_backup::envelope::{self, KeySource};
+use tandem_backup::{Backup, BackupKind, BackupShare, Recover, Refresh};
+use tandem_curves::{Curve, CurveId, Ed25519, Secp256k1};
+use tandem_protocol::driver::NoTap;
+use zeroize::Zeroizing;
+
+use crate::error::{WalletError, protocol};
+use crate::progress::{Progress, ProgressFn, Step};
+use crate::record::{BackupKeyKind, CurveRecord, WalletRecord, hex};
+use crate::status::{BackupStatus, SigningStatus, Status};
+use crate::store::{Party, Store, record};
+use crate::tx::atomically;
+use crate::wallet::{Wallet, WalletInfo, os_rng, step};
+
+/// The key that seals the client backup shares.
+pub enum BackupKey {
+    /// A password or PIN (Argon2id, 64 MiB, 3 passes).
+    Password(Zeroizing<Vec<u8>>),
+    /// A random 32-byte key kept in the user's cloud storage.
+    RandomKey(Zeroizing<[u8; 32]>),
+}
+
+impl core::fmt::Debug for BackupKey {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            BackupKey::Password(_) => "Password(<redacted>)",
+            BackupKey::RandomKey(_) => "RandomKey(<redacted>)",
+        })
+    }
+}
+
+impl BackupKey {
+    fn kind(&self) -> BackupKeyKind {
+        match self {
+            BackupKey::Password(_) => BackupKeyKind::Password,
+            BackupKey::RandomKey(_) => BackupKeyKind::RandomKey,
+        }
+    }
+
+    fn source(&self) -> Result<KeySource<'_>, WalletError> {
+        match self {
+            BackupKey::Password(p) if p.is_empty() => Err(WalletError::EmptyPassword),
+            BackupKey::Password(p) => Ok(KeySource::Password(p)),
+            BackupKey::RandomKey(k) => Ok(KeySource::RandomKey(k)),
+        }
+    }
+}
+
+fn kind_name(kind: BackupKeyKind) -> &'static str {
+    match kind {
+        BackupKeyKind::Password => "password",
+        BackupKeyKind::RandomKey => "random key",
+    }
+}
+
+/// The keys an eject returns: the secp256k1 private key and the Ed25519 private scalar.
+pub struct EjectedKeys {
+    /// secp256k1 (bytes, WIF, a k256 signing key).
+    pub secp256k1: Secp256k1Key,
+    /// Ed25519 (the scalar; signs through an expanded-key signer).
+    pub ed25519: Ed25519Key,
+}
+
+impl core::fmt::Debug for EjectedKeys {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("EjectedKeys(<redacted>)")
+    }
+}
+
+/// Both curves' backup pairs, opened and checked.
+struct BackupPairs {
+    secp256k1: (BackupShare<Secp256k1>, BackupShare<Secp256k1>),
+    ed25519: (BackupShare<Ed25519>, BackupShare<Ed25519>),
+}
+
+fn encoded(r: Result<Vec<u8>, tandem_protocol::Error>) -> Result<Zeroizing<Vec<u8>>, WalletError> {
+    r.map(Zeroizing::new)
+        .map_err(|e| WalletError::Internal(e.to_string()))
+}
+
+/// Checks a backup share against the wallet record (kind, public key, backup sharing id).
+fn check_backup<C: Curve>(
+    party: Party,
+    name: &'static str,
+    share: &BackupShare<C>,
+    kind: BackupKind,
+    curve: &CurveRecord,
+) -> Result<(), WalletError> {
+    let corrupted = |reason: &str| WalletError::Corrupted {
+        party,
+        record: name,
+        reason: reason.to_owned(),
+    };
+    if share.kind() != kind {
+        return Err(corrupted("a backup share of the other kind"));
+    }
+    let public_key = share
+        .public_key()
+        .to_bytes()
+        .map_err(|e| corrupted(&e.to_string()))?;
+    if hex(&public_key) != curve.public_key {
+        return Err(corrupted("a backup share of another wallet"));
+    }
+    if Some(share.sharing_id()) != curve.backup_sharing_id()? {
+        return Err(corrupted("not the wallet's current backup pair"));
+    }
+    Ok(())
+}
+
+impl<S: Store> Wallet<S> {
+    /// Reads, opens and checks both curves' backup pairs.
+    fn open_backups(
+        &self,
+        record: &WalletRecord,
+        key: &BackupKey,
+        progress: &mut ProgressFn<'_>,
+    ) -> Result<BackupPairs, WalletError> {
+        if record.backup_status != Some(BackupStatus::StoredClientBackupShare) {
+            return Err(WalletError::NoBackup);
+        }
+        if let Some(expected) = record.backup_key
+            && expected != key.kind()
+        {
+            return Err(WalletError::WrongKeyKind {
+                expected: kind_name(expected),
+                given: kind_name(key.kind()),
+            });
+        }
+        let source = key.source()?;
+        Ok(BackupPairs {
+            secp256k1: self.open_pair::<Secp256k1>(
+                record,
+                &source,
+                [record::SEALED_SECP256K1, record::BACKUP_SECP256K1],
+                &record.secp256k1,
+                progress,
+            )?,
+            ed25519: self.open_pair::<Ed25519>(
+                record,
+                &source,
+                [record::SEALED_ED25519, record::BACKUP_ED25519],
+                &record.ed25519,
+                progress,
+            )?,
+        })
+    }
+
+    fn open_pair<C: Curve>(
+        &self,
+        record: &WalletRecord,
+        source: &KeySource<'_>,
+        [sealed_name, custodian_name]: [&'static str; 2],
+        curve: &CurveRecord,
+        progress: &mut ProgressFn<'_>,
+    ) -> Result<(BackupShare<C>, BackupShare<C>), WalletError> {
+        step(progress, Step::ReadingShare, Some(C::ID), Party::Server);
+        let sealed = self.read_required(Party::Server, sealed_name)?;
+        step(progress, Step::ParsingShare, Some(C::ID), Party::Client);
+        let client =
+            envelope::open::<C>(&sealed, &record.client_id, BackupKind::ClientBackup, source)
+                .map_err(WalletError::Envelope)?;
+        check_backup(
+            Party::Server,
+            sealed_name,
+            &client,
+            BackupKind::ClientBackup,
+            curve,
+        )?;
+        step(progress, Step::ReadingShare, Some(C::ID), Party::Custodian);
+        let bytes = self.read_required(Party::Custodian, custodian_name)?;
+        step(progress, Step::ParsingShare, Some(C::ID), Party::Custodian);
+        let custodian =
+            BackupShare::<C>::from_bytes(&bytes).map_err(|e| WalletError::Corrupted {
+                party: Party::Custodian,
+                record: custodian_name,
+                reason: e.to_string(),
+            })?;
+        check_backup(
+            Party::Custodian,
+            custodian_name,
+            &custodian,
+            BackupKind::CustodianBackup,
+            curve,
+        )?;
+        Ok((client, custodian))
+    }
+
+    /// Backs the wallet up: a fresh backup pair on both curves, the custodian's shares
+    /// stored, the client's sealed under `key` and stored. Returns the statuses reached, in
+    /// order.
+    ///
+    /// # Errors
+    /// [`WalletError::NotSignable`] before `STORED_CLIENT`; [`WalletError::EmptyPassword`];
+    /// a protocol or store error (nothing changes: the previous backup pair, if any, stays
+    /// in place). A new backup may use another kind of key than the previous one.
+    pub fn backup(
+        &self,
+        key: &BackupKey,
+        progress: &mut ProgressFn<'_>,
+    ) -> Result<Vec<Status>, WalletError> {
+        let _lock = self.store().lock()?;
+        let source = key.source()?;
+        let mut record = self.require_signable()?;
+        let secp_client = self.load_ecdsa(Party::Client, &record, progress)?;
+        let secp_server = self.load_ecdsa(Party::Server, &record, progress)?;
+        let ed_client = self.load_eddsa(Party::Client, &record, progress)?;
+        let ed_server = self.load_eddsa(Party::Server, &record, progress)?;
+        let (mut c_rng, mut s_rng) = (os_rng(), os_rng());
+
+        step(
+            progress,
+            Step::GeneratingShare,
+            Some(CurveId::Secp256k1),
+            Party::Custodian,
+        );
+        let (secp_cb, secp_kb) = reshare::<Backup, Secp256k1, _, _, _>(
+            secp_client.core(),
+            secp_server.core(),
+            &mut c_rng,
+            &mut s_rng,
+            &mut NoTap,
+        )
+        .map_err(protocol("secp256k1 backup"))?;
+        step(
+            progress,
+            Step::GeneratingShare,
+            Some(CurveId::Ed25519),
+            Party::Custodian,
+        );
+        let (ed_cb, ed_kb) = reshare::<Backup, Ed25519, _, _, _>(
+            &ed_client, &ed_server, &mut c_rng, &mut s_rng, &mut NoTap,
+        )
+        .map_err(protocol("Ed25519 backup"))?;
+
+        step(
+            progress,
+            Step::EncryptingShare,
+            Some(CurveId::Secp256k1),
+            Party::Client,
+        );
+        let secp_sealed = envelope::seal(&secp_cb, &record.client_id, &source, &mut c_rng)
+            .map_err(WalletError::Envelope)?;
+        step(
+            progress,
+            Step::EncryptingShare,
+            Some(CurveId::Ed25519),
+            Party::Client,
+        );
+        let ed_sealed = envelope::seal(&ed_cb, &record.client_id, &source, &mut c_rng)
+            .map_err(WalletError::Envelope)?;
+        let secp_custodian = encoded(secp_kb.to_bytes())?;
+        let ed_custodian = encoded(ed_kb.to_bytes())?;
+
+        record.secp256k1.backup_sharing_id = Some(hex(&secp_kb.sharing_id()));
+        record.ed25519.backup_sharing_id = Some(hex(&ed_kb.sharing_id()));
+        record.backup_key = Some(key.kind());
+        let mut reached = Vec::new();
+        atomically(self.store(), |tx| {
+            step(progress, Step::StoringShare, None, Party::Custodian);
+            tx.write(Party::Custodian, record::BACKUP_SECP256K1, &secp_custodian)?;
+            tx.write(Party::Custodian, record::BACKUP_ED25519, &ed_custodian)?;
+            record.backup_status = Some(BackupStatus::StoredCustodianBackupShare);
+            tx.write(Party::Server, record::WALLET, &record.to_bytes()?)?;
+            let status = Status::Backup(BackupStatus::StoredCustodianBackupShare);
+            progress(Progress::Status(status));
+            reached.push(status);
+
+            step(progress, Step::StoringShare, None, Party::Server);
+            tx.write(Party::Server, record::SEALED_SECP256K1, &secp_sealed)?;
+            tx.write(Party::Server, record::SEALED_ED25519, &ed_sealed)?;
+            record.backup_status = Some(BackupStatus::StoredClientBackupShare);
+            tx.write(Party::Server, record::WALLET, &record.to_bytes()?)?;
+            let status = Status::Backup(BackupStatus::StoredClientBackupShare);
+            progress(Progress::Status(status));
+            reached.push(status);
+            Ok(())
+        })?;
+        Ok(reached)
+    }
+
+    /// Recovers the wallet on a new device: the sealed client backup is opened with `key`,
+    /// the backup pair reshared into a new signing pair on both curves (secp256k1 with fresh
+    /// Paillier keys), and both signing shares replaced. Works without any client record.
+    ///
+    /// # Errors
+    /// [`WalletError::NoBackup`] before `STORED_CLIENT_BACKUP_SHARE`;
+    /// [`WalletError::Envelope`] for a wrong password or key; a protocol or store error.
+    /// Nothing changes on any error.
+    pub fn recover(
+        &self,
+        key: &BackupKey,
+        progress: &mut ProgressFn<'_>,
+    ) -> Result<WalletInfo, WalletError> {
+        let _lock = self.store().lock()?;
+        let record = self.record()?;
+        let pairs = self.open_backups(&record, key, progress)?;
+        let (mut c_rng, mut s_rng) = (os_rng(), os_rng());
+        step(
+            progress,
+            Step::GeneratingShare,
+            Some(CurveId::Ed25519),
+            Party::Client,
+        );
+        let (ed_client, ed_server) = reshare::<Recover, Ed25519, _, _, _>(
+            &pairs.ed25519.0,
+            &pairs.ed25519.1,
+            &mut c_rng,
+            &mut s_rng,
+            &mut NoTap,
+        )
+        .map_err(protocol("Ed25519 recovery"))?;
+        let (paillier_client, paillier_server) = self.paillier_keys(progress)?;
+        step(
+            progress,
+            Step::GeneratingShare,
+            Some(CurveId::Secp256k1),
+            Party::Client,
+        );
+        let (secp_client, secp_server) = recover_ecdsa(
+            &pairs.secp256k1.0,
+            &pairs.secp256k1.1,
+            paillier_client,
+            paillier_server,
+            &mut c_rng,
+            &mut s_rng,
+            &mut NoTap,
+        )
+        .map_err(protocol("secp256k1 recovery"))?;
+        self.replace_signing_pair(
+            record,
+            [secp_client, secp_server],
+            [ed_client, ed_server],
+            progress,
+        )?;
+        self.info()
+    }
+
+    /// Refreshes the signing pair on both curves (new shares of the same key, fresh Paillier
+    /// keys for secp256k1); the old shares and every pooled presignature stop working.
+    ///
+    /// # Errors
+    /// As [`Wallet::recover`], with [`WalletError::NotSignable`] before `STORED_CLIENT`.
+    pub fn refresh(&self, progress: &mut ProgressFn<'_>) -> Result<WalletInfo, WalletError> {
+        let _lock = self.store().lock()?;
+        let record = self.require_signable()?;
+        let secp_client = self.load_ecdsa(Party::Client, &record, progress)?;
+        let secp_server = self.load_ecdsa(Party::Server, &record, progress)?;
+        let ed_client = self.load_eddsa(Party::Client, &record, progress)?;
+        let ed_server = self.load_eddsa(Party::Server, &record, progress)?;
+        let (mut c_rng, mut s_rng) = (os_rng(), os_rng());
+        step(
+            progress,
+            Step::GeneratingShare,
+            Some(CurveId::Ed25519),
+            Party::Client,
+        );
+        let (ed_client, ed_server) = reshare::<Refresh, Ed25519, _, _, _>(
+            &ed_client, &ed_server, &mut c_rng, &mut s_rng, &mut NoTap,
+        )
+        .map_err(protocol("Ed25519 refresh"))?;
+        let (paillier_client, paillier_server) = self.paillier_keys(progress)?;
+        step(
+            progress,
+            Step::GeneratingShare,
+            Some(CurveId::Secp256k1),
+            Party::Client,
+        );
+        let (secp_client, secp_server) = refresh_ecdsa(
+            &secp_client,
+            &secp_server,
+            paillier_client,
+            paillier_server,
+            &mut c_rng,
+            &mut s_rng,
+            &mut NoTap,
+        )
+        .map_err(protocol("secp256k1 refresh"))?;
+        self.replace_signing_pair(
+            record,
+            [secp_client, secp_server],
+            [ed_client, ed_server],
+            progress,
+        )?;
+        self.info()
+    }
+
+    /// Stores a new signing pair (server first, then client), discarding both pools.
+    fn replace_signing_pair(
+        &self,
+        mut record: WalletRecord,
+        [secp_client, secp_server]: [tandem_protocol::ecdsa::EcdsaKeyShare; 2],
+        [ed_client, ed_server]: [tandem_protocol::KeyShare<Ed25519>; 2],
+        progress: &mut ProgressFn<'_>,
+    ) -> Result<(), WalletError> {
+        let (sc, ss) = (
+            encoded(secp_client.to_bytes())?,
+            encoded(secp_server.to_bytes())?,
+        );
+        let (ec, es) = (
+            encoded(ed_client.to_bytes())?,
+            encoded(ed_server.to_bytes())?,
+        );
+        record.secp256k1.signing_sharing_id = hex(&secp_server.sharing_id());
+        record.ed25519.signing_sharing_id = hex(&ed_server.sharing_id());
+        atomically(self.store(), |tx| {
+            step(progress, Step::StoringShare, None, Party::Server);
+            tx.write(Party::Server, record::SECP256K1_SHARE, &ss)?;
+            tx.write(Party::Server, record::ED25519_SHARE, &es)?;
+            tx.remove(Party::Server, record::PRESIGNATURES)?;
+            record.signing_status = SigningStatus::StoredDatabase;
+            tx.write(Party::Server, record::WALLET, &record.to_bytes()?)?;
+            progress(Progress::Status(Status::Signing(
+                SigningStatus::StoredDatabase,
+            )));
+            step(progress, Step::StoringShare, None, Party::Client);
+            tx.write(Party::Client, record::SECP256K1_SHARE, &sc)?;
+            tx.write(Party::Client, record::ED25519_SHARE, &ec)?;
+            tx.remove(Party::Client, record::PRESIGNATURES)?;
+            record.signing_status = SigningStatus::StoredClient;
+            tx.write(Party::Server, record::WALLET, &record.to_bytes()?)?;
+            progress(Progress::Status(Status::Signing(
+                SigningStatus::StoredClient,
+            )));
+            Ok(())
+        })
+    }
+
+    /// Ejects the wallet: both backup shares of each curve combined into the private key,
+    /// checked against the wallet's public keys. The whole key exists in this process
+    /// afterwards: use only to leave the threshold setup.
+    ///
+    /// # Errors
+    /// [`WalletError::NoBackup`]; [`WalletError::Envelope`] for a wrong password or key;
+    /// [`WalletError::Eject`] if the shares do not combine to the wallet's key.
+    pub fn eject(
+        &self,
+        key: &BackupKey,
+        progress: &mut ProgressFn<'_>,
+    ) -> Result<EjectedKeys, WalletError> {
+        let record = self.record()?;
+        let pairs = self.open_backups(&record, key, progress)?;
+        let secp256k1 = Secp256k1Key::eject(&pairs.secp256k1.0, &pairs.secp256k1.1)
+            .map_err(WalletError::Eject)?;
+        let ed25519 =
+            Ed25519Key::eject(&pairs.ed25519.0, &pairs.ed25519.1).map_err(WalletError::Eject)?;
+        let keys = record.public_keys()?;
+        let secp_public = secp256k1
+            .public_key()
+            .to_bytes()
+            .map_err(|e| WalletError::Internal(e.to_string()))?;
+        if secp_public.as_slice() != keys.secp256k1_bytes().as_slice()
+            || ed25519.verifying_key() != keys.ed25519
+        {
+            return Err(WalletError::Internal(
+                "ejected keys differ from the wallet's public keys".into(),
+            ));
+        }
+        Ok(EjectedKeys { secp256k1, ed25519 })
+    }
+}

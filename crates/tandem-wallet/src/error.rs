@@ -1,0 +1,118 @@
+//! The wallet's errors: every refusal says which rule or which record, and a protocol failure
+//! keeps the protocol's typed error (which names the guilty party and the check).
+
+use tandem_backup::envelope::EnvelopeError;
+use thiserror::Error;
+
+use crate::status::SigningStatus;
+use crate::store::{Party, StoreError};
+
+/// A wallet operation failed. Unless the variant says otherwise, nothing stored changed.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum WalletError {
+    /// `generate` on a store that already holds a wallet.
+    #[error("wallet already exists (client {client_id})")]
+    WalletExists {
+        /// The existing wallet's client id.
+        client_id: String,
+    },
+    /// The store holds no wallet.
+    #[error("no wallet in this store (run generate first)")]
+    NoWallet,
+    /// Signing needs the signing pair in `STORED_CLIENT`.
+    #[error("signing refused: the signing shares are in status {0:?}, signing needs STORED_CLIENT")]
+    NotSignable(SigningStatus),
+    /// This device holds no signing share (a new device: run recover).
+    #[error("this device holds no signing share (a new device: recover the wallet first)")]
+    NoDeviceShare,
+    /// The device's signing share is not the wallet's current one: it was replaced by a
+    /// recovery or refresh (a lost or old device). The server refuses to sign with it.
+    #[error(
+        "the server refuses this device's signing share: it was replaced by a recovery or refresh"
+    )]
+    StaleDeviceShare,
+    /// Recovery and eject need a completed backup (`STORED_CLIENT_BACKUP_SHARE`).
+    #[error(
+        "refused: no completed backup (the backup shares must reach STORED_CLIENT_BACKUP_SHARE)"
+    )]
+    NoBackup,
+    /// The backup was sealed with another kind of key than the one given.
+    #[error("the backup was sealed with a {expected}, not a {given}")]
+    WrongKeyKind {
+        /// The kind the backup was sealed with.
+        expected: &'static str,
+        /// The kind given.
+        given: &'static str,
+    },
+    /// An empty password.
+    #[error("the password is empty")]
+    EmptyPassword,
+    /// The sealed client backup share could not be opened.
+    #[error("cannot open the client backup: {0}")]
+    Envelope(EnvelopeError),
+    /// A stored record is malformed, fails its integrity check, or disagrees with the wallet.
+    #[error("{party}/{record} is corrupted: {reason}")]
+    Corrupted {
+        /// Whose record.
+        party: Party,
+        /// Which record.
+        record: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A record of a format version this code does not read.
+    #[error(
+        "{party}/{record} has format version {version}, which this version of Tandem does not read"
+    )]
+    UnsupportedVersion {
+        /// Whose record.
+        party: Party,
+        /// Which record.
+        record: &'static str,
+        /// The version found.
+        version: u32,
+    },
+    /// A record the wallet needs is missing.
+    #[error("{party}/{record} is missing")]
+    MissingRecord {
+        /// Whose record.
+        party: Party,
+        /// Which record.
+        record: &'static str,
+    },
+    /// The store failed.
+    #[error("store: {0}")]
+    Store(#[from] StoreError),
+    /// A protocol run failed (the error names the party and the check).
+    #[error("{operation}: {source}")]
+    Protocol {
+        /// The operation.
+        operation: &'static str,
+        /// The protocol's error.
+        source: tandem_protocol::Error,
+    },
+    /// Eject failed (the shares do not combine to the wallet's key).
+    #[error("eject: {0}")]
+    Eject(tandem_backup::eject::EjectError),
+    /// Paillier key generation was cancelled or failed.
+    #[error("Paillier key generation: {0}")]
+    Primes(String),
+    /// The undo of a failed operation failed too: the store may be inconsistent.
+    #[error("{original}; undoing the operation failed as well: {undo}")]
+    RollbackFailed {
+        /// The error that made the operation fail.
+        original: Box<WalletError>,
+        /// The store error during the undo.
+        undo: StoreError,
+    },
+    /// A bug in this library.
+    #[error("internal error (bug): {0}")]
+    Internal(String),
+}
+
+pub(crate) fn protocol(
+    operation: &'static str,
+) -> impl FnOnce(tandem_protocol::Error) -> WalletError {
+    move |source| WalletError::Protocol { operation, source }
+}

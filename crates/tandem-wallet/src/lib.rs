@@ -1,0 +1,55 @@
+//! The Tandem wallet: one wallet per client, on secp256k1 (Ethereum, Bitcoin, Tron) and
+//! Ed25519 (Solana, Stellar), with the lifecycle rules of `../shared/DESIGN.md`.
+//!
+//! - [`Wallet`]: generate, sign (secp256k1 from a persisted presignature pool, or full
+//!   signing; Ed25519 FROST), presign, backup, recover, refresh, eject, info;
+//! - [`store`]: the [`Store`] trait (one byte store per party: client, server, custodian)
+//!   and the filesystem store [`FsStore`], with the server's and the custodian's records
+//!   encrypted at rest;
+//! - [`status`]: `STORED_DATABASE` → `STORED_CLIENT`, `STORED_CUSTODIAN_BACKUP_SHARE` →
+//!   `STORED_CLIENT_BACKUP_SHARE`;
+//! - [`address`]: Ethereum (EIP-55), Bitcoin (P2WPKH), Tron, Solana and Stellar addresses;
+//! - [`progress`]: the steps long operations report.
+//!
+//! ```no_run
+//! use tandem_wallet::{BackupKey, FsStore, Wallet};
+//! use zeroize::Zeroizing;
+//!
+//! let wallet = Wallet::new(FsStore::create("./tandem-wallet")?);
+//! let info = wallet.generate(&mut |_progress| {})?; // fresh Paillier primes: seconds
+//! println!("{}", info.addresses.ethereum);
+//!
+//! let signed = wallet.sign_secp256k1(&[7u8; 32], &mut |_| {})?;
+//! let sig = wallet.sign_ed25519(b"hello", &mut |_| {})?;
+//!
+//! let key = BackupKey::Password(Zeroizing::new(b"correct horse".to_vec()));
+//! wallet.backup(&key, &mut |_| {})?; // ... device lost ...
+//! wallet.recover(&key, &mut |_| {})?;
+//! # Ok::<(), tandem_wallet::WalletError>(())
+//! ```
+//!
+//! Both parties run in this process; each reads and writes only its own records. Every
+//! operation that writes holds the store's lock and writes all-or-nothing after every check
+//! and protocol step has passed.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod address;
+mod backup;
+pub mod error;
+mod paillier;
+pub mod progress;
+pub mod record;
+mod sign;
+pub mod status;
+pub mod store;
+mod tx;
+mod wallet;
+
+pub use backup::{BackupKey, EjectedKeys};
+pub use error::WalletError;
+pub use record::{BackupKeyKind, PublicKeys};
+pub use sign::{MAX_PRESIGN_BATCH, Secp256k1Signed, SignMethod};
+pub use status::{BackupStatus, SigningStatus, Status};
+pub use store::{FsStore, Party, Store, StoreError, StoreLock};
+pub use wallet::{Wallet, WalletInfo};

@@ -1,0 +1,230 @@
+//! Signing (only the client initiates; the server co-signs) and the presignature pool.
+//!
+//! secp256k1 signing takes a presignature from the pool when there is one: the client's and
+//! the server's copies (same id) are removed and both pools are written back *before* the
+//! signing round runs, so a presignature is spent in the store before any partial signature
+//! made with it exists; a crash or a failed round cannot bring it back. With an empty pool
+//! the wallet signs with full signing (presigning and signing in one run).
+
+use ed25519_dalek::Signature;
+use tandem_curves::CurveId;
+use tandem_protocol::driver::{self, NoTap};
+use tandem_protocol::ecdsa::{EcdsaKeyShare, EcdsaSignature, PresignaturePool, pool::MAX_HELD};
+
+use crate::error::{WalletError, protocol};
+use crate::progress::{ProgressFn, Step};
+use crate::store::{Party, Store, record};
+use crate::tx::atomically;
+use crate::wallet::{Wallet, os_rng, pool, step};
+
+/// The most presignatures one [`Wallet::presign`] call makes.
+pub const MAX_PRESIGN_BATCH: usize = 100;
+
+/// How a secp256k1 signature was made.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignMethod {
+    /// One online round from a pooled presignature.
+    Presignature,
+    /// Full signing (the pool was empty).
+    FullSigning,
+}
+
+/// A secp256k1 signature and how it was made.
+#[derive(Clone, Debug)]
+pub struct Secp256k1Signed {
+    /// The signature: low-s `(r, s)` and the recovery id; verified by both parties before
+    /// release.
+    pub signature: EcdsaSignature,
+    /// How it was made.
+    pub method: SignMethod,
+}
+
+fn encode_pool(party: Party, pool: &PresignaturePool) -> Result<Vec<u8>, WalletError> {
+    pool.to_bytes().map_err(|e| WalletError::Corrupted {
+        party,
+        record: record::PRESIGNATURES,
+        reason: e.to_string(),
+    })
+}
+
+impl<S: Store> Wallet<S> {
+    fn load_pool(
+        &self,
+        party: Party,
+        share: &EcdsaKeyShare,
+    ) -> Result<PresignaturePool, WalletError> {
+        match self.store().read(party, record::PRESIGNATURES)? {
+            Some(bytes) => pool(party, &bytes, share),
+            None => Ok(PresignaturePool::new(share)),
+        }
+    }
+
+    /// Makes `count` presignatures ahead of time and adds them to both parties' pools.
+    /// Returns the number the device then holds.
+    ///
+    /// # Errors
+    /// [`WalletError::NotSignable`] before `STORED_CLIENT`; a protocol error (nothing is
+    /// stored then); [`WalletError::Internal`] for a `count` above [`MAX_PRESIGN_BATCH`] or
+    /// a pool that would exceed its limit.
+    pub fn presign(
+        &self,
+        count: usize,
+        progress: &mut ProgressFn<'_>,
+    ) -> Result<usize, WalletError> {
+        if count > MAX_PRESIGN_BATCH {
+            return Err(WalletError::Internal(format!(
+                "at most {MAX_PRESIGN_BATCH} presignatures per call"
+            )));
+        }
+        let _lock = self.store().lock()?;
+        let record = self.require_signable()?;
+        let client = self.load_ecdsa(Party::Client, &record, progress)?;
+        let server = self.load_ecdsa(Party::Server, &record, progress)?;
+        let client_pool = self.load_pool(Party::Client, &client)?;
+        let server_pool = self.load_pool(Party::Server, &server)?;
+        if client_pool.len().max(server_pool.len()) + count > MAX_HELD {
+            return Err(WalletError::Internal(format!(
+                "a pool holds at most {MAX_HELD} presignatures"
+            )));
+        }
+        let (mut c_rng, mut s_rng) = (os_rng(), os_rng());
+        for _ in 0..count {
+            step(
+                progress,
+                Step::Presigning,
+                Some(CurveId::Secp256k1),
+                Party::Client,
+            );
+            let (cp, sp) = driver::presign(&client, &server, &mut c_rng, &mut s_rng, &mut NoTap)
+                .map_err(protocol("presigning"))?;
+            client_pool.insert(cp).map_err(protocol("presigning"))?;
+            server_pool.insert(sp).map_err(protocol("presigning"))?;
+        }
+        let (c_bytes, s_bytes) = (
+            encode_pool(Party::Client, &client_pool)?,
+            encode_pool(Party::Server, &server_pool)?,
+        );
+        atomically(self.store(), |tx| {
+            step(
+                progress,
+                Step::StoringShare,
+                Some(CurveId::Secp256k1),
+                Party::Server,
+            );
+            tx.write(Party::Server, record::PRESIGNATURES, &s_bytes)?;
+            step(
+                progress,
+                Step::StoringShare,
+                Some(CurveId::Secp256k1),
+                Party::Client,
+            );
+            tx.write(Party::Client, record::PRESIGNATURES, &c_bytes)?;
+            Ok(())
+        })?;
+        Ok(client_pool.len())
+    }
+
+    /// Signs a 32-byte message digest with the secp256k1 key (Ethereum, Bitcoin, Tron), from
+    /// a pooled presignature if there is one, else with full signing.
+    ///
+    /// # Errors
+    /// [`WalletError::NotSignable`], [`WalletError::NoDeviceShare`],
+    /// [`WalletError::StaleDeviceShare`] (a device share replaced by a recovery or refresh),
+    /// a protocol error naming the party and the check.
+    pub fn sign_secp256k1(
+        &self,
+        digest: &[u8; 32],
+        progress: &mut ProgressFn<'_>,
+    ) -> Result<Secp256k1Signed, WalletError> {
+        let _lock = self.store().lock()?;
+        let record = self.require_signable()?;
+        let client = self.load_ecdsa(Party::Client, &record, progress)?;
+        let server = self.load_ecdsa(Party::Server, &record, progress)?;
+        let client_pool = self.load_pool(Party::Client, &client)?;
+        let (mut c_rng, mut s_rng) = (os_rng(), os_rng());
+        if let Some(client_presig) = client_pool.take_any() {
+            let server_pool = self.load_pool(Party::Server, &server)?;
+            // The server looks up the id the client names; a refusal still spends the
+            // client's copy (written below), which is what a refused presignature deserves.
+            let server_presig = server_pool.take(client_presig.id());
+            // Spent in the store before the round: neither copy can sign again.
+            self.store().write(
+                Party::Client,
+                record::PRESIGNATURES,
+                &encode_pool(Party::Client, &client_pool)?,
+            )?;
+            self.store().write(
+                Party::Server,
+                record::PRESIGNATURES,
+                &encode_pool(Party::Server, &server_pool)?,
+            )?;
+            let server_presig = server_presig.map_err(protocol("secp256k1 signing"))?;
+            step(
+                progress,
+                Step::Signing,
+                Some(CurveId::Secp256k1),
+                Party::Client,
+            );
+            let (signature, _) = driver::ecdsa_sign(
+                &client,
+                &server,
+                client_presig,
+                server_presig,
+                digest,
+                &mut c_rng,
+                &mut s_rng,
+                &mut NoTap,
+            )
+            .map_err(protocol("secp256k1 signing"))?;
+            return Ok(Secp256k1Signed {
+                signature,
+                method: SignMethod::Presignature,
+            });
+        }
+        step(
+            progress,
+            Step::Signing,
+            Some(CurveId::Secp256k1),
+            Party::Client,
+        );
+        let (signature, _) =
+            driver::ecdsa_full_sign(&client, &server, digest, &mut c_rng, &mut s_rng, &mut NoTap)
+                .map_err(protocol("secp256k1 full signing"))?;
+        Ok(Secp256k1Signed {
+            signature,
+            method: SignMethod::FullSigning,
+        })
+    }
+
+    /// Signs `message` with the Ed25519 key (Solana, Stellar): 2-of-2 FROST (RFC 9591),
+    /// verified before release.
+    ///
+    /// # Errors
+    /// As [`Wallet::sign_secp256k1`].
+    pub fn sign_ed25519(
+        &self,
+        message: &[u8],
+        progress: &mut ProgressFn<'_>,
+    ) -> Result<Signature, WalletError> {
+        let _lock = self.store().lock()?;
+        let record = self.require_signable()?;
+        let client = self.load_eddsa(Party::Client, &record, progress)?;
+        let server = self.load_eddsa(Party::Server, &record, progress)?;
+        step(
+            progress,
+            Step::Signing,
+            Some(CurveId::Ed25519),
+            Party::Client,
+        );
+        let (signature, _) = driver::eddsa_sign(
+            &client,
+            &server,
+            message,
+            &mut os_rng(),
+            &mut os_rng(),
+            &mut NoTap,
+        )
+        .map_err(protocol("Ed25519 signing"))?;
+        Ok(signature)
+    }
+}

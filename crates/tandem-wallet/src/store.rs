@@ -1,0 +1,205 @@
+//! Where each party's data lives.
+//!
+//! A wallet's data belongs to three parties, and an SDK puts each where it belongs: the
+//! device's keychain ([`Party::Client`]), the provider's database ([`Party::Server`]), the
+//! organization's custody ([`Party::Custodian`]). The wallet layer only needs a byte store per
+//! party, the [`Store`] trait; [`FsStore`] is the filesystem implementation the `tandem` tool
+//! uses, with the server's and the custodian's records encrypted at rest.
+//!
+//! Record names are fixed ASCII names ([`record`]); a store may refuse anything else.
+
+mod at_rest;
+mod fs;
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+use zeroize::Zeroizing;
+
+pub use fs::FsStore;
+
+/// The holder of a record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Party {
+    /// The user's device: the client signing shares and the client's presignatures.
+    Client,
+    /// The provider's server: the server signing shares, the server's presignatures, the
+    /// wallet record with its lifecycle statuses, and the sealed client backup shares.
+    Server,
+    /// The organization's custody: the custodian backup shares.
+    Custodian,
+}
+
+impl Party {
+    /// Every party, in a fixed order.
+    pub const ALL: [Party; 3] = [Party::Client, Party::Server, Party::Custodian];
+
+    /// The party's name (also its folder name in [`FsStore`]).
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Party::Client => "client",
+            Party::Server => "server",
+            Party::Custodian => "custodian",
+        }
+    }
+}
+
+impl core::fmt::Display for Party {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The record names the wallet uses.
+pub mod record {
+    /// Server: the wallet record (ids, public keys, lifecycle statuses). Client: the device's
+    /// copy of the public part.
+    pub const WALLET: &str = "wallet.json";
+    /// Client and server: the secp256k1 signing share (with its Paillier material).
+    pub const SECP256K1_SHARE: &str = "secp256k1.share";
+    /// Client and server: the Ed25519 signing share.
+    pub const ED25519_SHARE: &str = "ed25519.share";
+    /// Client and server: the secp256k1 presignature pool (with the spent ids).
+    pub const PRESIGNATURES: &str = "secp256k1.presignatures";
+    /// Server: the client backup share of secp256k1, sealed by the client.
+    pub const SEALED_SECP256K1: &str = "client-backup.secp256k1.sealed";
+    /// Server: the client backup share of Ed25519, sealed by the client.
+    pub const SEALED_ED25519: &str = "client-backup.ed25519.sealed";
+    /// Custodian: the custodian backup share of secp256k1.
+    pub const BACKUP_SECP256K1: &str = "secp256k1.backup";
+    /// Custodian: the custodian backup share of Ed25519.
+    pub const BACKUP_ED25519: &str = "ed25519.backup";
+
+    /// Every record name a store must accept.
+    pub const ALL: [&str; 8] = [
+        WALLET,
+        SECP256K1_SHARE,
+        ED25519_SHARE,
+        PRESIGNATURES,
+        SEALED_SECP256K1,
+        SEALED_ED25519,
+        BACKUP_SECP256K1,
+        BACKUP_ED25519,
+    ];
+}
+
+/// A store failure.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The store does not exist (for the filesystem store: its root folder).
+    #[error("no store at {0}")]
+    Missing(String),
+    /// A record name the store does not know.
+    #[error("unknown record name {0:?}")]
+    UnknownRecord(String),
+    /// Reading or writing failed.
+    #[error("{party}/{record}: {source}")]
+    Io {
+        /// Whose record.
+        party: Party,
+        /// Which record.
+        record: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// A record encrypted at rest fails authentication (altered, truncated, or the wrong
+    /// key).
+    #[error("{party}/{record} is corrupted or was encrypted under another key")]
+    Corrupted {
+        /// Whose record.
+        party: Party,
+        /// Which record.
+        record: String,
+    },
+    /// The store lock could not be taken.
+    #[error("cannot lock the store: {0}")]
+    Lock(std::io::Error),
+    /// The at-rest key of a party (the KMS stand-in) is missing or malformed.
+    #[error("the {0} at-rest key is missing or malformed")]
+    AtRestKey(Party),
+}
+
+/// An exclusive lock on a whole store (all parties), released when dropped.
+///
+/// The wallet holds it for the length of every operation that reads and then writes (key
+/// generation, presigning, signing, backup, recovery, refresh), so two signers, in threads
+/// or in processes, never take the same presignature from a pool they both read.
+#[must_use = "the lock is released when this value is dropped"]
+pub struct StoreLock {
+    _held: Box<dyn Send + Sync>,
+}
+
+impl StoreLock {
+    /// Wraps whatever holds the lock (a file lock, a mutex guard owned by an `Arc`, a
+    /// database transaction handle); dropping it must release the lock.
+    pub fn new(held: impl Send + Sync + 'static) -> Self {
+        Self {
+            _held: Box::new(held),
+        }
+    }
+}
+
+impl core::fmt::Debug for StoreLock {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("StoreLock")
+    }
+}
+
+/// A byte store per party. Implementations decide where the bytes go (keychain, database,
+/// remote service) and how they are protected; each method acts on one record of one party.
+///
+/// `write` must be atomic (a reader sees the old or the new bytes, never a mix) and durable
+/// when it returns. The wallet layer orders its writes so that a failure at any point leaves
+/// a consistent state, and undoes the writes of a failed operation.
+pub trait Store: Send + Sync {
+    /// The record, or `None` if it does not exist.
+    ///
+    /// # Errors
+    /// [`StoreError`] if it exists but cannot be read.
+    fn read(&self, party: Party, name: &str) -> Result<Option<Zeroizing<Vec<u8>>>, StoreError>;
+
+    /// Creates or replaces the record, atomically.
+    ///
+    /// # Errors
+    /// [`StoreError`]; the record then holds its old bytes.
+    fn write(&self, party: Party, name: &str, bytes: &[u8]) -> Result<(), StoreError>;
+
+    /// Removes the record (no error if it does not exist).
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    fn remove(&self, party: Party, name: &str) -> Result<(), StoreError>;
+
+    /// Takes the store's exclusive lock, waiting for it if another thread or process holds
+    /// it.
+    ///
+    /// # Errors
+    /// [`StoreError`] if the lock cannot be taken.
+    fn lock(&self) -> Result<StoreLock, StoreError>;
+}
+
+impl<S: Store + ?Sized> Store for &S {
+    fn read(&self, party: Party, name: &str) -> Result<Option<Zeroizing<Vec<u8>>>, StoreError> {
+        (**self).read(party, name)
+    }
+    fn write(&self, party: Party, name: &str, bytes: &[u8]) -> Result<(), StoreError> {
+        (**self).write(party, name, bytes)
+    }
+    fn remove(&self, party: Party, name: &str) -> Result<(), StoreError> {
+        (**self).remove(party, name)
+    }
+    fn lock(&self) -> Result<StoreLock, StoreError> {
+        (**self).lock()
+    }
+}
+
+/// Checks a record name against [`record::ALL`].
+pub(crate) fn check_name(name: &str) -> Result<(), StoreError> {
+    if record::ALL.contains(&name) {
+        Ok(())
+    } else {
+        Err(StoreError::UnknownRecord(name.to_owned()))
+    }
+}

@@ -1,0 +1,369 @@
+//! The wallet facade: one wallet per store, on both curves, with the lifecycle rules.
+//!
+//! Both parties run in this process (through the protocols' in-memory drivers, every message
+//! through its byte encoding), each reading and writing only its own records. In a
+//! deployment the client and the server run the same protocol steps on two machines; the
+//! rules this type enforces (statuses, current sharing ids, spent presignatures, all-or-
+//! nothing writes) are the ones each side enforces there.
+
+use rand_core::UnwrapErr;
+use tandem_curves::{Curve, CurveId, Ed25519, Secp256k1};
+use tandem_protocol::driver::{self, NoTap};
+use tandem_protocol::ecdsa::{EcdsaKeyShare, PresignaturePool};
+use tandem_protocol::{KeyShare, Role};
+use zeroize::Zeroizing;
+
+use crate::address::Addresses;
+use crate::error::{WalletError, protocol};
+use crate::paillier;
+use crate::progress::{Progress, ProgressFn, Step};
+use crate::record::{CurveRecord, PublicKeys, WalletRecord, hex};
+use crate::status::{BackupStatus, SigningStatus, Status};
+use crate::store::{Party, Store, record};
+use crate::tx::atomically;
+
+pub(crate) fn os_rng() -> UnwrapErr<getrandom::SysRng> {
+    UnwrapErr(getrandom::SysRng)
+}
+
+/// What a wallet is: ids, keys, addresses, statuses.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WalletInfo {
+    /// The client id (hex), also the id the client backup envelopes are bound to.
+    pub client_id: String,
+    /// The public keys.
+    pub public_keys: PublicKeys,
+    /// The addresses on each chain.
+    pub addresses: Addresses,
+    /// The signing pair's status.
+    pub signing_status: SigningStatus,
+    /// The backup pair's status, once a backup was started.
+    pub backup_status: Option<BackupStatus>,
+    /// Presignatures ready on this device.
+    pub presignatures: usize,
+}
+
+/// A wallet on a [`Store`].
+#[derive(Debug)]
+pub struct Wallet<S: Store> {
+    store: S,
+    /// Test-only: take Paillier keys from the public fixture primes.
+    fixture_primes: bool,
+}
+
+fn role(party: Party) -> Role {
+    match party {
+        Party::Client => Role::Client,
+        // The custodian plays the server's role in recovery.
+        Party::Server | Party::Custodian => Role::Server,
+    }
+}
+
+pub(crate) fn step(
+    progress: &mut ProgressFn<'_>,
+    step: Step,
+    curve: Option<CurveId>,
+    party: Party,
+) {
+    progress(Progress::Step { step, curve, party });
+}
+
+impl<S: Store> Wallet<S> {
+    /// The wallet on `store` (which may hold none yet: see [`Wallet::generate`]).
+    pub fn new(store: S) -> Self {
+        Self {
+            store,
+            fixture_primes: false,
+        }
+    }
+
+    /// TEST-ONLY: a wallet whose Paillier keys come from the public fixture primes of
+    /// `test-vectors/primes/` (fast, and protecting nothing). Compiled only with the
+    /// `test-primes` feature.
+    #[cfg(feature = "test-primes")]
+    pub fn with_test_primes(store: S) -> Self {
+        Self {
+            store,
+            fixture_primes: true,
+        }
+    }
+
+    pub(crate) fn paillier_keys(
+        &self,
+        progress: &mut ProgressFn<'_>,
+    ) -> Result<
+        (
+            tandem_paillier::paillier::SecretKey,
+            tandem_paillier::paillier::SecretKey,
+        ),
+        WalletError,
+    > {
+        paillier::key_pair(self.fixture_primes, progress)
+    }
+
+    /// The store.
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    pub(crate) fn read_required(
+        &self,
+        party: Party,
+        name: &'static str,
+    ) -> Result<Zeroizing<Vec<u8>>, WalletError> {
+        self.store
+            .read(party, name)?
+            .ok_or(WalletError::MissingRecord {
+                party,
+                record: name,
+            })
+    }
+
+    /// The server's wallet record, if there is one.
+    pub(crate) fn try_record(&self) -> Result<Option<WalletRecord>, WalletError> {
+        self.store
+            .read(Party::Server, record::WALLET)?
+            .map(|bytes| WalletRecord::from_bytes(&bytes))
+            .transpose()
+    }
+
+    pub(crate) fn record(&self) -> Result<WalletRecord, WalletError> {
+        self.try_record()?.ok_or(WalletError::NoWallet)
+    }
+
+    pub(crate) fn require_signable(&self) -> Result<WalletRecord, WalletError> {
+        let record = self.record()?;
+        match record.signing_status {
+            SigningStatus::StoredClient => Ok(record),
+            other => Err(WalletError::NotSignable(other)),
+        }
+    }
+
+    /// Checks a loaded signing share against the wallet record: the party's role, the public
+    /// key, and the current signing sharing id.
+    fn check_signing_share<C: Curve>(
+        party: Party,
+        name: &'static str,
+        share: &KeyShare<C>,
+        curve: &CurveRecord,
+    ) -> Result<(), WalletError> {
+        let corrupted = |reason: &str| WalletError::Corrupted {
+            party,
+            record: name,
+            reason: reason.to_owned(),
+        };
+        if share.role() != role(party) {
+            return Err(corrupted("a share of the other party"));
+        }
+        if hex(share.public_key_bytes()) != curve.public_key {
+            return Err(corrupted("a share of another wallet"));
+        }
+        if share.sharing_id() != curve.signing_sharing_id()? {
+            return Err(match party {
+                // The server refuses a device share that a recovery or refresh replaced.
+                Party::Client => WalletError::StaleDeviceShare,
+                _ => corrupted("not the wallet's current signing share"),
+            });
+        }
+        Ok(())
+    }
+
+    fn read_share(
+        &self,
+        party: Party,
+        name: &'static str,
+        curve: CurveId,
+        progress: &mut ProgressFn<'_>,
+    ) -> Result<Zeroizing<Vec<u8>>, WalletError> {
+        step(progress, Step::ReadingShare, Some(curve), party);
+        match self.store.read(party, name)? {
+            Some(bytes) => Ok(bytes),
+            None if party == Party::Client => Err(WalletError::NoDeviceShare),
+            None => Err(WalletError::MissingRecord {
+                party,
+                record: name,
+            }),
+        }
+    }
+
+    /// A party's secp256k1 signing share, validated against the record.
+    pub(crate) fn load_ecdsa(
+        &self,
+        party: Party,
+        record: &WalletRecord,
+        progress: &mut ProgressFn<'_>,
+    ) -> Result<EcdsaKeyShare, WalletError> {
+        let name = record::SECP256K1_SHARE;
+        let bytes = self.read_share(party, name, CurveId::Secp256k1, progress)?;
+        step(
+            progress,
+            Step::ParsingShare,
+            Some(CurveId::Secp256k1),
+            party,
+        );
+        let share = EcdsaKeyShare::from_bytes(&bytes).map_err(|e| WalletError::Corrupted {
+            party,
+            record: name,
+            reason: e.to_string(),
+        })?;
+        Self::check_signing_share(party, name, share.core(), &record.secp256k1)?;
+        Ok(share)
+    }
+
+    /// A party's Ed25519 signing share, validated against the record.
+    pub(crate) fn load_eddsa(
+        &self,
+        party: Party,
+        record: &WalletRecord,
+        progress: &mut ProgressFn<'_>,
+    ) -> Result<KeyShare<Ed25519>, WalletError> {
+        let name = record::ED25519_SHARE;
+        let bytes = self.read_share(party, name, CurveId::Ed25519, progress)?;
+        step(progress, Step::ParsingShare, Some(CurveId::Ed25519), party);
+        let share =
+            KeyShare::<Ed25519>::from_bytes(&bytes).map_err(|e| WalletError::Corrupted {
+                party,
+                record: name,
+                reason: e.to_string(),
+            })?;
+        Self::check_signing_share(party, name, &share, &record.ed25519)?;
+        Ok(share)
+    }
+
+    /// The wallet's ids, keys, addresses and statuses.
+    ///
+    /// # Errors
+    /// [`WalletError::NoWallet`], or a store or record error.
+    pub fn info(&self) -> Result<WalletInfo, WalletError> {
+        let record = self.record()?;
+        let public_keys = record.public_keys()?;
+        let presignatures = match self.store.read(Party::Client, record::PRESIGNATURES)? {
+            Some(bytes) => {
+                let share = self.load_ecdsa(Party::Client, &record, &mut |_| {})?;
+                pool(Party::Client, &bytes, &share)?.len()
+            }
+            None => 0,
+        };
+        Ok(WalletInfo {
+            client_id: record.client_id.clone(),
+            addresses: Addresses::new(&public_keys.secp256k1, &public_keys.ed25519),
+            public_keys,
+            signing_status: record.signing_status,
+            backup_status: record.backup_status,
+            presignatures,
+        })
+    }
+
+    /// Creates the wallet: key generation on both curves (and, for secp256k1, fresh Paillier
+    /// keys and the auxiliary-information protocol), then the server's shares are stored
+    /// (`STORED_DATABASE`), then the client's (`STORED_CLIENT`).
+    ///
+    /// # Errors
+    /// [`WalletError::WalletExists`] if the store holds a wallet (nothing is overwritten);
+    /// a protocol error (naming the party); a store error (every write is undone).
+    pub fn generate(&self, progress: &mut ProgressFn<'_>) -> Result<WalletInfo, WalletError> {
+        let _lock = self.store.lock()?;
+        if let Some(existing) = self.try_record()? {
+            return Err(WalletError::WalletExists {
+                client_id: existing.client_id,
+            });
+        }
+        for name in [record::SECP256K1_SHARE, record::ED25519_SHARE] {
+            if self.store.read(Party::Client, name)?.is_some() {
+                return Err(WalletError::WalletExists {
+                    client_id: "unknown (this device holds shares)".into(),
+                });
+            }
+        }
+        let (mut c_rng, mut s_rng) = (os_rng(), os_rng());
+        step(
+            progress,
+            Step::GeneratingShare,
+            Some(CurveId::Ed25519),
+            Party::Client,
+        );
+        let (ed_client, ed_server) =
+            driver::keygen::<Ed25519, _, _, _>(&mut c_rng, &mut s_rng, &mut NoTap)
+                .map_err(protocol("Ed25519 key generation"))?;
+        step(
+            progress,
+            Step::GeneratingShare,
+            Some(CurveId::Secp256k1),
+            Party::Client,
+        );
+        let (core_client, core_server) =
+            driver::keygen::<Secp256k1, _, _, _>(&mut c_rng, &mut s_rng, &mut NoTap)
+                .map_err(protocol("secp256k1 key generation"))?;
+        let (paillier_client, paillier_server) = self.paillier_keys(progress)?;
+        step(
+            progress,
+            Step::GeneratingShare,
+            Some(CurveId::Secp256k1),
+            Party::Server,
+        );
+        let (secp_client, secp_server) = driver::aux_info(
+            core_client,
+            core_server,
+            paillier_client,
+            paillier_server,
+            &mut c_rng,
+            &mut s_rng,
+            &mut NoTap,
+        )
+        .map_err(protocol("secp256k1 auxiliary info"))?;
+
+        let mut id = [0u8; 16];
+        getrandom::fill(&mut id).map_err(|e| WalletError::Internal(e.to_string()))?;
+        let mut wallet = WalletRecord::new(
+            hex(&id),
+            CurveRecord::new::<Secp256k1>(
+                secp_server.core().public_key_bytes(),
+                secp_server.sharing_id(),
+            ),
+            CurveRecord::new::<Ed25519>(ed_server.public_key_bytes(), ed_server.sharing_id()),
+        );
+        let encode = |r: Result<Vec<u8>, tandem_protocol::Error>| {
+            r.map(Zeroizing::new)
+                .map_err(|e| WalletError::Internal(e.to_string()))
+        };
+        let (sc, ss) = (
+            encode(secp_client.to_bytes())?,
+            encode(secp_server.to_bytes())?,
+        );
+        let (ec, es) = (encode(ed_client.to_bytes())?, encode(ed_server.to_bytes())?);
+        atomically(&self.store, |tx| {
+            step(progress, Step::StoringShare, None, Party::Server);
+            tx.write(Party::Server, record::SECP256K1_SHARE, &ss)?;
+            tx.write(Party::Server, record::ED25519_SHARE, &es)?;
+            tx.remove(Party::Server, record::PRESIGNATURES)?;
+            tx.write(Party::Server, record::WALLET, &wallet.to_bytes()?)?;
+            progress(Progress::Status(Status::Signing(
+                SigningStatus::StoredDatabase,
+            )));
+            step(progress, Step::StoringShare, None, Party::Client);
+            tx.write(Party::Client, record::SECP256K1_SHARE, &sc)?;
+            tx.write(Party::Client, record::ED25519_SHARE, &ec)?;
+            tx.remove(Party::Client, record::PRESIGNATURES)?;
+            wallet.signing_status = SigningStatus::StoredClient;
+            tx.write(Party::Server, record::WALLET, &wallet.to_bytes()?)?;
+            progress(Progress::Status(Status::Signing(
+                SigningStatus::StoredClient,
+            )));
+            Ok(())
+        })?;
+        self.info()
+    }
+}
+
+/// A stored presignature pool, validated against its party's share.
+pub(crate) fn pool(
+    party: Party,
+    bytes: &[u8],
+    share: &EcdsaKeyShare,
+) -> Result<PresignaturePool, WalletError> {
+    PresignaturePool::from_bytes(bytes, share).map_err(|e| WalletError::Corrupted {
+        party,
+        record: record::PRESIGNATURES,
+        reason: e.to_string(),
+    })
+}
