@@ -1,0 +1,276 @@
+//! The filesystem store (encryption at rest, names, atomic writes), all-or-nothing
+//! operations under store failures, and corrupted records.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+#[path = "support/common.rs"]
+mod common;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use common::*;
+use tandem_wallet::store::record;
+use tandem_wallet::{FsStore, Party, Store, StoreError, StoreLock, Wallet, WalletError};
+use zeroize::Zeroizing;
+
+#[test]
+fn server_and_custodian_records_are_encrypted_at_rest() {
+    let dir = backed_up_store();
+    let store = FsStore::open(dir.path()).unwrap();
+    let info = Wallet::new(store.clone()).info().unwrap();
+    let public_hex = base16ct::lower::encode_string(info.public_keys.ed25519.as_bytes());
+    for (party, name) in [
+        (Party::Server, record::WALLET),
+        (Party::Server, record::ED25519_SHARE),
+        (Party::Custodian, record::BACKUP_ED25519),
+    ] {
+        let raw = std::fs::read(store.party_dir(party).join(name)).unwrap();
+        let plain = store.read(party, name).unwrap().unwrap();
+        assert_ne!(raw, *plain);
+        assert_eq!(raw[0], 1, "at-rest format version");
+        assert!(!String::from_utf8_lossy(&raw).contains(&public_hex));
+        assert!(
+            !raw.windows(32)
+                .any(|w| w == info.public_keys.ed25519.as_bytes())
+        );
+    }
+    // The client's records are the device's (its keychain): stored as they are.
+    let raw = std::fs::read(store.party_dir(Party::Client).join(record::ED25519_SHARE)).unwrap();
+    assert_eq!(
+        raw,
+        *store
+            .read(Party::Client, record::ED25519_SHARE)
+            .unwrap()
+            .unwrap()
+    );
+}
+
+#[test]
+fn at_rest_records_are_bound_to_their_name_party_and_key() {
+    let dir = backed_up_store();
+    let store = FsStore::open(dir.path()).unwrap();
+    let server = store.party_dir(Party::Server);
+    let custodian = store.party_dir(Party::Custodian);
+    // Moved to another name.
+    std::fs::copy(
+        server.join(record::ED25519_SHARE),
+        server.join(record::SECP256K1_SHARE),
+    )
+    .unwrap();
+    assert!(matches!(
+        store.read(Party::Server, record::SECP256K1_SHARE),
+        Err(StoreError::Corrupted {
+            party: Party::Server,
+            ..
+        })
+    ));
+    // Moved to another party (the custodian's key differs, and so does the party).
+    std::fs::copy(
+        custodian.join(record::BACKUP_ED25519),
+        server.join(record::BACKUP_ED25519),
+    )
+    .unwrap();
+    assert!(store.read(Party::Server, record::BACKUP_ED25519).is_err());
+    // One flipped bit, a truncation, an unknown version.
+    let path = server.join(record::WALLET);
+    let good = std::fs::read(&path).unwrap();
+    for bad in [
+        {
+            let mut b = good.clone();
+            b[20] ^= 1;
+            b
+        },
+        good[..good.len() - 1].to_vec(),
+        {
+            let mut b = good.clone();
+            b[0] = 2;
+            b
+        },
+        Vec::new(),
+    ] {
+        std::fs::write(&path, &bad).unwrap();
+        assert!(matches!(
+            store.read(Party::Server, record::WALLET),
+            Err(StoreError::Corrupted { .. })
+        ));
+        assert!(matches!(
+            Wallet::new(store.clone()).info(),
+            Err(WalletError::Store(StoreError::Corrupted { .. }))
+        ));
+    }
+    // A missing KMS key.
+    std::fs::write(&path, &good).unwrap();
+    std::fs::remove_file(dir.path().join("kms").join("server.key")).unwrap();
+    assert!(matches!(
+        store.read(Party::Server, record::WALLET),
+        Err(StoreError::AtRestKey(Party::Server))
+    ));
+}
+
+#[test]
+fn unknown_record_names_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = FsStore::open(dir.path()).unwrap();
+    for name in ["../escape", "wallet.json/..", "", "other"] {
+        assert!(matches!(
+            store.write(Party::Client, name, b"x"),
+            Err(StoreError::UnknownRecord(_))
+        ));
+        assert!(store.read(Party::Client, name).is_err());
+    }
+}
+
+fn flip_byte(path: &std::path::Path, at: usize) {
+    let mut bytes = std::fs::read(path).unwrap();
+    let i = at.min(bytes.len() - 1);
+    bytes[i] ^= 0x40;
+    std::fs::write(path, bytes).unwrap();
+}
+
+#[test]
+fn corrupted_shares_are_refused_and_nothing_changes() {
+    let cases: [(&str, fn(&std::path::Path)); 5] = [
+        ("flipped client secp256k1 share", |root| {
+            flip_byte(&root.join("client").join(record::SECP256K1_SHARE), 100)
+        }),
+        ("truncated client ed25519 share", |root| {
+            let p = root.join("client").join(record::ED25519_SHARE);
+            let b = std::fs::read(&p).unwrap();
+            std::fs::write(&p, &b[..b.len() / 2]).unwrap();
+        }),
+        ("server share in the client's place", |root| {
+            let store = FsStore::open(root).unwrap();
+            let server = store
+                .read(Party::Server, record::ED25519_SHARE)
+                .unwrap()
+                .unwrap();
+            store
+                .write(Party::Client, record::ED25519_SHARE, &server)
+                .unwrap();
+        }),
+        ("flipped custodian backup", |root| {
+            flip_byte(&root.join("custodian").join(record::BACKUP_SECP256K1), 40)
+        }),
+        ("flipped sealed client backup", |root| {
+            flip_byte(&root.join("server").join(record::SEALED_ED25519), 60)
+        }),
+    ];
+    for (what, damage) in cases {
+        let dir = backed_up_store();
+        damage(dir.path());
+        let wallet = wallet(&dir);
+        let before = snapshot(dir.path());
+        let sign = wallet.sign_ed25519(b"x", &mut |_| {}).map(|_| ());
+        let sign_secp = wallet.sign_secp256k1(&[1; 32], &mut |_| {}).map(|_| ());
+        let eject = wallet.eject(&password(), &mut |_| {}).map(|_| ());
+        let results = [sign, sign_secp, eject];
+        assert!(
+            results.iter().any(Result::is_err),
+            "{what}: every operation succeeded"
+        );
+        for r in &results {
+            if let Err(e) = r {
+                let text = e.to_string();
+                assert!(!text.contains('\n'), "{what}: {text}");
+                assert!(
+                    matches!(
+                        e,
+                        WalletError::Corrupted { .. }
+                            | WalletError::Store(_)
+                            | WalletError::Envelope(_)
+                    ),
+                    "{what}: {e:?}"
+                );
+            }
+        }
+        assert_eq!(snapshot(dir.path()), before, "{what}");
+    }
+}
+
+/// A store that fails its `n`-th write or removal (counting from 1).
+struct FailingStore {
+    inner: FsStore,
+    fail_at: usize,
+    count: AtomicUsize,
+}
+
+impl Store for FailingStore {
+    fn read(&self, party: Party, name: &str) -> Result<Option<Zeroizing<Vec<u8>>>, StoreError> {
+        self.inner.read(party, name)
+    }
+    fn write(&self, party: Party, name: &str, bytes: &[u8]) -> Result<(), StoreError> {
+        if self.count.fetch_add(1, Ordering::SeqCst) + 1 == self.fail_at {
+            return Err(StoreError::Io {
+                party,
+                record: name.to_owned(),
+                source: std::io::Error::other("disk full (test)"),
+            });
+        }
+        self.inner.write(party, name, bytes)
+    }
+    fn remove(&self, party: Party, name: &str) -> Result<(), StoreError> {
+        if self.count.fetch_add(1, Ordering::SeqCst) + 1 == self.fail_at {
+            return Err(StoreError::Io {
+                party,
+                record: name.to_owned(),
+                source: std::io::Error::other("disk full (test)"),
+            });
+        }
+        self.inner.remove(party, name)
+    }
+    fn lock(&self) -> Result<StoreLock, StoreError> {
+        self.inner.lock()
+    }
+}
+
+/// Every record's plaintext (the at-rest ciphertexts change when a record is put back).
+fn contents(store: &FsStore) -> Vec<Option<Vec<u8>>> {
+    let mut out = Vec::new();
+    for party in Party::ALL {
+        for name in record::ALL {
+            out.push(store.read(party, name).unwrap().map(|b| b.to_vec()));
+        }
+    }
+    out
+}
+
+#[test]
+fn a_store_failure_halfway_through_undoes_the_whole_operation() {
+    // Backup writes 6 records; fail at each of them in turn.
+    for fail_at in 1..=6 {
+        let dir = backed_up_store();
+        let store = FsStore::open(dir.path()).unwrap();
+        let before = contents(&store);
+        let wallet = Wallet::new(FailingStore {
+            inner: store.clone(),
+            fail_at,
+            count: AtomicUsize::new(0),
+        });
+        let key = tandem_wallet::BackupKey::RandomKey(Zeroizing::new([9u8; 32]));
+        assert!(
+            matches!(wallet.backup(&key, &mut |_| {}), Err(WalletError::Store(_))),
+            "fail at {fail_at}"
+        );
+        assert_eq!(contents(&store), before, "fail at {fail_at}");
+        // The old backup still opens with the old password.
+        Wallet::new(store).eject(&password(), &mut |_| {}).unwrap();
+    }
+    // Presigning writes 2 pools.
+    for fail_at in 1..=2 {
+        let dir = fresh_store();
+        let store = FsStore::open(dir.path()).unwrap();
+        let before = contents(&store);
+        let wallet = Wallet::new(FailingStore {
+            inner: store.clone(),
+            fail_at,
+            count: AtomicUsize::new(0),
+        });
+        assert!(wallet.presign(1, &mut |_| {}).is_err());
+        assert_eq!(contents(&store), before, "presign, fail at {fail_at}");
+    }
+}
