@@ -16,15 +16,17 @@
 //! use zeroize::Zeroizing;
 //!
 //! let wallet = Wallet::new(FsStore::create("./tandem-wallet")?);
-//! let info = wallet.generate(&mut |_progress| {})?; // fresh Paillier primes: seconds
-//! println!("{}", info.addresses.ethereum);
+//! let info = wallet.generate(&mut |_progress| {})?; // both curves; fresh Paillier primes: seconds
+//! println!("{} {}", info.addresses.ethereum, info.addresses.solana);
 //!
-//! let signed = wallet.sign_secp256k1(&[7u8; 32], &mut |_| {})?;
-//! let sig = wallet.sign_ed25519(b"hello", &mut |_| {})?;
+//! wallet.presign(4, &mut |_| {})?;                            // optional: a pool, persisted
+//! let signed = wallet.sign_secp256k1(&[7u8; 32], &mut |_| {})?; // low-s (r, s) + recovery id
+//! let sig = wallet.sign_ed25519(b"hello", &mut |_| {})?;      // RFC 8032 signature
 //!
 //! let key = BackupKey::Password(Zeroizing::new(b"correct horse".to_vec()));
-//! wallet.backup(&key, &mut |_| {})?; // ... device lost ...
-//! wallet.recover(&key, &mut |_| {})?;
+//! wallet.backup(&key, &mut |_| {})?;  // STORED_CUSTODIAN_BACKUP_SHARE -> STORED_CLIENT_BACKUP_SHARE
+//! // ... the device is lost: client/ is gone ...
+//! wallet.recover(&key, &mut |_| {})?; // fresh signing shares; the old device share is refused
 //! # Ok::<(), tandem_wallet::WalletError>(())
 //! ```
 //!
