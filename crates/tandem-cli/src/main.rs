@@ -10,6 +10,7 @@
 // A command-line tool prints to stdout by design.
 #![allow(clippy::print_stdout)]
 
+mod bench;
 mod commands;
 mod demo;
 mod inputs;
@@ -84,6 +85,32 @@ enum Command {
     Eject(KeyArgs),
     /// Run the whole wallet lifecycle in a temporary store, with progress.
     Demo,
+    /// Measure the engine on this machine (medians; `--json` for one object).
+    Bench {
+        /// Fewer repetitions (about a minute).
+        #[arg(long)]
+        quick: bool,
+    },
+}
+
+/// clap's error as one line: the message and its details (e.g. which arguments are
+/// missing), without the usage block and tips.
+fn one_line(rendered: &str) -> String {
+    let mut parts = Vec::new();
+    for line in rendered.lines() {
+        let line = line.trim();
+        if line.starts_with("Usage:") || line.starts_with("For more information") {
+            break;
+        }
+        if !line.is_empty() {
+            parts.push(line.trim_start_matches("error: "));
+        }
+    }
+    if parts.is_empty() {
+        "invalid arguments".into()
+    } else {
+        parts.join(" ")
+    }
 }
 
 fn main() -> ExitCode {
@@ -91,13 +118,15 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             use clap::error::ErrorKind;
-            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+            if matches!(
+                e.kind(),
+                ErrorKind::DisplayHelp
+                    | ErrorKind::DisplayVersion
+                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            ) {
                 e.exit();
             }
-            // One line, whatever clap would have printed after it (usage, tips).
-            let rendered = e.render().to_string();
-            let line = rendered.lines().next().unwrap_or("invalid arguments");
-            eprintln!("tandem: {}", line.trim_start_matches("error: "));
+            eprintln!("tandem: {}", one_line(&e.render().to_string()));
             return ExitCode::from(2);
         }
     };
@@ -122,7 +151,11 @@ fn main() -> ExitCode {
         Command::Recover(key) => commands::recover(&cli.store, &out, &key),
         Command::Refresh => commands::refresh(&cli.store, &out),
         Command::Eject(key) => commands::eject(&cli.store, &out, &key),
+        Command::Demo if cli.json => {
+            Err("demo is for people and has no --json output (see the other commands)".into())
+        }
         Command::Demo => demo::run(),
+        Command::Bench { quick } => bench::run(&out, quick),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -45,6 +45,9 @@ pub enum WalletError {
         /// The kind given.
         given: &'static str,
     },
+    /// A request outside the accepted limits (the message says which).
+    #[error("refused: {0}")]
+    Limit(String),
     /// An empty password.
     #[error("the password is empty")]
     EmptyPassword,

@@ -64,15 +64,15 @@ impl<S: Store> Wallet<S> {
     ///
     /// # Errors
     /// [`WalletError::NotSignable`] before `STORED_CLIENT`; a protocol error (nothing is
-    /// stored then); [`WalletError::Internal`] for a `count` above [`MAX_PRESIGN_BATCH`] or
-    /// a pool that would exceed its limit.
+    /// stored then); [`WalletError::Limit`] for a `count` above [`MAX_PRESIGN_BATCH`] or a
+    /// pool that would exceed its limit.
     pub fn presign(
         &self,
         count: usize,
         progress: &mut ProgressFn<'_>,
     ) -> Result<usize, WalletError> {
         if count > MAX_PRESIGN_BATCH {
-            return Err(WalletError::Internal(format!(
+            return Err(WalletError::Limit(format!(
                 "at most {MAX_PRESIGN_BATCH} presignatures per call"
             )));
         }
@@ -83,7 +83,7 @@ impl<S: Store> Wallet<S> {
         let client_pool = self.load_pool(Party::Client, &client)?;
         let server_pool = self.load_pool(Party::Server, &server)?;
         if client_pool.len().max(server_pool.len()) + count > MAX_HELD {
-            return Err(WalletError::Internal(format!(
+            return Err(WalletError::Limit(format!(
                 "a pool holds at most {MAX_HELD} presignatures"
             )));
         }

@@ -39,7 +39,7 @@ pub struct WalletInfo {
     pub signing_status: SigningStatus,
     /// The backup pair's status, once a backup was started.
     pub backup_status: Option<BackupStatus>,
-    /// Presignatures ready on this device.
+    /// Presignatures ready on this device (0 if the device holds no current share).
     pub presignatures: usize,
 }
 
@@ -238,10 +238,12 @@ impl<S: Store> Wallet<S> {
         let record = self.record()?;
         let public_keys = record.public_keys()?;
         let presignatures = match self.store.read(Party::Client, record::PRESIGNATURES)? {
-            Some(bytes) => {
-                let share = self.load_ecdsa(Party::Client, &record, &mut |_| {})?;
-                pool(Party::Client, &bytes, &share)?.len()
-            }
+            Some(bytes) => match self.load_ecdsa(Party::Client, &record, &mut |_| {}) {
+                Ok(share) => pool(Party::Client, &bytes, &share)?.len(),
+                // A device without a current share has nothing it could sign with.
+                Err(WalletError::NoDeviceShare | WalletError::StaleDeviceShare) => 0,
+                Err(e) => return Err(e),
+            },
             None => 0,
         };
         Ok(WalletInfo {

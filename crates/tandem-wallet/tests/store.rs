@@ -134,7 +134,8 @@ fn flip_byte(path: &std::path::Path, at: usize) {
 
 #[test]
 fn corrupted_shares_are_refused_and_nothing_changes() {
-    let cases: [(&str, fn(&std::path::Path)); 5] = [
+    type Damage = fn(&std::path::Path);
+    let cases: [(&str, Damage); 5] = [
         ("flipped client secp256k1 share", |root| {
             flip_byte(&root.join("client").join(record::SECP256K1_SHARE), 100)
         }),

@@ -1,0 +1,400 @@
+//! `tandem bench`: measures the engine on this machine and prints medians (a table, or one
+//! JSON object with `--json`). Protocol figures are the CPU time of both parties on one
+//! thread (the in-memory driver, every message through its byte encoding), except
+//! `generate_wallet_wall_us` (a whole `generate` with fresh primes, one thread per party for
+//! the primes).
+//!
+//! From the `generate` run, the progress reports also give the time of each of the four
+//! safe primes (each party searches on its own thread) and of the aux-info protocol with
+//! those fresh primes given; `--quick` uses only those (one run), the full run adds
+//! separate repetitions.
+
+use std::time::{Duration, Instant};
+
+use ed25519_dalek::Signer;
+use k256::ecdsa::signature::hazmat::{PrehashSigner, PrehashVerifier};
+use rand_core::UnwrapErr;
+use serde_json::json;
+use tandem_curves::{CurveId, Ed25519, Secp256k1};
+use tandem_protocol::driver::{self, NoTap};
+use tandem_protocol::ecdsa::{self, EcdsaKeyShare};
+use tandem_wallet::progress::{Progress, Step};
+use tandem_wallet::{FsStore, Party, Wallet};
+
+use crate::output::Output;
+
+fn rng() -> UnwrapErr<getrandom::SysRng> {
+    UnwrapErr(getrandom::SysRng)
+}
+
+fn median(mut samples: Vec<Duration>) -> Result<u64, String> {
+    samples.sort();
+    let mid = samples
+        .get(samples.len() / 2)
+        .ok_or_else(|| "no samples".to_string())?;
+    u64::try_from(mid.as_micros()).map_err(|e| e.to_string())
+}
+
+/// Times `f` `reps` times.
+fn time<T>(reps: usize, mut f: impl FnMut() -> Result<T, String>) -> Result<Vec<Duration>, String> {
+    let mut out = Vec::with_capacity(reps);
+    for _ in 0..reps {
+        let start = Instant::now();
+        std::hint::black_box(f()?);
+        out.push(start.elapsed());
+    }
+    Ok(out)
+}
+
+fn note(out: &Output, what: &str) {
+    if !out.is_json() {
+        eprintln!("  measuring {what}");
+    }
+}
+
+/// What one `generate` run yields: its wall time, the four prime times, the aux-info time.
+struct GenerateRun {
+    wall: Duration,
+    primes: Vec<Duration>,
+    aux_info: Option<Duration>,
+    /// The secp256k1 shares it stored (client, server), for the signing figures.
+    shares: (EcdsaKeyShare, EcdsaKeyShare),
+}
+
+fn stored_share(store: &FsStore, party: Party) -> Result<EcdsaKeyShare, String> {
+    let bytes =
+        tandem_wallet::Store::read(store, party, tandem_wallet::store::record::SECP256K1_SHARE)
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| "generate stored no secp256k1 share".to_string())?;
+    EcdsaKeyShare::from_bytes(&bytes).map_err(|e| e.to_string())
+}
+
+fn generate_once() -> Result<GenerateRun, String> {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let store = FsStore::create(dir.path()).map_err(|e| e.to_string())?;
+    let wallet = Wallet::new(store.clone());
+    let start = Instant::now();
+    let mut prime_start = [start, start];
+    let mut current = [0usize, 0];
+    let mut primes = Vec::new();
+    let mut aux_start = None;
+    let mut aux_info = None;
+    wallet
+        .generate(&mut |event| {
+            let now = Instant::now();
+            match event {
+                Progress::Prime { party, prime, .. } => {
+                    let i = usize::from(party == Party::Server);
+                    if let (Some(cur), Some(began)) = (current.get_mut(i), prime_start.get_mut(i))
+                        && prime != *cur
+                    {
+                        primes.push(now - *began);
+                        *began = now;
+                        *cur = prime;
+                    }
+                }
+                Progress::PaillierKeyReady { party } => {
+                    let i = usize::from(party == Party::Server);
+                    if let Some(began) = prime_start.get(i) {
+                        primes.push(now - *began);
+                    }
+                }
+                Progress::Step {
+                    step: Step::GeneratingShare,
+                    curve: Some(CurveId::Secp256k1),
+                    party: Party::Server,
+                } => aux_start = Some(now),
+                Progress::Step {
+                    step: Step::StoringShare,
+                    ..
+                } => {
+                    if let (Some(began), None) = (aux_start, aux_info) {
+                        aux_info = Some(now - began);
+                    }
+                }
+                _ => {}
+            }
+        })
+        .map_err(|e| e.to_string())?;
+    let wall = start.elapsed();
+    Ok(GenerateRun {
+        wall,
+        primes,
+        aux_info,
+        shares: (
+            stored_share(&store, Party::Client)?,
+            stored_share(&store, Party::Server)?,
+        ),
+    })
+}
+
+/// One more aux-info run with fresh primes given (the full bench's extra samples).
+fn aux_info_once() -> Result<Duration, String> {
+    let (c, s) = driver::keygen::<Secp256k1, _, _, _>(&mut rng(), &mut rng(), &mut NoTap)
+        .map_err(|e| e.to_string())?;
+    let keys = std::thread::scope(|scope| {
+        let gen_key = || {
+            ecdsa::generate_paillier_key(&mut rng(), &mut |_, _| {
+                core::ops::ControlFlow::Continue(())
+            })
+        };
+        let a = scope.spawn(gen_key);
+        let b = scope.spawn(gen_key);
+        (a.join(), b.join())
+    });
+    let (Ok(Ok(ck)), Ok(Ok(sk))) = keys else {
+        return Err("Paillier key generation failed".into());
+    };
+    let start = Instant::now();
+    driver::aux_info(c, s, ck, sk, &mut rng(), &mut rng(), &mut NoTap)
+        .map_err(|e| e.to_string())?;
+    Ok(start.elapsed())
+}
+
+/// Runs the benchmark and prints the result.
+pub(crate) fn run(out: &Output, quick: bool) -> Result<(), String> {
+    let started = Instant::now();
+    let (generate_runs, keygen_reps, sign_reps, presign_reps, full_reps, baseline_reps) = if quick {
+        (1, 30, 100, 4, 2, 300)
+    } else {
+        (3, 200, 500, 12, 6, 2000)
+    };
+
+    note(out, "single-party baselines (k256, ed25519-dalek)");
+    let mut secret = [0u8; 32];
+    getrandom::fill(&mut secret).map_err(|e| e.to_string())?;
+    // A random 32-byte string is a valid scalar except with probability ~2^-128.
+    let k256_key = k256::ecdsa::SigningKey::from_slice(&secret).map_err(|e| e.to_string())?;
+    let digest = [0x42u8; 32];
+    let k256_sig: k256::ecdsa::Signature =
+        k256_key.sign_prehash(&digest).map_err(|e| e.to_string())?;
+    let k256_sign = time(baseline_reps, || {
+        k256_key
+            .sign_prehash(&digest)
+            .map(|s: k256::ecdsa::Signature| s)
+            .map_err(|e| e.to_string())
+    })?;
+    let k256_verify = time(baseline_reps, || {
+        k256_key
+            .verifying_key()
+            .verify_prehash(&digest, &k256_sig)
+            .map_err(|e| e.to_string())
+    })?;
+    let ed_key = ed25519_dalek::SigningKey::generate(&mut rng());
+    let ed_sig = ed_key.sign(b"bench");
+    let ed_sign = time(baseline_reps, || Ok(ed_key.sign(b"bench")))?;
+    let ed_verify = time(baseline_reps, || {
+        ed_key
+            .verifying_key()
+            .verify_strict(b"bench", &ed_sig)
+            .map_err(|e| e.to_string())
+    })?;
+
+    note(out, "Ed25519 key generation and 2-of-2 signing");
+    let ed_keygen = time(keygen_reps, || {
+        driver::keygen::<Ed25519, _, _, _>(&mut rng(), &mut rng(), &mut NoTap)
+            .map_err(|e| e.to_string())
+    })?;
+    let (ec, es) = driver::keygen::<Ed25519, _, _, _>(&mut rng(), &mut rng(), &mut NoTap)
+        .map_err(|e| e.to_string())?;
+    let ed_2p_sign = time(sign_reps, || {
+        driver::eddsa_sign(&ec, &es, b"bench", &mut rng(), &mut rng(), &mut NoTap)
+            .map_err(|e| e.to_string())
+    })?;
+
+    note(out, "secp256k1 key generation");
+    let secp_keygen = time(keygen_reps, || {
+        driver::keygen::<Secp256k1, _, _, _>(&mut rng(), &mut rng(), &mut NoTap)
+            .map_err(|e| e.to_string())
+    })?;
+
+    note(
+        out,
+        "generate (both curves, fresh primes, one thread per party for the primes)",
+    );
+    let mut generate_wall = Vec::new();
+    let mut primes = Vec::new();
+    let mut aux = Vec::new();
+    let mut shares = None;
+    for _ in 0..generate_runs {
+        let run = generate_once()?;
+        generate_wall.push(run.wall);
+        primes.extend(run.primes);
+        aux.extend(run.aux_info);
+        shares = Some(run.shares);
+    }
+    let (client, server) = shares.ok_or_else(|| "no generate run".to_string())?;
+    if !quick {
+        note(
+            out,
+            "secp256k1 aux info with fresh primes given (two more runs)",
+        );
+        for _ in 0..2 {
+            aux.push(aux_info_once()?);
+        }
+    }
+
+    note(out, "secp256k1 presigning and online signing");
+    let mut presigs = Vec::new();
+    let presign = time(presign_reps, || {
+        let pair = driver::presign(&client, &server, &mut rng(), &mut rng(), &mut NoTap)
+            .map_err(|e| e.to_string())?;
+        presigs.push(pair);
+        Ok(())
+    })?;
+    let mut online = Vec::new();
+    for (i, (cp, sp)) in presigs.into_iter().enumerate() {
+        let digest = [u8::try_from(i % 256).unwrap_or(0); 32];
+        let start = Instant::now();
+        driver::ecdsa_sign(
+            &client,
+            &server,
+            cp,
+            sp,
+            &digest,
+            &mut rng(),
+            &mut rng(),
+            &mut NoTap,
+        )
+        .map_err(|e| e.to_string())?;
+        online.push(start.elapsed());
+    }
+    note(out, "secp256k1 full signing");
+    let full = time(full_reps, || {
+        driver::ecdsa_full_sign(
+            &client,
+            &server,
+            &digest,
+            &mut rng(),
+            &mut rng(),
+            &mut NoTap,
+        )
+        .map_err(|e| e.to_string())
+    })?;
+
+    let result = json!({
+        "secp256k1": {
+            "keygen_us": median(secp_keygen)?,
+            "aux_info_us": median(aux)?,
+            "presign_us": median(presign)?,
+            "sign_online_us": median(online)?,
+            "full_sign_us": median(full)?,
+        },
+        "ed25519": {
+            "keygen_us": median(ed_keygen)?,
+            "sign_us": median(ed_2p_sign)?,
+        },
+        "safe_prime_1536_us": median(primes)?,
+        "generate_wallet_wall_us": median(generate_wall)?,
+        "baseline": {
+            "k256_sign_us": median(k256_sign)?,
+            "k256_verify_us": median(k256_verify)?,
+            "ed25519_sign_us": median(ed_sign)?,
+            "ed25519_verify_us": median(ed_verify)?,
+        },
+    });
+    if out.is_json() {
+        println!("{result}");
+        return Ok(());
+    }
+    print_table(&result, quick, started.elapsed());
+    Ok(())
+}
+
+fn fmt_us(us: u64) -> String {
+    if us >= 1_000_000 {
+        format!("{:.2} s", us as f64 / 1e6)
+    } else if us >= 1_000 {
+        format!("{:.2} ms", us as f64 / 1e3)
+    } else {
+        format!("{us} µs")
+    }
+}
+
+fn print_table(r: &serde_json::Value, quick: bool, took: Duration) {
+    let get = |path: &[&str]| {
+        path.iter()
+            .try_fold(r, |v, k| v.get(k))
+            .and_then(serde_json::Value::as_u64)
+            .map_or_else(|| "-".to_string(), fmt_us)
+    };
+    let rows: [(&str, &[&str], &str); 13] = [
+        (
+            "secp256k1 keygen",
+            &["secp256k1", "keygen_us"],
+            "cggmp21 1.7 ms",
+        ),
+        (
+            "secp256k1 aux info (primes given)",
+            &["secp256k1", "aux_info_us"],
+            "cggmp21 12.5 s; target 2.5 s",
+        ),
+        (
+            "secp256k1 presignature",
+            &["secp256k1", "presign_us"],
+            "cggmp21 1.43 s; target 0.5 s",
+        ),
+        (
+            "secp256k1 online signature (+verify)",
+            &["secp256k1", "sign_online_us"],
+            "cggmp21 0.18 ms; target 0.12 ms",
+        ),
+        (
+            "secp256k1 full signing",
+            &["secp256k1", "full_sign_us"],
+            "cggmp21 1.42 s",
+        ),
+        ("ed25519 keygen", &["ed25519", "keygen_us"], ""),
+        (
+            "ed25519 2-of-2 signature (+verify)",
+            &["ed25519", "sign_us"],
+            "frost-ed25519 518 µs; target 0.15 ms",
+        ),
+        (
+            "safe prime, 1536 bits",
+            &["safe_prime_1536_us"],
+            "cggmp21 17.8 s per pair",
+        ),
+        (
+            "generate wallet (wall)",
+            &["generate_wallet_wall_us"],
+            "target 8 s",
+        ),
+        (
+            "baseline k256 sign",
+            &["baseline", "k256_sign_us"],
+            "32.8 µs in DESIGN.md",
+        ),
+        (
+            "baseline k256 verify",
+            &["baseline", "k256_verify_us"],
+            "61.7 µs",
+        ),
+        (
+            "baseline ed25519 sign",
+            &["baseline", "ed25519_sign_us"],
+            "17.6 µs",
+        ),
+        (
+            "baseline ed25519 verify",
+            &["baseline", "ed25519_verify_us"],
+            "30.8 µs",
+        ),
+    ];
+    println!(
+        "Tandem on this machine: medians, CPU of both parties on one thread unless marked wall{}",
+        if quick {
+            " (--quick: few repetitions)"
+        } else {
+            ""
+        }
+    );
+    println!(
+        "{:<40} {:>12}   reference (DESIGN.md, this kind of machine)",
+        "step", "median"
+    );
+    for (label, path, reference) in rows {
+        println!("{label:<40} {:>12}   {reference}", get(path));
+    }
+    println!("(measured in {:.0} s)", took.as_secs_f64());
+}
