@@ -39,6 +39,8 @@
 pub mod address;
 mod backup;
 pub mod error;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 mod paillier;
 pub mod progress;
 pub mod record;

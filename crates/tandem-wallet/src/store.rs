@@ -8,7 +8,7 @@
 //!
 //! Record names are fixed ASCII names ([`record`]); a store may refuse anything else.
 
-mod at_rest;
+pub(crate) mod at_rest;
 mod fs;
 
 use serde::{Deserialize, Serialize};

@@ -95,3 +95,51 @@ fn write_v1_store() {
     text.push('\n');
     std::fs::write(target.join("expected.json"), text).unwrap();
 }
+
+fn corpus(target: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fuzz/corpus")
+        .join(target)
+        .join("seed-v1")
+}
+
+/// The committed fuzz seeds for the wallet formats are accepted by their targets (so the
+/// fuzzer starts from valid records), and are regenerated with the fixture store.
+#[test]
+fn fuzz_seeds_are_valid_records() {
+    use tandem_wallet::fuzzing;
+    let record = std::fs::read(corpus("wallet_record")).unwrap();
+    assert!(fuzzing::wallet_record(&record));
+    let sealed = std::fs::read(corpus("at_rest_record")).unwrap();
+    assert!(fuzzing::at_rest_record(&sealed));
+    // One flipped byte in either is refused.
+    let mut bad = sealed.clone();
+    bad[20] ^= 1;
+    assert!(!fuzzing::at_rest_record(&bad));
+    let mut bad = record.clone();
+    bad[10] ^= 0x20;
+    assert!(!fuzzing::wallet_record(&bad));
+}
+
+#[test]
+#[ignore = "writes fuzz/corpus seeds (set TANDEM_WRITE_FIXTURES=1)"]
+fn write_fuzz_seeds() {
+    if std::env::var_os("TANDEM_WRITE_FIXTURES").is_none() {
+        return;
+    }
+    let store = FsStore::open(fixture_dir().join("store")).unwrap();
+    let record = tandem_wallet::Store::read(&store, tandem_wallet::Party::Server, "wallet.json")
+        .unwrap()
+        .unwrap();
+    for (target, bytes) in [
+        ("wallet_record", record.to_vec()),
+        (
+            "at_rest_record",
+            tandem_wallet::fuzzing::seal_wallet_record(&record).unwrap(),
+        ),
+    ] {
+        let path = corpus(target);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+}

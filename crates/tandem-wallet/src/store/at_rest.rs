@@ -25,7 +25,7 @@ fn aad(party: Party, name: &str) -> Vec<u8> {
     aad
 }
 
-pub(super) fn seal<R: CryptoRng + ?Sized>(
+pub(crate) fn seal<R: CryptoRng + ?Sized>(
     key: &[u8; 32],
     party: Party,
     name: &str,
@@ -53,7 +53,7 @@ pub(super) fn seal<R: CryptoRng + ?Sized>(
     Ok(out)
 }
 
-pub(super) fn open(
+pub(crate) fn open(
     key: &[u8; 32],
     party: Party,
     name: &str,
