@@ -28,10 +28,10 @@ use zeroize::Zeroizing;
 use crate::error::{WalletError, protocol};
 use crate::progress::{Progress, ProgressFn, Step};
 use crate::record::{BackupKeyKind, CurveRecord, WalletRecord, hex};
-use crate::status::{BackupStatus, SigningStatus, Status};
+use crate::status::{BackupStatus, Status};
 use crate::store::{Party, Store, record};
 use crate::tx::atomically;
-use crate::wallet::{Wallet, WalletInfo, os_rng, step};
+use crate::wallet::{SigningPair, Wallet, WalletInfo, encoded_share, os_rng, step};
 
 /// The key that seals the client backup shares.
 pub enum BackupKey {
@@ -92,11 +92,6 @@ impl core::fmt::Debug for EjectedKeys {
 struct BackupPairs {
     secp256k1: (BackupShare<Secp256k1>, BackupShare<Secp256k1>),
     ed25519: (BackupShare<Ed25519>, BackupShare<Ed25519>),
-}
-
-fn encoded(r: Result<Vec<u8>, tandem_protocol::Error>) -> Result<Zeroizing<Vec<u8>>, WalletError> {
-    r.map(Zeroizing::new)
-        .map_err(|e| WalletError::Internal(e.to_string()))
 }
 
 /// Checks a backup share against the wallet record (kind, public key, backup sharing id).
@@ -222,10 +217,10 @@ impl<S: Store> Wallet<S> {
         let _lock = self.store().lock()?;
         let source = key.source()?;
         let mut record = self.require_signable()?;
-        let secp_client = self.load_ecdsa(Party::Client, &record, progress)?;
-        let secp_server = self.load_ecdsa(Party::Server, &record, progress)?;
-        let ed_client = self.load_eddsa(Party::Client, &record, progress)?;
-        let ed_server = self.load_eddsa(Party::Server, &record, progress)?;
+        let SigningPair {
+            secp256k1: [secp_client, secp_server],
+            ed25519: [ed_client, ed_server],
+        } = self.load_signing_pair(&record, progress)?;
         let (mut c_rng, mut s_rng) = (os_rng(), os_rng());
 
         step(
@@ -269,8 +264,8 @@ impl<S: Store> Wallet<S> {
         );
         let ed_sealed = envelope::seal(&ed_cb, &record.client_id, &source, &mut c_rng)
             .map_err(WalletError::Envelope)?;
-        let secp_custodian = encoded(secp_kb.to_bytes())?;
-        let ed_custodian = encoded(ed_kb.to_bytes())?;
+        let secp_custodian = encoded_share(secp_kb.to_bytes())?;
+        let ed_custodian = encoded_share(ed_kb.to_bytes())?;
 
         record.secp256k1.backup_sharing_id = Some(hex(&secp_kb.sharing_id()));
         record.ed25519.backup_sharing_id = Some(hex(&ed_kb.sharing_id()));
@@ -347,7 +342,7 @@ impl<S: Store> Wallet<S> {
             &mut NoTap,
         )
         .map_err(protocol("secp256k1 recovery"))?;
-        self.replace_signing_pair(
+        self.store_signing_pair(
             record,
             [secp_client, secp_server],
             [ed_client, ed_server],
@@ -364,10 +359,10 @@ impl<S: Store> Wallet<S> {
     pub fn refresh(&self, progress: &mut ProgressFn<'_>) -> Result<WalletInfo, WalletError> {
         let _lock = self.store().lock()?;
         let record = self.require_signable()?;
-        let secp_client = self.load_ecdsa(Party::Client, &record, progress)?;
-        let secp_server = self.load_ecdsa(Party::Server, &record, progress)?;
-        let ed_client = self.load_eddsa(Party::Client, &record, progress)?;
-        let ed_server = self.load_eddsa(Party::Server, &record, progress)?;
+        let SigningPair {
+            secp256k1: [secp_client, secp_server],
+            ed25519: [ed_client, ed_server],
+        } = self.load_signing_pair(&record, progress)?;
         let (mut c_rng, mut s_rng) = (os_rng(), os_rng());
         step(
             progress,
@@ -396,54 +391,13 @@ impl<S: Store> Wallet<S> {
             &mut NoTap,
         )
         .map_err(protocol("secp256k1 refresh"))?;
-        self.replace_signing_pair(
+        self.store_signing_pair(
             record,
             [secp_client, secp_server],
             [ed_client, ed_server],
             progress,
         )?;
         self.info()
-    }
-
-    /// Stores a new signing pair (server first, then client), discarding both pools.
-    fn replace_signing_pair(
-        &self,
-        mut record: WalletRecord,
-        [secp_client, secp_server]: [tandem_protocol::ecdsa::EcdsaKeyShare; 2],
-        [ed_client, ed_server]: [tandem_protocol::KeyShare<Ed25519>; 2],
-        progress: &mut ProgressFn<'_>,
-    ) -> Result<(), WalletError> {
-        let (sc, ss) = (
-            encoded(secp_client.to_bytes())?,
-            encoded(secp_server.to_bytes())?,
-        );
-        let (ec, es) = (
-            encoded(ed_client.to_bytes())?,
-            encoded(ed_server.to_bytes())?,
-        );
-        record.secp256k1.signing_sharing_id = hex(&secp_server.sharing_id());
-        record.ed25519.signing_sharing_id = hex(&ed_server.sharing_id());
-        atomically(self.store(), |tx| {
-            step(progress, Step::StoringShare, None, Party::Server);
-            tx.write(Party::Server, record::SECP256K1_SHARE, &ss)?;
-            tx.write(Party::Server, record::ED25519_SHARE, &es)?;
-            tx.remove(Party::Server, record::PRESIGNATURES)?;
-            record.signing_status = SigningStatus::StoredDatabase;
-            tx.write(Party::Server, record::WALLET, &record.to_bytes()?)?;
-            progress(Progress::Status(Status::Signing(
-                SigningStatus::StoredDatabase,
-            )));
-            step(progress, Step::StoringShare, None, Party::Client);
-            tx.write(Party::Client, record::SECP256K1_SHARE, &sc)?;
-            tx.write(Party::Client, record::ED25519_SHARE, &ec)?;
-            tx.remove(Party::Client, record::PRESIGNATURES)?;
-            record.signing_status = SigningStatus::StoredClient;
-            tx.write(Party::Server, record::WALLET, &record.to_bytes()?)?;
-            progress(Progress::Status(Status::Signing(
-                SigningStatus::StoredClient,
-            )));
-            Ok(())
-        })
     }
 
     /// Ejects the wallet: both backup shares of each curve combined into the private key,

@@ -43,6 +43,19 @@ pub struct WalletInfo {
     pub presignatures: usize,
 }
 
+/// Both parties' signing shares on both curves: `[client, server]`.
+pub(crate) struct SigningPair {
+    pub(crate) secp256k1: [EcdsaKeyShare; 2],
+    pub(crate) ed25519: [KeyShare<Ed25519>; 2],
+}
+
+pub(crate) fn encoded_share(
+    r: Result<Vec<u8>, tandem_protocol::Error>,
+) -> Result<Zeroizing<Vec<u8>>, WalletError> {
+    r.map(Zeroizing::new)
+        .map_err(|e| WalletError::Internal(e.to_string()))
+}
+
 /// A wallet on a [`Store`].
 #[derive(Debug)]
 pub struct Wallet<S: Store> {
@@ -230,6 +243,65 @@ impl<S: Store> Wallet<S> {
         Ok(share)
     }
 
+    /// Both parties' signing shares on both curves, each validated against the record.
+    pub(crate) fn load_signing_pair(
+        &self,
+        record: &WalletRecord,
+        progress: &mut ProgressFn<'_>,
+    ) -> Result<SigningPair, WalletError> {
+        Ok(SigningPair {
+            secp256k1: [
+                self.load_ecdsa(Party::Client, record, progress)?,
+                self.load_ecdsa(Party::Server, record, progress)?,
+            ],
+            ed25519: [
+                self.load_eddsa(Party::Client, record, progress)?,
+                self.load_eddsa(Party::Server, record, progress)?,
+            ],
+        })
+    }
+
+    /// Stores a new signing pair (server first, then client), discarding both pools.
+    pub(crate) fn store_signing_pair(
+        &self,
+        mut record: WalletRecord,
+        [secp_client, secp_server]: [EcdsaKeyShare; 2],
+        [ed_client, ed_server]: [KeyShare<Ed25519>; 2],
+        progress: &mut ProgressFn<'_>,
+    ) -> Result<(), WalletError> {
+        let (sc, ss) = (
+            encoded_share(secp_client.to_bytes())?,
+            encoded_share(secp_server.to_bytes())?,
+        );
+        let (ec, es) = (
+            encoded_share(ed_client.to_bytes())?,
+            encoded_share(ed_server.to_bytes())?,
+        );
+        record.secp256k1.signing_sharing_id = hex(&secp_server.sharing_id());
+        record.ed25519.signing_sharing_id = hex(&ed_server.sharing_id());
+        atomically(self.store(), |tx| {
+            step(progress, Step::StoringShare, None, Party::Server);
+            tx.write(Party::Server, record::SECP256K1_SHARE, &ss)?;
+            tx.write(Party::Server, record::ED25519_SHARE, &es)?;
+            tx.remove(Party::Server, record::PRESIGNATURES)?;
+            record.signing_status = SigningStatus::StoredDatabase;
+            tx.write(Party::Server, record::WALLET, &record.to_bytes()?)?;
+            progress(Progress::Status(Status::Signing(
+                SigningStatus::StoredDatabase,
+            )));
+            step(progress, Step::StoringShare, None, Party::Client);
+            tx.write(Party::Client, record::SECP256K1_SHARE, &sc)?;
+            tx.write(Party::Client, record::ED25519_SHARE, &ec)?;
+            tx.remove(Party::Client, record::PRESIGNATURES)?;
+            record.signing_status = SigningStatus::StoredClient;
+            tx.write(Party::Server, record::WALLET, &record.to_bytes()?)?;
+            progress(Progress::Status(Status::Signing(
+                SigningStatus::StoredClient,
+            )));
+            Ok(())
+        })
+    }
+
     /// The wallet's ids, keys, addresses and statuses.
     ///
     /// # Errors
@@ -316,7 +388,7 @@ impl<S: Store> Wallet<S> {
 
         let mut id = [0u8; 16];
         getrandom::fill(&mut id).map_err(|e| WalletError::Internal(e.to_string()))?;
-        let mut wallet = WalletRecord::new(
+        let wallet = WalletRecord::new(
             hex(&id),
             CurveRecord::new::<Secp256k1>(
                 secp_server.core().public_key_bytes(),
@@ -324,35 +396,12 @@ impl<S: Store> Wallet<S> {
             ),
             CurveRecord::new::<Ed25519>(ed_server.public_key_bytes(), ed_server.sharing_id()),
         );
-        let encode = |r: Result<Vec<u8>, tandem_protocol::Error>| {
-            r.map(Zeroizing::new)
-                .map_err(|e| WalletError::Internal(e.to_string()))
-        };
-        let (sc, ss) = (
-            encode(secp_client.to_bytes())?,
-            encode(secp_server.to_bytes())?,
-        );
-        let (ec, es) = (encode(ed_client.to_bytes())?, encode(ed_server.to_bytes())?);
-        atomically(&self.store, |tx| {
-            step(progress, Step::StoringShare, None, Party::Server);
-            tx.write(Party::Server, record::SECP256K1_SHARE, &ss)?;
-            tx.write(Party::Server, record::ED25519_SHARE, &es)?;
-            tx.remove(Party::Server, record::PRESIGNATURES)?;
-            tx.write(Party::Server, record::WALLET, &wallet.to_bytes()?)?;
-            progress(Progress::Status(Status::Signing(
-                SigningStatus::StoredDatabase,
-            )));
-            step(progress, Step::StoringShare, None, Party::Client);
-            tx.write(Party::Client, record::SECP256K1_SHARE, &sc)?;
-            tx.write(Party::Client, record::ED25519_SHARE, &ec)?;
-            tx.remove(Party::Client, record::PRESIGNATURES)?;
-            wallet.signing_status = SigningStatus::StoredClient;
-            tx.write(Party::Server, record::WALLET, &wallet.to_bytes()?)?;
-            progress(Progress::Status(Status::Signing(
-                SigningStatus::StoredClient,
-            )));
-            Ok(())
-        })?;
+        self.store_signing_pair(
+            wallet,
+            [secp_client, secp_server],
+            [ed_client, ed_server],
+            progress,
+        )?;
         self.info()
     }
 }
