@@ -1,0 +1,1327 @@
+//! Checks listed in `CHECKS.md` that no other test provoked: each test crafts the bad input,
+//! asserts the exact error variant and, where the error names one, the culprit.
+//!
+//! The ECDSA key shares come from the frozen fixture `test-vectors/v1/ecdsa-secp256k1.json`
+//! (no aux info at start-up). States that are not saveable (they hold nonces) are copied
+//! through their serde form, which exists because this crate's tests enable the `fuzzing`
+//! feature. Private structures (saved states, stored presignatures and pools) are rebuilt
+//! with mirror structs of the same serde layout, so that one field can be changed.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use std::sync::OnceLock;
+
+use rand_chacha::ChaCha20Rng;
+use rand_core::SeedableRng;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use tandem_curves::{
+    Commitment, Curve, CurveId, Ed25519, Opening, Point, Scalar, SchnorrProof, Secp256k1,
+    SecretScalar,
+};
+use tandem_paillier::bigint::{I4096, I8192, U3072};
+use tandem_paillier::proofs::ProofError;
+use tandem_paillier::proofs::factor::FacProof;
+use tandem_paillier::proofs::modulus::ModProof;
+use tandem_paillier::test_fixtures;
+use tandem_protocol::codec;
+use tandem_protocol::driver::{self, NoTap};
+use tandem_protocol::ecdsa::aux_info::{self, ClientAwaitingReveal, OpeningMsg, RevealMsg};
+use tandem_protocol::ecdsa::full_sign::{self, FullSignResponseMsg};
+use tandem_protocol::ecdsa::pool::{MAX_HELD, MAX_SPENT, MAX_STORED_LEN};
+use tandem_protocol::ecdsa::presign::{self, ClientSecondMsg, PartyCommitments, Round3Msg};
+use tandem_protocol::ecdsa::sign::{self, SignFinishMsg, SignResponseMsg};
+use tandem_protocol::ecdsa::{EcdsaKeyShare, OwnAux, PeerAux, Presignature, PresignaturePool};
+use tandem_protocol::eddsa::frost::{
+    FrostError, Identifier, SigningNonces, SigningPackage, derive_interpolating_value,
+};
+use tandem_protocol::eddsa::sign as eddsa_sign;
+use tandem_protocol::keygen::{self, ClientOpeningMsg, CommitMsg, ServerShareMsg};
+use tandem_protocol::message::{SessionContext, peek_header};
+use tandem_protocol::stored::{self, STORED_VERSION, SessionState, StoredHeader, StoredKind};
+use tandem_protocol::{
+    Check, DecodeError, Error, KeyShare, Message, Misuse, ProtocolId, PublicShares, Refusal, Role,
+    SessionId,
+};
+
+fn rng(seed: u64) -> ChaCha20Rng {
+    ChaCha20Rng::seed_from_u64(seed)
+}
+
+fn payload<T: Serialize + DeserializeOwned>(bytes: &[u8]) -> T {
+    codec::decode(&Message::from_bytes(bytes).unwrap().payload).unwrap()
+}
+
+fn tamper<T: Serialize + DeserializeOwned>(bytes: &[u8], f: impl FnOnce(&mut T)) -> Vec<u8> {
+    let mut msg = Message::from_bytes(bytes).unwrap();
+    let mut p: T = codec::decode(&msg.payload).unwrap();
+    f(&mut p);
+    msg.payload = codec::encode(&p).unwrap();
+    msg.to_bytes().unwrap()
+}
+
+/// A copy of a state through its serde form.
+fn copy<T: Serialize + DeserializeOwned>(state: &T) -> T {
+    codec::decode(&codec::encode(state).unwrap()).unwrap()
+}
+
+fn misbehaved<T>(r: Result<T, Error>) -> (Role, Check) {
+    match r {
+        Err(Error::Misbehaved { culprit, check }) => (culprit, check),
+        Err(e) => panic!("expected an identifiable abort, got {e:?}"),
+        Ok(_) => panic!("expected an identifiable abort, got success"),
+    }
+}
+
+fn saved_kind(protocol: ProtocolId, role: Role, awaiting_round: u8) -> StoredKind {
+    StoredKind::SavedSession {
+        protocol,
+        role,
+        awaiting_round,
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Envelope, codec, stored formats.
+
+#[test]
+fn peek_header_failure_is_malformed_naming_the_client() {
+    for garbage in [Vec::new(), vec![1u8], vec![0xff; 40]] {
+        match keygen::server_respond::<Ed25519, _>(&garbage, &mut rng(1)) {
+            Err(Error::Malformed {
+                sender: Role::Client,
+                ..
+            }) => {}
+            other => panic!("{:?}", other.map(|_| ())),
+        }
+    }
+    // Empty input: the version is missing.
+    assert_eq!(peek_header(&[]), Err(DecodeError::Truncated));
+}
+
+#[test]
+fn fixed_length_field_of_another_length_is_malformed() {
+    // CommitMsg holds a 32-byte commitment; 31 bytes are refused by `encoding::fixed`.
+    let (_, m1) = keygen::client_start::<Ed25519, _>(SessionId([1; 32]), &mut rng(2)).unwrap();
+    let mut msg = Message::from_bytes(&m1).unwrap();
+    msg.payload = {
+        let mut p = vec![31u8];
+        p.extend_from_slice(&[7u8; 31]);
+        p
+    };
+    let bad = msg.to_bytes().unwrap();
+    assert_eq!(
+        keygen::server_respond::<Ed25519, _>(&bad, &mut rng(3))
+            .err()
+            .unwrap(),
+        Error::Malformed {
+            sender: Role::Client,
+            reason: DecodeError::InvalidValue
+        }
+    );
+}
+
+#[test]
+fn unknown_enum_tag_in_the_header_is_malformed() {
+    // The protocol id is the second field of the header (after the version varint).
+    let (client, _) = keygen::client_start::<Ed25519, _>(SessionId([2; 32]), &mut rng(4)).unwrap();
+    let (_, m2) = {
+        let (_, m1) = keygen::client_start::<Ed25519, _>(SessionId([2; 32]), &mut rng(4)).unwrap();
+        keygen::server_respond::<Ed25519, _>(&m1, &mut rng(5)).unwrap()
+    };
+    let mut bad = m2.clone();
+    assert_eq!(bad[1], 0, "protocol Keygen is variant 0");
+    bad[1] = 100;
+    match client.receive(&bad) {
+        Err(Error::Malformed {
+            sender: Role::Server,
+            reason: DecodeError::InvalidValue,
+        }) => {}
+        other => panic!("{:?}", other.map(|_| ())),
+    }
+}
+
+#[test]
+fn oversized_payload_cannot_be_sealed() {
+    // codec::encode refuses more than MAX_ENCODED_LEN: a 1 MiB message to sign.
+    let (c, _) = driver::keygen::<Ed25519, _, _, _>(&mut rng(5), &mut rng(6), &mut NoTap).unwrap();
+    let message = vec![0u8; codec::MAX_ENCODED_LEN];
+    assert_eq!(
+        eddsa_sign::client_start(&c, SessionId([3; 32]), &message, &mut rng(7))
+            .err()
+            .unwrap(),
+        Error::Misuse(Misuse::Encode)
+    );
+}
+
+#[test]
+fn stored_header_refusals() {
+    assert_eq!(stored::peek(&[]), Err(DecodeError::Truncated));
+    let (c, _) =
+        driver::keygen::<Secp256k1, _, _, _>(&mut rng(8), &mut rng(9), &mut NoTap).unwrap();
+    let bytes = c.to_bytes().unwrap();
+    // A key share read as a presignature: another kind.
+    assert_eq!(
+        Presignature::from_bytes(&bytes).err().unwrap(),
+        Error::Storage(DecodeError::WrongKind)
+    );
+    // The version is read first.
+    let mut v9 = bytes.clone();
+    v9[0] = 9;
+    assert_eq!(stored::peek(&v9), Err(DecodeError::UnsupportedVersion(9)));
+}
+
+#[test]
+fn key_share_with_an_identity_public_key_is_refused() {
+    let x = SecretScalar::<Secp256k1>::random_nonzero(&mut rng(10));
+    let p = x.public_point();
+    let shares = PublicShares {
+        client: p,
+        server: -p,
+    };
+    assert_eq!(
+        KeyShare::new(Role::Client, x, shares).err(),
+        Some(DecodeError::Inconsistent)
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Saved keygen states (SessionState::restore and validate).
+
+#[derive(Serialize, Deserialize)]
+#[serde(bound = "")]
+struct KeygenClientR2<C: Curve> {
+    ctx: SessionContext,
+    secret: SecretScalar<C>,
+    #[serde(with = "tandem_curves::encoding::fixed")]
+    rid: [u8; 32],
+    schnorr_secret: SecretScalar<C>,
+    schnorr_commitment: Point<C>,
+    opening: Opening,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(bound = "")]
+struct KeygenClientR4<C: Curve> {
+    ctx: SessionContext,
+    secret: SecretScalar<C>,
+    shares: PublicShares<C>,
+    #[serde(with = "tandem_curves::encoding::fixed")]
+    rid: [u8; 32],
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(bound = "")]
+struct KeygenServerR3<C: Curve> {
+    ctx: SessionContext,
+    commitment: Commitment,
+    secret: SecretScalar<C>,
+    #[serde(with = "tandem_curves::encoding::fixed")]
+    rid: [u8; 32],
+}
+
+/// Decodes a saved state as the mirror `M`, edits it, re-encodes it.
+fn edit_saved<M: Serialize + DeserializeOwned>(
+    kind: StoredKind,
+    curve: CurveId,
+    bytes: &[u8],
+    f: impl FnOnce(&mut M),
+) -> Vec<u8> {
+    let mut m: M = stored::decode(kind, curve, bytes).unwrap();
+    f(&mut m);
+    stored::encode(kind, curve, &m).unwrap()
+}
+
+#[test]
+fn restored_keygen_states_are_checked() {
+    type C = Secp256k1;
+    let sid = SessionId([4; 32]);
+    let (client, m1) = keygen::client_start::<C, _>(sid, &mut rng(11)).unwrap();
+    let saved = client.save().unwrap();
+    let kind = saved_kind(
+        ProtocolId::Keygen,
+        Role::Client,
+        keygen::round::SERVER_SHARE,
+    );
+    // Unchanged through the mirror: restores (the mirror has the right layout).
+    let same = edit_saved::<KeygenClientR2<C>>(kind, C::ID, &saved, |_| {});
+    assert_eq!(same, saved);
+    let restore = |b: &[u8]| keygen::ClientAwaitingServerShare::<C>::restore(C::ID, b).err();
+    // The context inside says server while the header says client.
+    let b = edit_saved::<KeygenClientR2<C>>(kind, C::ID, &saved, |m| m.ctx.me = Role::Server);
+    assert_eq!(restore(&b), Some(DecodeError::Inconsistent));
+    // A Schnorr nonce that does not match its commitment.
+    let b = edit_saved::<KeygenClientR2<C>>(kind, C::ID, &saved, |m| {
+        m.schnorr_commitment = m.schnorr_commitment + Point::generator();
+    });
+    assert_eq!(restore(&b), Some(DecodeError::Inconsistent));
+    // A zero key contribution.
+    let b = edit_saved::<KeygenClientR2<C>>(kind, C::ID, &saved, |m| {
+        m.secret = SecretScalar::new(C::scalar_zero());
+    });
+    assert_eq!(restore(&b), Some(DecodeError::Inconsistent));
+
+    // Server after round 2: a zero secret.
+    let (server, m2) = keygen::server_respond::<C, _>(&m1, &mut rng(12)).unwrap();
+    let saved_s = server.save().unwrap();
+    let kind_s = saved_kind(
+        ProtocolId::Keygen,
+        Role::Server,
+        keygen::round::CLIENT_OPENING,
+    );
+    let b = edit_saved::<KeygenServerR3<C>>(kind_s, C::ID, &saved_s, |m| {
+        m.secret = SecretScalar::new(C::scalar_zero());
+    });
+    assert_eq!(
+        keygen::ServerAwaitingOpening::<C>::restore(C::ID, &b).err(),
+        Some(DecodeError::Inconsistent)
+    );
+
+    // Client after round 3: a secret that is not the client's public share.
+    let client = keygen::ClientAwaitingServerShare::<C>::restore(C::ID, &saved).unwrap();
+    let (client, _) = client.receive(&m2).unwrap();
+    let saved_c4 = client.save().unwrap();
+    let kind_c4 = saved_kind(
+        ProtocolId::Keygen,
+        Role::Client,
+        keygen::round::SERVER_PROOF,
+    );
+    let b = edit_saved::<KeygenClientR4<C>>(kind_c4, C::ID, &saved_c4, |m| {
+        m.shares.client = m.shares.client + Point::generator();
+    });
+    assert_eq!(
+        keygen::ClientAwaitingServerProof::<C>::restore(C::ID, &b).err(),
+        Some(DecodeError::Inconsistent)
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Key generation: the server's checks on a client that chose X_c after seeing X_s
+// (possible only in a test, which knows the server's seeded RNG).
+
+fn client_committing_to<C: Curve>(x_c: impl Fn(Point<C>) -> Point<C>) -> (Role, Check) {
+    let sid = SessionId([5; 32]);
+    // Learn X_s: the server's share depends only on its RNG.
+    let (_, probe) = keygen::client_start::<C, _>(sid, &mut rng(13)).unwrap();
+    let (_, probe_m2) = keygen::server_respond::<C, _>(&probe, &mut rng(14)).unwrap();
+    let x_s = payload::<ServerShareMsg<C>>(&probe_m2).public_share;
+    let public_share = x_c(x_s);
+    // A commitment built exactly as `keygen::commitment_transcript` does.
+    let ctx = SessionContext {
+        protocol: ProtocolId::Keygen,
+        curve: C::ID,
+        session: sid,
+        me: Role::Client,
+    };
+    let rid = [9u8; 32];
+    let a = Point::<C>::generator();
+    let mut t = ctx.transcript("tandem/keygen/commitment/v1");
+    t.append("committer", b"client");
+    t.append("rid", &rid);
+    t.append_point("public-share", &public_share);
+    t.append_point("schnorr-commitment", &a);
+    let (commitment, opening) = Commitment::commit(t, &mut rng(15));
+    let m1 = ctx
+        .seal(keygen::round::COMMIT, &CommitMsg { commitment })
+        .unwrap();
+    let (server, m2) = keygen::server_respond::<C, _>(&m1, &mut rng(14)).unwrap();
+    assert_eq!(payload::<ServerShareMsg<C>>(&m2).public_share, x_s);
+    let m3 = ctx
+        .seal(
+            keygen::round::CLIENT_OPENING,
+            &ClientOpeningMsg {
+                rid,
+                public_share,
+                opening,
+                proof: SchnorrProof {
+                    commitment: a,
+                    response: Scalar::one(),
+                },
+            },
+        )
+        .unwrap();
+    misbehaved(server.receive(&m3, &mut rng(16)))
+}
+
+#[test]
+fn keygen_client_echoing_the_servers_share_is_caught() {
+    assert_eq!(
+        client_committing_to::<Ed25519>(|x_s| x_s),
+        (Role::Client, Check::EchoedValue)
+    );
+    assert_eq!(
+        client_committing_to::<Secp256k1>(|x_s| x_s),
+        (Role::Client, Check::EchoedValue)
+    );
+}
+
+#[test]
+fn keygen_client_cancelling_the_key_is_caught() {
+    assert_eq!(
+        client_committing_to::<Secp256k1>(|x_s| -x_s),
+        (Role::Client, Check::DegenerateResult)
+    );
+    assert_eq!(
+        client_committing_to::<Ed25519>(|x_s| -x_s),
+        (Role::Client, Check::DegenerateResult)
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// FROST Ed25519.
+
+#[test]
+fn eddsa_server_state_only_accepts_its_own_key_share() {
+    let (c, s) =
+        driver::keygen::<Ed25519, _, _, _>(&mut rng(17), &mut rng(18), &mut NoTap).unwrap();
+    let (_, s2) =
+        driver::keygen::<Ed25519, _, _, _>(&mut rng(19), &mut rng(20), &mut NoTap).unwrap();
+    let (client, m1) =
+        eddsa_sign::client_start(&c, SessionId([6; 32]), b"m", &mut rng(21)).unwrap();
+    let (server, m2) = eddsa_sign::server_receive_request(&s, &m1)
+        .unwrap()
+        .approve(&s, &mut rng(22))
+        .unwrap();
+    let (_, m3) = client.receive(&c, &m2).unwrap();
+    assert_eq!(
+        server.receive(&s2, &m3).err(),
+        Some(Error::Misuse(Misuse::KeyShareChanged))
+    );
+    // The server state's role check comes first.
+    let (client, m1) =
+        eddsa_sign::client_start(&c, SessionId([7; 32]), b"m", &mut rng(23)).unwrap();
+    let (server, m2) = eddsa_sign::server_receive_request(&s, &m1)
+        .unwrap()
+        .approve(&s, &mut rng(24))
+        .unwrap();
+    let (_, m3) = client.receive(&c, &m2).unwrap();
+    assert!(matches!(
+        server.receive(&c, &m3),
+        Err(Error::Misuse(Misuse::WrongRole { .. }))
+    ));
+}
+
+#[test]
+fn frost_core_refusals_name_the_variant() {
+    let id = |n| Identifier::new(n).unwrap();
+    let sk = SecretScalar::<Ed25519>::random_nonzero(&mut rng(25));
+    let group = tandem_protocol::eddsa::frost::Element::new(sk.public_point()).unwrap();
+    let a = SigningNonces::from_randomness(&[1; 32], &[2; 32], &sk).unwrap();
+    let b = SigningNonces::from_randomness(&[3; 32], &[4; 32], &sk).unwrap();
+    let (ca, cb) = (a.commitments(), b.commitments());
+    assert_eq!(
+        SigningPackage::new(group, b"m", vec![]).err(),
+        Some(FrostError::CommitmentList)
+    );
+    assert_eq!(
+        SigningPackage::new(group, b"m", vec![(id(2), ca), (id(1), cb)]).err(),
+        Some(FrostError::CommitmentList)
+    );
+    assert_eq!(
+        SigningPackage::new(group, b"m", vec![(id(1), ca), (id(1), cb)]).err(),
+        Some(FrostError::CommitmentList)
+    );
+    let pkg = SigningPackage::new(group, b"m", vec![(id(1), ca), (id(2), cb)]).unwrap();
+    // Signer 1 with signer 2's nonces; a signer that is not in the package.
+    assert_eq!(
+        pkg.sign(id(1), &sk, b).err(),
+        Some(FrostError::SignerCommitment)
+    );
+    assert_eq!(pkg.lambda(id(3)).err(), Some(FrostError::SignerCommitment));
+    assert!(!pkg.verify_share(id(3), &sk.public_point(), &Scalar::one()));
+    assert_eq!(
+        derive_interpolating_value(&[id(1), id(2)], id(3)).err(),
+        Some(FrostError::CommitmentList)
+    );
+    drop(a);
+}
+
+// ---------------------------------------------------------------------------------------
+// ECDSA fixtures: the frozen key shares, one aux-info start, one presigning, signing and
+// full-signing run with copies of every state.
+
+const FIXTURE: &str = include_str!("../../../test-vectors/v1/ecdsa-secp256k1.json");
+
+struct Keys {
+    client: EcdsaKeyShare,
+    server: EcdsaKeyShare,
+    /// Shares of another sharing with the same Paillier material (another keygen core).
+    other_client: EcdsaKeyShare,
+    other_server: EcdsaKeyShare,
+}
+
+fn keys() -> &'static Keys {
+    static KEYS: OnceLock<Keys> = OnceLock::new();
+    KEYS.get_or_init(|| {
+        let t: tandem_protocol::fixtures::Transcript = serde_json::from_str(FIXTURE).unwrap();
+        let get = |name: &str| {
+            let bytes = &t.outputs.iter().find(|(n, _)| n == name).unwrap().1.0;
+            EcdsaKeyShare::from_bytes(bytes).unwrap()
+        };
+        let (client, server) = (get("client_key_share"), get("server_key_share"));
+        let (core_c, core_s) =
+            driver::keygen::<Secp256k1, _, _, _>(&mut rng(30), &mut rng(31), &mut NoTap).unwrap();
+        let other = |core, share: &EcdsaKeyShare| {
+            EcdsaKeyShare::new(core, copy(share.own()), copy(share.peer())).unwrap()
+        };
+        Keys {
+            other_client: other(core_c, &client),
+            other_server: other(core_s, &server),
+            client,
+            server,
+        }
+    })
+}
+
+fn core_copy(share: &EcdsaKeyShare) -> KeyShare<Secp256k1> {
+    KeyShare::from_bytes(&share.core().to_bytes().unwrap()).unwrap()
+}
+
+struct PresignRun {
+    m: [Vec<u8>; 4],
+    client_after_m1: Vec<u8>,
+    client_after_m3: Vec<u8>,
+    server_after_m2: Vec<u8>,
+    client_presignature: Vec<u8>,
+    server_presignature: Vec<u8>,
+}
+
+fn presign_run() -> &'static PresignRun {
+    static RUN: OnceLock<PresignRun> = OnceLock::new();
+    RUN.get_or_init(|| {
+        let k = keys();
+        let (c, m1) =
+            presign::client_start(&k.client, SessionId([0x41; 32]), &mut rng(40)).unwrap();
+        let client_after_m1 = codec::encode(&c).unwrap();
+        let (s, m2) = presign::server_respond(&k.server, &m1, &mut rng(41)).unwrap();
+        let server_after_m2 = s.save().unwrap();
+        let s =
+            presign::ServerAwaitingClient::restore(CurveId::Secp256k1, &server_after_m2).unwrap();
+        let (c, m3) = c.receive(&k.client, &m2, &mut rng(42)).unwrap();
+        let client_after_m3 = codec::encode(&c).unwrap();
+        let (sp, m4) = s.receive(&k.server, &m3, &mut rng(43)).unwrap();
+        let cp = c.receive(&k.client, &m4).unwrap();
+        PresignRun {
+            m: [m1, m2, m3, m4],
+            client_after_m1,
+            client_after_m3,
+            server_after_m2,
+            client_presignature: cp.to_bytes().unwrap(),
+            server_presignature: sp.to_bytes().unwrap(),
+        }
+    })
+}
+
+#[test]
+fn presign_delta_zero_is_refused_by_the_client() {
+    // δ_s = -δ_c makes δ = 0 (CGGMP24 Fig. 8 output: δ must be invertible).
+    let (k, p) = (keys(), presign_run());
+    let delta_c = payload::<ClientSecondMsg>(&p.m[2]).r3.delta;
+    let bad = tamper::<Round3Msg>(&p.m[3], |r| r.delta = -delta_c);
+    let client: presign::ClientAwaitingServerRound3 = codec::decode(&p.client_after_m3).unwrap();
+    assert_eq!(
+        misbehaved(client.receive(&k.client, &bad)),
+        (Role::Server, Check::Delta)
+    );
+}
+
+#[test]
+fn presign_delta_zero_is_refused_by_the_server() {
+    let (k, p) = (keys(), presign_run());
+    let delta_s = payload::<Round3Msg>(&p.m[3]).delta;
+    let bad = tamper::<ClientSecondMsg>(&p.m[2], |m| m.r3.delta = -delta_s);
+    let server =
+        presign::ServerAwaitingClient::restore(CurveId::Secp256k1, &p.server_after_m2).unwrap();
+    assert_eq!(
+        misbehaved(server.receive(&k.server, &bad, &mut rng(44))),
+        (Role::Client, Check::Delta)
+    );
+}
+
+#[test]
+fn presign_states_only_accept_their_own_key_share() {
+    let (k, p) = (keys(), presign_run());
+    let changed = Some(Error::Misuse(Misuse::KeyShareChanged));
+    let c1: presign::ClientAwaitingServer = codec::decode(&p.client_after_m1).unwrap();
+    assert_eq!(
+        c1.receive(&k.other_client, &p.m[1], &mut rng(45)).err(),
+        changed
+    );
+    let c1: presign::ClientAwaitingServer = codec::decode(&p.client_after_m1).unwrap();
+    assert!(matches!(
+        c1.receive(&k.server, &p.m[1], &mut rng(45)),
+        Err(Error::Misuse(Misuse::WrongRole { .. }))
+    ));
+    let c3: presign::ClientAwaitingServerRound3 = codec::decode(&p.client_after_m3).unwrap();
+    assert_eq!(c3.receive(&k.other_client, &p.m[3]).err(), changed);
+    let s = presign::ServerAwaitingClient::restore(CurveId::Secp256k1, &p.server_after_m2).unwrap();
+    assert_eq!(
+        s.receive(&k.other_server, &p.m[2], &mut rng(46)).err(),
+        changed
+    );
+}
+
+/// The serde layout of a stored presignature (`presign::Presignature`).
+#[derive(Serialize, Deserialize)]
+struct PresigMirror {
+    id: SessionId,
+    role: Role,
+    #[serde(with = "tandem_curves::encoding::fixed")]
+    sharing_id: [u8; 32],
+    r: Point<Secp256k1>,
+    k: SecretScalar<Secp256k1>,
+    chi: SecretScalar<Secp256k1>,
+    client: PartyCommitments,
+    server: PartyCommitments,
+}
+
+fn presig_mirror(bytes: &[u8]) -> PresigMirror {
+    stored::decode(StoredKind::Presignature, CurveId::Secp256k1, bytes).unwrap()
+}
+
+fn presig_bytes(m: &PresigMirror) -> Vec<u8> {
+    stored::encode(StoredKind::Presignature, CurveId::Secp256k1, m).unwrap()
+}
+
+#[test]
+fn stored_presignature_consistency_checks() {
+    let p = presign_run();
+    let edited = |f: fn(&mut PresigMirror)| {
+        let mut m = presig_mirror(&p.client_presignature);
+        f(&mut m);
+        Presignature::from_bytes(&presig_bytes(&m)).err()
+    };
+    let inconsistent = Some(Error::Storage(DecodeError::Inconsistent));
+    assert_eq!(edited(|_| {}), None, "the mirror has the stored layout");
+    // Own k̃ does not match own Δ̃ = k̃·Γ.
+    assert_eq!(
+        edited(|m| m.k = SecretScalar::random_nonzero(&mut rng(47))),
+        inconsistent
+    );
+    // Own χ̃ does not match own S̃ = χ̃·Γ.
+    assert_eq!(
+        edited(|m| m.chi = SecretScalar::random_nonzero(&mut rng(48))),
+        inconsistent
+    );
+    // The peer's Δ̃ changed: Δ̃_c + Δ̃_s ≠ G.
+    assert_eq!(
+        edited(|m| m.server.big_delta = m.server.big_delta + Point::generator()),
+        inconsistent
+    );
+}
+
+#[test]
+fn presignature_of_another_key_is_refused_at_signing() {
+    // The peer's S̃ cannot be checked on its own; Σ S̃ = X is checked against the key share
+    // when signing (`Presignature::matches_key`).
+    let (k, p) = (keys(), presign_run());
+    let mut m = presig_mirror(&p.client_presignature);
+    m.server.s = m.server.s + Point::generator();
+    let presignature = Presignature::from_bytes(&presig_bytes(&m)).unwrap();
+    assert!(!presignature.matches_key(&k.client.core().public_key()));
+    assert_eq!(
+        sign::client_start(
+            &k.client,
+            presignature,
+            SessionId([0x42; 32]),
+            &[1; 32],
+            &mut rng(49)
+        )
+        .err(),
+        Some(Error::Misuse(Misuse::KeyShareChanged))
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Presignature pool.
+
+#[derive(Serialize, Deserialize)]
+struct PoolMirror {
+    #[serde(with = "tandem_curves::encoding::fixed")]
+    sharing_id: [u8; 32],
+    role: Role,
+    held: Vec<PresigMirror>,
+    spent: Vec<SessionId>,
+}
+
+fn pool_bytes(body: &PoolMirror) -> Vec<u8> {
+    // Written without the 1 MiB limit of `stored::encode` (a pool may be larger).
+    let header = StoredHeader {
+        version: STORED_VERSION,
+        kind: StoredKind::PresignaturePool,
+        curve: CurveId::Secp256k1,
+    };
+    postcard::to_allocvec(&(header, body)).unwrap()
+}
+
+fn server_pool_body(held: Vec<PresigMirror>, spent: Vec<SessionId>) -> PoolMirror {
+    PoolMirror {
+        sharing_id: keys().server.sharing_id(),
+        role: Role::Server,
+        held,
+        spent,
+    }
+}
+
+#[test]
+fn pool_insert_and_take_refusals() {
+    let (k, p) = (keys(), presign_run());
+    let pool = PresignaturePool::new(&k.server);
+    // The client's half in the server's pool.
+    assert_eq!(
+        pool.insert(Presignature::from_bytes(&p.client_presignature).unwrap())
+            .err(),
+        Some(Error::Misuse(Misuse::KeyShareChanged))
+    );
+    // An id the pool never held: refused naming the peer that asked.
+    assert_eq!(
+        pool.take(SessionId([0x43; 32])).err(),
+        Some(Error::Refused {
+            sender: Role::Client,
+            reason: Refusal::PresignatureMismatch
+        })
+    );
+}
+
+#[test]
+fn pool_over_its_limit_is_not_written() {
+    // MAX_HELD + 1 presignatures (distinct ids) in memory: the stored form is refused.
+    let (k, p) = (keys(), presign_run());
+    let pool = PresignaturePool::new(&k.server);
+    for i in 0..=MAX_HELD {
+        let mut m = presig_mirror(&p.server_presignature);
+        m.id.0[..8].copy_from_slice(&(i as u64).to_be_bytes());
+        pool.insert(Presignature::from_bytes(&presig_bytes(&m)).unwrap())
+            .unwrap();
+    }
+    assert!(matches!(
+        pool.to_bytes(),
+        Err(Error::Storage(DecodeError::TooLarge { .. }))
+    ));
+}
+
+#[test]
+fn only_the_right_role_starts_or_answers() {
+    let k = keys();
+    let wrong =
+        |expected: Role, got: Role| Some(Error::Misuse(Misuse::WrongRole { expected, got }));
+    // Aux info with swapped core shares.
+    assert_eq!(
+        aux_info::client_start(
+            core_copy(&k.server),
+            test_fixtures::paillier_key(2).unwrap(),
+            SessionId([0x48; 32]),
+            &mut rng(80),
+        )
+        .err(),
+        wrong(Role::Client, Role::Server)
+    );
+    let (_, m1) = aux_info::client_start(
+        core_copy(&k.client),
+        test_fixtures::paillier_key(2).unwrap(),
+        SessionId([0x48; 32]),
+        &mut rng(80),
+    )
+    .unwrap();
+    assert_eq!(
+        aux_info::server_respond(
+            core_copy(&k.client),
+            test_fixtures::paillier_key(3).unwrap(),
+            &m1,
+            &mut rng(81),
+        )
+        .err(),
+        wrong(Role::Server, Role::Client)
+    );
+    // Signing and full signing answered with the client's share.
+    let r = sign_run();
+    assert_eq!(
+        sign::server_receive_request(&k.client, &r.m[0]).err(),
+        wrong(Role::Server, Role::Client)
+    );
+    let f = full_run();
+    assert_eq!(
+        full_sign::server_respond(&k.client, &f.m[0], &mut rng(82)).err(),
+        wrong(Role::Server, Role::Client)
+    );
+}
+
+#[test]
+fn stored_pool_refusals() {
+    let (k, p) = (keys(), presign_run());
+    let storage = |bytes: &[u8]| PresignaturePool::from_bytes(bytes, &k.server).err();
+    let sp = || presig_mirror(&p.server_presignature);
+    let inconsistent = Some(Error::Storage(DecodeError::Inconsistent));
+    // Sanity: the mirror layout is the pool's.
+    assert!(storage(&pool_bytes(&server_pool_body(vec![sp()], vec![]))).is_none());
+    // A pool of the server read with the client's share.
+    let bytes = pool_bytes(&server_pool_body(vec![sp()], vec![]));
+    assert_eq!(
+        PresignaturePool::from_bytes(&bytes, &k.client).err(),
+        Some(Error::Misuse(Misuse::KeyShareChanged))
+    );
+    // A held id that is also recorded as spent.
+    let id = sp().id;
+    assert_eq!(
+        storage(&pool_bytes(&server_pool_body(vec![sp()], vec![id]))),
+        inconsistent
+    );
+    // The same id held twice.
+    assert_eq!(
+        storage(&pool_bytes(&server_pool_body(vec![sp(), sp()], vec![]))),
+        inconsistent
+    );
+    // The client's half inside the server's pool.
+    assert_eq!(
+        storage(&pool_bytes(&server_pool_body(
+            vec![presig_mirror(&p.client_presignature)],
+            vec![]
+        ))),
+        inconsistent
+    );
+    // A held presignature that fails its own consistency check.
+    let mut bad = sp();
+    bad.client.big_delta = bad.client.big_delta + Point::generator();
+    assert_eq!(
+        storage(&pool_bytes(&server_pool_body(vec![bad], vec![]))),
+        inconsistent
+    );
+    // More than MAX_STORED_LEN bytes (the header is read first, then the size).
+    let mut huge = pool_bytes(&server_pool_body(vec![sp()], vec![]));
+    huge.resize(MAX_STORED_LEN + 1, 0);
+    assert_eq!(
+        storage(&huge),
+        Some(Error::Storage(DecodeError::TooLarge {
+            got: MAX_STORED_LEN + 1,
+            limit: MAX_STORED_LEN
+        }))
+    );
+    // A stored presignature offered as a pool.
+    assert_eq!(
+        storage(&p.server_presignature),
+        Some(Error::Storage(DecodeError::WrongKind))
+    );
+    // More than MAX_SPENT spent ids.
+    let spent: Vec<SessionId> = (0..=MAX_SPENT as u64)
+        .map(|i| {
+            let mut id = [0u8; 32];
+            id[..8].copy_from_slice(&i.to_be_bytes());
+            SessionId(id)
+        })
+        .collect();
+    match storage(&pool_bytes(&server_pool_body(vec![], spent))) {
+        Some(Error::Storage(DecodeError::TooLarge { got, limit })) => {
+            assert_eq!((got, limit), (MAX_SPENT + 1, MAX_SPENT));
+        }
+        other => panic!("{other:?}"),
+    }
+    // More than MAX_HELD presignatures: refused before any is validated.
+    let many: Vec<PresigMirror> = (0..=MAX_HELD).map(|_| sp()).collect();
+    match storage(&pool_bytes(&server_pool_body(many, vec![]))) {
+        Some(Error::Storage(DecodeError::TooLarge { got, .. })) => assert_eq!(got, MAX_HELD + 1),
+        other => panic!("{other:?}"),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Signing from a presignature.
+
+struct SignRun {
+    m: [Vec<u8>; 3],
+    client_after_m1: Vec<u8>,
+    server_after_m2: Vec<u8>,
+}
+
+const DIGEST: [u8; 32] = [0x5c; 32];
+
+fn sign_run() -> &'static SignRun {
+    static RUN: OnceLock<SignRun> = OnceLock::new();
+    RUN.get_or_init(|| {
+        let (k, p) = (keys(), presign_run());
+        let cp = Presignature::from_bytes(&p.client_presignature).unwrap();
+        let sp = Presignature::from_bytes(&p.server_presignature).unwrap();
+        let (c, m1) =
+            sign::client_start(&k.client, cp, SessionId([0x44; 32]), &DIGEST, &mut rng(50))
+                .unwrap();
+        let client_after_m1 = codec::encode(&c).unwrap();
+        let (s, m2) = sign::server_receive_request(&k.server, &m1)
+            .unwrap()
+            .approve(&k.server, sp, &mut rng(51))
+            .unwrap();
+        let server_after_m2 = s.save().unwrap();
+        let (_, m3) = c.receive(&k.client, &m2).unwrap();
+        SignRun {
+            m: [m1, m2, m3],
+            client_after_m1,
+            server_after_m2,
+        }
+    })
+}
+
+#[test]
+fn sign_partial_signatures_that_cancel_are_named() {
+    // σ_c = -σ_s (or σ_s = -σ_c) makes s = 0: refused as a bad partial signature
+    // (CGGMP24 Fig. 10 check), never as a degenerate signature.
+    let (k, r) = (keys(), sign_run());
+    let sigma_s = payload::<SignResponseMsg>(&r.m[1]).sigma;
+    let sigma_c = payload::<SignFinishMsg>(&r.m[2]).sigma;
+    let server =
+        sign::ServerAwaitingFinish::restore(CurveId::Secp256k1, &r.server_after_m2).unwrap();
+    let bad = tamper::<SignFinishMsg>(&r.m[2], |m| m.sigma = -sigma_s);
+    assert_eq!(
+        misbehaved(server.receive(&k.server, &bad)),
+        (Role::Client, Check::PartialSignature)
+    );
+    let client: sign::ClientAwaitingPartial = codec::decode(&r.client_after_m1).unwrap();
+    let bad = tamper::<SignResponseMsg>(&r.m[1], |m| m.sigma = -sigma_c);
+    assert_eq!(
+        misbehaved(client.receive(&k.client, &bad)),
+        (Role::Server, Check::PartialSignature)
+    );
+}
+
+#[test]
+fn sign_states_only_accept_their_own_key_share() {
+    let (k, p, r) = (keys(), presign_run(), sign_run());
+    let changed = Some(Error::Misuse(Misuse::KeyShareChanged));
+    let server =
+        sign::ServerAwaitingFinish::restore(CurveId::Secp256k1, &r.server_after_m2).unwrap();
+    assert_eq!(server.receive(&k.other_server, &r.m[2]).err(), changed);
+    let client: sign::ClientAwaitingPartial = codec::decode(&r.client_after_m1).unwrap();
+    assert_eq!(client.receive(&k.other_client, &r.m[1]).err(), changed);
+    // Approving with a share of another sharing.
+    let request = sign::server_receive_request(&k.server, &r.m[0]).unwrap();
+    let sp = Presignature::from_bytes(&p.server_presignature).unwrap();
+    assert_eq!(
+        request.approve(&k.other_server, sp, &mut rng(52)).err(),
+        changed
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Full signing.
+
+struct FullRun {
+    m: [Vec<u8>; 5],
+    server_after_m1: Vec<u8>,
+    client_after_m2: Vec<u8>,
+    server_after_m3: Vec<u8>,
+}
+
+fn full_run() -> &'static FullRun {
+    static RUN: OnceLock<FullRun> = OnceLock::new();
+    RUN.get_or_init(|| {
+        let k = keys();
+        let (c, m1) =
+            full_sign::client_start(&k.client, SessionId([0x45; 32]), &DIGEST, &mut rng(60))
+                .unwrap();
+        let (s, m2) = full_sign::server_respond(&k.server, &m1, &mut rng(61)).unwrap();
+        let server_after_m1 = codec::encode(&s).unwrap();
+        let (c, m3) = c.receive(&k.client, &m2, &mut rng(62)).unwrap();
+        let client_after_m2 = codec::encode(&c).unwrap();
+        let (s, m4) = s.receive(&k.server, &m3, &mut rng(63)).unwrap();
+        let server_after_m3 = s.save().unwrap();
+        let (_, m5) = c.receive(&k.client, &m4).unwrap();
+        FullRun {
+            m: [m1, m2, m3, m4, m5],
+            server_after_m1,
+            client_after_m2,
+            server_after_m3,
+        }
+    })
+}
+
+#[test]
+fn full_sign_server_message_4_tampered() {
+    let (k, f) = (keys(), full_run());
+    let delta_c = payload::<ClientSecondMsg>(&f.m[2]).r3.delta;
+    type Tamper = Box<dyn Fn(&mut FullSignResponseMsg)>;
+    let cases: Vec<(&str, Tamper, Option<Check>)> = vec![
+        (
+            "sigma_s",
+            Box::new(|m| m.sigma = m.sigma + Scalar::one()),
+            Some(Check::PartialSignature),
+        ),
+        (
+            "rho_s",
+            Box::new(|m| m.rho[3] ^= 1),
+            Some(Check::NoncePoint),
+        ),
+        (
+            "R'",
+            Box::new(|m| m.r_point = m.r_point + Point::generator()),
+            Some(Check::NoncePoint),
+        ),
+        (
+            "delta + 1",
+            Box::new(|m| m.presign.delta = m.presign.delta + Scalar::one()),
+            Some(Check::Delta),
+        ),
+        (
+            "delta = -delta_c",
+            Box::new(move |m| m.presign.delta = -delta_c),
+            Some(Check::Delta),
+        ),
+        (
+            "S",
+            Box::new(|m| m.presign.s = m.presign.s + Point::generator()),
+            Some(Check::Chi),
+        ),
+        (
+            "psi'.u",
+            Box::new(|m| m.presign.psi_prime.u = m.presign.psi_prime.u + Scalar::one()),
+            None,
+        ),
+    ];
+    for (name, f_edit, expected) in cases {
+        let client: full_sign::ClientAwaitingServer2 = codec::decode(&f.client_after_m2).unwrap();
+        let bad = tamper::<FullSignResponseMsg>(&f.m[3], |m| f_edit(m));
+        let (culprit, check) = misbehaved(client.receive(&k.client, &bad));
+        assert_eq!(culprit, Role::Server, "{name}");
+        match expected {
+            Some(c) => assert_eq!(check, c, "{name}"),
+            None => assert_eq!(
+                check,
+                Check::Proof(ProofError::Equation("Πelog u·G + z·X = N + e·M (Fig. 23)")),
+                "{name}"
+            ),
+        }
+    }
+}
+
+#[test]
+fn full_sign_client_delta_zero_is_refused_by_the_server() {
+    let (k, f) = (keys(), full_run());
+    let delta_s = payload::<FullSignResponseMsg>(&f.m[3]).presign.delta;
+    let bad = tamper::<ClientSecondMsg>(&f.m[2], |m| m.r3.delta = -delta_s);
+    let server: full_sign::ServerAwaitingClient1 = codec::decode(&f.server_after_m1).unwrap();
+    assert_eq!(
+        misbehaved(server.receive(&k.server, &bad, &mut rng(64))),
+        (Role::Client, Check::Delta)
+    );
+}
+
+#[test]
+fn full_sign_client_partial_signature_is_checked() {
+    let (k, f) = (keys(), full_run());
+    let sigma_s = payload::<FullSignResponseMsg>(&f.m[3]).sigma;
+    for (name, sigma) in [
+        (
+            "sigma_c + 1",
+            payload::<SignFinishMsg>(&f.m[4]).sigma + Scalar::one(),
+        ),
+        ("sigma_c = -sigma_s", -sigma_s),
+    ] {
+        let server =
+            full_sign::ServerAwaitingClient2::restore(CurveId::Secp256k1, &f.server_after_m3)
+                .unwrap();
+        let bad = tamper::<SignFinishMsg>(&f.m[4], |m| m.sigma = sigma);
+        assert_eq!(
+            misbehaved(server.receive(&k.server, &bad)),
+            (Role::Client, Check::PartialSignature),
+            "{name}"
+        );
+    }
+    let server =
+        full_sign::ServerAwaitingClient2::restore(CurveId::Secp256k1, &f.server_after_m3).unwrap();
+    assert_eq!(
+        server.receive(&k.other_server, &f.m[4]).err(),
+        Some(Error::Misuse(Misuse::KeyShareChanged))
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Auxiliary information (CGGMP24 Fig. 7): every refusal of the peer's parameters, by name.
+
+struct AuxRun {
+    m2: Vec<u8>,
+    client_awaiting_reveal: Vec<u8>,
+}
+
+fn aux_run() -> &'static AuxRun {
+    static RUN: OnceLock<AuxRun> = OnceLock::new();
+    RUN.get_or_init(|| {
+        let k = keys();
+        let (c, m1) = aux_info::client_start(
+            core_copy(&k.client),
+            test_fixtures::paillier_key(2).unwrap(),
+            SessionId([0x46; 32]),
+            &mut rng(70),
+        )
+        .unwrap();
+        let (_, m2) = aux_info::server_respond(
+            core_copy(&k.server),
+            test_fixtures::paillier_key(3).unwrap(),
+            &m1,
+            &mut rng(71),
+        )
+        .unwrap();
+        AuxRun {
+            m2,
+            client_awaiting_reveal: c.save().unwrap(),
+        }
+    })
+}
+
+#[test]
+fn aux_server_parameters_refused_by_name() {
+    let a = aux_run();
+    let other = test_fixtures::aux(4, &mut rng(72)).unwrap().1.to_wire();
+    type Tamper = Box<dyn Fn(&mut RevealMsg)>;
+    let cases: Vec<(&str, Tamper, Check)> = vec![
+        (
+            "N of 3071 bits",
+            Box::new(|r| r.n = r.n.shr_vartime(1)),
+            Check::AuxParameters("Paillier modulus must have exactly 3072 bits and be odd"),
+        ),
+        (
+            "N even",
+            Box::new(|r| r.n = r.n.wrapping_add(&U3072::ONE)),
+            Check::AuxParameters("Paillier modulus must have exactly 3072 bits and be odd"),
+        ),
+        (
+            "s = t",
+            Box::new(|r| r.ring_pedersen.s = r.ring_pedersen.t),
+            Check::AuxParameters("ring-Pedersen s, t must be distinct units other than 1 and N-1"),
+        ),
+        (
+            "t not a unit",
+            Box::new(|r| r.ring_pedersen.t = U3072::ZERO),
+            Check::AuxParameters("ring-Pedersen s, t must be distinct units other than 1 and N-1"),
+        ),
+        (
+            "ring-Pedersen on another modulus",
+            Box::new(move |r| r.ring_pedersen = other.clone()),
+            Check::AuxParameters("ring-Pedersen modulus differs from the Paillier modulus"),
+        ),
+        (
+            "Πprm short",
+            Box::new(|r| {
+                r.prm.commitments.pop();
+                r.prm.responses.pop();
+            }),
+            Check::Proof(ProofError::Length("Πprm repetitions (A_i, z_i)")),
+        ),
+        (
+            "Πprm A_0 = 0",
+            Box::new(|r| r.prm.commitments[0] = U3072::ZERO),
+            Check::Proof(ProofError::NotInGroup("Πprm A_i")),
+        ),
+        (
+            "Πprm z_0 = N",
+            Box::new(|r| r.prm.responses[0] = r.n),
+            Check::Proof(ProofError::OutOfRange("Πprm z_i < N (Fig. 13)")),
+        ),
+        (
+            "Πprm z_3 + 1",
+            Box::new(|r| r.prm.responses[3] = r.prm.responses[3].wrapping_add(&U3072::ONE)),
+            Check::Proof(ProofError::Repetition {
+                index: 3,
+                check: "Πprm t^z_i = A_i s^e_i (Fig. 13)",
+            }),
+        ),
+    ];
+    for (name, f, expected) in cases {
+        let client =
+            ClientAwaitingReveal::restore(CurveId::Secp256k1, &a.client_awaiting_reveal).unwrap();
+        let bad = tamper::<RevealMsg>(&a.m2, |r| f(r));
+        assert_eq!(
+            misbehaved(client.receive(&bad, &mut rng(73))),
+            (Role::Server, expected),
+            "{name}"
+        );
+    }
+}
+
+/// The server's aux-info checks on a client that committed to `reveal` (the commitment is
+/// built exactly as `aux_info::commitment_transcript` does).
+fn aux_server_on(reveal: RevealMsg) -> (Role, Check) {
+    let k = keys();
+    let sid = SessionId([0x47; 32]);
+    let ctx = SessionContext {
+        protocol: ProtocolId::AuxInfo,
+        curve: CurveId::Secp256k1,
+        session: sid,
+        me: Role::Client,
+    };
+    let sharing_id = k.client.sharing_id();
+    let mut t = ctx.transcript("tandem/aux-info/commitment/v1");
+    t.append("sharing-id", &sharing_id);
+    t.append("committer", b"client");
+    t.append("reveal", &codec::encode(&reveal).unwrap());
+    let (commitment, opening) = Commitment::commit(t, &mut rng(74));
+    let m1 = ctx
+        .seal(
+            aux_info::round::COMMIT,
+            &aux_info::CommitMsg {
+                sharing_id,
+                commitment,
+            },
+        )
+        .unwrap();
+    let (server, _) = aux_info::server_respond(
+        core_copy(&k.server),
+        test_fixtures::paillier_key(3).unwrap(),
+        &m1,
+        &mut rng(75),
+    )
+    .unwrap();
+    let dummy_mod = ModProof {
+        w: U3072::ONE,
+        x: vec![],
+        a: vec![],
+        b: vec![],
+        z: vec![],
+    };
+    let dummy_fac = FacProof {
+        p_commitment: U3072::ONE,
+        q_commitment: U3072::ONE,
+        a: U3072::ONE,
+        b: U3072::ONE,
+        t: U3072::ONE,
+        z1: I4096::ZERO,
+        z2: I4096::ZERO,
+        w1: I4096::ZERO,
+        w2: I4096::ZERO,
+        v: I8192::ZERO,
+    };
+    let m3 = ctx
+        .seal(
+            aux_info::round::CLIENT_OPENING,
+            &OpeningMsg {
+                reveal,
+                opening,
+                modulus: dummy_mod,
+                factor: dummy_fac,
+            },
+        )
+        .unwrap();
+    misbehaved(server.receive(&m3, &mut rng(76)))
+}
+
+#[test]
+fn aux_client_echoing_the_servers_modulus_is_caught() {
+    // The fixture key the server uses is known in advance here: the client commits to it.
+    let server_key = test_fixtures::aux(3, &mut rng(77)).unwrap();
+    let reveal = RevealMsg {
+        n: *server_key.0.public().n().as_ref(),
+        ring_pedersen: server_key.1.to_wire(),
+        prm: payload::<RevealMsg>(&aux_run().m2).prm,
+        rho: [0; 32],
+    };
+    assert_eq!(
+        aux_server_on(reveal.clone()),
+        (
+            Role::Client,
+            Check::AuxParameters("peer's modulus equals ours")
+        )
+    );
+    let mut even = reveal;
+    even.n = even.n.wrapping_add(&U3072::ONE);
+    assert_eq!(
+        aux_server_on(even),
+        (
+            Role::Client,
+            Check::AuxParameters("Paillier modulus must have exactly 3072 bits and be odd")
+        )
+    );
+}
+
+/// The serde layout of `aux_info::ClientAwaitingReveal`.
+#[derive(Serialize, Deserialize)]
+struct AuxClientMirror {
+    ctx: SessionContext,
+    core: KeyShare<Secp256k1>,
+    own: OwnAux,
+    reveal: RevealMsg,
+    opening: Opening,
+}
+
+#[test]
+fn restored_aux_state_with_the_servers_share_is_refused() {
+    let (k, a) = (keys(), aux_run());
+    let kind = saved_kind(
+        ProtocolId::AuxInfo,
+        Role::Client,
+        aux_info::round::SERVER_REVEAL,
+    );
+    let b =
+        edit_saved::<AuxClientMirror>(kind, CurveId::Secp256k1, &a.client_awaiting_reveal, |m| {
+            m.core = core_copy(&k.server);
+        });
+    assert_eq!(
+        ClientAwaitingReveal::restore(CurveId::Secp256k1, &b).err(),
+        Some(DecodeError::Inconsistent)
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Stored ECDSA key shares and their auxiliary parts.
+
+/// The serde layout of `OwnAux` (`OwnAuxBody`).
+#[derive(Clone, Copy, Serialize, Deserialize)]
+struct OwnAuxMirror {
+    #[serde(with = "tandem_paillier::bigint::serde_uint")]
+    p: tandem_paillier::bigint::U1536,
+    #[serde(with = "tandem_paillier::bigint::serde_uint")]
+    q: tandem_paillier::bigint::U1536,
+    #[serde(with = "tandem_paillier::bigint::serde_uint")]
+    t: U3072,
+    #[serde(with = "tandem_paillier::bigint::serde_uint")]
+    lambda: U3072,
+}
+
+#[test]
+fn ecdsa_key_share_storage_checks() {
+    let k = keys();
+    // The integrity check (the last 32 bytes of the stored share).
+    let mut bytes = k.client.to_bytes().unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    assert_eq!(
+        EcdsaKeyShare::from_bytes(&bytes).err(),
+        Some(Error::Storage(DecodeError::Inconsistent))
+    );
+    // Our own auxiliary secrets: s is recomputed as t^λ on loading, so what is checked is
+    // λ < φ(N) (`Trapdoor::from_lambda`) and a valid prime pair (`from_primes_unchecked`).
+    let own: OwnAuxMirror = codec::decode(&codec::encode(k.client.own()).unwrap()).unwrap();
+    let bad_lambda = OwnAuxMirror {
+        lambda: U3072::MAX,
+        ..own
+    };
+    assert_eq!(
+        codec::decode::<OwnAux>(&codec::encode(&bad_lambda).unwrap()).err(),
+        Some(DecodeError::InvalidValue)
+    );
+    let same_primes = OwnAuxMirror { q: own.p, ..own };
+    assert_eq!(
+        codec::decode::<OwnAux>(&codec::encode(&same_primes).unwrap()).err(),
+        Some(DecodeError::InvalidValue)
+    );
+    // The peer's parameters with s = t.
+    let mut wire = k.client.peer().ring_pedersen().to_wire();
+    wire.s = wire.t;
+    assert_eq!(
+        codec::decode::<PeerAux>(&codec::encode(&wire).unwrap()).err(),
+        Some(DecodeError::InvalidValue)
+    );
+    // The peer's modulus equal to ours.
+    let own_as_peer: PeerAux =
+        codec::decode(&codec::encode(&k.client.own().ring_pedersen().to_wire()).unwrap()).unwrap();
+    assert_eq!(
+        EcdsaKeyShare::new(core_copy(&k.client), copy(k.client.own()), own_as_peer).err(),
+        Some(DecodeError::Inconsistent)
+    );
+    // Ring-Pedersen parameters on another modulus than the Paillier key.
+    let (sk, _, _) = test_fixtures::aux(2, &mut rng(78)).unwrap();
+    let (_, rp, td) = test_fixtures::aux(3, &mut rng(79)).unwrap();
+    assert_eq!(
+        OwnAux::new(sk, rp, td).err(),
+        Some(DecodeError::Inconsistent)
+    );
+}
