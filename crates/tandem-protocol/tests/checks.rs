@@ -1325,3 +1325,22 @@ fn ecdsa_key_share_storage_checks() {
         Some(DecodeError::Inconsistent)
     );
 }
+
+/// RFC 9591 Section 4.2: a participant list with a repeated identifier is refused by the
+/// interpolation itself, not only by the signing package.
+#[test]
+fn interpolation_refuses_repeated_identifiers() {
+    use tandem_protocol::eddsa::frost::{FrostError, Identifier, derive_interpolating_value};
+    let id = |n: u16| Identifier::new(n).unwrap();
+    for list in [
+        vec![id(1), id(2), id(2)],
+        vec![id(1), id(1), id(2)],
+        vec![id(2), id(1), id(2)],
+    ] {
+        assert!(matches!(
+            derive_interpolating_value(&list, id(1)),
+            Err(FrostError::CommitmentList)
+        ));
+    }
+    assert!(derive_interpolating_value(&[id(1), id(2)], id(1)).is_ok());
+}

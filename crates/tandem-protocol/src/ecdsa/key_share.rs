@@ -232,8 +232,10 @@ impl EcdsaKeyShare {
         .map_err(Error::Storage)
     }
 
-    /// Reads a stored share: refuses another version or curve, a failed integrity check, a
-    /// secret that does not match its public share, `s ≠ t^λ`, malformed peer parameters, or a peer modulus equal to ours.
+    /// Reads a stored share: refuses another version or curve, a failed integrity check
+    /// (a hash over the whole stored body, so a changed `λ` or `t` is caught there: `s` is
+    /// not stored but recomputed as `t^λ`), a secret that does not match its public share,
+    /// malformed peer parameters, or a peer modulus equal to ours.
     ///
     /// # Errors
     /// [`Error::Storage`].

@@ -68,6 +68,16 @@ struct Body {
     spent: Vec<SessionId>,
 }
 
+/// The pool's size limits, each reported with its own limit.
+fn check_limits(held: usize, spent: usize) -> Result<(), Error> {
+    for (got, limit) in [(held, MAX_HELD), (spent, MAX_SPENT)] {
+        if got > limit {
+            return Err(Error::Storage(DecodeError::TooLarge { got, limit }));
+        }
+    }
+    Ok(())
+}
+
 impl PresignaturePool {
     /// An empty pool for `share`'s party and sharing.
     #[must_use]
@@ -160,12 +170,7 @@ impl PresignaturePool {
     /// [`Error::Storage`] if the pool is over its size limits.
     pub fn to_bytes(&self) -> Result<Vec<u8>, Error> {
         let inner = self.lock();
-        if inner.held.len() > MAX_HELD || inner.spent.len() > MAX_SPENT {
-            return Err(Error::Storage(DecodeError::TooLarge {
-                got: inner.held.len().max(inner.spent.len()),
-                limit: MAX_SPENT,
-            }));
-        }
+        check_limits(inner.held.len(), inner.spent.len())?;
         // Serialised by reference: the presignatures stay in the pool.
         #[derive(Serialize)]
         struct BodyRef<'a> {
@@ -207,12 +212,7 @@ impl PresignaturePool {
         if body.sharing_id != share.sharing_id() || body.role != share.role() {
             return Err(Error::Misuse(Misuse::KeyShareChanged));
         }
-        if body.held.len() > MAX_HELD || body.spent.len() > MAX_SPENT {
-            return Err(Error::Storage(DecodeError::TooLarge {
-                got: body.held.len().max(body.spent.len()),
-                limit: MAX_SPENT,
-            }));
-        }
+        check_limits(body.held.len(), body.spent.len())?;
         let spent: BTreeSet<SessionId> = body.spent.into_iter().collect();
         let mut held = BTreeMap::new();
         for p in body.held {

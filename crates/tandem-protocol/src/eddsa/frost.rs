@@ -290,8 +290,15 @@ pub fn derive_interpolating_value(
     participants: &[Identifier],
     x_i: Identifier,
 ) -> Result<Scalar<Ed25519>, FrostError> {
+    // RFC 9591 Section 4.2: x_i must be in the list, and the list must not repeat an
+    // identifier (a repeated x_j != x_i would not zero the denominator, so check it here).
     if !participants.contains(&x_i) {
         return Err(FrostError::CommitmentList);
+    }
+    for (n, x) in participants.iter().enumerate() {
+        if participants.iter().skip(n + 1).any(|y| y == x) {
+            return Err(FrostError::CommitmentList);
+        }
     }
     let mut numerator = Scalar::<Ed25519>::one();
     let mut denominator = Scalar::<Ed25519>::one();
@@ -299,7 +306,7 @@ pub fn derive_interpolating_value(
         numerator = numerator * x_j.to_scalar();
         denominator = denominator * (x_j.to_scalar() - x_i.to_scalar());
     }
-    // A duplicate identifier makes the denominator zero.
+    // Distinct identifiers give a non-zero denominator; kept as a second line of defence.
     let inv = denominator.invert().ok_or(FrostError::CommitmentList)?;
     Ok(numerator * inv)
 }
