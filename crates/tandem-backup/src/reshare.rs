@@ -58,7 +58,7 @@ use core::marker::PhantomData;
 use rand_core::CryptoRng;
 use serde::{Deserialize, Serialize};
 use tandem_curves::{
-    Commitment, Curve, Opening, Point, Scalar, SchnorrNonce, SchnorrProof, SecretScalar, Transcript,
+    Commitment, Curve, Opening, Point, SchnorrNonce, SchnorrProof, SecretScalar, Transcript,
 };
 use tandem_protocol::error::misbehaved;
 use tandem_protocol::message::{SessionContext, peek_header};
@@ -251,7 +251,7 @@ fn mask<C: Curve>(
     t.append_point("shared", &inputs.shared);
     let mut wide = Zeroizing::new([0u8; 64]);
     t.challenge_bytes("mask", &mut wide[..]);
-    let r = SecretScalar::new(*Scalar::<C>::from_wide_bytes(&wide).inner());
+    let r = SecretScalar::<C>::from_wide_bytes(&wide);
     if bool::from(r.is_zero()) {
         return Err(Error::Misuse(Misuse::Degenerate));
     }

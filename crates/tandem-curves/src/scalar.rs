@@ -176,6 +176,13 @@ impl<C: Curve> SecretScalar<C> {
         Self(C::scalar_random(rng))
     }
 
+    /// Reduces 64 uniform secret bytes (a wide hash of secrets) modulo the group order,
+    /// straight into a secret scalar (no public `Scalar` in between).
+    #[must_use]
+    pub fn from_wide_bytes(bytes: &[u8; 64]) -> Self {
+        Self(C::scalar_from_wide_bytes(bytes))
+    }
+
     /// A uniformly random secret scalar that is not zero.
     #[must_use]
     pub fn random_nonzero<R: CryptoRng + ?Sized>(rng: &mut R) -> Self {
