@@ -56,6 +56,15 @@ pub fn combine<C: Curve, S: Sharing<C>>(a: &S, b: &S) -> Result<SecretScalar<C>,
     Ok(x)
 }
 
+/// The Bitcoin network a WIF string is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WifNetwork {
+    /// Mainnet (version byte `0x80`, strings starting with `K` or `L`).
+    Mainnet,
+    /// Testnet, signet and regtest (version byte `0xef`, strings starting with `c`).
+    Testnet,
+}
+
 /// An ejected secp256k1 private key.
 pub struct Secp256k1Key {
     secret: SecretScalar<Secp256k1>,
@@ -79,13 +88,22 @@ impl Secp256k1Key {
         self.secret.to_bytes()
     }
 
-    /// Wallet Import Format: `0x80 || key || 0x01` (compressed public key) in base58check,
-    /// for Bitcoin mainnet.
+    /// Wallet Import Format for Bitcoin mainnet: `0x80 || key || 0x01` (compressed public
+    /// key) in base58check. See [`Secp256k1Key::to_wif_for`] for testnet.
     #[must_use]
     pub fn to_wif(&self) -> Zeroizing<String> {
+        self.to_wif_for(WifNetwork::Mainnet)
+    }
+
+    /// Wallet Import Format for `network`: `version || key || 0x01` in base58check.
+    #[must_use]
+    pub fn to_wif_for(&self, network: WifNetwork) -> Zeroizing<String> {
         let key = self.to_bytes();
         let mut payload = Zeroizing::new(Vec::with_capacity(34));
-        payload.push(0x80);
+        payload.push(match network {
+            WifNetwork::Mainnet => 0x80,
+            WifNetwork::Testnet => 0xef,
+        });
         payload.extend_from_slice(&key[..]);
         payload.push(0x01);
         Zeroizing::new(bs58::encode(&payload[..]).with_check().into_string())

@@ -67,7 +67,7 @@ pub mod fuzzing;
 pub mod reshare;
 pub mod share;
 
-pub use eject::{Ed25519Key, EjectError, Secp256k1Key};
+pub use eject::{Ed25519Key, EjectError, Secp256k1Key, WifNetwork};
 pub use envelope::{EnvelopeError, KeySource, PasswordParams};
 pub use reshare::{Backup, Operation, Recover, Refresh};
 pub use share::{BackupKind, BackupShare, Sharing};

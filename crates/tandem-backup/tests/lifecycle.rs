@@ -358,4 +358,13 @@ fn secp256k1_backup_recover_refresh_sign_eject() {
     assert_eq!((decoded[0], decoded[33]), (0x80, 0x01));
     assert_eq!(decoded[1..33], key.to_bytes()[..]);
     assert!(wif.starts_with('K') || wif.starts_with('L'));
+    // Testnet: 0xef || key || 0x01, strings starting with 'c'.
+    let testnet = key.to_wif_for(tandem_backup::WifNetwork::Testnet);
+    let decoded = bs58::decode(testnet.as_str())
+        .with_check(None)
+        .into_vec()
+        .unwrap();
+    assert_eq!((decoded.len(), decoded[0], decoded[33]), (34, 0xef, 0x01));
+    assert_eq!(decoded[1..33], key.to_bytes()[..]);
+    assert!(testnet.starts_with('c'));
 }
