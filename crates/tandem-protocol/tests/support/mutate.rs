@@ -1,0 +1,642 @@
+//! A generic field mutator for message payloads, working through serde.
+//!
+//! A payload of type `T` is decoded with the strict codec, converted to a
+//! [`serde_json::Value`] (byte strings become lowercase hex strings there), and every leaf is
+//! enumerated: numbers, bools, strings, each sampled byte of a byte string, each sampled
+//! element of a sequence (first, middle and last of long ones), nested structs. Each leaf is
+//! changed (number `+1` or a flipped high bit, byte `^ 1` or `^ 0x80`, bool negated), and each
+//! sequence or byte string gets an element dropped, duplicated, or two elements swapped.
+//! The mutated value is converted back to `T` and re-encoded; a mutation that no longer
+//! deserializes is kept, for byte strings, as a raw byte substitution in the encoded
+//! payload (so the receiver's decoder must refuse it), and dropped otherwise.
+
+#![allow(dead_code)]
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use tandem_protocol::{Error, Message, Role, codec};
+
+/// One mutated payload.
+#[derive(Clone, Debug)]
+pub(crate) struct Mutation {
+    /// What was changed (path and operation).
+    pub(crate) desc: String,
+    /// The new payload bytes.
+    pub(crate) payload: Vec<u8>,
+    /// `true` if the bytes are a raw substitution that does not decode as `T`.
+    pub(crate) raw: bool,
+}
+
+/// Counts of what [`mutations`] produced and skipped.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Stats {
+    pub(crate) typed: usize,
+    pub(crate) raw: usize,
+    pub(crate) skipped: usize,
+}
+
+#[derive(Clone, Debug)]
+enum Seg {
+    Key(String),
+    Idx(usize),
+}
+
+fn path_str(path: &[Seg]) -> String {
+    let mut s = String::new();
+    for seg in path {
+        match seg {
+            Seg::Key(k) => {
+                s.push('.');
+                s.push_str(k);
+            }
+            Seg::Idx(i) => s.push_str(&format!("[{i}]")),
+        }
+    }
+    if s.is_empty() { ".".into() } else { s }
+}
+
+fn at<'a>(v: &'a mut Value, path: &[Seg]) -> &'a mut Value {
+    path.iter().fold(v, |v, seg| match seg {
+        Seg::Key(k) => v.get_mut(k.as_str()).unwrap(),
+        Seg::Idx(i) => v.get_mut(*i).unwrap(),
+    })
+}
+
+/// Indices to look at in a sequence of `len`: all of a short one, else first, middle, last.
+fn sample_indices(len: usize) -> Vec<usize> {
+    if len <= 3 {
+        (0..len).collect()
+    } else {
+        vec![0, len / 2, len - 1]
+    }
+}
+
+fn hex_bytes(s: &str) -> Option<Vec<u8>> {
+    if s.is_empty() || s.bytes().any(|b| b.is_ascii_uppercase()) {
+        return None;
+    }
+    base16ct::lower::decode_vec(s).ok()
+}
+
+fn hex(b: &[u8]) -> String {
+    base16ct::lower::encode_string(b)
+}
+
+/// Byte-level edits of a byte string: `(description, new bytes)`.
+fn byte_edits(b: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    for i in sample_indices(b.len()) {
+        for mask in [0x01u8, 0x80] {
+            let mut m = b.to_vec();
+            m[i] ^= mask;
+            out.push((format!("byte[{i}] ^= {mask:#04x}"), m));
+        }
+    }
+    let mut m = b.to_vec();
+    m.pop();
+    out.push(("last byte dropped".into(), m));
+    let mut m = b.to_vec();
+    m.insert(0, b[0]);
+    out.push(("first byte duplicated".into(), m));
+    if b.len() > 1 && b[0] != b[b.len() - 1] {
+        let mut m = b.to_vec();
+        m.swap(0, b.len() - 1);
+        out.push(("first and last bytes swapped".into(), m));
+    }
+    out
+}
+
+/// An edit of the value tree.
+type Edit = Box<dyn Fn(&mut Value)>;
+/// `(path, description, edit, (old bytes, new bytes) of a byte-string edit)`.
+type Edits = Vec<(String, String, Edit, Option<(Vec<u8>, Vec<u8>)>)>;
+
+fn collect(v: &Value, path: &mut Vec<Seg>, out: &mut Edits) {
+    let p = path.clone();
+    let here = path_str(path);
+    match v {
+        Value::Null => {}
+        Value::Bool(b) => {
+            let nb = !*b;
+            out.push((
+                here,
+                "negated".into(),
+                Box::new(move |v| *at(v, &p) = Value::Bool(nb)),
+                None,
+            ));
+        }
+        Value::Number(n) => {
+            if let Some(u) = n.as_u64() {
+                for (d, nu) in [("+1", u.wrapping_add(1)), ("bit 7 flipped", u ^ 0x80)] {
+                    let p = p.clone();
+                    out.push((
+                        here.clone(),
+                        d.into(),
+                        Box::new(move |v| *at(v, &p) = Value::from(nu)),
+                        None,
+                    ));
+                }
+            } else if let Some(i) = n.as_i64() {
+                let ni = i.wrapping_add(1);
+                out.push((
+                    here,
+                    "+1".into(),
+                    Box::new(move |v| *at(v, &p) = Value::from(ni)),
+                    None,
+                ));
+            }
+        }
+        Value::String(s) => {
+            if let Some(b) = hex_bytes(s) {
+                for (d, nb) in byte_edits(&b) {
+                    let p = p.clone();
+                    let ns = hex(&nb);
+                    out.push((
+                        here.clone(),
+                        d,
+                        Box::new(move |v| *at(v, &p) = Value::String(ns.clone())),
+                        Some((b.clone(), nb)),
+                    ));
+                }
+            } else {
+                let ns = format!("{s}x");
+                out.push((
+                    here,
+                    "char appended".into(),
+                    Box::new(move |v| *at(v, &p) = Value::String(ns.clone())),
+                    None,
+                ));
+            }
+        }
+        Value::Array(a) => {
+            let len = a.len();
+            for i in sample_indices(len) {
+                path.push(Seg::Idx(i));
+                collect(&a[i], path, out);
+                path.pop();
+            }
+            for i in sample_indices(len)
+                .into_iter()
+                .filter(|&i| i == 0 || i + 1 == len)
+            {
+                let p1 = p.clone();
+                out.push((
+                    here.clone(),
+                    format!("element {i} dropped"),
+                    Box::new(move |v| {
+                        at(v, &p1).as_array_mut().unwrap().remove(i);
+                    }),
+                    None,
+                ));
+                let p2 = p.clone();
+                out.push((
+                    here.clone(),
+                    format!("element {i} duplicated"),
+                    Box::new(move |v| {
+                        let a = at(v, &p2).as_array_mut().unwrap();
+                        let e = a[i].clone();
+                        a.insert(i, e);
+                    }),
+                    None,
+                ));
+            }
+            if len >= 2 && a[0] != a[1] {
+                let p3 = p.clone();
+                out.push((
+                    here,
+                    "elements 0 and 1 swapped".into(),
+                    Box::new(move |v| {
+                        at(v, &p3).as_array_mut().unwrap().swap(0, 1);
+                    }),
+                    None,
+                ));
+            }
+        }
+        Value::Object(o) => {
+            for (k, child) in o {
+                path.push(Seg::Key(k.clone()));
+                collect(child, path, out);
+                path.pop();
+            }
+        }
+    }
+}
+
+/// Replaces the unique occurrence of `from` in `hay` by `to`.
+fn substitute(hay: &[u8], from: &[u8], to: &[u8]) -> Option<Vec<u8>> {
+    if from.len() < 4 {
+        return None;
+    }
+    let mut found = hay
+        .windows(from.len())
+        .enumerate()
+        .filter(|(_, w)| *w == from);
+    let (pos, _) = found.next()?;
+    if found.next().is_some() {
+        return None;
+    }
+    let mut out = hay[..pos].to_vec();
+    out.extend_from_slice(to);
+    out.extend_from_slice(&hay[pos + from.len()..]);
+    Some(out)
+}
+
+/// All field mutations of a payload of type `T`.
+pub(crate) fn mutations<T: Serialize + DeserializeOwned>(payload: &[u8]) -> (Vec<Mutation>, Stats) {
+    let value: T = codec::decode(payload).unwrap();
+    let json = serde_json::to_value(&value).unwrap();
+    // The JSON round trip must be exact, or the mutations would test the harness.
+    let back: T = serde_json::from_value(json.clone()).unwrap();
+    assert_eq!(
+        codec::encode(&back).unwrap(),
+        payload,
+        "serde_json round trip is not exact"
+    );
+    let mut edits = Vec::new();
+    collect(&json, &mut Vec::new(), &mut edits);
+    let mut out = Vec::new();
+    let mut stats = Stats::default();
+    for (path, desc, edit, bytes) in edits {
+        let mut v = json.clone();
+        edit(&mut v);
+        let desc = format!("{path}: {desc}");
+        match serde_json::from_value::<T>(v) {
+            Ok(t) => match codec::encode(&t) {
+                Ok(p) if p != payload => {
+                    stats.typed += 1;
+                    out.push(Mutation {
+                        desc,
+                        payload: p,
+                        raw: false,
+                    });
+                }
+                _ => stats.skipped += 1,
+            },
+            Err(_) => match bytes.and_then(|(from, to)| substitute(payload, &from, &to)) {
+                Some(p) => {
+                    stats.raw += 1;
+                    out.push(Mutation {
+                        desc: format!("{desc} (raw, not decodable)"),
+                        payload: p,
+                        raw: true,
+                    });
+                }
+                None => stats.skipped += 1,
+            },
+        }
+    }
+    (out, stats)
+}
+
+/// `n` evenly spread elements of `v` (all of them if there are fewer), raw ones included.
+pub(crate) fn sample(v: Vec<Mutation>, n: usize) -> Vec<Mutation> {
+    if v.len() <= n {
+        return v;
+    }
+    let len = v.len();
+    v.into_iter()
+        .enumerate()
+        .filter(|(i, _)| (i * n) % len < n)
+        .map(|(_, m)| m)
+        .collect()
+}
+
+/// The payload of an envelope.
+pub(crate) fn payload_of(msg: &[u8]) -> Vec<u8> {
+    Message::from_bytes(msg).unwrap().payload
+}
+
+/// The envelope `msg` with its payload replaced (header untouched).
+pub(crate) fn rewrap(msg: &[u8], payload: Vec<u8>) -> Vec<u8> {
+    let mut m = Message::from_bytes(msg).unwrap();
+    m.payload = payload;
+    m.to_bytes().unwrap()
+}
+
+/// Header mutations of an envelope (version, session, round, through the same mutator).
+pub(crate) fn header_mutations(msg: &[u8]) -> Vec<Mutation> {
+    let m = Message::from_bytes(msg).unwrap();
+    let header = codec::encode(&m.header).unwrap();
+    let (muts, _) = mutations::<tandem_protocol::Header>(&header);
+    muts.into_iter()
+        .filter(|h| !h.raw)
+        .map(|h| {
+            let header = codec::decode(&h.payload).unwrap();
+            let bytes = Message {
+                header,
+                payload: m.payload.clone(),
+            }
+            .to_bytes()
+            .unwrap();
+            Mutation {
+                desc: format!("header{}", h.desc),
+                payload: bytes,
+                raw: false,
+            }
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------
+// The harness: runs a protocol once per mutation with one party dishonest and judges the
+// honest party's behaviour.
+
+/// The message tap of a hand-driven run: `(sender, message number from 1, bytes)`.
+pub(crate) type TapFn<'a> = dyn FnMut(Role, usize, &mut Vec<u8>) + 'a;
+
+/// What a hand-driven run produced: the first error and which party raised it, and each
+/// party's output if it got that far.
+pub(crate) struct Run<O> {
+    pub(crate) err: Option<(Role, Error)>,
+    pub(crate) client: Option<O>,
+    pub(crate) server: Option<O>,
+}
+
+impl<O> Default for Run<O> {
+    fn default() -> Self {
+        Self {
+            err: None,
+            client: None,
+            server: None,
+        }
+    }
+}
+
+impl<O> Run<O> {
+    pub(crate) fn out(&self, role: Role) -> Option<&O> {
+        match role {
+            Role::Client => self.client.as_ref(),
+            Role::Server => self.server.as_ref(),
+        }
+    }
+}
+
+/// Evaluates `$e` as party `$who`; on error records it in `$run` and returns the run.
+macro_rules! step {
+    ($run:ident, $who:expr, $e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(e) => {
+                $run.err = Some(($who, e));
+                return $run;
+            }
+        }
+    };
+}
+
+/// A protocol under attack. Messages alternate, the client sending the odd ones.
+pub(crate) trait Proto {
+    type Out;
+    const NAME: &'static str;
+    const MSGS: usize;
+    /// One run with seeds derived from `seed` (same seed, same session and messages).
+    fn run(&self, seed: u64, tap: &mut TapFn<'_>) -> Run<Self::Out>;
+    /// Field mutations of the payload of message `idx`.
+    fn mutations(&self, idx: usize, payload: &[u8]) -> (Vec<Mutation>, Stats);
+    /// `Ok` if every output present is correct (both, when both are present).
+    fn check(&self, run: Run<Self::Out>) -> Result<(), String>;
+    /// Lowercase hex of `role`'s secret share(s) in a run with `seed`.
+    fn secrets(&self, seed: u64, role: Role) -> Vec<String>;
+    /// At most this many payload mutations per message (evenly sampled).
+    fn payload_limit(&self) -> usize {
+        usize::MAX
+    }
+    /// At most this many header mutations per message.
+    fn header_limit(&self) -> usize {
+        usize::MAX
+    }
+}
+
+/// Outcome counts of one protocol attacked by one role.
+#[derive(Debug, Default)]
+pub(crate) struct Report {
+    pub(crate) runs: usize,
+    pub(crate) misbehaved: usize,
+    pub(crate) malformed: usize,
+    pub(crate) refused: usize,
+    pub(crate) accepted_correct: usize,
+    pub(crate) dishonest_aborted: Vec<String>,
+    pub(crate) raw: usize,
+    pub(crate) skipped: usize,
+    pub(crate) failures: Vec<String>,
+}
+
+fn sender(idx: usize) -> Role {
+    if idx % 2 == 1 {
+        Role::Client
+    } else {
+        Role::Server
+    }
+}
+
+const SEED: u64 = 7_000;
+const OTHER_SEED: u64 = 9_000;
+
+fn record<P: Proto>(p: &P, seed: u64) -> Vec<Vec<u8>> {
+    let mut msgs = Vec::new();
+    let run = p.run(seed, &mut |_, _, m: &mut Vec<u8>| msgs.push(m.clone()));
+    assert!(
+        run.err.is_none(),
+        "{}: clean run failed: {:?}",
+        P::NAME,
+        run.err
+    );
+    p.check(run).unwrap();
+    assert_eq!(msgs.len(), P::MSGS);
+    msgs
+}
+
+/// One run with message `idx` (or, for a duplicate, `idx + 2`) replaced; judged.
+fn judge<P: Proto>(
+    p: &P,
+    dishonest: Role,
+    desc: &str,
+    must_refuse: bool,
+    secrets: &[String],
+    report: &mut Report,
+    mut replace: impl FnMut(usize, &mut Vec<u8>),
+) {
+    let honest = dishonest.peer();
+    let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        p.run(SEED, &mut |who, idx, m: &mut Vec<u8>| {
+            if who == dishonest {
+                replace(idx, m);
+            }
+        })
+    }));
+    report.runs += 1;
+    let fail = |report: &mut Report, what: String| {
+        report.failures.push(format!(
+            "{} / dishonest {dishonest} / {desc}: {what}",
+            P::NAME
+        ));
+    };
+    let run = match run {
+        Ok(run) => run,
+        Err(_) => return fail(report, "PANIC".into()),
+    };
+    if let Some((_, e)) = &run.err {
+        let text = format!("{e} {e:?}");
+        if secrets.iter().any(|s| text.contains(s.as_str())) {
+            fail(report, format!("error leaks a secret share: {text}"));
+        }
+    }
+    match &run.err {
+        Some((who, e)) if *who == honest => match (e, e.culprit()) {
+            (_, Some(c)) if c != dishonest => {
+                fail(report, format!("blames the honest party: {e:?}"))
+            }
+            (Error::Misbehaved { .. }, _) => report.misbehaved += 1,
+            (Error::Malformed { .. }, _) => report.malformed += 1,
+            (Error::Refused { .. }, _) => report.refused += 1,
+            _ => fail(report, format!("error names no culprit: {e:?}")),
+        },
+        Some((_, e)) => {
+            if must_refuse {
+                fail(
+                    report,
+                    format!("honest party accepted; dishonest code then failed: {e:?}"),
+                );
+            } else {
+                report.dishonest_aborted.push(format!("{desc} -> {e}"));
+            }
+        }
+        None if must_refuse => fail(report, "run completed".into()),
+        None => report.accepted_correct += 1,
+    }
+    if let Err(why) = p.check(run) {
+        fail(report, format!("output is wrong: {why}"));
+    }
+}
+
+/// Plays `dishonest` against the honest implementation for every message it sends.
+pub(crate) fn attack<P: Proto>(p: &P, dishonest: Role) -> Report {
+    let clean = record(p, SEED);
+    let other = record(p, OTHER_SEED);
+    let secrets = p.secrets(SEED, dishonest.peer());
+    let mut report = Report::default();
+    for idx in (1..=P::MSGS).filter(|&i| sender(i) == dishonest) {
+        let (muts, stats) = p.mutations(idx, &payload_of(&clean[idx - 1]));
+        report.skipped += stats.skipped;
+        for m in sample(muts, p.payload_limit()) {
+            report.raw += usize::from(m.raw);
+            let desc = format!("msg {idx} payload {}", m.desc);
+            judge(
+                p,
+                dishonest,
+                &desc,
+                m.raw,
+                &secrets,
+                &mut report,
+                |i, msg| {
+                    if i == idx {
+                        *msg = rewrap(msg, m.payload.clone());
+                    }
+                },
+            );
+        }
+        for h in sample(header_mutations(&clean[idx - 1]), p.header_limit()) {
+            let desc = format!("msg {idx} {}", h.desc);
+            // Message 1 opens the session: another session id there is a new session, which
+            // the honest server answers (the dishonest client then refuses the answer).
+            let must_refuse = !(idx == 1 && h.desc.starts_with("header.session"));
+            judge(
+                p,
+                dishonest,
+                &desc,
+                must_refuse,
+                &secrets,
+                &mut report,
+                |i, msg| {
+                    if i == idx {
+                        *msg = h.payload.clone();
+                    }
+                },
+            );
+        }
+        let mut whole: Vec<(String, usize, Vec<u8>, bool)> = vec![
+            (
+                format!("msg {idx} dropped (nothing delivered)"),
+                idx,
+                Vec::new(),
+                true,
+            ),
+            (
+                format!("msg {idx} replayed from another session"),
+                idx,
+                other[idx - 1].clone(),
+                idx != 1,
+            ),
+        ];
+        if idx + 2 <= P::MSGS {
+            whole.push((
+                format!("msg {} delivered in place of msg {idx}", idx + 2),
+                idx,
+                clean[idx + 1].clone(),
+                true,
+            ));
+            whole.push((
+                format!("msg {idx} delivered twice (again as msg {})", idx + 2),
+                idx + 2,
+                clean[idx - 1].clone(),
+                true,
+            ));
+        }
+        for (desc, slot, bytes, must_refuse) in whole {
+            judge(
+                p,
+                dishonest,
+                &desc,
+                must_refuse,
+                &secrets,
+                &mut report,
+                |i, msg| {
+                    if i == slot {
+                        *msg = bytes.clone();
+                    }
+                },
+            );
+        }
+    }
+    report
+}
+
+/// Runs [`attack`] for both roles, prints the counts, and fails on any finding.
+pub(crate) fn attack_both<P: Proto>(p: &P, min_runs: usize) {
+    let mut failures = Vec::new();
+    for role in [Role::Client, Role::Server] {
+        let r = attack(p, role);
+        eprintln!(
+            "{} / dishonest {role}: {} runs (misbehaved {}, malformed {}, refused {}, accepted with correct output {}, honest accepted then dishonest code aborted {}), {} raw non-decodable payloads, {} mutations skipped (not decodable, not substitutable)",
+            P::NAME,
+            r.runs,
+            r.misbehaved,
+            r.malformed,
+            r.refused,
+            r.accepted_correct,
+            r.dishonest_aborted.len(),
+            r.raw,
+            r.skipped
+        );
+        for d in &r.dishonest_aborted {
+            eprintln!("  {} / dishonest {role}: honest accepted: {d}", P::NAME);
+        }
+        assert!(
+            r.runs >= min_runs,
+            "{}: only {} runs as dishonest {role}",
+            P::NAME,
+            r.runs
+        );
+        failures.extend(r.failures);
+    }
+    for f in &failures {
+        eprintln!("FINDING: {f}");
+    }
+    assert!(
+        failures.is_empty(),
+        "{} findings in {}",
+        failures.len(),
+        P::NAME
+    );
+}
