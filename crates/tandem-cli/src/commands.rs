@@ -4,6 +4,7 @@ use std::path::Path;
 
 use serde_json::json;
 use tandem_wallet::{FsStore, SignMethod, Status, Wallet, WalletError};
+use zeroize::Zeroizing;
 
 use crate::KeyArgs;
 use crate::inputs;
@@ -234,18 +235,28 @@ pub(crate) fn eject(store: &Path, out: &Output, key: &KeyArgs) -> Result<(), Str
     let wallet = open(store)?;
     let (backup_key, _) = inputs::backup_key(key, false)?;
     let keys = with_ui(out, |p| wallet.eject(&backup_key, p)).map_err(err)?;
-    let secp = zeroize::Zeroizing::new(hex(&keys.secp256k1.to_bytes()[..]));
-    let ed = zeroize::Zeroizing::new(hex(&keys.ed25519.scalar_bytes()[..]));
-    out.emit(
-        &json!({
-            "secp256k1": { "private_key": secp.as_str() },
-            "ed25519": { "private_scalar": ed.as_str() },
-        }),
-        &[
-            ("secp256k1 key", secp.to_string()),
-            ("secp256k1 WIF", keys.secp256k1.to_wif().to_string()),
-            ("ed25519 scalar", ed.to_string()),
-        ],
-    );
+    // The keys are printed from wiped buffers only (no JSON value or label list holding a
+    // copy); hex needs no JSON escaping.
+    let secp = Zeroizing::new(hex(&keys.secp256k1.to_bytes()[..]));
+    let ed = Zeroizing::new(hex(&keys.ed25519.scalar_bytes()[..]));
+    let text = if out.is_json() {
+        Zeroizing::new(format!(
+            "{{\"secp256k1\":{{\"private_key\":\"{}\"}},\"ed25519\":{{\"private_scalar\":\"{}\"}}}}",
+            secp.as_str(),
+            ed.as_str()
+        ))
+    } else {
+        let wif = keys.secp256k1.to_wif();
+        Zeroizing::new(format!(
+            "{:<18} {}\n{:<18} {}\n{:<18} {}",
+            "secp256k1 key",
+            secp.as_str(),
+            "secp256k1 WIF",
+            wif.as_str(),
+            "ed25519 scalar",
+            ed.as_str()
+        ))
+    };
+    println!("{}", text.as_str());
     Ok(())
 }

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use zeroize::Zeroizing;
 
-pub use fs::FsStore;
+pub use fs::{FsStore, MAX_RECORD_FILE_LEN};
 
 /// The holder of a record.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -91,6 +91,26 @@ pub enum StoreError {
     /// The store does not exist (for the filesystem store: its root folder).
     #[error("no store at {0}")]
     Missing(String),
+    /// The store's root folder cannot be created.
+    #[error("cannot create the store at {path}: {source}")]
+    Create {
+        /// The root folder.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// A stored file is larger than any record can be (read refused before loading it).
+    #[error("{party}/{record} is {len} bytes, more than the {limit}-byte limit of a record")]
+    TooLarge {
+        /// Whose record.
+        party: Party,
+        /// Which record.
+        record: String,
+        /// Its size.
+        len: u64,
+        /// The limit.
+        limit: u64,
+    },
     /// A record name the store does not know.
     #[error("unknown record name {0:?}")]
     UnknownRecord(String),

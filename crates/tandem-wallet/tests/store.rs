@@ -275,3 +275,30 @@ fn a_store_failure_halfway_through_undoes_the_whole_operation() {
         assert_eq!(contents(&store), before, "presign, fail at {fail_at}");
     }
 }
+
+#[test]
+fn oversized_files_are_refused_before_they_are_read() {
+    let dir = fresh_store();
+    let store = FsStore::open(dir.path()).unwrap();
+    for party in [Party::Client, Party::Server] {
+        let path = store.party_dir(party).join(record::PRESIGNATURES);
+        // A sparse file: the size is checked before any byte is loaded.
+        let file = std::fs::File::create(&path).unwrap();
+        file.set_len(tandem_wallet::store::MAX_RECORD_FILE_LEN + 1)
+            .unwrap();
+        assert!(matches!(
+            store.read(party, record::PRESIGNATURES),
+            Err(StoreError::TooLarge { .. })
+        ));
+    }
+    // An oversized KMS key file is a malformed key.
+    let key = dir.path().join("kms").join("server.key");
+    std::fs::File::create(&key)
+        .unwrap()
+        .set_len(1 << 20)
+        .unwrap();
+    assert!(matches!(
+        store.read(Party::Server, record::WALLET),
+        Err(StoreError::AtRestKey(Party::Server))
+    ));
+}

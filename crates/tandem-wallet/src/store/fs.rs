@@ -30,6 +30,30 @@ pub struct FsStore {
 
 const KMS_DIR: &str = "kms";
 const LOCK_FILE: &str = ".lock";
+/// The largest file read as a record: the biggest record, a full presignature pool, is at
+/// most 40 MiB (`tandem_protocol::ecdsa::pool::MAX_STORED_LEN`) plus the at-rest overhead.
+pub const MAX_RECORD_FILE_LEN: u64 = 48 << 20;
+/// The largest key file read (64 hex digits and a newline, with room for a CRLF).
+const MAX_KEY_FILE_LEN: u64 = 128;
+
+/// Reads a file of at most `limit` bytes; `Ok(Err(len))` if it is larger. The size is
+/// checked before anything is loaded, and the read itself is bounded (a file growing in
+/// between is caught too).
+fn read_bounded(path: &Path, limit: u64) -> std::io::Result<Result<Zeroizing<Vec<u8>>, u64>> {
+    use std::io::Read;
+    let file = fs::File::open(path)?;
+    let len = file.metadata()?.len();
+    if len > limit {
+        return Ok(Err(len));
+    }
+    let mut bytes = Zeroizing::new(Vec::with_capacity(usize::try_from(len).unwrap_or(0)));
+    file.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
+    let read = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+    if read > limit {
+        return Ok(Err(read));
+    }
+    Ok(Ok(bytes))
+}
 
 fn io(party: Party, record: &str) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
     move |source| StoreError::Io {
@@ -58,9 +82,8 @@ impl FsStore {
     /// [`StoreError::Io`] if the folder cannot be created.
     pub fn create(root: impl Into<PathBuf>) -> Result<Self, StoreError> {
         let root = root.into();
-        fs::create_dir_all(&root).map_err(|source| StoreError::Io {
-            party: Party::Client,
-            record: root.display().to_string(),
+        fs::create_dir_all(&root).map_err(|source| StoreError::Create {
+            path: root.display().to_string(),
             source,
         })?;
         Self::open(root)
@@ -91,9 +114,9 @@ impl FsStore {
     /// The party's at-rest key; with `create`, a fresh one is made if there is none.
     fn at_rest_key(&self, party: Party, create: bool) -> Result<Zeroizing<[u8; 32]>, StoreError> {
         let path = self.key_path(party);
-        match fs::read(&path) {
-            Ok(bytes) => {
-                let bytes = Zeroizing::new(bytes);
+        match read_bounded(&path, MAX_KEY_FILE_LEN) {
+            Ok(Err(_)) => Err(StoreError::AtRestKey(party)),
+            Ok(Ok(bytes)) => {
                 let hex = bytes.strip_suffix(b"\n").unwrap_or(&bytes);
                 let mut key = Zeroizing::new([0u8; 32]);
                 match base16ct::mixed::decode(hex, &mut key[..]) {
@@ -142,8 +165,16 @@ impl Store for FsStore {
     fn read(&self, party: Party, name: &str) -> Result<Option<Zeroizing<Vec<u8>>>, StoreError> {
         check_name(name)?;
         let path = self.party_dir(party).join(name);
-        let bytes = match fs::read(&path) {
-            Ok(bytes) => Zeroizing::new(bytes),
+        let bytes = match read_bounded(&path, MAX_RECORD_FILE_LEN) {
+            Ok(Ok(bytes)) => bytes,
+            Ok(Err(len)) => {
+                return Err(StoreError::TooLarge {
+                    party,
+                    record: name.to_owned(),
+                    len,
+                    limit: MAX_RECORD_FILE_LEN,
+                });
+            }
             Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(io(party, name)(e)),
         };
