@@ -33,6 +33,16 @@ pub const EPSILON: u32 = 512;
 /// `m`: repetitions of the binary-challenge proofs Πmod and Πprm (App. C.1: 128-bit
 /// statistical soundness).
 pub const REPETITIONS: usize = 128;
+/// Πmod: the number of `N`-th roots (the `gcd(N, φ(N)) = 1` part). Goldberg, Reyzin, Sagga
+/// and Baldimtsi (eprint 2018/057, Section 3; the protocol Πmod is built on, CGGMP21 Section
+/// 6.3): when `N` has no prime factor below `α`, a non-square-free `N` makes at most a `1/α`
+/// fraction of `Z*_N` into `N`-th powers, so `⌈128 / log2 α⌉` roots give `2^-128`. With
+/// [`MOD_SMALL_FACTOR_BITS`] = 16 (trial division by every prime below `2^16`, the smallest
+/// possible factor is then 65537), 8 roots. The fourth roots (soundness 1/2 each) keep all
+/// [`REPETITIONS`].
+pub const MOD_NTH_ROOTS: usize = 8;
+/// Πmod: the verifier refuses a modulus with a prime factor below `2^MOD_SMALL_FACTOR_BITS`.
+pub const MOD_SMALL_FACTOR_BITS: u32 = 16;
 /// Upper bound on any repeated field decoded from a peer (the exact count is checked by each
 /// verifier; this bounds allocation while decoding).
 pub const MAX_REPETITIONS: usize = REPETITIONS;

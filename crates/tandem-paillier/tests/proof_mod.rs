@@ -111,6 +111,16 @@ fn repetition_count_is_exact() {
             "truncated",
         );
     }
+    // The N-th roots: exactly k = 8 (GRSB), not m.
+    for len in [0usize, 7, 9, 128] {
+        let mut p = PROOF.clone();
+        p.z.resize(len, p.z[0]);
+        expect(
+            &p,
+            &ProofError::Length("Πmod repetitions (x, a, b, z)"),
+            "z count",
+        );
+    }
     let mut p = PROOF.clone();
     p.a.push(false);
     expect(
@@ -216,5 +226,68 @@ fn proof_decodes_strictly() {
             postcard::from_bytes::<ModProof>(&bytes[..cut]).is_err(),
             "prefix {cut}"
         );
+    }
+}
+
+/// A 3072-bit odd modulus `r · p · P`: `p` a fixture prime, `P` a fresh prime (no other factor
+/// below 2^16).
+fn modulus_with_factor(r: u64, seed: u64) -> U3072 {
+    use crypto_bigint::U4096;
+    let bits = 1536 - (63 - r.leading_zeros());
+    let p: U4096 = test_fixtures::safe_primes()[5].resize();
+    let mut g = rng(seed);
+    loop {
+        let big: U1536 = random_prime(&mut g, Flavor::Any, bits);
+        // No overflow: 1536 + bits + log2(r) + 1 < 4096.
+        let n = p
+            .wrapping_mul(&big.resize::<{ U4096::LIMBS }>())
+            .wrapping_mul(&U4096::from_u64(r));
+        if n.bits_vartime() == 3072 {
+            return n.resize();
+        }
+    }
+}
+
+#[test]
+fn small_prime_factors_are_refused_grsb() {
+    // GRSB Section 3.2: only k = 8 N-th roots are checked, which is sound because N has no
+    // prime factor below 2^16. Every such factor is found: the first and the last prime of
+    // the range and one from the middle (the primes are grouped into 64-bit products).
+    for (r, seed) in [(3u64, 10u64), (257, 11), (40_009, 12), (65_521, 13)] {
+        let pk = PublicKey::from_modulus(modulus_with_factor(r, seed)).unwrap();
+        assert_eq!(
+            PROOF.verify(&pk, &ctx(b"s1")),
+            Err(ProofError::Statement(
+                "Πmod: N has a prime factor below 2^16 (GRSB)"
+            )),
+            "factor {r}"
+        );
+    }
+    // 65537, the first prime past the bound, gets through the statement checks (and then
+    // fails on w or the roots, which belong to another modulus).
+    let pk = PublicKey::from_modulus(modulus_with_factor(65_537, 14)).unwrap();
+    let got = PROOF.verify(&pk, &ctx(b"s1"));
+    assert!(
+        matches!(
+            got,
+            Err(ProofError::Repetition { index: 0, .. } | ProofError::NotInGroup(_))
+        ),
+        "{got:?}"
+    );
+}
+
+#[test]
+fn honest_proof_carries_eight_nth_roots_and_principal_fourth_roots() {
+    use tandem_paillier::params::{MOD_NTH_ROOTS, REPETITIONS};
+    assert_eq!(PROOF.z.len(), MOD_NTH_ROOTS);
+    assert_eq!(PROOF.x.len(), REPETITIONS);
+    // Each x_i is the fourth root that is a quadratic residue modulo both primes (the
+    // canonical root, as in the figure): its Legendre symbols are +1.
+    let sk = &PROVER.sk;
+    for x in &PROOF.x {
+        for prime in [sk.p_odd(), sk.q_odd()] {
+            let r: U1536 = x.rem(prime.as_nz_ref());
+            assert_eq!(r.jacobi_symbol_vartime(prime), JacobiSymbol::One);
+        }
     }
 }

@@ -11,7 +11,7 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use super::nonces::{NonceTables, half_nonce, prime_tables};
 use super::{Ciphertext, Nonce, PaillierError, PublicKey, to_signed};
-use crate::bigint::{I4096, MontyN2, U1536, U3072, U6144};
+use crate::bigint::{I4096, MontyN2, MontyP, U1536, U3072, U6144};
 use crate::params::{MODULUS_BITS, PRIME_BITS};
 
 /// A Paillier secret key: the safe primes `p, q` and everything derived from them for CRT.
@@ -224,6 +224,36 @@ impl SecretKey {
             .pow_bounded_exp(e_q, PRIME_BITS)
             .retrieve();
         self.crt_n(&x_p, &x_q)
+    }
+
+    /// The Montgomery parameters modulo `p` and modulo `q` (secret), for provers that work
+    /// modulo each prime separately (Πmod's fourth roots, Πprm's commitments).
+    #[must_use]
+    pub(crate) fn prime_params(
+        &self,
+    ) -> (
+        &FixedMontyParams<{ U1536::LIMBS }>,
+        &FixedMontyParams<{ U1536::LIMBS }>,
+    ) {
+        (&self.params_p, &self.params_q)
+    }
+
+    /// `x mod p` and `x mod q` in Montgomery form. Constant time.
+    #[must_use]
+    pub(crate) fn residues(&self, x: &U3072) -> (MontyP, MontyP) {
+        let p = self.params_p.modulus();
+        let q = self.params_q.modulus();
+        (
+            MontyP::new(&x.rem(p.as_nz_ref()), &self.params_p),
+            MontyP::new(&x.rem(q.as_nz_ref()), &self.params_q),
+        )
+    }
+
+    /// The value modulo `N` with the given residues modulo `p` and `q` (Garner). Constant
+    /// time.
+    #[must_use]
+    pub(crate) fn combine(&self, x_p: &MontyP, x_q: &MontyP) -> U3072 {
+        self.crt_n(&x_p.retrieve(), &x_q.retrieve())
     }
 
     /// `p` as an odd modulus (secret).

@@ -1,30 +1,40 @@
-//! Πmod: `N` is a Paillier-Blum modulus (CGGMP24 Fig. 12; CGGMP21 Fig. 16).
+//! Πmod: `N` is a Paillier-Blum modulus (CGGMP24 Fig. 12; CGGMP21 Fig. 16), with the
+//! `N`-th-root part shortened as Goldberg, Reyzin, Sagga and Baldimtsi prove sound (eprint
+//! 2018/057, the protocol Πmod is taken from).
 //!
 //! Relation: `N = pq` with `p ≡ q ≡ 3 (mod 4)` primes and `gcd(N, φ(N)) = 1`.
 //!
 //! Prover: `w ← Z_N` with Jacobi symbol `(w|N) = -1`; challenges `y_1..y_m ∈ Z*_N` from the
-//! transcript (bound to `N` and `w`); for each `i`: `(a_i, b_i) ∈ {0,1}²` such that
-//! `y'_i = (-1)^a_i · w^b_i · y_i` is a quadratic residue mod `p` and `q`, `x_i` a fourth root
-//! of `y'_i`, and `z_i = y_i^(N^-1 mod φ(N))`.
+//! transcript (bound to `N`, `w` and the parameters); for each `i`: `(a_i, b_i) ∈ {0,1}²` such
+//! that `y'_i = (-1)^a_i · w^b_i · y_i` is a quadratic residue mod `p` and `q`, and `x_i` its
+//! fourth root; for the first `k` challenges only, `z_i = y_i^(N^-1 mod φ(N))`.
 //!
-//! Verifier: `N` has 3072 bits, is odd, not prime and not a perfect square; `w ∈ Z*_N` (the
-//! `gcd(w, N) = 1` check added in CGGMP24 — its absence in cggmp21 < 0.6.3 was
-//! CVE-2025-66016) and `(w|N) = -1`; exactly `m` repetitions with `x_i, z_i ∈ Z*_N`; then
-//! `z_i^N = y_i` and `x_i^4 = (-1)^a_i · w^b_i · y_i (mod N)`. Each repetition has soundness
-//! error 1/2, so `m = 128` gives 2^-128.
+//! Verifier: `N` has 3072 bits, is odd, not prime, not a perfect square and has no prime
+//! factor below `2^16`; `w ∈ Z*_N` (the `gcd(w, N) = 1` check added in CGGMP24 — its absence
+//! in cggmp21 < 0.6.3 was CVE-2025-66016) and `(w|N) = -1`; exactly `m` fourth roots and `k`
+//! `N`-th roots, all in `Z*_N`; then `z_i^N = y_i` for `i < k` and
+//! `x_i^4 = (-1)^a_i · w^b_i · y_i (mod N)` for every `i`.
+//!
+//! Soundness, `m = 128` and `k = 8`: each fourth root has error 1/2 (2^-128 together). The
+//! `N`-th roots show `gcd(N, φ(N)) = 1`: otherwise a prime `r` divides both, the `N`-th powers
+//! are a subgroup of index at least `r`, and `r ≥ 65537` because `r` divides `N`, which has no
+//! factor below `2^16` — so each root has error below `2^-16` and 8 of them `2^-128`
+//! (GRSB, Section 3.2). CGGMP's figure asks for `m` of each; the shortened form has the same
+//! soundness bound for 120 fewer `N`-th powers on each side.
 
-use crypto_bigint::{JacobiSymbol, NonZero, U1536};
+use crypto_bigint::{JacobiSymbol, Limb, NonZero, U1536};
 use crypto_primes::{Flavor, is_prime};
 use rand_core::CryptoRng;
 use serde::{Deserialize, Serialize};
+use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 use tandem_curves::Transcript;
 
 use super::{ProofError, append_uint, challenge_units, start};
-use crate::bigint::{self, MontyN, U3072};
+use crate::bigint::{self, MontyN, MontyP, U3072};
 use crate::paillier::{PublicKey, SecretKey};
-use crate::params::{MODULUS_BITS, REPETITIONS};
+use crate::params::{MOD_NTH_ROOTS, MOD_SMALL_FACTOR_BITS, MODULUS_BITS, REPETITIONS};
 
-const NAME: &str = "tandem/cggmp24/pi-mod/fig12/v1";
+const NAME: &str = "tandem/cggmp24/pi-mod/fig12-grsb/v2";
 
 /// A Πmod proof.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -32,32 +42,115 @@ pub struct ModProof {
     /// `w`, with Jacobi symbol -1.
     #[serde(with = "bigint::serde_uint")]
     pub w: U3072,
-    /// `x_i`, fourth roots.
+    /// `x_i`, fourth roots (`m` of them).
     #[serde(with = "bigint::serde_uint_vec")]
     pub x: Vec<U3072>,
     /// `a_i`.
     pub a: Vec<bool>,
     /// `b_i`.
     pub b: Vec<bool>,
-    /// `z_i = y_i^(N^-1 mod φ)`.
+    /// `z_i = y_i^(N^-1 mod φ)` for the first [`MOD_NTH_ROOTS`] challenges.
     #[serde(with = "bigint::serde_uint_vec")]
     pub z: Vec<U3072>,
 }
 
 fn transcript(ctx: &Transcript, n: &U3072, w: &U3072) -> Transcript {
     let mut t = start(ctx, NAME);
+    let nth = u32::try_from(MOD_NTH_ROOTS).unwrap_or(u32::MAX);
+    t.append("nth-roots", &nth.to_be_bytes());
+    t.append("small-factor-bits", &MOD_SMALL_FACTOR_BITS.to_be_bytes());
     append_uint(&mut t, "N", n);
     append_uint(&mut t, "w", w);
     t
 }
 
-fn legendre_is_one(y: &U3072, prime: &crypto_bigint::Odd<U1536>) -> bool {
-    // The symbol is revealed anyway through the public (a_i, b_i); constant-time computation
-    // keeps p and q out of the timing.
-    matches!(
-        y.rem(prime.as_nz_ref()).jacobi_symbol(prime),
-        JacobiSymbol::One
-    )
+/// The smallest prime factor of `n` below `2^MOD_SMALL_FACTOR_BITS`, if there is one. `n` is
+/// public: variable time. The primes are grouped into products below `2^64`, so a 3072-bit
+/// `n` costs about 1,700 single-limb remainders.
+fn small_factor(n: &U3072) -> Option<u64> {
+    let bound = 1u64 << MOD_SMALL_FACTOR_BITS;
+    let mut sieve = vec![true; usize::try_from(bound).unwrap_or(0)];
+    let mut primes = Vec::new();
+    for candidate in 2..bound {
+        let i = usize::try_from(candidate).unwrap_or(usize::MAX);
+        if sieve.get(i).copied().unwrap_or(false) {
+            primes.push(candidate);
+            let mut multiple = candidate * candidate;
+            while multiple < bound {
+                if let Some(slot) = sieve.get_mut(usize::try_from(multiple).unwrap_or(usize::MAX)) {
+                    *slot = false;
+                }
+                multiple += candidate;
+            }
+        }
+    }
+    let mut group: Vec<u64> = Vec::new();
+    let mut product = 1u64;
+    let check = |group: &[u64], product: u64| -> Option<u64> {
+        let modulus = NonZero::new(Limb(product)).into_option()?;
+        let rem = n.rem_limb(modulus).0;
+        group.iter().copied().find(|r| rem % r == 0)
+    };
+    for r in primes {
+        match product.checked_mul(r) {
+            Some(p) => {
+                product = p;
+                group.push(r);
+            }
+            None => {
+                if let Some(f) = check(&group, product) {
+                    return Some(f);
+                }
+                group.clear();
+                group.push(r);
+                product = r;
+            }
+        }
+    }
+    check(&group, product)
+}
+
+/// Per-prime constants of the prover: the fourth-root exponent `e = ((p+1)/4)² mod (p-1)`
+/// (for a quadratic residue `v` modulo a Blum prime, `v^e` is its fourth root that is itself a
+/// residue), `N^-1 mod (p-1)` (`N`-th roots), `w^e mod p`, whether `w` is a residue mod `p`,
+/// and whether `e` is odd. All secret; computed in constant time.
+struct PrimeSide {
+    fourth: U1536,
+    n_inv: U1536,
+    w_root: MontyP,
+    w_is_qr: Choice,
+    e_odd: Choice,
+}
+
+impl PrimeSide {
+    fn new(prime: &crypto_bigint::Odd<U1536>, n: &U3072, w: &MontyP) -> Self {
+        let p1 = prime.as_ref().wrapping_sub(&U1536::ONE);
+        let p1_nz = NonZero::new(p1).unwrap_or(NonZero::<U1536>::ONE);
+        let quarter = prime.as_ref().wrapping_add(&U1536::ONE).shr_vartime(2);
+        let fourth: U3072 = quarter.widening_mul(&quarter).into();
+        let fourth: U1536 = fourth.rem(&p1_nz);
+        let n_inv = n
+            .rem(&p1_nz)
+            .invert_mod(&p1_nz)
+            .into_option()
+            .unwrap_or(U1536::ZERO);
+        let w_root = w.pow_bounded_exp(&fourth, crate::params::PRIME_BITS);
+        Self {
+            w_is_qr: is_qr(&w_root, w),
+            e_odd: bigint::ct(fourth.is_odd()),
+            fourth,
+            n_inv,
+            w_root,
+        }
+    }
+}
+
+/// With `r = v^e` (`e` the fourth-root exponent), `r^4 = v` if `v` is a quadratic residue mod
+/// the Blum prime and `r^4 = -v` otherwise (since `v^((p+1)/2) = v·(v|p)` and `(-1|p) = -1`):
+/// one exponentiation gives both the Legendre symbol and the root. Constant time.
+fn is_qr(root: &MontyP, v: &MontyP) -> Choice {
+    let fourth_power = root.square().square();
+    fourth_power.as_montgomery().ct_eq(v.as_montgomery())
 }
 
 /// Proves that the modulus of `sk` is a Paillier-Blum modulus.
@@ -65,7 +158,7 @@ fn legendre_is_one(y: &U3072, prime: &crypto_bigint::Odd<U1536>) -> bool {
 pub fn prove<R: CryptoRng + ?Sized>(sk: &SecretKey, ctx: &Transcript, rng: &mut R) -> ModProof {
     let n = sk.public().n();
     // w uniform among the units with Jacobi symbol -1 (never a structured w: a square root
-    // of 1 would reveal a factor).
+    // of 1 would reveal a factor). Public, so the Jacobi symbol is variable time.
     let w = loop {
         let w = bigint::random_unit(rng, n);
         if matches!(w.jacobi_symbol_vartime(n), JacobiSymbol::MinusOne) {
@@ -75,57 +168,46 @@ pub fn prove<R: CryptoRng + ?Sized>(sk: &SecretKey, ctx: &Transcript, rng: &mut 
     let mut t = transcript(ctx, n.as_ref(), &w);
     let ys = challenge_units(&mut t, n, REPETITIONS);
 
-    // Per-prime exponents: the fourth root of a QR modulo a Blum prime p is
-    // y^(((p+1)/4)^2 mod (p-1)), and N^-1 mod (p-1) gives the N-th root.
-    let exps = |prime: &crypto_bigint::Odd<U1536>| {
-        let p1 = prime.as_ref().wrapping_sub(&U1536::ONE);
-        let p1_nz = NonZero::new(p1).unwrap_or(NonZero::<U1536>::ONE);
-        let quarter = prime.as_ref().wrapping_add(&U1536::ONE).shr_vartime(2);
-        let fourth: U3072 = quarter.widening_mul(&quarter).into();
-        let fourth = fourth.rem(&p1_nz);
-        let n_mod = n.as_ref().rem(&p1_nz);
-        let n_inv = n_mod
-            .invert_mod(&p1_nz)
-            .into_option()
-            .unwrap_or(U1536::ZERO);
-        (fourth, n_inv)
-    };
-    let (fourth_p, ninv_p) = exps(sk.p_odd());
-    let (fourth_q, ninv_q) = exps(sk.q_odd());
+    let (w_p, w_q) = sk.residues(&w);
+    let (params_p, params_q) = sk.prime_params();
+    let side_p = PrimeSide::new(params_p.modulus(), n.as_ref(), &w_p);
+    let side_q = PrimeSide::new(params_q.modulus(), n.as_ref(), &w_q);
 
-    let params = sk.public().params_n();
-    let w_m = MontyN::new(&w, params);
     let mut proof = ModProof {
         w,
         x: Vec::with_capacity(REPETITIONS),
         a: Vec::with_capacity(REPETITIONS),
         b: Vec::with_capacity(REPETITIONS),
-        z: Vec::with_capacity(REPETITIONS),
+        z: Vec::with_capacity(MOD_NTH_ROOTS),
     };
     for y in &ys {
-        let y_m = MontyN::new(y, params);
-        let candidates = [
-            (false, false, y_m),
-            (true, false, y_m.neg()),
-            (false, true, y_m.mul(&w_m)),
-            (true, true, y_m.mul(&w_m).neg()),
-        ];
-        // Exactly one of the four is a QR modulo both primes (p, q ≡ 3 mod 4, (w|N) = -1).
-        let chosen = candidates
-            .iter()
-            .find(|(_, _, v)| {
-                let v = v.retrieve();
-                legendre_is_one(&v, sk.p_odd()) && legendre_is_one(&v, sk.q_odd())
-            })
-            .copied()
-            .unwrap_or((false, false, y_m));
-        let (a, b, y_prime) = chosen;
+        // One exponentiation per prime: r = y^e, whose fourth power tells the symbol (y|p).
+        let (y_p, y_q) = sk.residues(y);
+        let r_p = y_p.pow_bounded_exp(&side_p.fourth, crate::params::PRIME_BITS);
+        let r_q = y_q.pow_bounded_exp(&side_q.fourth, crate::params::PRIME_BITS);
+        let qr_p = is_qr(&r_p, &y_p);
+        let qr_q = is_qr(&r_q, &y_q);
+        // The one (a, b) making y' = (-1)^a w^b y a residue mod both primes, from
+        // (-1|p) = -1 and (w|p) = -(w|q): b = [(y|p) != (y|q)], and a fixes the remaining
+        // sign: a = [(w^b y | p) = -1].
+        let b = qr_p ^ qr_q;
+        let a = Choice::conditional_select(&!qr_p, &(side_p.w_is_qr ^ qr_p), b);
+        // The residue fourth root of y' is y'^e = (-1)^(a·e) · (w^e)^b · y^e, prime by prime.
+        let root = |r: MontyP, side: &PrimeSide| {
+            let with_w = MontyP::conditional_select(&r, &r.mul(&side.w_root), b);
+            MontyP::conditional_select(&with_w, &with_w.neg(), a & side.e_odd)
+        };
         proof
             .x
-            .push(sk.pow_mod_n_split(&y_prime.retrieve(), &fourth_p, &fourth_q));
-        proof.a.push(a);
-        proof.b.push(b);
-        proof.z.push(sk.pow_mod_n_split(y, &ninv_p, &ninv_q));
+            .push(sk.combine(&root(r_p, &side_p), &root(r_q, &side_q)));
+        // (a, b) are part of the proof: public from here on.
+        proof.a.push(bool::from(a));
+        proof.b.push(bool::from(b));
+        if proof.z.len() < MOD_NTH_ROOTS {
+            proof
+                .z
+                .push(sk.pow_mod_n_split(y, &side_p.n_inv, &side_q.n_inv));
+        }
     }
     proof
 }
@@ -149,11 +231,19 @@ impl ModProof {
         if root.wrapping_mul(&root) == *n.as_ref() {
             return Err(ProofError::Statement("Πmod: N is a perfect square"));
         }
-        // Lengths: exactly m repetitions (an empty proof must not verify vacuously).
+        // GRSB Section 3.2: the shortened N-th-root part is sound only for an N without
+        // prime factors below 2^16.
+        if small_factor(n.as_ref()).is_some() {
+            return Err(ProofError::Statement(
+                "Πmod: N has a prime factor below 2^16 (GRSB)",
+            ));
+        }
+        // Lengths: exactly m fourth roots and k N-th roots (an empty proof must not verify
+        // vacuously).
         if self.x.len() != REPETITIONS
             || self.a.len() != REPETITIONS
             || self.b.len() != REPETITIONS
-            || self.z.len() != REPETITIONS
+            || self.z.len() != MOD_NTH_ROOTS
         {
             return Err(ProofError::Length("Πmod repetitions (x, a, b, z)"));
         }
@@ -164,32 +254,31 @@ impl ModProof {
         if !matches!(self.w.jacobi_symbol_vartime(n), JacobiSymbol::MinusOne) {
             return Err(ProofError::NotInGroup("Πmod w (Jacobi symbol -1, Fig. 12)"));
         }
-        for (x, z) in self.x.iter().zip(&self.z) {
-            if !bigint::is_unit(x, n) {
-                return Err(ProofError::NotInGroup("Πmod x_i"));
-            }
-            if !bigint::is_unit(z, n) {
-                return Err(ProofError::NotInGroup("Πmod z_i"));
-            }
+        if !self.x.iter().all(|x| bigint::is_unit(x, n)) {
+            return Err(ProofError::NotInGroup("Πmod x_i"));
+        }
+        if !self.z.iter().all(|z| bigint::is_unit(z, n)) {
+            return Err(ProofError::NotInGroup("Πmod z_i"));
         }
         let mut t = transcript(ctx, n.as_ref(), &self.w);
         let ys = challenge_units(&mut t, n, REPETITIONS);
         let params = pk.params_n();
         let w_m = MontyN::new(&self.w, params);
-        for (index, (((y, x), z), (a, b))) in ys
+        for (index, ((y, x), (a, b))) in ys
             .iter()
             .zip(&self.x)
-            .zip(&self.z)
             .zip(self.a.iter().zip(&self.b))
             .enumerate()
         {
             let y_m = MontyN::new(y, params);
-            // Public values: variable time.
-            if MontyN::new(z, params).pow_vartime(n.as_ref()) != y_m {
-                return Err(ProofError::Repetition {
-                    index,
-                    check: "Πmod z_i^N = y_i (Fig. 12)",
-                });
+            if let Some(z) = self.z.get(index) {
+                // Public values: variable time.
+                if MontyN::new(z, params).pow_vartime(n.as_ref()) != y_m {
+                    return Err(ProofError::Repetition {
+                        index,
+                        check: "Πmod z_i^N = y_i (Fig. 12)",
+                    });
+                }
             }
             let mut expected = y_m;
             if *b {

@@ -13,10 +13,10 @@ use serde::{Deserialize, Serialize};
 use tandem_curves::Transcript;
 
 use super::{ProofError, append_uint, challenge_bits, start};
-use crate::bigint::{self, U3072};
+use crate::bigint::{self, U1536, U3072};
 use crate::fixed_base::FixedBaseTable;
 use crate::paillier::SecretKey;
-use crate::params::{MODULUS_BITS, REPETITIONS};
+use crate::params::{MODULUS_BITS, PRIME_BITS, REPETITIONS};
 use crate::ring_pedersen::{Params, Trapdoor};
 
 const NAME: &str = "tandem/cggmp24/pi-prm/fig13/v1";
@@ -70,7 +70,7 @@ pub fn prove_with_lambda<R: CryptoRng + ?Sized>(
     let nonces: Vec<U3072> = (0..REPETITIONS)
         .map(|_| crypto_bigint::RandomMod::random_mod_vartime(rng, &phi))
         .collect();
-    let commitments: Vec<U3072> = nonces.iter().map(|a| sk.pow_mod_n(params.t(), a)).collect();
+    let commitments = commit_nonces(params, sk, &nonces);
     let mut t = transcript(ctx, params, &commitments);
     let e = challenge_bits(&mut t, REPETITIONS);
     let responses = nonces
@@ -87,6 +87,36 @@ pub fn prove_with_lambda<R: CryptoRng + ?Sized>(
         commitments,
         responses,
     }
+}
+
+/// `A_i = t^a_i mod N̂` for every nonce, prime by prime: one window table for `t mod p` and
+/// one for `t mod q` (1536-bit exponents `a_i mod (p-1)`), so each commitment costs two
+/// fixed-base exponentiations without squarings instead of two full ones. The tables depend
+/// on the secret primes: built and used in constant time, wiped afterwards.
+fn commit_nonces(params: &Params, sk: &SecretKey, nonces: &[U3072]) -> Vec<U3072> {
+    let (t_p, t_q) = sk.residues(params.t());
+    let (params_p, params_q) = sk.prime_params();
+    let order = |prime: &crypto_bigint::Odd<U1536>| {
+        NonZero::new(prime.as_ref().wrapping_sub(&U1536::ONE)).unwrap_or(NonZero::<U1536>::ONE)
+    };
+    let (order_p, order_q) = (order(params_p.modulus()), order(params_q.modulus()));
+    let mut table_p = FixedBaseTable::new(&t_p, PRIME_BITS);
+    let mut table_q = FixedBaseTable::new(&t_q, PRIME_BITS);
+    let commitments = nonces
+        .iter()
+        .map(|a| {
+            let x_p = table_p.pow_secret(&a.rem(&order_p), PRIME_BITS);
+            let x_q = table_q.pow_secret(&a.rem(&order_q), PRIME_BITS);
+            match (x_p, x_q) {
+                (Some(x_p), Some(x_q)) => sk.combine(&x_p, &x_q),
+                // Unreachable: both tables cover PRIME_BITS.
+                _ => sk.pow_mod_n(params.t(), a),
+            }
+        })
+        .collect();
+    table_p.wipe();
+    table_q.wipe();
+    commitments
 }
 
 impl PrmProof {
