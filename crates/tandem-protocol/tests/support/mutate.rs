@@ -9,6 +9,9 @@
 //! The mutated value is converted back to `T` and re-encoded; a mutation that no longer
 //! deserializes is kept, for byte strings, as a raw byte substitution in the encoded
 //! payload (so the receiver's decoder must refuse it), and dropped otherwise.
+//! [`mutations_with`] takes [`Options`]: fewer byte edits per byte string
+//! ([`ByteEdits::Ends`]), for protocols whose every case costs a proof verification, and raw
+//! substitutions for sequence edits that no longer decode.
 
 #![allow(dead_code)]
 
@@ -83,15 +86,50 @@ fn hex(b: &[u8]) -> String {
     base16ct::lower::encode_string(b)
 }
 
+/// Which edits each byte string gets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ByteEdits {
+    /// First, middle and last byte `^ 0x01` and `^ 0x80`, the last byte dropped, the first
+    /// duplicated, the first and last swapped ([`mutations`]).
+    Full,
+    /// First byte `^ 0x80` and last byte `^ 0x01` (of a big-endian integer: the top bit, often
+    /// out of range, and the low bit, in range), the last byte dropped, the first duplicated.
+    Ends,
+}
+
+/// What [`mutations_with`] produces.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Options {
+    /// The edits of each byte string.
+    pub(crate) byte_edits: ByteEdits,
+    /// A sequence of byte strings or bools with an element dropped or duplicated that no
+    /// longer decodes (e.g. over the decoder's length bound) is kept as a raw substitution of
+    /// its encoding, like a byte string.
+    pub(crate) raw_sequences: bool,
+}
+
+impl Options {
+    /// What [`mutations`] produces.
+    pub(crate) const FULL: Self = Self {
+        byte_edits: ByteEdits::Full,
+        raw_sequences: false,
+    };
+}
+
 /// Byte-level edits of a byte string: `(description, new bytes)`.
-fn byte_edits(b: &[u8]) -> Vec<(String, Vec<u8>)> {
+fn byte_edits(b: &[u8], edits: ByteEdits) -> Vec<(String, Vec<u8>)> {
     let mut out = Vec::new();
-    for i in sample_indices(b.len()) {
-        for mask in [0x01u8, 0x80] {
-            let mut m = b.to_vec();
-            m[i] ^= mask;
-            out.push((format!("byte[{i}] ^= {mask:#04x}"), m));
-        }
+    let flips: Vec<(usize, u8)> = match edits {
+        ByteEdits::Full => sample_indices(b.len())
+            .into_iter()
+            .flat_map(|i| [(i, 0x01u8), (i, 0x80)])
+            .collect(),
+        ByteEdits::Ends => vec![(0, 0x80), (b.len() - 1, 0x01)],
+    };
+    for (i, mask) in flips {
+        let mut m = b.to_vec();
+        m[i] ^= mask;
+        out.push((format!("byte[{i}] ^= {mask:#04x}"), m));
     }
     let mut m = b.to_vec();
     m.pop();
@@ -99,7 +137,7 @@ fn byte_edits(b: &[u8]) -> Vec<(String, Vec<u8>)> {
     let mut m = b.to_vec();
     m.insert(0, b[0]);
     out.push(("first byte duplicated".into(), m));
-    if b.len() > 1 && b[0] != b[b.len() - 1] {
+    if edits == ByteEdits::Full && b.len() > 1 && b[0] != b[b.len() - 1] {
         let mut m = b.to_vec();
         m.swap(0, b.len() - 1);
         out.push(("first and last bytes swapped".into(), m));
@@ -109,10 +147,55 @@ fn byte_edits(b: &[u8]) -> Vec<(String, Vec<u8>)> {
 
 /// An edit of the value tree.
 type Edit = Box<dyn Fn(&mut Value)>;
-/// `(path, description, edit, (old bytes, new bytes) of a byte-string edit)`.
+/// `(path, description, edit, (old encoding, new encoding) of a byte-string edit or, with
+/// [`Options::raw_sequences`], of a sequence edit)`.
 type Edits = Vec<(String, String, Edit, Option<(Vec<u8>, Vec<u8>)>)>;
 
-fn collect(v: &Value, path: &mut Vec<Seg>, out: &mut Edits) {
+fn varint(out: &mut Vec<u8>, mut n: usize) {
+    loop {
+        let byte = u8::try_from(n & 0x7f).unwrap();
+        n >>= 7;
+        if n == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
+/// The postcard encoding of a sequence of byte strings or bools (`None` for other elements).
+fn seq_encoding(a: &[Value]) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    varint(&mut out, a.len());
+    for e in a {
+        match e {
+            Value::Bool(b) => out.push(u8::from(*b)),
+            Value::String(s) => {
+                let b = hex_bytes(s)?;
+                varint(&mut out, b.len());
+                out.extend_from_slice(&b);
+            }
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
+/// `(old, new)` encodings of sequence `a` edited by `f`, if wanted and known.
+fn seq_edit(
+    a: &[Value],
+    opts: Options,
+    f: impl FnOnce(&mut Vec<Value>),
+) -> Option<(Vec<u8>, Vec<u8>)> {
+    if !opts.raw_sequences {
+        return None;
+    }
+    let mut b = a.to_vec();
+    f(&mut b);
+    Some((seq_encoding(a)?, seq_encoding(&b)?))
+}
+
+fn collect(v: &Value, path: &mut Vec<Seg>, opts: Options, out: &mut Edits) {
     let p = path.clone();
     let here = path_str(path);
     match v {
@@ -149,7 +232,7 @@ fn collect(v: &Value, path: &mut Vec<Seg>, out: &mut Edits) {
         }
         Value::String(s) => {
             if let Some(b) = hex_bytes(s) {
-                for (d, nb) in byte_edits(&b) {
+                for (d, nb) in byte_edits(&b, opts.byte_edits) {
                     let p = p.clone();
                     let ns = hex(&nb);
                     out.push((
@@ -173,7 +256,7 @@ fn collect(v: &Value, path: &mut Vec<Seg>, out: &mut Edits) {
             let len = a.len();
             for i in sample_indices(len) {
                 path.push(Seg::Idx(i));
-                collect(&a[i], path, out);
+                collect(&a[i], path, opts, out);
                 path.pop();
             }
             for i in sample_indices(len)
@@ -187,7 +270,9 @@ fn collect(v: &Value, path: &mut Vec<Seg>, out: &mut Edits) {
                     Box::new(move |v| {
                         at(v, &p1).as_array_mut().unwrap().remove(i);
                     }),
-                    None,
+                    seq_edit(a, opts, |b| {
+                        b.remove(i);
+                    }),
                 ));
                 let p2 = p.clone();
                 out.push((
@@ -198,7 +283,7 @@ fn collect(v: &Value, path: &mut Vec<Seg>, out: &mut Edits) {
                         let e = a[i].clone();
                         a.insert(i, e);
                     }),
-                    None,
+                    seq_edit(a, opts, |b| b.insert(i, b[i].clone())),
                 ));
             }
             if len >= 2 && a[0] != a[1] {
@@ -216,7 +301,7 @@ fn collect(v: &Value, path: &mut Vec<Seg>, out: &mut Edits) {
         Value::Object(o) => {
             for (k, child) in o {
                 path.push(Seg::Key(k.clone()));
-                collect(child, path, out);
+                collect(child, path, opts, out);
                 path.pop();
             }
         }
@@ -244,6 +329,14 @@ fn substitute(hay: &[u8], from: &[u8], to: &[u8]) -> Option<Vec<u8>> {
 
 /// All field mutations of a payload of type `T`.
 pub(crate) fn mutations<T: Serialize + DeserializeOwned>(payload: &[u8]) -> (Vec<Mutation>, Stats) {
+    mutations_with::<T>(payload, Options::FULL)
+}
+
+/// The field mutations of a payload of type `T` that `opts` asks for.
+pub(crate) fn mutations_with<T: Serialize + DeserializeOwned>(
+    payload: &[u8],
+    opts: Options,
+) -> (Vec<Mutation>, Stats) {
     let value: T = codec::decode(payload).unwrap();
     let json = serde_json::to_value(&value).unwrap();
     // The JSON round trip must be exact, or the mutations would test the harness.
@@ -254,7 +347,7 @@ pub(crate) fn mutations<T: Serialize + DeserializeOwned>(payload: &[u8]) -> (Vec
         "serde_json round trip is not exact"
     );
     let mut edits = Vec::new();
-    collect(&json, &mut Vec::new(), &mut edits);
+    collect(&json, &mut Vec::new(), opts, &mut edits);
     let mut out = Vec::new();
     let mut stats = Stats::default();
     for (path, desc, edit, bytes) in edits {
@@ -430,8 +523,10 @@ fn sender(idx: usize) -> Role {
     }
 }
 
-const SEED: u64 = 7_000;
-const OTHER_SEED: u64 = 9_000;
+/// The seed of every attacked run.
+pub(crate) const SEED: u64 = 7_000;
+/// The seed of the run that supplies messages of another session.
+pub(crate) const OTHER_SEED: u64 = 9_000;
 
 fn record<P: Proto>(p: &P, seed: u64) -> Vec<Vec<u8>> {
     let mut msgs = Vec::new();
