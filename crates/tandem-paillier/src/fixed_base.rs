@@ -8,8 +8,10 @@
 //!
 //! [`FixedBaseTable::pow_secret`] is constant time: every window multiplies by an entry
 //! selected with a constant-time scan of all 16 candidates (the identity for digit 0), and the
-//! number of windows depends only on the public bound. [`FixedBaseTable::pow_vartime`] skips
-//! zero windows and is for public exponents only.
+//! number of windows depends only on the public bound.
+//!
+//! [`PublicPowers`] is for many exponentiations of one base with *public* exponents (the
+//! verifier of Πprm: 128 powers of `t`): Yao's method, variable time.
 
 use crypto_bigint::modular::{FixedMontyForm, FixedMontyParams};
 use crypto_bigint::{Int, Uint};
@@ -68,28 +70,6 @@ impl<const L: usize> FixedBaseTable<L> {
         for e in &mut self.entries {
             e.zeroize();
         }
-    }
-
-    fn digit<const E: usize>(e: &Uint<E>, window: u32) -> usize {
-        usize::from(secret_digit(e, window))
-    }
-
-    /// `base^e` for a public `e`; `None` if `e` has more bits than the table covers.
-    /// Variable time.
-    #[must_use]
-    pub fn pow_vartime<const E: usize>(&self, e: &Uint<E>) -> Option<FixedMontyForm<L>> {
-        if e.bits_vartime() > self.max_bits() {
-            return None;
-        }
-        let mut acc = FixedMontyForm::one(&self.params);
-        for i in 0..self.windows {
-            let digit = Self::digit(e, i);
-            if digit != 0 {
-                let entry = self.entries.get(i as usize * DIGITS + digit - 1)?;
-                acc = acc.mul(&FixedMontyForm::from_montgomery(*entry, &self.params));
-            }
-        }
-        Some(acc)
     }
 
     /// `base^e` for a secret `e` with `e < 2^bits`, `bits <= max_bits()`; `None` (decided on
@@ -187,4 +167,97 @@ impl<const L: usize> SignedFixedBase<L> {
     pub fn max_bits(&self) -> u32 {
         self.positive.max_bits()
     }
+}
+
+/// Yao's fixed-base method for public exponents (A. C.-C. Yao, "On the evaluation of powers",
+/// SIAM J. Comput. 1976; Brickell-Gordon-McCurley-Wilson, EUROCRYPT '92, Section 3): with
+/// `g_j = g^(2^(h·j))` precomputed (`bits` squarings, once), `g^e = ∏_d (∏_{j: e_j = d} g_j)^d`
+/// over the `h`-bit digits `e_j`, evaluated from the largest digit down with two running
+/// products — one multiplication per non-zero digit plus one per digit value, about
+/// `bits/h + 2^h` in all, and no squaring. With `h = 6` and 3072-bit exponents that is 567
+/// multiplications against 720 for a 4-bit window table (and 3,072 squarings to build instead
+/// of 12,288 multiplications). Variable time: public bases and exponents only.
+#[derive(Clone)]
+pub struct PublicPowers<const L: usize> {
+    params: FixedMontyParams<L>,
+    /// `g^(2^(h·j))` for `j = 0..positions`.
+    powers: Vec<FixedMontyForm<L>>,
+}
+
+/// Digit width of [`PublicPowers`].
+const YAO_DIGIT_BITS: u32 = 6;
+
+impl<const L: usize> core::fmt::Debug for PublicPowers<L> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "PublicPowers({} positions)", self.powers.len())
+    }
+}
+
+impl<const L: usize> PublicPowers<L> {
+    /// Precomputes the powers for exponents of up to `max_bits` bits. Variable time: `base`
+    /// must be public.
+    #[must_use]
+    pub fn new_vartime(base: &FixedMontyForm<L>, max_bits: u32) -> Self {
+        let positions = max_bits.div_ceil(YAO_DIGIT_BITS);
+        let mut powers = Vec::with_capacity(positions as usize);
+        let mut g = *base;
+        for _ in 0..positions {
+            powers.push(g);
+            g = g.square_repeat_vartime(YAO_DIGIT_BITS);
+        }
+        Self {
+            params: *base.params(),
+            powers,
+        }
+    }
+
+    /// The largest exponent length covered.
+    #[must_use]
+    pub fn max_bits(&self) -> u32 {
+        u32::try_from(self.powers.len()).unwrap_or(0) * YAO_DIGIT_BITS
+    }
+
+    /// `base^e` for a public `e`; `None` if `e` has more bits than the table covers.
+    /// Variable time.
+    #[must_use]
+    pub fn pow_vartime<const E: usize>(&self, e: &Uint<E>) -> Option<FixedMontyForm<L>> {
+        if e.bits_vartime() > self.max_bits() {
+            return None;
+        }
+        const DIGITS: usize = 1 << YAO_DIGIT_BITS;
+        // Bucket the positions by digit value (public).
+        let mut buckets: Vec<Vec<usize>> = vec![Vec::new(); DIGITS];
+        for j in 0..self.powers.len() {
+            let j32 = u32::try_from(j).ok()?;
+            let digit = public_digit(e, j32 * YAO_DIGIT_BITS, YAO_DIGIT_BITS);
+            if digit != 0 {
+                buckets.get_mut(digit)?.push(j);
+            }
+        }
+        // From the largest digit down: `run` = product of g_j over digits >= d, multiplied
+        // into `acc` once per digit value, so g_j ends up raised to its digit.
+        let mut run: Option<FixedMontyForm<L>> = None;
+        let mut acc: Option<FixedMontyForm<L>> = None;
+        for bucket in buckets.iter().skip(1).rev() {
+            for &j in bucket {
+                let g = self.powers.get(j)?;
+                run = Some(run.map_or(*g, |r| r.mul(g)));
+            }
+            if let Some(r) = &run {
+                acc = Some(acc.map_or(*r, |a| a.mul(r)));
+            }
+        }
+        Some(acc.unwrap_or_else(|| FixedMontyForm::one(&self.params)))
+    }
+}
+
+/// Bits `[pos, pos + width)` of a public `e` (missing high bits are zero). Variable time.
+fn public_digit<const E: usize>(e: &Uint<E>, pos: u32, width: u32) -> usize {
+    let mut digit = 0usize;
+    for b in 0..width {
+        if e.bit_vartime(pos + b) {
+            digit |= 1 << b;
+        }
+    }
+    digit
 }

@@ -14,7 +14,7 @@ use tandem_curves::Transcript;
 
 use super::{ProofError, append_uint, challenge_bits, start};
 use crate::bigint::{self, U1536, U3072};
-use crate::fixed_base::FixedBaseTable;
+use crate::fixed_base::{FixedBaseTable, PublicPowers};
 use crate::paillier::SecretKey;
 use crate::params::{MODULUS_BITS, PRIME_BITS, REPETITIONS};
 use crate::ring_pedersen::{Params, Trapdoor};
@@ -140,8 +140,8 @@ impl PrmProof {
         }
         let mut t = transcript(ctx, params, &self.commitments);
         let e = challenge_bits(&mut t, REPETITIONS);
-        // 128 exponentiations of the same base t: one window table (public exponents).
-        let table = FixedBaseTable::new(params.t_monty(), MODULUS_BITS);
+        // 128 exponentiations of the same base t with public exponents: Yao's method.
+        let table = PublicPowers::new_vartime(params.t_monty(), MODULUS_BITS);
         let s = *params.s_monty();
         for (index, ((a, z), bit)) in self
             .commitments
