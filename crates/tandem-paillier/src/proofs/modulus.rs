@@ -89,7 +89,7 @@ fn small_factor(n: &U3072) -> Option<u64> {
     let check = |group: &[u64], product: u64| -> Option<u64> {
         let modulus = NonZero::new(Limb(product)).into_option()?;
         let rem = n.rem_limb(modulus).0;
-        group.iter().copied().find(|r| rem % r == 0)
+        group.iter().copied().find(|r| rem.is_multiple_of(*r))
     };
     for r in primes {
         match product.checked_mul(r) {
