@@ -53,8 +53,11 @@ static KEYS: LazyLock<Option<Keys>> =
     LazyLock::new(|| fixture_shares().map(|(client, server)| Keys { client, server }));
 
 struct Aux {
-    m: [Vec<u8>; 2],
+    /// The four aux-info messages of one honest run.
+    m: [Vec<u8>; 4],
     client_awaiting_reveal: Vec<u8>,
+    server_awaiting_opening: Vec<u8>,
+    client_awaiting_proofs: Vec<u8>,
 }
 
 static AUX: LazyLock<Option<Aux>> = LazyLock::new(|| {
@@ -67,11 +70,21 @@ static AUX: LazyLock<Option<Aux>> = LazyLock::new(|| {
         &mut rng(20),
     )
     .ok()?;
-    let (_, m2) =
+    let (s, m2) =
         aux_info::server_respond(core_copy(&k.server)?, fixture_key(1)?, &m1, &mut rng(21)).ok()?;
+    let client_awaiting_reveal = c.save().ok()?;
+    let server_awaiting_opening = s.save().ok()?;
+    let c = aux_info::ClientAwaitingReveal::restore(CurveId::Secp256k1, &client_awaiting_reveal)
+        .ok()?;
+    let (c, m3) = c.receive(&m2, &mut rng(29)).ok()?;
+    let s = aux_info::ServerAwaitingOpening::restore(CurveId::Secp256k1, &server_awaiting_opening)
+        .ok()?;
+    let (_, m4) = s.receive(&m3, &mut rng(30)).ok()?;
     Some(Aux {
-        m: [m1, m2],
-        client_awaiting_reveal: c.save().ok()?,
+        m: [m1, m2, m3, m4],
+        client_awaiting_reveal,
+        server_awaiting_opening,
+        client_awaiting_proofs: c.save().ok()?,
     })
 });
 
@@ -191,6 +204,35 @@ pub fn aux_client_reveal(data: &[u8]) {
     }
 }
 
+/// Aux info, server receiving the client's opening (Πprm, Πmod, Πfac and the decommitment):
+/// every decodable input runs the server's verifiers.
+pub fn aux_server_opening(data: &[u8]) {
+    if let Some(a) = AUX.as_ref() {
+        both_forms(&a.m[2], data, |m| {
+            if let Ok(state) = aux_info::ServerAwaitingOpening::restore(
+                CurveId::Secp256k1,
+                &a.server_awaiting_opening,
+            ) {
+                let _ = state.receive(m, &mut rng(37));
+            }
+        });
+    }
+}
+
+/// Aux info, client receiving the server's Πmod and Πfac.
+pub fn aux_client_proofs(data: &[u8]) {
+    if let Some(a) = AUX.as_ref() {
+        both_forms(&a.m[3], data, |m| {
+            if let Ok(state) = aux_info::ClientAwaitingProofs::restore(
+                CurveId::Secp256k1,
+                &a.client_awaiting_proofs,
+            ) {
+                let _ = state.receive(m);
+            }
+        });
+    }
+}
+
 /// Presigning, server receiving the client's round 1.
 pub fn presign_server_round1(data: &[u8]) {
     if let (Some(k), Some(p)) = (KEYS.as_ref(), PRESIGN_1.as_ref())
@@ -302,6 +344,8 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
     let mut out = vec![
         ("aux_server_commit", a.m[0].clone()),
         ("aux_client_reveal", a.m[1].clone()),
+        ("aux_server_opening", a.m[2].clone()),
+        ("aux_client_proofs", a.m[3].clone()),
         ("ecdsa_sign_server_request", s.m[0].clone()),
         ("ecdsa_sign_client_response", s.m[1].clone()),
         ("ecdsa_sign_server_finish", s.m[2].clone()),
