@@ -15,7 +15,7 @@ use tandem_protocol::{Error, Role};
 
 use crate::driver::reshare;
 use crate::envelope::{self, KeySource, PasswordParams};
-use crate::{Backup, Recover};
+use crate::{Backup, Recover, Refresh};
 
 /// The random key of the fixture's cloud-key envelope (public: a test value).
 pub const FIXTURE_RANDOM_KEY: [u8; 32] = [0x42; 32];
@@ -88,6 +88,35 @@ pub fn backup<C: Curve>(client_seed: u64, server_seed: u64) -> Result<Transcript
     })
 }
 
+/// Key generation (not recorded), then a refresh of the signing pair (recorded): the byte
+/// snapshot of the refresh messages and the refreshed shares.
+///
+/// # Errors
+/// Any protocol error (none for honest runs).
+pub fn refresh<C: Curve>(client_seed: u64, server_seed: u64) -> Result<Transcript, Error> {
+    let mut crng = rng(client_seed);
+    let mut srng = rng(server_seed);
+    let (c, s) = protocol_driver::keygen::<C, _, _, _>(&mut crng, &mut srng, &mut NoTap)?;
+    let mut rec = Recorder::default();
+    let (c1, s1) = reshare::<Refresh, C, _, _, _>(&c, &s, &mut crng, &mut srng, &mut rec)?;
+    Ok(Transcript {
+        description: format!(
+            "key generation (not recorded), then a refresh of the signing pair (4 messages) on {}",
+            C::ID
+        ),
+        client_seed,
+        server_seed,
+        messages: rec.0,
+        outputs: vec![
+            ("public_key".into(), Output(c.public_key_bytes().to_vec())),
+            ("client_signing_share".into(), Output(c.to_bytes()?)),
+            ("server_signing_share".into(), Output(s.to_bytes()?)),
+            ("refreshed_client_share".into(), Output(c1.to_bytes()?)),
+            ("refreshed_server_share".into(), Output(s1.to_bytes()?)),
+        ],
+    })
+}
+
 /// Every backup fixture of format version 1: file name and transcript.
 ///
 /// # Errors
@@ -96,5 +125,7 @@ pub fn all_v1() -> Result<Vec<(&'static str, Transcript)>, Error> {
     Ok(vec![
         ("backup-ed25519.json", backup::<Ed25519>(11, 12)?),
         ("backup-secp256k1.json", backup::<Secp256k1>(13, 14)?),
+        ("refresh-ed25519.json", refresh::<Ed25519>(15, 16)?),
+        ("refresh-secp256k1.json", refresh::<Secp256k1>(17, 18)?),
     ])
 }

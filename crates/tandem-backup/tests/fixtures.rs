@@ -144,3 +144,38 @@ fn secp256k1_fixture_reads_back() {
         output(&t, "public_key")
     );
 }
+
+fn check_refresh<C: Curve>(name: &str) {
+    let t = load(name);
+    let public_key = output(&t, "public_key");
+    let c = KeyShare::<C>::from_bytes(output(&t, "client_signing_share")).unwrap();
+    let c1 = KeyShare::<C>::from_bytes(output(&t, "refreshed_client_share")).unwrap();
+    let s1 = KeyShare::<C>::from_bytes(output(&t, "refreshed_server_share")).unwrap();
+    // Same key, new shares, which add up to it.
+    assert_eq!(c1.public_key_bytes()[..], public_key[..]);
+    assert_eq!(s1.public_key_bytes()[..], public_key[..]);
+    assert_ne!(c1.to_bytes().unwrap(), c.to_bytes().unwrap());
+    assert_eq!((c1.secret() + s1.secret()).public_point(), c1.public_key());
+    // The recorded messages decode with today's types: 4 refresh messages.
+    assert_eq!(t.messages.len(), 4);
+    for (i, m) in t.messages.iter().enumerate() {
+        let msg = Message::from_bytes(&m.bytes).unwrap();
+        assert_eq!(
+            (msg.header.protocol, msg.header.curve),
+            (ProtocolId::Refresh, C::ID)
+        );
+        assert_eq!(msg.header.round as usize, i + 1);
+        match i {
+            0 => drop(codec::decode::<CommitMsg>(&msg.payload).unwrap()),
+            1 => drop(codec::decode::<ServerSeedMsg<C>>(&msg.payload).unwrap()),
+            2 => drop(codec::decode::<ClientConfirmMsg<C>>(&msg.payload).unwrap()),
+            _ => drop(codec::decode::<ServerConfirmMsg<C>>(&msg.payload).unwrap()),
+        }
+    }
+}
+
+#[test]
+fn refresh_fixtures_read_back() {
+    check_refresh::<Ed25519>("refresh-ed25519.json");
+    check_refresh::<Secp256k1>("refresh-secp256k1.json");
+}
