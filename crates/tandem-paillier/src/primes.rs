@@ -2,8 +2,9 @@
 //!
 //! A safe prime `p = 2p' + 1` (`p'` prime) of [`PRIME_BITS`] bits with its two top bits set,
 //! so that the product of two of them has exactly [`MODULUS_BITS`](crate::params::MODULUS_BITS)
-//! bits. Candidates come from `crypto-primes`' sieve (which removes candidates where `p` or
-//! `p'` has a small factor); each survivor is tested with crypto-primes' safe-prime test
+//! bits. Candidates come from a sieve over every odd prime below 2^20 (removing candidates
+//! where `p` or `p'` has such a factor; `sieve.rs`, plugged into crypto-primes'
+//! `sieve_and_find`); each survivor is tested with crypto-primes' safe-prime test
 //! (Miller-Rabin base 2 and a strong Lucas test on both `p` and `p'`, the BPSW'21
 //! recommendation). The expected number of tested candidates for 1536 bits is in the
 //! thousands; the callback sees each one and can cancel.
@@ -15,12 +16,15 @@ use core::cell::{Cell, RefCell};
 use core::ops::ControlFlow;
 
 use crypto_bigint::U1536;
-use crypto_primes::hazmat::{SetBits, SmallFactorsSieveFactory};
 use crypto_primes::{Flavor, is_prime, sieve_and_find};
 use rand_core::CryptoRng;
 use thiserror::Error;
 
 use crate::params::PRIME_BITS;
+
+mod sieve;
+
+pub use sieve::SIEVE_BOUND;
 
 /// Why prime generation stopped without a prime.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Error)]
@@ -58,8 +62,8 @@ pub fn generate_safe_prime<R: CryptoRng + ?Sized>(
     generate_safe_prime_of_size(rng, PRIME_BITS, progress)
 }
 
-/// The search of [`generate_safe_prime`] for any size and integer type: the production entry
-/// point fixes 1536 bits; tests run the same code on small sizes.
+/// The search of [`generate_safe_prime`] for any size of at least 64 bits and any integer
+/// type: the production entry point fixes 1536 bits; tests run the same code on small sizes.
 ///
 /// # Errors
 /// As [`generate_safe_prime`].
@@ -73,8 +77,7 @@ where
     T: crypto_bigint::UnsignedWithMontyForm + crypto_bigint::RandomBits + crypto_bigint::RandomMod,
     R: CryptoRng + ?Sized,
 {
-    let factory = SmallFactorsSieveFactory::<T>::new(Flavor::Safe, bits, SetBits::TwoMsb)
-        .map_err(|_| PrimeGenError::Sieve)?;
+    let factory = sieve::DeepSieveFactory::<T>::new(bits).ok_or(PrimeGenError::Sieve)?;
     let candidates = Cell::new(0u64);
     let cancelled = Cell::new(false);
     let progress = RefCell::new(progress);
