@@ -577,7 +577,7 @@ fn aux_client_opening_tampered() {
         ),
         (
             "Πmod z",
-            |m| m.modulus.z[64] = m.modulus.z[64].wrapping_add(&U3072::ONE),
+            |m| m.modulus.z[5] = m.modulus.z[5].wrapping_add(&U3072::ONE),
             false,
         ),
         (
