@@ -39,9 +39,6 @@ pub enum ScalarError {
     /// The value is not below the group order (it is refused, never reduced).
     #[error("scalar is not canonical (not below the group order)")]
     NonCanonical,
-    /// Zero where a non-zero scalar is required.
-    #[error("scalar is zero")]
-    Zero,
 }
 
 /// A failed verification of a proof or an opening.

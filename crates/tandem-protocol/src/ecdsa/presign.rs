@@ -559,6 +559,17 @@ impl SessionState for ServerAwaitingClient {
         &self.ctx
     }
     fn validate(&self) -> Result<(), DecodeError> {
-        Ok(())
+        // The saved secrets must be the ones behind our own messages (CGGMP24 Fig. 8 round 1:
+        // A_1 = a·G, A_2 = a·Y + k·G, B_1 = b·G, B_2 = b·Y + γ·G; round 2: Γ = γ·G), and both
+        // round-1 messages must be for this sharing.
+        let (sec, r1) = (&self.secrets, &self.own_r1);
+        let consistent = r1.a1 == sec.a.public_point()
+            && r1.a2 == r1.y.mul_secret(&sec.a) + sec.k.public_point()
+            && r1.b1 == sec.b.public_point()
+            && r1.b2 == r1.y.mul_secret(&sec.b) + sec.gamma.public_point()
+            && self.own_r2.gamma == sec.gamma.public_point()
+            && r1.sharing_id == self.sharing_id
+            && self.client_r1.sharing_id == self.sharing_id;
+        consistent.then_some(()).ok_or(DecodeError::Inconsistent)
     }
 }
