@@ -22,7 +22,7 @@ use thiserror::Error;
 
 use crate::params::PRIME_BITS;
 
-mod sieve;
+pub(crate) mod sieve;
 
 pub use sieve::SIEVE_BOUND;
 
@@ -74,7 +74,10 @@ pub fn generate_safe_prime_of_size<T, R>(
     progress: &mut dyn FnMut(PrimeProgress) -> ControlFlow<()>,
 ) -> Result<T, PrimeGenError>
 where
-    T: crypto_bigint::UnsignedWithMontyForm + crypto_bigint::RandomBits + crypto_bigint::RandomMod,
+    T: crypto_bigint::UnsignedWithMontyForm
+        + crypto_bigint::RandomBits
+        + crypto_bigint::RandomMod
+        + zeroize::Zeroize,
     R: CryptoRng + ?Sized,
 {
     let factory = sieve::DeepSieveFactory::<T>::new(bits).ok_or(PrimeGenError::Sieve)?;

@@ -24,6 +24,7 @@ use crypto_bigint::{Limb, NonZero, RandomBits, Unsigned};
 use crypto_primes::Error as PrimesError;
 use crypto_primes::hazmat::SieveFactory;
 use rand_core::CryptoRng;
+use zeroize::{Zeroize, Zeroizing};
 
 /// Every odd prime below this bound is a sieving prime.
 pub const SIEVE_BOUND: u32 = 1 << 20;
@@ -33,8 +34,9 @@ const WINDOW: u32 = 1 << 17;
 /// prime is struck for being divisible by itself.
 pub(crate) const MIN_BITS: u32 = 64;
 
-/// The odd primes below [`SIEVE_BOUND`] (82,024 of them), computed once.
-fn sieving_primes() -> &'static [u32] {
+/// The odd primes below [`SIEVE_BOUND`] (82,024 of them), computed once; also the trial
+/// divisors of Πmod's small-factor check.
+pub(crate) fn sieving_primes() -> &'static [u32] {
     static PRIMES: OnceLock<Vec<u32>> = OnceLock::new();
     PRIMES.get_or_init(|| {
         let n = SIEVE_BOUND as usize;
@@ -76,12 +78,19 @@ impl<T> DeepSieveFactory<T> {
     }
 }
 
-/// One window: the candidates `start + 4k` that survived the sieve.
+/// One window: the candidates `start + 4k` that survived the sieve. `start` determines the
+/// prime that is found (it lies within `2^19` of it): wiped on drop.
 #[derive(Debug)]
-pub(crate) struct DeepSieve<T> {
+pub(crate) struct DeepSieve<T: Zeroize> {
     start: T,
     bits: u32,
     survivors: std::vec::IntoIter<u32>,
+}
+
+impl<T: Zeroize> Drop for DeepSieve<T> {
+    fn drop(&mut self) {
+        self.start.zeroize();
+    }
 }
 
 /// `x mod m` for a public single-limb `m` (variable time in `m` only).
@@ -92,7 +101,7 @@ fn rem<T: Unsigned>(x: &T, m: u64) -> u64 {
     })
 }
 
-impl<T: Unsigned + RandomBits> SieveFactory for DeepSieveFactory<T> {
+impl<T: Unsigned + RandomBits + Zeroize> SieveFactory for DeepSieveFactory<T> {
     type Item = T;
     type Sieve = DeepSieve<T>;
 
@@ -108,7 +117,8 @@ impl<T: Unsigned + RandomBits> SieveFactory for DeepSieveFactory<T> {
         for bit in [self.bits - 1, self.bits - 2, 1, 0] {
             start.set_bit_vartime(bit, true);
         }
-        let mut struck = vec![false; WINDOW as usize];
+        // The struck positions encode `start` modulo every sieving prime: wiped after use.
+        let mut struck = Zeroizing::new(vec![false; WINDOW as usize]);
         // Three sieving primes (each below 2^20) per 64-bit product: one multi-limb remainder
         // per product instead of per prime.
         for group in sieving_primes().chunks(3) {
@@ -144,7 +154,7 @@ impl<T: Unsigned + RandomBits> SieveFactory for DeepSieveFactory<T> {
     }
 }
 
-impl<T: Unsigned> Iterator for DeepSieve<T> {
+impl<T: Unsigned + Zeroize> Iterator for DeepSieve<T> {
     type Item = T;
 
     fn next(&mut self) -> Option<T> {

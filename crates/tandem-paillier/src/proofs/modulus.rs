@@ -28,6 +28,7 @@ use rand_core::CryptoRng;
 use serde::{Deserialize, Serialize};
 use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 use tandem_curves::Transcript;
+use zeroize::Zeroize;
 
 use super::{ProofError, append_uint, challenge_units, start};
 use crate::bigint::{self, MontyN, MontyP, U3072};
@@ -65,25 +66,18 @@ fn transcript(ctx: &Transcript, n: &U3072, w: &U3072) -> Transcript {
 }
 
 /// The smallest prime factor of `n` below `2^MOD_SMALL_FACTOR_BITS`, if there is one. `n` is
-/// public: variable time. The primes are grouped into products below `2^64`, so a 3072-bit
-/// `n` costs about 1,700 single-limb remainders.
+/// public: variable time. The odd primes come from the safe-prime sieve's table; they are
+/// grouped into products below `2^64`, so a 3072-bit `n` costs about 1,700 single-limb
+/// remainders.
 fn small_factor(n: &U3072) -> Option<u64> {
-    let bound = 1u64 << MOD_SMALL_FACTOR_BITS;
-    let mut sieve = vec![true; usize::try_from(bound).unwrap_or(0)];
-    let mut primes = Vec::new();
-    for candidate in 2..bound {
-        let i = usize::try_from(candidate).unwrap_or(usize::MAX);
-        if sieve.get(i).copied().unwrap_or(false) {
-            primes.push(candidate);
-            let mut multiple = candidate * candidate;
-            while multiple < bound {
-                if let Some(slot) = sieve.get_mut(usize::try_from(multiple).unwrap_or(usize::MAX)) {
-                    *slot = false;
-                }
-                multiple += candidate;
-            }
-        }
+    if !bool::from(n.is_odd()) {
+        return Some(2);
     }
+    let bound = 1u32 << MOD_SMALL_FACTOR_BITS;
+    let odd_primes = crate::primes::sieve::sieving_primes()
+        .iter()
+        .take_while(|&&r| r < bound)
+        .map(|&r| u64::from(r));
     let mut group: Vec<u64> = Vec::new();
     let mut product = 1u64;
     let check = |group: &[u64], product: u64| -> Option<u64> {
@@ -91,7 +85,7 @@ fn small_factor(n: &U3072) -> Option<u64> {
         let rem = n.rem_limb(modulus).0;
         group.iter().copied().find(|r| rem.is_multiple_of(*r))
     };
-    for r in primes {
+    for r in odd_primes {
         match product.checked_mul(r) {
             Some(p) => {
                 product = p;
@@ -120,6 +114,14 @@ struct PrimeSide {
     w_root: MontyP,
     w_is_qr: Choice,
     e_odd: Choice,
+}
+
+impl Drop for PrimeSide {
+    fn drop(&mut self) {
+        self.fourth.zeroize();
+        self.n_inv.zeroize();
+        self.w_root.zeroize();
+    }
 }
 
 impl PrimeSide {
@@ -168,10 +170,12 @@ pub fn prove<R: CryptoRng + ?Sized>(sk: &SecretKey, ctx: &Transcript, rng: &mut 
     let mut t = transcript(ctx, n.as_ref(), &w);
     let ys = challenge_units(&mut t, n, REPETITIONS);
 
-    let (w_p, w_q) = sk.residues(&w);
+    let (mut w_p, mut w_q) = sk.residues(&w);
     let (params_p, params_q) = sk.prime_params();
     let side_p = PrimeSide::new(params_p.modulus(), n.as_ref(), &w_p);
     let side_q = PrimeSide::new(params_q.modulus(), n.as_ref(), &w_q);
+    w_p.zeroize();
+    w_q.zeroize();
 
     let mut proof = ModProof {
         w,
@@ -182,9 +186,9 @@ pub fn prove<R: CryptoRng + ?Sized>(sk: &SecretKey, ctx: &Transcript, rng: &mut 
     };
     for y in &ys {
         // One exponentiation per prime: r = y^e, whose fourth power tells the symbol (y|p).
-        let (y_p, y_q) = sk.residues(y);
-        let r_p = y_p.pow_bounded_exp(&side_p.fourth, crate::params::PRIME_BITS);
-        let r_q = y_q.pow_bounded_exp(&side_q.fourth, crate::params::PRIME_BITS);
+        let (mut y_p, mut y_q) = sk.residues(y);
+        let mut r_p = y_p.pow_bounded_exp(&side_p.fourth, crate::params::PRIME_BITS);
+        let mut r_q = y_q.pow_bounded_exp(&side_q.fourth, crate::params::PRIME_BITS);
         let qr_p = is_qr(&r_p, &y_p);
         let qr_q = is_qr(&r_q, &y_q);
         // The one (a, b) making y' = (-1)^a w^b y a residue mod both primes, from
@@ -200,6 +204,10 @@ pub fn prove<R: CryptoRng + ?Sized>(sk: &SecretKey, ctx: &Transcript, rng: &mut 
         proof
             .x
             .push(sk.combine(&root(r_p, &side_p), &root(r_q, &side_q)));
+        // Residues modulo the secret primes reveal them (gcd(y - y_p, N) = p): wiped.
+        for v in [&mut y_p, &mut y_q, &mut r_p, &mut r_q] {
+            v.zeroize();
+        }
         // (a, b) are part of the proof: public from here on.
         proof.a.push(bool::from(a));
         proof.b.push(bool::from(b));
@@ -219,10 +227,17 @@ impl ModProof {
     /// A [`ProofError`] naming the first check that failed.
     pub fn verify(&self, pk: &PublicKey, ctx: &Transcript) -> Result<(), ProofError> {
         let n = pk.n();
-        // Statement: exactly 3072 bits and odd (PublicKey construction), not prime, not a
-        // perfect square. Cheap, before anything else.
+        // Statement: exactly 3072 bits and odd (PublicKey construction), no small factor, not
+        // prime, not a perfect square. Cheap, before anything else.
         if n.as_ref().bits_vartime() != MODULUS_BITS {
             return Err(ProofError::Statement("Πmod: N must have exactly 3072 bits"));
+        }
+        // GRSB Section 3.2: the shortened N-th-root part is sound only for an N without prime
+        // factors below 2^16 (and trial division is cheaper than the primality test below).
+        if small_factor(n.as_ref()).is_some() {
+            return Err(ProofError::Statement(
+                "Πmod: N has a prime factor below 2^16 (GRSB)",
+            ));
         }
         if is_prime(Flavor::Any, n.as_ref()) {
             return Err(ProofError::Statement("Πmod: N is prime"));
@@ -230,13 +245,6 @@ impl ModProof {
         let root = n.as_ref().floor_sqrt_vartime();
         if root.wrapping_mul(&root) == *n.as_ref() {
             return Err(ProofError::Statement("Πmod: N is a perfect square"));
-        }
-        // GRSB Section 3.2: the shortened N-th-root part is sound only for an N without
-        // prime factors below 2^16.
-        if small_factor(n.as_ref()).is_some() {
-            return Err(ProofError::Statement(
-                "Πmod: N has a prime factor below 2^16 (GRSB)",
-            ));
         }
         // Lengths: exactly m fourth roots and k N-th roots (an empty proof must not verify
         // vacuously).

@@ -11,6 +11,7 @@ use crypto_bigint::NonZero;
 use rand_core::CryptoRng;
 use serde::{Deserialize, Serialize};
 use tandem_curves::Transcript;
+use zeroize::{Zeroize, Zeroizing};
 
 use super::{ProofError, append_uint, challenge_bits, start};
 use crate::bigint::{self, U1536, U3072};
@@ -67,9 +68,12 @@ pub fn prove_with_lambda<R: CryptoRng + ?Sized>(
     rng: &mut R,
 ) -> PrmProof {
     let phi = NonZero::new(*sk.phi()).unwrap_or(NonZero::<U3072>::ONE);
-    let nonces: Vec<U3072> = (0..REPETITIONS)
-        .map(|_| crypto_bigint::RandomMod::random_mod_vartime(rng, &phi))
-        .collect();
+    // The a_i are secret (z_i = a_i + e_i·λ): wiped when the proof is made.
+    let nonces: Zeroizing<Vec<U3072>> = Zeroizing::new(
+        (0..REPETITIONS)
+            .map(|_| crypto_bigint::RandomMod::random_mod_vartime(rng, &phi))
+            .collect(),
+    );
     let commitments = commit_nonces(params, sk, &nonces);
     let mut t = transcript(ctx, params, &commitments);
     let e = challenge_bits(&mut t, REPETITIONS);
@@ -94,7 +98,8 @@ pub fn prove_with_lambda<R: CryptoRng + ?Sized>(
 /// fixed-base exponentiations without squarings instead of two full ones. The tables depend
 /// on the secret primes: built and used in constant time, wiped afterwards.
 fn commit_nonces(params: &Params, sk: &SecretKey, nonces: &[U3072]) -> Vec<U3072> {
-    let (t_p, t_q) = sk.residues(params.t());
+    // `t mod p` reveals p (gcd(t - t_p, N)): the residues are wiped with the tables.
+    let (mut t_p, mut t_q) = sk.residues(params.t());
     let (params_p, params_q) = sk.prime_params();
     let order = |prime: &crypto_bigint::Odd<U1536>| {
         NonZero::new(prime.as_ref().wrapping_sub(&U1536::ONE)).unwrap_or(NonZero::<U1536>::ONE)
@@ -116,6 +121,8 @@ fn commit_nonces(params: &Params, sk: &SecretKey, nonces: &[U3072]) -> Vec<U3072
         .collect();
     table_p.wipe();
     table_q.wipe();
+    t_p.zeroize();
+    t_q.zeroize();
     commitments
 }
 
