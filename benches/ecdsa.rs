@@ -125,6 +125,33 @@ fn ecdsa(c: &mut Criterion) {
     let stored = (cp.to_bytes().unwrap(), sp.to_bytes().unwrap());
     let mut g = c.benchmark_group("secp256k1");
     g.bench_function(
+        "online sign from presignature, client verifies (one thread)",
+        |b| {
+            b.iter_batched(
+                || {
+                    (
+                        Presignature::from_bytes(&stored.0).unwrap(),
+                        Presignature::from_bytes(&stored.1).unwrap(),
+                    )
+                },
+                |(cp, sp)| {
+                    driver::ecdsa_sign_for_client(
+                        &client,
+                        &server,
+                        cp,
+                        sp,
+                        black_box(&DIGEST),
+                        &mut crng,
+                        &mut srng,
+                        &mut NoTap,
+                    )
+                    .unwrap()
+                },
+                BatchSize::SmallInput,
+            );
+        },
+    );
+    g.bench_function(
         "online sign from presignature, both verify (one thread)",
         |b| {
             b.iter_batched(

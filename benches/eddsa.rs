@@ -20,9 +20,7 @@ use ed25519_dalek::{Signer, SigningKey};
 use std::hint::black_box;
 use tandem_benches::rng;
 use tandem_curves::{Ed25519, Secp256k1};
-use tandem_protocol::SessionId;
 use tandem_protocol::driver::{self, NoTap};
-use tandem_protocol::eddsa::sign;
 
 const MESSAGE: &[u8] = b"transfer 1 SOL";
 
@@ -34,14 +32,15 @@ fn eddsa(c: &mut Criterion) {
     let mut srng = rng(4);
     g.bench_function("2-of-2 sign, RFC two rounds (client output)", |b| {
         b.iter(|| {
-            let session = SessionId::random(&mut crng);
-            let (c1, m1) =
-                sign::client_start(&client, session, black_box(MESSAGE), &mut crng).unwrap();
-            let (_s1, m2) = sign::server_receive_request(&server, &m1)
-                .unwrap()
-                .approve(&server, &mut srng)
-                .unwrap();
-            c1.receive(&client, &m2).unwrap()
+            driver::eddsa_sign_for_client(
+                &client,
+                &server,
+                black_box(MESSAGE),
+                &mut crng,
+                &mut srng,
+                &mut NoTap,
+            )
+            .unwrap()
         });
     });
     g.bench_function("2-of-2 sign, with server confirmation", |b| {

@@ -98,6 +98,11 @@ pub trait Curve: 'static + Copy + Clone + Debug + Default + PartialEq + Eq + Sen
     fn scalar_random<R: CryptoRng + ?Sized>(rng: &mut R) -> Self::Scalar;
     /// The multiplicative inverse (none for zero). Constant time.
     fn scalar_invert(s: &Self::Scalar) -> CtOption<Self::Scalar>;
+    /// The multiplicative inverse in variable time, for public scalars only (the default is
+    /// the constant-time inverse).
+    fn scalar_invert_vartime(s: &Self::Scalar) -> CtOption<Self::Scalar> {
+        Self::scalar_invert(s)
+    }
     /// Canonical 32-byte encoding (big-endian for secp256k1, little-endian for Ed25519).
     fn scalar_to_bytes(s: &Self::Scalar) -> [u8; 32];
     /// Decodes a canonical scalar; values `>=` the group order are refused, never reduced.

@@ -94,21 +94,7 @@ impl Curve for Ed25519 {
     }
 
     fn point_from_bytes(bytes: &[u8]) -> Result<EdwardsPoint, PointError> {
-        let compressed = CompressedEdwardsY::from_slice(bytes).map_err(|_| PointError::Length {
-            expected: Self::POINT_LEN,
-            got: bytes.len(),
-        })?;
-        // `decompress` reduces y modulo p; a canonical encoding has y < p.
-        if !y_is_canonical(&compressed.0) {
-            return Err(PointError::Invalid);
-        }
-        let point = compressed.decompress().ok_or(PointError::Invalid)?;
-        // The other non-canonical form is x = 0 with the sign bit set ("negative zero"); only
-        // y = 1 and y = -1 have x = 0, i.e. the identity and the point of order 2.
-        let sign_bit = compressed.0[31] >> 7;
-        if sign_bit == 1 && (point + point).is_identity() {
-            return Err(PointError::Invalid);
-        }
+        let point = decode_curve_point(bytes)?;
         if point.is_identity() {
             return Err(PointError::Identity);
         }
@@ -117,6 +103,71 @@ impl Curve for Ed25519 {
             return Err(PointError::NotPrimeOrder);
         }
         Ok(point)
+    }
+}
+
+/// Decodes a canonical encoding of any point of the curve (any order, the identity too).
+fn decode_curve_point(bytes: &[u8]) -> Result<EdwardsPoint, PointError> {
+    let compressed = CompressedEdwardsY::from_slice(bytes).map_err(|_| PointError::Length {
+        expected: Ed25519::POINT_LEN,
+        got: bytes.len(),
+    })?;
+    // `decompress` reduces y modulo p; a canonical encoding has y < p.
+    if !y_is_canonical(&compressed.0) {
+        return Err(PointError::Invalid);
+    }
+    let point = compressed.decompress().ok_or(PointError::Invalid)?;
+    // The other non-canonical form is x = 0 with the sign bit set ("negative zero"); only
+    // y = 1 and y = -1 have x = 0, i.e. the identity and the point of order 2.
+    let sign_bit = compressed.0[31] >> 7;
+    if sign_bit == 1 && (point + point).is_identity() {
+        return Err(PointError::Invalid);
+    }
+    Ok(point)
+}
+
+/// `8^-1 mod l`, little-endian.
+const INV_EIGHT: [u8; 32] = [
+    0x79, 0x2f, 0xdc, 0xe2, 0x29, 0xe5, 0x06, 0x61, 0xd0, 0xda, 0x1c, 0x7d, 0xb3, 0x9d, 0xd3, 0x07,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x06,
+];
+
+/// The scalar `8^-1 mod l`: for a point `P` of the prime-order subgroup,
+/// `[8]·([8^-1]·P) = P`.
+#[must_use]
+pub fn inv_eight() -> crate::Scalar<Ed25519> {
+    crate::Scalar::new(Scalar::from_bytes_mod_order(INV_EIGHT))
+}
+
+/// Prime-order points sent as their eighths ("cofactor-cleared on receipt").
+///
+/// A sender that would send a point `P` of the prime-order subgroup sends `P̄ = [8^-1]·P`
+/// instead; the receiver decodes `P̄` as any curve point and takes `[8]·P̄`, which lies in the
+/// prime-order subgroup whatever `P̄` was (the torsion component of `P̄`, of order dividing 8,
+/// vanishes), and equals `P` for an honest sender. This is how Monero's Bulletproofs carry
+/// proof points (scaled by `INV_EIGHT` before sending, multiplied by 8 on receipt). It
+/// replaces the receiver's subgroup check, a scalar multiplication by `l`, with three
+/// doublings; the identity is still refused (it is what a small-order `P̄` maps to).
+impl crate::Point<Ed25519> {
+    /// `[8]·P̄` for the canonical encoding of a curve point `P̄`: a point of the prime-order
+    /// subgroup.
+    ///
+    /// # Errors
+    /// [`PointError::Length`], [`PointError::Invalid`] for a non-canonical encoding or one
+    /// that is not on the curve, [`PointError::Identity`] if `[8]·P̄` is the identity (`P̄` of
+    /// small order).
+    pub fn from_eighth_bytes(bytes: &[u8]) -> Result<Self, PointError> {
+        let point = decode_curve_point(bytes)?.mul_by_cofactor();
+        if point.is_identity() {
+            return Err(PointError::Identity);
+        }
+        Ok(Self::new(point))
+    }
+
+    /// Encodings of several points, sharing one field inversion (Montgomery's trick).
+    #[must_use]
+    pub fn encode_batch<const N: usize>(points: &[Self; N]) -> [[u8; 32]; N] {
+        EdwardsPoint::compress_batch(&points.each_ref().map(|p| *p.inner())).map(|c| c.to_bytes())
     }
 }
 

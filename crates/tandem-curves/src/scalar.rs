@@ -69,6 +69,13 @@ impl<C: Curve> Scalar<C> {
         Option::<C::Scalar>::from(C::scalar_invert(&self.0)).map(Self)
     }
 
+    /// The multiplicative inverse in variable time, if the scalar is not zero. Only for
+    /// public values (a verification, a public re-randomiser), never for a secret.
+    #[must_use]
+    pub fn invert_vartime(&self) -> Option<Self> {
+        Option::<C::Scalar>::from(C::scalar_invert_vartime(&self.0)).map(Self)
+    }
+
     /// Whether this is zero.
     #[must_use]
     pub fn is_zero(&self) -> bool {

@@ -44,6 +44,11 @@ impl Curve for Secp256k1 {
         s.invert()
     }
 
+    fn scalar_invert_vartime(s: &Scalar) -> CtOption<Scalar> {
+        // Safegcd in variable time: only ever called on public scalars.
+        s.invert_vartime()
+    }
+
     fn scalar_to_bytes(s: &Scalar) -> [u8; 32] {
         s.to_bytes().into()
     }

@@ -339,3 +339,84 @@ fn ed25519_every_non_canonical_y_is_refused() {
         Err(PointError::NotPrimeOrder)
     );
 }
+
+#[test]
+fn ed25519_eighths_decode_to_prime_order_points() {
+    let inv8 = tandem_curves::ed25519::inv_eight();
+    assert_eq!(inv8 * Scalar::<Ed25519>::from_u64(8), Scalar::from_u64(1));
+    let mut rng = rng();
+    for _ in 0..16 {
+        let p = SecretScalar::<Ed25519>::random(&mut rng).public_point();
+        let eighth = p.mul_vartime(&inv8).to_bytes().unwrap();
+        // An honest eighth gives the point back.
+        assert_eq!(Point::<Ed25519>::from_eighth_bytes(&eighth), Ok(p));
+        // Any torsion added to the eighth vanishes: [8](P/8 + T) = P.
+        for t in EIGHT_TORSION {
+            let moved = (*p.mul_vartime(&inv8).inner() + t).compress().to_bytes();
+            let decoded = Point::<Ed25519>::from_eighth_bytes(&moved).unwrap();
+            assert_eq!(decoded, p);
+            assert!(decoded.inner().is_torsion_free());
+        }
+    }
+    // A mixed-order eighth decodes to a prime-order point (which the plain decoder refuses
+    // to take directly).
+    let mixed = (ED25519_BASEPOINT_POINT + EIGHT_TORSION[3])
+        .compress()
+        .to_bytes();
+    assert_eq!(
+        Point::<Ed25519>::from_bytes(&mixed),
+        Err(PointError::NotPrimeOrder)
+    );
+    let decoded = Point::<Ed25519>::from_eighth_bytes(&mixed).unwrap();
+    assert_eq!(*decoded.inner(), ED25519_BASEPOINT_POINT.mul_by_cofactor());
+}
+
+#[test]
+fn ed25519_eighths_refuse_small_order_and_bad_encodings() {
+    // Every point of order dividing 8 (the identity included) maps to the identity.
+    for t in EIGHT_TORSION {
+        assert_eq!(
+            Point::<Ed25519>::from_eighth_bytes(&t.compress().to_bytes()),
+            Err(PointError::Identity)
+        );
+    }
+    let mut y_p_plus_1 = [0xffu8; 32];
+    y_p_plus_1[0] = 0xee;
+    y_p_plus_1[31] = 0x7f;
+    assert_eq!(
+        Point::<Ed25519>::from_eighth_bytes(&y_p_plus_1),
+        Err(PointError::Invalid)
+    );
+    let mut neg_zero = [0u8; 32];
+    neg_zero[0] = 1;
+    neg_zero[31] = 0x80;
+    assert_eq!(
+        Point::<Ed25519>::from_eighth_bytes(&neg_zero),
+        Err(PointError::Invalid)
+    );
+    for y in 2u8..60 {
+        let mut enc = [0u8; 32];
+        enc[0] = y;
+        if CompressedEdwardsY(enc).decompress().is_none() {
+            assert_eq!(
+                Point::<Ed25519>::from_eighth_bytes(&enc),
+                Err(PointError::Invalid)
+            );
+        }
+    }
+    assert!(matches!(
+        Point::<Ed25519>::from_eighth_bytes(&[1u8; 31]),
+        Err(PointError::Length { .. })
+    ));
+}
+
+#[test]
+fn ed25519_batch_encoding_matches_single() {
+    let mut rng = rng();
+    let points: [Point<Ed25519>; 4] =
+        core::array::from_fn(|_| SecretScalar::<Ed25519>::random(&mut rng).public_point());
+    let batch = Point::encode_batch(&points);
+    for (p, enc) in points.iter().zip(batch) {
+        assert_eq!(p.to_bytes().unwrap(), enc.to_vec());
+    }
+}

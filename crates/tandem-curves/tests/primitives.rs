@@ -19,6 +19,12 @@ use tandem_curves::{
 };
 
 #[test]
+fn zero_has_no_inverse() {
+    assert_eq!(Scalar::<Secp256k1>::zero().invert_vartime(), None);
+    assert_eq!(Scalar::<Ed25519>::zero().invert_vartime(), None);
+}
+
+#[test]
 fn secret_scalar_debug_is_redacted() {
     let mut rng = ChaCha20Rng::seed_from_u64(1);
     let s = SecretScalar::<Secp256k1>::random(&mut rng);
@@ -206,6 +212,17 @@ proptest! {
         if let Ok(s) = Scalar::<Ed25519>::from_bytes(&bytes) {
             prop_assert_eq!(s.to_bytes(), bytes);
         }
+    }
+
+    #[test]
+    fn vartime_inverse_is_the_inverse(seed in any::<u64>()) {
+        // The variable-time inverse (public scalars) agrees with the constant-time one.
+        let mut rng = ChaCha20Rng::seed_from_u64(seed);
+        let s = Scalar::<Secp256k1>::random(&mut rng);
+        prop_assert_eq!(s.invert_vartime(), s.invert());
+        prop_assert_eq!(s.invert_vartime().map(|i| i * s), Some(Scalar::from_u64(1)));
+        let e = Scalar::<Ed25519>::random(&mut rng);
+        prop_assert_eq!(e.invert_vartime(), e.invert());
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! Profiling helper: `profile_sign [sign|verify|keygen] N` runs N operations, for perf or
+//! Profiling helper: `profile_sign [sign|client-sign|keygen|dalek-sign|dalek-verify] N` runs N operations, for perf or
 //! callgrind instruction counts.
 #![allow(clippy::unwrap_used, missing_docs, clippy::print_stdout)]
 use ed25519_dalek::Signer;
@@ -18,6 +18,9 @@ fn main() {
     for _ in 0..n {
         match what {
             "sign" => drop(driver::eddsa_sign(&ck, &sk, b"m", &mut c, &mut s, &mut NoTap).unwrap()),
+            "client-sign" => drop(
+                driver::eddsa_sign_for_client(&ck, &sk, b"m", &mut c, &mut s, &mut NoTap).unwrap(),
+            ),
             "keygen" => {
                 drop(driver::keygen::<Ed25519, _, _, _>(&mut c, &mut s, &mut NoTap).unwrap())
             }

@@ -61,8 +61,9 @@ pub fn keygen<C: Curve, R1: CryptoRng, R2: CryptoRng, T: Tap>(
     Ok((client_share, server_share))
 }
 
-/// Runs two-party FROST Ed25519 signing of `message`. Returns the signature as the client
-/// and the server each obtained it (equal when both succeed).
+/// Runs two-party FROST Ed25519 signing of `message` through all three messages. Returns the
+/// signature as the client and the server each obtained and verified it (equal when both
+/// succeed).
 ///
 /// # Errors
 /// The first error either party reports.
@@ -74,13 +75,45 @@ pub fn eddsa_sign<R1: CryptoRng, R2: CryptoRng, T: Tap>(
     server_rng: &mut R2,
     tap: &mut T,
 ) -> Result<(Signature, Signature), Error> {
+    let (client_sig, server, m3) =
+        eddsa_sign_rounds(client_key, server_key, message, client_rng, server_rng, tap)?;
+    let server_sig = server.receive(server_key, &pass(tap, Role::Client, m3))?;
+    Ok((client_sig, server_sig))
+}
+
+/// Runs two-party FROST Ed25519 signing of `message` for the client: request and response
+/// (RFC 9591's two rounds), the client aggregates and verifies. The server does not take
+/// message 3, so only the client holds the signature (the wallet's case: the server co-signs,
+/// the device broadcasts).
+///
+/// # Errors
+/// The first error either party reports.
+pub fn eddsa_sign_for_client<R1: CryptoRng, R2: CryptoRng, T: Tap>(
+    client_key: &KeyShare<Ed25519>,
+    server_key: &KeyShare<Ed25519>,
+    message: &[u8],
+    client_rng: &mut R1,
+    server_rng: &mut R2,
+    tap: &mut T,
+) -> Result<Signature, Error> {
+    eddsa_sign_rounds(client_key, server_key, message, client_rng, server_rng, tap)
+        .map(|(signature, _, _)| signature)
+}
+
+fn eddsa_sign_rounds<R1: CryptoRng, R2: CryptoRng, T: Tap>(
+    client_key: &KeyShare<Ed25519>,
+    server_key: &KeyShare<Ed25519>,
+    message: &[u8],
+    client_rng: &mut R1,
+    server_rng: &mut R2,
+    tap: &mut T,
+) -> Result<(Signature, sign::ServerAwaitingShare, Vec<u8>), Error> {
     let session = SessionId::random(client_rng);
     let (client, m1) = sign::client_start(client_key, session, message, client_rng)?;
     let request = sign::server_receive_request(server_key, &pass(tap, Role::Client, m1))?;
     let (server, m2) = request.approve(server_key, server_rng)?;
     let (client_sig, m3) = client.receive(client_key, &pass(tap, Role::Server, m2))?;
-    let server_sig = server.receive(server_key, &pass(tap, Role::Client, m3))?;
-    Ok((client_sig, server_sig))
+    Ok((client_sig, server, m3))
 }
 
 /// Runs the auxiliary-information protocol: both parties' key-generation shares in, complete
@@ -135,8 +168,8 @@ pub fn presign<R1: CryptoRng, R2: CryptoRng, T: Tap>(
     Ok((client_presig, server_presig))
 }
 
-/// Signs `digest` with a presignature pair (one online round). Returns the signature as the
-/// client and the server each obtained it.
+/// Signs `digest` with a presignature pair (one online round) through all three messages.
+/// Returns the signature as the client and the server each obtained and verified it.
 ///
 /// # Errors
 /// The first error either party reports.
@@ -151,6 +184,57 @@ pub fn ecdsa_sign<R1: CryptoRng, R2: CryptoRng, T: Tap>(
     server_rng: &mut R2,
     tap: &mut T,
 ) -> Result<(EcdsaSignature, EcdsaSignature), Error> {
+    let (client_sig, server, m3) = ecdsa_sign_rounds(
+        client_share,
+        server_share,
+        (client_presignature, server_presignature),
+        digest,
+        client_rng,
+        server_rng,
+        tap,
+    )?;
+    let server_sig = server.receive(server_share, &pass(tap, Role::Client, m3))?;
+    Ok((client_sig, server_sig))
+}
+
+/// Signs `digest` with a presignature pair for the client: request and response, the client
+/// combines and verifies. The server does not take message 3, so only the client holds the
+/// signature (the wallet's case: the server co-signs, the device broadcasts).
+///
+/// # Errors
+/// The first error either party reports.
+#[allow(clippy::too_many_arguments)]
+pub fn ecdsa_sign_for_client<R1: CryptoRng, R2: CryptoRng, T: Tap>(
+    client_share: &EcdsaKeyShare,
+    server_share: &EcdsaKeyShare,
+    client_presignature: Presignature,
+    server_presignature: Presignature,
+    digest: &[u8; 32],
+    client_rng: &mut R1,
+    server_rng: &mut R2,
+    tap: &mut T,
+) -> Result<EcdsaSignature, Error> {
+    ecdsa_sign_rounds(
+        client_share,
+        server_share,
+        (client_presignature, server_presignature),
+        digest,
+        client_rng,
+        server_rng,
+        tap,
+    )
+    .map(|(signature, _, _)| signature)
+}
+
+fn ecdsa_sign_rounds<R1: CryptoRng, R2: CryptoRng, T: Tap>(
+    client_share: &EcdsaKeyShare,
+    server_share: &EcdsaKeyShare,
+    (client_presignature, server_presignature): (Presignature, Presignature),
+    digest: &[u8; 32],
+    client_rng: &mut R1,
+    server_rng: &mut R2,
+    tap: &mut T,
+) -> Result<(EcdsaSignature, ecdsa_sign::ServerAwaitingFinish, Vec<u8>), Error> {
     let session = SessionId::random(client_rng);
     let (client, m1) = ecdsa_sign::client_start(
         client_share,
@@ -162,8 +246,7 @@ pub fn ecdsa_sign<R1: CryptoRng, R2: CryptoRng, T: Tap>(
     let request = ecdsa_sign::server_receive_request(server_share, &pass(tap, Role::Client, m1))?;
     let (server, m2) = request.approve(server_share, server_presignature, server_rng)?;
     let (client_sig, m3) = client.receive(client_share, &pass(tap, Role::Server, m2))?;
-    let server_sig = server.receive(server_share, &pass(tap, Role::Client, m3))?;
-    Ok((client_sig, server_sig))
+    Ok((client_sig, server, m3))
 }
 
 /// Signs `digest` without a stored presignature (presigning and signing in one run).

@@ -18,6 +18,7 @@ use support::{bytes_field, rng, tamper, with_payload};
 use tandem_curves::{Curve, Ed25519, Point, Scalar};
 use tandem_protocol::driver::{self, NoTap};
 use tandem_protocol::eddsa::sign::{self, SignRequestMsg, SignResponseMsg, SignShareMsg};
+use tandem_protocol::eddsa::wire::WireCommitments;
 use tandem_protocol::message::peek_header;
 use tandem_protocol::stored::SessionState;
 use tandem_protocol::{Check, DecodeError, Error, KeyShare, Misuse, Refusal, Role, SessionId};
@@ -92,7 +93,8 @@ fn server_swapping_its_commitments_is_named() {
     let e = attack(|from, m| {
         if from == Role::Server && round(m) == 2 {
             *m = tamper::<SignResponseMsg>(m, |p| {
-                core::mem::swap(&mut p.commitments.hiding, &mut p.commitments.binding)
+                let [hiding, binding] = *p.commitments.eighths();
+                p.commitments = WireCommitments::from_bytes(&binding, &hiding).unwrap();
             });
         }
     });
@@ -143,7 +145,10 @@ fn server_rewriting_its_binding_commitment_is_named() {
     // E_s replaced by D_s after z_s was computed: the binding factors change, z_s fails.
     let e = attack(|from, m| {
         if from == Role::Server && round(m) == 2 {
-            *m = tamper::<SignResponseMsg>(m, |p| p.commitments.binding = p.commitments.hiding);
+            *m = tamper::<SignResponseMsg>(m, |p| {
+                let [hiding, _] = *p.commitments.eighths();
+                p.commitments = WireCommitments::from_bytes(&hiding, &hiding).unwrap();
+            });
         }
     });
     assert_eq!(
@@ -166,19 +171,50 @@ fn raw_request(sharing_id: [u8; 32], message: &[u8], hiding: &[u8], binding: &[u
 
 #[test]
 fn invalid_nonce_commitments_are_malformed() {
+    // The wire carries D̄ = [8^-1]·D; the receiver uses [8]·D̄. Refused: the identity, every
+    // point of small order (its multiple by 8 is the identity), encodings that are not
+    // canonical or not on the curve.
     let (c, s) = keys(11);
     let good = Point::<Ed25519>::generator().to_bytes().unwrap();
-    let mut identity = [0u8; 32];
-    identity[0] = 1;
-    let small = EIGHT_TORSION[2].compress().to_bytes();
-    let mixed = (curve25519_dalek::constants::ED25519_BASEPOINT_POINT + EIGHT_TORSION[5])
-        .compress()
-        .to_bytes();
-    for (name, hiding, binding) in [
-        ("identity hiding", identity.to_vec(), good.clone()),
-        ("small-order binding", good.clone(), small.to_vec()),
-        ("mixed-order hiding", mixed.to_vec(), good.clone()),
-    ] {
+    let mut non_canonical = [0xffu8; 32];
+    non_canonical[31] = 0x7f; // y = 2^255 - 1 >= p
+    let not_on_curve = {
+        // The smallest y whose x^2 = (y^2 - 1) / (d y^2 + 1) is not a square.
+        let mut y = 2u8;
+        loop {
+            let mut b = [0u8; 32];
+            b[0] = y;
+            if curve25519_dalek::edwards::CompressedEdwardsY(b)
+                .decompress()
+                .is_none()
+            {
+                break b;
+            }
+            y += 1;
+        }
+    };
+    let mut cases = vec![
+        (
+            "non-canonical y".to_string(),
+            non_canonical.to_vec(),
+            good.clone(),
+        ),
+        (
+            "not on the curve".to_string(),
+            good.clone(),
+            not_on_curve.to_vec(),
+        ),
+    ];
+    for (i, t) in EIGHT_TORSION.iter().enumerate() {
+        let t = t.compress().to_bytes().to_vec();
+        cases.push((
+            format!("torsion point {i} as hiding"),
+            t.clone(),
+            good.clone(),
+        ));
+        cases.push((format!("torsion point {i} as binding"), good.clone(), t));
+    }
+    for (name, hiding, binding) in cases {
         let (_client, m1) = sign::client_start(&c, SessionId([1; 32]), b"m", &mut rng(12)).unwrap();
         let bad = with_payload(&m1, raw_request(c.sharing_id(), b"m", &hiding, &binding));
         match sign::server_receive_request(&s, &bad) {
@@ -189,6 +225,77 @@ fn invalid_nonce_commitments_are_malformed() {
             other => panic!("{name}: {other:?}"),
         }
     }
+}
+
+#[test]
+fn torsion_in_a_sent_eighth_is_cleared() {
+    // A mixed-order D̄ (prime-order part plus torsion) decodes to its prime-order part times
+    // 8: the element FROST uses is in the prime-order subgroup whatever was sent (RFC 9591
+    // Section 6.1), and an honest run with torsion added in transit still signs correctly.
+    let b = curve25519_dalek::constants::ED25519_BASEPOINT_POINT;
+    for t in EIGHT_TORSION {
+        let mixed = (b + t).compress().to_bytes();
+        let decoded = WireCommitments::from_bytes(&mixed, &mixed).unwrap();
+        let expected = b.mul_by_cofactor();
+        assert_eq!(*decoded.commitments().hiding.point().inner(), expected);
+        assert!(
+            decoded
+                .commitments()
+                .hiding
+                .point()
+                .inner()
+                .is_torsion_free()
+        );
+        assert_eq!(
+            decoded.commitments().binding.encoding(),
+            &expected.compress().to_bytes()
+        );
+    }
+    let (c, s) = keys(13);
+    for (i, t) in EIGHT_TORSION.iter().enumerate() {
+        let mut tap = |from: Role, m: &mut Vec<u8>| {
+            if from == Role::Client && round(m) == 1 {
+                *m = tamper::<SignRequestMsg>(m, |p| {
+                    let [hiding, binding] = *p.commitments.eighths();
+                    let hiding = curve25519_dalek::edwards::CompressedEdwardsY(hiding)
+                        .decompress()
+                        .unwrap();
+                    let moved = (hiding + t).compress().to_bytes();
+                    p.commitments = WireCommitments::from_bytes(&moved, &binding).unwrap();
+                });
+            }
+        };
+        let (sig_c, sig_s) =
+            driver::eddsa_sign(&c, &s, b"m", &mut rng(14), &mut rng(15), &mut tap).unwrap();
+        assert_eq!(sig_c, sig_s, "torsion point {i}");
+        assert!(
+            vk(&c).verify_strict(b"m", &sig_c).is_ok(),
+            "torsion point {i}"
+        );
+    }
+}
+
+#[test]
+fn commitments_on_the_wire_are_eighths() {
+    // What the client sends is [8^-1]·D_c: eight times it is the commitment the server uses.
+    let (c, s) = keys(16);
+    let (_client, m1) = sign::client_start(&c, SessionId([3; 32]), b"m", &mut rng(17)).unwrap();
+    let request = sign::server_receive_request(&s, &m1).unwrap();
+    let mut sent = None;
+    tamper::<SignRequestMsg>(&m1, |p| sent = Some(p.clone()));
+    let msg = sent.unwrap();
+    let [hiding, binding] = *msg.commitments.eighths();
+    for (eighth, used) in [
+        (hiding, msg.commitments.commitments().hiding),
+        (binding, msg.commitments.commitments().binding),
+    ] {
+        let eighth = curve25519_dalek::edwards::CompressedEdwardsY(eighth)
+            .decompress()
+            .unwrap();
+        assert_eq!(eighth.mul_by_cofactor(), *used.point().inner());
+        assert_ne!(eighth, *used.point().inner());
+    }
+    assert_eq!(request.message(), b"m");
 }
 
 #[test]

@@ -32,8 +32,10 @@ pub enum SignMethod {
 /// A secp256k1 signature and how it was made.
 #[derive(Clone, Debug)]
 pub struct Secp256k1Signed {
-    /// The signature: low-s `(r, s)` and the recovery id; verified by both parties before
-    /// release.
+    /// The signature: low-s `(r, s)` and the recovery id; verified by the client (the device,
+    /// which releases it) before release. The server co-signs and does not take the
+    /// signature from a presignature (message 3 of the online round); full signing gives
+    /// both parties the verified signature.
     pub signature: EcdsaSignature,
     /// How it was made.
     pub method: SignMethod,
@@ -165,7 +167,7 @@ impl<S: Store> Wallet<S> {
                 Some(CurveId::Secp256k1),
                 Party::Client,
             );
-            let (signature, _) = driver::ecdsa_sign(
+            let signature = driver::ecdsa_sign_for_client(
                 &client,
                 &server,
                 client_presig,
@@ -216,7 +218,7 @@ impl<S: Store> Wallet<S> {
             Some(CurveId::Ed25519),
             Party::Client,
         );
-        let (signature, _) = driver::eddsa_sign(
+        let signature = driver::eddsa_sign_for_client(
             &client,
             &server,
             message,

@@ -171,7 +171,7 @@ impl ClientAwaitingServer2 {
         let delta = sign::rerandomizer(
             &ctx.session,
             &presignature,
-            &public_key,
+            share,
             &self.digest,
             &self.rho,
             &msg.rho,
@@ -262,11 +262,10 @@ impl ServerAwaitingClient1 {
         let (presignature, r3) = self.presign.process_payload(share, &msg, rng)?;
         let mut rho = [0u8; 32];
         rng.fill_bytes(&mut rho);
-        let public_key = share.core().public_key();
         let delta = sign::rerandomizer(
             &ctx.session,
             &presignature,
-            &public_key,
+            share,
             &self.digest,
             &self.rho,
             &rho,

@@ -5,7 +5,12 @@
 //! |---------|--------|---------|
 //! | 1 | client | presignature id, sharing id, the 32-byte digest, `ρ_c` (32 fresh random bytes) |
 //! | 2 | server | `ρ_s` (32 fresh random bytes), `R'`, `σ_s` |
-//! | 3 | client | `σ_c` (so that the server holds the verified signature too) |
+//! | 3 | client | `σ_c`, optional: for a server that wants the verified signature too |
+//!
+//! The client holds the verified signature after message 2. A server that co-signs and needs
+//! no copy (the wallet's case: the device broadcasts) simply drops its
+//! [`ServerAwaitingFinish`]; one that does takes message 3 and verifies for itself
+//! (`driver::ecdsa_sign_for_client` and `driver::ecdsa_sign` run the two variants).
 //!
 //! **Re-randomisation (Groth–Shoup, eprint 2021/1330).** With a presignature, `R = Γ` is
 //! known before the digest is chosen; a signer who then accepts a digest picked by someone who
@@ -200,7 +205,7 @@ pub(crate) fn digest_scalar(digest: &[u8; 32]) -> Scalar<Secp256k1> {
 pub(crate) fn rerandomizer(
     sign_session: &SessionId,
     presignature: &Presignature,
-    public_key: &Point<Secp256k1>,
+    share: &EcdsaKeyShare,
     digest: &[u8; 32],
     rho_c: &[u8; 32],
     rho_s: &[u8; 32],
@@ -210,7 +215,8 @@ pub(crate) fn rerandomizer(
     t.append("presignature", &presignature.id.0);
     t.append("sharing-id", &presignature.sharing_id);
     t.append_point("gamma", &presignature.r);
-    t.append_point("public-key", public_key);
+    // X's encoding, cached by the key share (the same bytes `append_point` would absorb).
+    t.append("public-key", share.core().public_key_bytes());
     t.append("digest", digest);
     t.append("rho-client", rho_c);
     t.append("rho-server", rho_s);
@@ -226,7 +232,9 @@ pub(crate) fn nonce_point(
     gamma: &Point<Secp256k1>,
     delta: &Scalar<Secp256k1>,
 ) -> Result<Point<Secp256k1>, Error> {
-    let delta_inv = delta.invert().ok_or(Error::Misuse(Misuse::Degenerate))?;
+    let delta_inv = delta
+        .invert_vartime()
+        .ok_or(Error::Misuse(Misuse::Degenerate))?;
     Ok(gamma.mul_vartime(&delta_inv))
 }
 
@@ -315,7 +323,9 @@ pub(crate) fn combine(
     digest: &[u8; 32],
 ) -> Result<EcdsaSignature, Error> {
     let s_raw = *sigma_c + *sigma_s;
-    let s_inv = s_raw.invert().ok_or(Error::Misuse(Misuse::Degenerate))?;
+    let s_inv = s_raw
+        .invert_vartime()
+        .ok_or(Error::Misuse(Misuse::Degenerate))?;
     let r_v = public_key.mul_base_add_vartime(&(n.m * s_inv), &(n.r * s_inv));
     if r_v != n.r_point {
         return Err(Error::Internal(
@@ -418,7 +428,7 @@ impl ClientAwaitingPartial {
         let delta = rerandomizer(
             &self.ctx.session,
             &self.presignature,
-            &public_key,
+            share,
             &self.digest,
             &self.rho,
             &msg.rho,
@@ -513,11 +523,10 @@ impl SignRequest {
         }
         let mut rho = [0u8; 32];
         rng.fill_bytes(&mut rho);
-        let public_key = share.core().public_key();
         let delta = rerandomizer(
             &self.ctx.session,
             &presignature,
-            &public_key,
+            share,
             &self.request.digest,
             &self.request.rho,
             &rho,

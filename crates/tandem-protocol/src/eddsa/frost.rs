@@ -14,6 +14,8 @@ use tandem_curves::{Ed25519, Point, Scalar, SecretScalar};
 use thiserror::Error;
 use zeroize::Zeroizing;
 
+use super::wire::WireCommitments;
+
 /// `contextString` of the ciphersuite (Section 6.1).
 pub const CONTEXT_STRING: &[u8] = b"FROST-ED25519-SHA512-v1";
 
@@ -213,11 +215,7 @@ impl SigningNonces {
         rng: &mut R,
         signing_share: &SecretScalar<Ed25519>,
     ) -> Result<Self, FrostError> {
-        let mut hiding_random = Zeroizing::new([0u8; 32]);
-        let mut binding_random = Zeroizing::new([0u8; 32]);
-        rng.fill_bytes(hiding_random.as_mut_slice());
-        rng.fill_bytes(binding_random.as_mut_slice());
-        Self::from_randomness(&hiding_random, &binding_random, signing_share)
+        Self::generate_for_wire(rng, signing_share).map(|(nonces, _)| nonces)
     }
 
     /// `commit(sk_i)` with the randomness given (the RFC test vectors fix it).
@@ -230,17 +228,69 @@ impl SigningNonces {
         binding_random: &[u8; 32],
         signing_share: &SecretScalar<Ed25519>,
     ) -> Result<Self, FrostError> {
-        let hiding = nonce_generate(hiding_random, signing_share);
-        let binding = nonce_generate(binding_random, signing_share);
+        Self::from_nonces(
+            nonce_generate(hiding_random, signing_share),
+            nonce_generate(binding_random, signing_share),
+        )
+        .map(|(nonces, _)| nonces)
+    }
+
+    /// [`SigningNonces::generate`], with the commitments in their wire form
+    /// ([`WireCommitments`]).
+    ///
+    /// # Errors
+    /// [`FrostError::DegenerateNonce`] with negligible probability (a zero nonce).
+    pub fn generate_for_wire<R: CryptoRng + ?Sized>(
+        rng: &mut R,
+        signing_share: &SecretScalar<Ed25519>,
+    ) -> Result<(Self, WireCommitments), FrostError> {
+        let mut hiding_random = Zeroizing::new([0u8; 32]);
+        let mut binding_random = Zeroizing::new([0u8; 32]);
+        rng.fill_bytes(hiding_random.as_mut_slice());
+        rng.fill_bytes(binding_random.as_mut_slice());
+        Self::from_nonces(
+            nonce_generate(&hiding_random, signing_share),
+            nonce_generate(&binding_random, signing_share),
+        )
+    }
+
+    /// The commitments of two nonces, computed through their eighths: `D̄ = [d/8]·G`, then
+    /// `D = [8]·D̄ = [d]·G` (three doublings), and the four encodings with one inversion.
+    fn from_nonces(
+        hiding: SecretScalar<Ed25519>,
+        binding: SecretScalar<Ed25519>,
+    ) -> Result<(Self, WireCommitments), FrostError> {
+        let inv8 = tandem_curves::ed25519::inv_eight();
+        let hiding_eighth = (&hiding * &inv8).public_point();
+        let binding_eighth = (&binding * &inv8).public_point();
+        let times_eight = |p: &Point<Ed25519>| Point::new(p.inner().mul_by_cofactor());
+        let (hiding_point, binding_point) =
+            (times_eight(&hiding_eighth), times_eight(&binding_eighth));
+        if hiding_point.is_identity() || binding_point.is_identity() {
+            return Err(FrostError::DegenerateNonce);
+        }
+        let [
+            hiding_eighth_enc,
+            binding_eighth_enc,
+            hiding_enc,
+            binding_enc,
+        ] = Point::encode_batch(&[hiding_eighth, binding_eighth, hiding_point, binding_point]);
         let commitments = SigningCommitments {
-            hiding: Element::new(hiding.public_point()).ok_or(FrostError::DegenerateNonce)?,
-            binding: Element::new(binding.public_point()).ok_or(FrostError::DegenerateNonce)?,
+            hiding: Element::from_trusted_parts(hiding_point, hiding_enc),
+            binding: Element::from_trusted_parts(binding_point, binding_enc),
         };
-        Ok(Self {
-            hiding,
-            binding,
+        let wire = WireCommitments::from_trusted_parts(
+            [hiding_eighth_enc, binding_eighth_enc],
             commitments,
-        })
+        );
+        Ok((
+            Self {
+                hiding,
+                binding,
+                commitments,
+            },
+            wire,
+        ))
     }
 
     /// The public commitments `(D_i, E_i)`.

@@ -8,13 +8,16 @@
 //!
 //! | round | from   | payload                                             | RFC 9591            |
 //! |-------|--------|-----------------------------------------------------|---------------------|
-//! | 1     | client | sharing id, message, `(D_c, E_c)`                   | 5.1 commit          |
-//! | 2     | server | `(D_s, E_s)`, `z_s`                                 | 5.1 commit, 5.2 sign |
-//! | 3     | client | `z_c`                                               | 5.2 sign            |
+//! | 1     | client | sharing id, message, `(D_c, E_c)` as eighths        | 5.1 commit          |
+//! | 2     | server | `(D_s, E_s)` as eighths, `z_s`                      | 5.1 commit, 5.2 sign |
+//! | 3     | client | `z_c` (optional)                                    | 5.2 sign            |
 //!
-//! The client aggregates (5.3) and verifies the signature before it releases `z_c`; only when
-//! that fails does it check `z_s` alone (5.4) to name the culprit. The server aggregates with
-//! `z_c` and verifies too, so both hold the signature. Verification is the cofactorless
+//! Nonce commitments travel as `[8^-1]·D` and are multiplied by 8 on receipt, which puts them
+//! in the prime-order subgroup by construction ([`super::wire`]). The client aggregates (5.3)
+//! and verifies the signature before it releases it or `z_c`; only when that fails does it
+//! check `z_s` alone (5.4) to name the culprit. Message 3 is for a server that wants the
+//! signature too: it aggregates with `z_c` and verifies. A server that only co-signs drops
+//! its [`ServerAwaitingShare`] after message 2. Verification is the cofactorless
 //! equation, equivalent to `ed25519_dalek`'s `verify_strict` on validated points
 //! ([`frost::verify_signature`]). A server can inspect the message ([`SignRequest::message`]) before it
 //! approves. Nonces are generated fresh for each run, are not `Clone`, and are consumed by
@@ -30,6 +33,7 @@ use tandem_curves::{Ed25519, Scalar, SecretScalar};
 use super::frost::{
     self, Element, FrostError, Identifier, SigningCommitments, SigningNonces, SigningPackage,
 };
+use super::wire::WireCommitments;
 use crate::error::{Check, DecodeError, Error, Misuse, Refusal, misbehaved};
 use crate::key_share::KeyShare;
 use crate::message::{ProtocolId, Role, SessionContext, SessionId, peek_header};
@@ -54,15 +58,15 @@ pub struct SignRequestMsg {
     /// The message to sign.
     #[serde(with = "tandem_curves::encoding::var")]
     pub message: Vec<u8>,
-    /// `(D_c, E_c)`.
-    pub commitments: SigningCommitments,
+    /// `(D_c, E_c)`, sent as `([8^-1]·D_c, [8^-1]·E_c)` ([`WireCommitments`]).
+    pub commitments: WireCommitments,
 }
 
 /// Round 2 payload (server to client).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignResponseMsg {
-    /// `(D_s, E_s)`.
-    pub commitments: SigningCommitments,
+    /// `(D_s, E_s)`, sent as `([8^-1]·D_s, [8^-1]·E_s)` ([`WireCommitments`]).
+    pub commitments: WireCommitments,
     /// `z_s`.
     pub share: Scalar<Ed25519>,
 }
@@ -92,11 +96,18 @@ pub const fn identifier(role: Role) -> Identifier {
 /// `lambda_2 = 1 / (1 - 2) = -1` (RFC 9591 Section 4.2), so the inverses are `1/2` and `-1`.
 fn inverse_lambda(role: Role) -> Scalar<Ed25519> {
     match role {
-        // 2 is invertible modulo the prime group order; `zero` is unreachable.
-        Role::Client => Scalar::from_u64(2).invert().unwrap_or_else(Scalar::zero),
+        // `(l + 1) / 2`, a canonical scalar (`zero` is unreachable); a constant rather than
+        // an inversion per signature. Checked against the RFC coefficients by a unit test.
+        Role::Client => Scalar::from_bytes(&HALF).unwrap_or_else(|_| Scalar::zero()),
         Role::Server => -Scalar::one(),
     }
 }
+
+/// `1/2 mod l = (l + 1) / 2`, little-endian.
+const HALF: [u8; 32] = [
+    0xf7, 0xe9, 0x7a, 0x2e, 0x8d, 0x31, 0x09, 0x2c, 0x6b, 0xce, 0x7b, 0x51, 0xef, 0x7c, 0x6f, 0x0a,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x08,
+];
 
 /// The FROST signing share `s_i = x_i / lambda_i`; it only hedges nonce generation
 /// (Section 4.1). Signing itself uses `lambda_i * s_i = x_i` directly.
@@ -114,8 +125,9 @@ fn group_public_key(key: &KeyShare<Ed25519>) -> Result<Element, Error> {
 fn fresh_nonces<R: CryptoRng + ?Sized>(
     rng: &mut R,
     key: &KeyShare<Ed25519>,
-) -> Result<SigningNonces, Error> {
-    SigningNonces::generate(rng, &signing_share(key)).map_err(|_| Error::Misuse(Misuse::Degenerate))
+) -> Result<(SigningNonces, WireCommitments), Error> {
+    SigningNonces::generate_for_wire(rng, &signing_share(key))
+        .map_err(|_| Error::Misuse(Misuse::Degenerate))
 }
 
 fn context(session: SessionId, me: Role) -> SessionContext {
@@ -161,11 +173,11 @@ pub fn client_start<R: CryptoRng + ?Sized>(
 ) -> Result<(ClientAwaitingResponse, Vec<u8>), Error> {
     key.require_role(Role::Client)?;
     let ctx = context(session, Role::Client);
-    let nonces = fresh_nonces(rng, key)?;
+    let (nonces, commitments) = fresh_nonces(rng, key)?;
     let request = SignRequestMsg {
         sharing_id: key.sharing_id(),
         message: message.to_vec(),
-        commitments: nonces.commitments(),
+        commitments,
     };
     let out = ctx.seal(round::REQUEST, &request)?;
     Ok((
@@ -212,7 +224,13 @@ impl ClientAwaitingResponse {
         let ctx = self.ctx;
         let msg: SignResponseMsg = ctx.open(round::RESPONSE, bytes)?;
         let own = self.nonces.commitments();
-        let pkg = package(key, &self.message, own, msg.commitments, Role::Server)?;
+        let pkg = package(
+            key,
+            &self.message,
+            own,
+            msg.commitments.commitments(),
+            Role::Server,
+        )?;
         let own_share = pkg
             .sign_weighted(identifier(Role::Client), key.secret(), self.nonces)
             .map_err(|_| Error::Internal("client signature share"))?;
@@ -274,7 +292,7 @@ pub fn server_receive_request(key: &KeyShare<Ed25519>, bytes: &[u8]) -> Result<S
     Ok(SignRequest {
         ctx,
         message: msg.message,
-        client_commitments: msg.commitments,
+        client_commitments: msg.commitments.commitments(),
     })
 }
 
@@ -296,13 +314,12 @@ impl SignRequest {
         rng: &mut R,
     ) -> Result<(ServerAwaitingShare, Vec<u8>), Error> {
         key.require_role(Role::Server)?;
-        let nonces = fresh_nonces(rng, key)?;
-        let server_commitments = nonces.commitments();
+        let (nonces, wire) = fresh_nonces(rng, key)?;
         let pkg = package(
             key,
             &self.message,
             self.client_commitments,
-            server_commitments,
+            wire.commitments(),
             Role::Client,
         )?;
         let share = pkg
@@ -311,7 +328,7 @@ impl SignRequest {
         let out = self.ctx.seal(
             round::RESPONSE,
             &SignResponseMsg {
-                commitments: server_commitments,
+                commitments: wire,
                 share,
             },
         )?;
