@@ -3,7 +3,10 @@
 //! Points are encoded as RFC 8032 compressed Edwards-y (32 bytes); scalars little-endian.
 //! The curve has cofactor 8: the decoder accepts only points of the prime-order subgroup, so
 //! small-order and mixed-order points (torsion components) are refused, as are
-//! non-canonical encodings (y not reduced, or a "negative zero" x).
+//! non-canonical encodings (y not reduced, or a "negative zero" x). The one other decoder,
+//! [`Point::from_eighth_bytes`](crate::Point::from_eighth_bytes), takes any canonical curve
+//! point `P̄` and returns `[8]·P̄`, which is in the prime-order subgroup by construction (the
+//! torsion of a mixed-order `P̄` is cleared, a small-order `P̄` refused).
 
 use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsPoint};
 use curve25519_dalek::scalar::Scalar;

@@ -12,7 +12,7 @@
 //! (verification) say so in their documentation.
 
 use crypto_bigint::modular::{FixedMontyForm, FixedMontyParams};
-use crypto_bigint::{Choice, Int, NonZero, Odd, RandomMod, Uint};
+use crypto_bigint::{Choice, Int, NonZero, Odd, Random, RandomMod, Uint};
 use rand_core::CryptoRng;
 use serde::{Deserializer, Serializer, de};
 
@@ -184,6 +184,25 @@ pub fn random_signed<const L: usize, R: CryptoRng + ?Sized>(
 #[must_use]
 pub fn random_signed_bits<const L: usize, R: CryptoRng + ?Sized>(rng: &mut R, bits: u32) -> Int<L> {
     random_signed(rng, &pow2::<L>(bits))
+}
+
+/// A uniform integer in `[0, m)` for a **secret** modulus `m` (`φ(N)`, `p - 1`), in constant
+/// time. Rejection sampling (`random_mod_vartime`) would run a number of rounds that depends
+/// on `m` (crypto-bigint documents it as variable time in the modulus), so that over many
+/// draws the timing estimates `m / 2^bits`, i.e. the top bits of a secret prime. Instead a
+/// `W`-limb uniform value is reduced modulo `m` with crypto-bigint's constant-time division;
+/// the result is within statistical distance `m / 2^(64·W) <= 2^(-64·(W - L))` of uniform
+/// (`2^-512` and below for the sizes used here: `W >= L + 8`).
+#[must_use]
+pub fn random_mod_secret<const L: usize, const W: usize, R: CryptoRng + ?Sized>(
+    rng: &mut R,
+    modulus: &NonZero<Uint<L>>,
+) -> Uint<L> {
+    const { assert!(W >= L + 8, "the wide draw needs at least 512 more bits") };
+    let mut wide = Uint::<W>::random_from_rng(rng);
+    let reduced = wide.rem(modulus);
+    zeroize::Zeroize::zeroize(&mut wide);
+    reduced
 }
 
 /// A uniform element of `Z*_n`: rejection sampling on `[1, n)` until `gcd(x, n) = 1`.

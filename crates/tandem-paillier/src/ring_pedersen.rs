@@ -294,7 +294,10 @@ pub fn generate<R: CryptoRng + ?Sized>(
     let tau = bigint::random_unit(rng, n);
     let t = sk.pow_mod_n(&tau, &U3072::from_u8(2));
     let phi = NonZero::new(*sk.phi()).unwrap_or(NonZero::<U3072>::ONE);
-    let lambda = crypto_bigint::RandomMod::random_mod_vartime(rng, &phi);
+    // φ(N) is secret: constant-time sampling (no rejection loop keyed on φ).
+    let lambda = bigint::random_mod_secret::<{ U3072::LIMBS }, { crypto_bigint::U4096::LIMBS }, _>(
+        rng, &phi,
+    );
     let s = sk.pow_mod_n(&t, &lambda);
     let params = Params::new(*n.as_ref(), s, t)?;
     Ok((params, Trapdoor { lambda }))

@@ -213,3 +213,32 @@ fn generator_nonces_are_exact_nth_powers() {
         assert_eq!(sk.decrypt_signed(&c), I4096::from_i64(-42));
     }
 }
+
+#[test]
+fn secret_modulus_sampling_is_in_range_and_spread() {
+    // The constant-time sampler for secret moduli (φ(N), p - 1): always below the modulus,
+    // and roughly uniform (a small modulus, so every residue class is hit often).
+    use crypto_bigint::{NonZero, U64, U576, U4096};
+    let mut r = rng(41);
+    let m = NonZero::new(U64::from_u64(1000)).unwrap();
+    let mut buckets = [0u32; 10];
+    for _ in 0..20_000 {
+        let x = bigint::random_mod_secret::<{ U64::LIMBS }, { U576::LIMBS }, _>(&mut r, &m);
+        let v = x.as_words()[0];
+        assert!(v < 1000);
+        buckets[usize::try_from(v / 100).unwrap()] += 1;
+    }
+    // Expected 2,000 per bucket; a uniform sampler stays within ±10% with overwhelming odds.
+    assert!(
+        buckets.iter().all(|&b| (1800..=2200).contains(&b)),
+        "{buckets:?}"
+    );
+    // Full size: below φ(N), and not stuck in a narrow range.
+    let phi = NonZero::new(*PROVER.sk.phi()).unwrap();
+    let draws: Vec<U3072> = (0..16)
+        .map(|_| bigint::random_mod_secret::<{ U3072::LIMBS }, { U4096::LIMBS }, _>(&mut r, &phi))
+        .collect();
+    assert!(draws.iter().all(|x| x < phi.as_ref()));
+    assert!(draws.iter().any(|x| x.bits() >= 3070));
+    assert!(draws.windows(2).all(|w| w[0] != w[1]));
+}

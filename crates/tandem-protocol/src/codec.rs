@@ -3,7 +3,11 @@
 //! postcard (a stable, specified serde format) with three extra rules: a size limit checked
 //! before anything is parsed, no trailing bytes, and canonical form: the decoded value must
 //! re-encode to exactly the input bytes (this refuses over-long varints and any other
-//! alternative encoding, so one value has one byte string).
+//! alternative encoding, so one value has one byte string). One deliberate exception: FROST
+//! nonce commitments travel as eighths ([`crate::eddsa::wire`]), and the eight points
+//! `D̄ + T` (`T` of order dividing 8) are all valid encodings of the same commitment `D`.
+//! Nothing may be keyed on raw message bytes (deduplication, request ids); the envelope's
+//! session id and round are what identify a message.
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;

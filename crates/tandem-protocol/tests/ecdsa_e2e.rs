@@ -87,6 +87,36 @@ fn presign_then_sign_for_many_keys_and_digests() {
 }
 
 #[test]
+fn client_output_signing_stops_after_two_messages() {
+    // The client's verified signature after request and response; the server takes no
+    // message 3, and its presignature is spent all the same.
+    let p = &*PAIR;
+    let (cp, sp) =
+        driver::presign(&p.client, &p.server, &mut rng(31), &mut rng(32), &mut NoTap).unwrap();
+    let mut seen = Vec::new();
+    let mut tap = |from: Role, m: &mut Vec<u8>| {
+        seen.push((
+            from,
+            tandem_protocol::message::peek_header(m).unwrap().round,
+        ));
+    };
+    let digest = [0x5a; 32];
+    let sig = driver::ecdsa_sign_for_client(
+        &p.client,
+        &p.server,
+        cp,
+        sp,
+        &digest,
+        &mut rng(33),
+        &mut rng(34),
+        &mut tap,
+    )
+    .unwrap();
+    check_signature(p, &digest, &sig);
+    assert_eq!(seen, vec![(Role::Client, 1), (Role::Server, 2)]);
+}
+
+#[test]
 fn full_signing_without_a_presignature() {
     for (p, digest) in [(&*PAIR, [0xee; 32]), (&*PAIR2, [0u8; 32])] {
         let (c_sig, s_sig) = driver::ecdsa_full_sign(

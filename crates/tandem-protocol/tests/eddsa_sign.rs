@@ -15,8 +15,9 @@ use curve25519_dalek::constants::EIGHT_TORSION;
 use ed25519_dalek::VerifyingKey;
 use proptest::prelude::*;
 use support::{bytes_field, rng, tamper, with_payload};
-use tandem_curves::{Curve, Ed25519, Point, Scalar};
+use tandem_curves::{Curve, Ed25519, Point, Scalar, SecretScalar};
 use tandem_protocol::driver::{self, NoTap};
+use tandem_protocol::eddsa::frost::SigningNonces;
 use tandem_protocol::eddsa::sign::{self, SignRequestMsg, SignResponseMsg, SignShareMsg};
 use tandem_protocol::eddsa::wire::WireCommitments;
 use tandem_protocol::message::peek_header;
@@ -272,30 +273,74 @@ fn torsion_in_a_sent_eighth_is_cleared() {
             vk(&c).verify_strict(b"m", &sig_c).is_ok(),
             "torsion point {i}"
         );
+        // The same on the server's response (the client's decoder).
+        let mut tap = |from: Role, m: &mut Vec<u8>| {
+            if from == Role::Server && round(m) == 2 {
+                *m = tamper::<SignResponseMsg>(m, |p| {
+                    let [hiding, binding] = *p.commitments.eighths();
+                    let binding = curve25519_dalek::edwards::CompressedEdwardsY(binding)
+                        .decompress()
+                        .unwrap();
+                    let moved = (binding + t).compress().to_bytes();
+                    p.commitments = WireCommitments::from_bytes(&hiding, &moved).unwrap();
+                });
+            }
+        };
+        let (sig_c, sig_s) =
+            driver::eddsa_sign(&c, &s, b"m", &mut rng(14), &mut rng(15), &mut tap).unwrap();
+        assert_eq!(sig_c, sig_s, "torsion point {i} (response)");
+        assert!(
+            vk(&c).verify_strict(b"m", &sig_c).is_ok(),
+            "torsion point {i} (response)"
+        );
     }
 }
 
 #[test]
 fn commitments_on_the_wire_are_eighths() {
-    // What the client sends is [8^-1]·D_c: eight times it is the commitment the server uses.
-    let (c, s) = keys(16);
-    let (_client, m1) = sign::client_start(&c, SessionId([3; 32]), b"m", &mut rng(17)).unwrap();
-    let request = sign::server_receive_request(&s, &m1).unwrap();
-    let mut sent = None;
-    tamper::<SignRequestMsg>(&m1, |p| sent = Some(p.clone()));
-    let msg = sent.unwrap();
-    let [hiding, binding] = *msg.commitments.eighths();
-    for (eighth, used) in [
-        (hiding, msg.commitments.commitments().hiding),
-        (binding, msg.commitments.commitments().binding),
-    ] {
-        let eighth = curve25519_dalek::edwards::CompressedEdwardsY(eighth)
-            .decompress()
-            .unwrap();
-        assert_eq!(eighth.mul_by_cofactor(), *used.point().inner());
-        assert_ne!(eighth, *used.point().inner());
+    // What a signer sends is [d/8]·G, torsion-free, and eight times it is its commitment d·G:
+    // checked against the nonces themselves, not against the receiver's decoding.
+    let inv8 = tandem_curves::ed25519::inv_eight();
+    let share = SecretScalar::<Ed25519>::random_nonzero(&mut rng(16));
+    for seed in 0..8 {
+        let (nonces, wire) = SigningNonces::generate_for_wire(&mut rng(seed), &share).unwrap();
+        let [hiding_bytes, binding_bytes] = *wire.eighths();
+        for (bytes, nonce, commitment) in [
+            (hiding_bytes, nonces.hiding(), nonces.commitments().hiding),
+            (
+                binding_bytes,
+                nonces.binding(),
+                nonces.commitments().binding,
+            ),
+        ] {
+            let sent = curve25519_dalek::edwards::CompressedEdwardsY(bytes)
+                .decompress()
+                .unwrap();
+            assert_eq!(sent, *(nonce * &inv8).public_point().inner());
+            assert!(sent.is_torsion_free());
+            assert_ne!(sent, *commitment.point().inner());
+            assert_eq!(sent.mul_by_cofactor(), *nonce.public_point().inner());
+            assert_eq!(*commitment.point(), nonce.public_point());
+            assert_eq!(
+                commitment.encoding(),
+                &nonce.public_point().inner().compress().to_bytes()
+            );
+        }
+        assert_eq!(wire.commitments(), nonces.commitments());
     }
-    assert_eq!(request.message(), b"m");
+}
+
+#[test]
+fn client_output_signing_stops_after_two_messages() {
+    // The client's verified signature after request and response; the server's state is
+    // dropped (no message 3).
+    let (c, s) = keys(18);
+    let mut seen = Vec::new();
+    let mut tap = |from: Role, m: &mut Vec<u8>| seen.push((from, round(m)));
+    let sig = driver::eddsa_sign_for_client(&c, &s, b"pay", &mut rng(19), &mut rng(20), &mut tap)
+        .unwrap();
+    assert!(vk(&c).verify_strict(b"pay", &sig).is_ok());
+    assert_eq!(seen, vec![(Role::Client, 1), (Role::Server, 2)]);
 }
 
 #[test]

@@ -75,7 +75,9 @@ pub(super) fn half_nonce<R: CryptoRng + ?Sized>(
 ) -> (U1536, U3072) {
     let p1 =
         NonZero::new(prime.as_ref().wrapping_sub(&U1536::ONE)).unwrap_or(NonZero::<U1536>::ONE);
-    let k = crypto_bigint::RandomMod::random_mod_vartime(rng, &p1);
+    // p - 1 is secret: constant-time sampling (no rejection loop keyed on p).
+    let k =
+        bigint::random_mod_secret::<{ U1536::LIMBS }, { crypto_bigint::U2048::LIMBS }, _>(rng, &p1);
     let kq: U3072 = k.widening_mul(other).into();
     let e = kq.rem(&p1);
     let rho = tables

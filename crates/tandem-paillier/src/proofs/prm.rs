@@ -71,7 +71,12 @@ pub fn prove_with_lambda<R: CryptoRng + ?Sized>(
     // The a_i are secret (z_i = a_i + e_i·λ): wiped when the proof is made.
     let nonces: Zeroizing<Vec<U3072>> = Zeroizing::new(
         (0..REPETITIONS)
-            .map(|_| crypto_bigint::RandomMod::random_mod_vartime(rng, &phi))
+            // φ(N) is secret: constant-time sampling (no rejection loop keyed on φ).
+            .map(|_| {
+                bigint::random_mod_secret::<{ U3072::LIMBS }, { crypto_bigint::U4096::LIMBS }, _>(
+                    rng, &phi,
+                )
+            })
             .collect(),
     );
     let commitments = commit_nonces(params, sk, &nonces);

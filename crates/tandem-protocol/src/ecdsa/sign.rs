@@ -323,6 +323,11 @@ pub(crate) fn combine(
     digest: &[u8; 32],
 ) -> Result<EcdsaSignature, Error> {
     let s_raw = *sigma_c + *sigma_s;
+    // Variable time on s, like any ECDSA verification. s is public once the signature is
+    // released; when the check below fails, the client withholds σ_c, yet timing here could
+    // tell the server something about s = σ_c + σ_s, i.e. about σ_c: a partial signature on
+    // the digest the client itself asked to sign, from a presignature spent either way. All
+    // it could complete is the signature the client wanted, so nothing secret is at stake.
     let s_inv = s_raw
         .invert_vartime()
         .ok_or(Error::Misuse(Misuse::Degenerate))?;

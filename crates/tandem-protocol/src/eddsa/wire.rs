@@ -14,7 +14,10 @@
 //! proof points).
 //!
 //! A torsion component added to `D̄_i` on the way changes nothing the receiver computes, so it
-//! is not an attack; the message bytes still bind the session, round and sender.
+//! is not an attack on the signature; it does make each commitment's wire form one of eight,
+//! so these messages have several byte strings for one content (see [`crate::codec`]) and
+//! nothing may be keyed on their raw bytes. The envelope still binds session, round and
+//! sender.
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use tandem_curves::{Ed25519, Point, PointError};
