@@ -61,7 +61,7 @@ use tandem_curves::{
     Commitment, Curve, Opening, Point, SchnorrNonce, SchnorrProof, SecretScalar, Transcript,
 };
 use tandem_protocol::error::misbehaved;
-use tandem_protocol::message::{SessionContext, peek_header};
+use tandem_protocol::message::{SessionContext, client_session};
 use tandem_protocol::stored::SessionState;
 use tandem_protocol::{
     Check, DecodeError, Error, KeyShare, Misuse, ProtocolId, PublicShares, Refusal, Role, SessionId,
@@ -470,12 +470,7 @@ pub fn server_respond<O: Operation, C: Curve, R: CryptoRng + ?Sized>(
     rng: &mut R,
 ) -> Result<(ServerAwaitingOpening<O, C>, Vec<u8>), Error> {
     let share = source_share::<O, C>(source, Role::Server)?;
-    let session = peek_header(bytes)
-        .map_err(|reason| Error::Malformed {
-            sender: Role::Client,
-            reason,
-        })?
-        .session;
+    let session = client_session(bytes)?;
     let ctx = context::<O, C>(session, Role::Server);
     let msg: CommitMsg = ctx.open(round::COMMIT, bytes)?;
     if msg.source != share.sharing_id() {

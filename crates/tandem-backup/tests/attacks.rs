@@ -307,6 +307,21 @@ fn replays_across_sessions_operations_and_curves_are_refused() {
         ),
         "{e:?}"
     );
+    // An unknown wire version (the envelope's first byte): refused, naming the client.
+    let mut v2 = m1.clone();
+    assert_eq!(v2[0], 1);
+    v2[0] = 2;
+    assert_eq!(
+        err(reshare::server_respond::<Backup, Ed25519, _>(
+            &s,
+            &v2,
+            &mut rng(3)
+        )),
+        Error::Refused {
+            sender: Role::Client,
+            reason: Refusal::UnsupportedVersion(2)
+        }
+    );
     // Another curve.
     let e = err(reshare::server_respond::<Backup, Secp256k1, _>(
         &sk,

@@ -26,7 +26,7 @@ use tandem_curves::{
 
 use crate::error::{Check, DecodeError, Error, misbehaved};
 use crate::key_share::{KeyShare, PublicShares};
-use crate::message::{ProtocolId, Role, SessionContext, SessionId, peek_header};
+use crate::message::{ProtocolId, Role, SessionContext, SessionId};
 use crate::stored::SessionState;
 
 /// Round numbers of this protocol.
@@ -304,12 +304,7 @@ pub fn server_respond<C: Curve, R: CryptoRng + ?Sized>(
     bytes: &[u8],
     rng: &mut R,
 ) -> Result<(ServerAwaitingOpening<C>, Vec<u8>), Error> {
-    let session = peek_header(bytes)
-        .map_err(|reason| Error::Malformed {
-            sender: Role::Client,
-            reason,
-        })?
-        .session;
+    let session = crate::message::client_session(bytes)?;
     let ctx = context::<C>(session, Role::Server);
     let msg: CommitMsg = ctx.open(round::COMMIT, bytes)?;
     let secret = SecretScalar::<C>::random_nonzero(rng);

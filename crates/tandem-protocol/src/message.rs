@@ -297,3 +297,25 @@ impl SessionContext {
 pub fn peek_header(bytes: &[u8]) -> Result<Header, DecodeError> {
     Message::from_bytes(bytes).map(|m| m.header)
 }
+
+/// The session id of a client's opening message, for a server that starts a session from it.
+/// Errors are the client's, classified as [`SessionContext::open`] does: an unknown version
+/// is refused ([`Refusal::UnsupportedVersion`]), anything else that does not decode is
+/// malformed. The header's other fields are checked when the server opens the message.
+///
+/// # Errors
+/// [`Error::Refused`] or [`Error::Malformed`] naming the client.
+pub fn client_session(bytes: &[u8]) -> Result<SessionId, Error> {
+    peek_header(bytes)
+        .map(|h| h.session)
+        .map_err(|reason| match reason {
+            DecodeError::UnsupportedVersion(v) => Error::Refused {
+                sender: Role::Client,
+                reason: Refusal::UnsupportedVersion(v),
+            },
+            reason => Error::Malformed {
+                sender: Role::Client,
+                reason,
+            },
+        })
+}

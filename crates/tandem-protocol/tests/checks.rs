@@ -1344,3 +1344,84 @@ fn interpolation_refuses_repeated_identifiers() {
     }
     assert!(derive_interpolating_value(&[id(1), id(2)], id(1)).is_ok());
 }
+
+/// A first message with the wire version byte changed (the version is the envelope's first
+/// field; 1 encodes as the single byte 0x01).
+fn with_version_2(m: &[u8]) -> Vec<u8> {
+    assert_eq!(m[0], 1, "wire version 1 is one varint byte");
+    let mut v = m.to_vec();
+    v[0] = 2;
+    v
+}
+
+#[test]
+fn every_server_refuses_a_first_message_of_an_unknown_version() {
+    // The server starts its session from the client's first message; an unknown version is a
+    // refusal naming the client, as in every later round (not a decoding failure).
+    let expect = |r: Result<(), Error>, what: &str| {
+        assert_eq!(
+            r,
+            Err(Error::Refused {
+                sender: Role::Client,
+                reason: Refusal::UnsupportedVersion(2)
+            }),
+            "{what}"
+        );
+    };
+    let k = keys();
+    let (_, m1) = keygen::client_start::<Ed25519, _>(SessionId([0x51; 32]), &mut rng(90)).unwrap();
+    expect(
+        keygen::server_respond::<Ed25519, _>(&with_version_2(&m1), &mut rng(91)).map(drop),
+        "keygen",
+    );
+    let (ec, es) =
+        driver::keygen::<Ed25519, _, _, _>(&mut rng(92), &mut rng(93), &mut NoTap).unwrap();
+    let (_, m1) = eddsa_sign::client_start(&ec, SessionId([0x52; 32]), b"m", &mut rng(94)).unwrap();
+    expect(
+        eddsa_sign::server_receive_request(&es, &with_version_2(&m1)).map(drop),
+        "FROST signing",
+    );
+    let (_, m1) = aux_info::client_start(
+        core_copy(&k.client),
+        test_fixtures::paillier_key(2).unwrap(),
+        SessionId([0x53; 32]),
+        &mut rng(95),
+    )
+    .unwrap();
+    expect(
+        aux_info::server_respond(
+            core_copy(&k.server),
+            test_fixtures::paillier_key(3).unwrap(),
+            &with_version_2(&m1),
+            &mut rng(96),
+        )
+        .map(drop),
+        "aux info",
+    );
+    let (_, m1) = presign::client_start(&k.client, SessionId([0x54; 32]), &mut rng(97)).unwrap();
+    expect(
+        presign::server_respond(&k.server, &with_version_2(&m1), &mut rng(98)).map(drop),
+        "presigning",
+    );
+    let (_, m1) =
+        full_sign::client_start(&k.client, SessionId([0x55; 32]), &[1; 32], &mut rng(99)).unwrap();
+    expect(
+        full_sign::server_respond(&k.server, &with_version_2(&m1), &mut rng(100)).map(drop),
+        "full signing",
+    );
+    let (c, s) = driver::presign(
+        &k.client,
+        &k.server,
+        &mut rng(101),
+        &mut rng(102),
+        &mut NoTap,
+    )
+    .unwrap();
+    drop(s);
+    let (_, m1) =
+        sign::client_start(&k.client, c, SessionId([0x56; 32]), &[2; 32], &mut rng(103)).unwrap();
+    expect(
+        sign::server_receive_request(&k.server, &with_version_2(&m1)).map(drop),
+        "signing",
+    );
+}

@@ -27,7 +27,7 @@ use tandem_paillier::ring_pedersen::{self, Params, ParamsWire};
 use super::key_share::{EcdsaKeyShare, OwnAux, PeerAux};
 use crate::error::{Check, DecodeError, Error, Refusal, misbehaved};
 use crate::key_share::KeyShare;
-use crate::message::{ProtocolId, Role, SessionContext, SessionId, peek_header};
+use crate::message::{ProtocolId, Role, SessionContext, SessionId};
 use crate::stored::SessionState;
 
 /// Round numbers.
@@ -384,12 +384,7 @@ pub fn server_respond<R: CryptoRng + ?Sized>(
     rng: &mut R,
 ) -> Result<(ServerAwaitingOpening, Vec<u8>), Error> {
     core.require_role(Role::Server)?;
-    let session = peek_header(bytes)
-        .map_err(|reason| Error::Malformed {
-            sender: Role::Client,
-            reason,
-        })?
-        .session;
+    let session = crate::message::client_session(bytes)?;
     let ctx = context(session, Role::Server);
     let msg: CommitMsg = ctx.open(round::COMMIT, bytes)?;
     let sharing_id = core.sharing_id();

@@ -207,12 +207,7 @@ pub fn server_respond<R: CryptoRng + ?Sized>(
     rng: &mut R,
 ) -> Result<(ServerAwaitingClient1, Vec<u8>), Error> {
     share.core().require_role(Role::Server)?;
-    let session = crate::message::peek_header(bytes)
-        .map_err(|reason| Error::Malformed {
-            sender: Role::Client,
-            reason,
-        })?
-        .session;
+    let session = crate::message::client_session(bytes)?;
     let ctx = presign::context(ProtocolId::EcdsaFullSign, session, Role::Server);
     let request: FullSignRequestMsg = ctx.open(round::CLIENT_FIRST, bytes)?;
     let (presign, first): (ServerAwaitingClient, ServerFirstMsg) =

@@ -23,7 +23,7 @@ use tandem_curves::{CurveId, Point, Secp256k1, SecretScalar};
 
 use super::EcdsaKeyShare;
 use crate::error::{DecodeError, Error, Misuse, Refusal};
-use crate::message::{ProtocolId, Role, SessionContext, SessionId, peek_header};
+use crate::message::{ProtocolId, Role, SessionContext, SessionId};
 use crate::stored::{self, SessionState, StoredKind};
 
 pub(crate) mod rounds;
@@ -440,12 +440,7 @@ pub(crate) fn server_first<R: CryptoRng + ?Sized>(
     rng: &mut R,
 ) -> Result<(ServerAwaitingClient, ServerFirstMsg), Error> {
     check_share(share, Role::Server)?;
-    let session = peek_header(bytes)
-        .map_err(|reason| Error::Malformed {
-            sender: Role::Client,
-            reason,
-        })?
-        .session;
+    let session = crate::message::client_session(bytes)?;
     let ctx = context(protocol, session, Role::Server);
     let client_r1: Round1Msg = ctx.open(expected_round, bytes)?;
     server_first_payload(share, ctx, client_r1, rng)

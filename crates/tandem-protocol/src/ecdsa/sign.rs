@@ -51,7 +51,7 @@ use tandem_curves::{Point, Scalar, Secp256k1, Transcript};
 use super::EcdsaKeyShare;
 use super::presign::{PartyCommitments, Presignature, context};
 use crate::error::{Check, DecodeError, Error, Misuse, Refusal, misbehaved};
-use crate::message::{ProtocolId, Role, SessionContext, SessionId, peek_header};
+use crate::message::{ProtocolId, Role, SessionContext, SessionId};
 use crate::stored::SessionState;
 
 /// Message numbers.
@@ -477,12 +477,7 @@ pub struct SignRequest {
 /// [`Refusal::KeyShareMismatch`] if the client signs for another sharing.
 pub fn server_receive_request(share: &EcdsaKeyShare, bytes: &[u8]) -> Result<SignRequest, Error> {
     share.core().require_role(Role::Server)?;
-    let session = peek_header(bytes)
-        .map_err(|reason| Error::Malformed {
-            sender: Role::Client,
-            reason,
-        })?
-        .session;
+    let session = crate::message::client_session(bytes)?;
     let ctx = context(ProtocolId::EcdsaSign, session, Role::Server);
     let request: SignRequestMsg = ctx.open(round::REQUEST, bytes)?;
     if request.sharing_id != share.sharing_id() {

@@ -36,7 +36,7 @@ use super::frost::{
 use super::wire::WireCommitments;
 use crate::error::{Check, DecodeError, Error, Misuse, Refusal, misbehaved};
 use crate::key_share::KeyShare;
-use crate::message::{ProtocolId, Role, SessionContext, SessionId, peek_header};
+use crate::message::{ProtocolId, Role, SessionContext, SessionId};
 use crate::stored::SessionState;
 
 /// Round numbers of this protocol.
@@ -275,12 +275,7 @@ pub struct SignRequest {
 /// messages.
 pub fn server_receive_request(key: &KeyShare<Ed25519>, bytes: &[u8]) -> Result<SignRequest, Error> {
     key.require_role(Role::Server)?;
-    let session = peek_header(bytes)
-        .map_err(|reason| Error::Malformed {
-            sender: Role::Client,
-            reason,
-        })?
-        .session;
+    let session = crate::message::client_session(bytes)?;
     let ctx = context(session, Role::Server);
     let msg: SignRequestMsg = ctx.open(round::REQUEST, bytes)?;
     if msg.sharing_id != key.sharing_id() {
