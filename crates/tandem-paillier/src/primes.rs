@@ -2,7 +2,7 @@
 //!
 //! A safe prime `p = 2p' + 1` (`p'` prime) of [`PRIME_BITS`] bits with its two top bits set,
 //! so that the product of two of them has exactly [`MODULUS_BITS`](crate::params::MODULUS_BITS)
-//! bits. Candidates come from a sieve over every odd prime below 2^20 (removing candidates
+//! bits. Candidates come from a sieve over every odd prime below 2^24 (removing candidates
 //! where `p` or `p'` has such a factor; `sieve.rs`, plugged into crypto-primes'
 //! `sieve_and_find`); each survivor is tested with crypto-primes' safe-prime test
 //! (Miller-Rabin base 2 and a strong Lucas test on both `p` and `p'`, the BPSW'21
