@@ -237,6 +237,7 @@ pub fn sync_files(
     use sha2::Digest;
     let dir = root.join(V1_DIR);
     let mut current = true;
+    let mut rewritten = false;
     for (name, transcript) in transcripts {
         let path = dir.join(name);
         let json = to_json(&transcript).map_err(|e| format!("{name}: {e}"))?;
@@ -247,6 +248,7 @@ pub fn sync_files(
                 .and_then(|()| std::fs::write(&path, &json))
                 .map_err(|e| format!("{name}: {e}"))?;
             std::println!("{name}: written");
+            rewritten = true;
         } else {
             std::println!("{name}: differs (run with --write to regenerate)");
             current = false;
@@ -270,6 +272,11 @@ pub fn sync_files(
         }
     }
     std::println!("fuzz corpus: {missing} seeds missing");
+    if rewritten {
+        // The ECDSA fuzzing states start from the fixture's key shares, compiled in with
+        // `include_str!`: their seeds follow a rewritten fixture only after a rebuild.
+        std::println!("fixtures rewritten: run once more to refresh the seeds derived from them");
+    }
     Ok(current && missing == 0)
 }
 
