@@ -191,7 +191,8 @@ fn y_is_canonical(bytes: &[u8; 32]) -> bool {
 ///
 /// Variable time: only ever called on public points decoded from the wire. It is exact (no
 /// probabilistic shortcut) and about a third cheaper than dalek's constant-time
-/// `is_torsion_free`, which matters because every signature validates four peer points.
+/// `is_torsion_free`. FROST signing avoids it altogether for the nonce commitments, which
+/// travel as eighths ([`crate::Point::from_eighth_bytes`]).
 fn is_in_prime_order_subgroup(p: &EdwardsPoint) -> bool {
     let l_minus_one = Scalar::ZERO - Scalar::ONE;
     EdwardsPoint::vartime_double_scalar_mul_basepoint(&l_minus_one, p, &Scalar::ZERO) == -p
