@@ -104,3 +104,22 @@ fn validity_check_refuses_wrong_primes() {
         "second top bit must be set"
     );
 }
+
+#[test]
+fn fermat_filter_passes_the_fixture_primes_and_their_halves() {
+    use crypto_bigint::{Odd, U1536};
+    let mut rejected = 0;
+    for p in test_fixtures::safe_primes().iter().take(4) {
+        assert!(primes::fermat_base_two(&Odd::new(*p).unwrap()));
+        assert!(primes::fermat_base_two(
+            &Odd::new(p.shr_vartime(1)).unwrap()
+        ));
+        // Composite odd neighbours fail.
+        for d in [2u8, 4, 6] {
+            let n = p.wrapping_add(&U1536::from_u8(d));
+            assert!(!is_prime(Flavor::Any, &n));
+            rejected += usize::from(!primes::fermat_base_two(&Odd::new(n).unwrap()));
+        }
+    }
+    assert_eq!(rejected, 12);
+}
