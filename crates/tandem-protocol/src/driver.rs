@@ -140,9 +140,12 @@ pub fn aux_info<R1: CryptoRng, R2: CryptoRng, T: Tap>(
         &pass(tap, Role::Client, m1),
         server_rng,
     )?;
-    let (client, m3) = client.receive(&pass(tap, Role::Server, m2), client_rng)?;
-    let (server_share, m4) = server.receive(&pass(tap, Role::Client, m3), server_rng)?;
+    let (client, m3) = client.receive(&pass(tap, Role::Server, m2))?;
+    // On two machines the server's round 4 and the client's round 5 are made at once.
+    let (server, m4) = server.receive(&pass(tap, Role::Client, m3), server_rng)?;
+    let (client, m5) = client.prove(client_rng)?;
     let client_share = client.receive(&pass(tap, Role::Server, m4))?;
+    let server_share = server.receive(&pass(tap, Role::Client, m5))?;
     Ok((client_share, server_share))
 }
 

@@ -94,6 +94,7 @@ pub fn saved_session(data: &[u8]) {
     let _ = crate::ecdsa::aux_info::ClientAwaitingReveal::restore(secp, data);
     let _ = crate::ecdsa::aux_info::ClientAwaitingProofs::restore(secp, data);
     let _ = crate::ecdsa::aux_info::ServerAwaitingOpening::restore(secp, data);
+    let _ = crate::ecdsa::aux_info::ServerAwaitingProofs::restore(secp, data);
     let _ = crate::ecdsa::presign::ServerAwaitingClient::restore(secp, data);
     let _ = crate::ecdsa::sign::ServerAwaitingFinish::restore(secp, data);
     let _ = crate::ecdsa::full_sign::ServerAwaitingClient2::restore(secp, data);

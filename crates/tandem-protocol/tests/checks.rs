@@ -24,10 +24,8 @@ use tandem_curves::{
     Commitment, Curve, CurveId, Ed25519, Opening, Point, Scalar, SchnorrProof, Secp256k1,
     SecretScalar,
 };
-use tandem_paillier::bigint::{I4096, I8192, U3072};
+use tandem_paillier::bigint::U3072;
 use tandem_paillier::proofs::ProofError;
-use tandem_paillier::proofs::factor::FacProof;
-use tandem_paillier::proofs::modulus::ModProof;
 use tandem_paillier::test_fixtures;
 use tandem_protocol::codec;
 use tandem_protocol::driver::{self, NoTap};
@@ -1130,11 +1128,17 @@ fn aux_server_parameters_refused_by_name() {
         let client =
             ClientAwaitingReveal::restore(CurveId::Secp256k1, &a.client_awaiting_reveal).unwrap();
         let bad = tamper::<RevealMsg>(&a.m2, |r| f(r));
-        assert_eq!(
-            misbehaved(client.receive(&bad, &mut rng(73))),
-            (Role::Server, expected),
-            "{name}"
-        );
+        // The parameters are checked before the client opens its commitment; Πprm after
+        // (the opening reveals nothing secret) and before the client proves anything under
+        // the server's parameters.
+        let result = match client.receive(&bad) {
+            Ok((opened, _opening)) => {
+                assert!(name.starts_with("Πprm"), "{name}: opened on bad parameters");
+                opened.prove(&mut rng(73)).map(|_| ())
+            }
+            Err(e) => Err(e),
+        };
+        assert_eq!(misbehaved(result), (Role::Server, expected), "{name}");
     }
 }
 
@@ -1171,34 +1175,10 @@ fn aux_server_on(reveal: RevealMsg) -> (Role, Check) {
         &mut rng(75),
     )
     .unwrap();
-    let dummy_mod = ModProof {
-        w: U3072::ONE,
-        x: vec![],
-        a: vec![],
-        b: vec![],
-        z: vec![],
-    };
-    let dummy_fac = FacProof {
-        p_commitment: U3072::ONE,
-        q_commitment: U3072::ONE,
-        a: U3072::ONE,
-        b: U3072::ONE,
-        t: U3072::ONE,
-        z1: I4096::ZERO,
-        z2: I4096::ZERO,
-        w1: I4096::ZERO,
-        w2: I4096::ZERO,
-        v: I8192::ZERO,
-    };
     let m3 = ctx
         .seal(
             aux_info::round::CLIENT_OPENING,
-            &OpeningMsg {
-                reveal,
-                opening,
-                modulus: dummy_mod,
-                factor: dummy_fac,
-            },
+            &OpeningMsg { reveal, opening },
         )
         .unwrap();
     misbehaved(server.receive(&m3, &mut rng(76)))

@@ -24,7 +24,7 @@ use tandem_paillier::test_fixtures;
 use tandem_protocol::driver::{self, NoTap};
 use tandem_protocol::ecdsa::aux_info::{
     self, ClientAwaitingProofs, ClientAwaitingReveal, CommitMsg, OpeningMsg, ProofsMsg, RevealMsg,
-    ServerAwaitingOpening,
+    ServerAwaitingOpening, ServerAwaitingProofs,
 };
 use tandem_protocol::ecdsa::presign::{
     self, ClientSecondMsg, Round1Msg, Round2Msg, Round3Msg, ServerFirstMsg,
@@ -460,10 +460,11 @@ fn a_presignature_is_never_spent_twice() {
 // the victim's saved state and feeds it a tampered message.
 
 struct AuxRun {
-    m: [Vec<u8>; 4],
+    m: [Vec<u8>; 5],
     client_awaiting_reveal: Vec<u8>,
     server_awaiting_opening: Vec<u8>,
     client_awaiting_proofs: Vec<u8>,
+    server_awaiting_proofs: Vec<u8>,
 }
 
 static AUX: LazyLock<AuxRun> = LazyLock::new(|| {
@@ -487,14 +488,17 @@ static AUX: LazyLock<AuxRun> = LazyLock::new(|| {
     .unwrap();
     let server_awaiting_opening = save_copy(server);
     let server = ServerAwaitingOpening::restore(Secp256k1::ID, &server_awaiting_opening).unwrap();
-    let (client, m3) = client.receive(&m2, &mut rng(84)).unwrap();
+    let (client, m3) = client.receive(&m2).unwrap();
+    let (client, m5) = client.prove(&mut rng(84)).unwrap();
     let client_awaiting_proofs = save_copy(client);
-    let (_, m4) = server.receive(&m3, &mut rng(85)).unwrap();
+    let (server, m4) = server.receive(&m3, &mut rng(85)).unwrap();
+    let server_awaiting_proofs = save_copy(server);
     AuxRun {
-        m: [m1, m2, m3, m4],
+        m: [m1, m2, m3, m4, m5],
         client_awaiting_reveal,
         server_awaiting_opening,
         client_awaiting_proofs,
+        server_awaiting_proofs,
     }
 });
 
@@ -502,19 +506,28 @@ fn save_copy<S: SessionState>(s: S) -> Vec<u8> {
     s.save().unwrap()
 }
 
+/// The client's steps on round 2: the parameter checks before it opens, Πprm before it proves.
 fn aux_client_on_reveal(m2: &[u8]) -> Error {
     let c = ClientAwaitingReveal::restore(Secp256k1::ID, &AUX.client_awaiting_reveal).unwrap();
-    c.receive(m2, &mut rng(84)).err().expect("must be refused")
+    c.receive(m2)
+        .and_then(|(opened, _)| opened.prove(&mut rng(84)))
+        .err()
+        .expect("must be refused")
 }
 
 fn aux_server_on_opening(m3: &[u8]) -> Error {
     let s = ServerAwaitingOpening::restore(Secp256k1::ID, &AUX.server_awaiting_opening).unwrap();
-    s.receive(m3, &mut rng(85)).expect_err("must be refused")
+    s.receive(m3, &mut rng(85)).err().expect("must be refused")
 }
 
 fn aux_client_on_proofs(m4: &[u8]) -> Error {
     let c = ClientAwaitingProofs::restore(Secp256k1::ID, &AUX.client_awaiting_proofs).unwrap();
     c.receive(m4).expect_err("must be refused")
+}
+
+fn aux_server_on_proofs(m5: &[u8]) -> Error {
+    let s = ServerAwaitingProofs::restore(Secp256k1::ID, &AUX.server_awaiting_proofs).unwrap();
+    s.receive(m5).expect_err("must be refused")
 }
 
 type RevealTamper = fn(&mut RevealMsg);
@@ -567,41 +580,48 @@ fn aux_client_opening_tampered() {
         assert_blames(&e, Role::Client, name);
     }
     type Tamper = fn(&mut OpeningMsg);
-    let cases: [(&str, Tamper, bool); 6] = [
-        ("rho_c", |m| m.reveal.rho[0] ^= 1, true),
-        ("opening", |m| m.opening.0[3] ^= 1, true),
-        (
-            "Πmod w",
-            |m| m.modulus.w = m.modulus.w.wrapping_add(&U3072::ONE),
-            false,
-        ),
-        (
-            "Πmod z",
-            |m| m.modulus.z[5] = m.modulus.z[5].wrapping_add(&U3072::ONE),
-            false,
-        ),
-        (
-            "Πfac P",
-            |m| {
-                m.factor.p_commitment = m.factor.p_commitment.wrapping_add(&U3072::ONE);
-            },
-            false,
-        ),
-        (
-            "Πfac z1",
-            |m| m.factor.z1 = m.factor.z1.wrapping_add(&I4096::ONE),
-            false,
-        ),
+    let cases: [(&str, Tamper); 2] = [
+        ("rho_c", |m| m.reveal.rho[0] ^= 1),
+        ("opening", |m| m.opening.0[3] ^= 1),
     ];
-    for (name, f, is_opening) in cases {
+    for (name, f) in cases {
         let e = aux_server_on_opening(&tamper::<OpeningMsg>(&AUX.m[2], f));
         assert_blames(&e, Role::Client, name);
-        if is_opening {
-            assert_eq!(check_of(&e), Check::CommitmentOpening, "{name}");
-        } else {
-            assert!(matches!(check_of(&e), Check::Proof(_)), "{name}: {e:?}");
-        }
+        assert_eq!(check_of(&e), Check::CommitmentOpening, "{name}");
     }
+}
+
+#[test]
+fn aux_client_proofs_tampered() {
+    type Tamper = fn(&mut ProofsMsg);
+    let cases: [(&str, Tamper); 5] = [
+        ("Πmod w", |m| {
+            m.modulus.w = m.modulus.w.wrapping_add(&U3072::ONE)
+        }),
+        ("Πmod z", |m| {
+            m.modulus.z[5] = m.modulus.z[5].wrapping_add(&U3072::ONE)
+        }),
+        ("Πfac P", |m| {
+            m.factor.p_commitment = m.factor.p_commitment.wrapping_add(&U3072::ONE)
+        }),
+        ("Πfac z1", |m| {
+            m.factor.z1 = m.factor.z1.wrapping_add(&I4096::ONE)
+        }),
+        // The server's own proofs sent back as the client's: made for another modulus and
+        // under the other party's transcript.
+        ("server's proofs echoed", |m| {
+            *m = tandem_protocol::codec::decode(&Message::from_bytes(&AUX.m[3]).unwrap().payload)
+                .unwrap();
+        }),
+    ];
+    for (name, f) in cases {
+        let e = aux_server_on_proofs(&tamper::<ProofsMsg>(&AUX.m[4], f));
+        assert_blames(&e, Role::Client, name);
+        assert!(matches!(check_of(&e), Check::Proof(_)), "{name}: {e:?}");
+    }
+    // The honest message is accepted by the restored state (the fixture is sound).
+    let s = ServerAwaitingProofs::restore(Secp256k1::ID, &AUX.server_awaiting_proofs).unwrap();
+    assert!(s.receive(&AUX.m[4]).is_ok());
 }
 
 #[test]

@@ -134,9 +134,9 @@ fn ecdsa_fixture_decodes_and_verifies() {
     use tandem_protocol::ecdsa::{EcdsaKeyShare, Presignature, full_sign, sign};
 
     let t = load("ecdsa-secp256k1.json");
-    // aux info (4), presign (4), sign (3), full sign (5).
+    // aux info (5), presign (4), sign (3), full sign (5).
     let expected: Vec<(ProtocolId, u8, Role)> = [
-        (ProtocolId::AuxInfo, 4),
+        (ProtocolId::AuxInfo, 5),
         (ProtocolId::Presign, 4),
         (ProtocolId::EcdsaSign, 3),
         (ProtocolId::EcdsaFullSign, 5),

@@ -74,12 +74,13 @@ fn fuzz_entry_points_never_panic_on_mutated_fixtures() {
 
 type EcdsaTarget = (&'static str, Target);
 
-const ECDSA_TARGETS: [EcdsaTarget; 13] = [
+const ECDSA_TARGETS: [EcdsaTarget; 14] = [
     ("ecdsa_stored", fuzzing::ecdsa_stored),
     ("aux_server_commit", fuzzing::aux_server_commit),
     ("aux_client_reveal", fuzzing::aux_client_reveal),
     ("aux_server_opening", fuzzing::aux_server_opening),
     ("aux_client_proofs", fuzzing::aux_client_proofs),
+    ("aux_server_proofs", fuzzing::aux_server_proofs),
     ("presign_server_round1", fuzzing::presign_server_round1),
     ("presign_client_round2", fuzzing::presign_client_round2),
     ("presign_server_round3", fuzzing::presign_server_round3),

@@ -22,12 +22,13 @@
 //! and `z_i`) the first, middle and last elements are mutated, the first and last dropped and
 //! duplicated, the first two swapped; with [`Options::raw_sequences`], so a duplicated Πmod
 //! `x_i` or Πprm `A_i`, `z_i` (129 elements, over the decoder's bound) is sent as raw bytes
-//! rather than skipped. In message 3 the server verifies the client's Πprm (about 0.5 s)
-//! before Πmod and Πfac, so of each Πmod and Πfac field only the first decodable mutation is
-//! sent there (every non-decodable one is); message 4 carries the same two proofs, verified by
-//! the same code, with every mutation. Not sent: the length changes of `N` (it occurs twice in
-//! the reveal, as `n` and in the ring-Pedersen triple, so the raw substitution is ambiguous).
-//! Header mutations and whole-message attacks: all of them.
+//! rather than skipped. Messages 4 (server) and 5 (client) carry Πmod and Πfac, verified by
+//! the same code, with every mutation. The client makes message 5 right after message 3,
+//! without waiting for message 4 (the two are the halves of the paper's round 3); the harness
+//! delivers the messages in their numbered order, message 5 after message 4. Not sent: the
+//! length changes of `N` (it occurs twice in the reveal, as `n` and in the ring-Pedersen
+//! triple, so the raw substitution is ambiguous). Header mutations and whole-message attacks:
+//! all of them.
 
 #![allow(
     clippy::unwrap_used,
@@ -41,7 +42,7 @@
 mod mutate;
 
 use std::cell::{Cell, RefCell};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::OnceLock;
 use std::time::Instant;
@@ -59,7 +60,7 @@ use tandem_protocol::driver::{self, NoTap};
 use tandem_protocol::ecdsa::EcdsaKeyShare;
 use tandem_protocol::ecdsa::aux_info::{
     self, ClientAwaitingProofs, ClientAwaitingReveal, CommitMsg, OpeningMsg, ProofsMsg, RevealMsg,
-    ServerAwaitingOpening,
+    ServerAwaitingOpening, ServerAwaitingProofs,
 };
 use tandem_protocol::stored::SessionState;
 use tandem_protocol::{Error, KeyShare, Role, SessionId};
@@ -131,11 +132,11 @@ impl Share {
 }
 
 /// What a memoized step produced: the saved state (or the stored output share) and the
-/// message sent.
+/// messages sent.
 #[derive(Clone)]
 struct Done {
     state: Vec<u8>,
-    msg: Option<Vec<u8>>,
+    msgs: Vec<Vec<u8>>,
 }
 
 /// `(seed, party, messages the party received, this step's included)`.
@@ -179,48 +180,49 @@ impl AuxInfo {
         self.steps.borrow().get(key).cloned()
     }
 
-    /// A step that leaves a state behind; memoized while the run is `pristine`.
-    fn state_step<S: SessionState>(
+    /// A step that leaves a state behind and sends `N` messages; memoized while the run is
+    /// `pristine`.
+    fn state_step<S: SessionState, const N: usize>(
         &self,
         key: StepKey,
         pristine: bool,
-        f: impl FnOnce() -> Result<(S, Vec<u8>), Error>,
-    ) -> Result<(Held<S>, Vec<u8>), Error> {
+        f: impl FnOnce() -> Result<(S, [Vec<u8>; N]), Error>,
+    ) -> Result<(Held<S>, [Vec<u8>; N]), Error> {
         if let Some(d) = self.memo(&key) {
-            return Ok((Held::Saved(d.state), d.msg.unwrap()));
+            return Ok((Held::Saved(d.state), d.msgs.try_into().unwrap()));
         }
-        let (s, msg) = f()?;
+        let (s, msgs) = f()?;
         if !pristine {
-            return Ok((Held::Live(s), msg));
+            return Ok((Held::Live(s), msgs));
         }
         let state = s.save().unwrap();
         let done = Done {
             state: state.clone(),
-            msg: Some(msg.clone()),
+            msgs: msgs.to_vec(),
         };
         self.steps.borrow_mut().insert(key, done);
-        Ok((Held::Saved(state), msg))
+        Ok((Held::Saved(state), msgs))
     }
 
-    /// A step that ends with the party's key share (and possibly a last message).
+    /// A step that ends with the party's key share.
     fn share_step(
         &self,
         key: StepKey,
         pristine: bool,
-        f: impl FnOnce() -> Result<(EcdsaKeyShare, Option<Vec<u8>>), Error>,
-    ) -> Result<(Share, Option<Vec<u8>>), Error> {
+        f: impl FnOnce() -> Result<EcdsaKeyShare, Error>,
+    ) -> Result<Share, Error> {
         if let Some(d) = self.memo(&key) {
-            return Ok((Share::Stored(d.state), d.msg));
+            return Ok(Share::Stored(d.state));
         }
-        let (share, msg) = f()?;
+        let share = f()?;
         if pristine {
             let done = Done {
                 state: share.to_bytes().unwrap(),
-                msg: msg.clone(),
+                msgs: Vec::new(),
             };
             self.steps.borrow_mut().insert(key, done);
         }
-        Ok((Share::Live(Box::new(share)), msg))
+        Ok(Share::Live(Box::new(share)))
     }
 
     fn run_inner(&self, seed: u64, tap: &mut TapFn<'_>) -> Run<Share> {
@@ -236,58 +238,74 @@ impl AuxInfo {
         };
         let (mut c_got, mut s_got) = (Vec::new(), Vec::new());
 
-        let (c, m1) = step!(
+        let (c, [m1]) = step!(
             run,
             Role::Client,
             self.state_step((seed, Role::Client, c_got.clone()), pristine, || {
                 let mut r = step_rng(seed, 1);
                 let session = SessionId::random(&mut r);
                 aux_info::client_start(core(Role::Client), paillier(Role::Client), session, &mut r)
+                    .map(|(c, m)| (c, [m]))
             })
         );
         let c: Held<ClientAwaitingReveal> = c;
         let m1 = deliver(Role::Client, 1, &m1, &mut pristine);
         s_got.push(m1.clone());
-        let (s, m2) = step!(
+        let (s, [m2]) = step!(
             run,
             Role::Server,
             self.state_step((seed, Role::Server, s_got.clone()), pristine, || {
                 let (core, key) = (core(Role::Server), paillier(Role::Server));
                 aux_info::server_respond(core, key, &m1, &mut step_rng(seed, 2))
+                    .map(|(s, m)| (s, [m]))
             })
         );
         let s: Held<ServerAwaitingOpening> = s;
         let m2 = deliver(Role::Server, 2, &m2, &mut pristine);
         c_got.push(m2.clone());
-        let (c, m3) = step!(
+        // The client opens (message 3) and proves (message 5) without waiting in between.
+        let (c, [m3, m5]) = step!(
             run,
             Role::Client,
             self.state_step((seed, Role::Client, c_got.clone()), pristine, || {
-                c.take().receive(&m2, &mut step_rng(seed, 3))
+                let (opened, m3) = c.take().receive(&m2)?;
+                let (c, m5) = opened.prove(&mut step_rng(seed, 3))?;
+                Ok((c, [m3, m5]))
             })
         );
         let c: Held<ClientAwaitingProofs> = c;
         let m3 = deliver(Role::Client, 3, &m3, &mut pristine);
         s_got.push(m3.clone());
-        let (share, m4) = step!(
+        let (s, [m4]) = step!(
             run,
             Role::Server,
-            self.share_step((seed, Role::Server, s_got.clone()), pristine, || {
-                let (share, m4) = s.take().receive(&m3, &mut step_rng(seed, 4))?;
-                Ok((share, Some(m4)))
+            self.state_step((seed, Role::Server, s_got.clone()), pristine, || {
+                s.take()
+                    .receive(&m3, &mut step_rng(seed, 4))
+                    .map(|(s, m)| (s, [m]))
             })
         );
-        run.server = Some(share);
-        let m4 = deliver(Role::Server, 4, &m4.unwrap(), &mut pristine);
+        let s: Held<ServerAwaitingProofs> = s;
+        let m4 = deliver(Role::Server, 4, &m4, &mut pristine);
         c_got.push(m4.clone());
-        let (share, _) = step!(
+        let share = step!(
             run,
             Role::Client,
             self.share_step((seed, Role::Client, c_got), pristine, || {
-                Ok((c.take().receive(&m4)?, None))
+                c.take().receive(&m4)
             })
         );
         run.client = Some(share);
+        let m5 = deliver(Role::Client, 5, &m5, &mut pristine);
+        s_got.push(m5.clone());
+        let share = step!(
+            run,
+            Role::Server,
+            self.share_step((seed, Role::Server, s_got), pristine, || {
+                s.take().receive(&m5)
+            })
+        );
+        run.server = Some(share);
         run
     }
 
@@ -376,18 +394,10 @@ fn hex_forms(b: &[u8]) -> Vec<String> {
     out
 }
 
-/// The proof field a mutation of message 3 changes (`.modulus.x`, `.factor.z1`), if any.
-fn proof_field(desc: &str) -> Option<&str> {
-    if !(desc.starts_with(".modulus.") || desc.starts_with(".factor.")) {
-        return None;
-    }
-    desc.find(['[', ':']).map(|end| &desc[..end])
-}
-
 impl Proto for AuxInfo {
     type Out = Share;
     const NAME: &'static str = "ECDSA aux info";
-    const MSGS: usize = 4;
+    const MSGS: usize = 5;
 
     fn run(&self, seed: u64, tap: &mut TapFn<'_>) -> Run<Share> {
         self.run_inner(seed, tap)
@@ -403,17 +413,6 @@ impl Proto for AuxInfo {
             2 => mutations_with::<RevealMsg>(p, ends),
             3 => mutations_with::<OpeningMsg>(p, ends),
             _ => mutations_with::<ProofsMsg>(p, ends),
-        };
-        let muts: Vec<Mutation> = if idx == 3 {
-            // The first decodable mutation of each Πmod and Πfac field (see the module doc).
-            let mut seen = HashSet::new();
-            muts.into_iter()
-                .filter(|m| {
-                    proof_field(&m.desc).is_none_or(|f| m.raw || seen.insert(f.to_string()))
-                })
-                .collect()
-        } else {
-            muts
         };
         self.payload_cases.borrow_mut().insert(idx, muts.len());
         (muts, stats)

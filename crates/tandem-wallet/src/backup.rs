@@ -17,7 +17,7 @@
 //! output of a resharing (the server has its new share one message before the client) never
 //! leaves a stored pair half-replaced.
 
-use tandem_backup::driver::{recover_ecdsa, refresh_ecdsa, reshare};
+use tandem_backup::driver::reshare;
 use tandem_backup::eject::{Ed25519Key, Secp256k1Key};
 use tandem_backup::envelope::{self, KeySource};
 use tandem_backup::{Backup, BackupKind, BackupShare, Recover, Refresh};
@@ -25,6 +25,7 @@ use tandem_curves::{Curve, CurveId, Ed25519, Secp256k1};
 use tandem_protocol::driver::NoTap;
 use zeroize::Zeroizing;
 
+use crate::aux_info;
 use crate::error::{WalletError, protocol};
 use crate::progress::{Progress, ProgressFn, Step};
 use crate::record::{BackupKeyKind, CurveRecord, WalletRecord, hex};
@@ -332,16 +333,16 @@ impl<S: Store> Wallet<S> {
             Some(CurveId::Secp256k1),
             Party::Client,
         );
-        let (secp_client, secp_server) = recover_ecdsa(
+        let (secp_client, secp_server) = reshare::<Recover, Secp256k1, _, _, _>(
             &pairs.secp256k1.0,
             &pairs.secp256k1.1,
-            paillier_client,
-            paillier_server,
             &mut c_rng,
             &mut s_rng,
             &mut NoTap,
         )
         .map_err(protocol("secp256k1 recovery"))?;
+        let (secp_client, secp_server) =
+            aux_info::run(secp_client, secp_server, paillier_client, paillier_server)?;
         self.store_signing_pair(
             record,
             [secp_client, secp_server],
@@ -381,16 +382,16 @@ impl<S: Store> Wallet<S> {
             Some(CurveId::Secp256k1),
             Party::Client,
         );
-        let (secp_client, secp_server) = refresh_ecdsa(
-            &secp_client,
-            &secp_server,
-            paillier_client,
-            paillier_server,
+        let (secp_client, secp_server) = reshare::<Refresh, Secp256k1, _, _, _>(
+            secp_client.core(),
+            secp_server.core(),
             &mut c_rng,
             &mut s_rng,
             &mut NoTap,
         )
         .map_err(protocol("secp256k1 refresh"))?;
+        let (secp_client, secp_server) =
+            aux_info::run(secp_client, secp_server, paillier_client, paillier_server)?;
         self.store_signing_pair(
             record,
             [secp_client, secp_server],

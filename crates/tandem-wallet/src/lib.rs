@@ -37,6 +37,7 @@
 #![deny(missing_docs)]
 
 pub mod address;
+mod aux_info;
 mod backup;
 pub mod error;
 #[cfg(feature = "fuzzing")]

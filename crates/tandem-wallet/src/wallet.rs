@@ -1,7 +1,8 @@
 //! The wallet facade: one wallet per store, on both curves, with the lifecycle rules.
 //!
 //! Both parties run in this process (through the protocols' in-memory drivers, every message
-//! through its byte encoding), each reading and writing only its own records. In a
+//! through its byte encoding; the prime search and the secp256k1 auxiliary information with
+//! one thread per party, as on two machines), each reading and writing only its own records. In a
 //! deployment the client and the server run the same protocol steps on two machines; the
 //! rules this type enforces (statuses, current sharing ids, spent presignatures, all-or-
 //! nothing writes) are the ones each side enforces there.
@@ -14,6 +15,7 @@ use tandem_protocol::{KeyShare, Role};
 use zeroize::Zeroizing;
 
 use crate::address::Addresses;
+use crate::aux_info;
 use crate::error::{WalletError, protocol};
 use crate::paillier;
 use crate::progress::{Progress, ProgressFn, Step};
@@ -375,16 +377,8 @@ impl<S: Store> Wallet<S> {
             Some(CurveId::Secp256k1),
             Party::Server,
         );
-        let (secp_client, secp_server) = driver::aux_info(
-            core_client,
-            core_server,
-            paillier_client,
-            paillier_server,
-            &mut c_rng,
-            &mut s_rng,
-            &mut NoTap,
-        )
-        .map_err(protocol("secp256k1 auxiliary info"))?;
+        let (secp_client, secp_server) =
+            aux_info::run(core_client, core_server, paillier_client, paillier_server)?;
 
         let mut id = [0u8; 16];
         getrandom::fill(&mut id).map_err(|e| WalletError::Internal(e.to_string()))?;

@@ -5,14 +5,26 @@
 //! | round | from   | payload | checks by the receiver |
 //! |-------|--------|---------|------------------------|
 //! | 1 | client | sharing id, `V_c = H(ssid, client, N_c, s_c, t_c, ψ̂_c, ρ_c, u_c)` | sharing id is ours |
-//! | 2 | server | `N_s, s_s, t_s`, `ψ̂_s` = Πprm, `ρ_s` | `N_s` 3072 bits, odd, `≠ N_c`; `(s, t)` units, distinct, not ±1, on `N_s`; Πprm |
-//! | 3 | client | opening of `V_c`; `ψ_c` = Πmod(`N_c`), `ψ'_c` = Πfac(`N_c`) under the server's parameters | opening; the round-2 checks on the client's values; Πmod; Πfac with our trapdoor |
-//! | 4 | server | `ψ_s` = Πmod(`N_s`), `ψ'_s` = Πfac(`N_s`) under the client's parameters | Πmod; Πfac |
+//! | 2 | server | `N_s, s_s, t_s`, `ψ̂_s` = Πprm, `ρ_s` | `N_s` 3072 bits, odd, `≠ N_c`; `(s, t)` units, distinct, not ±1, on `N_s`; then (before the client's Πfac) Πprm |
+//! | 3 | client | opening of `V_c` | opening; the round-2 checks on the client's values, Πprm included |
+//! | 4 | server | `ψ_s` = Πmod(`N_s`), `ψ'_s` = Πfac(`N_s`) under the client's parameters | Πmod; Πfac with our trapdoor |
+//! | 5 | client | `ψ_c` = Πmod(`N_c`), `ψ'_c` = Πfac(`N_c`) under the server's parameters | Πmod; Πfac with our trapdoor |
 //!
 //! `ρ = ρ_c XOR ρ_s` binds Πmod and Πfac (CGGMP24 Fig. 7, round 3); Πprm is made before `ρ`
 //! exists and is committed to. Each party verifies the other's Πprm *before* it makes its
 //! own Πfac with the other's parameters. The ring-Pedersen parameters live on the party's
 //! Paillier modulus (as in CGGMP21 Fig. 6), so Πmod and Πfac also cover that modulus.
+//!
+//! Rounds 4 and 5 are the two halves of the paper's round 3, which both parties send at once:
+//! once the client has opened (round 3), each party knows `ρ` and the other's parameters, and
+//! the two make their proofs at the same time. The client sends its opening as soon as the
+//! server's round 2 passes the cheap checks ([`ClientAwaitingReveal::receive`]), then verifies
+//! the server's Πprm and proves ([`ClientOpened::prove`], round 5) while the server does the
+//! same (round 4); on two machines the proving takes the time of one party's, not of both in
+//! turn. Neither party's proofs depend on the other's: the paper's adversary may already
+//! see the honest party's round-3 proofs before sending its own (rushing), and an honest
+//! party sends its proofs before it has checked the other's. Each party outputs its key share
+//! once the other's proofs verify (the client on round 4, the server on round 5).
 
 use rand_core::CryptoRng;
 use serde::{Deserialize, Serialize};
@@ -36,10 +48,12 @@ pub mod round {
     pub const COMMIT: u8 = 1;
     /// Server's parameters and Πprm.
     pub const SERVER_REVEAL: u8 = 2;
-    /// Client's opening, Πmod and Πfac.
+    /// Client's opening.
     pub const CLIENT_OPENING: u8 = 3;
     /// Server's Πmod and Πfac.
     pub const SERVER_PROOFS: u8 = 4;
+    /// Client's Πmod and Πfac.
+    pub const CLIENT_PROOFS: u8 = 5;
 }
 
 /// Round 1 payload.
@@ -74,18 +88,14 @@ pub struct OpeningMsg {
     pub reveal: RevealMsg,
     /// `u_c`.
     pub opening: Opening,
-    /// Πmod for `N_c`.
-    pub modulus: ModProof,
-    /// Πfac for `N_c`, under the server's ring-Pedersen parameters.
-    pub factor: FacProof,
 }
 
-/// Round 4 payload.
+/// Round 4 (server) and round 5 (client) payload.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProofsMsg {
-    /// Πmod for `N_s`.
+    /// Πmod for the sender's `N`.
     pub modulus: ModProof,
-    /// Πfac for `N_s`, under the client's ring-Pedersen parameters.
+    /// Πfac for the sender's `N`, under the receiver's ring-Pedersen parameters.
     pub factor: FacProof,
 }
 
@@ -171,6 +181,22 @@ fn accept_peer(
     own: &OwnAux,
     reveal: &RevealMsg,
 ) -> Result<PeerAux, Error> {
+    let peer = check_peer_parameters(ctx, own, reveal)?;
+    // CGGMP24 Fig. 7 round 3 / Fig. 13: s ∈ ⟨t⟩.
+    reveal
+        .prm
+        .verify(&peer.rp, &proof_ctx(ctx, sharing_id, ctx.peer(), None))
+        .map_err(|e| misbehaved(ctx.peer(), Check::Proof(e)))?;
+    Ok(peer)
+}
+
+/// The checks of [`accept_peer`] before Πprm: sizes, units, distinct moduli. Not yet usable
+/// as a verifier's parameters.
+fn check_peer_parameters(
+    ctx: &SessionContext,
+    own: &OwnAux,
+    reveal: &RevealMsg,
+) -> Result<PeerAux, Error> {
     let peer = ctx.peer();
     let aux = |what| misbehaved(peer, Check::AuxParameters(what));
     let paillier = PublicKey::from_modulus(reveal.n)
@@ -185,11 +211,6 @@ fn accept_peer(
             "ring-Pedersen modulus differs from the Paillier modulus",
         ));
     }
-    // CGGMP24 Fig. 7 round 3 / Fig. 13: s ∈ ⟨t⟩.
-    reveal
-        .prm
-        .verify(&rp, &proof_ctx(ctx, sharing_id, peer, None))
-        .map_err(|e| misbehaved(peer, Check::Proof(e)))?;
     Ok(PeerAux { paillier, rp })
 }
 
@@ -207,6 +228,28 @@ fn prove_modulus<R: CryptoRng + ?Sized>(
     let factor = factor::prove(own.paillier(), peer.ring_pedersen(), &t, rng)
         .map_err(|_| Error::Internal("Πfac prover"))?;
     Ok((modulus, factor))
+}
+
+/// Either party's output: the peer's Πmod and Πfac verified, the key share assembled.
+fn finish(
+    ctx: &SessionContext,
+    core: KeyShare<Secp256k1>,
+    own: OwnAux,
+    peer: PeerAux,
+    rho: &[u8; 32],
+    msg: &ProofsMsg,
+) -> Result<EcdsaKeyShare, Error> {
+    let sharing_id = core.sharing_id();
+    verify_modulus(
+        ctx,
+        &sharing_id,
+        rho,
+        &own,
+        &peer,
+        &msg.modulus,
+        &msg.factor,
+    )?;
+    EcdsaKeyShare::new(core, own, peer).map_err(Error::Storage)
 }
 
 fn verify_modulus(
@@ -276,37 +319,69 @@ pub struct ClientAwaitingReveal {
 }
 
 impl ClientAwaitingReveal {
-    /// Client, round 3: checks the server's parameters and Πprm, opens, proves Πmod and Πfac.
+    /// Client, round 3: checks the server's parameters (all but Πprm, which
+    /// [`ClientOpened::prove`] verifies before it uses them) and opens its commitment. Send
+    /// the message, then call [`ClientOpened::prove`] without waiting for the server.
     ///
     /// # Errors
     /// [`Error::Misbehaved`] naming the server and the check; refused or malformed messages.
-    pub fn receive<R: CryptoRng + ?Sized>(
-        self,
-        bytes: &[u8],
-        rng: &mut R,
-    ) -> Result<(ClientAwaitingProofs, Vec<u8>), Error> {
+    pub fn receive(self, bytes: &[u8]) -> Result<(ClientOpened, Vec<u8>), Error> {
         let ctx = self.ctx;
-        let sharing_id = self.core.sharing_id();
         let msg: RevealMsg = ctx.open(round::SERVER_REVEAL, bytes)?;
-        let peer = accept_peer(&ctx, &sharing_id, &self.own, &msg)?;
+        check_peer_parameters(&ctx, &self.own, &msg)?;
         let rho = xor(&self.reveal.rho, &msg.rho);
-        let (modulus, factor) = prove_modulus(&ctx, &sharing_id, &rho, &self.own, &peer, rng)?;
         let out = ctx.seal(
             round::CLIENT_OPENING,
             &OpeningMsg {
                 reveal: self.reveal,
                 opening: self.opening,
-                modulus,
-                factor,
             },
         )?;
+        Ok((
+            ClientOpened {
+                ctx,
+                core: self.core,
+                own: self.own,
+                server: msg,
+                rho,
+            },
+            out,
+        ))
+    }
+}
+
+/// Client after sending round 3, before its proofs: a step that waits for no message, so it
+/// is not a saveable [`SessionState`] (if the client stops here, it starts a new session).
+pub struct ClientOpened {
+    ctx: SessionContext,
+    core: KeyShare<Secp256k1>,
+    own: OwnAux,
+    server: RevealMsg,
+    rho: [u8; 32],
+}
+
+impl ClientOpened {
+    /// Client, round 5: verifies the server's Πprm, then proves Πmod and Πfac (the latter
+    /// under the server's parameters). Runs while the server makes round 4.
+    ///
+    /// # Errors
+    /// [`Error::Misbehaved`] naming the server if its Πprm fails.
+    pub fn prove<R: CryptoRng + ?Sized>(
+        self,
+        rng: &mut R,
+    ) -> Result<(ClientAwaitingProofs, Vec<u8>), Error> {
+        let ctx = self.ctx;
+        let sharing_id = self.core.sharing_id();
+        let peer = accept_peer(&ctx, &sharing_id, &self.own, &self.server)?;
+        let (modulus, factor) = prove_modulus(&ctx, &sharing_id, &self.rho, &self.own, &peer, rng)?;
+        let out = ctx.seal(round::CLIENT_PROOFS, &ProofsMsg { modulus, factor })?;
         Ok((
             ClientAwaitingProofs {
                 ctx,
                 core: self.core,
                 own: self.own,
                 peer,
-                rho,
+                rho: self.rho,
             },
             out,
         ))
@@ -327,7 +402,7 @@ impl SessionState for ClientAwaitingReveal {
     }
 }
 
-/// Client after round 3.
+/// Client after round 5.
 #[derive(Serialize, Deserialize)]
 pub struct ClientAwaitingProofs {
     ctx: SessionContext,
@@ -345,16 +420,7 @@ impl ClientAwaitingProofs {
     /// [`Check::Proof`] naming the server.
     pub fn receive(self, bytes: &[u8]) -> Result<EcdsaKeyShare, Error> {
         let msg: ProofsMsg = self.ctx.open(round::SERVER_PROOFS, bytes)?;
-        verify_modulus(
-            &self.ctx,
-            &self.core.sharing_id(),
-            &self.rho,
-            &self.own,
-            &self.peer,
-            &msg.modulus,
-            &msg.factor,
-        )?;
-        EcdsaKeyShare::new(self.core, self.own, self.peer).map_err(Error::Storage)
+        finish(&self.ctx, self.core, self.own, self.peer, &self.rho, &msg)
     }
 }
 
@@ -421,8 +487,8 @@ pub struct ServerAwaitingOpening {
 }
 
 impl ServerAwaitingOpening {
-    /// Server output: checks the opening, the client's parameters, Πprm, Πmod and Πfac; then
-    /// proves its own Πmod and Πfac.
+    /// Server, round 4: checks the opening, the client's parameters and Πprm; then proves
+    /// its own Πmod and Πfac (the client's arrive in round 5).
     ///
     /// # Errors
     /// [`Error::Misbehaved`] naming the client and the check.
@@ -430,7 +496,7 @@ impl ServerAwaitingOpening {
         self,
         bytes: &[u8],
         rng: &mut R,
-    ) -> Result<(EcdsaKeyShare, Vec<u8>), Error> {
+    ) -> Result<(ServerAwaitingProofs, Vec<u8>), Error> {
         let ctx = self.ctx;
         let sharing_id = self.core.sharing_id();
         let msg: OpeningMsg = ctx.open(round::CLIENT_OPENING, bytes)?;
@@ -443,19 +509,18 @@ impl ServerAwaitingOpening {
             .map_err(|_| misbehaved(Role::Client, Check::CommitmentOpening))?;
         let peer = accept_peer(&ctx, &sharing_id, &self.own, &msg.reveal)?;
         let rho = xor(&msg.reveal.rho, &self.rho);
-        verify_modulus(
-            &ctx,
-            &sharing_id,
-            &rho,
-            &self.own,
-            &peer,
-            &msg.modulus,
-            &msg.factor,
-        )?;
         let (modulus, factor) = prove_modulus(&ctx, &sharing_id, &rho, &self.own, &peer, rng)?;
         let out = ctx.seal(round::SERVER_PROOFS, &ProofsMsg { modulus, factor })?;
-        let share = EcdsaKeyShare::new(self.core, self.own, peer).map_err(Error::Storage)?;
-        Ok((share, out))
+        Ok((
+            ServerAwaitingProofs {
+                ctx,
+                core: self.core,
+                own: self.own,
+                peer,
+                rho,
+            },
+            out,
+        ))
     }
 }
 
@@ -463,6 +528,42 @@ impl SessionState for ServerAwaitingOpening {
     const PROTOCOL: ProtocolId = ProtocolId::AuxInfo;
     const ROLE: Role = Role::Server;
     const AWAITING_ROUND: u8 = round::CLIENT_OPENING;
+    fn context(&self) -> &SessionContext {
+        &self.ctx
+    }
+    fn validate(&self) -> Result<(), DecodeError> {
+        (self.core.role() == Role::Server)
+            .then_some(())
+            .ok_or(DecodeError::Inconsistent)
+    }
+}
+
+/// Server after round 4.
+#[derive(Serialize, Deserialize)]
+pub struct ServerAwaitingProofs {
+    ctx: SessionContext,
+    core: KeyShare<Secp256k1>,
+    own: OwnAux,
+    peer: PeerAux,
+    #[serde(with = "tandem_curves::encoding::fixed")]
+    rho: [u8; 32],
+}
+
+impl ServerAwaitingProofs {
+    /// Server output: verifies the client's Πmod and Πfac, returns the complete key share.
+    ///
+    /// # Errors
+    /// [`Check::Proof`] naming the client.
+    pub fn receive(self, bytes: &[u8]) -> Result<EcdsaKeyShare, Error> {
+        let msg: ProofsMsg = self.ctx.open(round::CLIENT_PROOFS, bytes)?;
+        finish(&self.ctx, self.core, self.own, self.peer, &self.rho, &msg)
+    }
+}
+
+impl SessionState for ServerAwaitingProofs {
+    const PROTOCOL: ProtocolId = ProtocolId::AuxInfo;
+    const ROLE: Role = Role::Server;
+    const AWAITING_ROUND: u8 = round::CLIENT_PROOFS;
     fn context(&self) -> &SessionContext {
         &self.ctx
     }

@@ -53,11 +53,12 @@ static KEYS: LazyLock<Option<Keys>> =
     LazyLock::new(|| fixture_shares().map(|(client, server)| Keys { client, server }));
 
 struct Aux {
-    /// The four aux-info messages of one honest run.
-    m: [Vec<u8>; 4],
+    /// The five aux-info messages of one honest run.
+    m: [Vec<u8>; 5],
     client_awaiting_reveal: Vec<u8>,
     server_awaiting_opening: Vec<u8>,
     client_awaiting_proofs: Vec<u8>,
+    server_awaiting_proofs: Vec<u8>,
 }
 
 static AUX: LazyLock<Option<Aux>> = LazyLock::new(|| {
@@ -76,15 +77,17 @@ static AUX: LazyLock<Option<Aux>> = LazyLock::new(|| {
     let server_awaiting_opening = s.save().ok()?;
     let c = aux_info::ClientAwaitingReveal::restore(CurveId::Secp256k1, &client_awaiting_reveal)
         .ok()?;
-    let (c, m3) = c.receive(&m2, &mut rng(29)).ok()?;
+    let (c, m3) = c.receive(&m2).ok()?;
     let s = aux_info::ServerAwaitingOpening::restore(CurveId::Secp256k1, &server_awaiting_opening)
         .ok()?;
-    let (_, m4) = s.receive(&m3, &mut rng(30)).ok()?;
+    let (s, m4) = s.receive(&m3, &mut rng(30)).ok()?;
+    let (c, m5) = c.prove(&mut rng(29)).ok()?;
     Some(Aux {
-        m: [m1, m2, m3, m4],
+        m: [m1, m2, m3, m4, m5],
         client_awaiting_reveal,
         server_awaiting_opening,
         client_awaiting_proofs: c.save().ok()?,
+        server_awaiting_proofs: s.save().ok()?,
     })
 });
 
@@ -198,14 +201,14 @@ pub fn aux_client_reveal(data: &[u8]) {
                 CurveId::Secp256k1,
                 &a.client_awaiting_reveal,
             ) {
-                let _ = state.receive(m, &mut rng(31));
+                let _ = state.receive(m);
             }
         });
     }
 }
 
-/// Aux info, server receiving the client's opening (Πprm, Πmod, Πfac and the decommitment):
-/// every decodable input runs the server's verifiers.
+/// Aux info, server receiving the client's opening (its parameters, Πprm and the
+/// decommitment): every decodable input runs the server's checks, Πprm's verifier included.
 pub fn aux_server_opening(data: &[u8]) {
     if let Some(a) = AUX.as_ref() {
         both_forms(&a.m[2], data, |m| {
@@ -219,13 +222,27 @@ pub fn aux_server_opening(data: &[u8]) {
     }
 }
 
-/// Aux info, client receiving the server's Πmod and Πfac.
+/// Aux info, client receiving the server's Πmod and Πfac (round 4).
 pub fn aux_client_proofs(data: &[u8]) {
     if let Some(a) = AUX.as_ref() {
         both_forms(&a.m[3], data, |m| {
             if let Ok(state) = aux_info::ClientAwaitingProofs::restore(
                 CurveId::Secp256k1,
                 &a.client_awaiting_proofs,
+            ) {
+                let _ = state.receive(m);
+            }
+        });
+    }
+}
+
+/// Aux info, server receiving the client's Πmod and Πfac (round 5).
+pub fn aux_server_proofs(data: &[u8]) {
+    if let Some(a) = AUX.as_ref() {
+        both_forms(&a.m[4], data, |m| {
+            if let Ok(state) = aux_info::ServerAwaitingProofs::restore(
+                CurveId::Secp256k1,
+                &a.server_awaiting_proofs,
             ) {
                 let _ = state.receive(m);
             }
@@ -346,6 +363,7 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
         ("aux_client_reveal", a.m[1].clone()),
         ("aux_server_opening", a.m[2].clone()),
         ("aux_client_proofs", a.m[3].clone()),
+        ("aux_server_proofs", a.m[4].clone()),
         ("ecdsa_sign_server_request", s.m[0].clone()),
         ("ecdsa_sign_client_response", s.m[1].clone()),
         ("ecdsa_sign_server_finish", s.m[2].clone()),
@@ -353,6 +371,7 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
         ("ecdsa_stored", s.server_presignature.clone()),
         ("saved_session", s.server_r3.clone()),
         ("saved_session", a.client_awaiting_reveal.clone()),
+        ("saved_session", a.server_awaiting_proofs.clone()),
     ];
     let targets = [
         "presign_server_round1",
