@@ -141,7 +141,9 @@ pub(crate) fn decode_with_limit<T: Serialize + DeserializeOwned>(
 /// store must delete them (take, not read) before the restored state processes a message.
 ///
 /// Which states are saveable is a security decision, not a convenience:
-/// - every keygen and aux-info state, and the server's states that hold only public values
+/// - every keygen and aux-info state that waits for a message (not the client's
+///   [`ecdsa::aux_info::ClientOpened`](crate::ecdsa::aux_info::ClientOpened), a step between
+///   two of its own messages), and the server's states that hold only public values
 ///   ([`ecdsa::sign::ServerAwaitingFinish`](crate::ecdsa::sign::ServerAwaitingFinish),
 ///   [`eddsa::sign::ServerAwaitingShare`](crate::eddsa::sign::ServerAwaitingShare),
 ///   [`ecdsa::full_sign::ServerAwaitingClient2`](crate::ecdsa::full_sign::ServerAwaitingClient2))

@@ -1145,6 +1145,11 @@ fn aux_server_parameters_refused_by_name() {
 /// The server's aux-info checks on a client that committed to `reveal` (the commitment is
 /// built exactly as `aux_info::commitment_transcript` does).
 fn aux_server_on(reveal: RevealMsg) -> (Role, Check) {
+    misbehaved(aux_server_result(reveal))
+}
+
+/// The server's round-4 step on a client that committed to `reveal`.
+fn aux_server_result(reveal: RevealMsg) -> Result<(), Error> {
     let k = keys();
     let sid = SessionId([0x47; 32]);
     let ctx = SessionContext {
@@ -1181,7 +1186,7 @@ fn aux_server_on(reveal: RevealMsg) -> (Role, Check) {
             &OpeningMsg { reveal, opening },
         )
         .unwrap();
-    misbehaved(server.receive(&m3, &mut rng(76)))
+    server.receive(&m3, &mut rng(76)).map(|_| ())
 }
 
 #[test]
@@ -1210,6 +1215,65 @@ fn aux_client_echoing_the_servers_modulus_is_caught() {
             Check::AuxParameters("Paillier modulus must have exactly 3072 bits and be odd")
         )
     );
+}
+
+/// An honest client reveal for the session of [`aux_server_on`] (its Πprm bound to that
+/// session and the client's role), read out of the client's saved state.
+fn honest_client_reveal() -> RevealMsg {
+    let k = keys();
+    let (client, _) = aux_info::client_start(
+        core_copy(&k.client),
+        test_fixtures::paillier_key(2).unwrap(),
+        SessionId([0x47; 32]),
+        &mut rng(78),
+    )
+    .unwrap();
+    let kind = saved_kind(
+        ProtocolId::AuxInfo,
+        Role::Client,
+        aux_info::round::SERVER_REVEAL,
+    );
+    let mut reveal = None;
+    edit_saved::<AuxClientMirror>(kind, CurveId::Secp256k1, &client.save().unwrap(), |m| {
+        reveal = Some(m.reveal.clone());
+    });
+    reveal.unwrap()
+}
+
+#[test]
+fn aux_server_checks_the_committed_parameters_and_prm_before_proving() {
+    // The values open the commitment, so only the parameter checks and Πprm stand between
+    // them and the server's Πfac under the client's parameters (AUX-5..7).
+    let honest = honest_client_reveal();
+    let other = test_fixtures::aux(4, &mut rng(79)).unwrap().1.to_wire();
+    type Tamper = Box<dyn Fn(&mut RevealMsg)>;
+    let cases: Vec<(&str, Tamper, Check)> = vec![
+        (
+            "s = t",
+            Box::new(|r| r.ring_pedersen.s = r.ring_pedersen.t),
+            Check::AuxParameters("ring-Pedersen s, t must be distinct units other than 1 and N-1"),
+        ),
+        (
+            "ring-Pedersen on another modulus",
+            Box::new(move |r| r.ring_pedersen = other.clone()),
+            Check::AuxParameters("ring-Pedersen modulus differs from the Paillier modulus"),
+        ),
+        (
+            "Πprm z_3 + 1",
+            Box::new(|r| r.prm.responses[3] = r.prm.responses[3].wrapping_add(&U3072::ONE)),
+            Check::Proof(ProofError::Repetition {
+                index: 3,
+                check: "Πprm t^z_i = A_i s^e_i (Fig. 13)",
+            }),
+        ),
+    ];
+    for (name, f, expected) in cases {
+        let mut reveal = honest.clone();
+        f(&mut reveal);
+        assert_eq!(aux_server_on(reveal), (Role::Client, expected), "{name}");
+    }
+    // The untouched reveal passes: the cases above fail on their tampering alone.
+    assert!(aux_server_result(honest).is_ok());
 }
 
 /// The serde layout of `aux_info::ClientAwaitingReveal`.

@@ -78,9 +78,10 @@ fn server(
 /// `(client, server)` key shares.
 ///
 /// # Errors
-/// [`WalletError::Protocol`] with the first party's protocol error (the client's if both
-/// failed); [`WalletError::Internal`] if a thread panicked.
+/// [`WalletError::Protocol`] for `operation` with the party's protocol error (the client's
+/// if both failed); [`WalletError::Internal`] if a thread panicked.
 pub(crate) fn run(
+    operation: &'static str,
     client_core: KeyShare<Secp256k1>,
     server_core: KeyShare<Secp256k1>,
     client_paillier: SecretKey,
@@ -105,7 +106,7 @@ pub(crate) fn run(
     });
     let panicked = || WalletError::Internal("auxiliary-information thread panicked".into());
     let (c, s) = (c.map_err(|_| panicked())?, s.map_err(|_| panicked())?);
-    let failed = protocol("secp256k1 auxiliary info");
+    let failed = protocol(operation);
     match (c, s) {
         (Ok(c), Ok(s)) => Ok((c, s)),
         (Err(Stop::Protocol(e)), _) | (_, Err(Stop::Protocol(e))) => Err(failed(e)),
@@ -137,7 +138,14 @@ mod tests {
     #[test]
     fn both_threads_finish_with_matching_shares() {
         let (c, s) = cores();
-        let (c, s) = run(c, s, paillier_key(0).unwrap(), paillier_key(1).unwrap()).unwrap();
+        let (c, s) = run(
+            "test",
+            c,
+            s,
+            paillier_key(0).unwrap(),
+            paillier_key(1).unwrap(),
+        )
+        .unwrap();
         assert_eq!(c.role(), Role::Client);
         assert_eq!(s.role(), Role::Server);
         assert_eq!(c.peer().paillier(), s.own().paillier().public());
@@ -151,6 +159,7 @@ mod tests {
         let (c, _) = cores();
         let (_, other_server) = cores();
         let e = run(
+            "test",
             c,
             other_server,
             paillier_key(0).unwrap(),

@@ -341,8 +341,13 @@ impl<S: Store> Wallet<S> {
             &mut NoTap,
         )
         .map_err(protocol("secp256k1 recovery"))?;
-        let (secp_client, secp_server) =
-            aux_info::run(secp_client, secp_server, paillier_client, paillier_server)?;
+        let (secp_client, secp_server) = aux_info::run(
+            "secp256k1 recovery",
+            secp_client,
+            secp_server,
+            paillier_client,
+            paillier_server,
+        )?;
         self.store_signing_pair(
             record,
             [secp_client, secp_server],
@@ -390,8 +395,13 @@ impl<S: Store> Wallet<S> {
             &mut NoTap,
         )
         .map_err(protocol("secp256k1 refresh"))?;
-        let (secp_client, secp_server) =
-            aux_info::run(secp_client, secp_server, paillier_client, paillier_server)?;
+        let (secp_client, secp_server) = aux_info::run(
+            "secp256k1 refresh",
+            secp_client,
+            secp_server,
+            paillier_client,
+            paillier_server,
+        )?;
         self.store_signing_pair(
             record,
             [secp_client, secp_server],

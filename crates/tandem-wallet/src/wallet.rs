@@ -377,8 +377,13 @@ impl<S: Store> Wallet<S> {
             Some(CurveId::Secp256k1),
             Party::Server,
         );
-        let (secp_client, secp_server) =
-            aux_info::run(core_client, core_server, paillier_client, paillier_server)?;
+        let (secp_client, secp_server) = aux_info::run(
+            "secp256k1 auxiliary info",
+            core_client,
+            core_server,
+            paillier_client,
+            paillier_server,
+        )?;
 
         let mut id = [0u8; 16];
         getrandom::fill(&mut id).map_err(|e| WalletError::Internal(e.to_string()))?;

@@ -11,7 +11,7 @@
 //! | 5 | client | `ψ_c` = Πmod(`N_c`), `ψ'_c` = Πfac(`N_c`) under the server's parameters | Πmod; Πfac with our trapdoor |
 //!
 //! `ρ = ρ_c XOR ρ_s` binds Πmod and Πfac (CGGMP24 Fig. 7, round 3); Πprm is made before `ρ`
-//! exists and is committed to. Each party verifies the other's Πprm *before* it makes its
+//! exists (the client's inside `V_c`, the server's after it has seen `V_c`). Each party verifies the other's Πprm *before* it makes its
 //! own Πfac with the other's parameters. The ring-Pedersen parameters live on the party's
 //! Paillier modulus (as in CGGMP21 Fig. 6), so Πmod and Πfac also cover that modulus.
 //!
@@ -25,6 +25,18 @@
 //! see the honest party's round-3 proofs before sending its own (rushing), and an honest
 //! party sends its proofs before it has checked the other's. Each party outputs its key share
 //! once the other's proofs verify (the client on round 4, the server on round 5).
+//!
+//! For a deployment on two machines:
+//! - A client that holds its share does not know that the server accepted round 5. Store the
+//!   new share as the current one only after the server confirms (for a refresh or recovery,
+//!   keep the old share until then), as for resharing.
+//! - Rounds 4 and 5 cross on the wire. Process each session's messages in round order: a
+//!   round 5 that reaches a server still working on round 3 (or whose state is not yet saved)
+//!   waits in a queue keyed by the header's session and round; given to the wrong state it is
+//!   refused (`WrongRound`) and the session is lost. The client likewise keeps round 4 until
+//!   [`ClientOpened::prove`] returns.
+//! - The server now proves (Πmod and Πfac, about 55 exponentiations at 3072 bits) after the
+//!   client has spent only a Πprm and a commitment; rate-limit aux-info sessions per client.
 
 use rand_core::CryptoRng;
 use serde::{Deserialize, Serialize};

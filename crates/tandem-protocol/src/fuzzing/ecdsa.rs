@@ -201,7 +201,11 @@ pub fn aux_client_reveal(data: &[u8]) {
                 CurveId::Secp256k1,
                 &a.client_awaiting_reveal,
             ) {
-                let _ = state.receive(m);
+                // A message that passes the parameter checks also meets the Πprm verifier
+                // (and, if that accepts, the client's proving: only honest input gets there).
+                if let Ok((opened, _)) = state.receive(m) {
+                    let _ = opened.prove(&mut rng(31));
+                }
             }
         });
     }
