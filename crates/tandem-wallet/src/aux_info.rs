@@ -181,4 +181,34 @@ mod tests {
             "{e:?}"
         );
     }
+
+    #[test]
+    fn a_client_abort_mid_run_releases_the_waiting_server() {
+        // Both parties bring the same Paillier key: the client refuses the server's round 2
+        // (its modulus echoes the client's) while the server waits for round 3; the server's
+        // thread ends on the closed channel and the client's finding is what is reported.
+        let (c, s) = cores();
+        let e = run(
+            "test",
+            c,
+            s,
+            paillier_key(0).unwrap(),
+            paillier_key(0).unwrap(),
+        )
+        .err()
+        .unwrap();
+        assert!(
+            matches!(
+                e,
+                WalletError::Protocol {
+                    source: Error::Misbehaved {
+                        culprit: Role::Server,
+                        check: tandem_protocol::Check::AuxParameters("peer's modulus equals ours"),
+                    },
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+    }
 }
