@@ -29,6 +29,7 @@ use crypto_bigint::{
 use crypto_primes::{Flavor, is_prime, sieve_and_find};
 use rand_core::CryptoRng;
 use thiserror::Error;
+use zeroize::Zeroize;
 
 use crate::params::PRIME_BITS;
 
@@ -84,7 +85,7 @@ pub fn generate_safe_prime_of_size<T, R>(
     progress: &mut dyn FnMut(PrimeProgress) -> ControlFlow<()>,
 ) -> Result<T, PrimeGenError>
 where
-    T: UnsignedWithMontyForm + crypto_bigint::RandomBits + RandomMod + zeroize::Zeroize,
+    T: UnsignedWithMontyForm + crypto_bigint::RandomBits + RandomMod + Zeroize,
     R: CryptoRng + ?Sized,
 {
     let factory = sieve::DeepSieveFactory::<T>::new(bits).ok_or(PrimeGenError::Sieve)?;
@@ -120,17 +121,16 @@ where
 
 /// The search's predicate: the two Fermat filters, cheapest rejection first, then the full
 /// safe-prime test. `p ≡ 3 (mod 4)` for every sieve candidate, so `p' = (p-1)/2` is odd.
-fn is_safe_prime_candidate<T: UnsignedWithMontyForm + RandomMod>(p: &T) -> bool {
-    let Some(p_odd) = Odd::new(p.clone()).into_option() else {
-        return false;
+/// The copies of the candidate it makes are wiped (the accepted one is the secret prime).
+fn is_safe_prime_candidate<T: UnsignedWithMontyForm + RandomMod + Zeroize>(p: &T) -> bool {
+    let passes = |n: T| {
+        Odd::new(n).into_option().is_some_and(|odd| {
+            let pass = fermat_base_two(&odd);
+            odd.get().zeroize();
+            pass
+        })
     };
-    if !fermat_base_two(&p_odd) {
-        return false;
-    }
-    let Some(half) = Odd::new(p.wrapping_shr_vartime(1)).into_option() else {
-        return false;
-    };
-    fermat_base_two(&half) && is_prime(Flavor::Safe, p)
+    passes(p.clone()) && passes(p.wrapping_shr_vartime(1)) && is_prime(Flavor::Safe, p)
 }
 
 /// Fermat's test to base 2: whether `2^(n-1) ≡ 1 (mod n)`. Every odd prime passes, most
@@ -144,16 +144,17 @@ fn is_safe_prime_candidate<T: UnsignedWithMontyForm + RandomMod>(p: &T) -> bool 
 /// interface offers; crypto-primes' Miller-Rabin uses the same on the same candidate).
 #[doc(hidden)]
 #[must_use]
-pub fn fermat_base_two<T: UnsignedWithMontyForm>(n: &Odd<T>) -> bool {
+pub fn fermat_base_two<T: UnsignedWithMontyForm + Zeroize>(n: &Odd<T>) -> bool {
     let params = T::MontyForm::new_params_vartime(n.clone());
     let one = T::MontyForm::one(&params);
-    let exponent = n.as_ref().wrapping_sub(&T::one_like(n.as_ref()));
+    let mut exponent = n.as_ref().wrapping_sub(&T::one_like(n.as_ref()));
     let mut z = one.clone();
     for i in (0..exponent.bits_precision()).rev() {
         z = z.square();
         let doubled = z.clone() + &z;
         z = z.ct_select(&doubled, exponent.bit(i));
     }
+    exponent.zeroize();
     z.ct_eq(&one).to_bool()
 }
 
