@@ -60,6 +60,17 @@ pub trait Curve: 'static + Copy + Clone + Debug + Default + PartialEq + Eq + Sen
     const ID: CurveId;
     /// Length of a canonical point encoding in bytes.
     const POINT_LEN: usize;
+    /// A canonical point encoding: `[u8; POINT_LEN]`.
+    type PointBytes: Copy
+        + Clone
+        + Debug
+        + PartialEq
+        + Eq
+        + AsRef<[u8]>
+        + for<'a> TryFrom<&'a [u8]>
+        + Send
+        + Sync
+        + 'static;
 
     /// A scalar modulo the group order.
     type Scalar: Copy
@@ -126,7 +137,7 @@ pub trait Curve: 'static + Copy + Clone + Debug + Default + PartialEq + Eq + Sen
     fn is_identity(p: &Self::Point) -> bool;
     /// Canonical encoding of `p` (`POINT_LEN` bytes). The identity has no encoding on the
     /// wire; encoders must refuse it before calling this.
-    fn point_to_bytes(p: &Self::Point) -> Vec<u8>;
+    fn point_to_bytes(p: &Self::Point) -> Self::PointBytes;
     /// Decodes a point and validates it: exact length, canonical encoding, on the curve, in
     /// the prime-order group, not the identity.
     ///

@@ -24,6 +24,7 @@ pub struct Ed25519;
 impl Curve for Ed25519 {
     const ID: CurveId = CurveId::Ed25519;
     const POINT_LEN: usize = 32;
+    type PointBytes = [u8; 32];
 
     type Scalar = Scalar;
     type Point = EdwardsPoint;
@@ -92,8 +93,8 @@ impl Curve for Ed25519 {
         p.is_identity()
     }
 
-    fn point_to_bytes(p: &EdwardsPoint) -> Vec<u8> {
-        p.compress().to_bytes().to_vec()
+    fn point_to_bytes(p: &EdwardsPoint) -> [u8; 32] {
+        p.compress().to_bytes()
     }
 
     fn point_from_bytes(bytes: &[u8]) -> Result<EdwardsPoint, PointError> {

@@ -19,6 +19,7 @@
 pub mod commitment;
 pub mod curve;
 pub mod ed25519;
+pub mod encoded_point;
 pub mod encoding;
 pub mod error;
 pub mod point;
@@ -30,6 +31,7 @@ pub mod transcript;
 pub use commitment::{Commitment, Opening};
 pub use curve::{Curve, CurveId};
 pub use ed25519::Ed25519;
+pub use encoded_point::EncodedPoint;
 pub use error::{PointError, ScalarError, VerifyError};
 pub use point::Point;
 pub use scalar::{Scalar, SecretScalar};

@@ -74,7 +74,7 @@ impl<C: Curve> Point<C> {
         if self.is_identity() {
             return Err(PointError::Identity);
         }
-        Ok(C::point_to_bytes(&self.0))
+        Ok(C::point_to_bytes(&self.0).as_ref().to_vec())
     }
 
     /// Decodes and validates a point (see the type documentation).
@@ -108,7 +108,7 @@ impl<C: Curve> fmt::Debug for Point<C> {
                 f,
                 "Point<{}>({})",
                 C::ID,
-                encoding::hex(&C::point_to_bytes(&self.0))
+                encoding::hex(C::point_to_bytes(&self.0).as_ref())
             )
         }
     }

@@ -20,6 +20,7 @@ pub struct Secp256k1;
 impl Curve for Secp256k1 {
     const ID: CurveId = CurveId::Secp256k1;
     const POINT_LEN: usize = 33;
+    type PointBytes = [u8; 33];
 
     type Scalar = Scalar;
     type Point = ProjectivePoint;
@@ -91,8 +92,8 @@ impl Curve for Secp256k1 {
         bool::from(p.is_identity())
     }
 
-    fn point_to_bytes(p: &ProjectivePoint) -> Vec<u8> {
-        p.to_affine().to_bytes().to_vec()
+    fn point_to_bytes(p: &ProjectivePoint) -> [u8; 33] {
+        p.to_affine().to_bytes().into()
     }
 
     fn point_from_bytes(bytes: &[u8]) -> Result<ProjectivePoint, PointError> {

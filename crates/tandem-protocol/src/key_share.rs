@@ -3,7 +3,7 @@
 use core::fmt;
 
 use serde::{Deserialize, Serialize};
-use tandem_curves::{Curve, Point, SecretScalar, Transcript};
+use tandem_curves::{Curve, EncodedPoint, Point, SecretScalar, Transcript};
 
 use crate::error::{DecodeError, Error, Misuse};
 use crate::message::Role;
@@ -61,8 +61,7 @@ pub struct KeyShare<C: Curve> {
     public: PublicShares<C>,
     /// Derived once at construction (the share is immutable): signing uses them on every
     /// message, and each costs point compressions.
-    public_key: Point<C>,
-    public_key_encoding: Vec<u8>,
+    public_key: EncodedPoint<C>,
     sharing_id: [u8; 32],
 }
 
@@ -85,11 +84,8 @@ impl<C: Curve> KeyShare<C> {
         secret: SecretScalar<C>,
         public: PublicShares<C>,
     ) -> Result<Self, DecodeError> {
-        let public_key = public.public_key();
-        // The identity has no encoding: `to_bytes` refuses it.
-        let public_key_encoding = public_key
-            .to_bytes()
-            .map_err(|_| DecodeError::Inconsistent)?;
+        // The identity has no encoding.
+        let public_key = EncodedPoint::new(public.public_key()).ok_or(DecodeError::Inconsistent)?;
         if secret.public_point() != public.of(role) {
             return Err(DecodeError::Inconsistent);
         }
@@ -98,7 +94,6 @@ impl<C: Curve> KeyShare<C> {
             secret,
             public,
             public_key,
-            public_key_encoding,
             sharing_id: public.sharing_id(),
         })
     }
@@ -112,13 +107,19 @@ impl<C: Curve> KeyShare<C> {
     /// The group public key.
     #[must_use]
     pub fn public_key(&self) -> Point<C> {
+        *self.public_key.point()
+    }
+
+    /// The group public key with its encoding.
+    #[must_use]
+    pub fn public_key_encoded(&self) -> EncodedPoint<C> {
         self.public_key
     }
 
     /// The canonical encoding of the group public key.
     #[must_use]
     pub fn public_key_bytes(&self) -> &[u8] {
-        &self.public_key_encoding
+        self.public_key.encoding().as_ref()
     }
 
     /// Both public shares.

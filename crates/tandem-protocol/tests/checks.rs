@@ -21,8 +21,8 @@ use rand_core::SeedableRng;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use tandem_curves::{
-    Commitment, Curve, CurveId, Ed25519, Opening, Point, Scalar, SchnorrProof, Secp256k1,
-    SecretScalar,
+    Commitment, Curve, CurveId, Ed25519, EncodedPoint, Opening, Point, Scalar, SchnorrProof,
+    Secp256k1, SecretScalar,
 };
 use tandem_paillier::bigint::U3072;
 use tandem_paillier::proofs::ProofError;
@@ -952,7 +952,9 @@ fn full_sign_server_message_4_tampered() {
         ),
         (
             "R'",
-            Box::new(|m| m.r_point = m.r_point + Point::generator()),
+            Box::new(|m| {
+                m.r_point = EncodedPoint::new(*m.r_point.point() + Point::generator()).unwrap();
+            }),
             Some(Check::NoncePoint),
         ),
         (

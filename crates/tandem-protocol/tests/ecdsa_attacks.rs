@@ -17,7 +17,7 @@ use std::sync::LazyLock;
 
 use support::ecdsa::PAIR;
 use support::{rng, tamper};
-use tandem_curves::{Curve, Point, Scalar, Secp256k1};
+use tandem_curves::{Curve, EncodedPoint, Point, Scalar, Secp256k1};
 use tandem_paillier::bigint::{I1024, I2048, I4096, U3072, U6144};
 use tandem_paillier::paillier::Ciphertext;
 use tandem_paillier::test_fixtures;
@@ -322,10 +322,10 @@ fn sign_partial_signatures_tampered() {
         ("rho_s", |m| m.rho[0] ^= 1, Check::NoncePoint),
         (
             "R'",
-            |m| m.r_point = m.r_point + Point::generator(),
+            |m| m.r_point = shift(m.r_point, Point::generator()),
             Check::NoncePoint,
         ),
-        ("-R'", |m| m.r_point = -m.r_point, Check::NoncePoint),
+        ("-R'", |m| m.r_point = negate(m.r_point), Check::NoncePoint),
     ];
     for (i, (name, f, check)) in server_tampers.into_iter().enumerate() {
         let (cp, sp) = driver::presign(
@@ -673,4 +673,14 @@ fn aux_commitment_and_sharing_refusals() {
             reason: Refusal::KeyShareMismatch
         }
     );
+}
+
+/// `R' + P`, re-encoded (a tampering server sends a valid encoding of a wrong point).
+fn shift(r: EncodedPoint<Secp256k1>, p: Point<Secp256k1>) -> EncodedPoint<Secp256k1> {
+    EncodedPoint::new(*r.point() + p).unwrap()
+}
+
+/// `-R'`: the same `x`, the other parity.
+fn negate(r: EncodedPoint<Secp256k1>) -> EncodedPoint<Secp256k1> {
+    EncodedPoint::new(-*r.point()).unwrap()
 }

@@ -25,7 +25,7 @@ use super::sign::{self, EcdsaSignature, SignFinishMsg};
 use crate::error::{DecodeError, Error};
 use crate::message::{ProtocolId, Role, SessionContext, SessionId};
 use crate::stored::SessionState;
-use tandem_curves::{Point, Scalar, Secp256k1};
+use tandem_curves::{EncodedPoint, Scalar, Secp256k1};
 
 /// Message numbers.
 pub mod round {
@@ -63,7 +63,7 @@ pub struct FullSignResponseMsg {
     #[serde(with = "tandem_curves::encoding::fixed")]
     pub rho: [u8; 32],
     /// `R' = δ'^-1·Γ` as the server computed it.
-    pub r_point: Point<Secp256k1>,
+    pub r_point: EncodedPoint<Secp256k1>,
     /// `σ_s`.
     pub sigma: Scalar<Secp256k1>,
 }

@@ -19,10 +19,10 @@ use core::fmt;
 
 use rand_core::CryptoRng;
 use serde::{Deserialize, Serialize};
-use tandem_curves::{CurveId, Point, Secp256k1, SecretScalar};
+use tandem_curves::{CurveId, EncodedPoint, Point, Secp256k1, SecretScalar};
 
 use super::EcdsaKeyShare;
-use crate::error::{DecodeError, Error, Misuse, Refusal};
+use crate::error::{Check, DecodeError, Error, Misuse, Refusal, misbehaved};
 use crate::message::{ProtocolId, Role, SessionContext, SessionId};
 use crate::stored::{self, SessionState, StoredKind};
 
@@ -105,8 +105,8 @@ pub struct Presignature {
     pub(crate) role: Role,
     #[serde(with = "tandem_curves::encoding::fixed")]
     pub(crate) sharing_id: [u8; 32],
-    /// `R = Γ`.
-    pub(crate) r: Point<Secp256k1>,
+    /// `R = Γ`, with its encoding (hashed into every signature's re-randomiser).
+    pub(crate) r: EncodedPoint<Secp256k1>,
     /// `k̃_i`.
     pub(crate) k: SecretScalar<Secp256k1>,
     /// `χ̃_i`.
@@ -149,7 +149,7 @@ impl Presignature {
     /// `R`.
     #[must_use]
     pub fn r(&self) -> Point<Secp256k1> {
-        self.r
+        *self.r.point()
     }
 
     /// The public commitments of `role`.
@@ -166,7 +166,9 @@ impl Presignature {
     /// [`Presignature::matches_key`] also checks `ΣS̃_j = X`.
     pub(crate) fn validate(&self) -> Result<(), DecodeError> {
         let own = self.commitments(self.role);
-        if self.r.mul_secret(&self.k) != own.big_delta || self.r.mul_secret(&self.chi) != own.s {
+        if self.r.point().mul_secret(&self.k) != own.big_delta
+            || self.r.point().mul_secret(&self.chi) != own.s
+        {
             return Err(DecodeError::Inconsistent);
         }
         if self.client.big_delta + self.server.big_delta != Point::generator() {
@@ -227,6 +229,9 @@ pub(crate) fn finish(
 ) -> Result<Presignature, Error> {
     let gamma = own_r2.gamma + peer_r2.gamma;
     let delta = rounds::verify_round3(share, ctx, peer_r1, &gamma, own_r3, peer_r3)?;
+    // Round 3 refused Γ = identity already; this encodes Γ once for every later use.
+    let encoded_gamma =
+        EncodedPoint::new(gamma).ok_or_else(|| misbehaved(ctx.peer(), Check::DegenerateResult))?;
     let delta_inv = delta
         .invert()
         .ok_or(Error::Internal("δ checked non-zero"))?;
@@ -244,7 +249,7 @@ pub(crate) fn finish(
         id: ctx.session,
         role: ctx.me,
         sharing_id: share.sharing_id(),
-        r: gamma,
+        r: encoded_gamma,
         k,
         chi,
         client,

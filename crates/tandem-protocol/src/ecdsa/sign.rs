@@ -37,22 +37,22 @@
 //!
 //! The signature is normalised to low `s` and carries its recovery id.
 
+mod combine;
+
 use core::fmt;
 
-use k256::ecdsa::signature::hazmat::PrehashVerifier;
-use k256::elliptic_curve::PrimeField;
-use k256::elliptic_curve::ops::Reduce;
-use k256::elliptic_curve::point::AffineCoordinates;
-use k256::elliptic_curve::scalar::IsHigh;
 use rand_core::CryptoRng;
 use serde::{Deserialize, Serialize};
-use tandem_curves::{Point, Scalar, Secp256k1, Transcript};
+use tandem_curves::{EncodedPoint, Scalar, Secp256k1};
 
 use super::EcdsaKeyShare;
 use super::presign::{PartyCommitments, Presignature, context};
-use crate::error::{Check, DecodeError, Error, Misuse, Refusal, misbehaved};
+use crate::error::{DecodeError, Error, Misuse, Refusal};
 use crate::message::{ProtocolId, Role, SessionContext, SessionId};
 use crate::stored::SessionState;
+pub(crate) use combine::{
+    Blame, Nonce, PublicNonce, combine_or_blame, nonce_point, partial, rerandomizer,
+};
 
 /// Message numbers.
 pub mod round {
@@ -136,7 +136,7 @@ pub struct SignResponseMsg {
     pub rho: [u8; 32],
     /// `R' = δ'^-1·Γ` as the server computed it (the client checks it through the final
     /// verification, which pins the exact point).
-    pub r_point: Point<Secp256k1>,
+    pub r_point: EncodedPoint<Secp256k1>,
     /// `σ_s`.
     pub sigma: Scalar<Secp256k1>,
 }
@@ -146,215 +146,6 @@ pub struct SignResponseMsg {
 pub struct SignFinishMsg {
     /// `σ_c`.
     pub sigma: Scalar<Secp256k1>,
-}
-
-/// The public values of one signature: `R'`, `r' = x(R') mod q`, `m`.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct PublicNonce {
-    r_point: Point<Secp256k1>,
-    r: Scalar<Secp256k1>,
-    m: Scalar<Secp256k1>,
-    /// `x(R') >= q` (recovery id bit 1).
-    x_high: bool,
-    /// `y(R')` is odd (recovery id bit 0, before low-s normalisation).
-    y_odd: bool,
-}
-
-impl PublicNonce {
-    pub(crate) fn new(r_point: Point<Secp256k1>, digest: &[u8; 32]) -> Self {
-        // One conversion to affine for r, the overflow bit and the parity.
-        let affine = r_point.inner().to_affine();
-        let x = affine.x();
-        let r = Scalar::new(<k256::Scalar as Reduce<k256::FieldBytes>>::reduce(&x));
-        let x_high = bool::from(k256::Scalar::from_repr(x).is_none());
-        Self {
-            r_point,
-            r,
-            m: digest_scalar(digest),
-            x_high,
-            y_odd: bool::from(affine.y_is_odd()),
-        }
-    }
-}
-
-/// Everything a party derives for one signature: the public values and `δ'`.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Nonce {
-    delta: Scalar<Secp256k1>,
-    public: PublicNonce,
-}
-
-impl Nonce {
-    pub(crate) fn public(&self) -> &PublicNonce {
-        &self.public
-    }
-
-    pub(crate) fn r_point(&self) -> Point<Secp256k1> {
-        self.public.r_point
-    }
-}
-
-/// `m = int(digest) mod q` (the digest is a 256-bit big-endian integer, as in ECDSA).
-pub(crate) fn digest_scalar(digest: &[u8; 32]) -> Scalar<Secp256k1> {
-    Scalar::new(<k256::Scalar as Reduce<k256::FieldBytes>>::reduce(
-        &(*digest).into(),
-    ))
-}
-
-/// `δ' = H(sign session, presignature id, sharing id, Γ, X, digest, ρ_c, ρ_s)`, non-zero.
-pub(crate) fn rerandomizer(
-    sign_session: &SessionId,
-    presignature: &Presignature,
-    share: &EcdsaKeyShare,
-    digest: &[u8; 32],
-    rho_c: &[u8; 32],
-    rho_s: &[u8; 32],
-) -> Result<Scalar<Secp256k1>, Error> {
-    let mut t = Transcript::new("tandem/ecdsa/rerandomize/v1");
-    t.append("sign-session", &sign_session.0);
-    t.append("presignature", &presignature.id.0);
-    t.append("sharing-id", &presignature.sharing_id);
-    t.append_point("gamma", &presignature.r);
-    // X's encoding, cached by the key share (the same bytes `append_point` would absorb).
-    t.append("public-key", share.core().public_key_bytes());
-    t.append("digest", digest);
-    t.append("rho-client", rho_c);
-    t.append("rho-server", rho_s);
-    let delta: Scalar<Secp256k1> = t.challenge_scalar("delta-prime");
-    if delta.is_zero() {
-        return Err(Error::Misuse(Misuse::Degenerate));
-    }
-    Ok(delta)
-}
-
-/// `R' = δ'^-1·Γ` (Γ and δ' are public: variable time).
-pub(crate) fn nonce_point(
-    gamma: &Point<Secp256k1>,
-    delta: &Scalar<Secp256k1>,
-) -> Result<Point<Secp256k1>, Error> {
-    let delta_inv = delta
-        .invert_vartime()
-        .ok_or(Error::Misuse(Misuse::Degenerate))?;
-    Ok(gamma.mul_vartime(&delta_inv))
-}
-
-impl Nonce {
-    /// The nonce of one signature from `δ'` and `R'`.
-    pub(crate) fn new(
-        delta: Scalar<Secp256k1>,
-        r_point: Point<Secp256k1>,
-        digest: &[u8; 32],
-    ) -> Result<Self, Error> {
-        let public = PublicNonce::new(r_point, digest);
-        if public.r.is_zero() {
-            return Err(Error::Misuse(Misuse::Degenerate));
-        }
-        Ok(Self { delta, public })
-    }
-}
-
-/// `σ_i = δ'·(k̃_i·m + r'·χ̃_i)`, consuming the presignature.
-pub(crate) fn partial(presignature: Presignature, n: &Nonce) -> Scalar<Secp256k1> {
-    let p = &n.public;
-    let s = &(&(&presignature.k * &p.m) + &(&presignature.chi * &p.r)) * &n.delta;
-    s.reveal()
-}
-
-/// `σ_j·R' = m·Δ̃_j + r'·S̃_j` (CGGMP24 Fig. 10; the `δ'` cancels; variable time, public
-/// values).
-pub(crate) fn partial_is_valid(
-    c: &PartyCommitments,
-    n: &PublicNonce,
-    sigma: &Scalar<Secp256k1>,
-) -> bool {
-    n.r_point.mul_vartime(sigma) == c.big_delta.mul_vartime(&n.m) + c.s.mul_vartime(&n.r)
-}
-
-/// What a party knows to name the culprit when the combined signature fails.
-pub(crate) struct Blame<'a> {
-    /// The peer.
-    pub(crate) peer: Role,
-    /// The peer's presignature commitments.
-    pub(crate) commitments: &'a PartyCommitments,
-    /// For the client, which took `R'` from the server: `Γ` and `δ'` to recompute it.
-    pub(crate) recompute: Option<(Point<Secp256k1>, Scalar<Secp256k1>)>,
-}
-
-/// Combines two partial signatures and verifies the result; if it does not verify, names
-/// the culprit: a wrong `R'` (the client recomputes `δ'^-1·Γ`), else a partial signature
-/// that fails CGGMP24 Fig. 10's check. Those checks cost scalar multiplications, so they run
-/// only when the signature fails.
-pub(crate) fn combine_or_blame(
-    n: &PublicNonce,
-    own: &Scalar<Secp256k1>,
-    peer: &Scalar<Secp256k1>,
-    blame: &Blame<'_>,
-    public_key: &Point<Secp256k1>,
-    digest: &[u8; 32],
-) -> Result<EcdsaSignature, Error> {
-    let (sigma_c, sigma_s) = match blame.peer {
-        Role::Server => (own, peer),
-        Role::Client => (peer, own),
-    };
-    combine(n, sigma_c, sigma_s, public_key, digest).map_err(|e| {
-        if let Some((gamma, delta)) = &blame.recompute
-            && nonce_point(gamma, delta).ok() != Some(n.r_point)
-        {
-            return misbehaved(blame.peer, Check::NoncePoint);
-        }
-        if partial_is_valid(blame.commitments, n, peer) {
-            e
-        } else {
-            misbehaved(blame.peer, Check::PartialSignature)
-        }
-    })
-}
-
-/// `s = σ_c + σ_s`, verified, normalised to low `s`, with its recovery id.
-///
-/// The verification is ECDSA's, computed exactly: `R_v = s^-1·(m·G + r'·X)` must be the point
-/// `R'` itself (not only share its `x`), which implies `x(R_v) mod q = r'` and also fixes the
-/// parity that goes into the recovery id. Variable time (public values).
-pub(crate) fn combine(
-    n: &PublicNonce,
-    sigma_c: &Scalar<Secp256k1>,
-    sigma_s: &Scalar<Secp256k1>,
-    public_key: &Point<Secp256k1>,
-    digest: &[u8; 32],
-) -> Result<EcdsaSignature, Error> {
-    let s_raw = *sigma_c + *sigma_s;
-    // Variable time on s, like any ECDSA verification. s is public once the signature is
-    // released; when the check below fails, the client withholds σ_c, yet timing here could
-    // tell the server something about s = σ_c + σ_s, i.e. about σ_c: a partial signature on
-    // the digest the client itself asked to sign, from a presignature spent either way. All
-    // it could complete is the signature the client wanted, so nothing secret is at stake.
-    let s_inv = s_raw
-        .invert_vartime()
-        .ok_or(Error::Misuse(Misuse::Degenerate))?;
-    let r_v = public_key.mul_base_add_vartime(&(n.m * s_inv), &(n.r * s_inv));
-    if r_v != n.r_point {
-        return Err(Error::Internal(
-            "verified partial signatures combine to an invalid signature",
-        ));
-    }
-    let mut s = s_raw;
-    let mut y_odd = n.y_odd;
-    if bool::from(s.inner().is_high()) {
-        s = -s;
-        y_odd = !y_odd;
-    }
-    let signature = EcdsaSignature {
-        r: n.r,
-        s,
-        recovery_id: u8::from(y_odd) | (u8::from(n.x_high) << 1),
-    };
-    // The exact check above is ECDSA verification; k256's own verifier agrees (checked in
-    // debug builds, and by the test suite with ecrecover).
-    debug_assert!(signature.to_k256().is_ok_and(|sig| {
-        k256::ecdsa::VerifyingKey::from_affine(public_key.inner().to_affine())
-            .is_ok_and(|vk| vk.verify_prehash(digest, &sig).is_ok())
-    }));
-    Ok(signature)
 }
 
 fn check(share: &EcdsaKeyShare, presignature: &Presignature, role: Role) -> Result<(), Error> {
@@ -441,7 +232,7 @@ impl ClientAwaitingPartial {
         // The server's R' is used as sent: σ_c leaves only if the signature verifies with
         // exactly that point as its nonce, which happens only if R' = δ'^-1·Γ.
         let n = Nonce::new(delta, msg.r_point, &self.digest)?;
-        let gamma = self.presignature.r;
+        let gamma = *self.presignature.r.point();
         let server = self.presignature.server;
         let sigma_c = partial(self.presignature, &n);
         let signature = combine_or_blame(
@@ -533,7 +324,7 @@ impl SignRequest {
         )?;
         let n = Nonce::new(
             delta,
-            nonce_point(&presignature.r, &delta)?,
+            nonce_point(presignature.r.point(), &delta)?,
             &self.request.digest,
         )?;
         let client = presignature.client;
@@ -566,7 +357,7 @@ impl SignRequest {
 pub(crate) struct ServerFinish {
     pub(crate) ctx: SessionContext,
     pub(crate) client: PartyCommitments,
-    pub(crate) r_point: Point<Secp256k1>,
+    pub(crate) r_point: EncodedPoint<Secp256k1>,
     #[serde(with = "tandem_curves::encoding::fixed")]
     pub(crate) digest: [u8; 32],
     pub(crate) sigma: Scalar<Secp256k1>,

@@ -10,7 +10,7 @@ use curve25519_dalek::traits::{Identity, VartimeMultiscalarMul};
 use rand_core::CryptoRng;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha512};
-use tandem_curves::{Ed25519, Point, Scalar, SecretScalar};
+use tandem_curves::{Ed25519, EncodedPoint, Point, Scalar, SecretScalar};
 use thiserror::Error;
 use zeroize::Zeroizing;
 
@@ -122,70 +122,7 @@ pub fn nonce_generate(
 /// public key several times per signature; compressing an Ed25519 point costs a field
 /// inversion, so the encoding travels with the point. Decoding validates as
 /// `DeserializeElement` requires (Section 6.1): canonical, not the identity, prime order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Element {
-    point: Point<Ed25519>,
-    encoding: [u8; 32],
-}
-
-impl Element {
-    /// Wraps a point, computing its encoding (`SerializeElement`). `None` for the identity,
-    /// which has no encoding.
-    #[must_use]
-    pub fn new(point: Point<Ed25519>) -> Option<Self> {
-        (!point.is_identity()).then(|| Self {
-            point,
-            encoding: point.inner().compress().to_bytes(),
-        })
-    }
-
-    /// Pairs a point with its encoding computed earlier by this crate (the group public key,
-    /// encoded once by [`KeyShare::new`](crate::KeyShare::new)). Not public: the caller
-    /// guarantees that `encoding` is `SerializeElement(point)`.
-    pub(crate) fn from_trusted_parts(point: Point<Ed25519>, encoding: [u8; 32]) -> Self {
-        debug_assert_eq!(point.inner().compress().to_bytes(), encoding);
-        Self { point, encoding }
-    }
-
-    /// `DeserializeElement`: decodes and validates.
-    ///
-    /// # Errors
-    /// The [`PointError`](tandem_curves::PointError) of the failed check.
-    pub fn from_bytes(bytes: &[u8]) -> Result<Self, tandem_curves::PointError> {
-        let point = Point::<Ed25519>::from_bytes(bytes)?;
-        let encoding =
-            <[u8; 32]>::try_from(bytes).map_err(|_| tandem_curves::PointError::Length {
-                expected: 32,
-                got: bytes.len(),
-            })?;
-        Ok(Self { point, encoding })
-    }
-
-    /// The point.
-    #[must_use]
-    pub fn point(&self) -> &Point<Ed25519> {
-        &self.point
-    }
-
-    /// The canonical encoding.
-    #[must_use]
-    pub fn encoding(&self) -> &[u8; 32] {
-        &self.encoding
-    }
-}
-
-impl Serialize for Element {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        tandem_curves::encoding::serialize_bytes(&self.encoding, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for Element {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let bytes = tandem_curves::encoding::deserialize_bytes(deserializer)?;
-        Self::from_bytes(&bytes).map_err(serde::de::Error::custom)
-    }
-}
+pub type Element = EncodedPoint<Ed25519>;
 
 /// A signer's public nonce commitments `(D_i, E_i)`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -115,13 +115,6 @@ fn signing_share(key: &KeyShare<Ed25519>) -> SecretScalar<Ed25519> {
     key.secret() * &inverse_lambda(key.role())
 }
 
-fn group_public_key(key: &KeyShare<Ed25519>) -> Result<Element, Error> {
-    // The key share encoded its public key once, on construction.
-    let encoding = <[u8; 32]>::try_from(key.public_key_bytes())
-        .map_err(|_| Error::Internal("public key encoding"))?;
-    Ok(Element::from_trusted_parts(key.public_key(), encoding))
-}
-
 fn fresh_nonces<R: CryptoRng + ?Sized>(
     rng: &mut R,
     key: &KeyShare<Ed25519>,
@@ -147,7 +140,7 @@ fn package(
     last_mover: Role,
 ) -> Result<SigningPackage, Error> {
     SigningPackage::new(
-        group_public_key(key)?,
+        key.public_key_encoded(),
         message,
         vec![
             (identifier(Role::Client), client),
@@ -370,7 +363,7 @@ impl ServerAwaitingShare {
         frost::verify_signature(
             &self.group_commitment,
             &z,
-            &group_public_key(key)?,
+            &key.public_key_encoded(),
             &self.message,
         )
         .map_err(|_| misbehaved(Role::Client, Check::SignatureShare))
