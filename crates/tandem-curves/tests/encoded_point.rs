@@ -98,11 +98,15 @@ fn decoders_agree_on_refused_encodings() {
         v[0] = tag;
         cases.push(v);
     }
-    // Ed25519: the identity and a small-order point.
+    // Ed25519: the identity (y = 1) and the point of order 2 (y = -1).
     let mut identity = vec![0u8; 32];
     identity[0] = 1;
     cases.push(identity);
-    cases.push(vec![0xec; 32]);
+    let mut order_two = vec![0xff; 32];
+    order_two[0] = 0xec;
+    order_two[31] = 0x7f;
+    assert!(Point::<Ed25519>::from_bytes(&order_two).is_err());
+    cases.push(order_two);
     for c in &cases {
         decoders_agree::<Secp256k1>(c);
         decoders_agree::<Ed25519>(c);
