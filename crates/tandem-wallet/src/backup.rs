@@ -13,9 +13,9 @@
 //!   public keys.
 //!
 //! The protocols run to completion and both parties' outputs are checked before the first
-//! write; the writes of one operation are all-or-nothing ([`crate::tx`]), so the two-step
-//! output of a resharing (the server has its new share one message before the client) never
-//! leaves a stored pair half-replaced.
+//! write; the new pair is then stored pending and made current by one write of the wallet
+//! record ([`crate::lifecycle`]): the previous pair stays usable until then, and a process
+//! killed at any write leaves the old pair or the new one, never half of each.
 
 use tandem_backup::driver::reshare;
 use tandem_backup::eject::{Ed25519Key, Secp256k1Key};
@@ -27,11 +27,11 @@ use zeroize::Zeroizing;
 
 use crate::aux_info;
 use crate::error::{WalletError, protocol};
-use crate::progress::{Progress, ProgressFn, Step};
+use crate::lifecycle::NewBackupPair;
+use crate::progress::{ProgressFn, Step};
 use crate::record::{BackupKeyKind, CurveRecord, WalletRecord, hex};
 use crate::status::{BackupStatus, Status};
 use crate::store::{Party, Store, record};
-use crate::tx::atomically;
 use crate::wallet::{SigningPair, Wallet, WalletInfo, encoded_share, os_rng, step};
 
 /// The key that seals the client backup shares.
@@ -148,14 +148,20 @@ impl<S: Store> Wallet<S> {
             secp256k1: self.open_pair::<Secp256k1>(
                 record,
                 &source,
-                [record::SEALED_SECP256K1, record::BACKUP_SECP256K1],
+                [
+                    [record::SEALED_SECP256K1, record::SEALED_SECP256K1_PENDING],
+                    [record::BACKUP_SECP256K1, record::BACKUP_SECP256K1_PENDING],
+                ],
                 &record.secp256k1,
                 progress,
             )?,
             ed25519: self.open_pair::<Ed25519>(
                 record,
                 &source,
-                [record::SEALED_ED25519, record::BACKUP_ED25519],
+                [
+                    [record::SEALED_ED25519, record::SEALED_ED25519_PENDING],
+                    [record::BACKUP_ED25519, record::BACKUP_ED25519_PENDING],
+                ],
                 &record.ed25519,
                 progress,
             )?,
@@ -166,40 +172,66 @@ impl<S: Store> Wallet<S> {
         &self,
         record: &WalletRecord,
         source: &KeySource<'_>,
-        [sealed_name, custodian_name]: [&'static str; 2],
+        [sealed_names, custodian_names]: [[&'static str; 2]; 2],
         curve: &CurveRecord,
         progress: &mut ProgressFn<'_>,
     ) -> Result<(BackupShare<C>, BackupShare<C>), WalletError> {
         step(progress, Step::ReadingShare, Some(C::ID), Party::Server);
-        let sealed = self.read_required(Party::Server, sealed_name)?;
         step(progress, Step::ParsingShare, Some(C::ID), Party::Client);
-        let client =
-            envelope::open::<C>(&sealed, &record.client_id, BackupKind::ClientBackup, source)
-                .map_err(WalletError::Envelope)?;
-        check_backup(
-            Party::Server,
-            sealed_name,
-            &client,
-            BackupKind::ClientBackup,
-            curve,
-        )?;
+        // The current pair's records are the plain ones, or the pending ones before their
+        // promotion (`crate::lifecycle`): the first that opens as the current pair.
+        let client = self.open_current(sealed_names, |name| {
+            let sealed = self.read_required(Party::Server, name)?;
+            let share =
+                envelope::open::<C>(&sealed, &record.client_id, BackupKind::ClientBackup, source)
+                    .map_err(WalletError::Envelope)?;
+            check_backup(Party::Server, name, &share, BackupKind::ClientBackup, curve)?;
+            Ok(share)
+        })?;
         step(progress, Step::ReadingShare, Some(C::ID), Party::Custodian);
-        let bytes = self.read_required(Party::Custodian, custodian_name)?;
         step(progress, Step::ParsingShare, Some(C::ID), Party::Custodian);
-        let custodian =
-            BackupShare::<C>::from_bytes(&bytes).map_err(|e| WalletError::Corrupted {
-                party: Party::Custodian,
-                record: custodian_name,
-                reason: e.to_string(),
-            })?;
-        check_backup(
-            Party::Custodian,
-            custodian_name,
-            &custodian,
-            BackupKind::CustodianBackup,
-            curve,
-        )?;
+        let custodian = self.open_current(custodian_names, |name| {
+            let bytes = self.read_required(Party::Custodian, name)?;
+            let share =
+                BackupShare::<C>::from_bytes(&bytes).map_err(|e| WalletError::Corrupted {
+                    party: Party::Custodian,
+                    record: name,
+                    reason: e.to_string(),
+                })?;
+            check_backup(
+                Party::Custodian,
+                name,
+                &share,
+                BackupKind::CustodianBackup,
+                curve,
+            )?;
+            Ok(share)
+        })?;
         Ok((client, custodian))
+    }
+
+    /// `open` on the plain record; if that is not the current pair and a pending record
+    /// exists, `open` on the pending one. The plain record's error is the one reported.
+    fn open_current<T>(
+        &self,
+        [main, pending]: [&'static str; 2],
+        open: impl Fn(&'static str) -> Result<T, WalletError>,
+    ) -> Result<T, WalletError> {
+        match open(main) {
+            Ok(share) => Ok(share),
+            Err(first) => {
+                let party = if main.starts_with("client-backup") {
+                    Party::Server
+                } else {
+                    Party::Custodian
+                };
+                if self.store().read(party, pending)?.is_some() {
+                    open(pending).map_err(|_| first)
+                } else {
+                    Err(first)
+                }
+            }
+        }
     }
 
     /// Backs the wallet up: a fresh backup pair on both curves, the custodian's shares
@@ -215,9 +247,9 @@ impl<S: Store> Wallet<S> {
         key: &BackupKey,
         progress: &mut ProgressFn<'_>,
     ) -> Result<Vec<Status>, WalletError> {
-        let _lock = self.store().lock()?;
+        let _lock = self.begin()?;
         let source = key.source()?;
-        let mut record = self.require_signable()?;
+        let record = self.require_signable()?;
         let SigningPair {
             secp256k1: [secp_client, secp_server],
             ed25519: [ed_client, ed_server],
@@ -265,34 +297,17 @@ impl<S: Store> Wallet<S> {
         );
         let ed_sealed = envelope::seal(&ed_cb, &record.client_id, &source, &mut c_rng)
             .map_err(WalletError::Envelope)?;
-        let secp_custodian = encoded_share(secp_kb.to_bytes())?;
-        let ed_custodian = encoded_share(ed_kb.to_bytes())?;
-
-        record.secp256k1.backup_sharing_id = Some(hex(&secp_kb.sharing_id()));
-        record.ed25519.backup_sharing_id = Some(hex(&ed_kb.sharing_id()));
-        record.backup_key = Some(key.kind());
-        let mut reached = Vec::new();
-        atomically(self.store(), |tx| {
-            step(progress, Step::StoringShare, None, Party::Custodian);
-            tx.write(Party::Custodian, record::BACKUP_SECP256K1, &secp_custodian)?;
-            tx.write(Party::Custodian, record::BACKUP_ED25519, &ed_custodian)?;
-            record.backup_status = Some(BackupStatus::StoredCustodianBackupShare);
-            tx.write(Party::Server, record::WALLET, &record.to_bytes()?)?;
-            let status = Status::Backup(BackupStatus::StoredCustodianBackupShare);
-            progress(Progress::Status(status));
-            reached.push(status);
-
-            step(progress, Step::StoringShare, None, Party::Server);
-            tx.write(Party::Server, record::SEALED_SECP256K1, &secp_sealed)?;
-            tx.write(Party::Server, record::SEALED_ED25519, &ed_sealed)?;
-            record.backup_status = Some(BackupStatus::StoredClientBackupShare);
-            tx.write(Party::Server, record::WALLET, &record.to_bytes()?)?;
-            let status = Status::Backup(BackupStatus::StoredClientBackupShare);
-            progress(Progress::Status(status));
-            reached.push(status);
-            Ok(())
-        })?;
-        Ok(reached)
+        let pair = NewBackupPair {
+            secp256k1_id: secp_kb.sharing_id(),
+            ed25519_id: ed_kb.sharing_id(),
+            custodian: [
+                encoded_share(secp_kb.to_bytes())?,
+                encoded_share(ed_kb.to_bytes())?,
+            ],
+            sealed: [secp_sealed, ed_sealed],
+            key: key.kind(),
+        };
+        self.replace_backup_pair(record, pair, progress)
     }
 
     /// Recovers the wallet on a new device: the sealed client backup is opened with `key`,
@@ -308,7 +323,7 @@ impl<S: Store> Wallet<S> {
         key: &BackupKey,
         progress: &mut ProgressFn<'_>,
     ) -> Result<WalletInfo, WalletError> {
-        let _lock = self.store().lock()?;
+        let _lock = self.begin()?;
         let record = self.record()?;
         let pairs = self.open_backups(&record, key, progress)?;
         let (mut c_rng, mut s_rng) = (os_rng(), os_rng());
@@ -348,12 +363,11 @@ impl<S: Store> Wallet<S> {
             paillier_client,
             paillier_server,
         )?;
-        self.store_signing_pair(
-            record,
-            [secp_client, secp_server],
-            [ed_client, ed_server],
-            progress,
-        )?;
+        let pair = SigningPair {
+            secp256k1: [secp_client, secp_server],
+            ed25519: [ed_client, ed_server],
+        };
+        self.store_signing_pair(record, pair.encode()?, false, progress)?;
         self.info()
     }
 
@@ -363,7 +377,7 @@ impl<S: Store> Wallet<S> {
     /// # Errors
     /// As [`Wallet::recover`], with [`WalletError::NotSignable`] before `STORED_CLIENT`.
     pub fn refresh(&self, progress: &mut ProgressFn<'_>) -> Result<WalletInfo, WalletError> {
-        let _lock = self.store().lock()?;
+        let _lock = self.begin()?;
         let record = self.require_signable()?;
         let SigningPair {
             secp256k1: [secp_client, secp_server],
@@ -402,12 +416,11 @@ impl<S: Store> Wallet<S> {
             paillier_client,
             paillier_server,
         )?;
-        self.store_signing_pair(
-            record,
-            [secp_client, secp_server],
-            [ed_client, ed_server],
-            progress,
-        )?;
+        let pair = SigningPair {
+            secp256k1: [secp_client, secp_server],
+            ed25519: [ed_client, ed_server],
+        };
+        self.store_signing_pair(record, pair.encode()?, false, progress)?;
         self.info()
     }
 
@@ -423,6 +436,9 @@ impl<S: Store> Wallet<S> {
         key: &BackupKey,
         progress: &mut ProgressFn<'_>,
     ) -> Result<EjectedKeys, WalletError> {
+        // Under the store lock, like every operation that reads pairs: a backup or recovery in
+        // another process must not replace records between the reads below.
+        let _lock = self.begin()?;
         let record = self.record()?;
         let pairs = self.open_backups(&record, key, progress)?;
         let secp256k1 = Secp256k1Key::eject(&pairs.secp256k1.0, &pairs.secp256k1.1)

@@ -101,13 +101,18 @@ pub enum WalletError {
     /// Paillier key generation was cancelled or failed.
     #[error("Paillier key generation: {0}")]
     Primes(String),
-    /// The undo of a failed operation failed too: the store may be inconsistent.
-    #[error("{original}; undoing the operation failed as well: {undo}")]
-    RollbackFailed {
-        /// The error that made the operation fail.
-        original: Box<WalletError>,
-        /// The store error during the undo.
-        undo: StoreError,
+    /// The server's presignature pool is older than its rollback counter: the server's
+    /// records were restored from an older copy, which may hold presignatures spent since.
+    /// Both pools were discarded; presign again (signing meanwhile uses full signing).
+    #[error(
+        "refused: the server's presignature pool (epoch {epoch}) is older than its rollback \
+         anchor (epoch {anchor}), restored from an older copy; both pools were discarded"
+    )]
+    PresignaturesRolledBack {
+        /// The epoch of the stored pool.
+        epoch: u64,
+        /// The rollback counter.
+        anchor: u64,
     },
     /// A bug in this library.
     #[error("internal error (bug): {0}")]

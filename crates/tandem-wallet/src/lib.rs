@@ -31,8 +31,11 @@
 //! ```
 //!
 //! Both parties run in this process; each reads and writes only its own records. Every
-//! operation that writes holds the store's lock and writes all-or-nothing after every check
-//! and protocol step has passed.
+//! operation that writes holds the store's lock and writes only after every check and
+//! protocol step has passed, in an order that keeps each pair in its old state or its new one
+//! if the process is killed at any write ([`lifecycle`](crate) docs in `src/lifecycle.rs`);
+//! the server's presignature pool is anchored against restores from older copies
+//! (`src/pool.rs`).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -42,13 +45,14 @@ mod backup;
 pub mod error;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
+mod lifecycle;
 mod paillier;
+mod pool;
 pub mod progress;
 pub mod record;
 mod sign;
 pub mod status;
 pub mod store;
-mod tx;
 mod wallet;
 
 pub use backup::{BackupKey, EjectedKeys};

@@ -1,9 +1,13 @@
 //! The wallet record the server keeps: the client id, both public keys, the ids of the
-//! current signing and backup sharings, and the lifecycle statuses.
+//! current signing and backup sharings, the ids of a new pair an operation has stored but not
+//! made current yet (pending), and the lifecycle statuses.
 //!
 //! Stored as JSON (public data only, readable in an audit) with a format name and version;
 //! every field is validated on load: public keys decode to valid points, ids are hex of the
 //! right length, statuses are consistent with the sharing ids.
+//!
+//! Versions: 1 (no pending pairs) is read; 2 (pending pairs, [`crate::lifecycle`]) is read
+//! and written.
 
 use ed25519_dalek::VerifyingKey;
 use serde::{Deserialize, Serialize};
@@ -15,8 +19,10 @@ use crate::store::{Party, record};
 
 /// The format name of the record.
 pub const FORMAT: &str = "tandem-wallet-record";
-/// The format version this code writes and reads.
-pub const VERSION: u32 = 1;
+/// The format version this code writes.
+pub const VERSION: u32 = 2;
+/// The oldest format version this code reads.
+pub const OLDEST_VERSION: u32 = 1;
 /// The longest record accepted (bytes).
 const MAX_LEN: usize = 16 * 1024;
 /// Client ids are 16 random bytes, in hex.
@@ -44,6 +50,14 @@ pub(crate) struct CurveRecord {
     pub(crate) signing_sharing_id: String,
     /// The id of the current backup pair, once there is one.
     pub(crate) backup_sharing_id: Option<String>,
+    /// The id of a new signing pair stored by the server but not confirmed by the client
+    /// (recover, refresh; version 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) pending_signing_sharing_id: Option<String>,
+    /// The id of a new backup pair whose custodian share is stored but whose sealed client
+    /// share is not (version 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) pending_backup_sharing_id: Option<String>,
 }
 
 /// The server's record of a wallet.
@@ -58,6 +72,9 @@ pub(crate) struct WalletRecord {
     pub(crate) signing_status: SigningStatus,
     pub(crate) backup_status: Option<BackupStatus>,
     pub(crate) backup_key: Option<BackupKeyKind>,
+    /// The key kind of the pending backup pair (version 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) pending_backup_key: Option<BackupKeyKind>,
 }
 
 fn corrupted(reason: impl Into<String>) -> WalletError {
@@ -88,6 +105,8 @@ impl CurveRecord {
             public_key: hex(public_key),
             signing_sharing_id: hex(&signing_sharing_id),
             backup_sharing_id: None,
+            pending_signing_sharing_id: None,
+            pending_backup_sharing_id: None,
         }
     }
 
@@ -112,7 +131,32 @@ impl CurveRecord {
             (None, None) => {}
             _ => return Err(corrupted("backup sharing id and backup status disagree")),
         }
+        for (id, what) in [
+            (
+                &self.pending_signing_sharing_id,
+                "pending signing sharing id",
+            ),
+            (&self.pending_backup_sharing_id, "pending backup sharing id"),
+        ] {
+            if let Some(id) = id {
+                hex_bytes::<32>(id, what)?;
+            }
+        }
         Ok(())
+    }
+
+    pub(crate) fn pending_signing_sharing_id(&self) -> Result<Option<[u8; 32]>, WalletError> {
+        self.pending_signing_sharing_id
+            .as_deref()
+            .map(|id| hex_bytes(id, "pending signing sharing id"))
+            .transpose()
+    }
+
+    pub(crate) fn pending_backup_sharing_id(&self) -> Result<Option<[u8; 32]>, WalletError> {
+        self.pending_backup_sharing_id
+            .as_deref()
+            .map(|id| hex_bytes(id, "pending backup sharing id"))
+            .transpose()
     }
 
     pub(crate) fn signing_sharing_id(&self) -> Result<[u8; 32], WalletError> {
@@ -138,11 +182,24 @@ impl WalletRecord {
             signing_status: SigningStatus::StoredDatabase,
             backup_status: None,
             backup_key: None,
+            pending_backup_key: None,
         }
     }
 
+    /// Whether a new signing pair is pending (both curves, or neither: checked on load).
+    pub(crate) fn signing_pending(&self) -> bool {
+        self.secp256k1.pending_signing_sharing_id.is_some()
+    }
+
+    /// Whether a new backup pair is pending.
+    pub(crate) fn backup_pending(&self) -> bool {
+        self.pending_backup_key.is_some()
+    }
+
     pub(crate) fn to_bytes(&self) -> Result<Vec<u8>, WalletError> {
-        serde_json::to_vec_pretty(self).map_err(|e| WalletError::Internal(e.to_string()))
+        let mut record = self.clone();
+        record.version = VERSION;
+        serde_json::to_vec_pretty(&record).map_err(|e| WalletError::Internal(e.to_string()))
     }
 
     /// Parses and validates a stored record.
@@ -155,7 +212,7 @@ impl WalletRecord {
         if record.format != FORMAT {
             return Err(corrupted(format!("format {:?}", record.format)));
         }
-        if record.version != VERSION {
+        if !(OLDEST_VERSION..=VERSION).contains(&record.version) {
             return Err(WalletError::UnsupportedVersion {
                 party: Party::Server,
                 record: record::WALLET,
@@ -174,6 +231,21 @@ impl WalletRecord {
         record.ed25519.check::<Ed25519>(record.backup_status)?;
         if record.backup_status.is_some() != record.backup_key.is_some() {
             return Err(corrupted("backup key kind and backup status disagree"));
+        }
+        let (secp, ed) = (&record.secp256k1, &record.ed25519);
+        if secp.pending_signing_sharing_id.is_some() != ed.pending_signing_sharing_id.is_some() {
+            return Err(corrupted("a pending signing pair on one curve only"));
+        }
+        let pending_backup = secp.pending_backup_sharing_id.is_some();
+        if pending_backup != ed.pending_backup_sharing_id.is_some()
+            || pending_backup != record.pending_backup_key.is_some()
+        {
+            return Err(corrupted(
+                "pending backup ids and pending backup key kind disagree",
+            ));
+        }
+        if record.version < 2 && (record.signing_pending() || pending_backup) {
+            return Err(corrupted("pending pairs in a version 1 record"));
         }
         Ok(record)
     }

@@ -1,21 +1,22 @@
 //! Signing (only the client initiates; the server co-signs) and the presignature pool.
 //!
 //! secp256k1 signing takes a presignature from the pool when there is one: the client's and
-//! the server's copies (same id) are removed and both pools are written back *before* the
-//! signing round runs, so a presignature is spent in the store before any partial signature
-//! made with it exists; a crash or a failed round cannot bring it back. With an empty pool
-//! the wallet signs with full signing (presigning and signing in one run).
+//! the server's copies (same id) are removed and both pools are written back, and the
+//! server's rollback counter raised ([`crate::pool`]), *before* the signing round runs, so a
+//! presignature is spent in the store before any partial signature made with it exists; a
+//! crash, a failed round or a restore of the server's records from an older copy cannot bring
+//! it back. With an empty pool the wallet signs with full signing (presigning and signing in
+//! one run).
 
 use ed25519_dalek::Signature;
 use tandem_curves::CurveId;
 use tandem_protocol::driver::{self, NoTap};
-use tandem_protocol::ecdsa::{EcdsaKeyShare, EcdsaSignature, PresignaturePool, pool::MAX_HELD};
+use tandem_protocol::ecdsa::{EcdsaSignature, pool::MAX_HELD};
 
 use crate::error::{WalletError, protocol};
 use crate::progress::{ProgressFn, Step};
 use crate::store::{Party, Store, record};
-use crate::tx::atomically;
-use crate::wallet::{Wallet, os_rng, pool, step};
+use crate::wallet::{Wallet, os_rng, step};
 
 /// The most presignatures one [`Wallet::presign`] call makes.
 pub const MAX_PRESIGN_BATCH: usize = 100;
@@ -41,26 +42,7 @@ pub struct Secp256k1Signed {
     pub method: SignMethod,
 }
 
-fn encode_pool(party: Party, pool: &PresignaturePool) -> Result<Vec<u8>, WalletError> {
-    pool.to_bytes().map_err(|e| WalletError::Corrupted {
-        party,
-        record: record::PRESIGNATURES,
-        reason: e.to_string(),
-    })
-}
-
 impl<S: Store> Wallet<S> {
-    fn load_pool(
-        &self,
-        party: Party,
-        share: &EcdsaKeyShare,
-    ) -> Result<PresignaturePool, WalletError> {
-        match self.store().read(party, record::PRESIGNATURES)? {
-            Some(bytes) => pool(party, &bytes, share),
-            None => Ok(PresignaturePool::new(share)),
-        }
-    }
-
     /// Makes `count` presignatures ahead of time and adds them to both parties' pools.
     /// Returns the number the device then holds.
     ///
@@ -78,13 +60,13 @@ impl<S: Store> Wallet<S> {
                 "at most {MAX_PRESIGN_BATCH} presignatures per call"
             )));
         }
-        let _lock = self.store().lock()?;
+        let _lock = self.begin()?;
         let record = self.require_signable()?;
         let client = self.load_ecdsa(Party::Client, &record, progress)?;
         let server = self.load_ecdsa(Party::Server, &record, progress)?;
-        let client_pool = self.load_pool(Party::Client, &client)?;
-        let server_pool = self.load_pool(Party::Server, &server)?;
-        if client_pool.len().max(server_pool.len()) + count > MAX_HELD {
+        let client_pool = self.load_client_pool(&client)?;
+        let server_pool = self.load_server_pool(&server)?;
+        if client_pool.len().max(server_pool.pool.len()) + count > MAX_HELD {
             return Err(WalletError::Limit(format!(
                 "a pool holds at most {MAX_HELD} presignatures"
             )));
@@ -100,29 +82,37 @@ impl<S: Store> Wallet<S> {
             let (cp, sp) = driver::presign(&client, &server, &mut c_rng, &mut s_rng, &mut NoTap)
                 .map_err(protocol("presigning"))?;
             client_pool.insert(cp).map_err(protocol("presigning"))?;
-            server_pool.insert(sp).map_err(protocol("presigning"))?;
+            server_pool
+                .pool
+                .insert(sp)
+                .map_err(protocol("presigning"))?;
         }
-        let (c_bytes, s_bytes) = (
-            encode_pool(Party::Client, &client_pool)?,
-            encode_pool(Party::Server, &server_pool)?,
+        // The server's halves first: a process killed in between leaves server halves the
+        // client never holds (unused), never a client half the server cannot match. A failed
+        // client write puts the server's pool back (best effort).
+        step(
+            progress,
+            Step::StoringShare,
+            Some(CurveId::Secp256k1),
+            Party::Server,
         );
-        atomically(self.store(), |tx| {
-            step(
-                progress,
-                Step::StoringShare,
-                Some(CurveId::Secp256k1),
-                Party::Server,
-            );
-            tx.write(Party::Server, record::PRESIGNATURES, &s_bytes)?;
-            step(
-                progress,
-                Step::StoringShare,
-                Some(CurveId::Secp256k1),
-                Party::Client,
-            );
-            tx.write(Party::Client, record::PRESIGNATURES, &c_bytes)?;
-            Ok(())
-        })?;
+        let server_before = self.store().read(Party::Server, record::PRESIGNATURES)?;
+        self.write_server_pool(&server_pool)?;
+        step(
+            progress,
+            Step::StoringShare,
+            Some(CurveId::Secp256k1),
+            Party::Client,
+        );
+        if let Err(e) = self.write_client_pool(&client_pool) {
+            let _ = match server_before {
+                Some(bytes) => self
+                    .store()
+                    .write(Party::Server, record::PRESIGNATURES, &bytes),
+                None => self.store().remove(Party::Server, record::PRESIGNATURES),
+            };
+            return Err(e);
+        }
         Ok(client_pool.len())
     }
 
@@ -138,28 +128,23 @@ impl<S: Store> Wallet<S> {
         digest: &[u8; 32],
         progress: &mut ProgressFn<'_>,
     ) -> Result<Secp256k1Signed, WalletError> {
-        let _lock = self.store().lock()?;
+        let _lock = self.begin()?;
         let record = self.require_signable()?;
         let client = self.load_ecdsa(Party::Client, &record, progress)?;
         let server = self.load_ecdsa(Party::Server, &record, progress)?;
-        let client_pool = self.load_pool(Party::Client, &client)?;
+        let client_pool = self.load_client_pool(&client)?;
         let (mut c_rng, mut s_rng) = (os_rng(), os_rng());
         if let Some(client_presig) = client_pool.take_any() {
-            let server_pool = self.load_pool(Party::Server, &server)?;
-            // The server looks up the id the client names; a refusal still spends the
-            // client's copy (written below), which is what a refused presignature deserves.
-            let server_presig = server_pool.take(client_presig.id());
-            // Spent in the store before the round: neither copy can sign again.
-            self.store().write(
-                Party::Client,
-                record::PRESIGNATURES,
-                &encode_pool(Party::Client, &client_pool)?,
-            )?;
-            self.store().write(
-                Party::Server,
-                record::PRESIGNATURES,
-                &encode_pool(Party::Server, &server_pool)?,
-            )?;
+            // Spent on the device first (a refusal below still spends it, which is what a
+            // refused presignature deserves).
+            self.write_client_pool(&client_pool)?;
+            // The server looks up the id the client names, in a pool that is not older than
+            // its rollback counter.
+            let server_pool = self.load_server_pool(&server)?;
+            let server_presig = server_pool.pool.take(client_presig.id());
+            // Spent in the server's store, and the counter raised, before the round: neither
+            // copy can sign again, not even from a restored copy of the server's records.
+            self.spend_from_server_pool(server_pool)?;
             let server_presig = server_presig.map_err(protocol("secp256k1 signing"))?;
             step(
                 progress,
@@ -208,7 +193,7 @@ impl<S: Store> Wallet<S> {
         message: &[u8],
         progress: &mut ProgressFn<'_>,
     ) -> Result<Signature, WalletError> {
-        let _lock = self.store().lock()?;
+        let _lock = self.begin()?;
         let record = self.require_signable()?;
         let client = self.load_eddsa(Party::Client, &record, progress)?;
         let server = self.load_eddsa(Party::Server, &record, progress)?;

@@ -52,36 +52,70 @@ impl core::fmt::Display for Party {
 }
 
 /// The record names the wallet uses.
+///
+/// A record whose name ends in `.pending` holds the new half of a pair that an operation is
+/// replacing (recover, refresh, backup): it is written before the wallet record names the new
+/// pair, and promoted to the plain name after the wallet record made it current (the
+/// crash-safety design of [`crate::lifecycle`]).
 pub mod record {
-    /// Server: the wallet record (ids, public keys, lifecycle statuses). Client: the device's
-    /// copy of the public part.
+    /// Server: the wallet record (ids, public keys, lifecycle statuses, pending pairs).
     pub const WALLET: &str = "wallet.json";
     /// Client and server: the secp256k1 signing share (with its Paillier material).
     pub const SECP256K1_SHARE: &str = "secp256k1.share";
     /// Client and server: the Ed25519 signing share.
     pub const ED25519_SHARE: &str = "ed25519.share";
-    /// Client and server: the secp256k1 presignature pool (with the spent ids).
+    /// Client and server: a new secp256k1 signing share, not yet current.
+    pub const SECP256K1_SHARE_PENDING: &str = "secp256k1.share.pending";
+    /// Client and server: a new Ed25519 signing share, not yet current.
+    pub const ED25519_SHARE_PENDING: &str = "ed25519.share.pending";
+    /// Client and server: the secp256k1 presignature pool (with the spent ids; the server's
+    /// also with its epoch, see [`counter::PRESIGNATURE_EPOCH`]).
     pub const PRESIGNATURES: &str = "secp256k1.presignatures";
     /// Server: the client backup share of secp256k1, sealed by the client.
     pub const SEALED_SECP256K1: &str = "client-backup.secp256k1.sealed";
     /// Server: the client backup share of Ed25519, sealed by the client.
     pub const SEALED_ED25519: &str = "client-backup.ed25519.sealed";
+    /// Server: a new sealed client backup share of secp256k1, not yet current.
+    pub const SEALED_SECP256K1_PENDING: &str = "client-backup.secp256k1.sealed.pending";
+    /// Server: a new sealed client backup share of Ed25519, not yet current.
+    pub const SEALED_ED25519_PENDING: &str = "client-backup.ed25519.sealed.pending";
     /// Custodian: the custodian backup share of secp256k1.
     pub const BACKUP_SECP256K1: &str = "secp256k1.backup";
     /// Custodian: the custodian backup share of Ed25519.
     pub const BACKUP_ED25519: &str = "ed25519.backup";
+    /// Custodian: a new custodian backup share of secp256k1, not yet current.
+    pub const BACKUP_SECP256K1_PENDING: &str = "secp256k1.backup.pending";
+    /// Custodian: a new custodian backup share of Ed25519, not yet current.
+    pub const BACKUP_ED25519_PENDING: &str = "ed25519.backup.pending";
 
     /// Every record name a store must accept.
-    pub const ALL: [&str; 8] = [
+    pub const ALL: [&str; 14] = [
         WALLET,
         SECP256K1_SHARE,
         ED25519_SHARE,
+        SECP256K1_SHARE_PENDING,
+        ED25519_SHARE_PENDING,
         PRESIGNATURES,
         SEALED_SECP256K1,
         SEALED_ED25519,
+        SEALED_SECP256K1_PENDING,
+        SEALED_ED25519_PENDING,
         BACKUP_SECP256K1,
         BACKUP_ED25519,
+        BACKUP_SECP256K1_PENDING,
+        BACKUP_ED25519_PENDING,
     ];
+}
+
+/// The names of the rollback counters ([`Store::counter`]).
+pub mod counter {
+    /// The epoch of the server's presignature pool: raised before every partial signature made
+    /// from a pooled presignature leaves the server; a stored pool whose epoch is below it was
+    /// restored from an older copy and is discarded.
+    pub const PRESIGNATURE_EPOCH: &str = "presignature-epoch";
+
+    /// Every counter name a store must accept.
+    pub const ALL: [&str; 1] = [PRESIGNATURE_EPOCH];
 }
 
 /// A store failure.
@@ -139,6 +173,22 @@ pub enum StoreError {
     /// The at-rest key of a party (the KMS stand-in) is missing or malformed.
     #[error("the {0} at-rest key is missing or malformed")]
     AtRestKey(Party),
+    /// A counter name the store does not know.
+    #[error("unknown counter name {0:?}")]
+    UnknownCounter(String),
+    /// A rollback counter is malformed.
+    #[error("the counter {0} is malformed")]
+    CounterMalformed(String),
+    /// A rollback counter was asked to move backwards.
+    #[error("the counter {name} is at {current} and cannot move back to {requested}")]
+    CounterBackwards {
+        /// The counter.
+        name: String,
+        /// Its value.
+        current: u64,
+        /// The value asked for.
+        requested: u64,
+    },
 }
 
 /// An exclusive lock on a whole store (all parties), released when dropped.
@@ -167,12 +217,19 @@ impl core::fmt::Debug for StoreLock {
     }
 }
 
-/// A byte store per party. Implementations decide where the bytes go (keychain, database,
-/// remote service) and how they are protected; each method acts on one record of one party.
+/// A byte store per party, and a few rollback counters. Implementations decide where the bytes
+/// go (keychain, database, remote service) and how they are protected; each method acts on one
+/// record of one party.
 ///
-/// `write` must be atomic (a reader sees the old or the new bytes, never a mix) and durable
-/// when it returns. The wallet layer orders its writes so that a failure at any point leaves
-/// a consistent state, and undoes the writes of a failed operation.
+/// `write` and `remove` must be atomic (a reader sees the old or the new bytes, never a mix)
+/// and durable when they return. The wallet orders its writes so that the store is valid after
+/// each one: a process killed between any two of them leaves each pair in its old state or
+/// its new one ([`crate::lifecycle`]).
+///
+/// The counters ([`Store::counter`], [`Store::advance_counter`]) are the *rollback anchor*:
+/// they must live where a restore of the server's records from an older copy (a database
+/// backup, an asynchronous replica) does not reach them: a KMS, an HSM's monotonic counter, a
+/// separate strongly consistent service. They only move forward.
 pub trait Store: Send + Sync {
     /// The record, or `None` if it does not exist.
     ///
@@ -198,6 +255,19 @@ pub trait Store: Send + Sync {
     /// # Errors
     /// [`StoreError`] if the lock cannot be taken.
     fn lock(&self) -> Result<StoreLock, StoreError>;
+
+    /// The rollback counter `name` ([`counter`]); 0 if it was never advanced.
+    ///
+    /// # Errors
+    /// [`StoreError`] if it cannot be read.
+    fn counter(&self, name: &str) -> Result<u64, StoreError>;
+
+    /// Moves the rollback counter `name` forward to `value`, durably (no-op if it is there).
+    ///
+    /// # Errors
+    /// [`StoreError::CounterBackwards`] if it is above `value`; [`StoreError`] if it cannot be
+    /// written.
+    fn advance_counter(&self, name: &str, value: u64) -> Result<(), StoreError>;
 }
 
 impl<S: Store + ?Sized> Store for &S {
@@ -212,6 +282,21 @@ impl<S: Store + ?Sized> Store for &S {
     }
     fn lock(&self) -> Result<StoreLock, StoreError> {
         (**self).lock()
+    }
+    fn counter(&self, name: &str) -> Result<u64, StoreError> {
+        (**self).counter(name)
+    }
+    fn advance_counter(&self, name: &str, value: u64) -> Result<(), StoreError> {
+        (**self).advance_counter(name, value)
+    }
+}
+
+/// Checks a counter name against [`counter::ALL`].
+pub(crate) fn check_counter_name(name: &str) -> Result<(), StoreError> {
+    if counter::ALL.contains(&name) {
+        Ok(())
+    } else {
+        Err(StoreError::UnknownCounter(name.to_owned()))
     }
 }
 

@@ -10,19 +10,19 @@
 use rand_core::UnwrapErr;
 use tandem_curves::{Curve, CurveId, Ed25519, Secp256k1};
 use tandem_protocol::driver::{self, NoTap};
-use tandem_protocol::ecdsa::{EcdsaKeyShare, PresignaturePool};
+use tandem_protocol::ecdsa::EcdsaKeyShare;
 use tandem_protocol::{KeyShare, Role};
 use zeroize::Zeroizing;
 
 use crate::address::Addresses;
 use crate::aux_info;
 use crate::error::{WalletError, protocol};
+use crate::lifecycle::{NewSigningPair, Settle, curve_index};
 use crate::paillier;
 use crate::progress::{Progress, ProgressFn, Step};
 use crate::record::{CurveRecord, PublicKeys, WalletRecord, hex};
-use crate::status::{BackupStatus, SigningStatus, Status};
-use crate::store::{Party, Store, record};
-use crate::tx::atomically;
+use crate::status::{BackupStatus, SigningStatus};
+use crate::store::{Party, Store, StoreLock, record};
 
 pub(crate) fn os_rng() -> UnwrapErr<getrandom::SysRng> {
     UnwrapErr(getrandom::SysRng)
@@ -49,6 +49,26 @@ pub struct WalletInfo {
 pub(crate) struct SigningPair {
     pub(crate) secp256k1: [EcdsaKeyShare; 2],
     pub(crate) ed25519: [KeyShare<Ed25519>; 2],
+}
+
+impl SigningPair {
+    /// The encoded pair, for storing.
+    pub(crate) fn encode(self) -> Result<NewSigningPair, WalletError> {
+        let [secp_client, secp_server] = self.secp256k1;
+        let [ed_client, ed_server] = self.ed25519;
+        Ok(NewSigningPair {
+            secp256k1_id: secp_server.sharing_id(),
+            ed25519_id: ed_server.sharing_id(),
+            secp256k1: [
+                encoded_share(secp_client.to_bytes())?,
+                encoded_share(secp_server.to_bytes())?,
+            ],
+            ed25519: [
+                encoded_share(ed_client.to_bytes())?,
+                encoded_share(ed_server.to_bytes())?,
+            ],
+        })
+    }
 }
 
 pub(crate) fn encoded_share(
@@ -183,16 +203,26 @@ impl<S: Store> Wallet<S> {
         Ok(())
     }
 
-    fn read_share(
+    /// Takes the store lock and finishes what an interrupted operation left
+    /// ([`crate::lifecycle`]); every operation that writes starts here.
+    pub(crate) fn begin(&self) -> Result<StoreLock, WalletError> {
+        let lock = self.store.lock()?;
+        self.settle(Settle::Resume)?;
+        Ok(lock)
+    }
+
+    /// Reads `party`'s share of curve `C` in the pair `id` names (the plain record, or the
+    /// pending one before its promotion).
+    fn read_share<C: Curve>(
         &self,
         party: Party,
-        name: &'static str,
-        curve: CurveId,
+        id: [u8; 32],
         progress: &mut ProgressFn<'_>,
-    ) -> Result<Zeroizing<Vec<u8>>, WalletError> {
-        step(progress, Step::ReadingShare, Some(curve), party);
+    ) -> Result<(&'static str, Zeroizing<Vec<u8>>), WalletError> {
+        step(progress, Step::ReadingShare, Some(C::ID), party);
+        let name = self.signing_share_name(party, curve_index::<C>(), id)?;
         match self.store.read(party, name)? {
-            Some(bytes) => Ok(bytes),
+            Some(bytes) => Ok((name, bytes)),
             None if party == Party::Client => Err(WalletError::NoDeviceShare),
             None => Err(WalletError::MissingRecord {
                 party,
@@ -208,8 +238,8 @@ impl<S: Store> Wallet<S> {
         record: &WalletRecord,
         progress: &mut ProgressFn<'_>,
     ) -> Result<EcdsaKeyShare, WalletError> {
-        let name = record::SECP256K1_SHARE;
-        let bytes = self.read_share(party, name, CurveId::Secp256k1, progress)?;
+        let id = record.secp256k1.signing_sharing_id()?;
+        let (name, bytes) = self.read_share::<Secp256k1>(party, id, progress)?;
         step(
             progress,
             Step::ParsingShare,
@@ -232,8 +262,8 @@ impl<S: Store> Wallet<S> {
         record: &WalletRecord,
         progress: &mut ProgressFn<'_>,
     ) -> Result<KeyShare<Ed25519>, WalletError> {
-        let name = record::ED25519_SHARE;
-        let bytes = self.read_share(party, name, CurveId::Ed25519, progress)?;
+        let id = record.ed25519.signing_sharing_id()?;
+        let (name, bytes) = self.read_share::<Ed25519>(party, id, progress)?;
         step(progress, Step::ParsingShare, Some(CurveId::Ed25519), party);
         let share =
             KeyShare::<Ed25519>::from_bytes(&bytes).map_err(|e| WalletError::Corrupted {
@@ -263,47 +293,6 @@ impl<S: Store> Wallet<S> {
         })
     }
 
-    /// Stores a new signing pair (server first, then client), discarding both pools.
-    pub(crate) fn store_signing_pair(
-        &self,
-        mut record: WalletRecord,
-        [secp_client, secp_server]: [EcdsaKeyShare; 2],
-        [ed_client, ed_server]: [KeyShare<Ed25519>; 2],
-        progress: &mut ProgressFn<'_>,
-    ) -> Result<(), WalletError> {
-        let (sc, ss) = (
-            encoded_share(secp_client.to_bytes())?,
-            encoded_share(secp_server.to_bytes())?,
-        );
-        let (ec, es) = (
-            encoded_share(ed_client.to_bytes())?,
-            encoded_share(ed_server.to_bytes())?,
-        );
-        record.secp256k1.signing_sharing_id = hex(&secp_server.sharing_id());
-        record.ed25519.signing_sharing_id = hex(&ed_server.sharing_id());
-        atomically(self.store(), |tx| {
-            step(progress, Step::StoringShare, None, Party::Server);
-            tx.write(Party::Server, record::SECP256K1_SHARE, &ss)?;
-            tx.write(Party::Server, record::ED25519_SHARE, &es)?;
-            tx.remove(Party::Server, record::PRESIGNATURES)?;
-            record.signing_status = SigningStatus::StoredDatabase;
-            tx.write(Party::Server, record::WALLET, &record.to_bytes()?)?;
-            progress(Progress::Status(Status::Signing(
-                SigningStatus::StoredDatabase,
-            )));
-            step(progress, Step::StoringShare, None, Party::Client);
-            tx.write(Party::Client, record::SECP256K1_SHARE, &sc)?;
-            tx.write(Party::Client, record::ED25519_SHARE, &ec)?;
-            tx.remove(Party::Client, record::PRESIGNATURES)?;
-            record.signing_status = SigningStatus::StoredClient;
-            tx.write(Party::Server, record::WALLET, &record.to_bytes()?)?;
-            progress(Progress::Status(Status::Signing(
-                SigningStatus::StoredClient,
-            )));
-            Ok(())
-        })
-    }
-
     /// The wallet's ids, keys, addresses and statuses.
     ///
     /// # Errors
@@ -313,7 +302,7 @@ impl<S: Store> Wallet<S> {
         let public_keys = record.public_keys()?;
         let presignatures = match self.store.read(Party::Client, record::PRESIGNATURES)? {
             Some(bytes) => match self.load_ecdsa(Party::Client, &record, &mut |_| {}) {
-                Ok(share) => pool(Party::Client, &bytes, &share)?.len(),
+                Ok(share) => crate::pool::decode(Party::Client, &bytes, &share)?.len(),
                 // A device without a current share has nothing it could sign with.
                 Err(WalletError::NoDeviceShare | WalletError::StaleDeviceShare) => 0,
                 Err(e) => return Err(e),
@@ -325,7 +314,11 @@ impl<S: Store> Wallet<S> {
             addresses: Addresses::new(&public_keys.secp256k1, &public_keys.ed25519),
             public_keys,
             signing_status: record.signing_status,
-            backup_status: record.backup_status,
+            // A first backup whose custodian shares are stored but whose sealed client shares
+            // are not (an interrupted backup, before the next operation settles it).
+            backup_status: record.backup_status.or(record
+                .backup_pending()
+                .then_some(BackupStatus::StoredCustodianBackupShare)),
             presignatures,
         })
     }
@@ -338,7 +331,7 @@ impl<S: Store> Wallet<S> {
     /// [`WalletError::WalletExists`] if the store holds a wallet (nothing is overwritten);
     /// a protocol error (naming the party); a store error (every write is undone).
     pub fn generate(&self, progress: &mut ProgressFn<'_>) -> Result<WalletInfo, WalletError> {
-        let _lock = self.store.lock()?;
+        let _lock = self.begin()?;
         if let Some(existing) = self.try_record()? {
             return Err(WalletError::WalletExists {
                 client_id: existing.client_id,
@@ -395,25 +388,11 @@ impl<S: Store> Wallet<S> {
             ),
             CurveRecord::new::<Ed25519>(ed_server.public_key_bytes(), ed_server.sharing_id()),
         );
-        self.store_signing_pair(
-            wallet,
-            [secp_client, secp_server],
-            [ed_client, ed_server],
-            progress,
-        )?;
+        let pair = SigningPair {
+            secp256k1: [secp_client, secp_server],
+            ed25519: [ed_client, ed_server],
+        };
+        self.store_signing_pair(wallet, pair.encode()?, true, progress)?;
         self.info()
     }
-}
-
-/// A stored presignature pool, validated against its party's share.
-pub(crate) fn pool(
-    party: Party,
-    bytes: &[u8],
-    share: &EcdsaKeyShare,
-) -> Result<PresignaturePool, WalletError> {
-    PresignaturePool::from_bytes(bytes, share).map_err(|e| WalletError::Corrupted {
-        party,
-        record: record::PRESIGNATURES,
-        reason: e.to_string(),
-    })
 }

@@ -101,14 +101,20 @@ fn signs_on_both_curves_and_spends_presignatures_before_use() {
                 .unwrap(),
         )
         .unwrap();
-        let pool = PresignaturePool::from_bytes(
-            &reopened
-                .read(party, record::PRESIGNATURES)
-                .unwrap()
-                .unwrap(),
-            &share,
-        )
-        .unwrap();
+        let stored = reopened
+            .read(party, record::PRESIGNATURES)
+            .unwrap()
+            .unwrap();
+        // The server's pool carries its epoch (raised by each of the three spends).
+        let bytes = match party {
+            Party::Server => {
+                assert_eq!(&stored[..8], b"TDMPOOL2");
+                assert_eq!(stored[8..16], 3u64.to_be_bytes());
+                &stored[16..]
+            }
+            _ => &stored[..],
+        };
+        let pool = PresignaturePool::from_bytes(bytes, &share).unwrap();
         assert_eq!((pool.len(), pool.spent_count()), (0, 3), "{party}");
     }
 }
@@ -332,18 +338,20 @@ fn refresh_replaces_the_signing_pair_and_discards_presignatures() {
 
 #[test]
 fn signing_needs_stored_client() {
-    let dir = fresh_store();
+    // A record in STORED_DATABASE beside a backup pair (a wallet of format version 1 whose
+    // recovery stopped after the server's shares) on a device without shares: the wallet
+    // stays, signing and backup are refused, and recovery completes it.
+    let dir = backed_up_store();
     let store = FsStore::open(dir.path()).unwrap();
-    // Play a generation that stopped after the server's shares: the record says
-    // STORED_DATABASE.
     let raw = store.read(Party::Server, record::WALLET).unwrap().unwrap();
     let text = String::from_utf8(raw.to_vec()).unwrap();
-    let edited = text.replace("STORED_CLIENT", "STORED_DATABASE");
+    let edited = text.replace("STORED_CLIENT\"", "STORED_DATABASE\"");
     assert_ne!(text, edited);
     store
         .write(Party::Server, record::WALLET, edited.as_bytes())
         .unwrap();
-    let wallet = Wallet::new(store);
+    std::fs::remove_dir_all(dir.path().join("client")).unwrap();
+    let wallet = wallet(&dir);
     assert!(matches!(
         wallet.sign_ed25519(b"x", &mut |_| {}),
         Err(WalletError::NotSignable(SigningStatus::StoredDatabase))
@@ -352,6 +360,9 @@ fn signing_needs_stored_client() {
         wallet.backup(&password(), &mut |_| {}),
         Err(WalletError::NotSignable(SigningStatus::StoredDatabase))
     ));
+    let info = wallet.recover(&password(), &mut |_| {}).unwrap();
+    assert_eq!(info.signing_status, SigningStatus::StoredClient);
+    wallet.sign_ed25519(b"x", &mut |_| {}).unwrap();
 }
 
 #[test]

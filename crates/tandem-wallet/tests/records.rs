@@ -43,7 +43,7 @@ fn every_wallet_record_field_is_validated() {
     let store = FsStore::open(dir.path()).unwrap();
     let good = read_record(&store);
     type Edit = fn(&mut Value);
-    let corrupted: [(&str, Edit); 14] = [
+    let corrupted: [(&str, Edit); 19] = [
         ("format name", |v| v["format"] = "tandem-wallet".into()),
         ("client id length", |v| v["client_id"] = "abcd".into()),
         ("client id upper case", |v| {
@@ -72,6 +72,25 @@ fn every_wallet_record_field_is_validated() {
         ("backup status without key kind", |v| {
             v["backup_key"] = Value::Null
         }),
+        ("pending signing pair on one curve", |v| {
+            v["secp256k1"]["pending_signing_sharing_id"] = "11".repeat(32).into();
+        }),
+        ("pending signing sharing id length", |v| {
+            v["secp256k1"]["pending_signing_sharing_id"] = "11".into();
+            v["ed25519"]["pending_signing_sharing_id"] = "11".into();
+        }),
+        ("pending backup ids without key kind", |v| {
+            v["secp256k1"]["pending_backup_sharing_id"] = "11".repeat(32).into();
+            v["ed25519"]["pending_backup_sharing_id"] = "22".repeat(32).into();
+        }),
+        ("pending backup key kind without ids", |v| {
+            v["pending_backup_key"] = "password".into();
+        }),
+        ("pending pair in a version 1 record", |v| {
+            v["version"] = 1.into();
+            v["secp256k1"]["pending_signing_sharing_id"] = "11".repeat(32).into();
+            v["ed25519"]["pending_signing_sharing_id"] = "22".repeat(32).into();
+        }),
         ("unknown field", |v| v["extra"] = 1.into()),
         ("unknown status", |v| v["signing_status"] = "STORED".into()),
         ("not JSON", |v| *v = Value::String("x".repeat(10))),
@@ -87,14 +106,16 @@ fn every_wallet_record_field_is_validated() {
             other => panic!("{what}: {other:?}"),
         }
     }
-    // Another version of the format is named as such.
-    let mut value = good.clone();
-    value["version"] = 2.into();
-    write_record(&store, &value);
-    assert!(matches!(
-        Wallet::new(store.clone()).info(),
-        Err(WalletError::UnsupportedVersion { version: 2, .. })
-    ));
+    // Another version of the format is named as such (this code reads 1 and 2).
+    for version in [0, 3] {
+        let mut value = good.clone();
+        value["version"] = version.into();
+        write_record(&store, &value);
+        assert!(matches!(
+            Wallet::new(store.clone()).info(),
+            Err(WalletError::UnsupportedVersion { version: v, .. }) if v == version
+        ));
+    }
     // Too long (16 KiB limit) before parsing.
     let long = format!("{{\"pad\":\"{}\"}}", "a".repeat(17 * 1024));
     store

@@ -11,11 +11,9 @@
 #[path = "support/common.rs"]
 mod common;
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use common::*;
 use tandem_wallet::store::record;
-use tandem_wallet::{FsStore, Party, Store, StoreError, StoreLock, Wallet, WalletError};
+use tandem_wallet::{FsStore, Party, Store, StoreError, Wallet, WalletError};
 use zeroize::Zeroizing;
 
 #[test]
@@ -193,42 +191,6 @@ fn corrupted_shares_are_refused_and_nothing_changes() {
     }
 }
 
-/// A store that fails its `n`-th write or removal (counting from 1).
-struct FailingStore {
-    inner: FsStore,
-    fail_at: usize,
-    count: AtomicUsize,
-}
-
-impl Store for FailingStore {
-    fn read(&self, party: Party, name: &str) -> Result<Option<Zeroizing<Vec<u8>>>, StoreError> {
-        self.inner.read(party, name)
-    }
-    fn write(&self, party: Party, name: &str, bytes: &[u8]) -> Result<(), StoreError> {
-        if self.count.fetch_add(1, Ordering::SeqCst) + 1 == self.fail_at {
-            return Err(StoreError::Io {
-                party,
-                record: name.to_owned(),
-                source: std::io::Error::other("disk full (test)"),
-            });
-        }
-        self.inner.write(party, name, bytes)
-    }
-    fn remove(&self, party: Party, name: &str) -> Result<(), StoreError> {
-        if self.count.fetch_add(1, Ordering::SeqCst) + 1 == self.fail_at {
-            return Err(StoreError::Io {
-                party,
-                record: name.to_owned(),
-                source: std::io::Error::other("disk full (test)"),
-            });
-        }
-        self.inner.remove(party, name)
-    }
-    fn lock(&self) -> Result<StoreLock, StoreError> {
-        self.inner.lock()
-    }
-}
-
 /// Every record's plaintext (the at-rest ciphertexts change when a record is put back).
 fn contents(store: &FsStore) -> Vec<Option<Vec<u8>>> {
     let mut out = Vec::new();
@@ -241,36 +203,45 @@ fn contents(store: &FsStore) -> Vec<Option<Vec<u8>>> {
 }
 
 #[test]
-fn a_store_failure_halfway_through_undoes_the_whole_operation() {
-    // Backup writes 6 records; fail at each of them in turn.
-    for fail_at in 1..=6 {
+fn a_store_failure_before_the_commit_changes_nothing_and_after_it_completes() {
+    // Backup writes 6 records up to its commit (two pending custodian shares, the record,
+    // two pending sealed shares, the record again), then promotes the pending records (8
+    // writes and removals). A failure before or at the commit undoes everything and reports
+    // the error; a failure after it reports success, and the next operation finishes.
+    let key = tandem_wallet::BackupKey::RandomKey(Zeroizing::new([9u8; 32]));
+    for fail_at in 1..=14 {
         let dir = backed_up_store();
         let store = FsStore::open(dir.path()).unwrap();
         let before = contents(&store);
-        let wallet = Wallet::new(FailingStore {
-            inner: store.clone(),
-            fail_at,
-            count: AtomicUsize::new(0),
-        });
-        let key = tandem_wallet::BackupKey::RandomKey(Zeroizing::new([9u8; 32]));
-        assert!(
-            matches!(wallet.backup(&key, &mut |_| {}), Err(WalletError::Store(_))),
-            "fail at {fail_at}"
-        );
-        assert_eq!(contents(&store), before, "fail at {fail_at}");
-        // The old backup still opens with the old password.
-        Wallet::new(store).eject(&password(), &mut |_| {}).unwrap();
+        let wallet = Wallet::new(failing_at(store.clone(), fail_at));
+        let result = wallet.backup(&key, &mut |_| {});
+        if fail_at <= 6 {
+            assert!(
+                matches!(result, Err(WalletError::Store(_))),
+                "fail at {fail_at}: {result:?}"
+            );
+            assert_eq!(contents(&store), before, "fail at {fail_at}");
+            // The old backup still opens with the old password.
+            Wallet::new(store).eject(&password(), &mut |_| {}).unwrap();
+        } else {
+            result.unwrap_or_else(|e| panic!("fail at {fail_at}: {e}"));
+            // The new backup opens with the new key (eject settles the promotion first), and
+            // no pending record is left.
+            let wallet = Wallet::new(store.clone());
+            wallet.eject(&key, &mut |_| {}).unwrap();
+            for party in Party::ALL {
+                for name in record::ALL.iter().filter(|n| n.ends_with(".pending")) {
+                    assert!(store.read(party, name).unwrap().is_none(), "{party}/{name}");
+                }
+            }
+        }
     }
     // Presigning writes 2 pools.
     for fail_at in 1..=2 {
         let dir = fresh_store();
         let store = FsStore::open(dir.path()).unwrap();
         let before = contents(&store);
-        let wallet = Wallet::new(FailingStore {
-            inner: store.clone(),
-            fail_at,
-            count: AtomicUsize::new(0),
-        });
+        let wallet = Wallet::new(failing_at(store.clone(), fail_at));
         assert!(wallet.presign(1, &mut |_| {}).is_err());
         assert_eq!(contents(&store), before, "presign, fail at {fail_at}");
     }

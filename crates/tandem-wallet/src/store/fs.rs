@@ -5,8 +5,13 @@
 //! <root>/server/      the provider's database, encrypted at rest: server signing shares,
 //!                     server presignatures, wallet.json (statuses), sealed client backups
 //! <root>/custodian/   the organization, encrypted at rest: custodian backup shares
-//! <root>/kms/         server.key, custodian.key: the stand-ins for the two KMS keys
+//! <root>/kms/         server.key, custodian.key: the stand-ins for the two KMS keys;
+//!                     presignature-epoch.counter: the rollback anchor (Store::counter)
 //! ```
+//!
+//! `kms/` stands for what a deployment keeps outside the server's database: restoring
+//! `server/` from an older copy must leave `kms/` as it is (the anchor that refuses
+//! presignatures spent since the copy was made).
 //!
 //! Writes are atomic: a temporary file in the same folder, `fsync`, rename, `fsync` of the
 //! folder. Key files and records are created with mode 0600 on Unix. The store lock is an
@@ -20,7 +25,7 @@ use std::path::{Path, PathBuf};
 use rand_core::UnwrapErr;
 use zeroize::Zeroizing;
 
-use super::{Party, Store, StoreError, StoreLock, at_rest, check_name};
+use super::{Party, Store, StoreError, StoreLock, at_rest, check_counter_name, check_name};
 
 /// The filesystem [`Store`].
 #[derive(Debug, Clone)]
@@ -35,6 +40,8 @@ const LOCK_FILE: &str = ".lock";
 pub const MAX_RECORD_FILE_LEN: u64 = 48 << 20;
 /// The largest key file read (64 hex digits and a newline, with room for a CRLF).
 const MAX_KEY_FILE_LEN: u64 = 128;
+/// The largest counter file read (20 decimal digits and a newline).
+const MAX_COUNTER_FILE_LEN: u64 = 32;
 
 /// Reads a file of at most `limit` bytes; `Ok(Err(len))` if it is larger. The size is
 /// checked before anything is loaded, and the read itself is bounded (a file growing in
@@ -103,6 +110,10 @@ impl FsStore {
 
     fn encrypted(party: Party) -> bool {
         !matches!(party, Party::Client)
+    }
+
+    fn counter_path(&self, name: &str) -> PathBuf {
+        self.root.join(KMS_DIR).join(format!("{name}.counter"))
     }
 
     fn key_path(&self, party: Party) -> PathBuf {
@@ -221,5 +232,58 @@ impl Store for FsStore {
         file.lock().map_err(StoreError::Lock)?;
         // Closing the file releases the lock.
         Ok(StoreLock::new(file))
+    }
+
+    fn counter(&self, name: &str) -> Result<u64, StoreError> {
+        check_counter_name(name)?;
+        let malformed = || StoreError::CounterMalformed(name.to_owned());
+        match read_bounded(&self.counter_path(name), MAX_COUNTER_FILE_LEN) {
+            Ok(Ok(bytes)) => {
+                let text = core::str::from_utf8(&bytes).map_err(|_| malformed())?;
+                let digits = text.strip_suffix('\n').unwrap_or(text);
+                // Canonical decimal only: no sign, no leading zeros, no spaces.
+                if digits.is_empty()
+                    || !digits.bytes().all(|b| b.is_ascii_digit())
+                    || (digits.len() > 1 && digits.starts_with('0'))
+                {
+                    return Err(malformed());
+                }
+                digits.parse().map_err(|_| malformed())
+            }
+            Ok(Err(_)) => Err(malformed()),
+            Err(e) if e.kind() == ErrorKind::NotFound => Ok(0),
+            Err(e) => Err(StoreError::Io {
+                party: Party::Server,
+                record: format!("kms/{name}"),
+                source: e,
+            }),
+        }
+    }
+
+    fn advance_counter(&self, name: &str, value: u64) -> Result<(), StoreError> {
+        let current = self.counter(name)?;
+        if current > value {
+            return Err(StoreError::CounterBackwards {
+                name: name.to_owned(),
+                current,
+                requested: value,
+            });
+        }
+        if current == value {
+            return Ok(());
+        }
+        let dir = self.root.join(KMS_DIR);
+        let io = |source| StoreError::Io {
+            party: Party::Server,
+            record: format!("kms/{name}"),
+            source,
+        };
+        fs::create_dir_all(&dir).map_err(io)?;
+        atomic_write(
+            &dir,
+            &self.counter_path(name),
+            format!("{value}\n").as_bytes(),
+        )
+        .map_err(io)
     }
 }

@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 use k256::ecdsa::signature::hazmat::PrehashVerifier;
 use sha2::Digest;
 use tandem_protocol::ecdsa::EcdsaSignature;
-use tandem_wallet::{BackupKey, FsStore, PublicKeys, Wallet};
+use tandem_wallet::{BackupKey, FsStore, Party, PublicKeys, Store, StoreError, StoreLock, Wallet};
 use tempfile::TempDir;
 use zeroize::Zeroizing;
 
@@ -106,4 +106,95 @@ pub(crate) fn check_ecdsa(keys: &PublicKeys, digest: &[u8; 32], sig: &EcdsaSigna
     )
     .unwrap();
     assert_eq!(recovered, key);
+}
+
+/// When a [`HookedStore`] calls its hook.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Moment {
+    /// Before a write (a write, a removal or a counter move): an error stops it.
+    Before,
+    /// After it, with its result.
+    After,
+}
+
+/// What a [`HookedStore`] calls around each write.
+pub(crate) type Hook = Box<dyn Fn(Moment) -> Result<(), StoreError> + Send + Sync>;
+
+/// A filesystem store whose writes go through a hook (failure and crash injection).
+pub(crate) struct HookedStore {
+    pub(crate) inner: FsStore,
+    pub(crate) hook: Hook,
+}
+
+impl HookedStore {
+    pub(crate) fn new(
+        inner: FsStore,
+        hook: impl Fn(Moment) -> Result<(), StoreError> + Send + Sync + 'static,
+    ) -> Self {
+        Self {
+            inner,
+            hook: Box::new(hook),
+        }
+    }
+
+    fn around<T>(&self, write: impl FnOnce() -> Result<T, StoreError>) -> Result<T, StoreError> {
+        (self.hook)(Moment::Before)?;
+        let result = write();
+        (self.hook)(Moment::After)?;
+        result
+    }
+}
+
+impl Store for HookedStore {
+    fn read(&self, party: Party, name: &str) -> Result<Option<Zeroizing<Vec<u8>>>, StoreError> {
+        self.inner.read(party, name)
+    }
+    fn write(&self, party: Party, name: &str, bytes: &[u8]) -> Result<(), StoreError> {
+        self.around(|| self.inner.write(party, name, bytes))
+    }
+    fn remove(&self, party: Party, name: &str) -> Result<(), StoreError> {
+        self.around(|| self.inner.remove(party, name))
+    }
+    fn lock(&self) -> Result<StoreLock, StoreError> {
+        self.inner.lock()
+    }
+    fn counter(&self, name: &str) -> Result<u64, StoreError> {
+        self.inner.counter(name)
+    }
+    fn advance_counter(&self, name: &str, value: u64) -> Result<(), StoreError> {
+        self.around(|| self.inner.advance_counter(name, value))
+    }
+}
+
+/// An injected store failure.
+pub(crate) fn injected(what: &str) -> StoreError {
+    StoreError::Io {
+        party: Party::Server,
+        record: what.to_owned(),
+        source: std::io::Error::other("injected failure (test)"),
+    }
+}
+
+/// A store that fails its `n`-th write (counting from 1) and performs the others.
+pub(crate) fn failing_at(inner: FsStore, n: usize) -> HookedStore {
+    let count = std::sync::atomic::AtomicUsize::new(0);
+    HookedStore::new(inner, move |moment| {
+        use std::sync::atomic::Ordering;
+        if moment == Moment::Before && count.fetch_add(1, Ordering::SeqCst) + 1 == n {
+            return Err(injected("disk full"));
+        }
+        Ok(())
+    })
+}
+
+/// A store that performs its first `n` writes and fails every later one.
+pub(crate) fn stopping_after(inner: FsStore, n: usize) -> HookedStore {
+    let count = std::sync::atomic::AtomicUsize::new(0);
+    HookedStore::new(inner, move |moment| {
+        use std::sync::atomic::Ordering;
+        if moment == Moment::Before && count.fetch_add(1, Ordering::SeqCst) >= n {
+            return Err(injected("stopped"));
+        }
+        Ok(())
+    })
 }

@@ -1,0 +1,155 @@
+//! Presignature rollback: the server's records restored from an older copy (a database
+//! backup, a replica that missed the last writes) must not make a spent presignature usable
+//! again. The client here is malicious: it kept its half of a presignature it spent, and
+//! asks again; two signatures from one presignature would give it the key.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+#[path = "support/common.rs"]
+mod common;
+
+use std::path::Path;
+
+use common::*;
+use tandem_wallet::store::{counter, record};
+use tandem_wallet::{FsStore, Party, SignMethod, Store, StoreError, WalletError};
+
+fn client_pool(dir: &Path) -> Vec<u8> {
+    std::fs::read(dir.join("client").join(record::PRESIGNATURES)).unwrap()
+}
+
+/// Signs `digest` and returns how (after a successful signature).
+fn sign(dir: &tempfile::TempDir, digest: u8) -> Result<SignMethod, WalletError> {
+    let wallet = wallet(dir);
+    let keys = wallet.info().unwrap().public_keys;
+    let signed = wallet.sign_secp256k1(&[digest; 32], &mut |_| {})?;
+    check_ecdsa(&keys, &[digest; 32], &signed.signature);
+    Ok(signed.method)
+}
+
+/// Presign two, keep copies of the server folder and the client's pool, sign once; then
+/// `restore` puts (some of) the old server records back and the client's pool as it was.
+fn spend_then_restore(restore: impl Fn(&Path, &Path)) {
+    let dir = fresh_store();
+    wallet(&dir).presign(2, &mut |_| {}).unwrap();
+    let old = tempfile::tempdir().unwrap();
+    copy_tree(&dir.path().join("server"), old.path());
+    let kept_client_half = client_pool(dir.path());
+
+    assert_eq!(sign(&dir, 1).unwrap(), SignMethod::Presignature);
+
+    restore(old.path(), &dir.path().join("server"));
+    std::fs::write(
+        dir.path().join("client").join(record::PRESIGNATURES),
+        &kept_client_half,
+    )
+    .unwrap();
+    // The client asks with the same presignature id (its pool hands out the lowest id, the
+    // one it spent): refused, and both pools are discarded.
+    let refused = sign(&dir, 2);
+    assert!(
+        matches!(
+            refused,
+            Err(WalletError::PresignaturesRolledBack {
+                epoch: 0,
+                anchor: 1
+            })
+        ),
+        "{refused:?}"
+    );
+    let store = FsStore::open(dir.path()).unwrap();
+    for party in [Party::Client, Party::Server] {
+        assert!(store.read(party, record::PRESIGNATURES).unwrap().is_none());
+    }
+    assert_eq!(wallet(&dir).info().unwrap().presignatures, 0);
+    // The wallet keeps signing (full signing), and a new pool works.
+    assert_eq!(sign(&dir, 3).unwrap(), SignMethod::FullSigning);
+    wallet(&dir).presign(1, &mut |_| {}).unwrap();
+    assert_eq!(sign(&dir, 4).unwrap(), SignMethod::Presignature);
+}
+
+#[test]
+fn a_restored_server_pool_cannot_spend_a_presignature_twice() {
+    spend_then_restore(|old, server| {
+        std::fs::copy(
+            old.join(record::PRESIGNATURES),
+            server.join(record::PRESIGNATURES),
+        )
+        .unwrap();
+    });
+}
+
+#[test]
+fn a_restored_server_database_cannot_spend_a_presignature_twice() {
+    // The whole server folder (wallet record, shares, pool) from the older copy.
+    spend_then_restore(|old, server| {
+        std::fs::remove_dir_all(server).unwrap();
+        copy_tree(old, server);
+    });
+}
+
+#[test]
+fn each_spend_raises_the_anchor_before_the_signature_leaves() {
+    let dir = fresh_store();
+    let store = FsStore::open(dir.path()).unwrap();
+    wallet(&dir).presign(3, &mut |_| {}).unwrap();
+    // Presigning adds without raising: losing an addition to a restore loses nothing spent.
+    assert_eq!(store.counter(counter::PRESIGNATURE_EPOCH).unwrap(), 0);
+    for spent in 1..=3u8 {
+        assert_eq!(sign(&dir, 10 + spent).unwrap(), SignMethod::Presignature);
+        assert_eq!(
+            store.counter(counter::PRESIGNATURE_EPOCH).unwrap(),
+            u64::from(spent)
+        );
+    }
+    // Full signing spends no pooled presignature.
+    assert_eq!(sign(&dir, 20).unwrap(), SignMethod::FullSigning);
+    assert_eq!(store.counter(counter::PRESIGNATURE_EPOCH).unwrap(), 3);
+}
+
+#[test]
+fn the_counter_only_moves_forward_and_is_read_strictly() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = FsStore::open(dir.path()).unwrap();
+    let name = counter::PRESIGNATURE_EPOCH;
+    assert_eq!(store.counter(name).unwrap(), 0);
+    store.advance_counter(name, 7).unwrap();
+    store.advance_counter(name, 7).unwrap();
+    assert_eq!(store.counter(name).unwrap(), 7);
+    assert!(matches!(
+        store.advance_counter(name, 6),
+        Err(StoreError::CounterBackwards {
+            current: 7,
+            requested: 6,
+            ..
+        })
+    ));
+    assert_eq!(store.counter(name).unwrap(), 7);
+    assert!(matches!(
+        store.counter("another"),
+        Err(StoreError::UnknownCounter(_))
+    ));
+    let file = dir.path().join("kms").join(format!("{name}.counter"));
+    for bad in [
+        &b""[..],
+        b"\n",
+        b"07\n",
+        b"-1\n",
+        b" 7\n",
+        b"7 \n",
+        b"18446744073709551616\n",
+        b"seven\n",
+        &[b'9'; 40],
+    ] {
+        std::fs::write(&file, bad).unwrap();
+        assert!(
+            matches!(store.counter(name), Err(StoreError::CounterMalformed(_))),
+            "{bad:?}"
+        );
+    }
+}
