@@ -138,8 +138,8 @@ pub(crate) fn decode_with_limit<T: Serialize + DeserializeOwned>(
 ///
 /// The saved bytes contain the party's secrets for this run (its key contribution, its
 /// Paillier key, an ephemeral key); they must be stored as carefully as a key share, and the
-/// caller's store should delete them (take, not read) before the restored state processes a
-/// message.
+/// caller's store should take them (read and delete) rather than read them: the rule below
+/// makes a second restoration harmless, not the copy less secret.
 ///
 /// **The rule: a state is saveable only if two restorations cannot produce two answers that
 /// share a secret nonce.** Nothing can stop a saved copy from being restored twice (by two
@@ -148,10 +148,11 @@ pub(crate) fn decode_with_limit<T: Serialize + DeserializeOwned>(
 /// copy from being fed a different peer message; whatever the two copies send and output
 /// must be harmless together. Two answers under one nonce are not: a Schnorr nonce `a`
 /// answered under two challenges gives `x = (z - z')/(e - e')`, and a presigning nonce used
-/// in two presignatures gives two signatures under one `k`. Every state below is tested
-/// exactly that way (restored twice, two different honest peer messages, every answer
-/// decoded): `tests/restore_twice.rs` of `tandem-protocol` and of `tandem-backup`, which
-/// also fail when a new implementation of this trait has no case there.
+/// in two presignatures gives two signatures under one `k`. Every saveable state below is
+/// tested exactly that way (restored twice, two different peer messages, honest ones wherever
+/// the peer can answer otherwise, every answer decoded): `tests/restore_twice.rs` of
+/// `tandem-protocol` and of `tandem-backup`, which also fail when a new implementation of
+/// this trait has no case there.
 ///
 /// Saveable, and why two restorations are harmless:
 /// - [`keygen::ServerAwaitingOpening`](crate::keygen::ServerAwaitingOpening) (server after
