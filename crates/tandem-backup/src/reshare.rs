@@ -491,10 +491,12 @@ impl<O: Operation, C: Curve> ServerAwaitingOpening<O, C> {
     }
 }
 
-// Saveable states (a server can keep a half-finished run between two requests). None holds
-// a signing nonce: the Schnorr nonces are drawn and spent inside one call. The server's state
-// is bound to the client's commitment, so a restored copy accepts only the one opening; the
-// client's state after message 1 is not saveable (module documentation).
+// Saveable states (a server can keep a half-finished run between two requests), under the
+// rule of `SessionState`: two restorations cannot produce two answers that share a secret
+// nonce. None holds a nonce: the Schnorr nonces are drawn and spent inside one call, and the
+// server's challenge depends only on the new shares, which the client's commitment fixes
+// (CGGMP21 Fig. 6). The client's state after message 1 is not saveable (module
+// documentation). `tests/restore_twice.rs` restores each twice against two honest messages.
 
 impl<O: Operation, C: Curve> SessionState for ClientAwaitingConfirmation<O, C> {
     const PROTOCOL: ProtocolId = O::PROTOCOL;

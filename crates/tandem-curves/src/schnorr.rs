@@ -18,6 +18,17 @@ use crate::scalar::{Scalar, SecretScalar};
 use crate::transcript::Transcript;
 
 /// The prover's secret nonce `a` and its commitment `A = a * G`. Used once.
+///
+/// Neither `Clone` nor serializable, and it cannot be rebuilt from its parts: a nonce lives
+/// in one process and makes one proof. Two responses `z = a + e·x`, `z' = a + e'·x` under
+/// one nonce reveal `x = (z - z') / (e - e')`, so a party state that would be saved and
+/// restored cannot hold a nonce whose commitment is already fixed (Tandem's
+/// `stored::SessionState` rule).
+/// ```compile_fail,E0599
+/// # fn f(nonce: tandem_curves::SchnorrNonce<tandem_curves::Secp256k1>) {
+/// let copy = nonce.clone();
+/// # }
+/// ```
 pub struct SchnorrNonce<C: Curve> {
     secret: SecretScalar<C>,
     commitment: Point<C>,
@@ -61,20 +72,6 @@ impl<C: Curve> SchnorrNonce<C> {
             commitment: self.commitment,
             response: z.reveal(),
         }
-    }
-
-    /// Serializable form of the nonce, for party state that must survive between two
-    /// requests. The caller is responsible for never restoring it twice.
-    #[must_use]
-    pub fn into_parts(self) -> (SecretScalar<C>, Point<C>) {
-        let Self { secret, commitment } = self;
-        (secret, commitment)
-    }
-
-    /// Rebuilds a nonce from [`SchnorrNonce::into_parts`], checking that the parts match.
-    #[must_use]
-    pub fn from_parts(secret: SecretScalar<C>, commitment: Point<C>) -> Option<Self> {
-        (secret.public_point() == commitment).then_some(Self { secret, commitment })
     }
 }
 

@@ -8,11 +8,7 @@
     clippy::panic
 )]
 
-use rand_chacha::ChaCha20Rng;
-use rand_core::SeedableRng;
-use tandem_curves::{
-    Commitment, Ed25519, Scalar, ScalarError, SchnorrNonce, Secp256k1, SecretScalar,
-};
+use tandem_curves::{Commitment, Ed25519, Scalar, ScalarError, Secp256k1, SecretScalar};
 
 #[test]
 fn scalars_of_the_wrong_length_are_refused() {
@@ -56,13 +52,4 @@ fn fixed_width_byte_fields_refuse_other_lengths() {
         assert!(serde_json::from_str::<Commitment>(&text).is_err(), "{text}");
     }
     assert!(serde_json::from_str::<Commitment>(&format!("\"{}\"", "07".repeat(32))).is_ok());
-}
-
-#[test]
-fn schnorr_nonce_parts_must_match() {
-    let mut rng = ChaCha20Rng::seed_from_u64(1);
-    let (secret, commitment) = SchnorrNonce::<Secp256k1>::new(&mut rng).into_parts();
-    let other = SecretScalar::<Secp256k1>::random_nonzero(&mut rng);
-    assert!(SchnorrNonce::from_parts(other, commitment).is_none());
-    assert!(SchnorrNonce::from_parts(secret, commitment).is_some());
 }

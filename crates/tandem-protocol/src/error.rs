@@ -240,7 +240,7 @@ pub enum Misuse {
     #[error("degenerate randomness; start a new session")]
     Degenerate,
     /// A presignature whose id the pool has already seen (held or spent) was added again:
-    /// a restored copy of a presigning state, or a presignature read twice from storage.
+    /// e.g. a presignature read twice from storage.
     #[error("presignature id already seen by this pool")]
     PresignatureReused,
 }

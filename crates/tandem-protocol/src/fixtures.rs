@@ -340,8 +340,6 @@ pub fn fuzz_seeds() -> Result<Vec<(&'static str, Vec<u8>)>, Error> {
     seeds.push(("saved_session", s.save().map_err(Error::Storage)?));
     let (c, _) = c.receive(&m2)?;
     seeds.push(("saved_session", c.save().map_err(Error::Storage)?));
-    let (c, _) = crate::keygen::client_start::<Ed25519, _>(SessionId([2; 32]), &mut rng(13))?;
-    seeds.push(("saved_session", c.save().map_err(Error::Storage)?));
     let (client, server) =
         driver::keygen::<Ed25519, _, _, _>(&mut rng(14), &mut rng(15), &mut driver::NoTap)?;
     let (_, m1) =

@@ -17,6 +17,13 @@
 //! `rid = rid_c XOR rid_s`; each proof `ψ_i` proves knowledge of `x_i` with challenge
 //! `H(ssid, i, rid, X_c, X_s, X_i, A_i)`. The server outputs its share after round 3 (and
 //! sends round 4); the client outputs its share after verifying round 4.
+//!
+//! **Saving a run** ([`SessionState`]). The server's state after round 2
+//! ([`ServerAwaitingOpening`]) and the client's after round 3 ([`ClientAwaitingServerProof`])
+//! are saveable: two restorations cannot answer twice under one nonce (the list and the
+//! reasons are in [`SessionState`]). The client's state after round 1
+//! ([`ClientAwaitingServerShare`]) is not: its Schnorr nonce is committed in `V_c`, so an
+//! interrupted key generation starts over.
 
 use rand_core::CryptoRng;
 use serde::{Deserialize, Serialize};
@@ -142,9 +149,10 @@ pub fn client_start<C: Curve, R: CryptoRng + ?Sized>(
     let public_share = secret.public_point();
     let mut rid = [0u8; 32];
     rng.fill_bytes(&mut rid);
-    let (schnorr_secret, schnorr_commitment) = SchnorrNonce::<C>::new(rng).into_parts();
+    let nonce = SchnorrNonce::<C>::new(rng);
+    // CGGMP21 Fig. 5 round 1: A_c is committed in V_c, before the server's contribution.
     let (commitment, opening) = Commitment::commit(
-        commitment_transcript(&ctx, &rid, &public_share, &schnorr_commitment),
+        commitment_transcript(&ctx, &rid, &public_share, &nonce.commitment()),
         rng,
     );
     let msg = ctx.seal(round::COMMIT, &CommitMsg { commitment })?;
@@ -153,8 +161,7 @@ pub fn client_start<C: Curve, R: CryptoRng + ?Sized>(
             ctx,
             secret,
             rid,
-            schnorr_secret,
-            schnorr_commitment,
+            nonce,
             opening,
         },
         msg,
@@ -162,15 +169,43 @@ pub fn client_start<C: Curve, R: CryptoRng + ?Sized>(
 }
 
 /// Client state after round 1, waiting for the server's contribution (round 2).
-#[derive(Serialize, Deserialize)]
-#[serde(bound = "")]
+///
+/// **Not saveable** (no [`SessionState`]): it holds the Schnorr nonce `a_c` whose commitment
+/// `A_c` is already fixed inside `V_c` (CGGMP21 Fig. 5 round 1), and the challenge of the
+/// proof it makes next depends on the server's round 2. Restored twice and answered with two
+/// different round-2 messages (a malicious server, or an honest stateless server answering a
+/// retransmitted round 1), it would send `z = a_c + e·x_c` and `z' = a_c + e'·x_c`, from
+/// which the server solves `x_c` and holds the whole key. An interrupted key generation
+/// starts over with [`client_start`]. The server's state after round 2 is saveable
+/// ([`ServerAwaitingOpening`]).
+///
+/// ```compile_fail,E0599
+/// # use tandem_protocol::keygen::ClientAwaitingServerShare;
+/// # use tandem_protocol::stored::SessionState;
+/// # fn f(state: ClientAwaitingServerShare<tandem_curves::Ed25519>) {
+/// let _ = state.save();
+/// # }
+/// ```
+/// ```compile_fail,E0599
+/// # use tandem_protocol::keygen::ClientAwaitingServerShare;
+/// # use tandem_protocol::stored::SessionState;
+/// # use tandem_curves::{CurveId, Ed25519};
+/// let _ = ClientAwaitingServerShare::<Ed25519>::restore(CurveId::Ed25519, &[]);
+/// ```
+/// whereas the server's state saves:
+/// ```
+/// # use tandem_protocol::keygen::ServerAwaitingOpening;
+/// # use tandem_protocol::stored::SessionState;
+/// # fn f(state: ServerAwaitingOpening<tandem_curves::Ed25519>) {
+/// let _ = state.save();
+/// # }
+/// ```
 pub struct ClientAwaitingServerShare<C: Curve> {
     ctx: SessionContext,
     secret: SecretScalar<C>,
-    #[serde(with = "tandem_curves::encoding::fixed")]
     rid: [u8; 32],
-    schnorr_secret: SecretScalar<C>,
-    schnorr_commitment: Point<C>,
+    /// `a_c`, with `A_c` (committed in `V_c`): used for exactly one proof.
+    nonce: SchnorrNonce<C>,
     opening: Opening,
 }
 
@@ -182,9 +217,15 @@ impl<C: Curve> ClientAwaitingServerShare<C> {
     /// [`Error::Refused`] / [`Error::Malformed`] for a message that does not belong here;
     /// [`Error::Misbehaved`] with [`Check::EchoedValue`] if the server sent our own share back.
     pub fn receive(self, bytes: &[u8]) -> Result<(ClientAwaitingServerProof<C>, Vec<u8>), Error> {
-        let ctx = self.ctx;
+        let Self {
+            ctx,
+            secret,
+            rid: own_rid,
+            nonce,
+            opening,
+        } = self;
         let msg: ServerShareMsg<C> = ctx.open(round::SERVER_SHARE, bytes)?;
-        let own_share = self.secret.public_point();
+        let own_share = secret.public_point();
         // Reflection: the server must not present our own share as its contribution.
         if msg.public_share == own_share {
             return Err(misbehaved(Role::Server, Check::EchoedValue));
@@ -196,52 +237,31 @@ impl<C: Curve> ClientAwaitingServerShare<C> {
         if shares.public_key().is_identity() {
             return Err(misbehaved(Role::Server, Check::DegenerateResult));
         }
-        let rid = xor(&self.rid, &msg.rid);
-        let nonce =
-            SchnorrNonce::from_parts(self.schnorr_secret.duplicate(), self.schnorr_commitment)
-                .ok_or(Error::Storage(DecodeError::Inconsistent))?;
+        let rid = xor(&own_rid, &msg.rid);
+        // CGGMP21 Fig. 5 round 3: ψ_c under the nonce committed in V_c, consumed here.
         let proof = nonce.prove(
-            &self.secret,
+            &secret,
             &own_share,
             &mut proof_transcript(&ctx, Role::Client, &rid, &shares),
         );
         let out = ctx.seal(
             round::CLIENT_OPENING,
             &ClientOpeningMsg {
-                rid: self.rid,
+                rid: own_rid,
                 public_share: own_share,
-                opening: self.opening,
+                opening,
                 proof,
             },
         )?;
         Ok((
             ClientAwaitingServerProof {
                 ctx,
-                secret: self.secret.duplicate(),
+                secret,
                 shares,
                 rid,
             },
             out,
         ))
-    }
-}
-
-impl<C: Curve> SessionState for ClientAwaitingServerShare<C> {
-    const PROTOCOL: ProtocolId = ProtocolId::Keygen;
-    const ROLE: Role = Role::Client;
-    const AWAITING_ROUND: u8 = round::SERVER_SHARE;
-
-    fn context(&self) -> &SessionContext {
-        &self.ctx
-    }
-
-    fn validate(&self) -> Result<(), DecodeError> {
-        if self.schnorr_secret.public_point() != self.schnorr_commitment
-            || bool::from(self.secret.is_zero())
-        {
-            return Err(DecodeError::Inconsistent);
-        }
-        Ok(())
     }
 }
 

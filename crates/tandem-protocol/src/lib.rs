@@ -2,10 +2,14 @@
 //!
 //! Each protocol is a sequence of typestates: a party is a value; feeding it the peer's
 //! message (bytes) returns the next state and the message to send, or the output. States are
-//! consumed by value, so a round cannot be run twice, and are serializable
-//! ([`stored::SessionState`]) so a server can save a half-finished session between two
-//! requests and resume it elsewhere. Nothing here performs I/O or spawns threads; the
-//! [`driver`] runs both parties in memory for tests, benches and the CLI.
+//! consumed by value, so a round cannot be run twice. The states that can be restored twice
+//! without answering twice under one secret nonce are serializable
+//! ([`stored::SessionState`], which lists them and the reasons), so a server can save a
+//! half-finished session between two requests and resume it elsewhere; the others (a
+//! client's key-generation state after its commitment, every presigning state, a signer
+//! holding nonces) live in memory only, and an interrupted run starts over. Nothing here
+//! performs I/O or spawns threads; the [`driver`] runs both parties in memory for tests,
+//! benches and the CLI.
 //!
 //! Any error ends the run: the state is consumed, its secrets are wiped, and a retry starts
 //! a new session with fresh randomness (an aborted run is never resumed).

@@ -136,26 +136,71 @@ pub(crate) fn decode_with_limit<T: Serialize + DeserializeOwned>(
 
 /// A party state that can be saved between two messages and resumed elsewhere.
 ///
-/// The saved bytes contain the party's secrets for this run (nonces, its key contribution);
-/// they must be stored as carefully as a key share, and restored at most once: the caller's
-/// store must delete them (take, not read) before the restored state processes a message.
+/// The saved bytes contain the party's secrets for this run (its key contribution, its
+/// Paillier key, an ephemeral key); they must be stored as carefully as a key share, and the
+/// caller's store should take them (read and delete) rather than read them: the rule below
+/// makes a second restoration harmless, not the copy less secret.
 ///
-/// Which states are saveable is a security decision, not a convenience:
-/// - every keygen and aux-info state that waits for a message (not the client's
-///   [`ecdsa::aux_info::ClientOpened`](crate::ecdsa::aux_info::ClientOpened), a step between
-///   two of its own messages), and the server's states that hold only public values
-///   ([`ecdsa::sign::ServerAwaitingFinish`](crate::ecdsa::sign::ServerAwaitingFinish),
-///   [`eddsa::sign::ServerAwaitingShare`](crate::eddsa::sign::ServerAwaitingShare),
-///   [`ecdsa::full_sign::ServerAwaitingClient2`](crate::ecdsa::full_sign::ServerAwaitingClient2))
-///   are saveable: restoring a copy twice gives a peer nothing;
-/// - the server's presigning state is saveable so that a stateless server can resume it; a
-///   copy restored twice yields two presignatures with the *same id*, and a presignature pool
-///   must refuse an id it has seen before ([`crate::ecdsa::pool`]);
-/// - no state that holds signing nonces and is about to release a signature share is
-///   saveable (the client's Ed25519 signing, presigning, signing and full-signing states; the
-///   server's full-signing state before it signs): restored twice against two different peer
-///   messages it would release two shares under one nonce, which reveals the key share. Such
-///   a run is short; if it is interrupted, start a new one.
+/// **The rule: a state is saveable only if two restorations cannot produce two answers that
+/// share a secret nonce.** Nothing can stop a saved copy from being restored twice (by two
+/// replicas, by a store rolled back, by an honest stateless server that answers a
+/// retransmitted message twice, or by a malicious server replaying its own database) and each
+/// copy from being fed a different peer message; whatever the two copies send and output
+/// must be harmless together. Two answers under one nonce are not: a Schnorr nonce `a`
+/// answered under two challenges gives `x = (z - z')/(e - e')`, and a presigning nonce used
+/// in two presignatures gives two signatures under one `k`. Every saveable state below is
+/// tested exactly that way (restored twice, two different peer messages, honest ones wherever
+/// the peer can answer otherwise, every answer decoded): `tests/restore_twice.rs` of
+/// `tandem-protocol` and of `tandem-backup`, which also fail when a new implementation of
+/// this trait has no case there.
+///
+/// Saveable, and why two restorations are harmless:
+/// - [`keygen::ServerAwaitingOpening`](crate::keygen::ServerAwaitingOpening) (server after
+///   round 2): `x_s` was already sent as `X_s`; its Schnorr nonce is drawn only when round 3
+///   arrives, and round 3 is fixed by `V_c`, so the challenge is too (CGGMP21 Fig. 5).
+/// - [`keygen::ClientAwaitingServerProof`](crate::keygen::ClientAwaitingServerProof) (client
+///   after round 3): its proof is sent; it only verifies `ψ_s` and sends nothing.
+/// - [`aux_info::ClientAwaitingReveal`](crate::ecdsa::aux_info::ClientAwaitingReveal) (client
+///   after round 1): its reveal and Πprm are fixed by `V_c`, the same in every copy; Πmod
+///   and Πfac are made after the restore with nonces drawn then (CGGMP24 Fig. 7).
+/// - [`aux_info::ServerAwaitingOpening`](crate::ecdsa::aux_info::ServerAwaitingOpening)
+///   (server after round 2): its Πprm is sent; the client's opening is fixed by `V_c`; Πmod
+///   and Πfac are made after the restore with nonces drawn then.
+/// - [`aux_info::ClientAwaitingProofs`](crate::ecdsa::aux_info::ClientAwaitingProofs) and
+///   [`aux_info::ServerAwaitingProofs`](crate::ecdsa::aux_info::ServerAwaitingProofs): their
+///   proofs are sent; they only verify the peer's and send nothing.
+/// - [`sign::ServerAwaitingFinish`](crate::ecdsa::sign::ServerAwaitingFinish) and
+///   [`full_sign::ServerAwaitingClient2`](crate::ecdsa::full_sign::ServerAwaitingClient2):
+///   public values only (`σ_s` sent, the presignature spent); they only check `σ_c`.
+/// - [`eddsa::sign::ServerAwaitingShare`](crate::eddsa::sign::ServerAwaitingShare): public
+///   values only (`z_s` sent, the nonces spent); it only checks `z_c`.
+/// - `tandem-backup`'s resharing, server after message 2: its seed and `E_s` are sent; its
+///   Schnorr nonce is drawn on message 3, and the challenge depends only on the new shares,
+///   which the client's commitment fixes. Client after message 3: sends nothing more.
+///
+/// Not saveable, and why:
+/// - [`keygen::ClientAwaitingServerShare`](crate::keygen::ClientAwaitingServerShare): its
+///   Schnorr nonce is committed in `V_c` (as `A_c`); two round-2 messages give two challenges
+///   under it, and `x_c` follows. An interrupted key generation starts over.
+/// - every presigning state ([`presign::ServerAwaitingClient`](crate::ecdsa::presign::ServerAwaitingClient)
+///   and the client's): `k`, `γ` are fixed by round 1; two different peer messages give two
+///   presignatures with the same id and `k` (twins), and one signature with each reveals the
+///   key. A presignature is cheap: an interrupted run starts over.
+/// - the signing states that hold nonces or a presignature and are about to release a
+///   signature share (the client's Ed25519, ECDSA and full-signing states, the server's
+///   full-signing state before it signs): two peer messages give two shares under one nonce.
+/// - [`aux_info::ClientOpened`](crate::ecdsa::aux_info::ClientOpened): a step between two of
+///   the client's own messages; it waits for nothing.
+/// - `tandem-backup`'s resharing client after message 1: its commitment fixes its seed, and a
+///   server answering one commitment twice would choose its seed after seeing the opening.
+///
+/// None of them is serializable outside fuzzing builds.
+///
+/// The nonces a restored state draws (Πmod, Πfac, a Schnorr proof made after the restore) come
+/// from the RNG passed to that step, which must be a CSPRNG (SECURITY.md §4): two
+/// restorations that replay one RNG stream (a VM snapshot resumed twice) would reuse them; for
+/// `aux_info::ClientAwaitingReveal` that is Πfac twice under one nonce, which reveals the
+/// client's Paillier factors (the harness shows it).
 pub trait SessionState: Serialize + DeserializeOwned + Sized {
     /// The protocol.
     const PROTOCOL: ProtocolId;
@@ -167,7 +212,7 @@ pub trait SessionState: Serialize + DeserializeOwned + Sized {
     /// The state's session context.
     fn context(&self) -> &SessionContext;
 
-    /// Checks internal consistency after decoding (e.g. nonces match their commitments).
+    /// Checks internal consistency after decoding (e.g. a secret matches its public share).
     ///
     /// # Errors
     /// [`DecodeError::Inconsistent`] if the values do not fit together.

@@ -193,18 +193,6 @@ fn key_share_with_an_identity_public_key_is_refused() {
 
 #[derive(Serialize, Deserialize)]
 #[serde(bound = "")]
-struct KeygenClientR2<C: Curve> {
-    ctx: SessionContext,
-    secret: SecretScalar<C>,
-    #[serde(with = "tandem_curves::encoding::fixed")]
-    rid: [u8; 32],
-    schnorr_secret: SecretScalar<C>,
-    schnorr_commitment: Point<C>,
-    opening: Opening,
-}
-
-#[derive(Serialize, Deserialize)]
-#[serde(bound = "")]
 struct KeygenClientR4<C: Curve> {
     ctx: SessionContext,
     secret: SecretScalar<C>,
@@ -237,32 +225,11 @@ fn edit_saved<M: Serialize + DeserializeOwned>(
 
 #[test]
 fn restored_keygen_states_are_checked() {
+    // The two saveable keygen states; the client's state after round 1 is not saveable (its
+    // Schnorr nonce is committed in V_c, CGGMP21 Fig. 5 round 1) and stays in memory.
     type C = Secp256k1;
     let sid = SessionId([4; 32]);
     let (client, m1) = keygen::client_start::<C, _>(sid, &mut rng(11)).unwrap();
-    let saved = client.save().unwrap();
-    let kind = saved_kind(
-        ProtocolId::Keygen,
-        Role::Client,
-        keygen::round::SERVER_SHARE,
-    );
-    // Unchanged through the mirror: restores (the mirror has the right layout).
-    let same = edit_saved::<KeygenClientR2<C>>(kind, C::ID, &saved, |_| {});
-    assert_eq!(same, saved);
-    let restore = |b: &[u8]| keygen::ClientAwaitingServerShare::<C>::restore(C::ID, b).err();
-    // The context inside says server while the header says client.
-    let b = edit_saved::<KeygenClientR2<C>>(kind, C::ID, &saved, |m| m.ctx.me = Role::Server);
-    assert_eq!(restore(&b), Some(DecodeError::Inconsistent));
-    // A Schnorr nonce that does not match its commitment.
-    let b = edit_saved::<KeygenClientR2<C>>(kind, C::ID, &saved, |m| {
-        m.schnorr_commitment = m.schnorr_commitment + Point::generator();
-    });
-    assert_eq!(restore(&b), Some(DecodeError::Inconsistent));
-    // A zero key contribution.
-    let b = edit_saved::<KeygenClientR2<C>>(kind, C::ID, &saved, |m| {
-        m.secret = SecretScalar::new(C::scalar_zero());
-    });
-    assert_eq!(restore(&b), Some(DecodeError::Inconsistent));
 
     // Server after round 2: a zero secret.
     let (server, m2) = keygen::server_respond::<C, _>(&m1, &mut rng(12)).unwrap();
@@ -272,6 +239,9 @@ fn restored_keygen_states_are_checked() {
         Role::Server,
         keygen::round::CLIENT_OPENING,
     );
+    // Unchanged through the mirror: restores (the mirror has the right layout).
+    let same = edit_saved::<KeygenServerR3<C>>(kind_s, C::ID, &saved_s, |_| {});
+    assert_eq!(same, saved_s);
     let b = edit_saved::<KeygenServerR3<C>>(kind_s, C::ID, &saved_s, |m| {
         m.secret = SecretScalar::new(C::scalar_zero());
     });
@@ -280,8 +250,7 @@ fn restored_keygen_states_are_checked() {
         Some(DecodeError::Inconsistent)
     );
 
-    // Client after round 3: a secret that is not the client's public share.
-    let client = keygen::ClientAwaitingServerShare::<C>::restore(C::ID, &saved).unwrap();
+    // Client after round 3.
     let (client, _) = client.receive(&m2).unwrap();
     let saved_c4 = client.save().unwrap();
     let kind_c4 = saved_kind(
@@ -289,13 +258,22 @@ fn restored_keygen_states_are_checked() {
         Role::Client,
         keygen::round::SERVER_PROOF,
     );
+    let same = edit_saved::<KeygenClientR4<C>>(kind_c4, C::ID, &saved_c4, |_| {});
+    assert_eq!(same, saved_c4);
+    let restore = |b: &[u8]| keygen::ClientAwaitingServerProof::<C>::restore(C::ID, b).err();
+    // The context inside says server while the header says client.
+    let b = edit_saved::<KeygenClientR4<C>>(kind_c4, C::ID, &saved_c4, |m| m.ctx.me = Role::Server);
+    assert_eq!(restore(&b), Some(DecodeError::Inconsistent));
+    // A secret that is not the client's public share.
     let b = edit_saved::<KeygenClientR4<C>>(kind_c4, C::ID, &saved_c4, |m| {
         m.shares.client = m.shares.client + Point::generator();
     });
-    assert_eq!(
-        keygen::ClientAwaitingServerProof::<C>::restore(C::ID, &b).err(),
-        Some(DecodeError::Inconsistent)
-    );
+    assert_eq!(restore(&b), Some(DecodeError::Inconsistent));
+    // A joint key that is the identity.
+    let b = edit_saved::<KeygenClientR4<C>>(kind_c4, C::ID, &saved_c4, |m| {
+        m.shares.server = -m.shares.client;
+    });
+    assert_eq!(restore(&b), Some(DecodeError::Inconsistent));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -497,9 +475,7 @@ fn presign_run() -> &'static PresignRun {
             presign::client_start(&k.client, SessionId([0x41; 32]), &mut rng(40)).unwrap();
         let client_after_m1 = codec::encode(&c).unwrap();
         let (s, m2) = presign::server_respond(&k.server, &m1, &mut rng(41)).unwrap();
-        let server_after_m2 = s.save().unwrap();
-        let s =
-            presign::ServerAwaitingClient::restore(CurveId::Secp256k1, &server_after_m2).unwrap();
+        let server_after_m2 = codec::encode(&s).unwrap();
         let (c, m3) = c.receive(&k.client, &m2, &mut rng(42)).unwrap();
         let client_after_m3 = codec::encode(&c).unwrap();
         let (sp, m4) = s.receive(&k.server, &m3, &mut rng(43)).unwrap();
@@ -533,8 +509,7 @@ fn presign_delta_zero_is_refused_by_the_server() {
     let (k, p) = (keys(), presign_run());
     let delta_s = payload::<Round3Msg>(&p.m[3]).delta;
     let bad = tamper::<ClientSecondMsg>(&p.m[2], |m| m.r3.delta = -delta_s);
-    let server =
-        presign::ServerAwaitingClient::restore(CurveId::Secp256k1, &p.server_after_m2).unwrap();
+    let server: presign::ServerAwaitingClient = codec::decode(&p.server_after_m2).unwrap();
     assert_eq!(
         misbehaved(server.receive(&k.server, &bad, &mut rng(44))),
         (Role::Client, Check::Delta)
@@ -557,7 +532,7 @@ fn presign_states_only_accept_their_own_key_share() {
     ));
     let c3: presign::ClientAwaitingServerRound3 = codec::decode(&p.client_after_m3).unwrap();
     assert_eq!(c3.receive(&k.other_client, &p.m[3]).err(), changed);
-    let s = presign::ServerAwaitingClient::restore(CurveId::Secp256k1, &p.server_after_m2).unwrap();
+    let s: presign::ServerAwaitingClient = codec::decode(&p.server_after_m2).unwrap();
     assert_eq!(
         s.receive(&k.other_server, &p.m[2], &mut rng(46)).err(),
         changed

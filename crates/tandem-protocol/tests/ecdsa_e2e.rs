@@ -192,14 +192,13 @@ fn the_same_presignature_rerandomised_gives_distinct_nonces() {
 
 #[test]
 fn server_states_save_and_resume() {
-    // A stateless server stores its half-finished presigning and signing runs between
-    // requests; the client's nonce-holding states are never saved (see `stored`).
+    // A stateless server stores its half-finished signing runs between requests. Presigning
+    // states hold nonces (CGGMP24 Fig. 8 round 1: k, γ fixed by K, G) and are never saved:
+    // two restorations could make twin presignatures (`stored::SessionState`); an interrupted
+    // presigning run starts over.
     let p = &*PAIR;
     let (client, m1) = presign::client_start(&p.client, SessionId([1; 32]), &mut rng(30)).unwrap();
     let (server, m2) = presign::server_respond(&p.server, &m1, &mut rng(31)).unwrap();
-    let saved = server.save().unwrap();
-    let server =
-        presign::ServerAwaitingClient::restore(tandem_curves::CurveId::Secp256k1, &saved).unwrap();
     let (client, m3) = client.receive(&p.client, &m2, &mut rng(32)).unwrap();
     let (sp, m4) = server.receive(&p.server, &m3, &mut rng(33)).unwrap();
     let cp = client.receive(&p.client, &m4).unwrap();
@@ -210,11 +209,9 @@ fn server_states_save_and_resume() {
         .unwrap()
         .approve(&p.server, sp, &mut rng(35))
         .unwrap();
-    let server = sign::ServerAwaitingFinish::restore(
-        tandem_curves::CurveId::Secp256k1,
-        &server.save().unwrap(),
-    )
-    .unwrap();
+    let saved = server.save().unwrap();
+    let server =
+        sign::ServerAwaitingFinish::restore(tandem_curves::CurveId::Secp256k1, &saved).unwrap();
     let (sig, m3) = client.receive(&p.client, &m2).unwrap();
     assert_eq!(server.receive(&p.server, &m3).unwrap(), sig);
     check_signature(p, &[4; 32], &sig);
@@ -234,13 +231,13 @@ fn server_states_save_and_resume() {
     let (sig, m5) = client.receive(&p.client, &m4).unwrap();
     assert_eq!(server.receive(&p.server, &m5).unwrap(), sig);
     check_signature(p, &[5; 32], &sig);
-    // A saved state is refused as another state type, or on the other curve.
+    // A saved state is refused as another state type (another protocol with the same layout),
+    // or on the other curve.
     assert!(
-        sign::ServerAwaitingFinish::restore(tandem_curves::CurveId::Secp256k1, &saved).is_err()
+        full_sign::ServerAwaitingClient2::restore(tandem_curves::CurveId::Secp256k1, &saved)
+            .is_err()
     );
-    assert!(
-        presign::ServerAwaitingClient::restore(tandem_curves::CurveId::Ed25519, &saved).is_err()
-    );
+    assert!(sign::ServerAwaitingFinish::restore(tandem_curves::CurveId::Ed25519, &saved).is_err());
 }
 
 #[test]

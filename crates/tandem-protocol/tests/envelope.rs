@@ -18,7 +18,9 @@ use tandem_protocol::keygen;
 use tandem_protocol::message::peek_header;
 use tandem_protocol::{DecodeError, Error, Message, ProtocolId, Refusal, Role, SessionId};
 
-/// Client round 1 and the server state it produced, plus the server's round 2 bytes.
+/// The client's state after round 1 and the server's round 2. The state lives in memory (it
+/// is not saveable: its Schnorr nonce is committed in V_c, CGGMP21 Fig. 5); each test builds
+/// it afresh from the same seeds, and no test gets two proofs out of one such state.
 fn round2() -> (keygen::ClientAwaitingServerShare<Ed25519>, Vec<u8>) {
     let mut crng = rng(1);
     let mut srng = rng(2);

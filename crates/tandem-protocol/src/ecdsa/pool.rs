@@ -6,9 +6,10 @@
 //! used twice:
 //! - [`PresignaturePool::take`] removes a presignature and records its id as spent, so the
 //!   server answers a second request for the same id with [`Refusal::PresignatureSpent`];
-//! - [`PresignaturePool::insert`] refuses an id the pool has seen before (held or spent):
-//!   a presigning state restored twice, or a presignature read twice from storage, cannot
-//!   come back;
+//! - [`PresignaturePool::insert`] refuses an id the pool has seen before (held or spent): a
+//!   presignature read twice from storage cannot come back (presigning states themselves
+//!   are not saveable, so a run cannot be resumed twice into twin presignatures:
+//!   [`crate::stored::SessionState`]);
 //! - the stored form ([`PresignaturePool::to_bytes`]) keeps the spent ids, so all of this
 //!   survives a restart. The caller must persist the pool after a `take` and before the
 //!   partial signature made with it leaves the process.

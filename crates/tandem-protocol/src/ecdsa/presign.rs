@@ -14,6 +14,12 @@
 //! `δ·G = ΣΔ` and `δ·X = ΣS`, and outputs a [`Presignature`]: `R = Γ`, its shares
 //! `k̃ = k/δ` and `χ̃ = χ/δ`, and both parties' public commitments `Δ̃ = Δ/δ`, `S̃ = S/δ`
 //! with which a partial signature can be checked on its own (CGGMP24 Fig. 10).
+//!
+//! **No presigning state is saveable** ([`SessionState`](crate::stored::SessionState)): each
+//! holds the party's nonces `k`, `γ`, fixed by its round-1 message before the peer's next
+//! message arrives, so two restorations driven with two different peer messages would make
+//! two presignatures under one nonce. A run that is interrupted starts over (a presignature
+//! is cheap); the finished [`Presignature`] is stored in a pool ([`super::pool`]).
 
 use core::fmt;
 
@@ -24,7 +30,7 @@ use tandem_curves::{CurveId, EncodedPoint, Point, Secp256k1, SecretScalar};
 use super::EcdsaKeyShare;
 use crate::error::{Check, DecodeError, Error, Misuse, Refusal, misbehaved};
 use crate::message::{ProtocolId, Role, SessionContext, SessionId};
-use crate::stored::{self, SessionState, StoredKind};
+use crate::stored::{self, StoredKind};
 
 pub(crate) mod rounds;
 
@@ -482,10 +488,34 @@ pub(crate) fn server_first_payload<R: CryptoRng + ?Sized>(
 }
 
 /// Server after message 2.
-#[derive(Serialize, Deserialize)]
+///
+/// **Not saveable** (no [`SessionState`](crate::stored::SessionState)): it holds the
+/// server's presigning nonces `k_s`, `γ_s` (and the MtA masks), already fixed by its round-1
+/// message (CGGMP24 Fig. 8 round 1: `K_s = enc(k_s)`, `A_2 = a·Y + k_s·G`,
+/// `B_2 = b·Y + γ_s·G`). Restored twice and driven with two different valid client
+/// messages 3, it would output two presignatures with the same id and the same `k_s` but
+/// different `χ_s` (offsets the client knows), and one signature with each reveals the key.
+/// An interrupted presigning run starts over: a presignature is cheap. In-memory only (its
+/// serde form exists in fuzzing builds alone).
+///
+/// ```compile_fail,E0599
+/// # use tandem_protocol::ecdsa::presign::ServerAwaitingClient;
+/// # use tandem_protocol::stored::SessionState;
+/// # fn f(state: ServerAwaitingClient) {
+/// let _ = state.save();
+/// # }
+/// ```
+/// ```compile_fail,E0599
+/// # use tandem_protocol::ecdsa::presign::ServerAwaitingClient;
+/// # use tandem_protocol::stored::SessionState;
+/// let _ = ServerAwaitingClient::restore(tandem_curves::CurveId::Secp256k1, &[]);
+/// ```
+// Deliberately not serializable outside fuzzing builds: this state holds presigning nonces
+// (see `stored::SessionState` for why it must not be saved and restored).
+#[cfg_attr(feature = "fuzzing", derive(Serialize, Deserialize))]
 pub struct ServerAwaitingClient {
     pub(crate) ctx: SessionContext,
-    #[serde(with = "tandem_curves::encoding::fixed")]
+    #[cfg_attr(feature = "fuzzing", serde(with = "tandem_curves::encoding::fixed"))]
     pub(crate) sharing_id: [u8; 32],
     pub(crate) secrets: Round1Secrets,
     pub(crate) secrets2: Round2Secrets,
@@ -548,28 +578,5 @@ impl ServerAwaitingClient {
             &msg.r3,
         )?;
         Ok((presignature, r3))
-    }
-}
-
-impl SessionState for ServerAwaitingClient {
-    const PROTOCOL: ProtocolId = ProtocolId::Presign;
-    const ROLE: Role = Role::Server;
-    const AWAITING_ROUND: u8 = round::CLIENT_SECOND;
-    fn context(&self) -> &SessionContext {
-        &self.ctx
-    }
-    fn validate(&self) -> Result<(), DecodeError> {
-        // The saved secrets must be the ones behind our own messages (CGGMP24 Fig. 8 round 1:
-        // A_1 = a·G, A_2 = a·Y + k·G, B_1 = b·G, B_2 = b·Y + γ·G; round 2: Γ = γ·G), and both
-        // round-1 messages must be for this sharing.
-        let (sec, r1) = (&self.secrets, &self.own_r1);
-        let consistent = r1.a1 == sec.a.public_point()
-            && r1.a2 == r1.y.mul_secret(&sec.a) + sec.k.public_point()
-            && r1.b1 == sec.b.public_point()
-            && r1.b2 == r1.y.mul_secret(&sec.b) + sec.gamma.public_point()
-            && self.own_r2.gamma == sec.gamma.public_point()
-            && r1.sharing_id == self.sharing_id
-            && self.client_r1.sharing_id == self.sharing_id;
-        consistent.then_some(()).ok_or(DecodeError::Inconsistent)
     }
 }

@@ -95,7 +95,7 @@ static AUX: LazyLock<Option<Aux>> = LazyLock::new(|| {
 struct Presign {
     m: Vec<Vec<u8>>,
     client_r2: Option<presign::ClientAwaitingServer>,
-    server_r3: Option<Vec<u8>>,
+    server_r3: Option<presign::ServerAwaitingClient>,
     client_r4: Option<presign::ClientAwaitingServerRound3>,
     presignatures: Option<(Presignature, Vec<u8>)>,
 }
@@ -115,9 +115,7 @@ fn presign_run(k: &Keys, upto: usize) -> Option<Presign> {
         return Some(out);
     }
     let (s, p2) = presign::server_respond(&k.server, out.m.first()?, &mut rng(23)).ok()?;
-    let saved = s.save().ok()?;
-    let s = presign::ServerAwaitingClient::restore(CurveId::Secp256k1, &saved).ok()?;
-    out.server_r3 = Some(saved);
+    out.server_r3 = copy(&s);
     if upto < 3 {
         out.m.push(p2);
         return Some(out);
@@ -281,10 +279,10 @@ pub fn presign_client_round2(data: &[u8]) {
 /// Presigning, server receiving the client's rounds 2 and 3.
 pub fn presign_server_round3(data: &[u8]) {
     if let (Some(k), Some(p)) = (KEYS.as_ref(), PRESIGN_4.as_ref())
-        && let (Some(template), Some(saved)) = (p.m.get(2), p.server_r3.as_ref())
+        && let (Some(template), Some(state)) = (p.m.get(2), p.server_r3.as_ref())
     {
         both_forms(template, data, |m| {
-            if let Ok(state) = presign::ServerAwaitingClient::restore(CurveId::Secp256k1, saved) {
+            if let Some(state) = copy(state) {
                 let _ = state.receive(&k.server, m, &mut rng(34));
             }
         });
@@ -385,9 +383,6 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
     ];
     for (target, m) in targets.into_iter().zip(&p.m) {
         out.push((target, m.clone()));
-    }
-    if let Some(saved) = &p.server_r3 {
-        out.push(("saved_session", saved.clone()));
     }
     for share in [&k.client, &k.server] {
         if let Ok(b) = share.to_bytes() {

@@ -37,3 +37,22 @@ pub(crate) fn pair(seed: u64, keys: (usize, usize)) -> Pair {
 
 /// The shared pair of most tests.
 pub(crate) static PAIR: LazyLock<Pair> = LazyLock::new(|| pair(100, (0, 1)));
+
+const FIXTURE: &str = include_str!("../../../../test-vectors/v1/ecdsa-secp256k1.json");
+
+/// An output of the frozen fixture `test-vectors/v1/ecdsa-secp256k1.json` (its key shares,
+/// presignatures, signatures), by name.
+pub(crate) fn fixture_output(name: &str) -> Vec<u8> {
+    let t: tandem_protocol::fixtures::Transcript = serde_json::from_str(FIXTURE).unwrap();
+    let (_, out) = t.outputs.into_iter().find(|(n, _)| n == name).unwrap();
+    out.0
+}
+
+/// The frozen fixture's key shares: no key generation or aux info at start-up.
+pub(crate) fn fixture_pair() -> Pair {
+    let share = |name| EcdsaKeyShare::from_bytes(&fixture_output(name)).unwrap();
+    Pair {
+        client: share("client_key_share"),
+        server: share("server_key_share"),
+    }
+}

@@ -97,8 +97,12 @@ pub struct Round3Msg {
 }
 
 /// A signed secret integer (the MtA masks `β`), wiped on drop.
-#[derive(Serialize, Deserialize)]
-pub(crate) struct SecretInt(#[serde(with = "bigint::serde_int")] pub(crate) I2048);
+// The secrets of presigning are serializable only in fuzzing builds (which copy the
+// in-memory states): no presigning state is saveable (`stored::SessionState`).
+#[cfg_attr(feature = "fuzzing", derive(Serialize, Deserialize))]
+pub(crate) struct SecretInt(
+    #[cfg_attr(feature = "fuzzing", serde(with = "bigint::serde_int"))] pub(crate) I2048,
+);
 
 impl Drop for SecretInt {
     fn drop(&mut self) {
@@ -108,7 +112,7 @@ impl Drop for SecretInt {
 impl ZeroizeOnDrop for SecretInt {}
 
 /// The party's round-1 secrets.
-#[derive(Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(Serialize, Deserialize))]
 pub(crate) struct Round1Secrets {
     pub(crate) k: SecretScalar<Secp256k1>,
     pub(crate) gamma: SecretScalar<Secp256k1>,
@@ -245,7 +249,7 @@ pub(crate) fn check_batch<R: CryptoRng + ?Sized>(
 }
 
 /// The party's round-2 secrets: the MtA masks.
-#[derive(Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(Serialize, Deserialize))]
 pub(crate) struct Round2Secrets {
     pub(crate) beta: SecretInt,
     pub(crate) beta_hat: SecretInt,
