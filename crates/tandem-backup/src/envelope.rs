@@ -5,7 +5,7 @@
 //!
 //! - a random 32-byte key meant for the user's cloud storage (a file here),
 //! - a password or PIN, stretched with Argon2id (random 16-byte salt; the parameters are
-//!   stored in the envelope and bounded when read),
+//!   stored in the envelope and bounded when read: see "Argon2id parameters" below),
 //! - a 32-byte secret supplied by the caller, such as a passkey's PRF output.
 //!
 //! Raw keys go through HKDF-SHA-256 with a fresh random salt and a label per source, so every
@@ -17,6 +17,41 @@
 //! nothing is decrypted.
 //!
 //! AES-GCM and Argon2 are RustCrypto's (`aes-gcm`, `argon2`, `hkdf`).
+//!
+//! ## Argon2id parameters
+//!
+//! A password envelope records its Argon2id parameters, and [`open`] must read them before
+//! anything is authenticated, from bytes that whoever stores the envelope (the server, the
+//! user's cloud) can edit. So they are bounded first ([`PasswordParams::check`], on sealing
+//! and on opening; an edited header is refused with [`EnvelopeError::PasswordParams`] before
+//! any hashing):
+//!
+//! | | memory | passes | lanes | memory × passes |
+//! |---|---|---|---|---|
+//! | [`PasswordParams::MIN`] (OWASP's minimum) | 19 MiB | 2 | 1 | 38 MiB |
+//! | [`PasswordParams::DEFAULT`] | 64 MiB | 3 | 1 | 192 MiB |
+//! | ceiling ([`PasswordParams::MAX`], [`PasswordParams::MAX_MEMORY_PASSES`]) | ≤ 128 MiB | ≤ 4 | ≤ 4 | ≤ 384 MiB |
+//!
+//! The ceiling is what the device that opens the envelope survives: a phone, or a browser
+//! tab running the wasm build (a 32-bit heap that also holds the page, one thread). It allows
+//! twice the default's memory and twice its work (memory × passes, which one evaluation's
+//! time is proportional to; lanes change neither the memory nor the number of blocks
+//! computed, and this build computes them on one thread), and contains RFC 9106's second
+//! recommended option (64 MiB, 3 passes, 4 lanes). Earlier versions accepted up to 256 MiB,
+//! 8 passes, 4 lanes: an edited header imposed sixteen times the default's work and four
+//! times its memory. Envelopes sealed by Tandem's wallet used the default and still open;
+//! one sealed with [`seal_with`] above the new ceiling no longer opens.
+//!
+//! One Argon2id evaluation on the development machine (AMD EPYC, 2 vCPUs shared with
+//! other work, load average 5–7 during the runs; `cargo run -p tandem-backup --example
+//! argon2_cost`, medians of 3, two runs): minimum 46–49 ms; default 223–316 ms (185 ms in a
+//! quieter period, `BENCHMARKS.md`); ceiling 457–618 ms at 128 MiB × 3 and 539–619 ms at
+//! 96 MiB × 4; the old ceiling 3.2–3.5 s. A whole [`open`] is that plus well under a
+//! millisecond (AES-GCM and the share's checks; measured 276–287 ms at the default and
+//! 666–672 ms at 128 MiB × 3 × 4 lanes in the same runs). Not measured here: phones and wasm
+//! are slower per byte of memory filled (no AVX2 for BLAKE2b, slower memory), so the
+//! ceiling's worst case is a few times 0.6 s there, where the old one was a few times 3.5 s
+//! with 256 MiB to allocate in one piece.
 
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
@@ -80,15 +115,34 @@ impl PasswordParams {
         t_cost: 2,
         p_cost: 1,
     };
-    /// The strongest accepted (an envelope edited by whoever stores it must not make a phone
-    /// allocate or compute without bound): 256 MiB, 8 passes, 4 lanes.
+    /// The per-parameter ceiling, for sealing and for opening: 128 MiB, 4 passes, 4 lanes;
+    /// memory × passes is further capped by [`PasswordParams::MAX_MEMORY_PASSES`] (so 128 MiB
+    /// goes with at most 3 passes, 4 passes with at most 96 MiB).
+    ///
+    /// The parameters are read from the envelope before anything is authenticated, and
+    /// whoever stores the envelope (the server, the user's cloud) is not trusted: without a
+    /// ceiling an edited header makes the device allocate and hash at will before the
+    /// authentication fails. The ceiling is what a phone, and a browser tab running the wasm
+    /// build (one thread, a 32-bit heap), survives: twice the default's memory and work.
+    /// See the module documentation for the measured times.
     pub const MAX: Self = Self {
-        m_cost_kib: 256 * 1024,
-        t_cost: 8,
+        m_cost_kib: 128 * 1024,
+        t_cost: 4,
         p_cost: 4,
     };
+    /// The ceiling on memory (KiB) × passes, the quantity one Argon2id evaluation's time is
+    /// proportional to (lanes change neither the memory nor the number of block
+    /// compressions; this build computes them on one thread): 384 MiB·passes, twice the
+    /// default's 64 MiB × 3.
+    pub const MAX_MEMORY_PASSES: u64 = 384 * 1024;
 
-    fn check(&self) -> Result<(), EnvelopeError> {
+    /// Checks the parameters against [`PasswordParams::MIN`], [`PasswordParams::MAX`] and
+    /// [`PasswordParams::MAX_MEMORY_PASSES`] (what [`seal_with`] and [`open`] do before any
+    /// hashing).
+    ///
+    /// # Errors
+    /// [`EnvelopeError::PasswordParams`] if any bound is not met.
+    pub fn check(&self) -> Result<(), EnvelopeError> {
         let (min, max) = (Self::MIN, Self::MAX);
         if self.m_cost_kib < min.m_cost_kib
             || self.m_cost_kib > max.m_cost_kib
@@ -96,6 +150,7 @@ impl PasswordParams {
             || self.t_cost > max.t_cost
             || self.p_cost < min.p_cost
             || self.p_cost > max.p_cost
+            || u64::from(self.m_cost_kib) * u64::from(self.t_cost) > Self::MAX_MEMORY_PASSES
         {
             return Err(EnvelopeError::PasswordParams);
         }
@@ -176,7 +231,8 @@ pub enum EnvelopeError {
     /// The wallet id is empty or longer than [`MAX_WALLET_ID_LEN`].
     #[error("wallet id must be 1 to {MAX_WALLET_ID_LEN} bytes")]
     WalletId,
-    /// Argon2 parameters outside [`PasswordParams::MIN`] ..= [`PasswordParams::MAX`].
+    /// Argon2 parameters outside [`PasswordParams::MIN`] ..= [`PasswordParams::MAX`], or
+    /// memory × passes above [`PasswordParams::MAX_MEMORY_PASSES`].
     #[error("password parameters out of the accepted range")]
     PasswordParams,
     /// Authentication failed: wrong key or password, or an edited envelope.
@@ -264,7 +320,7 @@ pub fn seal<C: Curve, R: CryptoRng + ?Sized>(
 ///
 /// # Errors
 /// [`EnvelopeError::PasswordParams`] below [`PasswordParams::MIN`] or above
-/// [`PasswordParams::MAX`]; as [`seal`].
+/// [`PasswordParams::MAX`] or [`PasswordParams::MAX_MEMORY_PASSES`]; as [`seal`].
 pub fn seal_with<C: Curve, R: CryptoRng + ?Sized>(
     share: &BackupShare<C>,
     wallet_id: &str,

@@ -439,8 +439,25 @@ fn envelope_header_checks() {
         envelope::seal_with(&bc, "w", &password, PasswordParams::MIN, &mut rng(40)).unwrap();
     let kind = StoredKind::SealedShare;
     // Argon2 parameters edited by whoever stores the envelope: refused before any hashing
-    // (an unbounded memory or time cost), not reported as a wrong password.
+    // (an unbounded memory or time cost), not reported as a wrong password. The header is
+    // authenticated data, so had Argon2 run on an edited one the result would be
+    // `Decryption` (after the hashing): `PasswordParams` means no hashing was done.
     for params in [
+        // The ceiling before it was lowered: 256 MiB, 8 passes, 4 lanes (about 3.5 s of
+        // Argon2id on the test machine, 16 times the default's memory × passes).
+        PasswordParams {
+            m_cost_kib: 256 * 1024,
+            t_cost: 8,
+            p_cost: 4,
+        },
+        // Each bound of `MAX` at once, which is above the cap on memory × passes.
+        PasswordParams::MAX,
+        // One KiB over the cap on memory × passes at the most passes.
+        PasswordParams {
+            m_cost_kib: 96 * 1024 + 1,
+            t_cost: PasswordParams::MAX.t_cost,
+            p_cost: 1,
+        },
         PasswordParams {
             m_cost_kib: u32::MAX,
             ..PasswordParams::MIN

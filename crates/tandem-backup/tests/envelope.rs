@@ -162,6 +162,16 @@ fn passwords_wrong_password_and_parameter_bounds() {
             t_cost: PasswordParams::MAX.t_cost + 1,
             ..FAST
         },
+        PasswordParams {
+            p_cost: PasswordParams::MAX.p_cost + 1,
+            ..FAST
+        },
+        // Memory × passes above the cap (each parameter within its own bound).
+        PasswordParams {
+            m_cost_kib: PasswordParams::MAX.m_cost_kib,
+            t_cost: 4,
+            p_cost: 1,
+        },
     ] {
         assert_eq!(
             envelope::seal_with(&bc, "w", &KeySource::Password(b"1234"), params, &mut rng(1))
@@ -169,6 +179,27 @@ fn passwords_wrong_password_and_parameter_bounds() {
             EnvelopeError::PasswordParams
         );
     }
+    // The default, RFC 9106's second recommended option (p = 4) and the two corners of the
+    // ceiling are within the bounds; the ceiling is at most twice the default's cost.
+    let mib = |m: u32, t_cost: u32, p_cost: u32| PasswordParams {
+        m_cost_kib: m * 1024,
+        t_cost,
+        p_cost,
+    };
+    for params in [
+        PasswordParams::DEFAULT,
+        PasswordParams::MIN,
+        mib(64, 3, 4),
+        mib(128, 3, 4),
+        mib(96, 4, 4),
+    ] {
+        assert_eq!(params.check(), Ok(()), "{params:?}");
+    }
+    let default = PasswordParams::DEFAULT;
+    assert_eq!(
+        PasswordParams::MAX_MEMORY_PASSES,
+        2 * u64::from(default.m_cost_kib) * u64::from(default.t_cost)
+    );
     // The custodian share can be sealed too (encryption at rest), and is told apart.
     let key = [1u8; 32];
     let sealed_k = envelope::seal(&bk, "w", &KeySource::RandomKey(&key), &mut rng(6)).unwrap();

@@ -14,16 +14,19 @@
 #[macro_use]
 #[path = "../../tandem-protocol/tests/support/mutate.rs"]
 mod mutate;
+#[path = "support/reshare_steps.rs"]
+mod reshare_steps;
 
 use mutate::{Mutation, Proto, Run, Stats, TapFn, attack_both, mutations};
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
+use reshare_steps::reshare_steps;
 use tandem_backup::eject::combine;
-use tandem_backup::reshare::{self, ClientConfirmMsg, CommitMsg, ServerConfirmMsg, ServerSeedMsg};
+use tandem_backup::reshare::{ClientConfirmMsg, CommitMsg, ServerConfirmMsg, ServerSeedMsg};
 use tandem_backup::{Backup, BackupShare, Operation, Recover, Refresh, Sharing};
 use tandem_curves::{Curve, CurveId, Ed25519, Secp256k1};
 use tandem_protocol::driver::{self, NoTap};
-use tandem_protocol::{KeyShare, ProtocolId, Role, SessionId};
+use tandem_protocol::{KeyShare, ProtocolId, Role};
 
 fn rng(seed: u64) -> ChaCha20Rng {
     ChaCha20Rng::seed_from_u64(seed)
@@ -71,27 +74,10 @@ impl<O: Operation, C: Curve> Proto for Reshare<O, C> {
     const MSGS: usize = 4;
     fn run(&self, seed: u64, tap: &mut TapFn<'_>) -> Run<Self::Out> {
         let mut run = Run::default();
-        let (c, s) = (&self.client, &self.server);
-        let (mut cr, mut sr) = (rng(seed), rng(seed + 1));
-        let session = SessionId::random(&mut cr);
-        let (cs, mut m1) = step!(
-            run,
-            Role::Client,
-            reshare::client_start::<O, C, _>(c, session, &mut cr)
-        );
-        tap(Role::Client, 1, &mut m1);
-        let (ss, mut m2) = step!(
-            run,
-            Role::Server,
-            reshare::server_respond::<O, C, _>(s, &m1, &mut sr)
-        );
-        tap(Role::Server, 2, &mut m2);
-        let (cs, mut m3) = step!(run, Role::Client, cs.receive(c, &m2, &mut cr));
-        tap(Role::Client, 3, &mut m3);
-        let (target, mut m4) = step!(run, Role::Server, ss.receive(s, &m3, &mut sr));
-        run.server = Some(target);
-        tap(Role::Server, 4, &mut m4);
-        run.client = Some(step!(run, Role::Client, cs.receive(&m4)));
+        let (client, server) =
+            reshare_steps::<O, C, _>(&self.client, &self.server, seed, &mut run, tap);
+        run.client = client;
+        run.server = server;
         run
     }
     fn mutations(&self, idx: usize, p: &[u8]) -> (Vec<Mutation>, Stats) {

@@ -6,14 +6,19 @@ use serde_json::json;
 use tandem_wallet::{FsStore, SignMethod, Status, Wallet, WalletError};
 use zeroize::Zeroizing;
 
-use crate::KeyArgs;
 use crate::inputs;
 use crate::output::{Output, addresses_human, addresses_json, hex, wallet_human, wallet_json};
 use crate::ui::Ui;
+use crate::{KeyArgs, Primes};
 
 fn open(store: &Path) -> Result<Wallet<FsStore>, String> {
+    open_with(store, Primes::Fresh)
+}
+
+/// The wallet on an existing store, for the commands that make Paillier keys.
+fn open_with(store: &Path, primes: Primes) -> Result<Wallet<FsStore>, String> {
     FsStore::open(store)
-        .map(Wallet::new)
+        .map(|store| primes.wallet(store))
         .map_err(|e| e.to_string())
 }
 
@@ -42,9 +47,9 @@ fn with_ui<T>(
     f(&mut report)
 }
 
-pub(crate) fn generate(store: &Path, out: &Output) -> Result<(), String> {
+pub(crate) fn generate(store: &Path, out: &Output, primes: Primes) -> Result<(), String> {
     let wallet = FsStore::create(store)
-        .map(Wallet::new)
+        .map(|store| primes.wallet(store))
         .map_err(|e| e.to_string())?;
     let info = with_ui(out, |p| wallet.generate(p)).map_err(err)?;
     let mut human = vec![(
@@ -187,8 +192,13 @@ pub(crate) fn backup(store: &Path, out: &Output, key: &KeyArgs) -> Result<(), St
     Ok(())
 }
 
-pub(crate) fn recover(store: &Path, out: &Output, key: &KeyArgs) -> Result<(), String> {
-    let wallet = open(store)?;
+pub(crate) fn recover(
+    store: &Path,
+    out: &Output,
+    key: &KeyArgs,
+    primes: Primes,
+) -> Result<(), String> {
+    let wallet = open_with(store, primes)?;
     let (backup_key, _) = inputs::backup_key(key, false)?;
     let mut statuses = Vec::new();
     let info = with_ui(out, |p| {
@@ -216,8 +226,8 @@ pub(crate) fn recover(store: &Path, out: &Output, key: &KeyArgs) -> Result<(), S
     Ok(())
 }
 
-pub(crate) fn refresh(store: &Path, out: &Output) -> Result<(), String> {
-    let wallet = open(store)?;
+pub(crate) fn refresh(store: &Path, out: &Output, primes: Primes) -> Result<(), String> {
+    let wallet = open_with(store, primes)?;
     let info = with_ui(out, |p| wallet.refresh(p)).map_err(err)?;
     let mut value = wallet_json(&info);
     set(&mut value, "status", json!(info.signing_status.name()));

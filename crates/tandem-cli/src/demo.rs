@@ -13,6 +13,7 @@ use tandem_protocol::ecdsa::EcdsaSignature;
 use tandem_wallet::{BackupKey, FsStore, Party, Wallet, WalletError, WalletInfo};
 use zeroize::Zeroizing;
 
+use crate::Primes;
 use crate::output::hex;
 use crate::ui::Ui;
 
@@ -120,13 +121,13 @@ fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
 ///
 /// # Errors
 /// A readable message if any step fails.
-pub(crate) fn run() -> Result<(), String> {
+pub(crate) fn run(primes: Primes) -> Result<(), String> {
     println!("Tandem demo: one wallet on secp256k1 and Ed25519, shared between the user's device");
     println!("(client) and the provider's server. Each holds a share; no machine holds the key.");
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let root = dir.path().join("store");
     let store = FsStore::create(&root).map_err(|e| e.to_string())?;
-    let wallet = Wallet::new(store.clone());
+    let wallet = primes.wallet(store.clone());
     println!(
         "Store: {} (client/, server/, custodian/, kms/)",
         root.display()

@@ -2,11 +2,12 @@
 //! each party searches its two 1536-bit safe primes on its own thread, as it would on its
 //! own machine, reporting progress.
 //!
-//! Test-only: with the `test-primes` feature (enabled by this workspace's dev-dependencies,
-//! never by a release build), a wallet made by `Wallet::with_test_primes`, or any wallet
-//! when `TANDEM_INSECURE_TEST_PRIMES=1` is in the environment (how the CLI tests reach the
-//! binary), uses the public fixture primes of `test-vectors/primes/` instead. A key built
-//! from them protects nothing.
+//! Test-only: with the `test-primes` feature (enabled only by dev-dependencies and by
+//! `tandem-cli`'s test-only `insecure-test-primes` feature), a wallet made by
+//! `Wallet::with_test_primes` uses the public fixture primes of `test-vectors/primes/`
+//! instead. A key built from them protects nothing. Nothing else selects them: no
+//! environment variable is read, so a binary built while tests were built (Cargo unifies
+//! dev-dependency features then) still generates fresh primes for `Wallet::new`.
 
 use std::ops::ControlFlow;
 use std::sync::{Mutex, PoisonError};
@@ -45,13 +46,13 @@ fn generate(party: Party, progress: &Mutex<&mut ProgressFn<'_>>) -> Result<Secre
 }
 
 /// The client's and the server's fresh Paillier keys (or, test-only, fixture keys when
-/// `fixture` is set or the environment asks for them).
+/// `fixture` is set, by `Wallet::with_test_primes` only).
 pub(crate) fn key_pair(
     fixture: bool,
     progress: &mut ProgressFn<'_>,
 ) -> Result<(SecretKey, SecretKey), WalletError> {
     #[cfg(feature = "test-primes")]
-    if fixture || std::env::var_os("TANDEM_INSECURE_TEST_PRIMES").is_some_and(|v| v == "1") {
+    if fixture {
         return fixture_pair(progress);
     }
     #[cfg(not(feature = "test-primes"))]

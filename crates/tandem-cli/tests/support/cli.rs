@@ -3,9 +3,11 @@
 //! once per test binary, copies and snapshots of stores, and the JSON and refusal checks.
 //! The encodings and the checks of keys, addresses and signatures are in `checks.rs`.
 //!
-//! Key generation, recovery and refresh need Paillier keys: every command runs with
-//! `TANDEM_INSECURE_TEST_PRIMES=1` (fixture primes, honoured only by the test build), and the
+//! Key generation, recovery and refresh need Paillier keys: every command runs the TEST-ONLY
+//! binary `tandem-insecure-test-primes` (the `tandem` CLI with the public fixture primes,
+//! built only for the tests; it runs only with `TANDEM_INSECURE_TEST_PRIMES=1`), and the
 //! wallet is generated once per test binary into a template store that each test copies.
+//! `cli_test_primes.rs` runs the real `tandem`.
 
 // Not every test file uses every helper.
 #![allow(dead_code)]
@@ -52,7 +54,7 @@ pub(crate) fn scratch() -> &'static Path {
 }
 
 pub(crate) fn tandem() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tandem"));
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tandem-insecure-test-primes"));
     cmd.env("TANDEM_INSECURE_TEST_PRIMES", "1")
         .env_remove("RUST_BACKTRACE")
         .env_remove("RUST_LIB_BACKTRACE")

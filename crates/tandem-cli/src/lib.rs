@@ -1,0 +1,214 @@
+//! `tandem`: the Tandem wallet on the command line (the binary's `src/main.rs` calls [`run`]).
+//!
+//! Every command works on a store folder (`--store`, default `./tandem-wallet`) holding the
+//! three parties' data (`client/`, `server/`, `custodian/`); both parties run in this process.
+//! Results go to stdout (human-readable, or one JSON object with `--json`), progress and
+//! errors to stderr. A failed command exits non-zero with a one-line message and leaves the
+//! store as it was.
+//!
+//! `generate`, `recover`, `refresh` and `demo` search fresh Paillier primes. No environment
+//! variable or build feature changes that in the `tandem` binary: the public fixture primes
+//! of `test-vectors/primes/` are reachable only through [`run_with_insecure_test_primes`],
+//! compiled with this crate's TEST-ONLY `insecure-test-primes` feature (enabled by its own
+//! dev-dependency) and called only by the `tandem-insecure-test-primes` binary the CLI tests
+//! run.
+
+#![forbid(unsafe_code)]
+// A command-line tool prints to stdout by design.
+#![allow(clippy::print_stdout)]
+
+mod bench;
+mod commands;
+mod demo;
+mod inputs;
+mod output;
+mod ui;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use tandem_wallet::{FsStore, Wallet};
+
+/// Where the commands that make secp256k1 shares take their Paillier primes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Primes {
+    /// Fresh safe primes: the only choice of the `tandem` binary.
+    Fresh,
+    /// TEST-ONLY: the public fixture primes (the keys protect nothing).
+    #[cfg(feature = "insecure-test-primes")]
+    InsecureFixtures,
+}
+
+impl Primes {
+    /// The wallet on `store`, taking its Paillier keys from these primes.
+    pub(crate) fn wallet(self, store: FsStore) -> Wallet<FsStore> {
+        match self {
+            Self::Fresh => Wallet::new(store),
+            #[cfg(feature = "insecure-test-primes")]
+            Self::InsecureFixtures => Wallet::with_test_primes(store),
+        }
+    }
+}
+
+/// Tandem: two-party threshold signing (ECDSA secp256k1, EdDSA Ed25519) for wallets.
+#[derive(Parser)]
+#[command(name = "tandem", version, about)]
+struct Cli {
+    /// The store folder (one subfolder per party).
+    #[arg(long, global = true, default_value = "./tandem-wallet")]
+    store: PathBuf,
+    /// Machine-readable output: one JSON object on stdout.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Where the backup key comes from.
+#[derive(Args, Clone, Debug)]
+#[group(required = true, multiple = false)]
+pub(crate) struct KeyArgs {
+    /// A file holding the backup password (one trailing newline is ignored).
+    #[arg(long)]
+    password_file: Option<PathBuf>,
+    /// A file holding a random 32-byte key in hex (the user's cloud storage); `backup`
+    /// creates it if it does not exist.
+    #[arg(long)]
+    key_file: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create the wallet on both curves (secp256k1 with fresh Paillier keys, Ed25519).
+    Generate,
+    /// Print the wallet's addresses (Ethereum, Bitcoin, Tron, Solana, Stellar).
+    Addresses,
+    /// Print the wallet's ids, keys, statuses and pool size.
+    Status,
+    /// Sign: `--curve secp256k1 --digest <32-byte hex>` or `--curve ed25519 --message <hex>`.
+    Sign {
+        /// `secp256k1` or `ed25519`.
+        #[arg(long)]
+        curve: String,
+        /// The 32-byte message digest to sign (secp256k1), hex.
+        #[arg(long)]
+        digest: Option<String>,
+        /// The message to sign (ed25519), hex.
+        #[arg(long)]
+        message: Option<String>,
+    },
+    /// Make secp256k1 presignatures ahead of time (kept in both parties' pools).
+    Presign {
+        /// How many.
+        #[arg(long, default_value_t = 1)]
+        count: usize,
+    },
+    /// Back up: a fresh backup pair, the client's share sealed under a password or key.
+    Backup(KeyArgs),
+    /// Recover on a new device: fresh signing shares from the backup pair.
+    Recover(KeyArgs),
+    /// Refresh the signing shares (same key, new shares, fresh Paillier keys).
+    Refresh,
+    /// Combine the backup shares into the private keys (leaves the threshold setup).
+    Eject(KeyArgs),
+    /// Run the whole wallet lifecycle in a temporary store, with progress.
+    Demo,
+    /// Measure the engine on this machine (medians; `--json` for one object).
+    Bench {
+        /// Fewer repetitions (about a minute).
+        #[arg(long)]
+        quick: bool,
+    },
+}
+
+/// clap's error as one line: the message and its details (e.g. which arguments are
+/// missing), without the usage block and tips.
+fn one_line(rendered: &str) -> String {
+    let mut parts = Vec::new();
+    for line in rendered.lines() {
+        let line = line.trim();
+        if line.starts_with("Usage:") || line.starts_with("For more information") {
+            break;
+        }
+        if !line.is_empty() {
+            parts.push(line.trim_start_matches("error: "));
+        }
+    }
+    if parts.is_empty() {
+        "invalid arguments".into()
+    } else {
+        parts.join(" ")
+    }
+}
+
+/// The `tandem` command line: parses the arguments, runs the command, reports. Paillier keys
+/// always come from fresh primes.
+#[must_use]
+pub fn run() -> ExitCode {
+    run_with(Primes::Fresh)
+}
+
+/// TEST-ONLY: the same command line with Paillier keys made from the public fixture primes
+/// of `test-vectors/primes/`, so that the CLI tests generate, recover and refresh in
+/// milliseconds. A wallet made this way protects nothing. Only the
+/// `tandem-insecure-test-primes` binary calls it (the `tandem` binary cannot reach it).
+#[cfg(feature = "insecure-test-primes")]
+#[must_use]
+pub fn run_with_insecure_test_primes() -> ExitCode {
+    run_with(Primes::InsecureFixtures)
+}
+
+fn run_with(primes: Primes) -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(
+                e.kind(),
+                ErrorKind::DisplayHelp
+                    | ErrorKind::DisplayVersion
+                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            ) {
+                e.exit();
+            }
+            eprintln!("tandem: {}", one_line(&e.render().to_string()));
+            return ExitCode::from(2);
+        }
+    };
+    let out = output::Output::new(cli.json);
+    let result = match cli.command {
+        Command::Generate => commands::generate(&cli.store, &out, primes),
+        Command::Addresses => commands::addresses(&cli.store, &out),
+        Command::Status => commands::status(&cli.store, &out),
+        Command::Sign {
+            curve,
+            digest,
+            message,
+        } => commands::sign(
+            &cli.store,
+            &out,
+            &curve,
+            digest.as_deref(),
+            message.as_deref(),
+        ),
+        Command::Presign { count } => commands::presign(&cli.store, &out, count),
+        Command::Backup(key) => commands::backup(&cli.store, &out, &key),
+        Command::Recover(key) => commands::recover(&cli.store, &out, &key, primes),
+        Command::Refresh => commands::refresh(&cli.store, &out, primes),
+        Command::Eject(key) => commands::eject(&cli.store, &out, &key),
+        Command::Demo if cli.json => {
+            Err("demo is for people and has no --json output (see the other commands)".into())
+        }
+        Command::Demo => demo::run(primes),
+        Command::Bench { quick } => bench::run(&out, quick),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // One line: messages never contain newlines, but make sure.
+            eprintln!("tandem: {}", e.replace('\n', " "));
+            ExitCode::FAILURE
+        }
+    }
+}
