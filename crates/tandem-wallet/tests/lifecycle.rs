@@ -379,3 +379,30 @@ fn an_empty_store_has_no_wallet() {
         Err(tandem_wallet::StoreError::Missing(_))
     ));
 }
+
+#[test]
+fn eject_waits_for_the_store_lock() {
+    // A backup in another process holds the lock while it replaces the backup pair; eject
+    // must not read the pair's records in between (it takes the lock, like every operation
+    // that reads a pair).
+    let dir = backed_up_store();
+    let store = FsStore::open(dir.path()).unwrap();
+    let held = store.lock().unwrap();
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    let root = dir.path().to_path_buf();
+    let ejecting = std::thread::spawn(move || {
+        let result = Wallet::new(FsStore::open(root).unwrap()).eject(&password(), &mut |_| {});
+        done_tx.send(()).unwrap();
+        result
+    });
+    // Without the lock, eject (Argon2id at the default cost, then two combinations) ends
+    // well within this; with it, it cannot end while the lock is held.
+    assert!(
+        done_rx
+            .recv_timeout(std::time::Duration::from_secs(3))
+            .is_err(),
+        "eject ran while another holder had the store lock"
+    );
+    drop(held);
+    ejecting.join().unwrap().unwrap();
+}
