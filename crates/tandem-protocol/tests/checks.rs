@@ -232,7 +232,7 @@ fn edit_saved<M: Serialize + DeserializeOwned>(
 ) -> Vec<u8> {
     let mut m: M = stored::decode(kind, curve, bytes).unwrap();
     f(&mut m);
-    stored::encode(kind, curve, &m).unwrap()
+    stored::encode(kind, curve, &m).unwrap().to_vec()
 }
 
 #[test]
@@ -248,7 +248,7 @@ fn restored_keygen_states_are_checked() {
     );
     // Unchanged through the mirror: restores (the mirror has the right layout).
     let same = edit_saved::<KeygenClientR2<C>>(kind, C::ID, &saved, |_| {});
-    assert_eq!(same, saved);
+    assert_eq!(same, *saved);
     let restore = |b: &[u8]| keygen::ClientAwaitingServerShare::<C>::restore(C::ID, b).err();
     // The context inside says server while the header says client.
     let b = edit_saved::<KeygenClientR2<C>>(kind, C::ID, &saved, |m| m.ctx.me = Role::Server);
@@ -508,9 +508,9 @@ fn presign_run() -> &'static PresignRun {
             m: [m1, m2, m3, m4],
             client_after_m1,
             client_after_m3,
-            server_after_m2,
-            client_presignature: cp.to_bytes().unwrap(),
-            server_presignature: sp.to_bytes().unwrap(),
+            server_after_m2: server_after_m2.to_vec(),
+            client_presignature: cp.to_bytes().unwrap().to_vec(),
+            server_presignature: sp.to_bytes().unwrap().to_vec(),
         }
     })
 }
@@ -583,7 +583,9 @@ fn presig_mirror(bytes: &[u8]) -> PresigMirror {
 }
 
 fn presig_bytes(m: &PresigMirror) -> Vec<u8> {
-    stored::encode(StoredKind::Presignature, CurveId::Secp256k1, m).unwrap()
+    stored::encode(StoredKind::Presignature, CurveId::Secp256k1, m)
+        .unwrap()
+        .to_vec()
 }
 
 #[test]
@@ -856,7 +858,7 @@ fn sign_run() -> &'static SignRun {
         SignRun {
             m: [m1, m2, m3],
             client_after_m1,
-            server_after_m2,
+            server_after_m2: server_after_m2.to_vec(),
         }
     })
 }
@@ -929,7 +931,7 @@ fn full_run() -> &'static FullRun {
             m: [m1, m2, m3, m4, m5],
             server_after_m1,
             client_after_m2,
-            server_after_m3,
+            server_after_m3: server_after_m3.to_vec(),
         }
     })
 }
@@ -1063,7 +1065,7 @@ fn aux_run() -> &'static AuxRun {
         .unwrap();
         AuxRun {
             m2,
-            client_awaiting_reveal: c.save().unwrap(),
+            client_awaiting_reveal: c.save().unwrap().to_vec(),
         }
     })
 }

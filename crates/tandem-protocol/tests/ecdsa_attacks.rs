@@ -503,7 +503,7 @@ static AUX: LazyLock<AuxRun> = LazyLock::new(|| {
 });
 
 fn save_copy<S: SessionState>(s: S) -> Vec<u8> {
-    s.save().unwrap()
+    s.save().unwrap().to_vec()
 }
 
 /// The client's steps on round 2: the parameter checks before it opens, Πprm before it proves.

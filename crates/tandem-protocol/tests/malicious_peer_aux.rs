@@ -80,7 +80,10 @@ fn cores() -> &'static (Vec<u8>, Vec<u8>) {
     CORES.get_or_init(|| {
         let (c, s) =
             driver::keygen::<Secp256k1, _, _, _>(&mut rng(31), &mut rng(32), &mut NoTap).unwrap();
-        (c.to_bytes().unwrap(), s.to_bytes().unwrap())
+        (
+            c.to_bytes().unwrap().to_vec(),
+            s.to_bytes().unwrap().to_vec(),
+        )
     })
 }
 
@@ -119,7 +122,7 @@ impl Share {
     fn bytes(&self) -> Vec<u8> {
         match self {
             Self::Stored(b) => b.clone(),
-            Self::Live(s) => s.to_bytes().unwrap(),
+            Self::Live(s) => s.to_bytes().unwrap().to_vec(),
         }
     }
 
@@ -195,7 +198,7 @@ impl AuxInfo {
         if !pristine {
             return Ok((Held::Live(s), msgs));
         }
-        let state = s.save().unwrap();
+        let state = s.save().unwrap().to_vec();
         let done = Done {
             state: state.clone(),
             msgs: msgs.to_vec(),
@@ -217,7 +220,7 @@ impl AuxInfo {
         let share = f()?;
         if pristine {
             let done = Done {
-                state: share.to_bytes().unwrap(),
+                state: share.to_bytes().unwrap().to_vec(),
                 msgs: Vec::new(),
             };
             self.steps.borrow_mut().insert(key, done);
@@ -321,7 +324,10 @@ impl AuxInfo {
         check_share(&c, Role::Client, &s).unwrap();
         check_share(&s, Role::Server, &c).unwrap();
         let r = Rc::new(Reference {
-            bytes: [c.to_bytes().unwrap(), s.to_bytes().unwrap()],
+            bytes: [
+                c.to_bytes().unwrap().to_vec(),
+                s.to_bytes().unwrap().to_vec(),
+            ],
             client: c,
             server: s,
             msgs,

@@ -44,7 +44,7 @@ fn presign_server_state_with_foreign_secrets_is_refused() {
     let (a, b) = (s_a.save().unwrap(), s_b.save().unwrap());
     assert_eq!(a.len(), b.len());
     // The first differing byte is where the saved secrets start (k first, 32 bytes).
-    let start = a.iter().zip(&b).position(|(x, y)| x != y).unwrap();
+    let start = a.iter().zip(b.iter()).position(|(x, y)| x != y).unwrap();
     let mut spliced = a.clone();
     spliced[start..start + 32].copy_from_slice(&b[start..start + 32]);
     assert_eq!(

@@ -41,7 +41,10 @@ pub struct Secp256k1Signed {
     pub method: SignMethod,
 }
 
-fn encode_pool(party: Party, pool: &PresignaturePool) -> Result<Vec<u8>, WalletError> {
+fn encode_pool(
+    party: Party,
+    pool: &PresignaturePool,
+) -> Result<zeroize::Zeroizing<Vec<u8>>, WalletError> {
     pool.to_bytes().map_err(|e| WalletError::Corrupted {
         party,
         record: record::PRESIGNATURES,
