@@ -32,7 +32,7 @@ use tandem_protocol::driver::{self, NoTap};
 use tandem_protocol::ecdsa::aux_info::{self, ClientAwaitingReveal, OpeningMsg, RevealMsg};
 use tandem_protocol::ecdsa::full_sign::{self, FullSignResponseMsg};
 use tandem_protocol::ecdsa::pool::{MAX_HELD, MAX_SPENT, MAX_STORED_LEN};
-use tandem_protocol::ecdsa::presign::{self, ClientSecondMsg, PartyCommitments, Round3Msg};
+use tandem_protocol::ecdsa::presign::{self, ClientSecondMsg, Round3Msg};
 use tandem_protocol::ecdsa::sign::{self, SignFinishMsg, SignResponseMsg};
 use tandem_protocol::ecdsa::{EcdsaKeyShare, OwnAux, PeerAux, Presignature, PresignaturePool};
 use tandem_protocol::eddsa::frost::{
@@ -46,6 +46,11 @@ use tandem_protocol::{
     Check, DecodeError, Error, KeyShare, Message, Misuse, ProtocolId, PublicShares, Refusal, Role,
     SessionId,
 };
+
+#[path = "support/presig_mirror.rs"]
+mod presig_mirror;
+
+use presig_mirror::{PresigMirror, presig_bytes, presig_mirror};
 
 fn rng(seed: u64) -> ChaCha20Rng {
     ChaCha20Rng::seed_from_u64(seed)
@@ -562,30 +567,6 @@ fn presign_states_only_accept_their_own_key_share() {
         s.receive(&k.other_server, &p.m[2], &mut rng(46)).err(),
         changed
     );
-}
-
-/// The serde layout of a stored presignature (`presign::Presignature`).
-#[derive(Serialize, Deserialize)]
-struct PresigMirror {
-    id: SessionId,
-    role: Role,
-    #[serde(with = "tandem_curves::encoding::fixed")]
-    sharing_id: [u8; 32],
-    r: Point<Secp256k1>,
-    k: SecretScalar<Secp256k1>,
-    chi: SecretScalar<Secp256k1>,
-    client: PartyCommitments,
-    server: PartyCommitments,
-}
-
-fn presig_mirror(bytes: &[u8]) -> PresigMirror {
-    stored::decode(StoredKind::Presignature, CurveId::Secp256k1, bytes).unwrap()
-}
-
-fn presig_bytes(m: &PresigMirror) -> Vec<u8> {
-    stored::encode(StoredKind::Presignature, CurveId::Secp256k1, m)
-        .unwrap()
-        .to_vec()
 }
 
 #[test]

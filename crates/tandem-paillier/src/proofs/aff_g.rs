@@ -54,8 +54,7 @@ pub struct Statement<'a> {
     pub x: &'a Point<Secp256k1>,
 }
 
-/// The witness.
-#[derive(Debug)]
+/// The witness. Secret: `Debug` prints `<redacted>` for every field.
 pub struct Witness<'a> {
     /// `x ∈ ±2^ℓ`.
     pub x: &'a I1024,
@@ -65,6 +64,18 @@ pub struct Witness<'a> {
     pub rho: &'a Nonce,
     /// `ρ_y`, the nonce of `Y` under `N1`.
     pub rho_y: &'a Nonce,
+}
+
+impl core::fmt::Debug for Witness<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        // x is a signing share or γ_i, y an MtA mask, ρ and ρ_y open D and Y.
+        f.debug_struct("Witness")
+            .field("x", &"<redacted>")
+            .field("y", &"<redacted>")
+            .field("rho", &"<redacted>")
+            .field("rho_y", &"<redacted>")
+            .finish()
+    }
 }
 
 /// A Πaff-g proof.

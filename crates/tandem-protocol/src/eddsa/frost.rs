@@ -134,12 +134,22 @@ pub struct SigningCommitments {
 }
 
 /// A signer's secret nonces `(d_i, e_i)` for one signature, with their commitments. Not
-/// `Clone`; wiped on drop; consumed by [`SigningPackage::sign`].
-#[derive(Debug, Serialize, Deserialize)]
+/// `Clone`; wiped on drop; consumed by [`SigningPackage::sign`]; `<redacted>` in `Debug`.
+#[derive(Serialize, Deserialize)]
 pub struct SigningNonces {
     hiding: SecretScalar<Ed25519>,
     binding: SecretScalar<Ed25519>,
     commitments: SigningCommitments,
+}
+
+impl core::fmt::Debug for SigningNonces {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("SigningNonces")
+            .field("hiding", &"<redacted>")
+            .field("binding", &"<redacted>")
+            .field("commitments", &self.commitments)
+            .finish()
+    }
 }
 
 impl SigningNonces {
