@@ -135,7 +135,23 @@ pub struct SigningCommitments {
 
 /// A signer's secret nonces `(d_i, e_i)` for one signature, with their commitments. Not
 /// `Clone`; wiped on drop; consumed by [`SigningPackage::sign`]; `<redacted>` in `Debug`.
-#[derive(Serialize, Deserialize)]
+///
+/// Not serializable, in any build: nonces saved and restored could sign two messages, which
+/// reveals the signing share (RFC 9591 Section 5.1: nonces are used once). The commitments
+/// are serializable:
+/// ```
+/// fn serializable<T: serde::Serialize + serde::de::DeserializeOwned>() {}
+/// serializable::<tandem_protocol::eddsa::frost::SigningCommitments>();
+/// ```
+/// the nonces are not (neither way):
+/// ```compile_fail,E0277
+/// fn serializable<T: serde::Serialize>() {}
+/// serializable::<tandem_protocol::eddsa::frost::SigningNonces>();
+/// ```
+/// ```compile_fail,E0277
+/// fn deserializable<T: serde::de::DeserializeOwned>() {}
+/// deserializable::<tandem_protocol::eddsa::frost::SigningNonces>();
+/// ```
 pub struct SigningNonces {
     hiding: SecretScalar<Ed25519>,
     binding: SecretScalar<Ed25519>,
