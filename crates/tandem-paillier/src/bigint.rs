@@ -254,8 +254,32 @@ pub fn random_mod_secret<const L: usize, const W: usize, R: CryptoRng + ?Sized>(
     reduced
 }
 
-/// A uniform element of `Z*_n`: rejection sampling on `[1, n)` until `gcd(x, n) = 1`.
-/// For an RSA modulus a rejection has probability about `2^-1535`.
+/// A uniform element of `Z*_p` for a **secret prime** `p` (a Paillier factor), in constant
+/// time. [`random_unit`] must not be used here: its rejection loop (`random_mod_vartime`)
+/// runs a number of rounds that depends on the top bits of `p`, and its `gcd_vartime` runs in
+/// time depending on `p`. Instead a `W`-limb draw is reduced modulo `p` in constant time
+/// ([`random_mod_secret`], statistical distance `2^-512` or less from uniform on `[0, p)`);
+/// for a prime every non-zero residue is a unit, so no gcd is needed and only zero is
+/// rejected: probability `1/p < 2^-1535` per draw, so the loop runs once except with
+/// negligible probability, and a rejection says nothing about `p`.
+#[must_use]
+pub fn random_unit_mod_secret_prime<const L: usize, const W: usize, R: CryptoRng + ?Sized>(
+    rng: &mut R,
+    p: &Odd<Uint<L>>,
+) -> Uint<L> {
+    loop {
+        let x = random_mod_secret::<L, W, R>(rng, p.as_nz_ref());
+        // Only the (negligible) rejection of zero is observable.
+        if !bool::from(x.is_zero()) {
+            return x;
+        }
+    }
+}
+
+/// A uniform element of `Z*_n` for a **public** modulus `n` (a peer's or our published `N`,
+/// `N̂`): rejection sampling on `[1, n)` until `gcd(x, n) = 1`, both in variable time in `n`
+/// (for a secret prime use [`random_unit_mod_secret_prime`]). For an RSA modulus a rejection
+/// has probability about `2^-1535`.
 #[must_use]
 pub fn random_unit<const L: usize, R: CryptoRng + ?Sized>(
     rng: &mut R,
