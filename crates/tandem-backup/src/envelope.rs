@@ -291,7 +291,7 @@ fn derive_key(key: &KeySource<'_>, kdf: &Kdf) -> Result<Zeroizing<[u8; 32]>, Env
     Ok(out)
 }
 
-fn associated_data<C: Curve>(header: &Header) -> Result<Vec<u8>, EnvelopeError> {
+fn associated_data<C: Curve>(header: &Header) -> Result<Zeroizing<Vec<u8>>, EnvelopeError> {
     // The stored header (version, kind, curve) followed by the envelope header.
     stored::encode(StoredKind::SealedShare, C::ID, header).map_err(EnvelopeError::Format)
 }
@@ -357,7 +357,9 @@ pub fn seal_with<C: Curve, R: CryptoRng + ?Sized>(
     };
     let aes_key = derive_key(key, &kdf)?;
     let aad = associated_data::<C>(&header)?;
-    let plaintext = Zeroizing::new(share.to_bytes().map_err(|_| EnvelopeError::Share)?);
+    // The share's stored form, wiped on drop (as is the decrypted plaintext in `open`); the
+    // AEAD copies it into a buffer of exactly its final size, which becomes the ciphertext.
+    let plaintext = share.to_bytes().map_err(|_| EnvelopeError::Share)?;
     let cipher = Aes256Gcm::new(&(*aes_key).into());
     let ciphertext = cipher
         .encrypt(
@@ -373,6 +375,8 @@ pub fn seal_with<C: Curve, R: CryptoRng + ?Sized>(
         C::ID,
         &Envelope { header, ciphertext },
     )
+    // The envelope is public (header and ciphertext): moved out of its wiped buffer.
+    .map(|mut sealed| core::mem::take(&mut *sealed))
     .map_err(EnvelopeError::Format)
 }
 

@@ -75,12 +75,12 @@ pub fn backup<C: Curve>(client_seed: u64, server_seed: u64) -> Result<Transcript
         messages: rec.0,
         outputs: vec![
             ("public_key".into(), Output(c.public_key_bytes().to_vec())),
-            ("client_signing_share".into(), Output(c.to_bytes()?)),
-            ("server_signing_share".into(), Output(s.to_bytes()?)),
-            ("client_backup_share".into(), Output(bc.to_bytes()?)),
-            ("custodian_backup_share".into(), Output(bk.to_bytes()?)),
-            ("recovered_client_share".into(), Output(c1.to_bytes()?)),
-            ("recovered_server_share".into(), Output(s1.to_bytes()?)),
+            ("client_signing_share".into(), c.to_bytes()?.into()),
+            ("server_signing_share".into(), s.to_bytes()?.into()),
+            ("client_backup_share".into(), bc.to_bytes()?.into()),
+            ("custodian_backup_share".into(), bk.to_bytes()?.into()),
+            ("recovered_client_share".into(), c1.to_bytes()?.into()),
+            ("recovered_server_share".into(), s1.to_bytes()?.into()),
             ("sealed_random_key".into(), Output(sealed_random)),
             ("sealed_password".into(), Output(sealed_password)),
             ("sealed_secret".into(), Output(sealed_secret)),
@@ -109,10 +109,10 @@ pub fn refresh<C: Curve>(client_seed: u64, server_seed: u64) -> Result<Transcrip
         messages: rec.0,
         outputs: vec![
             ("public_key".into(), Output(c.public_key_bytes().to_vec())),
-            ("client_signing_share".into(), Output(c.to_bytes()?)),
-            ("server_signing_share".into(), Output(s.to_bytes()?)),
-            ("refreshed_client_share".into(), Output(c1.to_bytes()?)),
-            ("refreshed_server_share".into(), Output(s1.to_bytes()?)),
+            ("client_signing_share".into(), c.to_bytes()?.into()),
+            ("server_signing_share".into(), s.to_bytes()?.into()),
+            ("refreshed_client_share".into(), c1.to_bytes()?.into()),
+            ("refreshed_server_share".into(), s1.to_bytes()?.into()),
         ],
     })
 }

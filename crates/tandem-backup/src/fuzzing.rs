@@ -29,8 +29,8 @@ struct Run<C: Curve> {
     client: KeyShare<C>,
     server: KeyShare<C>,
     m: [Vec<u8>; 4],
-    server_awaiting_opening: Vec<u8>,
-    client_awaiting_confirmation: Vec<u8>,
+    server_awaiting_opening: zeroize::Zeroizing<Vec<u8>>,
+    client_awaiting_confirmation: zeroize::Zeroizing<Vec<u8>>,
 }
 
 fn run<C: Curve>() -> Option<Run<C>> {

@@ -202,6 +202,14 @@ pub struct ServerConfirmMsg<C: Curve> {
     pub proof: SchnorrProof<C>,
 }
 
+// The states hold seeds, ephemeral keys and new shares: nothing of them is printed.
+tandem_curves::redacted_debug! {
+    impl<O: Operation, C: Curve> ClientAwaitingSeed<O, C> => "reshare::ClientAwaitingSeed";
+    impl<O: Operation, C: Curve> ClientAwaitingConfirmation<O, C> =>
+        "reshare::ClientAwaitingConfirmation";
+    impl<O: Operation, C: Curve> ServerAwaitingOpening<O, C> => "reshare::ServerAwaitingOpening";
+}
+
 fn context<O: Operation, C: Curve>(session: SessionId, me: Role) -> SessionContext {
     SessionContext {
         protocol: O::PROTOCOL,

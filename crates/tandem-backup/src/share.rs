@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use tandem_curves::{Curve, Point, SecretScalar, Transcript};
 use tandem_protocol::stored::{self, StoredKind};
 use tandem_protocol::{DecodeError, Error, KeyShare, PublicShares, Role};
+use zeroize::Zeroizing;
 
 /// Which share of the backup pair.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -138,11 +139,12 @@ impl<C: Curve> BackupShare<C> {
         Self { share }
     }
 
-    /// Stored form: header (version, kind, curve), the share, an integrity check.
+    /// Stored form: header (version, kind, curve), the share, an integrity check; in a
+    /// buffer wiped on drop.
     ///
     /// # Errors
     /// If encoding fails.
-    pub fn to_bytes(&self) -> Result<Vec<u8>, Error> {
+    pub fn to_bytes(&self) -> Result<Zeroizing<Vec<u8>>, Error> {
         let kind = self.kind();
         let public = *self.share.public_shares();
         let body = Body {

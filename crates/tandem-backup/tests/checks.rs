@@ -60,7 +60,7 @@ fn edit_stored<M: Serialize + DeserializeOwned>(
 ) -> Vec<u8> {
     let mut m: M = stored::decode(kind, curve, bytes).unwrap();
     f(&mut m);
-    stored::encode(kind, curve, &m).unwrap()
+    stored::encode(kind, curve, &m).unwrap().to_vec()
 }
 
 // ---------------------------------------------------------------------------------------
@@ -221,11 +221,11 @@ fn restored_reshare_states_are_checked() {
     // The mirrors have the stored layouts.
     assert_eq!(
         edit_stored::<ClientConfirmationMirror<C>>(kind_c, C::ID, &saved_c, |_| {}),
-        saved_c
+        *saved_c
     );
     assert_eq!(
         edit_stored::<ServerOpeningMirror<C>>(kind_s, C::ID, &saved_s, |_| {}),
-        saved_s
+        *saved_s
     );
     let restore_c =
         |b: &[u8]| rs::ClientAwaitingConfirmation::<Refresh, C>::restore(C::ID, b).err();
@@ -299,7 +299,7 @@ fn stored_backup_share_checks() {
     let edit = |f: &dyn Fn(&mut ShareMirror<C>)| {
         edit_stored::<ShareMirror<C>>(StoredKind::BackupShare, C::ID, &bytes, |m| f(m))
     };
-    assert_eq!(edit(&|_| {}), bytes, "the mirror has the stored layout");
+    assert_eq!(edit(&|_| {}), *bytes, "the mirror has the stored layout");
     // The integrity check itself.
     assert_eq!(storage(&edit(&|m| m.check[0] ^= 1)), inconsistent);
     // A public share changed (the recomputed check matches): the integrity check catches it
@@ -394,6 +394,7 @@ fn seal_raw<C: Curve>(header: &HeaderMirror, key: &[u8; 32], plaintext: &[u8]) -
         },
     )
     .unwrap()
+    .to_vec()
 }
 
 const KEY: [u8; 32] = [7u8; 32];

@@ -154,8 +154,14 @@ fn history() -> &'static History {
                 c1.sharing_id(),
                 bc.key_share().sharing_id(),
             ],
-            signing: [c1.to_bytes().unwrap(), s1.to_bytes().unwrap()],
-            backup: [bc.to_bytes().unwrap(), bk.to_bytes().unwrap()],
+            signing: [
+                c1.to_bytes().unwrap().to_vec(),
+                s1.to_bytes().unwrap().to_vec(),
+            ],
+            backup: [
+                bc.to_bytes().unwrap().to_vec(),
+                bk.to_bytes().unwrap().to_vec(),
+            ],
             old_msgs,
         }
     })
@@ -230,8 +236,8 @@ where
         };
         let inputs = AuxInputs {
             cores: [
-                client_core.to_bytes().unwrap(),
-                server_core.to_bytes().unwrap(),
+                client_core.to_bytes().unwrap().to_vec(),
+                server_core.to_bytes().unwrap().to_vec(),
             ],
             keys: FRESH_KEYS,
         };

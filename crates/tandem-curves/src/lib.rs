@@ -23,6 +23,7 @@ pub mod encoded_point;
 pub mod encoding;
 pub mod error;
 pub mod point;
+mod redact;
 pub mod scalar;
 pub mod schnorr;
 pub mod secp256k1;

@@ -15,6 +15,7 @@ use crypto_bigint::modular::{FixedMontyForm, FixedMontyParams};
 use crypto_bigint::{Choice, Int, NonZero, Odd, Random, RandomMod, Uint};
 use rand_core::CryptoRng;
 use serde::{Deserializer, Serializer, de};
+use zeroize::{Zeroize, ZeroizeOnDrop};
 
 pub use crypto_bigint::{U1536, U3072, U6144};
 
@@ -43,7 +44,9 @@ pub mod serde_uint {
     /// # Errors
     /// Whatever the serializer reports.
     pub fn serialize<S: Serializer, const L: usize>(v: &Uint<L>, s: S) -> Result<S::Ok, S::Error> {
-        tandem_curves::encoding::serialize_bytes(v.to_be_bytes().as_ref(), s)
+        // Also for secrets (stored primes, λ, saved masks): the bytes are wiped after use.
+        let bytes = zeroize::Zeroizing::new(v.to_be_bytes());
+        tandem_curves::encoding::serialize_bytes(bytes.as_ref(), s)
     }
 
     /// Deserializes fixed-width big-endian bytes; any other length is refused.
@@ -161,9 +164,53 @@ pub fn abs_le_vartime<const L: usize>(z: &Int<L>, bound: &Uint<L>) -> bool {
     z.abs() <= *bound
 }
 
+/// A secret signed integer (a witness, a proof nonce, an MtA mask), wiped on drop and
+/// printed as `<redacted>`: crypto-bigint's `Int` is `Copy` and has no `Zeroize`, so a secret
+/// kept in a bare `Int` stays in memory after use. Serialized (in saved protocol states) as
+/// [`serde_int`] does.
+pub struct SecretInt<const L: usize>(pub Int<L>);
+
+impl<const L: usize> core::ops::Deref for SecretInt<L> {
+    type Target = Int<L>;
+    fn deref(&self) -> &Int<L> {
+        &self.0
+    }
+}
+
+impl<const L: usize> Zeroize for SecretInt<L> {
+    fn zeroize(&mut self) {
+        self.0.as_mut_words().zeroize();
+    }
+}
+
+impl<const L: usize> Drop for SecretInt<L> {
+    fn drop(&mut self) {
+        self.zeroize();
+    }
+}
+impl<const L: usize> ZeroizeOnDrop for SecretInt<L> {}
+
+impl<const L: usize> core::fmt::Debug for SecretInt<L> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("SecretInt(<redacted>)")
+    }
+}
+
+impl<const L: usize> serde::Serialize for SecretInt<L> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        serde_int::serialize(&self.0, s)
+    }
+}
+
+impl<'de, const L: usize> serde::Deserialize<'de> for SecretInt<L> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        serde_int::deserialize(d).map(Self)
+    }
+}
+
 /// A uniform integer in `[-bound, bound]`. Rejection sampling: the number of draws varies,
 /// but (crypto-bigint's guarantee for `random_mod_vartime` with a CSPRNG) nothing about the
-/// value returned leaks.
+/// value returned leaks. The bound is public; the draw is wiped before returning.
 ///
 /// # Panics
 /// Never for the bounds used in this crate: `2 * bound + 1` must fit in `L` limbs, which the
@@ -176,8 +223,10 @@ pub fn random_signed<const L: usize, R: CryptoRng + ?Sized>(
     // u uniform in [0, 2*bound], result u - bound.
     let width = bound.shl_vartime(1).wrapping_add(&Uint::ONE);
     let modulus = NonZero::new(width).unwrap_or(NonZero::<Uint<L>>::ONE);
-    let u = Uint::random_mod_vartime(rng, &modulus);
-    *u.wrapping_sub(bound).as_int()
+    let mut u = Uint::random_mod_vartime(rng, &modulus);
+    let signed = *u.wrapping_sub(bound).as_int();
+    u.zeroize();
+    signed
 }
 
 /// A uniform integer in `[-2^bits, 2^bits]`.
@@ -201,12 +250,36 @@ pub fn random_mod_secret<const L: usize, const W: usize, R: CryptoRng + ?Sized>(
     const { assert!(W >= L + 8, "the wide draw needs at least 512 more bits") };
     let mut wide = Uint::<W>::random_from_rng(rng);
     let reduced = wide.rem(modulus);
-    zeroize::Zeroize::zeroize(&mut wide);
+    wide.zeroize();
     reduced
 }
 
-/// A uniform element of `Z*_n`: rejection sampling on `[1, n)` until `gcd(x, n) = 1`.
-/// For an RSA modulus a rejection has probability about `2^-1535`.
+/// A uniform element of `Z*_p` for a **secret prime** `p` (a Paillier factor), in constant
+/// time. [`random_unit`] must not be used here: its rejection loop (`random_mod_vartime`)
+/// runs a number of rounds that depends on the top bits of `p`, and its `gcd_vartime` runs in
+/// time depending on `p`. Instead a `W`-limb draw is reduced modulo `p` in constant time
+/// ([`random_mod_secret`], statistical distance `2^-512` or less from uniform on `[0, p)`);
+/// for a prime every non-zero residue is a unit, so no gcd is needed and only zero is
+/// rejected: probability `1/p < 2^-1535` per draw, so the loop runs once except with
+/// negligible probability, and a rejection says nothing about `p`.
+#[must_use]
+pub fn random_unit_mod_secret_prime<const L: usize, const W: usize, R: CryptoRng + ?Sized>(
+    rng: &mut R,
+    p: &Odd<Uint<L>>,
+) -> Uint<L> {
+    loop {
+        let x = random_mod_secret::<L, W, R>(rng, p.as_nz_ref());
+        // Only the (negligible) rejection of zero is observable.
+        if !bool::from(x.is_zero()) {
+            return x;
+        }
+    }
+}
+
+/// A uniform element of `Z*_n` for a **public** modulus `n` (a peer's or our published `N`,
+/// `N̂`): rejection sampling on `[1, n)` until `gcd(x, n) = 1`, both in variable time in `n`
+/// (for a secret prime use [`random_unit_mod_secret_prime`]). For an RSA modulus a rejection
+/// has probability about `2^-1535`.
 #[must_use]
 pub fn random_unit<const L: usize, R: CryptoRng + ?Sized>(
     rng: &mut R,

@@ -28,10 +28,11 @@
 
 use crypto_bigint::{Int, NonZero, Odd, Uint};
 use k256::Scalar as K256Scalar;
-use tandem_curves::{Point, Scalar, Secp256k1, Transcript};
+use tandem_curves::{Point, Scalar, Secp256k1, SecretScalar, Transcript};
 use thiserror::Error;
+use zeroize::{Zeroize, Zeroizing};
 
-use crate::bigint::{self, I1024, U3072};
+use crate::bigint::{self, I1024, SecretInt, U3072};
 use crate::params::LEVEL_128;
 
 pub mod aff_g;
@@ -161,31 +162,48 @@ pub(crate) fn k256_order() -> crypto_bigint::U256 {
 }
 
 /// A signed integer modulo `q`, as a secp256k1 scalar (the curve side of a mixed proof uses
-/// `e mod q` where the integer side uses `e`). Constant time.
+/// `e mod q` where the integer side uses `e`). Constant time. For a public integer; a secret
+/// one goes through [`secret_scalar_from_int`].
 pub fn scalar_from_int<const L: usize>(z: &Int<L>) -> Scalar<Secp256k1> {
-    let q = NonZero::new(k256_order()).unwrap_or(NonZero::<crypto_bigint::U256>::ONE);
-    let r = bigint::reduce_signed(z, &q);
-    let bytes: [u8; 32] = r.to_be_bytes().into();
-    let s: Option<K256Scalar> = k256::elliptic_curve::PrimeField::from_repr(bytes.into()).into();
-    Scalar::new(s.unwrap_or(K256Scalar::ZERO))
+    secret_scalar_from_int(z).reveal()
 }
 
-/// A secp256k1 scalar as a non-negative integer `< q`.
+/// [`scalar_from_int`] for a secret integer (a decrypted MtA share, a proof nonce `α` lifted
+/// to the curve): straight into a [`SecretScalar`], its named intermediates wiped. Constant
+/// time.
+pub fn secret_scalar_from_int<const L: usize>(z: &Int<L>) -> SecretScalar<Secp256k1> {
+    let q = NonZero::new(k256_order()).unwrap_or(NonZero::<crypto_bigint::U256>::ONE);
+    let mut r = bigint::reduce_signed(z, &q);
+    let bytes: Zeroizing<[u8; 32]> = Zeroizing::new(r.to_be_bytes().into());
+    r.zeroize();
+    let mut s: Option<K256Scalar> =
+        k256::elliptic_curve::PrimeField::from_repr((*bytes).into()).into();
+    let out = SecretScalar::new(s.unwrap_or(K256Scalar::ZERO));
+    s.zeroize();
+    out
+}
+
+/// A secp256k1 scalar as a non-negative integer `< q` (the caller wipes it if it is secret;
+/// the intermediates here are wiped).
 pub(crate) fn int_from_scalar<const L: usize>(s: &K256Scalar) -> Int<L> {
-    let bytes = s.to_bytes();
-    let u = crypto_bigint::U256::from_be_slice(bytes.as_slice());
-    *u.resize::<L>().as_int()
+    let mut bytes = s.to_bytes();
+    let mut u = crypto_bigint::U256::from_be_slice(bytes.as_slice());
+    bytes.as_mut_slice().zeroize();
+    let out = *u.resize::<L>().as_int();
+    u.zeroize();
+    out
 }
 
 /// The signed representative in `[-(q-1)/2, (q-1)/2]` of a secp256k1 scalar: secret
 /// plaintexts are encrypted in this form so that they lie in `±2^ℓ` (CGGMP24 Section 2).
-/// Constant time.
+/// Constant time; the intermediates are wiped, the caller wipes the result (a
+/// [`bigint::SecretInt`]) when the scalar is secret.
 pub fn signed_from_scalar(s: &K256Scalar) -> I1024 {
     use subtle::ConditionallySelectable;
     let q: Uint<{ I1024::LIMBS }> = k256_order().resize();
-    let v: I1024 = int_from_scalar(s);
+    let v = SecretInt::<{ I1024::LIMBS }>(int_from_scalar(s));
     let half = q.shr_vartime(1);
     let high = bigint::ct(crypto_bigint::CtGt::ct_gt(v.as_uint(), &half));
-    let shifted = *v.as_uint().wrapping_sub(&q).as_int();
-    I1024::conditional_select(&v, &shifted, high)
+    let shifted = SecretInt::<{ I1024::LIMBS }>(*v.as_uint().wrapping_sub(&q).as_int());
+    I1024::conditional_select(&v.0, &shifted.0, high)
 }

@@ -291,6 +291,7 @@ pub fn generate<R: CryptoRng + ?Sized>(
     rng: &mut R,
 ) -> Result<(Params, Trapdoor), RingPedersenError> {
     let n = sk.public().n();
+    // `random_unit` is variable time in the modulus: N is public (τ itself is not leaked).
     let tau = bigint::random_unit(rng, n);
     let t = sk.pow_mod_n(&tau, &U3072::from_u8(2));
     let phi = NonZero::new(*sk.phi()).unwrap_or(NonZero::<U3072>::ONE);

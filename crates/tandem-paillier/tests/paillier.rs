@@ -221,18 +221,9 @@ fn secret_modulus_sampling_is_in_range_and_spread() {
     use crypto_bigint::{NonZero, U64, U576, U4096};
     let mut r = rng(41);
     let m = NonZero::new(U64::from_u64(1000)).unwrap();
-    let mut buckets = [0u32; 10];
-    for _ in 0..20_000 {
-        let x = bigint::random_mod_secret::<{ U64::LIMBS }, { U576::LIMBS }, _>(&mut r, &m);
-        let v = x.as_words()[0];
-        assert!(v < 1000);
-        buckets[usize::try_from(v / 100).unwrap()] += 1;
-    }
-    // Expected 2,000 per bucket; a uniform sampler stays within ±10% with overwhelming odds.
-    assert!(
-        buckets.iter().all(|&b| (1800..=2200).contains(&b)),
-        "{buckets:?}"
-    );
+    assert_spread(0..1000, 100, 2_000, || {
+        bigint::random_mod_secret::<{ U64::LIMBS }, { U576::LIMBS }, _>(&mut r, &m).as_words()[0]
+    });
     // Full size: below φ(N), and not stuck in a narrow range.
     let phi = NonZero::new(*PROVER.sk.phi()).unwrap();
     let draws: Vec<U3072> = (0..16)
@@ -241,4 +232,106 @@ fn secret_modulus_sampling_is_in_range_and_spread() {
     assert!(draws.iter().all(|x| x < phi.as_ref()));
     assert!(draws.iter().any(|x| x.bits() >= 3070));
     assert!(draws.windows(2).all(|w| w[0] != w[1]));
+}
+
+/// Draws `per_bucket` values per bucket of `width` over `range`: every draw in the range, and
+/// every bucket within ±10% of its expected count (overwhelming odds for a uniform sampler).
+fn assert_spread(
+    range: std::ops::Range<u64>,
+    width: u64,
+    per_bucket: u32,
+    mut draw: impl FnMut() -> u64,
+) {
+    let count = usize::try_from((range.end - range.start) / width).unwrap();
+    let mut buckets = vec![0u32; count];
+    for _ in 0..u64::from(per_bucket) * count as u64 {
+        let v = draw();
+        assert!(range.contains(&v), "{v} outside {range:?}");
+        buckets[usize::try_from((v - range.start) / width).unwrap()] += 1;
+    }
+    let (low, high) = (per_bucket * 9 / 10, per_bucket * 11 / 10);
+    assert!(
+        buckets.iter().all(|b| (low..=high).contains(b)),
+        "{buckets:?}"
+    );
+}
+
+#[test]
+fn units_modulo_a_secret_prime_are_drawn_in_constant_time_and_never_zero() {
+    // `random_unit_mod_secret_prime` (the Paillier owner's generator tables: p is secret): a
+    // wide draw reduced mod p, zero rejected. Uniform on 1..p for a small prime (every unit
+    // hit, never 0, never p or above)...
+    use crypto_bigint::{Odd, U2048};
+    let mut r = rng(43);
+    let seven = Odd::new(U1536::from_u64(7)).unwrap();
+    assert_spread(1..7, 1, 2_000, || {
+        let x = bigint::random_unit_mod_secret_prime::<{ U1536::LIMBS }, { U2048::LIMBS }, _>(
+            &mut r, &seven,
+        );
+        x.as_words()[0]
+    });
+    // ...and at full size: below the fixture prime, non-zero, spread over its whole range.
+    let p = Odd::new(*PROVER.sk.p()).unwrap();
+    let draws: Vec<U1536> = (0..32)
+        .map(|_| {
+            bigint::random_unit_mod_secret_prime::<{ U1536::LIMBS }, { U2048::LIMBS }, _>(
+                &mut r, &p,
+            )
+        })
+        .collect();
+    assert!(
+        draws
+            .iter()
+            .all(|x| x < p.as_ref() && !bool::from(x.is_zero()))
+    );
+    assert!(draws.iter().any(|x| x.bits() >= 1534));
+    assert!(draws.windows(2).all(|w| w[0] != w[1]));
+}
+
+#[test]
+fn variable_time_unit_sampling_is_only_called_with_public_moduli() {
+    // `bigint::random_unit` runs a rejection loop and a gcd in time depending on the modulus:
+    // every call in the workspace's library code says its modulus is public, and the
+    // generator tables of the Paillier owner (modulo a secret prime) use the constant-time
+    // sampler. A source scan: reverting the fix makes this fail.
+    let crates = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut calls = 0;
+    let mut stack = vec![crates];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let in_src = path.components().any(|c| c.as_os_str() == "src");
+            if !in_src || path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            let lines: Vec<&str> = text.lines().collect();
+            for (i, line) in lines.iter().enumerate() {
+                if line.contains("bigint::random_unit(") && !line.trim_start().starts_with("//") {
+                    calls += 1;
+                    let before = lines[i.saturating_sub(2)..i].join(" ");
+                    assert!(
+                        before.contains("is public"),
+                        "{}:{}: a variable-time unit draw without `// ... is public`",
+                        path.display(),
+                        i + 1
+                    );
+                }
+            }
+            if path.ends_with("paillier/nonces.rs") {
+                let tables = text.split("fn prime_tables").nth(1).unwrap();
+                let body = tables.split("\n}\n").next().unwrap();
+                assert!(body.contains("random_unit_mod_secret_prime"), "{body}");
+                assert!(!body.contains("bigint::random_unit("), "{body}");
+            }
+        }
+    }
+    assert!(
+        calls >= 3,
+        "{calls} calls found: the scan looks in the wrong place"
+    );
 }

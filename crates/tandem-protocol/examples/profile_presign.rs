@@ -42,8 +42,8 @@ fn main() {
                 &mut NoTap,
             )
             .unwrap();
-            let bytes =
-                postcard::to_allocvec(&(cs.to_bytes().unwrap(), ss.to_bytes().unwrap())).unwrap();
+            let (c_bytes, s_bytes) = (cs.to_bytes().unwrap(), ss.to_bytes().unwrap());
+            let bytes = postcard::to_allocvec(&(&*c_bytes, &*s_bytes)).unwrap();
             std::fs::write(&cache, bytes).unwrap();
             (cs, ss)
         }

@@ -4,7 +4,9 @@
 //! transcripts generated here are stored under `test-vectors/v1/` by
 //! `cargo run -p tandem-protocol --example fixtures -- --write`, and the test suite
 //! regenerates them and compares byte for byte, so any change to an encoding is caught.
-//! The seeded RNG is for fixtures only; production callers pass an OS RNG.
+//! The seeded RNG is for fixtures only; production callers pass an OS RNG. The fixtures'
+//! key shares and saved states are public test data: their stored forms are copied out of
+//! their wiped buffers.
 
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
@@ -49,6 +51,13 @@ pub struct Transcript {
 #[serde(transparent)]
 pub struct Output(#[serde(with = "tandem_curves::encoding::var")] pub Vec<u8>);
 
+impl From<zeroize::Zeroizing<Vec<u8>>> for Output {
+    /// A stored form of a fixture's secret (public test data), copied out of its wiped buffer.
+    fn from(bytes: zeroize::Zeroizing<Vec<u8>>) -> Self {
+        Self(bytes.to_vec())
+    }
+}
+
 #[derive(Default)]
 struct Recorder(Vec<RecordedMessage>);
 
@@ -81,8 +90,8 @@ pub fn keygen<C: Curve>(client_seed: u64, server_seed: u64) -> Result<Transcript
         server_seed,
         messages: rec.0,
         outputs: vec![
-            ("client_key_share".into(), Output(client.to_bytes()?)),
-            ("server_key_share".into(), Output(server.to_bytes()?)),
+            ("client_key_share".into(), client.to_bytes()?.into()),
+            ("server_key_share".into(), server.to_bytes()?.into()),
             (
                 "public_key".into(),
                 Output(client.public_key_bytes().to_vec()),
@@ -109,8 +118,8 @@ pub fn eddsa_sign(client_seed: u64, server_seed: u64, message: &[u8]) -> Result<
         server_seed,
         messages: rec.0,
         outputs: vec![
-            ("client_key_share".into(), Output(client.to_bytes()?)),
-            ("server_key_share".into(), Output(server.to_bytes()?)),
+            ("client_key_share".into(), client.to_bytes()?.into()),
+            ("server_key_share".into(), server.to_bytes()?.into()),
             ("message".into(), Output(message.to_vec())),
             ("signature".into(), Output(signature.to_bytes().to_vec())),
         ],
@@ -161,14 +170,14 @@ pub fn ecdsa(client_seed: u64, server_seed: u64, digest: &[u8; 32]) -> Result<Tr
         server_seed,
         messages: rec.0,
         outputs: vec![
-            ("client_key_share".into(), Output(client.to_bytes()?)),
-            ("server_key_share".into(), Output(server.to_bytes()?)),
+            ("client_key_share".into(), client.to_bytes()?.into()),
+            ("server_key_share".into(), server.to_bytes()?.into()),
             (
                 "public_key".into(),
                 Output(client.core().public_key_bytes().to_vec()),
             ),
-            ("client_presignature".into(), Output(stored_presignatures.0)),
-            ("server_presignature".into(), Output(stored_presignatures.1)),
+            ("client_presignature".into(), stored_presignatures.0.into()),
+            ("server_presignature".into(), stored_presignatures.1.into()),
             ("digest".into(), Output(digest.to_vec())),
             ("signature".into(), Output(signature.to_bytes().to_vec())),
             ("recovery_id".into(), Output(vec![signature.recovery_id])),
@@ -337,16 +346,16 @@ pub fn fuzz_seeds() -> Result<Vec<(&'static str, Vec<u8>)>, Error> {
         &mut rng(11),
     )?;
     let (s, m2) = crate::keygen::server_respond::<tandem_curves::Secp256k1, _>(&m1, &mut rng(12))?;
-    seeds.push(("saved_session", s.save().map_err(Error::Storage)?));
+    seeds.push(("saved_session", s.save().map_err(Error::Storage)?.to_vec()));
     let (c, _) = c.receive(&m2)?;
-    seeds.push(("saved_session", c.save().map_err(Error::Storage)?));
+    seeds.push(("saved_session", c.save().map_err(Error::Storage)?.to_vec()));
     let (client, server) =
         driver::keygen::<Ed25519, _, _, _>(&mut rng(14), &mut rng(15), &mut driver::NoTap)?;
     let (_, m1) =
         crate::eddsa::sign::client_start(&client, SessionId([3; 32]), b"seed", &mut rng(16))?;
     let (s, _) =
         crate::eddsa::sign::server_receive_request(&server, &m1)?.approve(&server, &mut rng(17))?;
-    seeds.push(("saved_session", s.save().map_err(Error::Storage)?));
+    seeds.push(("saved_session", s.save().map_err(Error::Storage)?.to_vec()));
     #[cfg(feature = "fuzzing")]
     for (target, bytes) in crate::fuzzing::seeds() {
         message(&mut seeds, target, &bytes);

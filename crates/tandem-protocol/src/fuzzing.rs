@@ -21,6 +21,9 @@ use crate::keygen;
 use crate::message::{Message, SessionId, peek_header};
 use crate::stored::SessionState;
 
+/// A saved state or stored secret (wiped on drop, as every stored form is).
+type Saved = zeroize::Zeroizing<Vec<u8>>;
+
 mod ecdsa;
 pub use ecdsa::*;
 
@@ -38,8 +41,8 @@ fn wrap(template: &[u8], payload: &[u8]) -> Option<Vec<u8>> {
 /// Saved states and genuine messages of one keygen run on curve `C`.
 struct KeygenStates {
     m: [Vec<u8>; 4],
-    server_r3: Vec<u8>,
-    client_r4: Vec<u8>,
+    server_r3: Saved,
+    client_r4: Saved,
 }
 
 /// The client's state after round 1 (not saveable: its Schnorr nonce is committed), rebuilt
@@ -174,7 +177,7 @@ struct SignStates {
     client: KeyShare<Ed25519>,
     server: KeyShare<Ed25519>,
     m: [Vec<u8>; 3],
-    server_r3: Vec<u8>,
+    server_r3: Saved,
 }
 
 fn sign_states() -> Option<SignStates> {

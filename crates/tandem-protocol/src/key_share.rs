@@ -4,6 +4,7 @@ use core::fmt;
 
 use serde::{Deserialize, Serialize};
 use tandem_curves::{Curve, EncodedPoint, Point, SecretScalar, Transcript};
+use zeroize::Zeroizing;
 
 use crate::error::{DecodeError, Error, Misuse};
 use crate::message::Role;
@@ -155,11 +156,11 @@ impl<C: Curve> KeyShare<C> {
         }
     }
 
-    /// Stored form: header (version, kind, curve) and body.
+    /// Stored form: header (version, kind, curve) and body, in a buffer wiped on drop.
     ///
     /// # Errors
     /// If encoding fails.
-    pub fn to_bytes(&self) -> Result<Vec<u8>, Error> {
+    pub fn to_bytes(&self) -> Result<Zeroizing<Vec<u8>>, Error> {
         let body = KeyShareBody {
             role: self.role,
             secret: self.secret.duplicate(),

@@ -37,6 +37,7 @@ pub mod fuzzing;
 pub mod key_share;
 pub mod keygen;
 pub mod message;
+mod redacted;
 pub mod stored;
 
 pub use error::{Check, DecodeError, Error, Misuse, Refusal};

@@ -7,6 +7,7 @@
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use tandem_curves::CurveId;
+use zeroize::Zeroizing;
 
 use crate::codec;
 use crate::error::DecodeError;
@@ -63,7 +64,7 @@ pub fn encode<T: Serialize>(
     kind: StoredKind,
     curve: CurveId,
     body: &T,
-) -> Result<Vec<u8>, DecodeError> {
+) -> Result<Zeroizing<Vec<u8>>, DecodeError> {
     encode_with_limit(kind, curve, body, codec::MAX_ENCODED_LEN)
 }
 
@@ -73,13 +74,13 @@ pub(crate) fn encode_with_limit<T: Serialize>(
     curve: CurveId,
     body: &T,
     limit: usize,
-) -> Result<Vec<u8>, DecodeError> {
+) -> Result<Zeroizing<Vec<u8>>, DecodeError> {
     let header = StoredHeader {
         version: STORED_VERSION,
         kind,
         curve,
     };
-    codec::encode_with_limit(&(header, body), limit)
+    codec::encode_secret_with_limit(&(header, body), limit)
 }
 
 /// Reads only the header of stored bytes.
@@ -222,7 +223,7 @@ pub trait SessionState: Serialize + DeserializeOwned + Sized {
     ///
     /// # Errors
     /// If the state cannot be encoded.
-    fn save(self) -> Result<Vec<u8>, DecodeError> {
+    fn save(self) -> Result<Zeroizing<Vec<u8>>, DecodeError> {
         let ctx = *self.context();
         encode(
             StoredKind::SavedSession {

@@ -32,7 +32,7 @@ use tandem_protocol::driver::{self, NoTap};
 use tandem_protocol::ecdsa::aux_info::{self, ClientAwaitingReveal, OpeningMsg, RevealMsg};
 use tandem_protocol::ecdsa::full_sign::{self, FullSignResponseMsg};
 use tandem_protocol::ecdsa::pool::{MAX_HELD, MAX_SPENT, MAX_STORED_LEN};
-use tandem_protocol::ecdsa::presign::{self, ClientSecondMsg, PartyCommitments, Round3Msg};
+use tandem_protocol::ecdsa::presign::{self, ClientSecondMsg, Round3Msg};
 use tandem_protocol::ecdsa::sign::{self, SignFinishMsg, SignResponseMsg};
 use tandem_protocol::ecdsa::{EcdsaKeyShare, OwnAux, PeerAux, Presignature, PresignaturePool};
 use tandem_protocol::eddsa::frost::{
@@ -46,6 +46,11 @@ use tandem_protocol::{
     Check, DecodeError, Error, KeyShare, Message, Misuse, ProtocolId, PublicShares, Refusal, Role,
     SessionId,
 };
+
+#[path = "support/presig_mirror.rs"]
+mod presig_mirror;
+
+use presig_mirror::{PresigMirror, presig_bytes, presig_mirror};
 
 fn rng(seed: u64) -> ChaCha20Rng {
     ChaCha20Rng::seed_from_u64(seed)
@@ -220,7 +225,7 @@ fn edit_saved<M: Serialize + DeserializeOwned>(
 ) -> Vec<u8> {
     let mut m: M = stored::decode(kind, curve, bytes).unwrap();
     f(&mut m);
-    stored::encode(kind, curve, &m).unwrap()
+    stored::encode(kind, curve, &m).unwrap().to_vec()
 }
 
 #[test]
@@ -241,7 +246,7 @@ fn restored_keygen_states_are_checked() {
     );
     // Unchanged through the mirror: restores (the mirror has the right layout).
     let same = edit_saved::<KeygenServerR3<C>>(kind_s, C::ID, &saved_s, |_| {});
-    assert_eq!(same, saved_s);
+    assert_eq!(same, *saved_s);
     let b = edit_saved::<KeygenServerR3<C>>(kind_s, C::ID, &saved_s, |m| {
         m.secret = SecretScalar::new(C::scalar_zero());
     });
@@ -259,7 +264,7 @@ fn restored_keygen_states_are_checked() {
         keygen::round::SERVER_PROOF,
     );
     let same = edit_saved::<KeygenClientR4<C>>(kind_c4, C::ID, &saved_c4, |_| {});
-    assert_eq!(same, saved_c4);
+    assert_eq!(same, *saved_c4);
     let restore = |b: &[u8]| keygen::ClientAwaitingServerProof::<C>::restore(C::ID, b).err();
     // The context inside says server while the header says client.
     let b = edit_saved::<KeygenClientR4<C>>(kind_c4, C::ID, &saved_c4, |m| m.ctx.me = Role::Server);
@@ -484,9 +489,9 @@ fn presign_run() -> &'static PresignRun {
             m: [m1, m2, m3, m4],
             client_after_m1,
             client_after_m3,
-            server_after_m2,
-            client_presignature: cp.to_bytes().unwrap(),
-            server_presignature: sp.to_bytes().unwrap(),
+            server_after_m2: server_after_m2.to_vec(),
+            client_presignature: cp.to_bytes().unwrap().to_vec(),
+            server_presignature: sp.to_bytes().unwrap().to_vec(),
         }
     })
 }
@@ -537,28 +542,6 @@ fn presign_states_only_accept_their_own_key_share() {
         s.receive(&k.other_server, &p.m[2], &mut rng(46)).err(),
         changed
     );
-}
-
-/// The serde layout of a stored presignature (`presign::Presignature`).
-#[derive(Serialize, Deserialize)]
-struct PresigMirror {
-    id: SessionId,
-    role: Role,
-    #[serde(with = "tandem_curves::encoding::fixed")]
-    sharing_id: [u8; 32],
-    r: Point<Secp256k1>,
-    k: SecretScalar<Secp256k1>,
-    chi: SecretScalar<Secp256k1>,
-    client: PartyCommitments,
-    server: PartyCommitments,
-}
-
-fn presig_mirror(bytes: &[u8]) -> PresigMirror {
-    stored::decode(StoredKind::Presignature, CurveId::Secp256k1, bytes).unwrap()
-}
-
-fn presig_bytes(m: &PresigMirror) -> Vec<u8> {
-    stored::encode(StoredKind::Presignature, CurveId::Secp256k1, m).unwrap()
 }
 
 #[test]
@@ -831,7 +814,7 @@ fn sign_run() -> &'static SignRun {
         SignRun {
             m: [m1, m2, m3],
             client_after_m1,
-            server_after_m2,
+            server_after_m2: server_after_m2.to_vec(),
         }
     })
 }
@@ -904,7 +887,7 @@ fn full_run() -> &'static FullRun {
             m: [m1, m2, m3, m4, m5],
             server_after_m1,
             client_after_m2,
-            server_after_m3,
+            server_after_m3: server_after_m3.to_vec(),
         }
     })
 }
@@ -1038,7 +1021,7 @@ fn aux_run() -> &'static AuxRun {
         .unwrap();
         AuxRun {
             m2,
-            client_awaiting_reveal: c.save().unwrap(),
+            client_awaiting_reveal: c.save().unwrap().to_vec(),
         }
     })
 }

@@ -503,7 +503,7 @@ static AUX: LazyLock<AuxRun> = LazyLock::new(|| {
 });
 
 fn save_copy<S: SessionState>(s: S) -> Vec<u8> {
-    s.save().unwrap()
+    s.save().unwrap().to_vec()
 }
 
 /// The client's steps on round 2: the parameter checks before it opens, Πprm before it proves.
@@ -511,13 +511,12 @@ fn aux_client_on_reveal(m2: &[u8]) -> Error {
     let c = ClientAwaitingReveal::restore(Secp256k1::ID, &AUX.client_awaiting_reveal).unwrap();
     c.receive(m2)
         .and_then(|(opened, _)| opened.prove(&mut rng(84)))
-        .err()
-        .expect("must be refused")
+        .expect_err("must be refused")
 }
 
 fn aux_server_on_opening(m3: &[u8]) -> Error {
     let s = ServerAwaitingOpening::restore(Secp256k1::ID, &AUX.server_awaiting_opening).unwrap();
-    s.receive(m3, &mut rng(85)).err().expect("must be refused")
+    s.receive(m3, &mut rng(85)).expect_err("must be refused")
 }
 
 fn aux_client_on_proofs(m4: &[u8]) -> Error {

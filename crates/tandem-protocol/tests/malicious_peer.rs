@@ -352,7 +352,10 @@ fn presignatures() -> &'static (Vec<u8>, Vec<u8>) {
     P.get_or_init(|| {
         let run = Presign.run(500, &mut |_, _, _| {});
         let (c, s) = (run.client.unwrap(), run.server.unwrap());
-        (c.to_bytes().unwrap(), s.to_bytes().unwrap())
+        (
+            c.to_bytes().unwrap().to_vec(),
+            s.to_bytes().unwrap().to_vec(),
+        )
     })
 }
 

@@ -68,7 +68,10 @@ fn inputs() -> &'static AuxInputs {
         let (c, s) =
             driver::keygen::<Secp256k1, _, _, _>(&mut rng(31), &mut rng(32), &mut NoTap).unwrap();
         AuxInputs {
-            cores: [c.to_bytes().unwrap(), s.to_bytes().unwrap()],
+            cores: [
+                c.to_bytes().unwrap().to_vec(),
+                s.to_bytes().unwrap().to_vec(),
+            ],
             keys: [0, 1],
         }
     })

@@ -58,9 +58,7 @@ pub(crate) fn decode(
 }
 
 fn encode(party: Party, pool: &PresignaturePool) -> Result<Zeroizing<Vec<u8>>, WalletError> {
-    pool.to_bytes()
-        .map(Zeroizing::new)
-        .map_err(|e| corrupted(party, e.to_string()))
+    pool.to_bytes().map_err(|e| corrupted(party, e.to_string()))
 }
 
 /// Splits a stored server pool into its epoch and the protocol's pool bytes.

@@ -72,10 +72,9 @@ impl SigningPair {
 }
 
 pub(crate) fn encoded_share(
-    r: Result<Vec<u8>, tandem_protocol::Error>,
+    r: Result<Zeroizing<Vec<u8>>, tandem_protocol::Error>,
 ) -> Result<Zeroizing<Vec<u8>>, WalletError> {
-    r.map(Zeroizing::new)
-        .map_err(|e| WalletError::Internal(e.to_string()))
+    r.map_err(|e| WalletError::Internal(e.to_string()))
 }
 
 /// A wallet on a [`Store`].

@@ -48,7 +48,12 @@ pub(super) fn prime_tables<R: CryptoRng + ?Sized>(
 ) -> PrimeTables {
     let minus_one = prime.as_ref().wrapping_sub(&U1536::ONE);
     let h = loop {
-        let h = bigint::random_unit(rng, prime);
+        // Constant time: the prime is secret (a wide draw reduced mod p, not `random_unit`).
+        let h = bigint::random_unit_mod_secret_prime::<
+            { U1536::LIMBS },
+            { crypto_bigint::U2048::LIMBS },
+            _,
+        >(rng, prime);
         // Constant-time symbol (the prime is secret); only the accept/reject is observable.
         if matches!(
             h.jacobi_symbol(prime),
@@ -111,6 +116,7 @@ impl Drop for KeyTables {
 
 impl KeyTables {
     pub(super) fn new<R: CryptoRng + ?Sized>(key: &PublicKey, rng: &mut R) -> Self {
+        // `random_unit` is variable time in the modulus: N is public.
         let g = bigint::random_unit(rng, key.n());
         let g_n = MontyN::new(&g, key.params_n());
         // G = g^N mod N²: N is public (variable time in N only).

@@ -115,12 +115,22 @@ impl<T> DeepSieveFactory<T> {
 }
 
 /// One window: the candidates `start + 4k` that survived the sieve. `start` determines the
-/// prime that is found (it lies within `2^22` of it): wiped on drop.
-#[derive(Debug)]
+/// prime that is found (it lies within `2^22` of it): wiped on drop, and `<redacted>` in
+/// `Debug`, as are the survivors (their offsets locate the prime).
 pub(crate) struct DeepSieve<T: Zeroize> {
     start: T,
     bits: u32,
     survivors: std::vec::IntoIter<u32>,
+}
+
+impl<T: Zeroize> core::fmt::Debug for DeepSieve<T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("DeepSieve")
+            .field("start", &"<redacted>")
+            .field("bits", &self.bits)
+            .field("survivors", &"<redacted>")
+            .finish()
+    }
 }
 
 impl<T: Zeroize> Drop for DeepSieve<T> {
@@ -310,6 +320,35 @@ mod tests {
             } else {
                 assert!(sieving_primes().iter().any(|&r| divides(r)), "k = {k}");
             }
+        }
+    }
+
+    #[test]
+    fn debug_redacts_the_window_start_and_survivors() {
+        // The start lies within 2^22 of the prime that will be found: never printed.
+        let mut rng = ChaCha20Rng::seed_from_u64(7);
+        let mut factory = DeepSieveFactory::<U128>::new(128).unwrap();
+        let sieve = factory.make_sieve(&mut rng, None).unwrap().unwrap();
+        let w = sieve.start.as_words();
+        let start = u128::from(w[0]) | (u128::from(w[1]) << 64);
+        let first = sieve.survivors.clone().next().unwrap();
+        for text in [format!("{sieve:?}"), format!("{sieve:#?}")] {
+            for needle in [
+                format!("{start:x}"),
+                format!("{start:X}"),
+                format!("{:x}", start.swap_bytes()),
+                format!("{:X}", start.swap_bytes()),
+                start.to_string(),
+                format!("{:x}", w[0]),
+                format!("{:X}", w[0]),
+            ] {
+                assert!(!text.contains(&needle), "{text}");
+            }
+            assert!(!text.contains(&format!("{first},")), "{text}");
+            assert!(
+                text.contains("<redacted>") && text.contains("128"),
+                "{text}"
+            );
         }
     }
 

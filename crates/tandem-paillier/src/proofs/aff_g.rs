@@ -20,12 +20,16 @@
 use crypto_bigint::Uint;
 use rand_core::CryptoRng;
 use serde::{Deserialize, Serialize};
-use tandem_curves::{Point, Secp256k1, SecretScalar, Transcript};
+use tandem_curves::{Point, Secp256k1, Transcript};
+use zeroize::Zeroizing;
 
 use super::batch::EncCheck;
 use super::range::{self, encrypt_public, nonce_response, pow_n2};
-use super::{ProofError, append_point, append_uint, challenge_pm_q, scalar_from_int, start};
-use crate::bigint::{self, I1024, I2048, I4096, MontyN, MontyN2, U3072};
+use super::{
+    ProofError, append_point, append_uint, challenge_pm_q, scalar_from_int, secret_scalar_from_int,
+    start,
+};
+use crate::bigint::{self, I1024, I2048, I4096, MontyN, MontyN2, SecretInt, U3072};
 use crate::paillier::{Ciphertext, Nonce, PublicKey, SecretKey};
 use crate::params::{ELL, ELL_PRIME, EPSILON};
 use crate::ring_pedersen::{Params, Verifier};
@@ -50,8 +54,7 @@ pub struct Statement<'a> {
     pub x: &'a Point<Secp256k1>,
 }
 
-/// The witness.
-#[derive(Debug)]
+/// The witness. Secret: `Debug` prints `<redacted>` for every field.
 pub struct Witness<'a> {
     /// `x ∈ ±2^ℓ`.
     pub x: &'a I1024,
@@ -61,6 +64,18 @@ pub struct Witness<'a> {
     pub rho: &'a Nonce,
     /// `ρ_y`, the nonce of `Y` under `N1`.
     pub rho_y: &'a Nonce,
+}
+
+impl core::fmt::Debug for Witness<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        // x is a signing share or γ_i, y an MtA mask, ρ and ρ_y open D and Y.
+        f.debug_struct("Witness")
+            .field("x", &"<redacted>")
+            .field("y", &"<redacted>")
+            .field("rho", &"<redacted>")
+            .field("rho_y", &"<redacted>")
+            .finish()
+    }
 }
 
 /// A Πaff-g proof.
@@ -144,39 +159,49 @@ pub fn prove<R: CryptoRng + ?Sized>(
     pk0.validate_ciphertext(st.c)
         .map_err(|_| ProofError::Statement("Πaff-g: C is not a ciphertext under N0"))?;
 
-    let alpha: I1024 = bigint::random_signed(rng, &b.alpha);
-    let beta: I2048 = bigint::random_signed(rng, &beta_bound);
+    // Prover nonces, wiped on drop: with the public responses z1..z4 each would give a
+    // witness value (α: x, β: y, m and μ: through z3, z4).
+    let alpha = SecretInt::<{ I1024::LIMBS }>(bigint::random_signed(rng, &b.alpha));
+    let beta = SecretInt::<{ I2048::LIMBS }>(bigint::random_signed(rng, &beta_bound));
     let (r, r_n) = pk0.random_nonce(rng);
-    let gamma: I4096 = bigint::random_signed(rng, &b.gamma);
-    let m: I4096 = bigint::random_signed(rng, &b.mu);
-    let delta: I4096 = bigint::random_signed(rng, &b.gamma);
-    let mu: I4096 = bigint::random_signed(rng, &b.mu);
+    let r_n = Zeroizing::new(r_n);
+    let gamma = SecretInt::<{ I4096::LIMBS }>(bigint::random_signed(rng, &b.gamma));
+    let m = SecretInt::<{ I4096::LIMBS }>(bigint::random_signed(rng, &b.mu));
+    let delta = SecretInt::<{ I4096::LIMBS }>(bigint::random_signed(rng, &b.gamma));
+    let mu = SecretInt::<{ I4096::LIMBS }>(bigint::random_signed(rng, &b.mu));
 
     // A = C^α (1+N0)^β r^N0 mod N0² (N0 is the verifier's: no CRT).
     let c_m = MontyN2::new(&st.c.0, pk0.params_n2());
     let c_inv = Option::<MontyN2>::from(c_m.invert_vartime()).unwrap_or(c_m);
-    let c_alpha = bigint::pow_secret(&c_m, &c_inv, &alpha, ELL + EPSILON + 1);
+    let c_alpha = Zeroizing::new(bigint::pow_secret(
+        &c_m,
+        &c_inv,
+        &alpha.0,
+        ELL + EPSILON + 1,
+    ));
     let a = Ciphertext(
         c_alpha
-            .mul(&pk0.one_plus_n_pow(&beta))
+            .mul(&pk0.one_plus_n_pow(&beta.0))
             .mul(&MontyN2::new(&r_n, pk0.params_n2()))
             .retrieve(),
     );
-    let alpha_s = SecretScalar::<Secp256k1>::new(*scalar_from_int(&alpha).inner());
+    let alpha_s = secret_scalar_from_int(&alpha.0);
     let b_x = alpha_s.public_point();
-    let (b_y, r_y) = prover_sk.encrypt(rng, &beta);
+    let (b_y, r_y) = prover_sk.encrypt(rng, &beta.0);
     let gb = range::bits(&b.gamma);
     let mb = range::bits(&b.mu);
     let mut proof = AffGProof {
         a,
         b_x,
         b_y,
-        e: rp.commit(&alpha, ELL + EPSILON + 1, &gamma, gb).retrieve(),
-        s: rp.commit(w.x, ELL + 1, &m, mb).retrieve(),
-        f: rp
-            .commit(&beta, ELL_PRIME + EPSILON + 1, &delta, gb)
+        e: rp
+            .commit(&alpha.0, ELL + EPSILON + 1, &gamma.0, gb)
             .retrieve(),
-        t: rp.commit(w.y, ELL_PRIME + 1, &mu, mb).retrieve(),
+        s: rp.commit(w.x, ELL + 1, &m.0, mb).retrieve(),
+        f: rp
+            .commit(&beta.0, ELL_PRIME + EPSILON + 1, &delta.0, gb)
+            .retrieve(),
+        t: rp.commit(w.y, ELL_PRIME + 1, &mu.0, mb).retrieve(),
         z1: I1024::ZERO,
         z2: I2048::ZERO,
         z3: I4096::ZERO,
@@ -189,12 +214,13 @@ pub fn prove<R: CryptoRng + ?Sized>(
     let e4: I4096 = e.resize();
     proof.z1 = alpha.wrapping_add(&e.wrapping_mul(w.x));
     proof.z2 = beta.wrapping_add(&e2.wrapping_mul(w.y));
-    proof.z3 = gamma.wrapping_add(&e4.wrapping_mul(&m));
-    proof.z4 = delta.wrapping_add(&e4.wrapping_mul(&mu));
-    // w = r·ρ^e mod N0 with N0 foreign: ρ^-1 for a negative e, in constant time.
-    let rho_m = MontyN::new(&w.rho.0, pk0.params_n());
-    let rho_inv = Option::<MontyN>::from(rho_m.invert()).unwrap_or(rho_m);
-    let rho_e = bigint::pow_secret(&rho_m, &rho_inv, &e, ELL + 2);
+    proof.z3 = gamma.wrapping_add(&e4.wrapping_mul(&m.0));
+    proof.z4 = delta.wrapping_add(&e4.wrapping_mul(&mu.0));
+    // w = r·ρ^e mod N0 with N0 foreign: ρ^-1 for a negative e, in constant time; ρ's
+    // Montgomery forms are wiped on drop.
+    let rho_m = Zeroizing::new(MontyN::new(&w.rho.0, pk0.params_n()));
+    let rho_inv = Zeroizing::new(Option::<MontyN>::from(rho_m.invert()).unwrap_or(*rho_m));
+    let rho_e = Zeroizing::new(bigint::pow_secret(&*rho_m, &*rho_inv, &e, ELL + 2));
     proof.w = MontyN::new(&r.0, pk0.params_n()).mul(&rho_e).retrieve();
     proof.w_y = nonce_response(prover_sk, &r_y, w.rho_y, &e);
     Ok(proof)

@@ -16,7 +16,10 @@ use tandem_curves::{Point, Scalar, Secp256k1, SecretScalar, Transcript};
 
 use super::batch::EncCheck;
 use super::range::{self, CheckNames, Responses};
-use super::{ProofError, append_point, append_uint, challenge_pm_q, scalar_from_int, start};
+use super::{
+    ProofError, append_point, append_uint, challenge_pm_q, scalar_from_int, secret_scalar_from_int,
+    start,
+};
 use crate::bigint::{self, I1024, I4096, U3072};
 use crate::paillier::{Ciphertext, Nonce, PublicKey, SecretKey};
 use crate::ring_pedersen::{Params, Verifier};
@@ -145,7 +148,7 @@ pub fn prove<R: CryptoRng + ?Sized>(
 }
 
 fn commitment_alpha_scalar(c: &range::Commitment) -> SecretScalar<Secp256k1> {
-    SecretScalar::new(*scalar_from_int(c.alpha()).inner())
+    secret_scalar_from_int(c.alpha())
 }
 
 impl EncElgProof {

@@ -19,9 +19,10 @@ use crypto_bigint::Uint;
 use rand_core::CryptoRng;
 use serde::{Deserialize, Serialize};
 use tandem_curves::Transcript;
+use zeroize::Zeroizing;
 
 use super::{ProofError, append_uint, challenge_pm_pow2, start};
-use crate::bigint::{self, I1024, I4096, I8192, MontyN, U3072};
+use crate::bigint::{self, I1024, I4096, I8192, MontyN, SecretInt, U3072};
 use crate::paillier::{PublicKey, SecretKey};
 use crate::params::{ELL, EPSILON};
 use crate::ring_pedersen::{Params, Verifier};
@@ -116,8 +117,9 @@ pub fn prove<R: CryptoRng + ?Sized>(
     ctx: &Transcript,
     rng: &mut R,
 ) -> Result<FacProof, ProofError> {
-    let p: U3072 = sk.p().resize();
-    let q: U3072 = sk.q().resize();
+    // Copies of the secret primes, wiped on return.
+    let p: Zeroizing<U3072> = Zeroizing::new(sk.p().resize());
+    let q: Zeroizing<U3072> = Zeroizing::new(sk.q().resize());
     prove_with_factors(sk.public(), &p, &q, rp, ctx, rng)
 }
 
@@ -138,15 +140,18 @@ pub fn prove_with_factors<R: CryptoRng + ?Sized>(
 ) -> Result<FacProof, ProofError> {
     let n0 = n0_key.n().as_ref();
     let b = bounds(n0, rp.n().as_ref()).ok_or(ProofError::Statement("Πfac: modulus sizes"))?;
-    let p: I4096 = *p.resize::<{ I4096::LIMBS }>().as_int();
-    let q: I4096 = *q.resize::<{ I4096::LIMBS }>().as_int();
-    let alpha: I4096 = bigint::random_signed(rng, &b.alpha);
-    let beta: I4096 = bigint::random_signed(rng, &b.alpha);
-    let mu: I4096 = bigint::random_signed(rng, &b.mu);
-    let nu: I4096 = bigint::random_signed(rng, &b.mu);
-    let r: I8192 = bigint::random_signed(rng, &b.r);
-    let x: I4096 = bigint::random_signed(rng, &b.x);
-    let y: I4096 = bigint::random_signed(rng, &b.x);
+    // The factors and every prover nonce are secret and wiped on drop (`SecretInt`): a
+    // leaked α gives p from the public z1 = α + e·p, likewise β for q, and μ, ν, r, x, y
+    // open the commitments P, Q, T, A, B.
+    let p = SecretInt::<{ I4096::LIMBS }>(*p.resize().as_int());
+    let q = SecretInt::<{ I4096::LIMBS }>(*q.resize().as_int());
+    let alpha = SecretInt::<{ I4096::LIMBS }>(bigint::random_signed(rng, &b.alpha));
+    let beta = SecretInt::<{ I4096::LIMBS }>(bigint::random_signed(rng, &b.alpha));
+    let mu = SecretInt::<{ I4096::LIMBS }>(bigint::random_signed(rng, &b.mu));
+    let nu = SecretInt::<{ I4096::LIMBS }>(bigint::random_signed(rng, &b.mu));
+    let r = SecretInt::<{ I8192::LIMBS }>(bigint::random_signed(rng, &b.r));
+    let x = SecretInt::<{ I4096::LIMBS }>(bigint::random_signed(rng, &b.x));
+    let y = SecretInt::<{ I4096::LIMBS }>(bigint::random_signed(rng, &b.x));
 
     let (ab, mb, rb, xb) = (
         bits_of(&b.alpha),
@@ -156,17 +161,17 @@ pub fn prove_with_factors<R: CryptoRng + ?Sized>(
     );
     // The factors' exponent length: MODULUS_BITS covers any factor of N0.
     let fb = crate::params::MODULUS_BITS + 1;
-    let p_c = rp.commit(&p, fb, &mu, mb);
-    let q_c = rp.commit(&q, fb, &nu, mb);
-    let a_c = rp.commit(&alpha, ab, &x, xb);
-    let b_c = rp.commit(&beta, ab, &y, xb);
+    let p_c = rp.commit(&p.0, fb, &mu.0, mb);
+    let q_c = rp.commit(&q.0, fb, &nu.0, mb);
+    let a_c = rp.commit(&alpha.0, ab, &x.0, xb);
+    let b_c = rp.commit(&beta.0, ab, &y.0, xb);
     // T = Q^α t^r: Q is computed here, its inverse in constant time.
     let q_inv = Option::<MontyN>::from(q_c.invert()).unwrap_or(q_c);
     let t_inv = Option::<MontyN>::from(rp.t_monty().invert()).unwrap_or(*rp.t_monty());
-    let t_c = bigint::pow_secret(&q_c, &q_inv, &alpha, ab).mul(&bigint::pow_secret(
+    let t_c = bigint::pow_secret(&q_c, &q_inv, &alpha.0, ab).mul(&bigint::pow_secret(
         rp.t_monty(),
         &t_inv,
-        &r,
+        &r.0,
         rb,
     ));
 
@@ -181,19 +186,20 @@ pub fn prove_with_factors<R: CryptoRng + ?Sized>(
     let e: I1024 = challenge_pm_pow2(&mut tr, ELL);
     let e4: I4096 = e.resize();
     let e8: I8192 = e.resize();
-    let nu8: I8192 = nu.resize();
-    let p8: I8192 = p.resize();
+    let nu8 = SecretInt::<{ I8192::LIMBS }>(nu.resize());
+    let p8 = SecretInt::<{ I8192::LIMBS }>(p.resize());
+    let nu_p = SecretInt(nu8.wrapping_mul(&p8.0));
     Ok(FacProof {
         p_commitment: p_c,
         q_commitment: q_c,
         a: a_c,
         b: b_c,
         t: t_c,
-        z1: alpha.wrapping_add(&e4.wrapping_mul(&p)),
-        z2: beta.wrapping_add(&e4.wrapping_mul(&q)),
-        w1: x.wrapping_add(&e4.wrapping_mul(&mu)),
-        w2: y.wrapping_add(&e4.wrapping_mul(&nu)),
-        v: r.wrapping_sub(&e8.wrapping_mul(&nu8).wrapping_mul(&p8)),
+        z1: alpha.wrapping_add(&e4.wrapping_mul(&p.0)),
+        z2: beta.wrapping_add(&e4.wrapping_mul(&q.0)),
+        w1: x.wrapping_add(&e4.wrapping_mul(&mu.0)),
+        w2: y.wrapping_add(&e4.wrapping_mul(&nu.0)),
+        v: r.wrapping_sub(&e8.wrapping_mul(&nu_p.0)),
     })
 }
 

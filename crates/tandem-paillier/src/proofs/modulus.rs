@@ -162,6 +162,7 @@ pub fn prove<R: CryptoRng + ?Sized>(sk: &SecretKey, ctx: &Transcript, rng: &mut 
     // w uniform among the units with Jacobi symbol -1 (never a structured w: a square root
     // of 1 would reveal a factor). Public, so the Jacobi symbol is variable time.
     let w = loop {
+        // `random_unit` is variable time in the modulus: N is public.
         let w = bigint::random_unit(rng, n);
         if matches!(w.jacobi_symbol_vartime(n), JacobiSymbol::MinusOne) {
             break w;

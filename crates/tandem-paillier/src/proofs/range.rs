@@ -15,7 +15,7 @@ use rand_core::CryptoRng;
 
 use super::ProofError;
 use super::batch::EncCheck;
-use crate::bigint::{self, I1024, I4096, MontyN2, U3072};
+use crate::bigint::{self, I1024, I4096, MontyN2, SecretInt, U3072};
 use crate::paillier::{Ciphertext, Nonce, PublicKey, SecretKey};
 use crate::params::{ELL, EPSILON};
 use crate::ring_pedersen::{Params, Verifier};
@@ -41,12 +41,14 @@ pub(crate) fn bits<const L: usize>(b: &Uint<L>) -> u32 {
     b.bits_vartime() + 1
 }
 
-/// The prover's first message and the randomness behind it.
+/// The prover's first message and the randomness behind it. The nonces `α, μ, r, γ` are
+/// wiped on drop (`SecretInt`, `Nonce`): with the public responses, `α` gives the plaintext
+/// `x` from `z1 = α + e·x`.
 pub(crate) struct Commitment {
-    alpha: I1024,
-    mu: I4096,
+    alpha: SecretInt<{ I1024::LIMBS }>,
+    mu: SecretInt<{ I4096::LIMBS }>,
     r: Nonce,
-    gamma: I4096,
+    gamma: SecretInt<{ I4096::LIMBS }>,
     pub(crate) s: U3072,
     pub(crate) t: U3072,
     pub(crate) d: Ciphertext,
@@ -59,13 +61,13 @@ pub(crate) fn commit<R: CryptoRng + ?Sized>(
     rng: &mut R,
 ) -> Result<Commitment, ProofError> {
     let b = bounds(rp.n().as_ref()).ok_or(ProofError::Statement("range proof: modulus sizes"))?;
-    let alpha: I1024 = bigint::random_signed(rng, &b.alpha);
-    let mu: I4096 = bigint::random_signed(rng, &b.mu);
-    let gamma: I4096 = bigint::random_signed(rng, &b.gamma);
-    let (d, r) = sk.encrypt(rng, &alpha);
-    let s = rp.commit(x, ELL + 1, &mu, bits(&b.mu)).retrieve();
+    let alpha = SecretInt(bigint::random_signed(rng, &b.alpha));
+    let mu = SecretInt(bigint::random_signed(rng, &b.mu));
+    let gamma = SecretInt(bigint::random_signed(rng, &b.gamma));
+    let (d, r) = sk.encrypt(rng, &alpha.0);
+    let s = rp.commit(x, ELL + 1, &mu.0, bits(&b.mu)).retrieve();
     let t = rp
-        .commit(&alpha, ELL + EPSILON + 1, &gamma, bits(&b.gamma))
+        .commit(&alpha.0, ELL + EPSILON + 1, &gamma.0, bits(&b.gamma))
         .retrieve();
     Ok(Commitment {
         alpha,
@@ -88,7 +90,7 @@ pub(crate) struct Responses {
 impl Commitment {
     /// `α`, secret (Πenc-elg also uses it on the curve).
     pub(crate) fn alpha(&self) -> &I1024 {
-        &self.alpha
+        &self.alpha.0
     }
 
     pub(crate) fn respond(self, sk: &SecretKey, x: &I1024, rho: &Nonce, e: &I1024) -> Responses {
@@ -96,7 +98,7 @@ impl Commitment {
         Responses {
             z1: self.alpha.wrapping_add(&e.wrapping_mul(x)),
             z2: nonce_response(sk, &self.r, rho, e),
-            z3: self.gamma.wrapping_add(&e4.wrapping_mul(&self.mu)),
+            z3: self.gamma.wrapping_add(&e4.wrapping_mul(&self.mu.0)),
         }
     }
 }
@@ -108,9 +110,11 @@ pub(crate) fn nonce_response<const E: usize>(
     rho: &Nonce,
     e: &crypto_bigint::Int<E>,
 ) -> U3072 {
-    let phi =
-        crypto_bigint::NonZero::new(*sk.phi()).unwrap_or(crypto_bigint::NonZero::<U3072>::ONE);
-    let rho_e = sk.pow_mod_n(&rho.0, &bigint::reduce_signed(e, &phi));
+    // A copy of φ(N) and ρ^e: secret, wiped on drop.
+    let phi = zeroize::Zeroizing::new(
+        crypto_bigint::NonZero::new(*sk.phi()).unwrap_or(crypto_bigint::NonZero::<U3072>::ONE),
+    );
+    let rho_e = zeroize::Zeroizing::new(sk.pow_mod_n(&rho.0, &bigint::reduce_signed(e, &phi)));
     let params = sk.public().params_n();
     bigint::MontyN::new(&r.0, params)
         .mul(&bigint::MontyN::new(&rho_e, params))

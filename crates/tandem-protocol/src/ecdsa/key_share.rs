@@ -133,8 +133,8 @@ struct BodyRef<'a> {
 /// a share of another key. It detects corruption, not an adversary who can rewrite the file:
 /// that is what encryption at rest is for.
 fn integrity_check(body: &BodyRef<'_>) -> Result<[u8; 32], DecodeError> {
-    // The encoding holds secrets: wiped when dropped.
-    let bytes = zeroize::Zeroizing::new(crate::codec::encode(body)?);
+    // The encoding holds secrets: wiped when dropped (with every buffer it outgrew).
+    let bytes = crate::codec::encode_secret(body)?;
     let mut t = tandem_curves::Transcript::new("tandem/ecdsa-key-share/integrity/v1");
     t.append("body", &bytes);
     let mut out = [0u8; 32];
@@ -199,11 +199,11 @@ impl EcdsaKeyShare {
         self.core.sharing_id()
     }
 
-    /// Stored form (versioned, with the curve).
+    /// Stored form (versioned, with the curve), in a buffer wiped on drop.
     ///
     /// # Errors
     /// If encoding fails.
-    pub fn to_bytes(&self) -> Result<Vec<u8>, Error> {
+    pub fn to_bytes(&self) -> Result<zeroize::Zeroizing<Vec<u8>>, Error> {
         #[derive(Serialize)]
         struct StoredRef<'a> {
             core: &'a KeyShare<Secp256k1>,

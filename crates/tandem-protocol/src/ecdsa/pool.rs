@@ -165,11 +165,11 @@ impl PresignaturePool {
         self.lock().spent.len()
     }
 
-    /// Stored form: the held presignatures and every spent id.
+    /// Stored form: the held presignatures and every spent id, in a buffer wiped on drop.
     ///
     /// # Errors
     /// [`Error::Storage`] if the pool is over its size limits.
-    pub fn to_bytes(&self) -> Result<Vec<u8>, Error> {
+    pub fn to_bytes(&self) -> Result<zeroize::Zeroizing<Vec<u8>>, Error> {
         let inner = self.lock();
         check_limits(inner.held.len(), inner.spent.len())?;
         // Serialised by reference: the presignatures stay in the pool.

@@ -194,7 +194,7 @@ impl Presignature {
     ///
     /// # Errors
     /// If encoding fails.
-    pub fn to_bytes(self) -> Result<Vec<u8>, Error> {
+    pub fn to_bytes(self) -> Result<zeroize::Zeroizing<Vec<u8>>, Error> {
         stored::encode(StoredKind::Presignature, CurveId::Secp256k1, &self).map_err(Error::Storage)
     }
 

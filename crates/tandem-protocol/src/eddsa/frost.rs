@@ -134,12 +134,38 @@ pub struct SigningCommitments {
 }
 
 /// A signer's secret nonces `(d_i, e_i)` for one signature, with their commitments. Not
-/// `Clone`; wiped on drop; consumed by [`SigningPackage::sign`].
-#[derive(Debug, Serialize, Deserialize)]
+/// `Clone`; wiped on drop; consumed by [`SigningPackage::sign`]; `<redacted>` in `Debug`.
+///
+/// Not serializable, in any build: nonces saved and restored could sign two messages, which
+/// reveals the signing share (RFC 9591 Section 5.1: nonces are used once). The commitments
+/// are serializable:
+/// ```
+/// fn serializable<T: serde::Serialize + serde::de::DeserializeOwned>() {}
+/// serializable::<tandem_protocol::eddsa::frost::SigningCommitments>();
+/// ```
+/// the nonces are not (neither way):
+/// ```compile_fail,E0277
+/// fn serializable<T: serde::Serialize>() {}
+/// serializable::<tandem_protocol::eddsa::frost::SigningNonces>();
+/// ```
+/// ```compile_fail,E0277
+/// fn deserializable<T: serde::de::DeserializeOwned>() {}
+/// deserializable::<tandem_protocol::eddsa::frost::SigningNonces>();
+/// ```
 pub struct SigningNonces {
     hiding: SecretScalar<Ed25519>,
     binding: SecretScalar<Ed25519>,
     commitments: SigningCommitments,
+}
+
+impl core::fmt::Debug for SigningNonces {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("SigningNonces")
+            .field("hiding", &"<redacted>")
+            .field("binding", &"<redacted>")
+            .field("commitments", &self.commitments)
+            .finish()
+    }
 }
 
 impl SigningNonces {

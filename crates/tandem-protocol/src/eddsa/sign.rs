@@ -185,14 +185,12 @@ pub fn client_start<R: CryptoRng + ?Sized>(
 }
 
 /// Client state after round 1: holds the nonces, waits for the server's response.
-// Deliberately not serializable outside fuzzing builds: this state holds signing nonces
-// (see `stored::SessionState` for why it must not be saved and restored).
-#[cfg_attr(feature = "fuzzing", derive(Serialize, Deserialize))]
+// Deliberately not serializable, in any build: this state holds signing nonces (see
+// `stored::SessionState` for why it must not be saved and restored; the fuzz target
+// rebuilds it from a seeded RNG).
 pub struct ClientAwaitingResponse {
     ctx: SessionContext,
-    #[cfg_attr(feature = "fuzzing", serde(with = "tandem_curves::encoding::fixed"))]
     sharing_id: [u8; 32],
-    #[cfg_attr(feature = "fuzzing", serde(with = "tandem_curves::encoding::var"))]
     message: Vec<u8>,
     nonces: SigningNonces,
 }

@@ -10,7 +10,7 @@ use std::sync::LazyLock;
 
 use tandem_curves::{CurveId, Secp256k1};
 
-use super::{both_forms, rng};
+use super::{Saved, both_forms, rng};
 use crate::codec;
 use crate::ecdsa::{
     EcdsaKeyShare, Presignature, PresignaturePool, aux_info, full_sign, presign, sign,
@@ -55,10 +55,10 @@ static KEYS: LazyLock<Option<Keys>> =
 struct Aux {
     /// The five aux-info messages of one honest run.
     m: [Vec<u8>; 5],
-    client_awaiting_reveal: Vec<u8>,
-    server_awaiting_opening: Vec<u8>,
-    client_awaiting_proofs: Vec<u8>,
-    server_awaiting_proofs: Vec<u8>,
+    client_awaiting_reveal: Saved,
+    server_awaiting_opening: Saved,
+    client_awaiting_proofs: Saved,
+    server_awaiting_proofs: Saved,
 }
 
 static AUX: LazyLock<Option<Aux>> = LazyLock::new(|| {
@@ -97,7 +97,7 @@ struct Presign {
     client_r2: Option<presign::ClientAwaitingServer>,
     server_r3: Option<presign::ServerAwaitingClient>,
     client_r4: Option<presign::ClientAwaitingServerRound3>,
-    presignatures: Option<(Presignature, Vec<u8>)>,
+    presignatures: Option<(Presignature, Saved)>,
 }
 
 fn presign_run(k: &Keys, upto: usize) -> Option<Presign> {
@@ -135,9 +135,9 @@ static PRESIGN_4: LazyLock<Option<Presign>> = LazyLock::new(|| presign_run(KEYS.
 
 struct Sign {
     m: [Vec<u8>; 3],
-    server_presignature: Vec<u8>,
+    server_presignature: Saved,
     client_r2: sign::ClientAwaitingPartial,
-    server_r3: Vec<u8>,
+    server_r3: Saved,
 }
 
 static SIGN: LazyLock<Option<Sign>> = LazyLock::new(|| {
@@ -370,10 +370,10 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
         ("ecdsa_sign_client_response", s.m[1].clone()),
         ("ecdsa_sign_server_finish", s.m[2].clone()),
         ("full_sign_server_request", f.clone()),
-        ("ecdsa_stored", s.server_presignature.clone()),
-        ("saved_session", s.server_r3.clone()),
-        ("saved_session", a.client_awaiting_reveal.clone()),
-        ("saved_session", a.server_awaiting_proofs.clone()),
+        ("ecdsa_stored", s.server_presignature.to_vec()),
+        ("saved_session", s.server_r3.to_vec()),
+        ("saved_session", a.client_awaiting_reveal.to_vec()),
+        ("saved_session", a.server_awaiting_proofs.to_vec()),
     ];
     let targets = [
         "presign_server_round1",
@@ -386,7 +386,7 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
     }
     for share in [&k.client, &k.server] {
         if let Ok(b) = share.to_bytes() {
-            out.push(("ecdsa_stored", b));
+            out.push(("ecdsa_stored", b.to_vec()));
         }
     }
     let pool = PresignaturePool::new(&k.server);
@@ -394,7 +394,7 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
         && pool.insert(p).is_ok()
         && let Ok(b) = pool.to_bytes()
     {
-        out.push(("ecdsa_stored", b));
+        out.push(("ecdsa_stored", b.to_vec()));
     }
     out
 }

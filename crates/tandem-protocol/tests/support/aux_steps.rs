@@ -71,7 +71,7 @@ impl Share {
     pub(crate) fn bytes(&self) -> Vec<u8> {
         match self {
             Self::Stored(b) => b.clone(),
-            Self::Live(s) => s.to_bytes().unwrap(),
+            Self::Live(s) => s.to_bytes().unwrap().to_vec(),
         }
     }
 
@@ -161,7 +161,10 @@ impl AuxSteps {
         let run = p.run(seed, &mut |_, _, m| msgs.push(m.clone()));
         assert!(run.err.is_none(), "honest run failed: {:?}", run.err);
         let shares = [run.client.unwrap().load(), run.server.unwrap().load()];
-        let bytes = [shares[0].to_bytes().unwrap(), shares[1].to_bytes().unwrap()];
+        let bytes = [
+            shares[0].to_bytes().unwrap().to_vec(),
+            shares[1].to_bytes().unwrap().to_vec(),
+        ];
         let r = Rc::new(Reference {
             shares,
             bytes,
@@ -226,7 +229,7 @@ impl AuxSteps {
         if !pristine {
             return Ok((Held::Live(s), msgs));
         }
-        let state = s.save().unwrap();
+        let state = s.save().unwrap().to_vec();
         let done = Done {
             state: state.clone(),
             msgs: msgs.to_vec(),
@@ -248,7 +251,7 @@ impl AuxSteps {
         let share = f()?;
         if pristine {
             let done = Done {
-                state: share.to_bytes().unwrap(),
+                state: share.to_bytes().unwrap().to_vec(),
                 msgs: Vec::new(),
             };
             self.steps.borrow_mut().insert(key, done);

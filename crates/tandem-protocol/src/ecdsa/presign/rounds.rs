@@ -12,8 +12,7 @@ use tandem_paillier::proofs::aff_g::{self, AffGProof};
 use tandem_paillier::proofs::batch::{self, EncCheck};
 use tandem_paillier::proofs::elog::{self, ElogProof};
 use tandem_paillier::proofs::enc_elg::{self, EncElgProof};
-use tandem_paillier::proofs::{scalar_from_int, signed_from_scalar};
-use zeroize::{Zeroize, ZeroizeOnDrop};
+use tandem_paillier::proofs::{secret_scalar_from_int, signed_from_scalar};
 
 use crate::ecdsa::EcdsaKeyShare;
 use crate::error::{Check, Error, misbehaved};
@@ -97,19 +96,11 @@ pub struct Round3Msg {
 }
 
 /// A signed secret integer (the MtA masks `β`), wiped on drop.
-// The secrets of presigning are serializable only in fuzzing builds (which copy the
-// in-memory states): no presigning state is saveable (`stored::SessionState`).
-#[cfg_attr(feature = "fuzzing", derive(Serialize, Deserialize))]
-pub(crate) struct SecretInt(
-    #[cfg_attr(feature = "fuzzing", serde(with = "bigint::serde_int"))] pub(crate) I2048,
-);
+pub(crate) type SecretInt = bigint::SecretInt<{ I2048::LIMBS }>;
 
-impl Drop for SecretInt {
-    fn drop(&mut self) {
-        self.0.as_mut_words().zeroize();
-    }
-}
-impl ZeroizeOnDrop for SecretInt {}
+/// A secret scalar lifted to a signed integer for Paillier (`k_i`, `γ_i`, `x_i`), wiped on
+/// drop: a leaked copy is the secret itself.
+type LiftedScalar = bigint::SecretInt<{ I1024::LIMBS }>;
 
 /// The party's round-1 secrets.
 #[cfg_attr(feature = "fuzzing", derive(Serialize, Deserialize))]
@@ -120,8 +111,8 @@ pub(crate) struct Round1Secrets {
     pub(crate) b: SecretScalar<Secp256k1>,
 }
 
-fn scalar(s: &SecretScalar<Secp256k1>) -> I1024 {
-    signed_from_scalar(s.expose_secret())
+fn scalar(s: &SecretScalar<Secp256k1>) -> LiftedScalar {
+    bigint::SecretInt(signed_from_scalar(s.expose_secret()))
 }
 
 pub(crate) fn round1<R: CryptoRng + ?Sized>(
@@ -141,8 +132,8 @@ pub(crate) fn round1<R: CryptoRng + ?Sized>(
     // Y_i = y·G for a fresh y that nobody needs afterwards.
     let y = SecretScalar::<Secp256k1>::random_nonzero(rng).public_point();
     let (k_plain, gamma_plain) = (scalar(&secrets.k), scalar(&secrets.gamma));
-    let (k_ct, rho) = own.paillier().encrypt(rng, &k_plain);
-    let (g_ct, nu) = own.paillier().encrypt(rng, &gamma_plain);
+    let (k_ct, rho) = own.paillier().encrypt(rng, &k_plain.0);
+    let (g_ct, nu) = own.paillier().encrypt(rng, &gamma_plain.0);
     let a1 = secrets.a.public_point();
     let a2 = y.mul_secret(&secrets.a) + secrets.k.public_point();
     let b1 = secrets.b.public_point();
@@ -157,7 +148,7 @@ pub(crate) fn round1<R: CryptoRng + ?Sized>(
     let psi0 = enc_elg::prove(
         own.paillier(),
         &st0,
-        &k_plain,
+        &k_plain.0,
         &rho,
         &secrets.a,
         peer_rp,
@@ -175,7 +166,7 @@ pub(crate) fn round1<R: CryptoRng + ?Sized>(
     let psi1 = enc_elg::prove(
         own.paillier(),
         &st1,
-        &gamma_plain,
+        &gamma_plain.0,
         &nu,
         &secrets.b,
         peer_rp,
@@ -269,11 +260,12 @@ fn mta<R: CryptoRng + ?Sized>(
 ) -> Result<(SecretInt, Ciphertext, Ciphertext, AffGProof), Error> {
     let own = share.own();
     let peer_key = share.peer().paillier();
-    let beta: I2048 = bigint::random_signed_bits(rng, ELL_PRIME);
-    let minus_beta = beta.wrapping_neg();
-    let (enc_beta, s) = peer_key.encrypt(rng, &minus_beta);
+    // β and -β are secret (they mask our share of k·γ and k·x): wiped on drop.
+    let beta: SecretInt = bigint::SecretInt(bigint::random_signed_bits(rng, ELL_PRIME));
+    let minus_beta: SecretInt = bigint::SecretInt(beta.wrapping_neg());
+    let (enc_beta, s) = peer_key.encrypt(rng, &minus_beta.0);
     let d = peer_key.add(&peer_key.scalar_mul(peer_k, x, ELL + 2), &enc_beta);
-    let (f, r) = own.paillier().encrypt(rng, &minus_beta);
+    let (f, r) = own.paillier().encrypt(rng, &minus_beta.0);
     let st = aff_g::Statement {
         verifier_key: peer_key,
         prover_key: own.paillier().public(),
@@ -284,7 +276,7 @@ fn mta<R: CryptoRng + ?Sized>(
     };
     let witness = aff_g::Witness {
         x,
-        y: &minus_beta,
+        y: &minus_beta.0,
         rho: &s,
         rho_y: &r,
     };
@@ -297,7 +289,7 @@ fn mta<R: CryptoRng + ?Sized>(
         rng,
     )
     .map_err(|_| Error::Internal("Πaff-g prover"))?;
-    Ok((SecretInt(beta), d, f, proof))
+    Ok((beta, d, f, proof))
 }
 
 pub(crate) fn round2<R: CryptoRng + ?Sized>(
@@ -323,22 +315,15 @@ pub(crate) fn round2<R: CryptoRng + ?Sized>(
         &proof_ctx(ctx, &share.sharing_id(), ctx.me, "psi-tilde"),
         rng,
     );
-    let x_i = share.core().secret();
     let own_public = share.core().public_shares().of(ctx.me);
-    let (beta, d, f, psi) = mta(
-        share,
-        ctx,
-        &peer_r1.k,
-        &scalar(&secrets.gamma),
-        &gamma,
-        "psi",
-        rng,
-    )?;
+    // γ_i and x_i as integers: wiped when these go out of scope.
+    let (gamma_int, x_int) = (scalar(&secrets.gamma), scalar(share.core().secret()));
+    let (beta, d, f, psi) = mta(share, ctx, &peer_r1.k, &gamma_int.0, &gamma, "psi", rng)?;
     let (beta_hat, d_hat, f_hat, psi_hat) = mta(
         share,
         ctx,
         &peer_r1.k,
-        &scalar(x_i),
+        &x_int.0,
         &own_public,
         "psi-hat",
         rng,
@@ -433,11 +418,12 @@ pub(crate) fn round3<R: CryptoRng + ?Sized>(
         return Err(misbehaved(ctx.peer(), Check::DegenerateResult));
     }
     let sk = share.own().paillier();
-    // α = dec(D_{i,j}) = k_i·γ_j - β_j, read as a signed integer, then modulo q.
-    let alpha = scalar_from_int(&sk.decrypt_signed(&peer_r2.d));
-    let alpha_hat = scalar_from_int(&sk.decrypt_signed(&peer_r2.d_hat));
-    let beta = scalar_from_int(&s2.beta.0);
-    let beta_hat = scalar_from_int(&s2.beta_hat.0);
+    // α = dec(D_{i,j}) = k_i·γ_j - β_j, read as a signed integer, then modulo q. Secret
+    // (with δ_i it gives the peer's β): wiped as integers and kept as secret scalars.
+    let alpha = secret_scalar_from_int(&bigint::SecretInt(sk.decrypt_signed(&peer_r2.d)).0);
+    let alpha_hat = secret_scalar_from_int(&bigint::SecretInt(sk.decrypt_signed(&peer_r2.d_hat)).0);
+    let beta = secret_scalar_from_int(&s2.beta.0);
+    let beta_hat = secret_scalar_from_int(&s2.beta_hat.0);
     // δ_i = γ_i k_i + α + β, χ_i = x_i k_i + α̂ + β̂ (mod q).
     let delta = &(&(&s1.gamma * &s1.k) + &alpha) + &beta;
     let chi = &(&(share.core().secret() * &s1.k) + &alpha_hat) + &beta_hat;
