@@ -34,6 +34,7 @@ pub mod fixtures;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
+mod hedge;
 pub mod key_share;
 pub mod keygen;
 pub mod message;

@@ -198,10 +198,14 @@ pub(crate) fn decode_with_limit<T: Serialize + DeserializeOwned>(
 /// None of them is serializable outside fuzzing builds.
 ///
 /// The nonces a restored state draws (Πmod, Πfac, a Schnorr proof made after the restore) come
-/// from the RNG passed to that step, which must be a CSPRNG (SECURITY.md §4): two
-/// restorations that replay one RNG stream (a VM snapshot resumed twice) would reuse them; for
-/// `aux_info::ClientAwaitingReveal` that is Πfac twice under one nonce, which reveals the
-/// client's Paillier factors (the harness shows it).
+/// from the RNG passed to that step, which must be a CSPRNG (SECURITY.md §4). Where the
+/// challenge of such a proof depends on the peer's message (aux info's Πmod and Πfac, after
+/// `aux_info::ClientAwaitingReveal` and `ServerAwaitingOpening`), the nonces are also hedged
+/// with the party's Paillier secret and the peer's message (`hedge`): two restorations that
+/// replay one RNG stream (a VM snapshot resumed twice) under two peer messages still draw
+/// other nonces, instead of making Πfac twice under one `α`, which would reveal the prover's
+/// Paillier factors. The other proofs made after a restore have a challenge fixed by the
+/// transcript so far, so a replayed stream repeats the same answer.
 pub trait SessionState: Serialize + DeserializeOwned + Sized {
     /// The protocol.
     const PROTOCOL: ProtocolId;

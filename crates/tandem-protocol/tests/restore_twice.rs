@@ -211,10 +211,10 @@ fn aux_client_reveal(name: &'static str) {
         saved: &aux.client_r2,
         peer: [aux.m[1].clone(), other_m2],
         peer_b: PeerB::Honest,
-        // Πmod and Πfac are made after the restore, with nonces from the RNG passed to
-        // `ClientOpened::prove`: one replayed RNG stream under two ρ reuses Πfac's α (the
-        // caller's RNG must be a CSPRNG, SECURITY.md §4).
-        one_rng_stream: &["Πfac"],
+        // Πmod and Πfac are made after the restore; their nonces are hedged with the
+        // client's Paillier secret and the server's reveal (`hedge`), so even one replayed
+        // RNG stream under two server messages draws other nonces.
+        one_rng_stream: &[],
         drive: &|c: aux_info::ClientAwaitingReveal, msg, rng, t| {
             let (opened, m3) = c.receive(msg)?;
             let m3: OpeningMsg = t.sent(&m3);

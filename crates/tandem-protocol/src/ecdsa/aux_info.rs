@@ -47,6 +47,7 @@ use tandem_paillier::proofs::factor::{self, FacProof};
 use tandem_paillier::proofs::modulus::{self, ModProof};
 use tandem_paillier::proofs::prm::{self, PrmProof};
 use tandem_paillier::ring_pedersen::{self, Params, ParamsWire};
+use zeroize::Zeroizing;
 
 use super::key_share::{EcdsaKeyShare, OwnAux, PeerAux};
 use crate::error::{Check, DecodeError, Error, Refusal, misbehaved};
@@ -236,8 +237,26 @@ fn prove_modulus<R: CryptoRng + ?Sized>(
     rng: &mut R,
 ) -> Result<(ModProof, FacProof), Error> {
     let t = proof_ctx(ctx, sharing_id, ctx.me, Some(rho));
-    let modulus = modulus::prove(own.paillier(), &t, rng);
-    let factor = factor::prove(own.paillier(), peer.ring_pedersen(), &t, rng)
+    // Hedged nonces (`crate::hedge`): this runs after a restorable state (the client's
+    // `ClientAwaitingReveal`, the server's `ServerAwaitingOpening`); a replayed RNG stream
+    // under another peer message must not repeat Πfac's α (z1 = α + e·p) or Πmod's r.
+    let mut hedge_context = t.clone();
+    let peer_params = peer.ring_pedersen();
+    for (label, value) in [
+        ("hedge/peer-paillier-n", peer.paillier().n().get()),
+        ("hedge/peer-rp-n", peer_params.n().get()),
+        ("hedge/peer-rp-s", *peer_params.s()),
+        ("hedge/peer-rp-t", *peer_params.t()),
+    ] {
+        hedge_context.append(label, value.to_be_bytes().as_ref());
+    }
+    let key = own.paillier();
+    let mut secret = Zeroizing::new(Vec::with_capacity(2 * 192));
+    secret.extend_from_slice(Zeroizing::new(key.p().to_be_bytes()).as_ref());
+    secret.extend_from_slice(Zeroizing::new(key.q().to_be_bytes()).as_ref());
+    let mut rng = crate::hedge::rng(rng, &secret, hedge_context);
+    let modulus = modulus::prove(key, &t, &mut rng);
+    let factor = factor::prove(key, peer_params, &t, &mut rng)
         .map_err(|_| Error::Internal("Πfac prover"))?;
     Ok((modulus, factor))
 }

@@ -187,8 +187,9 @@ fn detector_finds_twin_presignatures() {
 
 #[test]
 fn detector_finds_one_pi_fac_nonce_under_two_challenges() {
-    // The rule `one_rng_stream` expects for aux info's client: Πfac twice under one α, β with
-    // two challenges (and here one verifier; its commitments differ anyway under another).
+    // What one replayed RNG stream gave aux info's client before its nonces were hedged
+    // (`hedge`): Πfac twice under one α, β with two challenges (and here one verifier; its
+    // commitments differ anyway under another).
     let (sk, verifier) = (paillier_key(0).unwrap(), paillier_key(1).unwrap());
     let (rp, _) = ring_pedersen::generate(&verifier, &mut rng(90)).unwrap();
     let prove = |label, seed| {
