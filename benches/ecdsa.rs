@@ -24,10 +24,10 @@ use k256::ecdsa::signature::hazmat::{PrehashSigner, PrehashVerifier};
 use k256::ecdsa::{Signature, SigningKey};
 use tandem_benches::{Link, rng, two_threads};
 use tandem_curves::Secp256k1;
-use tandem_paillier::test_fixtures::paillier_key;
 use tandem_protocol::SessionId;
 use tandem_protocol::driver::{self, NoTap};
 use tandem_protocol::ecdsa::{EcdsaKeyShare, Presignature, presign};
+use tandem_testkit::primes::paillier_key;
 
 const DIGEST: [u8; 32] = [0x42; 32];
 

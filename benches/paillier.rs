@@ -18,12 +18,12 @@ use tandem_paillier::bigint::{self, I1024, I2048, MontyN};
 use tandem_paillier::paillier::Nonce;
 use tandem_paillier::proofs::{aff_g, elog, enc, enc_elg, factor, modulus, prm};
 use tandem_paillier::ring_pedersen::Verifier;
-use tandem_paillier::test_fixtures;
+use tandem_testkit::primes;
 
 fn paillier(c: &mut Criterion) {
     let mut r = rng(1);
-    let (sk0, rp0, td0) = test_fixtures::aux(0, &mut r).unwrap();
-    let (sk1, rp1, td1) = test_fixtures::aux(1, &mut r).unwrap();
+    let (sk0, rp0, td0) = primes::aux(0, &mut r).unwrap();
+    let (sk1, rp1, td1) = primes::aux(1, &mut r).unwrap();
     let owner0 = Verifier::Owner {
         params: &rp0,
         trapdoor: &td0,
@@ -54,7 +54,7 @@ fn paillier(c: &mut Criterion) {
         b.iter(|| sk1.public().scalar_mul(&ct, &m, 257))
     });
     g.bench_function("key from primes (no primality test)", |b| {
-        let ps = test_fixtures::safe_primes();
+        let ps = primes::safe_primes();
         b.iter(|| {
             tandem_paillier::paillier::SecretKey::from_primes_unchecked(ps[0], ps[1]).unwrap()
         });

@@ -1,2 +1,2 @@
 #![no_main]
-libfuzzer_sys::fuzz_target!(|data: &[u8]| tandem_protocol::fuzzing::aux_client_reveal(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| tandem_testkit::fuzzing::aux_client_reveal(data));

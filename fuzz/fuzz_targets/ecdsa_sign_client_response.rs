@@ -1,2 +1,2 @@
 #![no_main]
-libfuzzer_sys::fuzz_target!(|data: &[u8]| tandem_protocol::fuzzing::ecdsa_sign_client_response(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| tandem_testkit::fuzzing::ecdsa_sign_client_response(data));

@@ -1,2 +1,2 @@
 #![no_main]
-libfuzzer_sys::fuzz_target!(|data: &[u8]| tandem_protocol::fuzzing::ecdsa_stored(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| tandem_testkit::fuzzing::ecdsa_stored(data));

@@ -1,2 +1,2 @@
 #![no_main]
-libfuzzer_sys::fuzz_target!(|data: &[u8]| tandem_backup::fuzzing::reshare_client_round4(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| tandem_testkit::fuzzing::reshare_client_round4(data));

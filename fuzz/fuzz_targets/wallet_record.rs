@@ -1,4 +1,4 @@
 #![no_main]
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    let _ = tandem_wallet::fuzzing::wallet_record(data);
+    let _ = tandem_testkit::fuzzing::wallet_record(data);
 });

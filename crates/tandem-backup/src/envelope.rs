@@ -424,3 +424,6 @@ pub fn open<C: Curve>(
     }
     Ok(share)
 }
+
+#[cfg(test)]
+mod tests;

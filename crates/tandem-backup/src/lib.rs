@@ -59,13 +59,10 @@
 pub mod driver;
 pub mod eject;
 pub mod envelope;
-#[cfg(feature = "fixtures")]
-pub mod fixtures;
-#[cfg(feature = "fuzzing")]
-#[doc(hidden)]
-pub mod fuzzing;
 pub mod reshare;
 pub mod share;
+#[cfg(test)]
+mod test_support;
 
 pub use eject::{Ed25519Key, EjectError, Secp256k1Key, WifNetwork};
 pub use envelope::{EnvelopeError, KeySource, PasswordParams};

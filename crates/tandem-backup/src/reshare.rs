@@ -538,3 +538,6 @@ impl<O: Operation, C: Curve> SessionState for ServerAwaitingOpening<O, C> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -224,3 +224,54 @@ mod private {
     impl<C: Curve> Sealed for tandem_protocol::KeyShare<C> {}
     impl<C: Curve> Sealed for super::BackupShare<C> {}
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use tandem_curves::{Curve, Ed25519, Point};
+    use tandem_protocol::stored::{self, StoredKind};
+    use tandem_protocol::{DecodeError, Error};
+
+    use super::{BackupKind, BackupShare, Body, integrity_check};
+    use crate::test_support::{backup_pair, signing_pair};
+
+    type C = Ed25519;
+
+    #[test]
+    fn stored_backup_share_checks() {
+        let (bc, _) = backup_pair();
+        let bytes = bc.to_bytes().unwrap();
+        let storage = |b: &[u8]| BackupShare::<C>::from_bytes(b).err();
+        let edited = |f: &dyn Fn(&mut Body<C>)| {
+            let mut body: Body<C> = stored::decode(StoredKind::BackupShare, C::ID, &bytes).unwrap();
+            f(&mut body);
+            stored::encode(StoredKind::BackupShare, C::ID, &body).unwrap()
+        };
+        let inconsistent = Some(Error::Storage(DecodeError::Inconsistent));
+        assert_eq!(storage(&edited(&|_| {})), None);
+        // The integrity check itself.
+        assert_eq!(storage(&edited(&|m| m.check[0] ^= 1)), inconsistent);
+        // A public share changed: the integrity check catches it when not recomputed...
+        let changed = edited(&|m| m.public.server = m.public.server + Point::generator());
+        assert_eq!(storage(&changed), inconsistent);
+        // ... and with a recomputed check, the secret no longer matches its public share.
+        let recomputed = edited(&|m| {
+            m.public.client = m.public.client + Point::generator();
+            m.check = integrity_check(m.kind, &m.public);
+        });
+        assert_eq!(storage(&recomputed), inconsistent);
+        // The kind says custodian, the secret is the client backup's.
+        let swapped = edited(&|m| {
+            m.kind = BackupKind::CustodianBackup;
+            m.check = integrity_check(m.kind, &m.public);
+        });
+        assert_eq!(storage(&swapped), inconsistent);
+        // Another kind of stored data.
+        let (c, _) = signing_pair::<C>(34);
+        assert_eq!(
+            storage(&c.to_bytes().unwrap()),
+            Some(Error::Storage(DecodeError::WrongKind))
+        );
+    }
+}

@@ -11,9 +11,6 @@
     clippy::mod_module_files
 )]
 
-mod support;
-
-use support::{rng, signing_pair, tamper};
 use tandem_backup::driver::reshare;
 use tandem_backup::reshare::{
     self, ClientConfirmMsg, CommitMsg, Seed, ServerConfirmMsg, ServerSeedMsg,
@@ -23,6 +20,7 @@ use tandem_curves::{Curve, Ed25519, Point, Scalar, Secp256k1};
 use tandem_protocol::driver::{self, NoTap};
 use tandem_protocol::stored::SessionState;
 use tandem_protocol::{Check, Error, KeyShare, Misuse, ProtocolId, Refusal, Role, SessionId};
+use tandem_testkit::message::{rng, signing_pair, tamper};
 
 /// A named edit of a message payload and the check it must trip.
 type Case<M> = (&'static str, Box<dyn Fn(&mut M)>, Check);

@@ -13,17 +13,13 @@
     clippy::mod_module_files
 )]
 
-#[path = "../../tandem-curves/tests/support/redaction.rs"]
-mod redaction;
-mod support;
-
-use redaction::{assert_name_only, assert_redacted};
-use support::{rng, signing_pair};
 use tandem_backup::reshare::{self, ClientConfirmMsg, Seed, ServerSeedMsg};
 use tandem_backup::{Backup, BackupKind, BackupShare, Ed25519Key, KeySource, Secp256k1Key};
 use tandem_curves::{Curve, Ed25519, Secp256k1, SecretScalar};
 use tandem_protocol::stored::SessionState;
 use tandem_protocol::{Message, PublicShares, SessionId, codec};
+use tandem_testkit::message::{rng, signing_pair};
+use tandem_testkit::redaction::{assert_name_only, assert_redacted};
 
 /// Two backup shares of one pair with the known secrets `a` and `b` (canonical encodings).
 fn backup_pair<C: Curve>(a: [u8; 32], b: [u8; 32]) -> (BackupShare<C>, BackupShare<C>) {

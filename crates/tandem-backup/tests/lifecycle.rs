@@ -10,21 +10,19 @@
     clippy::mod_module_files
 )]
 
-mod support;
-
 use ed25519_dalek::Verifier;
 use k256::ecdsa::signature::hazmat::PrehashVerifier;
-use support::{rng, signing_pair};
 use tandem_backup::driver::{recover_ecdsa, refresh_ecdsa, reshare};
 use tandem_backup::{
     Backup, BackupKind, BackupShare, Ed25519Key, EjectError, Recover, Refresh, Secp256k1Key,
     Sharing,
 };
 use tandem_curves::{Curve, Ed25519, Secp256k1};
-use tandem_paillier::test_fixtures::paillier_key;
 use tandem_protocol::driver::{self, NoTap};
 use tandem_protocol::ecdsa::EcdsaKeyShare;
 use tandem_protocol::{Error, KeyShare, Refusal, Role};
+use tandem_testkit::message::{rng, signing_pair};
+use tandem_testkit::primes::paillier_key;
 
 fn ed25519_signs(client: &KeyShare<Ed25519>, server: &KeyShare<Ed25519>, seed: u64) {
     let msg = format!("payment {seed}");

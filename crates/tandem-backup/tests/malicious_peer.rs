@@ -1,5 +1,5 @@
 //! A dishonest client or server in backup, recovery and refresh, through the generic serde
-//! mutator of the protocol crate's tests: every field of every message changed, dropped,
+//! mutator of `tandem_testkit::mutate`: every field of every message changed, dropped,
 //! duplicated or reordered; whole messages dropped, duplicated, replayed from another session
 //! or delivered out of order. The honest party refuses naming the dishonest party, or
 //! finishes with shares that combine to the wallet's key; no error shows a secret share.
@@ -11,26 +11,15 @@
     clippy::panic
 )]
 
-#[macro_use]
-#[path = "../../tandem-protocol/tests/support/mutate.rs"]
-mod mutate;
-#[path = "support/reshare_steps.rs"]
-mod reshare_steps;
-
-use mutate::{Mutation, Proto, Run, Stats, TapFn, attack_both, mutations};
-use rand_chacha::ChaCha20Rng;
-use rand_core::SeedableRng;
-use reshare_steps::reshare_steps;
 use tandem_backup::eject::combine;
 use tandem_backup::reshare::{ClientConfirmMsg, CommitMsg, ServerConfirmMsg, ServerSeedMsg};
 use tandem_backup::{Backup, BackupShare, Operation, Recover, Refresh, Sharing};
 use tandem_curves::{Curve, CurveId, Ed25519, Secp256k1};
 use tandem_protocol::driver::{self, NoTap};
 use tandem_protocol::{KeyShare, ProtocolId, Role};
-
-fn rng(seed: u64) -> ChaCha20Rng {
-    ChaCha20Rng::seed_from_u64(seed)
-}
+use tandem_testkit::message::rng;
+use tandem_testkit::mutate::{Mutation, Proto, Run, Stats, TapFn, attack_both, mutations};
+use tandem_testkit::reshare_steps::reshare_steps;
 
 fn signing_pair<C: Curve>() -> (KeyShare<C>, KeyShare<C>) {
     driver::keygen::<C, _, _, _>(&mut rng(21), &mut rng(22), &mut NoTap).unwrap()

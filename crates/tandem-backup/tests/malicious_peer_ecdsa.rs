@@ -2,7 +2,7 @@
 //! (`tandem_backup::driver::refresh_ecdsa`, `recover_ecdsa`; `tandem-wallet`'s `backup.rs`):
 //! the resharing (messages 1–4), then the auxiliary information on the reshared shares with
 //! fresh Paillier keys (messages 5–9, the five aux-info messages), through the harness of
-//! `tandem-protocol/tests/support/mutate.rs`.
+//! `tandem_testkit::mutate`.
 //!
 //! Every message the dishonest party sends is attacked: its payload fields mutated (resharing
 //! messages with every byte edit, aux-info messages with [`ByteEdits::Ends`] and raw
@@ -19,8 +19,8 @@
 //! used, and that presigns and signs; no error shows its source or new secret share or a
 //! Paillier prime.
 //!
-//! Cost: the aux-info steps are memoized and restored per case (`support/aux_steps.rs` of the
-//! protocol crate's tests, keyed by the reshared share they start from); the resharing is
+//! Cost: the aux-info steps are memoized and restored per case (`tandem_testkit::aux_steps`,
+//! shared with the protocol crate's tests, keyed by the reshared share they start from); the resharing is
 //! re-run per case (about a millisecond a party).
 
 #![allow(
@@ -30,28 +30,9 @@
     clippy::panic
 )]
 
-#[macro_use]
-#[path = "../../tandem-protocol/tests/support/mutate.rs"]
-mod mutate;
-#[path = "../../tandem-protocol/tests/support/aux_steps.rs"]
-mod aux_steps;
-#[path = "support/reshare_steps.rs"]
-mod reshare_steps;
-
 use std::rc::Rc;
 use std::sync::OnceLock;
 
-use aux_steps::{
-    AuxInputs, AuxSteps, Reference, Share, attack_and_report, check_peer_aux, fixture_key,
-    hex_forms, share_secrets,
-};
-use mutate::{
-    ByteEdits, Mutation, Options, Proto, Run, Stats, TapFn, mutations, mutations_with, payload_of,
-    rewrap,
-};
-use rand_chacha::ChaCha20Rng;
-use rand_core::SeedableRng;
-use reshare_steps::reshare_steps;
 use tandem_backup::driver::{refresh_ecdsa, reshare as reshare_pair};
 use tandem_backup::eject::combine;
 use tandem_backup::reshare::{ClientConfirmMsg, CommitMsg, ServerConfirmMsg, ServerSeedMsg};
@@ -61,10 +42,16 @@ use tandem_protocol::driver;
 use tandem_protocol::ecdsa::EcdsaKeyShare;
 use tandem_protocol::ecdsa::aux_info as aux;
 use tandem_protocol::{KeyShare, ProtocolId, Role};
-
-fn rng(seed: u64) -> ChaCha20Rng {
-    ChaCha20Rng::seed_from_u64(seed)
-}
+use tandem_testkit::aux_steps::{
+    AuxInputs, AuxSteps, Reference, Share, attack_and_report, check_peer_aux, fixture_key,
+    hex_forms, share_secrets,
+};
+use tandem_testkit::message::rng;
+use tandem_testkit::mutate::{
+    ByteEdits, Mutation, Options, Proto, Run, Stats, TapFn, mutations, mutations_with, payload_of,
+    rewrap,
+};
+use tandem_testkit::reshare_steps::reshare_steps;
 
 /// The fixture Paillier keys of the attacked run's aux info, `[client, server]` (the old
 /// pairs used 0, 1 and 2, 3).

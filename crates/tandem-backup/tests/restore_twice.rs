@@ -1,8 +1,8 @@
 //! Every saveable resharing state restored twice, for backup, recover and refresh on both
 //! curves (`tandem_protocol::stored::SessionState`: a state is saveable only if two
 //! restorations cannot produce two answers that share a secret nonce). The harness and its
-//! detector are the protocol crate's (`tandem-protocol/tests/support/nonce_reuse.rs`, whose
-//! self-tests are in `tandem-protocol/tests/restore_twice/detector.rs`).
+//! detector are `tandem_testkit::nonce_reuse` (whose self-tests are in
+//! `tandem-protocol/tests/restore_twice/detector.rs`).
 
 #![allow(
     clippy::unwrap_used,
@@ -12,22 +12,17 @@
     clippy::mod_module_files
 )]
 
-mod support;
-
-#[macro_use]
-#[path = "../../tandem-protocol/tests/support/nonce_reuse.rs"]
-mod nonce_reuse;
-
 use std::path::Path;
 
-use nonce_reuse::{Case, PeerB, restore_twice, saveable_states};
-use support::{rng, signing_pair};
 use tandem_backup::reshare::{self, ClientAwaitingConfirmation, ServerAwaitingOpening};
 use tandem_backup::reshare::{ClientConfirmMsg, ServerConfirmMsg};
 use tandem_backup::{Backup, Operation, Recover, Refresh, Sharing};
 use tandem_curves::{Curve, Ed25519, Secp256k1};
 use tandem_protocol::SessionId;
 use tandem_protocol::stored::SessionState;
+use tandem_testkit::harness;
+use tandem_testkit::message::{rng, signing_pair};
+use tandem_testkit::nonce_reuse::{Case, PeerB, restore_twice, saveable_states};
 
 const SID: SessionId = SessionId([0x5f; 32]);
 

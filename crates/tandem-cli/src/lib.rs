@@ -46,7 +46,9 @@ impl Primes {
         match self {
             Self::Fresh => Wallet::new(store),
             #[cfg(feature = "insecure-test-primes")]
-            Self::InsecureFixtures => Wallet::with_test_primes(store),
+            Self::InsecureFixtures => {
+                Wallet::with_paillier_keys(store, tandem_testkit::wallet::FixturePrimes::new())
+            }
         }
     }
 }
@@ -150,7 +152,7 @@ pub fn run() -> ExitCode {
 }
 
 /// TEST-ONLY: the same command line with Paillier keys made from the public fixture primes
-/// of `test-vectors/primes/`, so that the CLI tests generate, recover and refresh in
+/// of `test-vectors/primes/` (`tandem_testkit::wallet::FixturePrimes`), so that the CLI tests generate, recover and refresh in
 /// milliseconds. A wallet made this way protects nothing. Only the
 /// `tandem-insecure-test-primes` binary calls it (the `tandem` binary cannot reach it).
 #[cfg(feature = "insecure-test-primes")]

@@ -45,9 +45,9 @@ fn the_tandem_binary_ignores_the_test_primes_variable() {
     let own = share.own().paillier();
     let moduli = [own.public().n().get(), share.peer().paillier().n().get()];
 
-    let fixture_moduli: Vec<_> = (0..tandem_paillier::test_fixtures::key_count())
+    let fixture_moduli: Vec<_> = (0..tandem_testkit::primes::key_count())
         .map(|i| {
-            let key = tandem_paillier::test_fixtures::paillier_key(i).unwrap();
+            let key = tandem_testkit::primes::paillier_key(i).unwrap();
             key.public().n().get()
         })
         .collect();
@@ -59,9 +59,7 @@ fn the_tandem_binary_ignores_the_test_primes_variable() {
             "the {whose}'s Paillier modulus is the public fixture key's of that index"
         );
     }
-    let fixture_primes: BTreeSet<_> = tandem_paillier::test_fixtures::safe_primes()
-        .into_iter()
-        .collect();
+    let fixture_primes: BTreeSet<_> = tandem_testkit::primes::safe_primes().into_iter().collect();
     assert!(!fixture_primes.contains(own.p()), "p is a fixture prime");
     assert!(!fixture_primes.contains(own.q()), "q is a fixture prime");
 }

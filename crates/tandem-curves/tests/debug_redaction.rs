@@ -9,12 +9,9 @@
     clippy::panic
 )]
 
-#[path = "support/redaction.rs"]
-mod redaction;
-
 use rand_core::SeedableRng;
-use redaction::assert_redacted;
 use tandem_curves::{Curve, Ed25519, SchnorrNonce, Secp256k1, SecretScalar, Transcript};
+use tandem_testkit::redaction::{self, assert_redacted};
 
 /// A large secret (a random-looking 32-byte value below both group orders) and a small one.
 const BIG: [u8; 32] = [

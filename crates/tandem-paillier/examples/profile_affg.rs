@@ -8,7 +8,7 @@ use tandem_curves::{Secp256k1, SecretScalar, Transcript};
 use tandem_paillier::bigint::{self, I1024, I2048, I4096, MontyN2};
 use tandem_paillier::paillier::Nonce;
 use tandem_paillier::proofs::aff_g;
-use tandem_paillier::test_fixtures;
+use tandem_testkit::primes as fixture_primes;
 
 fn main() {
     let n: u32 = std::env::args()
@@ -16,8 +16,8 @@ fn main() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(5);
     let mut r = ChaCha20Rng::seed_from_u64(1);
-    let (sk0, rp0, _) = test_fixtures::aux(0, &mut r).unwrap();
-    let (sk1, _, _) = test_fixtures::aux(1, &mut r).unwrap();
+    let (sk0, rp0, _) = fixture_primes::aux(0, &mut r).unwrap();
+    let (sk1, _, _) = fixture_primes::aux(1, &mut r).unwrap();
     let pk0 = sk0.public();
     let m = I1024::from_i64(5);
     let (cc, _) = pk0.encrypt(&mut r, &m);
@@ -88,9 +88,9 @@ fn main() {
     }
     eprintln!("commitment (770, 3842 bits) {:?}", t.elapsed() / n);
     // Verifier side (verifier 0 owns N0 and N-hat).
-    let (sk0b, rp0b, td0b) = test_fixtures::aux(0, &mut ChaCha20Rng::seed_from_u64(1)).unwrap();
+    let (sk0b, rp0b, td0b) = fixture_primes::aux(0, &mut ChaCha20Rng::seed_from_u64(1)).unwrap();
     let _ = (sk0b, rp0b, td0b);
-    let (sk0, rp0, td0) = test_fixtures::aux(0, &mut ChaCha20Rng::seed_from_u64(1)).unwrap();
+    let (sk0, rp0, td0) = fixture_primes::aux(0, &mut ChaCha20Rng::seed_from_u64(1)).unwrap();
     let owner = tandem_paillier::ring_pedersen::Verifier::Owner {
         params: &rp0,
         trapdoor: &td0,

@@ -9,13 +9,8 @@
 
 pub mod bigint;
 pub mod fixed_base;
-#[cfg(feature = "fuzzing")]
-#[doc(hidden)]
-pub mod fuzzing;
 pub mod paillier;
 pub mod params;
 pub mod primes;
 pub mod proofs;
 pub mod ring_pedersen;
-#[cfg(feature = "test-fixtures")]
-pub mod test_fixtures;

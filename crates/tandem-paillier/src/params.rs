@@ -7,8 +7,8 @@
 //! Appendix C.1 (`ℓ ≥ κ`, `ε ≥ ℓ + κ`, `ℓ' ≥ 3ℓ + ε`, `log N ≥ ℓ' + ε`) and Πfac's
 //! `log N ≥ 4ℓ + 2ε` are checked by the test suite.
 //!
-//! There is one level and no weaker "test mode": tests use pregenerated primes
-//! (feature `test-fixtures`), never smaller parameters.
+//! There is one level and no weaker "test mode": tests use pregenerated primes of the same
+//! size (the fixture primes of the unpublished `tandem-testkit`), never smaller parameters.
 //!
 //! | quantity | range | bits | type |
 //! |---|---|---|---|

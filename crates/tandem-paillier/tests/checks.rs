@@ -25,7 +25,7 @@ use tandem_paillier::proofs::factor::{self, FacProof};
 use tandem_paillier::proofs::modulus::{self, ModProof};
 use tandem_paillier::proofs::{ProofError, signed_from_scalar};
 use tandem_paillier::ring_pedersen::{Params, RingPedersenError, Trapdoor, Verifier};
-use tandem_paillier::test_fixtures;
+use tandem_testkit::primes as fixture_primes;
 
 fn rng(seed: u64) -> ChaCha20Rng {
     ChaCha20Rng::seed_from_u64(seed)
@@ -54,7 +54,7 @@ impl Party {
 }
 
 fn party(i: usize) -> Party {
-    let (sk, rp, td) = test_fixtures::aux(i, &mut rng(2000 + i as u64)).unwrap();
+    let (sk, rp, td) = fixture_primes::aux(i, &mut rng(2000 + i as u64)).unwrap();
     Party { sk, rp, td }
 }
 
@@ -75,7 +75,7 @@ fn double_mod(x: &U3072, sk: &SecretKey) -> U3072 {
 
 #[test]
 fn unchecked_primes_are_still_checked_for_form() {
-    let ps = test_fixtures::safe_primes();
+    let ps = fixture_primes::safe_primes();
     let (p, q) = (ps[0], ps[1]);
     for (name, a, b) in [
         ("p = q", p, p),

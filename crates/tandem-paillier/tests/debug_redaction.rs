@@ -14,16 +14,14 @@
     clippy::mod_module_files
 )]
 
-#[path = "../../tandem-curves/tests/support/redaction.rs"]
-mod redaction;
 mod support;
 
 use crypto_bigint::{Encoding, Random};
-use redaction::assert_redacted;
 use support::{PROVER, VERIFIER, rng};
 use tandem_paillier::bigint::{I1024, I2048, SecretInt, U3072};
 use tandem_paillier::paillier::Nonce;
 use tandem_paillier::proofs::aff_g::Witness;
+use tandem_testkit::redaction::{self, assert_redacted};
 
 fn be<T: Encoding>(x: &T) -> Vec<u8> {
     x.to_be_bytes().as_ref().to_vec()

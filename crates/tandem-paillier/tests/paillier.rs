@@ -15,7 +15,7 @@ use proptest::prelude::*;
 use support::{PROVER, VERIFIER, rng};
 use tandem_paillier::bigint::{self, I1024, I4096, MontyN, U3072, U6144};
 use tandem_paillier::paillier::{Ciphertext, PaillierError, PublicKey, SecretKey, to_signed};
-use tandem_paillier::test_fixtures;
+use tandem_testkit::primes as fixture_primes;
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(24))]
@@ -158,7 +158,7 @@ fn ciphertext_validation() {
 
 #[test]
 fn key_construction_refusals() {
-    let ps = test_fixtures::safe_primes();
+    let ps = fixture_primes::safe_primes();
     assert_eq!(
         SecretKey::from_primes(ps[0], ps[0]).err(),
         Some(PaillierError::InvalidPrime)

@@ -18,7 +18,7 @@ use tandem_paillier::params::{self, LEVEL_128};
 use tandem_paillier::primes::{
     self, PrimeGenError, generate_safe_prime, generate_safe_prime_of_size,
 };
-use tandem_paillier::test_fixtures;
+use tandem_testkit::primes as fixture_primes;
 
 #[test]
 fn level_satisfies_appendix_c1() {
@@ -43,7 +43,7 @@ fn level_satisfies_appendix_c1() {
 
 #[test]
 fn fixture_primes_are_distinct_valid_safe_primes() {
-    let ps = test_fixtures::safe_primes();
+    let ps = fixture_primes::safe_primes();
     assert!(ps.len() >= 12, "{} fixture primes", ps.len());
     for (i, p) in ps.iter().enumerate() {
         assert!(primes::is_valid_safe_prime(p), "fixture prime {i}");
@@ -51,7 +51,7 @@ fn fixture_primes_are_distinct_valid_safe_primes() {
             assert_ne!(p, q);
         }
     }
-    assert_eq!(test_fixtures::key_count(), ps.len() / 2);
+    assert_eq!(fixture_primes::key_count(), ps.len() / 2);
 }
 
 #[test]
@@ -91,7 +91,7 @@ fn generation_can_be_cancelled() {
 
 #[test]
 fn validity_check_refuses_wrong_primes() {
-    let p = test_fixtures::safe_primes()[0];
+    let p = fixture_primes::safe_primes()[0];
     assert!(primes::is_valid_safe_prime(&p));
     // p + 2 is even-adjacent composite or at least not a safe prime with overwhelming odds;
     // p - 2^1534 clears the second top bit.
@@ -109,7 +109,7 @@ fn validity_check_refuses_wrong_primes() {
 fn fermat_filter_passes_the_fixture_primes_and_their_halves() {
     use crypto_bigint::{Odd, U1536};
     let mut rejected = 0;
-    for p in test_fixtures::safe_primes().iter().take(4) {
+    for p in fixture_primes::safe_primes().iter().take(4) {
         assert!(primes::fermat_base_two(&Odd::new(*p).unwrap()));
         assert!(primes::fermat_base_two(
             &Odd::new(p.shr_vartime(1)).unwrap()

@@ -19,7 +19,7 @@ use tandem_paillier::bigint::{self, U3072};
 use tandem_paillier::paillier::{PaillierError, PublicKey, SecretKey};
 use tandem_paillier::proofs::ProofError;
 use tandem_paillier::proofs::modulus::{self, ModProof};
-use tandem_paillier::test_fixtures;
+use tandem_testkit::primes as fixture_primes;
 
 static PROOF: LazyLock<ModProof> =
     LazyLock::new(|| modulus::prove(&PROVER.sk, &ctx(b"s1"), &mut rng(1)));
@@ -31,7 +31,7 @@ fn verify(p: &ModProof) -> Result<(), ProofError> {
 #[test]
 fn honest_proofs_verify_for_several_keys() {
     assert_eq!(verify(&PROOF), Ok(()));
-    let sk2 = test_fixtures::paillier_key(2).unwrap();
+    let sk2 = fixture_primes::paillier_key(2).unwrap();
     let p = modulus::prove(&sk2, &ctx(b"s9"), &mut rng(2));
     assert_eq!(p.verify(sk2.public(), &ctx(b"s9")), Ok(()));
 }
@@ -172,7 +172,7 @@ fn w_with_jacobi_plus_one_is_refused() {
 #[test]
 fn prime_square_and_even_moduli_are_refused() {
     // N = p² (3072 bits: p has its two top bits set).
-    let p = test_fixtures::safe_primes()[4];
+    let p = fixture_primes::safe_primes()[4];
     let p_sq: U3072 = p.widening_mul(&p).into();
     let pk = PublicKey::from_modulus(p_sq).unwrap();
     assert_eq!(
@@ -234,7 +234,7 @@ fn proof_decodes_strictly() {
 fn modulus_with_factor(r: u64, seed: u64) -> U3072 {
     use crypto_bigint::U4096;
     let bits = 1536 - (63 - r.leading_zeros());
-    let p: U4096 = test_fixtures::safe_primes()[5].resize();
+    let p: U4096 = fixture_primes::safe_primes()[5].resize();
     let mut g = rng(seed);
     loop {
         let big: U1536 = random_prime(&mut g, Flavor::Any, bits);

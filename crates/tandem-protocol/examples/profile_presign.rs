@@ -35,8 +35,8 @@ fn main() {
             let (cs, ss) = driver::aux_info(
                 ck,
                 sk,
-                tandem_paillier::test_fixtures::paillier_key(0).unwrap(),
-                tandem_paillier::test_fixtures::paillier_key(1).unwrap(),
+                tandem_testkit::primes::paillier_key(0).unwrap(),
+                tandem_testkit::primes::paillier_key(1).unwrap(),
                 &mut c,
                 &mut s,
                 &mut NoTap,

@@ -14,6 +14,8 @@ pub mod key_share;
 pub mod pool;
 pub mod presign;
 pub mod sign;
+#[cfg(test)]
+pub(crate) mod tests;
 
 pub use key_share::{EcdsaKeyShare, OwnAux, PeerAux};
 pub use pool::PresignaturePool;

@@ -422,3 +422,71 @@ impl<C: Curve> SessionState for ServerAwaitingOpening<C> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use rand_chacha::ChaCha20Rng;
+    use rand_core::SeedableRng;
+    use tandem_curves::{Curve, Point, SecretScalar};
+
+    use super::{ClientAwaitingServerProof, ServerAwaitingOpening, client_start, server_respond};
+    use crate::error::DecodeError;
+    use crate::message::{Role, SessionId};
+    use crate::stored::SessionState;
+
+    type C = tandem_curves::Secp256k1;
+
+    fn rng(seed: u64) -> ChaCha20Rng {
+        ChaCha20Rng::seed_from_u64(seed)
+    }
+
+    /// The saved state `saved` restored, edited by `f` and saved again (saving does not
+    /// validate), then restored: the refusal.
+    fn restore_edited<S: SessionState>(
+        saved: &[u8],
+        f: impl FnOnce(&mut S),
+    ) -> Option<DecodeError> {
+        let mut state = S::restore(C::ID, saved).unwrap();
+        f(&mut state);
+        let edited = state.save().unwrap();
+        S::restore(C::ID, &edited).err()
+    }
+
+    #[test]
+    fn restored_keygen_states_are_checked() {
+        // The two saveable keygen states; the client's state after round 1 is not saveable
+        // (its Schnorr nonce is committed in V_c, CGGMP21 Fig. 5 round 1) and stays in memory.
+        let (client, m1) = client_start::<C, _>(SessionId([4; 32]), &mut rng(11)).unwrap();
+        let (server, m2) = server_respond::<C, _>(&m1, &mut rng(12)).unwrap();
+        let saved_s = server.save().unwrap();
+        let inconsistent = Some(DecodeError::Inconsistent);
+        assert_eq!(
+            restore_edited::<ServerAwaitingOpening<C>>(&saved_s, |_| {}),
+            None
+        );
+        // Server after round 2: a zero secret.
+        assert_eq!(
+            restore_edited::<ServerAwaitingOpening<C>>(&saved_s, |s| {
+                s.secret = SecretScalar::new(C::scalar_zero());
+            }),
+            inconsistent
+        );
+
+        // Client after round 3.
+        let (client, _) = client.receive(&m2).unwrap();
+        let saved_c = client.save().unwrap();
+        let edited = |f: fn(&mut ClientAwaitingServerProof<C>)| restore_edited(&saved_c, f);
+        assert_eq!(edited(|_| {}), None);
+        // The context inside says server while the header says client.
+        assert_eq!(edited(|c| c.ctx.me = Role::Server), inconsistent);
+        // A secret that is not the client's public share.
+        assert_eq!(
+            edited(|c| c.shares.client = c.shares.client + Point::generator()),
+            inconsistent
+        );
+        // A joint key that is the identity.
+        assert_eq!(edited(|c| c.shares.server = -c.shares.client), inconsistent);
+    }
+}

@@ -195,7 +195,8 @@ pub(crate) fn decode_with_limit<T: Serialize + DeserializeOwned>(
 /// - `tandem-backup`'s resharing client after message 1: its commitment fixes its seed, and a
 ///   server answering one commitment twice would choose its seed after seeing the opening.
 ///
-/// None of them is serializable outside fuzzing builds.
+/// None of them is serializable (the three presigning states only in cargo-fuzz builds,
+/// `cfg(fuzzing)`, which a dependent crate cannot set: their fuzz targets copy them).
 ///
 /// The nonces a restored state draws (Πmod, Πfac, a Schnorr proof made after the restore) come
 /// from the RNG passed to that step, which must be a CSPRNG (SECURITY.md §4). Where the

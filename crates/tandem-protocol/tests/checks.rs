@@ -2,10 +2,11 @@
 //! asserts the exact error variant and, where the error names one, the culprit.
 //!
 //! The ECDSA key shares come from the frozen fixture `test-vectors/v1/ecdsa-secp256k1.json`
-//! (no aux info at start-up). States that are not saveable (they hold nonces) are copied
-//! through their serde form, which exists because this crate's tests enable the `fuzzing`
-//! feature. Private structures (saved states, stored presignatures and pools) are rebuilt
-//! with mirror structs of the same serde layout, so that one field can be changed.
+//! (no aux info at start-up). A state that is not saveable (it holds nonces) is rebuilt for
+//! each use from the seeds of its run (the same seeds give the same state). Checks on private
+//! fields of saved states and stored values (keygen and aux-info states, presignatures,
+//! pools, `OwnAux`) are unit tests next to the types (`src/keygen.rs`, `src/ecdsa/tests.rs`,
+//! `src/ecdsa/pool.rs`, `src/ecdsa/aux_info/tests.rs`, `src/ecdsa/key_share.rs`).
 
 #![allow(
     clippy::unwrap_used,
@@ -16,22 +17,18 @@
 
 use std::sync::OnceLock;
 
-use rand_chacha::ChaCha20Rng;
-use rand_core::SeedableRng;
+use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
 use tandem_curves::{
-    Commitment, Curve, CurveId, Ed25519, EncodedPoint, Opening, Point, Scalar, SchnorrProof,
-    Secp256k1, SecretScalar,
+    Commitment, Curve, CurveId, Ed25519, EncodedPoint, Point, Scalar, SchnorrProof, Secp256k1,
+    SecretScalar,
 };
 use tandem_paillier::bigint::U3072;
 use tandem_paillier::proofs::ProofError;
-use tandem_paillier::test_fixtures;
 use tandem_protocol::codec;
 use tandem_protocol::driver::{self, NoTap};
 use tandem_protocol::ecdsa::aux_info::{self, ClientAwaitingReveal, OpeningMsg, RevealMsg};
 use tandem_protocol::ecdsa::full_sign::{self, FullSignResponseMsg};
-use tandem_protocol::ecdsa::pool::{MAX_HELD, MAX_SPENT, MAX_STORED_LEN};
 use tandem_protocol::ecdsa::presign::{self, ClientSecondMsg, Round3Msg};
 use tandem_protocol::ecdsa::sign::{self, SignFinishMsg, SignResponseMsg};
 use tandem_protocol::ecdsa::{EcdsaKeyShare, OwnAux, PeerAux, Presignature, PresignaturePool};
@@ -41,34 +38,17 @@ use tandem_protocol::eddsa::frost::{
 use tandem_protocol::eddsa::sign as eddsa_sign;
 use tandem_protocol::keygen::{self, ClientOpeningMsg, CommitMsg, ServerShareMsg};
 use tandem_protocol::message::{SessionContext, peek_header};
-use tandem_protocol::stored::{self, STORED_VERSION, SessionState, StoredHeader, StoredKind};
+use tandem_protocol::stored::{self, SessionState};
 use tandem_protocol::{
     Check, DecodeError, Error, KeyShare, Message, Misuse, ProtocolId, PublicShares, Refusal, Role,
     SessionId,
 };
 
-#[path = "support/presig_mirror.rs"]
-mod presig_mirror;
+use tandem_testkit::ecdsa::fixture_pair;
+use tandem_testkit::message::{payload, rng, tamper};
+use tandem_testkit::primes;
 
-use presig_mirror::{PresigMirror, presig_bytes, presig_mirror};
-
-fn rng(seed: u64) -> ChaCha20Rng {
-    ChaCha20Rng::seed_from_u64(seed)
-}
-
-fn payload<T: Serialize + DeserializeOwned>(bytes: &[u8]) -> T {
-    codec::decode(&Message::from_bytes(bytes).unwrap().payload).unwrap()
-}
-
-fn tamper<T: Serialize + DeserializeOwned>(bytes: &[u8], f: impl FnOnce(&mut T)) -> Vec<u8> {
-    let mut msg = Message::from_bytes(bytes).unwrap();
-    let mut p: T = codec::decode(&msg.payload).unwrap();
-    f(&mut p);
-    msg.payload = codec::encode(&p).unwrap();
-    msg.to_bytes().unwrap()
-}
-
-/// A copy of a state through its serde form.
+/// A copy of a value (a share's auxiliary parts) through its serde form.
 fn copy<T: Serialize + DeserializeOwned>(state: &T) -> T {
     codec::decode(&codec::encode(state).unwrap()).unwrap()
 }
@@ -78,14 +58,6 @@ fn misbehaved<T>(r: Result<T, Error>) -> (Role, Check) {
         Err(Error::Misbehaved { culprit, check }) => (culprit, check),
         Err(e) => panic!("expected an identifiable abort, got {e:?}"),
         Ok(_) => panic!("expected an identifiable abort, got success"),
-    }
-}
-
-fn saved_kind(protocol: ProtocolId, role: Role, awaiting_round: u8) -> StoredKind {
-    StoredKind::SavedSession {
-        protocol,
-        role,
-        awaiting_round,
     }
 }
 
@@ -191,94 +163,6 @@ fn key_share_with_an_identity_public_key_is_refused() {
         KeyShare::new(Role::Client, x, shares).err(),
         Some(DecodeError::Inconsistent)
     );
-}
-
-// ---------------------------------------------------------------------------------------
-// Saved keygen states (SessionState::restore and validate).
-
-#[derive(Serialize, Deserialize)]
-#[serde(bound = "")]
-struct KeygenClientR4<C: Curve> {
-    ctx: SessionContext,
-    secret: SecretScalar<C>,
-    shares: PublicShares<C>,
-    #[serde(with = "tandem_curves::encoding::fixed")]
-    rid: [u8; 32],
-}
-
-#[derive(Serialize, Deserialize)]
-#[serde(bound = "")]
-struct KeygenServerR3<C: Curve> {
-    ctx: SessionContext,
-    commitment: Commitment,
-    secret: SecretScalar<C>,
-    #[serde(with = "tandem_curves::encoding::fixed")]
-    rid: [u8; 32],
-}
-
-/// Decodes a saved state as the mirror `M`, edits it, re-encodes it.
-fn edit_saved<M: Serialize + DeserializeOwned>(
-    kind: StoredKind,
-    curve: CurveId,
-    bytes: &[u8],
-    f: impl FnOnce(&mut M),
-) -> Vec<u8> {
-    let mut m: M = stored::decode(kind, curve, bytes).unwrap();
-    f(&mut m);
-    stored::encode(kind, curve, &m).unwrap().to_vec()
-}
-
-#[test]
-fn restored_keygen_states_are_checked() {
-    // The two saveable keygen states; the client's state after round 1 is not saveable (its
-    // Schnorr nonce is committed in V_c, CGGMP21 Fig. 5 round 1) and stays in memory.
-    type C = Secp256k1;
-    let sid = SessionId([4; 32]);
-    let (client, m1) = keygen::client_start::<C, _>(sid, &mut rng(11)).unwrap();
-
-    // Server after round 2: a zero secret.
-    let (server, m2) = keygen::server_respond::<C, _>(&m1, &mut rng(12)).unwrap();
-    let saved_s = server.save().unwrap();
-    let kind_s = saved_kind(
-        ProtocolId::Keygen,
-        Role::Server,
-        keygen::round::CLIENT_OPENING,
-    );
-    // Unchanged through the mirror: restores (the mirror has the right layout).
-    let same = edit_saved::<KeygenServerR3<C>>(kind_s, C::ID, &saved_s, |_| {});
-    assert_eq!(same, *saved_s);
-    let b = edit_saved::<KeygenServerR3<C>>(kind_s, C::ID, &saved_s, |m| {
-        m.secret = SecretScalar::new(C::scalar_zero());
-    });
-    assert_eq!(
-        keygen::ServerAwaitingOpening::<C>::restore(C::ID, &b).err(),
-        Some(DecodeError::Inconsistent)
-    );
-
-    // Client after round 3.
-    let (client, _) = client.receive(&m2).unwrap();
-    let saved_c4 = client.save().unwrap();
-    let kind_c4 = saved_kind(
-        ProtocolId::Keygen,
-        Role::Client,
-        keygen::round::SERVER_PROOF,
-    );
-    let same = edit_saved::<KeygenClientR4<C>>(kind_c4, C::ID, &saved_c4, |_| {});
-    assert_eq!(same, *saved_c4);
-    let restore = |b: &[u8]| keygen::ClientAwaitingServerProof::<C>::restore(C::ID, b).err();
-    // The context inside says server while the header says client.
-    let b = edit_saved::<KeygenClientR4<C>>(kind_c4, C::ID, &saved_c4, |m| m.ctx.me = Role::Server);
-    assert_eq!(restore(&b), Some(DecodeError::Inconsistent));
-    // A secret that is not the client's public share.
-    let b = edit_saved::<KeygenClientR4<C>>(kind_c4, C::ID, &saved_c4, |m| {
-        m.shares.client = m.shares.client + Point::generator();
-    });
-    assert_eq!(restore(&b), Some(DecodeError::Inconsistent));
-    // A joint key that is the identity.
-    let b = edit_saved::<KeygenClientR4<C>>(kind_c4, C::ID, &saved_c4, |m| {
-        m.shares.server = -m.shares.client;
-    });
-    assert_eq!(restore(&b), Some(DecodeError::Inconsistent));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -426,8 +310,6 @@ fn frost_core_refusals_name_the_variant() {
 // ECDSA fixtures: the frozen key shares, one aux-info start, one presigning, signing and
 // full-signing run with copies of every state.
 
-const FIXTURE: &str = include_str!("../../../test-vectors/v1/ecdsa-secp256k1.json");
-
 struct Keys {
     client: EcdsaKeyShare,
     server: EcdsaKeyShare,
@@ -439,12 +321,8 @@ struct Keys {
 fn keys() -> &'static Keys {
     static KEYS: OnceLock<Keys> = OnceLock::new();
     KEYS.get_or_init(|| {
-        let t: tandem_protocol::fixtures::Transcript = serde_json::from_str(FIXTURE).unwrap();
-        let get = |name: &str| {
-            let bytes = &t.outputs.iter().find(|(n, _)| n == name).unwrap().1.0;
-            EcdsaKeyShare::from_bytes(bytes).unwrap()
-        };
-        let (client, server) = (get("client_key_share"), get("server_key_share"));
+        let pair = fixture_pair();
+        let (client, server) = (pair.client, pair.server);
         let (core_c, core_s) =
             driver::keygen::<Secp256k1, _, _, _>(&mut rng(30), &mut rng(31), &mut NoTap).unwrap();
         let other = |core, share: &EcdsaKeyShare| {
@@ -465,35 +343,44 @@ fn core_copy(share: &EcdsaKeyShare) -> KeyShare<Secp256k1> {
 
 struct PresignRun {
     m: [Vec<u8>; 4],
-    client_after_m1: Vec<u8>,
-    client_after_m3: Vec<u8>,
-    server_after_m2: Vec<u8>,
     client_presignature: Vec<u8>,
     server_presignature: Vec<u8>,
 }
+
+const PRESIGN_SESSION: SessionId = SessionId([0x41; 32]);
 
 fn presign_run() -> &'static PresignRun {
     static RUN: OnceLock<PresignRun> = OnceLock::new();
     RUN.get_or_init(|| {
         let k = keys();
-        let (c, m1) =
-            presign::client_start(&k.client, SessionId([0x41; 32]), &mut rng(40)).unwrap();
-        let client_after_m1 = codec::encode(&c).unwrap();
-        let (s, m2) = presign::server_respond(&k.server, &m1, &mut rng(41)).unwrap();
-        let server_after_m2 = codec::encode(&s).unwrap();
+        let (c, m1) = presign_client_after_m1();
+        let (s, m2) = presign_server_after_m2(&m1);
         let (c, m3) = c.receive(&k.client, &m2, &mut rng(42)).unwrap();
-        let client_after_m3 = codec::encode(&c).unwrap();
         let (sp, m4) = s.receive(&k.server, &m3, &mut rng(43)).unwrap();
         let cp = c.receive(&k.client, &m4).unwrap();
         PresignRun {
             m: [m1, m2, m3, m4],
-            client_after_m1,
-            client_after_m3,
-            server_after_m2: server_after_m2.to_vec(),
             client_presignature: cp.to_bytes().unwrap().to_vec(),
             server_presignature: sp.to_bytes().unwrap().to_vec(),
         }
     })
+}
+
+/// The presigning client after message 1 (it holds nonces: rebuilt from its seed).
+fn presign_client_after_m1() -> (presign::ClientAwaitingServer, Vec<u8>) {
+    presign::client_start(&keys().client, PRESIGN_SESSION, &mut rng(40)).unwrap()
+}
+
+/// The presigning server after message 2 (rebuilt from its seed).
+fn presign_server_after_m2(m1: &[u8]) -> (presign::ServerAwaitingClient, Vec<u8>) {
+    presign::server_respond(&keys().server, m1, &mut rng(41)).unwrap()
+}
+
+/// The presigning client after message 3 (rebuilt from the seeds of the run).
+fn presign_client_after_m3() -> presign::ClientAwaitingServerRound3 {
+    let p = presign_run();
+    let (c, _) = presign_client_after_m1();
+    c.receive(&keys().client, &p.m[1], &mut rng(42)).unwrap().0
 }
 
 #[test]
@@ -502,7 +389,7 @@ fn presign_delta_zero_is_refused_by_the_client() {
     let (k, p) = (keys(), presign_run());
     let delta_c = payload::<ClientSecondMsg>(&p.m[2]).r3.delta;
     let bad = tamper::<Round3Msg>(&p.m[3], |r| r.delta = -delta_c);
-    let client: presign::ClientAwaitingServerRound3 = codec::decode(&p.client_after_m3).unwrap();
+    let client = presign_client_after_m3();
     assert_eq!(
         misbehaved(client.receive(&k.client, &bad)),
         (Role::Server, Check::Delta)
@@ -514,7 +401,7 @@ fn presign_delta_zero_is_refused_by_the_server() {
     let (k, p) = (keys(), presign_run());
     let delta_s = payload::<Round3Msg>(&p.m[3]).delta;
     let bad = tamper::<ClientSecondMsg>(&p.m[2], |m| m.r3.delta = -delta_s);
-    let server: presign::ServerAwaitingClient = codec::decode(&p.server_after_m2).unwrap();
+    let (server, _) = presign_server_after_m2(&p.m[0]);
     assert_eq!(
         misbehaved(server.receive(&k.server, &bad, &mut rng(44))),
         (Role::Client, Check::Delta)
@@ -525,104 +412,27 @@ fn presign_delta_zero_is_refused_by_the_server() {
 fn presign_states_only_accept_their_own_key_share() {
     let (k, p) = (keys(), presign_run());
     let changed = Some(Error::Misuse(Misuse::KeyShareChanged));
-    let c1: presign::ClientAwaitingServer = codec::decode(&p.client_after_m1).unwrap();
+    let (c1, _) = presign_client_after_m1();
     assert_eq!(
         c1.receive(&k.other_client, &p.m[1], &mut rng(45)).err(),
         changed
     );
-    let c1: presign::ClientAwaitingServer = codec::decode(&p.client_after_m1).unwrap();
+    let (c1, _) = presign_client_after_m1();
     assert!(matches!(
         c1.receive(&k.server, &p.m[1], &mut rng(45)),
         Err(Error::Misuse(Misuse::WrongRole { .. }))
     ));
-    let c3: presign::ClientAwaitingServerRound3 = codec::decode(&p.client_after_m3).unwrap();
+    let c3 = presign_client_after_m3();
     assert_eq!(c3.receive(&k.other_client, &p.m[3]).err(), changed);
-    let s: presign::ServerAwaitingClient = codec::decode(&p.server_after_m2).unwrap();
+    let (s, _) = presign_server_after_m2(&p.m[0]);
     assert_eq!(
         s.receive(&k.other_server, &p.m[2], &mut rng(46)).err(),
         changed
     );
 }
 
-#[test]
-fn stored_presignature_consistency_checks() {
-    let p = presign_run();
-    let edited = |f: fn(&mut PresigMirror)| {
-        let mut m = presig_mirror(&p.client_presignature);
-        f(&mut m);
-        Presignature::from_bytes(&presig_bytes(&m)).err()
-    };
-    let inconsistent = Some(Error::Storage(DecodeError::Inconsistent));
-    assert_eq!(edited(|_| {}), None, "the mirror has the stored layout");
-    // Own k̃ does not match own Δ̃ = k̃·Γ.
-    assert_eq!(
-        edited(|m| m.k = SecretScalar::random_nonzero(&mut rng(47))),
-        inconsistent
-    );
-    // Own χ̃ does not match own S̃ = χ̃·Γ.
-    assert_eq!(
-        edited(|m| m.chi = SecretScalar::random_nonzero(&mut rng(48))),
-        inconsistent
-    );
-    // The peer's Δ̃ changed: Δ̃_c + Δ̃_s ≠ G.
-    assert_eq!(
-        edited(|m| m.server.big_delta = m.server.big_delta + Point::generator()),
-        inconsistent
-    );
-}
-
-#[test]
-fn presignature_of_another_key_is_refused_at_signing() {
-    // The peer's S̃ cannot be checked on its own; Σ S̃ = X is checked against the key share
-    // when signing (`Presignature::matches_key`).
-    let (k, p) = (keys(), presign_run());
-    let mut m = presig_mirror(&p.client_presignature);
-    m.server.s = m.server.s + Point::generator();
-    let presignature = Presignature::from_bytes(&presig_bytes(&m)).unwrap();
-    assert!(!presignature.matches_key(&k.client.core().public_key()));
-    assert_eq!(
-        sign::client_start(
-            &k.client,
-            presignature,
-            SessionId([0x42; 32]),
-            &[1; 32],
-            &mut rng(49)
-        )
-        .err(),
-        Some(Error::Misuse(Misuse::KeyShareChanged))
-    );
-}
-
 // ---------------------------------------------------------------------------------------
-// Presignature pool.
-
-#[derive(Serialize, Deserialize)]
-struct PoolMirror {
-    #[serde(with = "tandem_curves::encoding::fixed")]
-    sharing_id: [u8; 32],
-    role: Role,
-    held: Vec<PresigMirror>,
-    spent: Vec<SessionId>,
-}
-
-fn pool_bytes(body: &PoolMirror) -> Vec<u8> {
-    // Written without the 1 MiB limit of `stored::encode` (a pool may be larger).
-    let header = StoredHeader {
-        version: STORED_VERSION,
-        kind: StoredKind::PresignaturePool,
-        curve: CurveId::Secp256k1,
-    };
-    postcard::to_allocvec(&(header, body)).unwrap()
-}
-
-fn server_pool_body(held: Vec<PresigMirror>, spent: Vec<SessionId>) -> PoolMirror {
-    PoolMirror {
-        sharing_id: keys().server.sharing_id(),
-        role: Role::Server,
-        held,
-        spent,
-    }
-}
+// Presignature pool (the stored pool's refusals: `src/ecdsa/pool.rs`).
 
 #[test]
 fn pool_insert_and_take_refusals() {
@@ -645,23 +455,6 @@ fn pool_insert_and_take_refusals() {
 }
 
 #[test]
-fn pool_over_its_limit_is_not_written() {
-    // MAX_HELD + 1 presignatures (distinct ids) in memory: the stored form is refused.
-    let (k, p) = (keys(), presign_run());
-    let pool = PresignaturePool::new(&k.server);
-    for i in 0..=MAX_HELD {
-        let mut m = presig_mirror(&p.server_presignature);
-        m.id.0[..8].copy_from_slice(&(i as u64).to_be_bytes());
-        pool.insert(Presignature::from_bytes(&presig_bytes(&m)).unwrap())
-            .unwrap();
-    }
-    assert!(matches!(
-        pool.to_bytes(),
-        Err(Error::Storage(DecodeError::TooLarge { .. }))
-    ));
-}
-
-#[test]
 fn only_the_right_role_starts_or_answers() {
     let k = keys();
     let wrong =
@@ -670,7 +463,7 @@ fn only_the_right_role_starts_or_answers() {
     assert_eq!(
         aux_info::client_start(
             core_copy(&k.server),
-            test_fixtures::paillier_key(2).unwrap(),
+            primes::paillier_key(2).unwrap(),
             SessionId([0x48; 32]),
             &mut rng(80),
         )
@@ -679,7 +472,7 @@ fn only_the_right_role_starts_or_answers() {
     );
     let (_, m1) = aux_info::client_start(
         core_copy(&k.client),
-        test_fixtures::paillier_key(2).unwrap(),
+        primes::paillier_key(2).unwrap(),
         SessionId([0x48; 32]),
         &mut rng(80),
     )
@@ -687,7 +480,7 @@ fn only_the_right_role_starts_or_answers() {
     assert_eq!(
         aux_info::server_respond(
             core_copy(&k.client),
-            test_fixtures::paillier_key(3).unwrap(),
+            primes::paillier_key(3).unwrap(),
             &m1,
             &mut rng(81),
         )
@@ -707,104 +500,30 @@ fn only_the_right_role_starts_or_answers() {
     );
 }
 
-#[test]
-fn stored_pool_refusals() {
-    let (k, p) = (keys(), presign_run());
-    let storage = |bytes: &[u8]| PresignaturePool::from_bytes(bytes, &k.server).err();
-    let sp = || presig_mirror(&p.server_presignature);
-    let inconsistent = Some(Error::Storage(DecodeError::Inconsistent));
-    // Sanity: the mirror layout is the pool's.
-    assert!(storage(&pool_bytes(&server_pool_body(vec![sp()], vec![]))).is_none());
-    // A pool of the server read with the client's share.
-    let bytes = pool_bytes(&server_pool_body(vec![sp()], vec![]));
-    assert_eq!(
-        PresignaturePool::from_bytes(&bytes, &k.client).err(),
-        Some(Error::Misuse(Misuse::KeyShareChanged))
-    );
-    // A held id that is also recorded as spent.
-    let id = sp().id;
-    assert_eq!(
-        storage(&pool_bytes(&server_pool_body(vec![sp()], vec![id]))),
-        inconsistent
-    );
-    // The same id held twice.
-    assert_eq!(
-        storage(&pool_bytes(&server_pool_body(vec![sp(), sp()], vec![]))),
-        inconsistent
-    );
-    // The client's half inside the server's pool.
-    assert_eq!(
-        storage(&pool_bytes(&server_pool_body(
-            vec![presig_mirror(&p.client_presignature)],
-            vec![]
-        ))),
-        inconsistent
-    );
-    // A held presignature that fails its own consistency check.
-    let mut bad = sp();
-    bad.client.big_delta = bad.client.big_delta + Point::generator();
-    assert_eq!(
-        storage(&pool_bytes(&server_pool_body(vec![bad], vec![]))),
-        inconsistent
-    );
-    // More than MAX_STORED_LEN bytes (the header is read first, then the size).
-    let mut huge = pool_bytes(&server_pool_body(vec![sp()], vec![]));
-    huge.resize(MAX_STORED_LEN + 1, 0);
-    assert_eq!(
-        storage(&huge),
-        Some(Error::Storage(DecodeError::TooLarge {
-            got: MAX_STORED_LEN + 1,
-            limit: MAX_STORED_LEN
-        }))
-    );
-    // A stored presignature offered as a pool.
-    assert_eq!(
-        storage(&p.server_presignature),
-        Some(Error::Storage(DecodeError::WrongKind))
-    );
-    // More than MAX_SPENT spent ids.
-    let spent: Vec<SessionId> = (0..=MAX_SPENT as u64)
-        .map(|i| {
-            let mut id = [0u8; 32];
-            id[..8].copy_from_slice(&i.to_be_bytes());
-            SessionId(id)
-        })
-        .collect();
-    match storage(&pool_bytes(&server_pool_body(vec![], spent))) {
-        Some(Error::Storage(DecodeError::TooLarge { got, limit })) => {
-            assert_eq!((got, limit), (MAX_SPENT + 1, MAX_SPENT));
-        }
-        other => panic!("{other:?}"),
-    }
-    // More than MAX_HELD presignatures: refused before any is validated.
-    let many: Vec<PresigMirror> = (0..=MAX_HELD).map(|_| sp()).collect();
-    match storage(&pool_bytes(&server_pool_body(many, vec![]))) {
-        Some(Error::Storage(DecodeError::TooLarge { got, .. })) => assert_eq!(got, MAX_HELD + 1),
-        other => panic!("{other:?}"),
-    }
-}
-
 // ---------------------------------------------------------------------------------------
 // Signing from a presignature.
 
 struct SignRun {
     m: [Vec<u8>; 3],
-    client_after_m1: Vec<u8>,
     server_after_m2: Vec<u8>,
 }
 
 const DIGEST: [u8; 32] = [0x5c; 32];
 
+/// The signing client after message 1 (it holds the presignature: rebuilt from the stored
+/// presignature and its seed).
+fn sign_client_after_m1() -> (sign::ClientAwaitingPartial, Vec<u8>) {
+    let (k, p) = (keys(), presign_run());
+    let cp = Presignature::from_bytes(&p.client_presignature).unwrap();
+    sign::client_start(&k.client, cp, SessionId([0x44; 32]), &DIGEST, &mut rng(50)).unwrap()
+}
+
 fn sign_run() -> &'static SignRun {
     static RUN: OnceLock<SignRun> = OnceLock::new();
     RUN.get_or_init(|| {
         let (k, p) = (keys(), presign_run());
-        let cp = Presignature::from_bytes(&p.client_presignature).unwrap();
         let sp = Presignature::from_bytes(&p.server_presignature).unwrap();
-        let (c, m1) =
-            sign::client_start(&k.client, cp, SessionId([0x44; 32]), &DIGEST, &mut rng(50))
-                .unwrap();
-        let client_after_m1 = codec::encode(&c).unwrap();
+        let (c, m1) = sign_client_after_m1();
         let (s, m2) = sign::server_receive_request(&k.server, &m1)
             .unwrap()
             .approve(&k.server, sp, &mut rng(51))
@@ -813,7 +532,6 @@ fn sign_run() -> &'static SignRun {
         let (_, m3) = c.receive(&k.client, &m2).unwrap();
         SignRun {
             m: [m1, m2, m3],
-            client_after_m1,
             server_after_m2: server_after_m2.to_vec(),
         }
     })
@@ -833,7 +551,7 @@ fn sign_partial_signatures_that_cancel_are_named() {
         misbehaved(server.receive(&k.server, &bad)),
         (Role::Client, Check::PartialSignature)
     );
-    let client: sign::ClientAwaitingPartial = codec::decode(&r.client_after_m1).unwrap();
+    let (client, _) = sign_client_after_m1();
     let bad = tamper::<SignResponseMsg>(&r.m[1], |m| m.sigma = -sigma_c);
     assert_eq!(
         misbehaved(client.receive(&k.client, &bad)),
@@ -848,7 +566,7 @@ fn sign_states_only_accept_their_own_key_share() {
     let server =
         sign::ServerAwaitingFinish::restore(CurveId::Secp256k1, &r.server_after_m2).unwrap();
     assert_eq!(server.receive(&k.other_server, &r.m[2]).err(), changed);
-    let client: sign::ClientAwaitingPartial = codec::decode(&r.client_after_m1).unwrap();
+    let (client, _) = sign_client_after_m1();
     assert_eq!(client.receive(&k.other_client, &r.m[1]).err(), changed);
     // Approving with a share of another sharing.
     let request = sign::server_receive_request(&k.server, &r.m[0]).unwrap();
@@ -864,29 +582,40 @@ fn sign_states_only_accept_their_own_key_share() {
 
 struct FullRun {
     m: [Vec<u8>; 5],
-    server_after_m1: Vec<u8>,
-    client_after_m2: Vec<u8>,
     server_after_m3: Vec<u8>,
+}
+
+/// The full-signing client after message 1 (it holds nonces: rebuilt from its seed).
+fn full_client_after_m1() -> (full_sign::ClientAwaitingServer1, Vec<u8>) {
+    let k = keys();
+    full_sign::client_start(&k.client, SessionId([0x45; 32]), &DIGEST, &mut rng(60)).unwrap()
+}
+
+/// The full-signing server after message 2 (rebuilt from its seed).
+fn full_server_after_m1(m1: &[u8]) -> (full_sign::ServerAwaitingClient1, Vec<u8>) {
+    full_sign::server_respond(&keys().server, m1, &mut rng(61)).unwrap()
+}
+
+/// The full-signing client after message 3 (rebuilt from the seeds of the run).
+fn full_client_after_m2() -> full_sign::ClientAwaitingServer2 {
+    let (c, _) = full_client_after_m1();
+    c.receive(&keys().client, &full_run().m[1], &mut rng(62))
+        .unwrap()
+        .0
 }
 
 fn full_run() -> &'static FullRun {
     static RUN: OnceLock<FullRun> = OnceLock::new();
     RUN.get_or_init(|| {
         let k = keys();
-        let (c, m1) =
-            full_sign::client_start(&k.client, SessionId([0x45; 32]), &DIGEST, &mut rng(60))
-                .unwrap();
-        let (s, m2) = full_sign::server_respond(&k.server, &m1, &mut rng(61)).unwrap();
-        let server_after_m1 = codec::encode(&s).unwrap();
+        let (c, m1) = full_client_after_m1();
+        let (s, m2) = full_server_after_m1(&m1);
         let (c, m3) = c.receive(&k.client, &m2, &mut rng(62)).unwrap();
-        let client_after_m2 = codec::encode(&c).unwrap();
         let (s, m4) = s.receive(&k.server, &m3, &mut rng(63)).unwrap();
         let server_after_m3 = s.save().unwrap();
         let (_, m5) = c.receive(&k.client, &m4).unwrap();
         FullRun {
             m: [m1, m2, m3, m4, m5],
-            server_after_m1,
-            client_after_m2,
             server_after_m3: server_after_m3.to_vec(),
         }
     })
@@ -937,7 +666,7 @@ fn full_sign_server_message_4_tampered() {
         ),
     ];
     for (name, f_edit, expected) in cases {
-        let client: full_sign::ClientAwaitingServer2 = codec::decode(&f.client_after_m2).unwrap();
+        let client = full_client_after_m2();
         let bad = tamper::<FullSignResponseMsg>(&f.m[3], |m| f_edit(m));
         let (culprit, check) = misbehaved(client.receive(&k.client, &bad));
         assert_eq!(culprit, Role::Server, "{name}");
@@ -957,7 +686,7 @@ fn full_sign_client_delta_zero_is_refused_by_the_server() {
     let (k, f) = (keys(), full_run());
     let delta_s = payload::<FullSignResponseMsg>(&f.m[3]).presign.delta;
     let bad = tamper::<ClientSecondMsg>(&f.m[2], |m| m.r3.delta = -delta_s);
-    let server: full_sign::ServerAwaitingClient1 = codec::decode(&f.server_after_m1).unwrap();
+    let (server, _) = full_server_after_m1(&f.m[0]);
     assert_eq!(
         misbehaved(server.receive(&k.server, &bad, &mut rng(64))),
         (Role::Client, Check::Delta)
@@ -1007,14 +736,14 @@ fn aux_run() -> &'static AuxRun {
         let k = keys();
         let (c, m1) = aux_info::client_start(
             core_copy(&k.client),
-            test_fixtures::paillier_key(2).unwrap(),
+            primes::paillier_key(2).unwrap(),
             SessionId([0x46; 32]),
             &mut rng(70),
         )
         .unwrap();
         let (_, m2) = aux_info::server_respond(
             core_copy(&k.server),
-            test_fixtures::paillier_key(3).unwrap(),
+            primes::paillier_key(3).unwrap(),
             &m1,
             &mut rng(71),
         )
@@ -1029,7 +758,7 @@ fn aux_run() -> &'static AuxRun {
 #[test]
 fn aux_server_parameters_refused_by_name() {
     let a = aux_run();
-    let other = test_fixtures::aux(4, &mut rng(72)).unwrap().1.to_wire();
+    let other = primes::aux(4, &mut rng(72)).unwrap().1.to_wire();
     type Tamper = Box<dyn Fn(&mut RevealMsg)>;
     let cases: Vec<(&str, Tamper, Check)> = vec![
         (
@@ -1135,7 +864,7 @@ fn aux_server_result(reveal: RevealMsg) -> Result<(), Error> {
         .unwrap();
     let (server, _) = aux_info::server_respond(
         core_copy(&k.server),
-        test_fixtures::paillier_key(3).unwrap(),
+        primes::paillier_key(3).unwrap(),
         &m1,
         &mut rng(75),
     )
@@ -1152,7 +881,7 @@ fn aux_server_result(reveal: RevealMsg) -> Result<(), Error> {
 #[test]
 fn aux_client_echoing_the_servers_modulus_is_caught() {
     // The fixture key the server uses is known in advance here: the client commits to it.
-    let server_key = test_fixtures::aux(3, &mut rng(77)).unwrap();
+    let server_key = primes::aux(3, &mut rng(77)).unwrap();
     let reveal = RevealMsg {
         n: *server_key.0.public().n().as_ref(),
         ring_pedersen: server_key.1.to_wire(),
@@ -1178,26 +907,25 @@ fn aux_client_echoing_the_servers_modulus_is_caught() {
 }
 
 /// An honest client reveal for the session of [`aux_server_on`] (its Πprm bound to that
-/// session and the client's role), read out of the client's saved state.
+/// session and the client's role): the client's opening after an honest server's round 2.
 fn honest_client_reveal() -> RevealMsg {
     let k = keys();
-    let (client, _) = aux_info::client_start(
+    let (client, m1) = aux_info::client_start(
         core_copy(&k.client),
-        test_fixtures::paillier_key(2).unwrap(),
+        primes::paillier_key(2).unwrap(),
         SessionId([0x47; 32]),
         &mut rng(78),
     )
     .unwrap();
-    let kind = saved_kind(
-        ProtocolId::AuxInfo,
-        Role::Client,
-        aux_info::round::SERVER_REVEAL,
-    );
-    let mut reveal = None;
-    edit_saved::<AuxClientMirror>(kind, CurveId::Secp256k1, &client.save().unwrap(), |m| {
-        reveal = Some(m.reveal.clone());
-    });
-    reveal.unwrap()
+    let (_, m2) = aux_info::server_respond(
+        core_copy(&k.server),
+        primes::paillier_key(3).unwrap(),
+        &m1,
+        &mut rng(75),
+    )
+    .unwrap();
+    let (_, m3) = client.receive(&m2).unwrap();
+    payload::<OpeningMsg>(&m3).reveal
 }
 
 #[test]
@@ -1205,7 +933,7 @@ fn aux_server_checks_the_committed_parameters_and_prm_before_proving() {
     // The values open the commitment, so only the parameter checks and Πprm stand between
     // them and the server's Πfac under the client's parameters (AUX-5..7).
     let honest = honest_client_reveal();
-    let other = test_fixtures::aux(4, &mut rng(79)).unwrap().1.to_wire();
+    let other = primes::aux(4, &mut rng(79)).unwrap().1.to_wire();
     type Tamper = Box<dyn Fn(&mut RevealMsg)>;
     let cases: Vec<(&str, Tamper, Check)> = vec![
         (
@@ -1236,49 +964,8 @@ fn aux_server_checks_the_committed_parameters_and_prm_before_proving() {
     assert!(aux_server_result(honest).is_ok());
 }
 
-/// The serde layout of `aux_info::ClientAwaitingReveal`.
-#[derive(Serialize, Deserialize)]
-struct AuxClientMirror {
-    ctx: SessionContext,
-    core: KeyShare<Secp256k1>,
-    own: OwnAux,
-    reveal: RevealMsg,
-    opening: Opening,
-}
-
-#[test]
-fn restored_aux_state_with_the_servers_share_is_refused() {
-    let (k, a) = (keys(), aux_run());
-    let kind = saved_kind(
-        ProtocolId::AuxInfo,
-        Role::Client,
-        aux_info::round::SERVER_REVEAL,
-    );
-    let b =
-        edit_saved::<AuxClientMirror>(kind, CurveId::Secp256k1, &a.client_awaiting_reveal, |m| {
-            m.core = core_copy(&k.server);
-        });
-    assert_eq!(
-        ClientAwaitingReveal::restore(CurveId::Secp256k1, &b).err(),
-        Some(DecodeError::Inconsistent)
-    );
-}
-
 // ---------------------------------------------------------------------------------------
 // Stored ECDSA key shares and their auxiliary parts.
-
-/// The serde layout of `OwnAux` (`OwnAuxBody`).
-#[derive(Clone, Copy, Serialize, Deserialize)]
-struct OwnAuxMirror {
-    #[serde(with = "tandem_paillier::bigint::serde_uint")]
-    p: tandem_paillier::bigint::U1536,
-    #[serde(with = "tandem_paillier::bigint::serde_uint")]
-    q: tandem_paillier::bigint::U1536,
-    #[serde(with = "tandem_paillier::bigint::serde_uint")]
-    t: U3072,
-    #[serde(with = "tandem_paillier::bigint::serde_uint")]
-    lambda: U3072,
-}
 
 #[test]
 fn ecdsa_key_share_storage_checks() {
@@ -1291,22 +978,8 @@ fn ecdsa_key_share_storage_checks() {
         EcdsaKeyShare::from_bytes(&bytes).err(),
         Some(Error::Storage(DecodeError::Inconsistent))
     );
-    // Our own auxiliary secrets: s is recomputed as t^λ on loading, so what is checked is
-    // λ < φ(N) (`Trapdoor::from_lambda`) and a valid prime pair (`from_primes_unchecked`).
-    let own: OwnAuxMirror = codec::decode(&codec::encode(k.client.own()).unwrap()).unwrap();
-    let bad_lambda = OwnAuxMirror {
-        lambda: U3072::MAX,
-        ..own
-    };
-    assert_eq!(
-        codec::decode::<OwnAux>(&codec::encode(&bad_lambda).unwrap()).err(),
-        Some(DecodeError::InvalidValue)
-    );
-    let same_primes = OwnAuxMirror { q: own.p, ..own };
-    assert_eq!(
-        codec::decode::<OwnAux>(&codec::encode(&same_primes).unwrap()).err(),
-        Some(DecodeError::InvalidValue)
-    );
+    // Our own auxiliary secrets (λ < φ(N), a valid prime pair): `src/ecdsa/key_share.rs`
+    // (`own_aux_storage_checks`).
     // The peer's parameters with s = t.
     let mut wire = k.client.peer().ring_pedersen().to_wire();
     wire.s = wire.t;
@@ -1322,8 +995,8 @@ fn ecdsa_key_share_storage_checks() {
         Some(DecodeError::Inconsistent)
     );
     // Ring-Pedersen parameters on another modulus than the Paillier key.
-    let (sk, _, _) = test_fixtures::aux(2, &mut rng(78)).unwrap();
-    let (_, rp, td) = test_fixtures::aux(3, &mut rng(79)).unwrap();
+    let (sk, _, _) = primes::aux(2, &mut rng(78)).unwrap();
+    let (_, rp, td) = primes::aux(3, &mut rng(79)).unwrap();
     assert_eq!(
         OwnAux::new(sk, rp, td).err(),
         Some(DecodeError::Inconsistent)
@@ -1387,7 +1060,7 @@ fn every_server_refuses_a_first_message_of_an_unknown_version() {
     );
     let (_, m1) = aux_info::client_start(
         core_copy(&k.client),
-        test_fixtures::paillier_key(2).unwrap(),
+        primes::paillier_key(2).unwrap(),
         SessionId([0x53; 32]),
         &mut rng(95),
     )
@@ -1395,7 +1068,7 @@ fn every_server_refuses_a_first_message_of_an_unknown_version() {
     expect(
         aux_info::server_respond(
             core_copy(&k.server),
-            test_fixtures::paillier_key(3).unwrap(),
+            primes::paillier_key(3).unwrap(),
             &with_version_2(&m1),
             &mut rng(96),
         )

@@ -11,16 +11,11 @@
     clippy::mod_module_files
 )]
 
-mod support;
-
 use std::sync::LazyLock;
 
-use support::ecdsa::PAIR;
-use support::{rng, tamper};
 use tandem_curves::{Curve, EncodedPoint, Point, Scalar, Secp256k1};
 use tandem_paillier::bigint::{I1024, I2048, I4096, U3072, U6144};
 use tandem_paillier::paillier::Ciphertext;
-use tandem_paillier::test_fixtures;
 use tandem_protocol::driver::{self, NoTap};
 use tandem_protocol::ecdsa::aux_info::{
     self, ClientAwaitingProofs, ClientAwaitingReveal, CommitMsg, OpeningMsg, ProofsMsg, RevealMsg,
@@ -34,6 +29,9 @@ use tandem_protocol::ecdsa::{PresignaturePool, full_sign};
 use tandem_protocol::message::peek_header;
 use tandem_protocol::stored::SessionState;
 use tandem_protocol::{Check, Error, Message, Refusal, Role, SessionId};
+use tandem_testkit::ecdsa::PAIR;
+use tandem_testkit::message::{rng, tamper};
+use tandem_testkit::primes;
 
 fn round_of(m: &[u8]) -> u8 {
     peek_header(m).unwrap().round
@@ -472,20 +470,15 @@ static AUX: LazyLock<AuxRun> = LazyLock::new(|| {
         driver::keygen::<Secp256k1, _, _, _>(&mut rng(80), &mut rng(81), &mut NoTap).unwrap();
     let (client, m1) = aux_info::client_start(
         c,
-        test_fixtures::paillier_key(2).unwrap(),
+        primes::paillier_key(2).unwrap(),
         SessionId([0xa0; 32]),
         &mut rng(82),
     )
     .unwrap();
     let client_awaiting_reveal = save_copy(client);
     let client = ClientAwaitingReveal::restore(Secp256k1::ID, &client_awaiting_reveal).unwrap();
-    let (server, m2) = aux_info::server_respond(
-        s,
-        test_fixtures::paillier_key(3).unwrap(),
-        &m1,
-        &mut rng(83),
-    )
-    .unwrap();
+    let (server, m2) =
+        aux_info::server_respond(s, primes::paillier_key(3).unwrap(), &m1, &mut rng(83)).unwrap();
     let server_awaiting_opening = save_copy(server);
     let server = ServerAwaitingOpening::restore(Secp256k1::ID, &server_awaiting_opening).unwrap();
     let (client, m3) = client.receive(&m2).unwrap();
@@ -657,14 +650,9 @@ fn aux_commitment_and_sharing_refusals() {
     let (_, s) =
         driver::keygen::<Secp256k1, _, _, _>(&mut rng(80), &mut rng(81), &mut NoTap).unwrap();
     let bad = tamper::<CommitMsg>(&AUX.m[0], |m| m.sharing_id[0] ^= 1);
-    let e = aux_info::server_respond(
-        s,
-        test_fixtures::paillier_key(3).unwrap(),
-        &bad,
-        &mut rng(83),
-    )
-    .err()
-    .unwrap();
+    let e = aux_info::server_respond(s, primes::paillier_key(3).unwrap(), &bad, &mut rng(83))
+        .err()
+        .unwrap();
     assert_eq!(
         e,
         Error::Refused {

@@ -11,15 +11,11 @@
     clippy::mod_module_files
 )]
 
-mod support;
-
 use std::sync::LazyLock;
 
 use k256::ecdsa::VerifyingKey;
 use k256::ecdsa::signature::hazmat::PrehashVerifier;
 use rand_core::Rng;
-use support::ecdsa::{PAIR, Pair, pair};
-use support::rng;
 use tandem_curves::{Point, Secp256k1};
 use tandem_protocol::driver::{self, NoTap};
 use tandem_protocol::ecdsa::{
@@ -27,6 +23,8 @@ use tandem_protocol::ecdsa::{
 };
 use tandem_protocol::stored::SessionState;
 use tandem_protocol::{DecodeError, Error, KeyShare, Misuse, Role, SessionId};
+use tandem_testkit::ecdsa::{PAIR, Pair, pair};
+use tandem_testkit::message::rng;
 
 /// A second key, with other seeds and other fixture primes.
 static PAIR2: LazyLock<Pair> = LazyLock::new(|| pair(200, (4, 5)));

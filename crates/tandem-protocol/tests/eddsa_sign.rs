@@ -9,12 +9,9 @@
     clippy::mod_module_files
 )]
 
-mod support;
-
 use curve25519_dalek::constants::EIGHT_TORSION;
 use ed25519_dalek::VerifyingKey;
 use proptest::prelude::*;
-use support::{bytes_field, rng, tamper, with_payload};
 use tandem_curves::{Curve, Ed25519, Point, Scalar, SecretScalar};
 use tandem_protocol::driver::{self, NoTap};
 use tandem_protocol::eddsa::frost::SigningNonces;
@@ -23,6 +20,7 @@ use tandem_protocol::eddsa::wire::WireCommitments;
 use tandem_protocol::message::peek_header;
 use tandem_protocol::stored::SessionState;
 use tandem_protocol::{Check, DecodeError, Error, KeyShare, Misuse, Refusal, Role, SessionId};
+use tandem_testkit::message::{bytes_field, rng, tamper, with_header, with_payload};
 
 fn keys(seed: u64) -> (KeyShare<Ed25519>, KeyShare<Ed25519>) {
     driver::keygen::<Ed25519, _, _, _>(&mut rng(seed), &mut rng(seed + 1000), &mut NoTap).unwrap()
@@ -373,7 +371,7 @@ fn roles_are_enforced() {
         Err(Error::Misuse(Misuse::WrongRole { .. }))
     ));
     // Only the client initiates: a server-sent "round 1" is refused.
-    let forged = support::with_header(&m1, |h| h.sender = Role::Server);
+    let forged = with_header(&m1, |h| h.sender = Role::Server);
     assert!(matches!(
         sign::server_receive_request(&s, &forged),
         Err(Error::Refused {

@@ -9,14 +9,12 @@
     clippy::mod_module_files
 )]
 
-mod support;
-
-use support::{rng, with_header};
 use tandem_curves::{CurveId, Ed25519, Secp256k1};
 use tandem_protocol::codec::MAX_ENCODED_LEN;
 use tandem_protocol::keygen;
 use tandem_protocol::message::peek_header;
 use tandem_protocol::{DecodeError, Error, Message, ProtocolId, Refusal, Role, SessionId};
+use tandem_testkit::message::{rng, with_header};
 
 /// The client's state after round 1 and the server's round 2. The state lives in memory (it
 /// is not saveable: its Schnorr nonce is committed in V_c, CGGMP21 Fig. 5); each test builds

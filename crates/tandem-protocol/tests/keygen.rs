@@ -10,16 +10,14 @@
     clippy::mod_module_files
 )]
 
-mod support;
-
 use curve25519_dalek::constants::EIGHT_TORSION;
 use proptest::prelude::*;
-use support::{bytes_field, rng, tamper, with_payload};
 use tandem_curves::{Curve, Ed25519, Point, Scalar, Secp256k1};
 use tandem_protocol::driver::{self, NoTap};
 use tandem_protocol::keygen::{self, ClientOpeningMsg, ServerProofMsg, ServerShareMsg};
 use tandem_protocol::stored::SessionState;
 use tandem_protocol::{Check, DecodeError, Error, KeyShare, Role, SessionId};
+use tandem_testkit::message::{bytes_field, rng, tamper, with_payload};
 
 fn complete<C: Curve>(seed: u64) {
     let (c, s) =

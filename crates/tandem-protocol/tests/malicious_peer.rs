@@ -1,6 +1,6 @@
 //! A dishonest client or server in every protocol of this crate: every field of every message
 //! it sends is changed, dropped, duplicated or reordered (through the generic serde mutator
-//! in `support/mutate.rs`), and every whole message is dropped, duplicated, replayed from
+//! of `tandem_testkit::mutate`), and every whole message is dropped, duplicated, replayed from
 //! another session or delivered out of order. The honest party must either refuse naming the
 //! dishonest party, or finish with a correct output; no error may show its secret share.
 
@@ -11,28 +11,21 @@
     clippy::panic
 )]
 
-#[macro_use]
-#[path = "support/mutate.rs"]
-mod mutate;
-
 use std::marker::PhantomData;
 use std::sync::OnceLock;
 
 use ed25519_dalek::{Signature, VerifyingKey};
 use k256::ecdsa::signature::hazmat::PrehashVerifier;
-use mutate::{Mutation, Proto, Run, Stats, TapFn, attack_both, mutations};
-use rand_chacha::ChaCha20Rng;
-use rand_core::SeedableRng;
 use tandem_curves::{Curve, CurveId, Ed25519, Secp256k1};
 use tandem_protocol::driver::{self, NoTap};
 use tandem_protocol::ecdsa::{EcdsaKeyShare, EcdsaSignature, Presignature, presign, sign};
 use tandem_protocol::eddsa::sign as eddsa_sign;
 use tandem_protocol::keygen;
 use tandem_protocol::{KeyShare, Role, SessionId};
-
-fn rng(seed: u64) -> ChaCha20Rng {
-    ChaCha20Rng::seed_from_u64(seed)
-}
+use tandem_testkit::ecdsa::fixture_pair;
+use tandem_testkit::message::rng;
+use tandem_testkit::mutate::{Mutation, Proto, Run, Stats, TapFn, attack_both, mutations};
+use tandem_testkit::step;
 
 fn secret_hex<C: Curve>(share: &KeyShare<C>) -> Vec<String> {
     let mut b = share.secret().to_bytes().to_vec();
@@ -210,18 +203,13 @@ fn eddsa_sign_dishonest_peer() {
 // ---------------------------------------------------------------------------------------
 // ECDSA: the frozen fixture key shares (no aux-info run), presigning and online signing.
 
-const FIXTURE: &str = include_str!("../../../test-vectors/v1/ecdsa-secp256k1.json");
 const DIGEST: [u8; 32] = [0x5a; 32];
 
 fn ecdsa_keys() -> &'static (EcdsaKeyShare, EcdsaKeyShare) {
     static KEYS: OnceLock<(EcdsaKeyShare, EcdsaKeyShare)> = OnceLock::new();
     KEYS.get_or_init(|| {
-        let t: tandem_protocol::fixtures::Transcript = serde_json::from_str(FIXTURE).unwrap();
-        let get = |name: &str| {
-            let bytes = &t.outputs.iter().find(|(n, _)| n == name).unwrap().1.0;
-            EcdsaKeyShare::from_bytes(bytes).unwrap()
-        };
-        (get("client_key_share"), get("server_key_share"))
+        let pair = fixture_pair();
+        (pair.client, pair.server)
     })
 }
 

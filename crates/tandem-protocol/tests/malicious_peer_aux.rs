@@ -1,6 +1,6 @@
 //! A dishonest client or server in the auxiliary-information protocol (CGGMP24 Fig. 7: each
 //! party's Paillier key and ring-Pedersen parameters with Πprm, Πmod and Πfac), through the
-//! harness of `malicious_peer.rs` (`support/mutate.rs`): field mutations of every message the
+//! harness of `malicious_peer.rs` (`tandem_testkit::mutate`): field mutations of every message the
 //! dishonest party sends, header changes, and the whole-message attacks (dropped, delivered
 //! twice, replayed from another session, out of order). The honest party must refuse naming
 //! the dishonest party, or finish with a key share that holds the peer's Paillier key and
@@ -10,7 +10,7 @@
 //!
 //! Cost: a run is seconds (3072-bit proofs, fixture primes): every party step is memoized
 //! and each case restores the honest party's saved state before the tampered message
-//! (`support/aux_steps.rs`, shared with `tandem-backup/tests/malicious_peer_ecdsa.rs`).
+//! (`tandem_testkit::aux_steps`, shared with `tandem-backup/tests/malicious_peer_ecdsa.rs`).
 //!
 //! Sampling (per case about 25 ms to restore a state, up to 0.7 s when a proof is verified):
 //! the mutator with [`ByteEdits::Ends`], so of every byte string (each big integer of the
@@ -34,31 +34,22 @@
     clippy::panic
 )]
 
-#[macro_use]
-#[path = "support/mutate.rs"]
-mod mutate;
-#[path = "support/aux_steps.rs"]
-mod aux_steps;
-
 use std::rc::Rc;
 use std::sync::OnceLock;
 
-use aux_steps::{
-    AuxInputs, AuxSteps, Reference, Share, attack_and_report, check_peer_aux, fixture_key,
-    share_secrets,
-};
-use mutate::{ByteEdits, Mutation, Options, Proto, Run, Stats, TapFn, mutations_with};
-use rand_chacha::ChaCha20Rng;
-use rand_core::SeedableRng;
 use tandem_curves::Secp256k1;
 use tandem_protocol::driver::{self, NoTap};
 use tandem_protocol::ecdsa::EcdsaKeyShare;
 use tandem_protocol::ecdsa::aux_info::{CommitMsg, OpeningMsg, ProofsMsg, RevealMsg};
 use tandem_protocol::{KeyShare, Role};
-
-fn rng(seed: u64) -> ChaCha20Rng {
-    ChaCha20Rng::seed_from_u64(seed)
-}
+use tandem_testkit::aux_steps::{
+    AuxInputs, AuxSteps, Reference, Share, attack_and_report, check_peer_aux, fixture_key,
+    share_secrets,
+};
+use tandem_testkit::message::rng;
+use tandem_testkit::mutate::{
+    ByteEdits, Mutation, Options, Proto, Run, Stats, TapFn, mutations_with,
+};
 
 /// The key-generation shares (stored form) both seeds start from, and the fixture Paillier
 /// keys: 0 for the client, 1 for the server.

@@ -4,7 +4,7 @@
 //! Each case runs the protocol to the state with seeded RNGs, saves it, builds the peer's two
 //! messages (re-running the honest peer with the same seeds to where it answers, then letting
 //! it answer with two RNGs; or, where the honest answer is fixed by the transcript, an honest
-//! message and a dishonest variant), and hands both to `support::nonce_reuse::restore_twice`,
+//! message and a dishonest variant), and hands both to `tandem_testkit::nonce_reuse::restore_twice`,
 //! which restores the bytes for every copy, decodes every message sent and every output, and
 //! fails on any nonce answered twice. The detector is shown to fail on the states this rule
 //! made unsaveable (`detector_*`), and `every_saveable_state_has_a_case` fails when an
@@ -19,23 +19,13 @@
     clippy::mod_module_files
 )]
 
-mod support;
-
-#[macro_use]
-#[path = "support/nonce_reuse.rs"]
-mod nonce_reuse;
-
 use std::path::Path;
 use std::sync::LazyLock;
 
 use crypto_bigint::Uint;
-use nonce_reuse::{Case, PeerB, Trace, findings, impls_in, restore_twice, saveable_states};
-use support::ecdsa::{fixture_output, fixture_pair};
-use support::{rng, tamper};
 use tandem_curves::{Curve, CurveId, Ed25519, Scalar, Secp256k1};
 use tandem_paillier::bigint::{self, I4096, U3072};
 use tandem_paillier::proofs::factor::FacProof;
-use tandem_paillier::test_fixtures::paillier_key;
 use tandem_protocol::driver::{self, NoTap};
 use tandem_protocol::ecdsa::aux_info::{self, OpeningMsg, ProofsMsg, RevealMsg};
 use tandem_protocol::ecdsa::sign::SignFinishMsg;
@@ -44,6 +34,13 @@ use tandem_protocol::eddsa::sign::{self as eddsa_sign, SignShareMsg};
 use tandem_protocol::keygen::{self, ClientOpeningMsg, ServerProofMsg};
 use tandem_protocol::stored::SessionState;
 use tandem_protocol::{Error, KeyShare, SessionId, codec};
+use tandem_testkit::ecdsa::{fixture_output, fixture_pair};
+use tandem_testkit::harness;
+use tandem_testkit::message::{rng, tamper};
+use tandem_testkit::nonce_reuse::{
+    self, Case, PeerB, Trace, findings, impls_in, restore_twice, saveable_states,
+};
+use tandem_testkit::primes::paillier_key;
 
 #[path = "restore_twice/detector.rs"]
 mod detector;
@@ -313,36 +310,32 @@ const DIGEST: [u8; 32] = [0x42; 32];
 fn sign_server(name: &'static str) {
     let k = fixture_pair();
     let presignature = |n| Presignature::from_bytes(&fixture_output(n)).unwrap();
-    let (client, m1) = sign::client_start(
-        &k.client,
-        presignature("client_presignature"),
-        SID,
-        &DIGEST,
-        &mut rng(50),
-    )
-    .unwrap();
+    // The client holds the presignature (not serializable): made anew from it and its seed
+    // for each use (the same state every time).
+    let client = || {
+        let p = presignature("client_presignature");
+        sign::client_start(&k.client, p, SID, &DIGEST, &mut rng(50)).unwrap()
+    };
+    let (_, m1) = client();
     let (server, m2) = sign::server_receive_request(&k.server, &m1)
         .unwrap()
         .approve(&k.server, presignature("server_presignature"), &mut rng(51))
         .unwrap();
-    let client = codec::encode(&client).unwrap();
-    let m3 = || {
-        let c: sign::ClientAwaitingPartial = codec::decode(&client).unwrap();
-        c.receive(&k.client, &m2).unwrap().1
-    };
+    let m3 = || client().0.receive(&k.client, &m2).unwrap().1;
     let receive = |s: sign::ServerAwaitingFinish, m: &[u8]| s.receive(&k.server, m);
     ecdsa_server_finish(name, &server.save().unwrap()[..], &m3, &receive);
 }
 
 fn full_sign_server(name: &'static str) {
     let k = fixture_pair();
-    let (client, m1) = full_sign::client_start(&k.client, SID, &DIGEST, &mut rng(52)).unwrap();
+    // The client holds nonces (not serializable): made anew from its seed for each use.
+    let client = || full_sign::client_start(&k.client, SID, &DIGEST, &mut rng(52)).unwrap();
+    let (_, m1) = client();
     let (server, m2) = full_sign::server_respond(&k.server, &m1, &mut rng(53)).unwrap();
-    let (client, m3) = client.receive(&k.client, &m2, &mut rng(54)).unwrap();
+    let (_, m3) = client().0.receive(&k.client, &m2, &mut rng(54)).unwrap();
     let (server, m4) = server.receive(&k.server, &m3, &mut rng(55)).unwrap();
-    let client = codec::encode(&client).unwrap();
     let m5 = || {
-        let c: full_sign::ClientAwaitingServer2 = codec::decode(&client).unwrap();
+        let (c, _) = client().0.receive(&k.client, &m2, &mut rng(54)).unwrap();
         c.receive(&k.client, &m4).unwrap().1
     };
     let receive = |s: full_sign::ServerAwaitingClient2, m: &[u8]| s.receive(&k.server, m);

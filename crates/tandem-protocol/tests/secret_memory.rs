@@ -13,15 +13,13 @@
     clippy::mod_module_files
 )]
 
-mod support;
-
-use support::ecdsa::PAIR;
-use support::rng;
 use tandem_curves::{CurveId, Ed25519, Secp256k1};
 use tandem_protocol::driver::{self, NoTap};
 use tandem_protocol::ecdsa::{Presignature, PresignaturePool};
 use tandem_protocol::stored::{self, SessionState, StoredKind};
 use tandem_protocol::{KeyShare, SessionId, codec, keygen};
+use tandem_testkit::ecdsa::PAIR;
+use tandem_testkit::message::rng;
 use zeroize::ZeroizeOnDrop;
 
 fn assert_wiped_on_drop<T: ZeroizeOnDrop>(_: &T) {}

@@ -116,16 +116,16 @@ pub(crate) fn run(
     }
 }
 
-#[cfg(all(test, feature = "test-primes"))]
+#[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
 
-    use tandem_paillier::test_fixtures::paillier_key;
     use tandem_protocol::driver::{self, NoTap};
     use tandem_protocol::{Error, Role};
 
     use super::run;
     use crate::error::WalletError;
+    use crate::paillier::fixture_key as paillier_key;
     use crate::wallet::os_rng;
 
     fn cores() -> (

@@ -9,7 +9,10 @@
 //! - [`status`]: `STORED_DATABASE` → `STORED_CLIENT`, `STORED_CUSTODIAN_BACKUP_SHARE` →
 //!   `STORED_CLIENT_BACKUP_SHARE`;
 //! - [`address`]: Ethereum (EIP-55), Bitcoin (P2WPKH), Tron, Solana and Stellar addresses;
-//! - [`progress`]: the steps long operations report.
+//! - [`progress`]: the steps long operations report;
+//! - [`PaillierKeys`]: where the parties' Paillier keys come from: [`FreshPrimes`] for
+//!   [`Wallet::new`], another source only through [`Wallet::with_paillier_keys`] (a pool of
+//!   keys made ahead of time, for instance).
 //!
 //! ```no_run
 //! use tandem_wallet::{BackupKey, FsStore, Wallet};
@@ -43,8 +46,6 @@ pub mod address;
 mod aux_info;
 mod backup;
 pub mod error;
-#[cfg(feature = "fuzzing")]
-pub mod fuzzing;
 mod lifecycle;
 mod paillier;
 mod pool;
@@ -57,6 +58,7 @@ mod wallet;
 
 pub use backup::{BackupKey, EjectedKeys};
 pub use error::WalletError;
+pub use paillier::{FreshPrimes, PaillierKeys};
 pub use record::{BackupKeyKind, PublicKeys};
 pub use sign::{MAX_PRESIGN_BATCH, Secp256k1Signed, SignMethod};
 pub use status::{BackupStatus, SigningStatus, Status};

@@ -8,7 +8,7 @@
 //!
 //! Record names are fixed ASCII names ([`record`]); a store may refuse anything else.
 
-pub(crate) mod at_rest;
+pub mod at_rest;
 mod fs;
 
 use serde::{Deserialize, Serialize};

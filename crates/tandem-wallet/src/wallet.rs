@@ -18,7 +18,7 @@ use crate::address::Addresses;
 use crate::aux_info;
 use crate::error::{WalletError, protocol};
 use crate::lifecycle::{NewSigningPair, Settle, curve_index};
-use crate::paillier;
+use crate::paillier::{self, FreshPrimes, PaillierKeys};
 use crate::progress::{Progress, ProgressFn, Step};
 use crate::record::{CurveRecord, PublicKeys, WalletRecord, hex};
 use crate::status::{BackupStatus, SigningStatus};
@@ -81,8 +81,8 @@ pub(crate) fn encoded_share(
 #[derive(Debug)]
 pub struct Wallet<S: Store> {
     store: S,
-    /// Test-only: take Paillier keys from the public fixture primes.
-    fixture_primes: bool,
+    /// Where the parties' Paillier keys come from.
+    paillier: Box<dyn PaillierKeys>,
 }
 
 fn role(party: Party) -> Role {
@@ -103,22 +103,18 @@ pub(crate) fn step(
 }
 
 impl<S: Store> Wallet<S> {
-    /// The wallet on `store` (which may hold none yet: see [`Wallet::generate`]).
+    /// The wallet on `store` (which may hold none yet: see [`Wallet::generate`]), with fresh
+    /// Paillier keys ([`FreshPrimes`]).
     pub fn new(store: S) -> Self {
-        Self {
-            store,
-            fixture_primes: false,
-        }
+        Self::with_paillier_keys(store, FreshPrimes)
     }
 
-    /// TEST-ONLY: a wallet whose Paillier keys come from the public fixture primes of
-    /// `test-vectors/primes/` (fast, and protecting nothing). Compiled only with the
-    /// `test-primes` feature.
-    #[cfg(feature = "test-primes")]
-    pub fn with_test_primes(store: S) -> Self {
+    /// The wallet on `store` taking its parties' Paillier keys from `source` (see
+    /// [`PaillierKeys`]: for instance a pool of keys generated ahead of time).
+    pub fn with_paillier_keys(store: S, source: impl PaillierKeys + 'static) -> Self {
         Self {
             store,
-            fixture_primes: true,
+            paillier: Box::new(source),
         }
     }
 
@@ -132,7 +128,7 @@ impl<S: Store> Wallet<S> {
         ),
         WalletError,
     > {
-        paillier::key_pair(self.fixture_primes, progress)
+        paillier::key_pair(&*self.paillier, progress)
     }
 
     /// The store.

@@ -22,14 +22,11 @@
     clippy::panic
 )]
 
-#[path = "support/common.rs"]
-mod common;
-
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use common::*;
+use tandem_testkit::wallet::*;
 use tandem_wallet::store::record;
 use tandem_wallet::{
     BackupKey, BackupStatus, FsStore, Party, SigningStatus, Store, Wallet, WalletError, WalletInfo,
@@ -64,7 +61,7 @@ impl CrashStates {
         copy_tree(work.path(), &copies.path().join("0"));
         let count = Arc::new(AtomicUsize::new(0));
         let store = snapshotting(work.path(), copies.path(), count.clone());
-        op(&Wallet::with_test_primes(store)).unwrap();
+        op(&Wallet::with_paillier_keys(store, FixturePrimes::new())).unwrap();
         let writes = count.load(Ordering::SeqCst);
         Self { copies, writes }
     }
@@ -200,7 +197,7 @@ fn replace_signing_pair(template: &TempDir, op: Operation, new_device: bool) {
             // the operation succeeds and the wallet signs.
             if k == 0 || k == prepared - 1 {
                 let retry = failing_at(FsStore::open(dir.path()).unwrap(), usize::MAX);
-                op(&Wallet::with_test_primes(retry)).unwrap();
+                op(&Wallet::with_paillier_keys(retry, FixturePrimes::new())).unwrap();
                 assert_ne!(
                     signing_ids(&dir),
                     old_ids,

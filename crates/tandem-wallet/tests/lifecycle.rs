@@ -8,11 +8,8 @@
     clippy::panic
 )]
 
-#[path = "support/common.rs"]
-mod common;
-
-use common::*;
 use tandem_protocol::ecdsa::PresignaturePool;
+use tandem_testkit::wallet::*;
 use tandem_wallet::progress::Progress;
 use tandem_wallet::store::record;
 use tandem_wallet::{
@@ -24,7 +21,8 @@ use zeroize::Zeroizing;
 #[test]
 fn generate_reports_statuses_and_refuses_a_second_wallet() {
     let dir = tempfile::tempdir().unwrap();
-    let wallet = Wallet::with_test_primes(FsStore::create(dir.path()).unwrap());
+    let wallet =
+        Wallet::with_paillier_keys(FsStore::create(dir.path()).unwrap(), FixturePrimes::new());
     let mut statuses = Vec::new();
     let info = wallet
         .generate(&mut |p| {

@@ -10,11 +10,8 @@
     clippy::panic
 )]
 
-#[path = "support/common.rs"]
-mod common;
-
-use common::*;
 use serde_json::Value;
+use tandem_testkit::wallet::*;
 use tandem_wallet::store::record;
 use tandem_wallet::{FsStore, Party, Store, StoreError, Wallet, WalletError};
 
@@ -164,7 +161,7 @@ fn shares_of_another_wallet_or_an_old_pair_are_refused() {
         .read(Party::Server, record::SECP256K1_SHARE)
         .unwrap()
         .unwrap();
-    Wallet::with_test_primes(store.clone())
+    Wallet::with_paillier_keys(store.clone(), FixturePrimes::new())
         .refresh(&mut |_| {})
         .unwrap();
     store

@@ -10,12 +10,9 @@
     clippy::panic
 )]
 
-#[path = "support/common.rs"]
-mod common;
-
 use std::path::Path;
 
-use common::*;
+use tandem_testkit::wallet::*;
 use tandem_wallet::store::{counter, record};
 use tandem_wallet::{FsStore, Party, SignMethod, Store, StoreError, WalletError};
 

@@ -8,10 +8,7 @@
     clippy::panic
 )]
 
-#[path = "support/common.rs"]
-mod common;
-
-use common::*;
+use tandem_testkit::wallet::*;
 use tandem_wallet::store::record;
 use tandem_wallet::{FsStore, Party, Store, StoreError, Wallet, WalletError};
 use zeroize::Zeroizing;

@@ -10,7 +10,7 @@ use rand_core::SeedableRng;
 use tandem_curves::Transcript;
 use tandem_paillier::paillier::SecretKey;
 use tandem_paillier::ring_pedersen::{Params, Trapdoor, Verifier};
-use tandem_paillier::test_fixtures;
+use tandem_testkit::primes as fixture_primes;
 
 pub struct Party {
     pub sk: SecretKey,
@@ -33,7 +33,7 @@ impl Party {
 }
 
 fn party(i: usize) -> Party {
-    let (sk, rp, td) = test_fixtures::aux(i, &mut ChaCha20Rng::seed_from_u64(1000 + i as u64))
+    let (sk, rp, td) = fixture_primes::aux(i, &mut ChaCha20Rng::seed_from_u64(1000 + i as u64))
         .expect("fixture key");
     Party { sk, rp, td }
 }

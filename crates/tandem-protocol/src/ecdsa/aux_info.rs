@@ -604,3 +604,6 @@ impl SessionState for ServerAwaitingProofs {
             .ok_or(DecodeError::Inconsistent)
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -102,14 +102,11 @@ pub fn client_start<R: CryptoRng + ?Sized>(
 }
 
 /// Client after message 1.
-// Deliberately not serializable outside fuzzing builds: this state holds signing nonces
-// (see `stored::SessionState` for why it must not be saved and restored).
-#[cfg_attr(feature = "fuzzing", derive(Serialize, Deserialize))]
+// Deliberately not serializable: this state holds signing nonces (see
+// `stored::SessionState` for why it must not be saved and restored).
 pub struct ClientAwaitingServer1 {
     presign: ClientAwaitingServer,
-    #[cfg_attr(feature = "fuzzing", serde(with = "tandem_curves::encoding::fixed"))]
     digest: [u8; 32],
-    #[cfg_attr(feature = "fuzzing", serde(with = "tandem_curves::encoding::fixed"))]
     rho: [u8; 32],
 }
 
@@ -142,14 +139,11 @@ impl ClientAwaitingServer1 {
 }
 
 /// Client after message 3.
-// Deliberately not serializable outside fuzzing builds: this state holds signing nonces
-// (see `stored::SessionState` for why it must not be saved and restored).
-#[cfg_attr(feature = "fuzzing", derive(Serialize, Deserialize))]
+// Deliberately not serializable: this state holds signing nonces (see
+// `stored::SessionState` for why it must not be saved and restored).
 pub struct ClientAwaitingServer2 {
     presign: ClientAwaitingServerRound3,
-    #[cfg_attr(feature = "fuzzing", serde(with = "tandem_curves::encoding::fixed"))]
     digest: [u8; 32],
-    #[cfg_attr(feature = "fuzzing", serde(with = "tandem_curves::encoding::fixed"))]
     rho: [u8; 32],
 }
 
@@ -224,14 +218,11 @@ pub fn server_respond<R: CryptoRng + ?Sized>(
 }
 
 /// Server after message 2.
-// Deliberately not serializable outside fuzzing builds: this state holds signing nonces
-// (see `stored::SessionState` for why it must not be saved and restored).
-#[cfg_attr(feature = "fuzzing", derive(Serialize, Deserialize))]
+// Deliberately not serializable: this state holds signing nonces (see
+// `stored::SessionState` for why it must not be saved and restored).
 pub struct ServerAwaitingClient1 {
     presign: ServerAwaitingClient,
-    #[cfg_attr(feature = "fuzzing", serde(with = "tandem_curves::encoding::fixed"))]
     digest: [u8; 32],
-    #[cfg_attr(feature = "fuzzing", serde(with = "tandem_curves::encoding::fixed"))]
     rho: [u8; 32],
 }
 

@@ -331,3 +331,40 @@ impl<'de> Deserialize<'de> for PeerAux {
         Ok(Self { paillier, rp })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use tandem_paillier::bigint::U3072;
+
+    use super::{OwnAux, OwnAuxBody};
+    use crate::codec;
+    use crate::ecdsa::tests::fixture_shares;
+    use crate::error::DecodeError;
+
+    #[test]
+    fn own_aux_storage_checks() {
+        // Our own auxiliary secrets: s is recomputed as t^λ on loading, so what is checked
+        // is λ < φ(N) (`Trapdoor::from_lambda`) and a valid prime pair
+        // (`from_primes_unchecked`).
+        let (client, _) = fixture_shares();
+        let own = client.own();
+        let stored = |f: fn(&mut OwnAuxBody)| {
+            let mut body = OwnAuxBody {
+                p: *own.paillier.p(),
+                q: *own.paillier.q(),
+                t: *own.rp.t(),
+                lambda: *own.trapdoor.lambda(),
+            };
+            f(&mut body);
+            codec::decode::<OwnAux>(&codec::encode(&body).unwrap()).err()
+        };
+        assert_eq!(stored(|_| {}), None);
+        assert_eq!(
+            stored(|b| b.lambda = U3072::MAX),
+            Some(DecodeError::InvalidValue)
+        );
+        assert_eq!(stored(|b| b.q = b.p), Some(DecodeError::InvalidValue));
+    }
+}

@@ -232,3 +232,136 @@ impl PresignaturePool {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::panic)]
+
+    use tandem_curves::{CurveId, Point};
+
+    use super::{Body, MAX_HELD, MAX_SPENT, MAX_STORED_LEN, PresignaturePool};
+    use crate::ecdsa::Presignature;
+    use crate::ecdsa::tests::{fixture_presignature, fixture_shares, shows};
+    use crate::error::{DecodeError, Error, Misuse};
+    use crate::message::{Role, SessionId};
+    use crate::stored::{STORED_VERSION, StoredHeader, StoredKind};
+
+    fn pool_bytes(body: &Body) -> Vec<u8> {
+        // Written without the size limit of `stored::encode` (a pool may be larger).
+        let header = StoredHeader {
+            version: STORED_VERSION,
+            kind: StoredKind::PresignaturePool,
+            curve: CurveId::Secp256k1,
+        };
+        postcard::to_allocvec(&(header, body)).unwrap()
+    }
+
+    fn server_pool(held: Vec<Presignature>, spent: Vec<SessionId>) -> Vec<u8> {
+        let server = fixture_presignature("server");
+        pool_bytes(&Body {
+            sharing_id: server.sharing_id,
+            role: Role::Server,
+            held,
+            spent,
+        })
+    }
+
+    #[test]
+    fn pool_over_its_limit_is_not_written() {
+        // MAX_HELD + 1 presignatures (distinct ids) in memory: the stored form is refused.
+        let (_, server) = fixture_shares();
+        let pool = PresignaturePool::new(&server);
+        for i in 0..=MAX_HELD {
+            let mut p = fixture_presignature("server");
+            p.id.0[..8].copy_from_slice(&(i as u64).to_be_bytes());
+            pool.insert(p).unwrap();
+        }
+        assert!(matches!(
+            pool.to_bytes(),
+            Err(Error::Storage(DecodeError::TooLarge { .. }))
+        ));
+    }
+
+    #[test]
+    fn stored_pool_refusals() {
+        let (client, server) = fixture_shares();
+        let storage = |bytes: &[u8]| PresignaturePool::from_bytes(bytes, &server).err();
+        let sp = || fixture_presignature("server");
+        let inconsistent = Some(Error::Storage(DecodeError::Inconsistent));
+        assert!(storage(&server_pool(vec![sp()], vec![])).is_none());
+        // A pool of the server read with the client's share.
+        let bytes = server_pool(vec![sp()], vec![]);
+        assert_eq!(
+            PresignaturePool::from_bytes(&bytes, &client).err(),
+            Some(Error::Misuse(Misuse::KeyShareChanged))
+        );
+        // A held id that is also recorded as spent.
+        let id = sp().id;
+        assert_eq!(storage(&server_pool(vec![sp()], vec![id])), inconsistent);
+        // The same id held twice.
+        assert_eq!(
+            storage(&server_pool(vec![sp(), sp()], vec![])),
+            inconsistent
+        );
+        // The client's half inside the server's pool.
+        let client_half = fixture_presignature("client");
+        assert_eq!(
+            storage(&server_pool(vec![client_half], vec![])),
+            inconsistent
+        );
+        // A held presignature that fails its own consistency check.
+        let mut bad = sp();
+        bad.client.big_delta = bad.client.big_delta + Point::generator();
+        assert_eq!(storage(&server_pool(vec![bad], vec![])), inconsistent);
+        // More than MAX_STORED_LEN bytes (the header is read first, then the size).
+        let mut huge = server_pool(vec![sp()], vec![]);
+        huge.resize(MAX_STORED_LEN + 1, 0);
+        assert_eq!(
+            storage(&huge),
+            Some(Error::Storage(DecodeError::TooLarge {
+                got: MAX_STORED_LEN + 1,
+                limit: MAX_STORED_LEN
+            }))
+        );
+        // A stored presignature offered as a pool.
+        let stored = sp().to_bytes().unwrap();
+        assert_eq!(
+            storage(&stored),
+            Some(Error::Storage(DecodeError::WrongKind))
+        );
+        // More than MAX_SPENT spent ids.
+        let spent: Vec<SessionId> = (0..=MAX_SPENT as u64)
+            .map(|i| {
+                let mut id = [0u8; 32];
+                id[..8].copy_from_slice(&i.to_be_bytes());
+                SessionId(id)
+            })
+            .collect();
+        match storage(&server_pool(vec![], spent)) {
+            Some(Error::Storage(DecodeError::TooLarge { got, limit })) => {
+                assert_eq!((got, limit), (MAX_SPENT + 1, MAX_SPENT));
+            }
+            other => panic!("{other:?}"),
+        }
+        // More than MAX_HELD presignatures: refused before any is validated.
+        let many: Vec<Presignature> = (0..=MAX_HELD).map(|_| sp()).collect();
+        match storage(&server_pool(many, vec![])) {
+            Some(Error::Storage(DecodeError::TooLarge { got, .. })) => {
+                assert_eq!(got, MAX_HELD + 1);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn pools_print_no_secret() {
+        let (_, server) = fixture_shares();
+        let p = fixture_presignature("server");
+        let (k, chi) = (p.k.to_bytes(), p.chi.to_bytes());
+        let pool = PresignaturePool::new(&server);
+        pool.insert(p).unwrap();
+        for text in [format!("{pool:?}"), format!("{pool:#?}")] {
+            assert!(!shows(&text, &k[..]) && !shows(&text, &chi[..]), "{text}");
+        }
+    }
+}

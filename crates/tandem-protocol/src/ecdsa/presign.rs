@@ -284,12 +284,13 @@ pub fn client_start<R: CryptoRng + ?Sized>(
 }
 
 /// Client after message 1.
-// Deliberately not serializable outside fuzzing builds: this state holds signing nonces
-// (see `stored::SessionState` for why it must not be saved and restored).
-#[cfg_attr(feature = "fuzzing", derive(Serialize, Deserialize))]
+// Deliberately not serializable: this state holds signing nonces (see `stored::SessionState`
+// for why it must not be saved and restored). Only a cargo-fuzz build (`cfg(fuzzing)`, which
+// cargo-fuzz sets and no dependent crate can) derives serde, for the fuzz targets to copy it.
+#[cfg_attr(fuzzing, derive(Serialize, Deserialize))]
 pub struct ClientAwaitingServer {
     pub(crate) ctx: SessionContext,
-    #[cfg_attr(feature = "fuzzing", serde(with = "tandem_curves::encoding::fixed"))]
+    #[cfg_attr(fuzzing, serde(with = "tandem_curves::encoding::fixed"))]
     pub(crate) sharing_id: [u8; 32],
     pub(crate) secrets: Round1Secrets,
     pub(crate) r1: Round1Msg,
@@ -380,12 +381,13 @@ impl ClientAwaitingServer {
 }
 
 /// Client after message 3.
-// Deliberately not serializable outside fuzzing builds: this state holds signing nonces
-// (see `stored::SessionState` for why it must not be saved and restored).
-#[cfg_attr(feature = "fuzzing", derive(Serialize, Deserialize))]
+// Deliberately not serializable: this state holds signing nonces (see `stored::SessionState`
+// for why it must not be saved and restored). Only a cargo-fuzz build (`cfg(fuzzing)`, which
+// cargo-fuzz sets and no dependent crate can) derives serde, for the fuzz targets to copy it.
+#[cfg_attr(fuzzing, derive(Serialize, Deserialize))]
 pub struct ClientAwaitingServerRound3 {
     pub(crate) ctx: SessionContext,
-    #[cfg_attr(feature = "fuzzing", serde(with = "tandem_curves::encoding::fixed"))]
+    #[cfg_attr(fuzzing, serde(with = "tandem_curves::encoding::fixed"))]
     pub(crate) sharing_id: [u8; 32],
     pub(crate) secrets: Round1Secrets,
     pub(crate) secrets3: Round3Secrets,
@@ -496,7 +498,7 @@ pub(crate) fn server_first_payload<R: CryptoRng + ?Sized>(
 /// messages 3, it would output two presignatures with the same id and the same `k_s` but
 /// different `χ_s` (offsets the client knows), and one signature with each reveals the key.
 /// An interrupted presigning run starts over: a presignature is cheap. In-memory only (its
-/// serde form exists in fuzzing builds alone).
+/// serde form exists in cargo-fuzz builds alone, `cfg(fuzzing)`).
 ///
 /// ```compile_fail,E0599
 /// # use tandem_protocol::ecdsa::presign::ServerAwaitingClient;
@@ -510,12 +512,13 @@ pub(crate) fn server_first_payload<R: CryptoRng + ?Sized>(
 /// # use tandem_protocol::stored::SessionState;
 /// let _ = ServerAwaitingClient::restore(tandem_curves::CurveId::Secp256k1, &[]);
 /// ```
-// Deliberately not serializable outside fuzzing builds: this state holds presigning nonces
-// (see `stored::SessionState` for why it must not be saved and restored).
-#[cfg_attr(feature = "fuzzing", derive(Serialize, Deserialize))]
+// Deliberately not serializable: this state holds presigning nonces (see `stored::SessionState`
+// for why it must not be saved and restored). Only a cargo-fuzz build (`cfg(fuzzing)`, which
+// cargo-fuzz sets and no dependent crate can) derives serde, for the fuzz targets to copy it.
+#[cfg_attr(fuzzing, derive(Serialize, Deserialize))]
 pub struct ServerAwaitingClient {
     pub(crate) ctx: SessionContext,
-    #[cfg_attr(feature = "fuzzing", serde(with = "tandem_curves::encoding::fixed"))]
+    #[cfg_attr(fuzzing, serde(with = "tandem_curves::encoding::fixed"))]
     pub(crate) sharing_id: [u8; 32],
     pub(crate) secrets: Round1Secrets,
     pub(crate) secrets2: Round2Secrets,

@@ -195,15 +195,12 @@ pub fn client_start<R: CryptoRng + ?Sized>(
 }
 
 /// Client after message 1. Holds the presignature until the server answers.
-// Deliberately not serializable outside fuzzing builds: this state holds signing nonces
-// (see `stored::SessionState` for why it must not be saved and restored).
-#[cfg_attr(feature = "fuzzing", derive(Serialize, Deserialize))]
+// Deliberately not serializable: this state holds signing nonces (see
+// `stored::SessionState` for why it must not be saved and restored).
 pub struct ClientAwaitingPartial {
     ctx: SessionContext,
     presignature: Presignature,
-    #[cfg_attr(feature = "fuzzing", serde(with = "tandem_curves::encoding::fixed"))]
     digest: [u8; 32],
-    #[cfg_attr(feature = "fuzzing", serde(with = "tandem_curves::encoding::fixed"))]
     rho: [u8; 32],
 }
 

@@ -3,7 +3,11 @@
 //! write, and the party and record name as associated data, so a record cannot be moved to
 //! another name or party unnoticed.
 //!
-//! Format: `version (1 byte) || nonce (12 bytes) || ciphertext with tag`.
+//! Format: `version (1 byte) || nonce (12 bytes) || ciphertext with tag`. [`FsStore`]
+//! uses it for the server's and the custodian's folders; another [`Store`] may use it too.
+//!
+//! [`FsStore`]: super::FsStore
+//! [`Store`]: super::Store
 
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
@@ -25,7 +29,11 @@ fn aad(party: Party, name: &str) -> Vec<u8> {
     aad
 }
 
-pub(crate) fn seal<R: CryptoRng + ?Sized>(
+/// Seals the record `name` of `party` under `key` (a fresh nonce from `rng`).
+///
+/// # Errors
+/// [`StoreError::Corrupted`] if encryption fails (it does not for inputs in memory).
+pub fn seal<R: CryptoRng + ?Sized>(
     key: &[u8; 32],
     party: Party,
     name: &str,
@@ -53,7 +61,12 @@ pub(crate) fn seal<R: CryptoRng + ?Sized>(
     Ok(out)
 }
 
-pub(crate) fn open(
+/// Opens the record `name` of `party` sealed under `key`: the plaintext, wiped on drop.
+///
+/// # Errors
+/// [`StoreError::Corrupted`] for another version, a short input, another key, party or
+/// name, or any change to the bytes.
+pub fn open(
     key: &[u8; 32],
     party: Party,
     name: &str,
