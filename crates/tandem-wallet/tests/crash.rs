@@ -7,6 +7,9 @@
 //! moves): copy `k` is the store the kill after write `k` leaves. (Killing a run per `k`
 //! instead would give the same states but repeat the operation's protocols, seconds each.)
 //!
+//! `backup_with_all_io_stopped_after_every_write` also runs the literal form for backup (the
+//! cheapest operation): a store that stops all writes after the `k`-th, one run per `k`.
+//!
 //! For every `k` from 0 to the number of writes, the test "reboots": a new wallet on copy
 //! `k`, whose first operation settles what was left (`tandem_wallet`'s `lifecycle`). It
 //! asserts that the wallet is in its old state or its new one, exactly where the design says
@@ -236,6 +239,42 @@ fn recover_killed_at_every_write() {
     );
 }
 
+/// After a backup killed after write `k` (of 14), rebooted: the old backup (under the
+/// password) up to write 4, the new one (under the random key) from write 5, when both sealed
+/// shares are stored; the signing pair untouched either way.
+fn check_backup(dir: &TempDir, wallet: &Wallet<FsStore>, k: usize, before: &WalletInfo) {
+    wallet.sign_ed25519(b"x", &mut |_| {}).unwrap();
+    assert_settled(dir);
+    let info = wallet.info().unwrap();
+    assert_eq!(info.public_keys, before.public_keys);
+    assert_eq!(
+        info.backup_status,
+        Some(BackupStatus::StoredClientBackupShare)
+    );
+    let (current, other) = if k < 5 {
+        (password(), random_key())
+    } else {
+        (random_key(), password())
+    };
+    // The current backup ejects to the wallet's keys; the other kind of key is refused.
+    wallet.eject(&current, &mut |_| {}).unwrap();
+    assert!(
+        matches!(
+            wallet.eject(&other, &mut |_| {}),
+            Err(WalletError::WrongKeyKind { .. })
+        ),
+        "k = {k}"
+    );
+    // And it recovers a new device to the same keys (at the boundary: the last crash that
+    // keeps the old pair and the first that completes the new one).
+    if k == 4 || k == 5 {
+        std::fs::remove_dir_all(dir.path().join("client")).unwrap();
+        let recovered = wallet.recover(&current, &mut |_| {}).unwrap();
+        assert_eq!(recovered.public_keys, before.public_keys);
+        signs(wallet, &recovered);
+    }
+}
+
 #[test]
 fn backup_killed_at_every_write() {
     // The wallet has a backup under the password; the new one is under a random key.
@@ -248,36 +287,24 @@ fn backup_killed_at_every_write() {
     assert_eq!(states.writes, 6 + 8);
     for k in 0..=states.writes {
         let (dir, wallet) = states.reboot(k);
-        wallet.sign_ed25519(b"x", &mut |_| {}).unwrap();
-        assert_settled(&dir);
-        let info = wallet.info().unwrap();
-        assert_eq!(info.public_keys, before.public_keys);
-        assert_eq!(
-            info.backup_status,
-            Some(BackupStatus::StoredClientBackupShare)
-        );
-        let (current, other) = if k < 5 {
-            (password(), random_key())
-        } else {
-            (random_key(), password())
-        };
-        // The current backup ejects to the wallet's keys; the other kind of key is refused.
-        wallet.eject(&current, &mut |_| {}).unwrap();
-        // (Ed25519 signing above and eject show the signing pair untouched.)
-        assert!(
-            matches!(
-                wallet.eject(&other, &mut |_| {}),
-                Err(WalletError::WrongKeyKind { .. })
-            ),
-            "k = {k}"
-        );
-        // And it recovers a new device to the same keys (at the boundary: the last crash
-        // that keeps the old pair and the first that completes the new one).
-        if k == 4 || k == 5 {
-            std::fs::remove_dir_all(dir.path().join("client")).unwrap();
-            let recovered = wallet.recover(&current, &mut |_| {}).unwrap();
-            assert_eq!(recovered.public_keys, before.public_keys);
-            signs(&wallet, &recovered);
-        }
+        check_backup(&dir, &wallet, k, &before);
+    }
+}
+
+#[test]
+fn backup_with_all_io_stopped_after_every_write() {
+    // The literal form of the kill, for the cheapest operation (its protocols take
+    // milliseconds): a store that performs `k` writes and then fails every further write,
+    // one run per `k`; the failed run's own attempt to settle fails with it. The states
+    // must check out exactly as the copies of `backup_killed_at_every_write` do.
+    let template = backed_up_store();
+    let before = wallet(&template).info().unwrap();
+    for k in 0..=14 {
+        let dir = copy_of(&template);
+        let stopped = stopping_after(FsStore::open(dir.path()).unwrap(), k);
+        let result = Wallet::with_test_primes(stopped).backup(&random_key(), &mut |_| {});
+        // Success is reported only once the commit (write 6) is stored.
+        assert_eq!(result.is_ok(), k >= 6, "k = {k}: {result:?}");
+        check_backup(&dir, &wallet(&dir), k, &before);
     }
 }
