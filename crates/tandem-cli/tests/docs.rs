@@ -109,7 +109,7 @@ impl Sources {
     fn defining(&self, name: &str) -> Vec<String> {
         self.files
             .iter()
-            .filter(|(_, text)| has_item(text, "fn", name))
+            .filter(|(_, text)| has_item(text, "fn", name) || macro_test(text, name))
             .map(|(f, _)| f.clone())
             .collect()
     }
