@@ -1,9 +1,9 @@
-//! `Debug` of every secret-holding type of this crate shows none of its secrets (SECURITY.md,
-//! "Secrets at rest and in memory"): key shares (both curves), ECDSA key shares and their own
-//! auxiliary part (Paillier primes, `λ`), presignatures and pools, FROST nonces, and every
-//! protocol state that holds secrets. Values are built from known secrets where the API
-//! allows, and their secrets are looked for in hex (both byte orders and cases), limbs, byte
-//! lists and decimals; a state prints its name only, and no 8-byte window of its serde form
+//! `Debug` of every secret-holding type of this crate shows none of its secrets
+//! (docs/security-checklist.md, "Secrets at rest and in memory"): key shares (both curves), ECDSA
+//! key shares and their own auxiliary part (Paillier primes, `λ`), presignatures and pools, FROST
+//! nonces, and every protocol state that holds secrets. Values are built from known secrets where
+//! the API allows, and their secrets are looked for in hex (both byte orders and cases), limbs,
+//! byte lists and decimals; a state prints its name only, and no 8-byte window of its serde form
 //! (which holds all its secrets) shows.
 
 #![allow(

@@ -6,7 +6,7 @@
 //! every field is validated on load: public keys decode to valid points, ids are hex of the
 //! right length, statuses are consistent with the sharing ids.
 //!
-//! Versions: 1 (no pending pairs) is read; 2 (pending pairs, [`crate::lifecycle`]) is read
+//! Versions: 1 (no pending pairs) is read; 2 (pending pairs, see `src/lifecycle.rs`) is read
 //! and written.
 
 use ed25519_dalek::VerifyingKey;
