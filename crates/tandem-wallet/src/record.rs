@@ -152,13 +152,6 @@ impl CurveRecord {
             .transpose()
     }
 
-    pub(crate) fn pending_backup_sharing_id(&self) -> Result<Option<[u8; 32]>, WalletError> {
-        self.pending_backup_sharing_id
-            .as_deref()
-            .map(|id| hex_bytes(id, "pending backup sharing id"))
-            .transpose()
-    }
-
     pub(crate) fn signing_sharing_id(&self) -> Result<[u8; 32], WalletError> {
         hex_bytes(&self.signing_sharing_id, "signing sharing id")
     }
