@@ -1,6 +1,6 @@
 //! Backup shares, recovery, refresh and eject for Tandem wallets, on secp256k1 and Ed25519.
 //!
-//! A wallet key `x` is held as two independent 2-of-2 sharings (`../shared/DESIGN.md`):
+//! A wallet key `x` is held as two independent 2-of-2 sharings (`docs/design.md`):
 //! the signing pair `x_c + x_s` (device and server) and the backup pair `b_c + b_k` (client
 //! backup, kept encrypted, and custodian backup). This crate provides:
 //!

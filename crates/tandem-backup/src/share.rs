@@ -1,6 +1,6 @@
 //! Backup shares and the two kinds of pair.
 //!
-//! A wallet key `x` is shared twice on each curve (`../shared/DESIGN.md`, "The four shares"):
+//! A wallet key `x` is shared twice on each curve (`docs/design.md`, "The four shares"):
 //! the **signing pair** `x_c + x_s = x` ([`KeyShare`], client and server) and the **backup
 //! pair** `b_c + b_k = x` ([`BackupShare`], client backup and custodian backup). The two
 //! pairs are independent sharings: each has its own public shares and therefore its own

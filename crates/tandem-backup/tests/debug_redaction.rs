@@ -1,8 +1,9 @@
-//! `Debug` of every secret-holding type of this crate shows none of its secrets (SECURITY.md,
-//! "Secrets at rest and in memory"): backup shares, resharing seeds and states, envelope key
-//! sources, ejected keys. Built from known secrets; hex in both byte orders and cases, limbs,
-//! byte lists and decimals are looked for; a state prints its name only and no 8-byte window
-//! of its serde form shows. Also: stored backup shares come back in wiped buffers.
+//! `Debug` of every secret-holding type of this crate shows none of its secrets
+//! (docs/security-checklist.md, "Secrets at rest and in memory"): backup shares, resharing seeds
+//! and states, envelope key sources, ejected keys. Built from known secrets; hex in both byte
+//! orders and cases, limbs, byte lists and decimals are looked for; a state prints its name only
+//! and no 8-byte window of its serde form shows. Also: stored backup shares come back in wiped
+//! buffers.
 
 #![allow(
     clippy::unwrap_used,

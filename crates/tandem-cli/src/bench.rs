@@ -417,7 +417,7 @@ fn print_table(r: &serde_json::Value, quick: bool, took: Duration) {
         (
             "baseline k256 sign",
             &["baseline", "k256_sign_us"],
-            "32.8 µs in DESIGN.md",
+            "32.8 µs in docs/design.md",
         ),
         (
             "baseline k256 verify",
@@ -444,7 +444,7 @@ fn print_table(r: &serde_json::Value, quick: bool, took: Duration) {
         }
     );
     println!(
-        "{:<40} {:>12}   reference (DESIGN.md, this kind of machine)",
+        "{:<40} {:>12}   reference (docs/design.md, this kind of machine)",
         "step", "median"
     );
     for (label, path, reference) in rows {

@@ -159,15 +159,20 @@ fn statuses_json(statuses: &[Status]) -> serde_json::Value {
 pub(crate) fn backup(store: &Path, out: &Output, key: &KeyArgs) -> Result<(), String> {
     let wallet = open(store)?;
     let (backup_key, created) = inputs::backup_key(key, true)?;
-    let result = with_ui(out, |p| wallet.backup(&backup_key, p)).map_err(err);
+    let result = with_ui(out, |p| wallet.backup(&backup_key, p));
     let statuses = match result {
         Ok(statuses) => statuses,
         Err(e) => {
             // A key file made for a backup that did not happen protects nothing: remove it.
-            if created && let Some(path) = &key.key_file {
+            // When the outcome is unknown (the store failed while committing), keep it: the
+            // backup may have taken effect, sealed under this key.
+            if created
+                && !matches!(e, WalletError::Indeterminate(_))
+                && let Some(path) = &key.key_file
+            {
                 let _ = std::fs::remove_file(path);
             }
-            return Err(e);
+            return Err(err(e));
         }
     };
     let last = statuses.last().map_or("none", |s| s.name());

@@ -8,7 +8,7 @@
 //!
 //! `generate`, `recover`, `refresh` and `demo` search fresh Paillier primes. No environment
 //! variable or build feature changes that in the `tandem` binary: the public fixture primes
-//! of `test-vectors/primes/` are reachable only through [`run_with_insecure_test_primes`],
+//! of `test-vectors/primes/` are reachable only through `run_with_insecure_test_primes`,
 //! compiled with this crate's TEST-ONLY `insecure-test-primes` feature (enabled by its own
 //! dev-dependency) and called only by the `tandem-insecure-test-primes` binary the CLI tests
 //! run.

@@ -222,13 +222,22 @@ fn presign_pool_is_persisted_and_spent_one_signature_at_a_time() {
         json!({ "presignatures": 0 })
     );
 
-    // The device's pool put back as it was before the last signature: the server has the
-    // presignature recorded as spent and refuses it; the device's copy is spent as well.
+    // The device's pool put back as it was before the last signature (a device restored
+    // from its own backup): the server has the presignature recorded as spent and refuses
+    // it; the device drops its out-of-step pool and signs in full, so no presignature signs
+    // twice and the user still gets a signature.
+    let server_pool = case.read(pools[1]);
     fs::write(case.path(pools[0]), &last_client_pool).unwrap();
     assert_eq!(case.json(&["status"]), status_of(wallet, None, 1));
-    let digest = hex(&digest_of("a spent presignature"));
-    let message = case.refused_once(&["sign", "--curve", "secp256k1", "--digest", &digest]);
-    assert_contains(&message, "already spent");
+    let digest = digest_of("a spent presignature");
+    let out = case.json(&["sign", "--curve", "secp256k1", "--digest", &hex(&digest)]);
+    check_secp256k1_signature(wallet, &digest, &out);
+    assert!(!case.exists(pools[0]), "the stale device pool is dropped");
+    assert_eq!(
+        case.read(pools[1]),
+        server_pool,
+        "the server's pool is untouched"
+    );
     assert_eq!(case.json(&["status"]), status_of(wallet, None, 0));
 }
 

@@ -1,6 +1,6 @@
-//! `Debug` of every secret-holding type of this crate shows none of its secrets (SECURITY.md,
-//! "Secrets at rest and in memory"): checked on values built from known secrets, in hex of
-//! both byte orders and both cases, and as decimals for small secrets.
+//! `Debug` of every secret-holding type of this crate shows none of its secrets
+//! (docs/security-checklist.md, "Secrets at rest and in memory"): checked on values built from
+//! known secrets, in hex of both byte orders and both cases, and as decimals for small secrets.
 
 #![allow(
     clippy::unwrap_used,

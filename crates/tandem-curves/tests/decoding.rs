@@ -1,4 +1,5 @@
-//! Validating decoders: every refusal of SECURITY.md section 1 for points and scalars.
+//! Validating decoders: every refusal of docs/security-checklist.md section 1 for points and
+//! scalars.
 
 // Helpers outside #[test] functions unwrap too: a panic in a test is a test failure.
 #![allow(

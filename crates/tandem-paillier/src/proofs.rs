@@ -1,5 +1,5 @@
 //! The zero-knowledge proofs of CGGMP24, non-interactive through the Fiat-Shamir transform
-//! over Tandem's [`Transcript`](tandem_curves::Transcript).
+//! over Tandem's [`Transcript`].
 //!
 //! Every proof takes a transcript from the caller that already binds the protocol, the
 //! session id and the prover's role (and the joint random id where the protocol has one);

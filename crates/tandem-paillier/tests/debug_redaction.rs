@@ -1,8 +1,8 @@
-//! `Debug` of every secret-holding type of this crate shows none of its secrets (SECURITY.md,
-//! "Secrets at rest and in memory"): Paillier primes, `φ(N)`, nonces, the ring-Pedersen
-//! trapdoor `λ`, Πaff-g witnesses (a signing share, an MtA mask), secret integers. Built from
-//! known secrets; hex in both byte orders and cases, limbs, byte lists and decimals are
-//! looked for. (The prime search's sieve window is checked by a unit test in
+//! `Debug` of every secret-holding type of this crate shows none of its secrets
+//! (docs/security-checklist.md, "Secrets at rest and in memory"): Paillier primes, `φ(N)`, nonces,
+//! the ring-Pedersen trapdoor `λ`, Πaff-g witnesses (a signing share, an MtA mask), secret
+//! integers. Built from known secrets; hex in both byte orders and cases, limbs, byte lists and
+//! decimals are looked for. (The prime search's sieve window is checked by a unit test in
 //! `src/primes/sieve.rs`.)
 
 #![allow(

@@ -1,6 +1,6 @@
-//! Secrets lifted to big integers are wiped (SECURITY.md, "Secrets at rest and in memory"):
-//! the types that hold them are checked here; which temporaries use them (Πfac's `p, q, α…`,
-//! Πaff-g's and the range proofs' nonces, presigning's lifted scalars) is checked by reading
+//! Secrets lifted to big integers are wiped (docs/security-checklist.md, "Secrets at rest and in
+//! memory"): the types that hold them are checked here; which temporaries use them (Πfac's `p, q,
+//! α…`, Πaff-g's and the range proofs' nonces, presigning's lifted scalars) is checked by reading
 //! (CHECKS.md, MEM rows).
 
 #![allow(

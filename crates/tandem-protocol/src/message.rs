@@ -1,7 +1,7 @@
 //! The message envelope and the session context every party checks it against.
 //!
 //! Every message travels as `Message { header, payload }`, encoded with the strict
-//! [`codec`](crate::codec). The header carries the wire format version, the protocol, the
+//! [`codec`]. The header carries the wire format version, the protocol, the
 //! curve, the session id, the round and the sender's role. A party refuses any message whose
 //! header does not match what it waits for *before* it decodes the payload; so a message from
 //! another session, for another round (a duplicate, a replay, a message out of order), or

@@ -199,7 +199,7 @@ pub(crate) fn decode_with_limit<T: Serialize + DeserializeOwned>(
 /// `cfg(fuzzing)`, which a dependent crate cannot set: their fuzz targets copy them).
 ///
 /// The nonces a restored state draws (Πmod, Πfac, a Schnorr proof made after the restore) come
-/// from the RNG passed to that step, which must be a CSPRNG (SECURITY.md §4). Where the
+/// from the RNG passed to that step, which must be a CSPRNG (docs/security-checklist.md §4). Where the
 /// challenge of such a proof depends on the peer's message (aux info's Πmod and Πfac, after
 /// `aux_info::ClientAwaitingReveal` and `ServerAwaitingOpening`), the nonces are also hedged
 /// with the party's Paillier secret and the peer's message (`hedge`): two restorations that

@@ -1,4 +1,4 @@
-//! `Debug` of every secret-holding type of this crate shows none of its secrets (SECURITY.md,
+//! `Debug` of every secret-holding type of this crate shows none of its secrets (docs/security-checklist.md,
 //! "Secrets at rest and in memory"): key shares (both curves), ECDSA key shares and their own
 //! auxiliary part (Paillier primes, `λ`), FROST nonces, and every protocol state that holds
 //! secrets. Values are built from known secrets where the API allows, and their secrets are

@@ -1,8 +1,8 @@
-//! Stored forms of secrets are wiped from memory when dropped (SECURITY.md, "Secrets at rest
-//! and in memory"): every serializer of a secret-bearing type returns a `Zeroizing` buffer.
-//! Type-level: each `assert_wiped_on_drop` below fails to compile if a plain `Vec<u8>` comes
-//! back (as it did before). The buffers inside the codec are checked by a unit test in
-//! `src/codec.rs`; the big-integer temporaries of presigning by reading (CHECKS.md, MEM).
+//! Stored forms of secrets are wiped from memory when dropped (docs/security-checklist.md, "Secrets
+//! at rest and in memory"): every serializer of a secret-bearing type returns a `Zeroizing` buffer.
+//! Type-level: each `assert_wiped_on_drop` below fails to compile if a plain `Vec<u8>` comes back
+//! (as it did before). The buffers inside the codec are checked by a unit test in `src/codec.rs`;
+//! the big-integer temporaries of presigning by reading (CHECKS.md, MEM).
 
 #![allow(
     clippy::unwrap_used,

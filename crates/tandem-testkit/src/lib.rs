@@ -15,7 +15,7 @@
 //! - [`nonce_reuse`]: the restore-twice harness and its nonce-reuse detector;
 //! - [`redaction`]: the check that a `Debug` output shows no secret;
 //! - [`wallet`]: the fixture-primes key source of the wallet ([`wallet::FixturePrimes`]) and
-//!   the wallet test helpers.
+//!   the wallet test helpers; [`crash_states`]: the stores a kill after each write leaves.
 //!
 //! Every crate's tests use it as a dev-dependency (a cycle through this crate is fine for
 //! integration tests; a library's own `#[cfg(test)]` unit tests cannot use it). Nothing here
@@ -33,6 +33,7 @@
 )]
 
 pub mod aux_steps;
+pub mod crash_states;
 pub mod ecdsa;
 pub mod fixtures;
 pub mod fuzzing;

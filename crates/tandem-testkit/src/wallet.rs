@@ -141,7 +141,12 @@ pub fn backed_up_store() -> TempDir {
 
 /// The wallet on the store `dir`, with fixture primes.
 pub fn wallet(dir: &TempDir) -> Wallet<FsStore> {
-    Wallet::with_paillier_keys(FsStore::open(dir.path()).unwrap(), FixturePrimes::new())
+    fixture_wallet(FsStore::open(dir.path()).unwrap())
+}
+
+/// The wallet on `store`, with fixture primes.
+pub fn fixture_wallet<S: Store>(store: S) -> Wallet<S> {
+    Wallet::with_paillier_keys(store, FixturePrimes::new())
 }
 
 /// Verifies with k256 and checks that `(r, s, v)` recovers the key.

@@ -148,20 +148,14 @@ impl<S: Store> Wallet<S> {
             secp256k1: self.open_pair::<Secp256k1>(
                 record,
                 &source,
-                [
-                    [record::SEALED_SECP256K1, record::SEALED_SECP256K1_PENDING],
-                    [record::BACKUP_SECP256K1, record::BACKUP_SECP256K1_PENDING],
-                ],
+                [record::SEALED_SECP256K1, record::BACKUP_SECP256K1],
                 &record.secp256k1,
                 progress,
             )?,
             ed25519: self.open_pair::<Ed25519>(
                 record,
                 &source,
-                [
-                    [record::SEALED_ED25519, record::SEALED_ED25519_PENDING],
-                    [record::BACKUP_ED25519, record::BACKUP_ED25519_PENDING],
-                ],
+                [record::SEALED_ED25519, record::BACKUP_ED25519],
                 &record.ed25519,
                 progress,
             )?,
@@ -172,66 +166,41 @@ impl<S: Store> Wallet<S> {
         &self,
         record: &WalletRecord,
         source: &KeySource<'_>,
-        [sealed_names, custodian_names]: [[&'static str; 2]; 2],
+        [sealed_name, custodian_name]: [&'static str; 2],
         curve: &CurveRecord,
         progress: &mut ProgressFn<'_>,
     ) -> Result<(BackupShare<C>, BackupShare<C>), WalletError> {
+        // After `Wallet::begin`'s settle, the plain records hold the current pair.
         step(progress, Step::ReadingShare, Some(C::ID), Party::Server);
+        let sealed = self.read_required(Party::Server, sealed_name)?;
         step(progress, Step::ParsingShare, Some(C::ID), Party::Client);
-        // The current pair's records are the plain ones, or the pending ones before their
-        // promotion (`crate::lifecycle`): the first that opens as the current pair.
-        let client = self.open_current(sealed_names, |name| {
-            let sealed = self.read_required(Party::Server, name)?;
-            let share =
-                envelope::open::<C>(&sealed, &record.client_id, BackupKind::ClientBackup, source)
-                    .map_err(WalletError::Envelope)?;
-            check_backup(Party::Server, name, &share, BackupKind::ClientBackup, curve)?;
-            Ok(share)
-        })?;
+        let client =
+            envelope::open::<C>(&sealed, &record.client_id, BackupKind::ClientBackup, source)
+                .map_err(WalletError::Envelope)?;
+        check_backup(
+            Party::Server,
+            sealed_name,
+            &client,
+            BackupKind::ClientBackup,
+            curve,
+        )?;
         step(progress, Step::ReadingShare, Some(C::ID), Party::Custodian);
+        let bytes = self.read_required(Party::Custodian, custodian_name)?;
         step(progress, Step::ParsingShare, Some(C::ID), Party::Custodian);
-        let custodian = self.open_current(custodian_names, |name| {
-            let bytes = self.read_required(Party::Custodian, name)?;
-            let share =
-                BackupShare::<C>::from_bytes(&bytes).map_err(|e| WalletError::Corrupted {
-                    party: Party::Custodian,
-                    record: name,
-                    reason: e.to_string(),
-                })?;
-            check_backup(
-                Party::Custodian,
-                name,
-                &share,
-                BackupKind::CustodianBackup,
-                curve,
-            )?;
-            Ok(share)
-        })?;
+        let custodian =
+            BackupShare::<C>::from_bytes(&bytes).map_err(|e| WalletError::Corrupted {
+                party: Party::Custodian,
+                record: custodian_name,
+                reason: e.to_string(),
+            })?;
+        check_backup(
+            Party::Custodian,
+            custodian_name,
+            &custodian,
+            BackupKind::CustodianBackup,
+            curve,
+        )?;
         Ok((client, custodian))
-    }
-
-    /// `open` on the plain record; if that is not the current pair and a pending record
-    /// exists, `open` on the pending one. The plain record's error is the one reported.
-    fn open_current<T>(
-        &self,
-        [main, pending]: [&'static str; 2],
-        open: impl Fn(&'static str) -> Result<T, WalletError>,
-    ) -> Result<T, WalletError> {
-        match open(main) {
-            Ok(share) => Ok(share),
-            Err(first) => {
-                let party = if main.starts_with("client-backup") {
-                    Party::Server
-                } else {
-                    Party::Custodian
-                };
-                if self.store().read(party, pending)?.is_some() {
-                    open(pending).map_err(|_| first)
-                } else {
-                    Err(first)
-                }
-            }
-        }
     }
 
     /// Backs the wallet up: a fresh backup pair on both curves, the custodian's shares
@@ -367,8 +336,7 @@ impl<S: Store> Wallet<S> {
             secp256k1: [secp_client, secp_server],
             ed25519: [ed_client, ed_server],
         };
-        self.store_signing_pair(record, pair.encode()?, false, progress)?;
-        self.info()
+        self.store_signing_pair(record, pair.encode()?, false, progress)
     }
 
     /// Refreshes the signing pair on both curves (new shares of the same key, fresh Paillier
@@ -420,8 +388,7 @@ impl<S: Store> Wallet<S> {
             secp256k1: [secp_client, secp_server],
             ed25519: [ed_client, ed_server],
         };
-        self.store_signing_pair(record, pair.encode()?, false, progress)?;
-        self.info()
+        self.store_signing_pair(record, pair.encode()?, false, progress)
     }
 
     /// Ejects the wallet: both backup shares of each curve combined into the private key,

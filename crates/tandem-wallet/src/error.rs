@@ -114,6 +114,12 @@ pub enum WalletError {
         /// The rollback counter.
         anchor: u64,
     },
+    /// The store failed while an operation was committing, and its record could not be read
+    /// back: whether the operation took effect is decided by the stored record, which the
+    /// next operation reads (`info` shows it). Keep whatever the operation's outcome needs
+    /// (e.g. a new backup key) until then.
+    #[error("{0}; whether the operation took effect is unknown until the store can be read")]
+    Indeterminate(Box<WalletError>),
     /// A bug in this library.
     #[error("internal error (bug): {0}")]
     Internal(String),

@@ -1,5 +1,5 @@
 //! The Tandem wallet: one wallet per client, on secp256k1 (Ethereum, Bitcoin, Tron) and
-//! Ed25519 (Solana, Stellar), with the lifecycle rules of `../shared/DESIGN.md`.
+//! Ed25519 (Solana, Stellar), with the lifecycle rules of `docs/design.md`.
 //!
 //! - [`Wallet`]: generate, sign (secp256k1 from a persisted presignature pool, or full
 //!   signing; Ed25519 FROST), presign, backup, recover, refresh, eject, info;

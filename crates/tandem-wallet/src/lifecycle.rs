@@ -12,19 +12,25 @@
 //! | backup | custodian `*.backup.pending`, record names the pending pair (`STORED_CUSTODIAN_BACKUP_SHARE`), sealed `*.sealed.pending` | pending pair made current (`STORED_CLIENT_BACKUP_SHARE`) | pending records promoted |
 //!
 //! Until the commit, the previous pair stays current and usable, and nothing it needs is
-//! touched; after it, the new pair is current and every later step is idempotent. Readers
-//! pick a share by the sharing id the record names (the plain name, or the pending one before
-//! its promotion), so no step depends on a later one having run.
+//! touched; after it, the new pair is current and every later step is idempotent.
 //!
-//! [`Wallet::settle`] runs first in every operation that holds the store lock and finishes
-//! whatever an earlier process left: a pending pair whose parts are all stored is committed
-//! (as when the device reports late that it stored its share), any other pending pair is
-//! rolled back (its records removed, the record's pending ids cleared), and a committed pair
-//! is promoted. A failed operation settles the same way at once, but never rolls forward: an
-//! error means the wallet is in its old state.
+//! [`Wallet::settle`] runs first in every operation that holds the store lock
+//! ([`Wallet::begin`]) and finishes whatever an earlier process left: a pair that is still
+//! pending (no commit stored) is rolled back (its records removed, the record's pending ids
+//! cleared), a committed pair is promoted, and the pools of a replaced pair are removed. It
+//! never rolls forward: only the commit makes a new pair current, so an operation that was
+//! killed, or that returned an error, left the old pair. A failed operation settles at once;
+//! if even the store's record cannot be read back after the failure, it returns
+//! [`WalletError::Indeterminate`] and the next operation's settle decides (old or new, by the
+//! stored record).
+//!
+//! Records of the first format (version 1) were written by code that had no pending names:
+//! a version 1 record left in `STORED_DATABASE` is completed only if both parties hold the
+//! shares it names (that code stored the client's shares just before the final status), and
+//! is otherwise left for `recover`, never deleted.
 
 use tandem_backup::BackupShare;
-use tandem_curves::{Curve, Ed25519, Secp256k1};
+use tandem_curves::{Ed25519, Secp256k1};
 use tandem_protocol::KeyShare;
 use tandem_protocol::ecdsa::EcdsaKeyShare;
 use zeroize::Zeroizing;
@@ -34,17 +40,7 @@ use crate::progress::{Progress, ProgressFn, Step};
 use crate::record::{BackupKeyKind, CurveRecord, WalletRecord, hex};
 use crate::status::{BackupStatus, SigningStatus, Status};
 use crate::store::{Party, Store, record};
-use crate::wallet::{Wallet, step};
-
-/// How [`Wallet::settle`] treats a pending pair whose parts are all stored.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Settle {
-    /// At the start of an operation: commit it (the device stored its share before the
-    /// process stopped; this is its late confirmation).
-    Resume,
-    /// After an operation failed: roll it back (the caller is told nothing changed).
-    Abort,
-}
+use crate::wallet::{Wallet, WalletInfo, info_of, step};
 
 /// A new signing pair, encoded: `[client, server]` per curve, with the sharing ids.
 pub(crate) struct NewSigningPair {
@@ -175,10 +171,6 @@ impl WalletRecord {
         self.both(CurveRecord::backup_sharing_id)
     }
 
-    fn pending_backup_ids(&self) -> Result<Option<[[u8; 32]; 2]>, WalletError> {
-        self.both(CurveRecord::pending_backup_sharing_id)
-    }
-
     fn set_pending_signing(&mut self, ids: Option<[[u8; 32]; 2]>) {
         self.secp256k1.pending_signing_sharing_id = ids.map(|[a, _]| hex(&a));
         self.ed25519.pending_signing_sharing_id = ids.map(|[_, b]| hex(&b));
@@ -200,40 +192,43 @@ impl<S: Store> Wallet<S> {
 
     /// Finishes what an interrupted operation left in the store (see the module docs). Call
     /// with the store lock held.
-    pub(crate) fn settle(&self, mode: Settle) -> Result<(), WalletError> {
+    pub(crate) fn settle(&self) -> Result<(), WalletError> {
         let Some(record) = self.try_record()? else {
             return Ok(());
         };
-        let Some(record) = self.settle_generated(record, mode)? else {
+        let Some(record) = self.settle_generated(record)? else {
             return Ok(());
         };
-        let record = self.settle_signing(record, mode)?;
-        self.settle_backup(record, mode)?;
-        Ok(())
+        let record = self.settle_signing(record)?;
+        self.settle_backup(record)
     }
 
-    /// A generated pair waiting for the client (`STORED_DATABASE`): committed if the client
-    /// holds both shares, else the wallet is removed. Returns the record if one remains.
+    /// A generated pair the client never confirmed (`STORED_DATABASE`): the wallet is removed.
+    /// Returns the record if one remains.
     fn settle_generated(
         &self,
         mut record: WalletRecord,
-        mode: Settle,
     ) -> Result<Option<WalletRecord>, WalletError> {
         if record.signing_status != SigningStatus::StoredDatabase {
             return Ok(Some(record));
         }
         let ids = record.signing_ids()?;
         let store = self.store();
-        if mode == Settle::Resume
-            && holds(store, Party::Server, SHARES, ids)?
-            && holds(store, Party::Client, SHARES, ids)?
-        {
-            record.signing_status = SigningStatus::StoredClient;
-            self.write_record(&record)?;
+        if record.version < 2 {
+            // The first format's generation, recovery or refresh wrote the server's shares,
+            // this status, then the client's shares, then STORED_CLIENT: if the client holds
+            // both shares only the last write is missing. Otherwise the pair is incomplete
+            // and the record stays (recover, if there is a backup); nothing is deleted.
+            if holds(store, Party::Server, SHARES, ids)?
+                && holds(store, Party::Client, SHARES, ids)?
+            {
+                record.signing_status = SigningStatus::StoredClient;
+                self.write_record(&record)?;
+            }
             return Ok(Some(record));
         }
-        // A wallet with a backup pair is not a fresh generation (a version 1 record left in
-        // STORED_DATABASE by an interrupted recovery): keep it for `recover`.
+        // Defence in depth: version 2 writes STORED_DATABASE only in a generation, which has
+        // no backup pair; never remove a wallet that has one.
         if record.backup_status.is_some() || record.backup_pending() {
             return Ok(Some(record));
         }
@@ -251,31 +246,19 @@ impl<S: Store> Wallet<S> {
         Ok(None)
     }
 
-    /// A pending signing pair (recover, refresh): committed if both parties hold it (and the
-    /// mode allows), else rolled back; then a committed pair is promoted.
-    fn settle_signing(
-        &self,
-        mut record: WalletRecord,
-        mode: Settle,
-    ) -> Result<WalletRecord, WalletError> {
+    /// A pending signing pair (recover, refresh) is rolled back; a committed one promoted.
+    fn settle_signing(&self, mut record: WalletRecord) -> Result<WalletRecord, WalletError> {
         let store = self.store();
-        if let Some(pending) = record.pending_signing_ids()? {
-            if mode == Settle::Resume
-                && holds(store, Party::Server, SHARES_PENDING, pending)?
-                && holds(store, Party::Client, SHARES_PENDING, pending)?
-            {
-                self.commit_signing(&mut record, pending)?;
-            } else {
-                for name in SHARES_PENDING {
-                    store.remove(Party::Client, name)?;
-                }
-                record.set_pending_signing(None);
-                self.write_record(&record)?;
-                for name in SHARES_PENDING {
-                    store.remove(Party::Server, name)?;
-                }
-                return Ok(record);
+        if record.pending_signing_ids()?.is_some() {
+            for name in SHARES_PENDING {
+                store.remove(Party::Client, name)?;
             }
+            record.set_pending_signing(None);
+            self.write_record(&record)?;
+            for name in SHARES_PENDING {
+                store.remove(Party::Server, name)?;
+            }
+            return Ok(record);
         }
         self.promote_signing(&record)?;
         Ok(record)
@@ -322,35 +305,20 @@ impl<S: Store> Wallet<S> {
         Ok(())
     }
 
-    /// A pending backup pair: committed if the sealed client shares are stored (and the mode
-    /// allows), else rolled back; then a committed pair is promoted.
-    fn settle_backup(&self, mut record: WalletRecord, mode: Settle) -> Result<(), WalletError> {
+    /// A pending backup pair is rolled back; a committed one promoted.
+    fn settle_backup(&self, mut record: WalletRecord) -> Result<(), WalletError> {
         let store = self.store();
-        if let (Some(pending), Some(key)) =
-            (record.pending_backup_ids()?, record.pending_backup_key)
-        {
-            let mut complete = mode == Settle::Resume;
-            for (curve, name) in BACKUPS_PENDING.into_iter().enumerate() {
-                complete &= backup_share_id(store, name, curve)? == pending.get(curve).copied();
-            }
+        if record.backup_pending() {
+            // The sealed shares go first: while the record names a pending pair they are the
+            // only sealed `.pending` records there can be (see `promote_backup`).
             for name in SEALED_PENDING {
-                complete &= store.read(Party::Server, name)?.is_some();
+                store.remove(Party::Server, name)?;
             }
-            if complete {
-                self.commit_backup(&mut record, pending, key)?;
-            } else {
-                // The sealed shares go first: while the record names a pending pair they are
-                // the only sealed `.pending` records there can be (see `promote_backup`).
-                for name in SEALED_PENDING {
-                    store.remove(Party::Server, name)?;
-                }
-                for name in BACKUPS_PENDING {
-                    store.remove(Party::Custodian, name)?;
-                }
-                record.set_pending_backup(None);
-                self.write_record(&record)?;
-                return Ok(());
+            for name in BACKUPS_PENDING {
+                store.remove(Party::Custodian, name)?;
             }
+            record.set_pending_backup(None);
+            return self.write_record(&record);
         }
         self.promote_backup(&record)
     }
@@ -406,7 +374,7 @@ impl<S: Store> Wallet<S> {
         pair: NewSigningPair,
         fresh: bool,
         progress: &mut ProgressFn<'_>,
-    ) -> Result<(), WalletError> {
+    ) -> Result<WalletInfo, WalletError> {
         let store = self.store();
         let ids = [pair.secp256k1_id, pair.ed25519_id];
         let names = if fresh { SHARES } else { SHARES_PENDING };
@@ -431,7 +399,9 @@ impl<S: Store> Wallet<S> {
                 && r.signing_ids().is_ok_and(|c| c == ids)
         })?;
         status(progress, Status::Signing(SigningStatus::StoredClient));
-        Ok(())
+        // The new pair has no presignatures yet; built from the committed record, not read
+        // back (a failed promotion must not turn a committed operation into an error).
+        info_of(&record, 0)
     }
 
     /// Backup: the custodian's shares pending, the record naming them
@@ -469,53 +439,27 @@ impl<S: Store> Wallet<S> {
     }
 
     /// Ends an operation's writes: on success, promotes (best effort: the next operation's
-    /// settle finishes it); on an error, the operation succeeded only if the stored record
-    /// shows its commit (`committed`), otherwise whatever it stored is rolled back (best
-    /// effort likewise) and the error is returned.
+    /// settle finishes it). On an error, the operation succeeded if the stored record shows
+    /// its commit (`committed`: the commit write reported an error after taking effect);
+    /// otherwise what it stored is rolled back (best effort likewise) and the error returned;
+    /// if the record cannot be read back, [`WalletError::Indeterminate`].
     fn finish(
         &self,
         prepared: Result<(), WalletError>,
         committed: impl Fn(&WalletRecord) -> bool,
     ) -> Result<(), WalletError> {
-        match prepared {
-            Ok(()) => {
-                // The commit is stored; promotion failures are finished by the next settle.
-                let _ = self.settle(Settle::Resume);
-                Ok(())
-            }
-            Err(error) => {
-                if matches!(self.try_record(), Ok(Some(r)) if committed(&r)) {
-                    let _ = self.settle(Settle::Resume);
-                    return Ok(());
+        if let Err(error) = prepared {
+            match self.try_record() {
+                Ok(Some(r)) if committed(&r) => {}
+                Ok(_) => {
+                    let _ = self.settle();
+                    return Err(error);
                 }
-                let _ = self.settle(Settle::Abort);
-                Err(error)
+                Err(_) => return Err(WalletError::Indeterminate(Box::new(error))),
             }
         }
+        // The commit is stored; a failed promotion is finished by the next settle.
+        let _ = self.settle();
+        Ok(())
     }
-
-    /// The share record of `party` for `curve` (0: secp256k1, 1: Ed25519) that holds the
-    /// sharing `id`: the plain name, or the pending one before its promotion.
-    pub(crate) fn signing_share_name(
-        &self,
-        party: Party,
-        curve: usize,
-        id: [u8; 32],
-    ) -> Result<&'static str, WalletError> {
-        let (main, pending) = match curve {
-            0 => (SHARES[0], SHARES_PENDING[0]),
-            _ => (SHARES[1], SHARES_PENDING[1]),
-        };
-        if self.store().read(party, pending)?.is_some()
-            && signing_share_id(self.store(), party, pending, curve)? == Some(id)
-        {
-            return Ok(pending);
-        }
-        Ok(main)
-    }
-}
-
-/// Which curve index a curve type has in the pair arrays.
-pub(crate) fn curve_index<C: Curve>() -> usize {
-    usize::from(C::ID != Secp256k1::ID)
 }

@@ -7,19 +7,23 @@
 //! as the stored pool only moves forward; a database restored from a backup, or a replica
 //! that missed the last writes, brings spent presignatures back. So the server's pool carries
 //! an **epoch**, and the store's rollback counter [`counter::PRESIGNATURE_EPOCH`], kept
-//! where a restore of the server's records does not reach ([`Store`]), holds the highest epoch
-//! whose spend may have released a partial signature:
+//! where a restore of the server's records does not reach ([`Store`]), holds the epoch of the
+//! only pool that may be used. A spend:
 //!
-//! 1. the client's copy is spent in its pool;
-//! 2. the server's pool is written without the presignature, at epoch `e + 1`
-//!    (`e = max(stored epoch, counter)`);
-//! 3. the counter moves to `e + 1`;
-//! 4. only then does the server's partial signature leave.
+//! 1. spends the client's copy in its pool;
+//! 2. reserves the next epoch `n = counter + 1` by moving the counter to it;
+//! 3. writes the server's pool without the presignature at epoch `n`;
+//! 4. only then lets the server's partial signature leave.
 //!
-//! A stored pool whose epoch is below the counter is an older copy: it is refused
+//! A stored pool whose epoch is not the counter's is refused
 //! ([`WalletError::PresignaturesRolledBack`]) and both pools are discarded (presignatures are
-//! cheap to make again). A pool above the counter is the one of a spend interrupted between
-//! steps 2 and 3, whose partial signature never left: it is accepted.
+//! cheap to make again): below it, the pool is an older copy, or the one of a spend killed
+//! between steps 2 and 3 (which released nothing); above it, the counter was lost. Because
+//! the counter moves before any pool is written at a new epoch, no two different pools ever
+//! share an epoch, so no older copy can pass for the current one.
+//!
+//! A pool bound to another sharing (the pair was replaced, and the next operation had not
+//! removed it yet) is stale: it counts as empty and is removed under the lock.
 //!
 //! Formats: the client's pool is the protocol's stored pool; the server's is
 //! `"TDMPOOL2" || epoch (u64, big-endian) || the protocol's stored pool`. A server pool
@@ -48,13 +52,18 @@ fn corrupted(party: Party, reason: impl Into<String>) -> WalletError {
     }
 }
 
-/// A stored presignature pool, validated against its party's share.
-pub(crate) fn decode(
+/// A stored presignature pool, validated against its party's share; `None` if it belongs to
+/// another sharing (stale).
+pub(crate) fn decode_current(
     party: Party,
     bytes: &[u8],
     share: &EcdsaKeyShare,
-) -> Result<PresignaturePool, WalletError> {
-    PresignaturePool::from_bytes(bytes, share).map_err(|e| corrupted(party, e.to_string()))
+) -> Result<Option<PresignaturePool>, WalletError> {
+    match PresignaturePool::from_bytes(bytes, share) {
+        Ok(pool) => Ok(Some(pool)),
+        Err(tandem_protocol::Error::Misuse(tandem_protocol::Misuse::KeyShareChanged)) => Ok(None),
+        Err(e) => Err(corrupted(party, e.to_string())),
+    }
 }
 
 fn encode(party: Party, pool: &PresignaturePool) -> Result<Zeroizing<Vec<u8>>, WalletError> {
@@ -75,42 +84,57 @@ fn split_server(bytes: &[u8]) -> Result<(u64, &[u8]), WalletError> {
 }
 
 impl<S: Store> Wallet<S> {
-    /// The client's pool (empty if none is stored).
+    /// The client's pool (empty if none is stored; a stale one is removed).
     pub(crate) fn load_client_pool(
         &self,
         share: &EcdsaKeyShare,
     ) -> Result<PresignaturePool, WalletError> {
-        match self.store().read(Party::Client, record::PRESIGNATURES)? {
-            Some(bytes) => decode(Party::Client, &bytes, share),
-            None => Ok(PresignaturePool::new(share)),
+        if let Some(bytes) = self.store().read(Party::Client, record::PRESIGNATURES)?
+            && let Some(pool) = decode_current(Party::Client, &bytes, share)?
+        {
+            return Ok(pool);
         }
+        self.store().remove(Party::Client, record::PRESIGNATURES)?;
+        Ok(PresignaturePool::new(share))
     }
 
-    /// The server's pool, refused if its epoch is below the rollback counter (and then both
-    /// pools are discarded).
+    /// Removes both pools: the client's first, so that the device never keeps halves the
+    /// server no longer holds.
+    pub(crate) fn discard_pools(&self) -> Result<(), WalletError> {
+        self.store().remove(Party::Client, record::PRESIGNATURES)?;
+        self.store().remove(Party::Server, record::PRESIGNATURES)?;
+        Ok(())
+    }
+
+    /// The server's pool, refused unless its epoch is the rollback counter's (and then both
+    /// pools are discarded); a stale one is removed.
     pub(crate) fn load_server_pool(
         &self,
         share: &EcdsaKeyShare,
     ) -> Result<ServerPool, WalletError> {
         let anchor = self.store().counter(counter::PRESIGNATURE_EPOCH)?;
+        let empty = || ServerPool {
+            pool: PresignaturePool::new(share),
+            epoch: anchor,
+        };
         let Some(bytes) = self.store().read(Party::Server, record::PRESIGNATURES)? else {
-            return Ok(ServerPool {
-                pool: PresignaturePool::new(share),
-                epoch: anchor,
-            });
+            return Ok(empty());
         };
         let (epoch, pool) = split_server(&bytes)?;
-        if epoch < anchor {
-            // An older copy of the pool: its spent ids are not all there. Nothing in it can
-            // be trusted; the client's halves are useless without the server's.
-            self.store().remove(Party::Server, record::PRESIGNATURES)?;
-            self.store().remove(Party::Client, record::PRESIGNATURES)?;
+        if epoch != anchor {
+            // Not the pool the counter names: an older copy (its spent ids are not all
+            // there), or the counter was lost. Nothing in it can be trusted, and the client's
+            // halves are useless without the server's.
+            self.discard_pools()?;
             return Err(WalletError::PresignaturesRolledBack { epoch, anchor });
         }
-        Ok(ServerPool {
-            pool: decode(Party::Server, pool, share)?,
-            epoch,
-        })
+        match decode_current(Party::Server, pool, share)? {
+            Some(pool) => Ok(ServerPool { pool, epoch }),
+            None => {
+                self.store().remove(Party::Server, record::PRESIGNATURES)?;
+                Ok(empty())
+            }
+        }
     }
 
     /// Writes the client's pool.
@@ -121,32 +145,27 @@ impl<S: Store> Wallet<S> {
         Ok(())
     }
 
-    /// Writes the server's pool at `epoch` (never below the counter).
+    /// Writes the server's pool at its epoch.
     pub(crate) fn write_server_pool(&self, pool: &ServerPool) -> Result<(), WalletError> {
-        let anchor = self.store().counter(counter::PRESIGNATURE_EPOCH)?;
-        let epoch = pool.epoch.max(anchor);
         let mut bytes = Zeroizing::new(Vec::new());
         bytes.extend_from_slice(MAGIC);
-        bytes.extend_from_slice(&epoch.to_be_bytes());
+        bytes.extend_from_slice(&pool.epoch.to_be_bytes());
         bytes.extend_from_slice(&encode(Party::Server, &pool.pool)?);
         self.store()
             .write(Party::Server, record::PRESIGNATURES, &bytes)?;
         Ok(())
     }
 
-    /// Records a spend from the server's pool: the pool at the next epoch, then the counter
-    /// (steps 2 and 3 of the module docs). The caller releases the partial signature only
-    /// after this returns.
+    /// Records a spend from the server's pool: the next epoch reserved on the counter, then
+    /// the pool written at it (steps 2 and 3 of the module docs). The caller releases the
+    /// partial signature only after this returns.
     pub(crate) fn spend_from_server_pool(&self, mut pool: ServerPool) -> Result<(), WalletError> {
-        let anchor = self.store().counter(counter::PRESIGNATURE_EPOCH)?;
         pool.epoch = pool
             .epoch
-            .max(anchor)
             .checked_add(1)
             .ok_or_else(|| corrupted(Party::Server, "epoch overflow"))?;
-        self.write_server_pool(&pool)?;
         self.store()
             .advance_counter(counter::PRESIGNATURE_EPOCH, pool.epoch)?;
-        Ok(())
+        self.write_server_pool(&pool)
     }
 }

@@ -5,7 +5,7 @@ use tandem_curves::CurveId;
 use crate::status::Status;
 use crate::store::Party;
 
-/// A step of a long operation (the steps named in `../shared/DESIGN.md`).
+/// A step of a long operation (the steps named in `docs/design.md`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Step {

@@ -6,7 +6,7 @@
 //! every field is validated on load: public keys decode to valid points, ids are hex of the
 //! right length, statuses are consistent with the sharing ids.
 //!
-//! Versions: 1 (no pending pairs) is read; 2 (pending pairs, [`crate::lifecycle`]) is read
+//! Versions: 1 (no pending pairs) is read; 2 (pending pairs, see `src/lifecycle.rs`) is read
 //! and written.
 
 use ed25519_dalek::VerifyingKey;
@@ -149,13 +149,6 @@ impl CurveRecord {
         self.pending_signing_sharing_id
             .as_deref()
             .map(|id| hex_bytes(id, "pending signing sharing id"))
-            .transpose()
-    }
-
-    pub(crate) fn pending_backup_sharing_id(&self) -> Result<Option<[u8; 32]>, WalletError> {
-        self.pending_backup_sharing_id
-            .as_deref()
-            .map(|id| hex_bytes(id, "pending backup sharing id"))
             .transpose()
     }
 

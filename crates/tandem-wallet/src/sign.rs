@@ -66,6 +66,14 @@ impl<S: Store> Wallet<S> {
         let server = self.load_ecdsa(Party::Server, &record, progress)?;
         let client_pool = self.load_client_pool(&client)?;
         let server_pool = self.load_server_pool(&server)?;
+        // Server halves the device does not hold (a presign killed between the two pool
+        // writes) can never be matched: drop them so that they do not fill the pool.
+        let held = client_pool.held_ids();
+        for id in server_pool.pool.held_ids() {
+            if !held.contains(&id) {
+                let _ = server_pool.pool.take(id);
+            }
+        }
         if client_pool.len().max(server_pool.pool.len()) + count > MAX_HELD {
             return Err(WalletError::Limit(format!(
                 "a pool holds at most {MAX_HELD} presignatures"
@@ -135,38 +143,47 @@ impl<S: Store> Wallet<S> {
         let client_pool = self.load_client_pool(&client)?;
         let (mut c_rng, mut s_rng) = (os_rng(), os_rng());
         if let Some(client_presig) = client_pool.take_any() {
-            // Spent on the device first (a refusal below still spends it, which is what a
-            // refused presignature deserves).
+            // Spent on the device first (whatever the server answers).
             self.write_client_pool(&client_pool)?;
-            // The server looks up the id the client names, in a pool that is not older than
-            // its rollback counter.
+            // The server looks up the id the client names, in the pool its rollback counter
+            // names (an older copy is refused here, and both pools discarded).
             let server_pool = self.load_server_pool(&server)?;
-            let server_presig = server_pool.pool.take(client_presig.id());
-            // Spent in the server's store, and the counter raised, before the round: neither
-            // copy can sign again, not even from a restored copy of the server's records.
-            self.spend_from_server_pool(server_pool)?;
-            let server_presig = server_presig.map_err(protocol("secp256k1 signing"))?;
-            step(
-                progress,
-                Step::Signing,
-                Some(CurveId::Secp256k1),
-                Party::Client,
-            );
-            let signature = driver::ecdsa_sign_for_client(
-                &client,
-                &server,
-                client_presig,
-                server_presig,
-                digest,
-                &mut c_rng,
-                &mut s_rng,
-                &mut NoTap,
-            )
-            .map_err(protocol("secp256k1 signing"))?;
-            return Ok(Secp256k1Signed {
-                signature,
-                method: SignMethod::Presignature,
-            });
+            match server_pool.pool.take(client_presig.id()) {
+                Ok(server_presig) => {
+                    // Spent in the server's store at a new epoch, reserved on the counter
+                    // first, before the round: neither copy can sign again, not even from a
+                    // restored copy of the server's records.
+                    self.spend_from_server_pool(server_pool)?;
+                    step(
+                        progress,
+                        Step::Signing,
+                        Some(CurveId::Secp256k1),
+                        Party::Client,
+                    );
+                    let signature = driver::ecdsa_sign_for_client(
+                        &client,
+                        &server,
+                        client_presig,
+                        server_presig,
+                        digest,
+                        &mut c_rng,
+                        &mut s_rng,
+                        &mut NoTap,
+                    )
+                    .map_err(protocol("secp256k1 signing"))?;
+                    return Ok(Secp256k1Signed {
+                        signature,
+                        method: SignMethod::Presignature,
+                    });
+                }
+                // The server does not hold it (spent, or never made: the device's pool is out
+                // of step with the server's, e.g. a device restored from its own backup). The
+                // rest of the device's pool is as doubtful: drop it, and sign in full.
+                Err(tandem_protocol::Error::Refused { .. }) => {
+                    self.store().remove(Party::Client, record::PRESIGNATURES)?;
+                }
+                Err(e) => return Err(protocol("secp256k1 signing")(e)),
+            }
         }
         step(
             progress,

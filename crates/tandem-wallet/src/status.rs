@@ -1,4 +1,4 @@
-//! Lifecycle statuses (`../shared/DESIGN.md`, "Lifecycle rules").
+//! Lifecycle statuses (`docs/design.md`, "Lifecycle rules").
 //!
 //! - Signing pair: [`SigningStatus::StoredDatabase`] once the server share is stored, then
 //!   [`SigningStatus::StoredClient`] once the client share is stored. Signing requires

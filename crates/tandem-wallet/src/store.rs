@@ -56,7 +56,7 @@ impl core::fmt::Display for Party {
 /// A record whose name ends in `.pending` holds the new half of a pair that an operation is
 /// replacing (recover, refresh, backup): it is written before the wallet record names the new
 /// pair, and promoted to the plain name after the wallet record made it current (the
-/// crash-safety design of [`crate::lifecycle`]).
+/// crash-safety design of `src/lifecycle.rs`).
 pub mod record {
     /// Server: the wallet record (ids, public keys, lifecycle statuses, pending pairs).
     pub const WALLET: &str = "wallet.json";
@@ -69,7 +69,7 @@ pub mod record {
     /// Client and server: a new Ed25519 signing share, not yet current.
     pub const ED25519_SHARE_PENDING: &str = "ed25519.share.pending";
     /// Client and server: the secp256k1 presignature pool (with the spent ids; the server's
-    /// also with its epoch, see [`counter::PRESIGNATURE_EPOCH`]).
+    /// also with its epoch, see [`super::counter::PRESIGNATURE_EPOCH`]).
     pub const PRESIGNATURES: &str = "secp256k1.presignatures";
     /// Server: the client backup share of secp256k1, sealed by the client.
     pub const SEALED_SECP256K1: &str = "client-backup.secp256k1.sealed";
@@ -224,7 +224,7 @@ impl core::fmt::Debug for StoreLock {
 /// `write` and `remove` must be atomic (a reader sees the old or the new bytes, never a mix)
 /// and durable when they return. The wallet orders its writes so that the store is valid after
 /// each one: a process killed between any two of them leaves each pair in its old state or
-/// its new one ([`crate::lifecycle`]).
+/// its new one (`src/lifecycle.rs`).
 ///
 /// The counters ([`Store::counter`], [`Store::advance_counter`]) are the *rollback anchor*:
 /// they must live where a restore of the server's records from an older copy (a database

@@ -17,7 +17,7 @@ use zeroize::Zeroizing;
 use crate::address::Addresses;
 use crate::aux_info;
 use crate::error::{WalletError, protocol};
-use crate::lifecycle::{NewSigningPair, Settle, curve_index};
+use crate::lifecycle::NewSigningPair;
 use crate::paillier::{self, FreshPrimes, PaillierKeys};
 use crate::progress::{Progress, ProgressFn, Step};
 use crate::record::{CurveRecord, PublicKeys, WalletRecord, hex};
@@ -202,22 +202,21 @@ impl<S: Store> Wallet<S> {
     /// ([`crate::lifecycle`]); every operation that writes starts here.
     pub(crate) fn begin(&self) -> Result<StoreLock, WalletError> {
         let lock = self.store.lock()?;
-        self.settle(Settle::Resume)?;
+        self.settle()?;
         Ok(lock)
     }
 
-    /// Reads `party`'s share of curve `C` in the pair `id` names (the plain record, or the
-    /// pending one before its promotion).
+    /// Reads `party`'s share `name` of curve `C` (after [`Wallet::begin`]'s settle the plain
+    /// records hold the current pair).
     fn read_share<C: Curve>(
         &self,
         party: Party,
-        id: [u8; 32],
+        name: &'static str,
         progress: &mut ProgressFn<'_>,
-    ) -> Result<(&'static str, Zeroizing<Vec<u8>>), WalletError> {
+    ) -> Result<Zeroizing<Vec<u8>>, WalletError> {
         step(progress, Step::ReadingShare, Some(C::ID), party);
-        let name = self.signing_share_name(party, curve_index::<C>(), id)?;
         match self.store.read(party, name)? {
-            Some(bytes) => Ok((name, bytes)),
+            Some(bytes) => Ok(bytes),
             None if party == Party::Client => Err(WalletError::NoDeviceShare),
             None => Err(WalletError::MissingRecord {
                 party,
@@ -233,8 +232,8 @@ impl<S: Store> Wallet<S> {
         record: &WalletRecord,
         progress: &mut ProgressFn<'_>,
     ) -> Result<EcdsaKeyShare, WalletError> {
-        let id = record.secp256k1.signing_sharing_id()?;
-        let (name, bytes) = self.read_share::<Secp256k1>(party, id, progress)?;
+        let name = record::SECP256K1_SHARE;
+        let bytes = self.read_share::<Secp256k1>(party, name, progress)?;
         step(
             progress,
             Step::ParsingShare,
@@ -257,8 +256,8 @@ impl<S: Store> Wallet<S> {
         record: &WalletRecord,
         progress: &mut ProgressFn<'_>,
     ) -> Result<KeyShare<Ed25519>, WalletError> {
-        let id = record.ed25519.signing_sharing_id()?;
-        let (name, bytes) = self.read_share::<Ed25519>(party, id, progress)?;
+        let name = record::ED25519_SHARE;
+        let bytes = self.read_share::<Ed25519>(party, name, progress)?;
         step(progress, Step::ParsingShare, Some(CurveId::Ed25519), party);
         let share =
             KeyShare::<Ed25519>::from_bytes(&bytes).map_err(|e| WalletError::Corrupted {
@@ -294,28 +293,24 @@ impl<S: Store> Wallet<S> {
     /// [`WalletError::NoWallet`], or a store or record error.
     pub fn info(&self) -> Result<WalletInfo, WalletError> {
         let record = self.record()?;
-        let public_keys = record.public_keys()?;
+        // A generation the client never confirmed is removed by the next operation: it is no
+        // wallet yet (its addresses must not be handed out).
+        if record.version >= 2 && record.signing_status == SigningStatus::StoredDatabase {
+            return Err(WalletError::NoWallet);
+        }
         let presignatures = match self.store.read(Party::Client, record::PRESIGNATURES)? {
             Some(bytes) => match self.load_ecdsa(Party::Client, &record, &mut |_| {}) {
-                Ok(share) => crate::pool::decode(Party::Client, &bytes, &share)?.len(),
+                // A pool of a replaced pair (before the next operation removes it) holds
+                // nothing this device can sign with.
+                Ok(share) => crate::pool::decode_current(Party::Client, &bytes, &share)?
+                    .map_or(0, |pool| pool.len()),
                 // A device without a current share has nothing it could sign with.
                 Err(WalletError::NoDeviceShare | WalletError::StaleDeviceShare) => 0,
                 Err(e) => return Err(e),
             },
             None => 0,
         };
-        Ok(WalletInfo {
-            client_id: record.client_id.clone(),
-            addresses: Addresses::new(&public_keys.secp256k1, &public_keys.ed25519),
-            public_keys,
-            signing_status: record.signing_status,
-            // A first backup whose custodian shares are stored but whose sealed client shares
-            // are not (an interrupted backup, before the next operation settles it).
-            backup_status: record.backup_status.or(record
-                .backup_pending()
-                .then_some(BackupStatus::StoredCustodianBackupShare)),
-            presignatures,
-        })
+        info_of(&record, presignatures)
     }
 
     /// Creates the wallet: key generation on both curves (and, for secp256k1, fresh Paillier
@@ -387,7 +382,26 @@ impl<S: Store> Wallet<S> {
             secp256k1: [secp_client, secp_server],
             ed25519: [ed_client, ed_server],
         };
-        self.store_signing_pair(wallet, pair.encode()?, true, progress)?;
-        self.info()
+        self.store_signing_pair(wallet, pair.encode()?, true, progress)
     }
+}
+
+/// A wallet's info from its record and the device's pool size.
+pub(crate) fn info_of(
+    record: &WalletRecord,
+    presignatures: usize,
+) -> Result<WalletInfo, WalletError> {
+    let public_keys = record.public_keys()?;
+    Ok(WalletInfo {
+        client_id: record.client_id.clone(),
+        addresses: Addresses::new(&public_keys.secp256k1, &public_keys.ed25519),
+        public_keys,
+        signing_status: record.signing_status,
+        // A first backup whose custodian shares are stored but whose sealed client shares are
+        // not (an interrupted backup, before the next operation rolls it back).
+        backup_status: record.backup_status.or(record
+            .backup_pending()
+            .then_some(BackupStatus::StoredCustodianBackupShare)),
+        presignatures,
+    })
 }

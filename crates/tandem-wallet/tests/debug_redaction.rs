@@ -1,6 +1,6 @@
 //! `Debug` of the wallet's secret-holding public types shows none of their secrets
-//! (SECURITY.md, "Secrets at rest and in memory"): backup keys and ejected private keys,
-//! built from known secrets. (Stored shares and pools reach the wallet's store in wiped
+//! (docs/security-checklist.md, "Secrets at rest and in memory"): backup keys and ejected private
+//! keys, built from known secrets. (Stored shares and pools reach the wallet's store in wiped
 //! buffers: the `Zeroizing` types are checked in `tandem-protocol` and `tandem-backup`.)
 
 #![allow(

@@ -6,8 +6,8 @@
 //! - `test-vectors/v2/wallet-store/`: wallet record version 2, the server's pool with its
 //!   epoch and the rollback counter in `kms/` (one presignature spent, one held);
 //! - `test-vectors/v2/wallet-store-refresh-interrupted/`: the v2 store with a refresh stopped
-//!   before its commit, every part of the new pair stored pending: the first operation
-//!   completes it.
+//!   before its commit, every part of the new pair stored pending: the first operation rolls
+//!   it back (only a stored commit makes a pair current), and the old pair signs.
 //!
 //! The stores and their loaders are `tandem_testkit::fixtures::wallet_store`; the current
 //! version's stores are written (only when missing or unreadable: a format version bump) by
@@ -84,15 +84,17 @@ fn reads_back_the_v2_store() {
 }
 
 #[test]
-fn completes_the_interrupted_refresh() {
+fn rolls_back_the_interrupted_refresh() {
     let dir = tempfile::tempdir().unwrap();
     copy_tree(&interrupted_dir().join("store"), dir.path());
     let expected = expected(&interrupted_dir());
     let store = FsStore::open(dir.path()).unwrap();
     let before = signing_ids(&store);
     assert_eq!(before, expected["signing_sharing_ids"]);
+    assert_ne!(before["pending"], json!([null, null]));
     let wallet = Wallet::new(store.clone());
-    // The first operation settles: every part of the new pair is stored, so it is committed.
+    // The first operation settles: no commit was stored, so the pending pair is removed and
+    // the old pair, with its pooled presignature, signs.
     let info = wallet.info().unwrap();
     let sig = wallet.sign_ed25519(b"fixture", &mut |_| {}).unwrap();
     info.public_keys
@@ -100,10 +102,19 @@ fn completes_the_interrupted_refresh() {
         .verify_strict(b"fixture", &sig)
         .unwrap();
     let after = signing_ids(&store);
-    assert_eq!(after["current"], before["pending"]);
+    assert_eq!(after["current"], before["current"]);
     assert_eq!(after["pending"], json!([null, null]));
+    for party in [Party::Client, Party::Server] {
+        for name in [
+            tandem_wallet::store::record::SECP256K1_SHARE_PENDING,
+            tandem_wallet::store::record::ED25519_SHARE_PENDING,
+        ] {
+            assert!(store.read(party, name).unwrap().is_none());
+        }
+    }
     let digest = [0x5b; 32];
     let signed = wallet.sign_secp256k1(&digest, &mut |_| {}).unwrap();
+    assert_eq!(signed.method, SignMethod::Presignature);
     check_ecdsa(&info.public_keys, &digest, &signed.signature);
     assert_eq!(
         hex(&info.public_keys.secp256k1_bytes()),

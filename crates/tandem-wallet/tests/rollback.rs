@@ -150,3 +150,103 @@ fn the_counter_only_moves_forward_and_is_read_strictly() {
         );
     }
 }
+
+#[test]
+fn an_interrupted_spend_and_two_restores_cannot_spend_a_presignature_twice() {
+    // Found by an external-style audit of the first anchor (which wrote the pool at the next
+    // epoch before raising the counter, and accepted a pool above it).
+    let dir = fresh_store();
+    let root = dir.path();
+    let store = FsStore::open(root).unwrap();
+    wallet(&dir).presign(2, &mut |_| {}).unwrap(); // ids a < b; the device names a first
+    let server_pool = root.join("server").join(record::PRESIGNATURES);
+    let client_pool = root.join("client").join(record::PRESIGNATURES);
+    let copy_a = std::fs::read(&server_pool).unwrap(); // {a, b} at the counter's epoch, 0
+
+    // 1. A spend of `a` that stops after reserving the next epoch (writes: client pool,
+    //    counter; the server pool write fails): no partial signature leaves.
+    let failing = fixture_wallet(failing_at(FsStore::open(root).unwrap(), 3));
+    assert!(failing.sign_secp256k1(&[1; 32], &mut |_| {}).is_err());
+    assert_eq!(store.counter(counter::PRESIGNATURE_EPOCH).unwrap(), 1);
+    let client_keeps = std::fs::read(&client_pool).unwrap(); // {b}
+
+    // 2. The pool of before step 1 is not the one the counter names: refused, discarded.
+    std::fs::write(&server_pool, &copy_a).unwrap();
+    assert!(matches!(
+        sign(&dir, 2),
+        Err(WalletError::PresignaturesRolledBack {
+            epoch: 0,
+            anchor: 1
+        })
+    ));
+    // 3. The same with the device's kept half put back: still refused.
+    std::fs::write(&server_pool, &copy_a).unwrap();
+    std::fs::write(&client_pool, &client_keeps).unwrap();
+    assert!(matches!(
+        sign(&dir, 3),
+        Err(WalletError::PresignaturesRolledBack { .. })
+    ));
+    assert_eq!(sign(&dir, 4).unwrap(), SignMethod::FullSigning);
+}
+
+#[test]
+fn the_epoch_is_reserved_before_the_pool_is_written_and_the_signature_released() {
+    // Writes of a spend: the client's pool (1), the counter (2), the server's pool (3).
+    // Failing the counter write stops the spend: no signature, the server's pool untouched.
+    let dir = fresh_store();
+    wallet(&dir).presign(1, &mut |_| {}).unwrap();
+    let server_pool = dir.path().join("server").join(record::PRESIGNATURES);
+    let before = std::fs::read(&server_pool).unwrap();
+    let failing = fixture_wallet(failing_at(FsStore::open(dir.path()).unwrap(), 2));
+    assert!(matches!(
+        failing.sign_secp256k1(&[1; 32], &mut |_| {}),
+        Err(WalletError::Store(_))
+    ));
+    assert_eq!(std::fs::read(&server_pool).unwrap(), before);
+    let store = FsStore::open(dir.path()).unwrap();
+    assert_eq!(store.counter(counter::PRESIGNATURE_EPOCH).unwrap(), 0);
+    // The order itself: the counter moves before the server's pool is written.
+    let order = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = order.clone();
+    let observed = FsStore::open(dir.path()).unwrap();
+    let watching = HookedStore::new(FsStore::open(dir.path()).unwrap(), move |moment| {
+        if moment == Moment::After {
+            let counter = observed.counter(counter::PRESIGNATURE_EPOCH).unwrap();
+            let pool = observed
+                .read(Party::Server, record::PRESIGNATURES)
+                .unwrap()
+                .map(|b| u64::from_be_bytes(b[8..16].try_into().unwrap()));
+            seen.lock().unwrap().push((counter, pool));
+        }
+        Ok(())
+    });
+    wallet(&dir).presign(1, &mut |_| {}).unwrap();
+    order.lock().unwrap().clear();
+    let keys = wallet(&dir).info().unwrap().public_keys;
+    let signed = fixture_wallet(watching)
+        .sign_secp256k1(&[2; 32], &mut |_| {})
+        .unwrap();
+    check_ecdsa(&keys, &[2; 32], &signed.signature);
+    // After each write: (counter, server pool epoch). The counter is ahead of the pool
+    // between the two, never behind.
+    assert_eq!(
+        *order.lock().unwrap(),
+        vec![(0, Some(0)), (1, Some(0)), (1, Some(1))]
+    );
+}
+
+#[test]
+fn device_halves_the_server_lacks_fall_back_to_full_signing_at_once() {
+    // The server's pool gone (removed, or its records restored from before it existed)
+    // while the device still holds halves: the first signature drops them and signs in full.
+    let dir = fresh_store();
+    wallet(&dir).presign(3, &mut |_| {}).unwrap();
+    FsStore::open(dir.path())
+        .unwrap()
+        .remove(Party::Server, record::PRESIGNATURES)
+        .unwrap();
+    assert_eq!(sign(&dir, 1).unwrap(), SignMethod::FullSigning);
+    assert_eq!(wallet(&dir).info().unwrap().presignatures, 0);
+    wallet(&dir).presign(1, &mut |_| {}).unwrap();
+    assert_eq!(sign(&dir, 2).unwrap(), SignMethod::Presignature);
+}

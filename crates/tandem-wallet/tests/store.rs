@@ -270,3 +270,24 @@ fn oversized_files_are_refused_before_they_are_read() {
         Err(StoreError::AtRestKey(Party::Server))
     ));
 }
+
+#[test]
+fn temporary_files_of_interrupted_writes_are_removed_under_the_lock() {
+    // A write killed before its rename leaves `.tmp-*` (in `client/`, a plaintext share).
+    let dir = fresh_store();
+    let stale = [
+        dir.path().join("client").join(".tmp-killed"),
+        dir.path().join("server").join(".tmp-killed"),
+        dir.path().join("kms").join(".tmp-killed"),
+    ];
+    for path in &stale {
+        std::fs::write(path, b"a share that never got its name").unwrap();
+    }
+    let keep = dir.path().join("client").join("not-a-temporary");
+    std::fs::write(&keep, b"x").unwrap();
+    drop(FsStore::open(dir.path()).unwrap().lock().unwrap());
+    for path in &stale {
+        assert!(!path.exists(), "{}", path.display());
+    }
+    assert!(keep.exists());
+}

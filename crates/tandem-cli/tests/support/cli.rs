@@ -307,12 +307,6 @@ impl Case {
         usage_error(&self.args(false, args))
     }
 
-    /// A refusal run once, with `--json` (for refusals that change the store).
-    pub(crate) fn refused_once(&self, args: &[&str]) -> String {
-        let all = self.args(true, args);
-        clean_failure(&run(&all), 1, &all.join(" "))
-    }
-
     pub(crate) fn snapshot(&self) -> Tree {
         snapshot(&self.store)
     }

@@ -2,7 +2,7 @@
 //!
 //! Relation: `K = enc_N0(k; ρ)` with `k ∈ ±2^ℓ`, under the prover's key `N0`, with
 //! commitments under the verifier's `(N̂, s, t)`. The steps and checks are those of
-//! [`range`](super::range): `S = s^k t^μ`, `A = enc_N0(α; r)`, `C = s^α t^γ`; `e ∈ ±q`;
+//! `range` (`proofs/range.rs`): `S = s^k t^μ`, `A = enc_N0(α; r)`, `C = s^α t^γ`; `e ∈ ±q`;
 //! `z1 = α + e·k`, `z2 = r·ρ^e`, `z3 = γ + e·μ`; the verifier checks `K, A ∈ Z*_N0²`,
 //! `S, C ∈ Z*_N̂`, `z2 ∈ Z*_N0`, `|z1| <= 2^(ℓ+ε)`, `|z3| <= 2^(ℓ+ε+1)·N̂`, then
 //! `enc(z1; z2) = A·K^e` and `s^z1 t^z3 = C·S^e`.

@@ -4,7 +4,7 @@
 //! Relation: `C = enc_N0(x; ρ)` with `x ∈ ±2^ℓ`, and points `A`, `B = b·G`,
 //! `X = b·A + x·G` (an ElGamal commitment to `x` under the key `A` with randomness `b`).
 //!
-//! Prover: the range commitments of [`range`](super::range) (`S = s^x t^μ`, `T = s^α t^γ`,
+//! Prover: the range commitments of `range` (`proofs/range.rs`) (`S = s^x t^μ`, `T = s^α t^γ`,
 //! `D = enc(α; r)`) plus `β ← Z_q`, `Y' = β·A + α·G`, `Z = β·G`; `e ∈ ±q`; the range
 //! responses plus `w = β + e·b mod q`.
 //! Verifier: the range checks, plus `w·A + z1·G = Y' + e·X` and `w·G = Z + e·B` on the curve

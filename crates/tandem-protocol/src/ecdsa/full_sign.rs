@@ -71,7 +71,7 @@ pub struct FullSignResponseMsg {
 /// Client, message 1.
 ///
 /// # Errors
-/// [`Misuse::WrongRole`] for a server share.
+/// [`Misuse::WrongRole`](crate::Misuse::WrongRole) for a server share.
 pub fn client_start<R: CryptoRng + ?Sized>(
     share: &EcdsaKeyShare,
     session: SessionId,
@@ -295,7 +295,7 @@ impl ServerAwaitingClient2 {
     /// Server output: checks `σ_c`, combines, verifies.
     ///
     /// # Errors
-    /// [`Check::PartialSignature`] naming the client.
+    /// [`Check::PartialSignature`](crate::Check::PartialSignature) naming the client.
     pub fn receive(self, share: &EcdsaKeyShare, bytes: &[u8]) -> Result<EcdsaSignature, Error> {
         self.0.receive(share, round::FINISH, bytes)
     }

@@ -193,7 +193,7 @@ impl EcdsaKeyShare {
         self.core.role()
     }
 
-    /// The sharing id (see [`PublicShares::sharing_id`]).
+    /// The sharing id (see [`PublicShares::sharing_id`](crate::PublicShares::sharing_id)).
     #[must_use]
     pub fn sharing_id(&self) -> [u8; 32] {
         self.core.sharing_id()

@@ -159,6 +159,12 @@ impl PresignaturePool {
         self.len() == 0
     }
 
+    /// The ids of the presignatures held, in order.
+    #[must_use]
+    pub fn held_ids(&self) -> Vec<SessionId> {
+        self.lock().held.keys().copied().collect()
+    }
+
     /// Ids spent so far.
     #[must_use]
     pub fn spent_count(&self) -> usize {

@@ -1,6 +1,6 @@
 //! CGGMP24 presigning (Fig. 8) between the client and the server, client first.
 //!
-//! The three rounds of the paper ([`rounds`]) are interleaved so that each message carries
+//! The three rounds of the paper (`presign/rounds.rs`) are interleaved so that each message carries
 //! everything its sender can compute at that point:
 //!
 //! | message | from   | content |

@@ -209,7 +209,7 @@ impl ClientAwaitingPartial {
     /// Returns the signature and message 3.
     ///
     /// # Errors
-    /// [`Check::PartialSignature`] naming the server.
+    /// [`Check::PartialSignature`](crate::Check::PartialSignature) naming the server.
     pub fn receive(
         self,
         share: &EcdsaKeyShare,
@@ -400,7 +400,7 @@ impl ServerAwaitingFinish {
     /// Server output: checks `σ_c`, combines and verifies the signature.
     ///
     /// # Errors
-    /// [`Check::PartialSignature`] naming the client.
+    /// [`Check::PartialSignature`](crate::Check::PartialSignature) naming the client.
     pub fn receive(self, share: &EcdsaKeyShare, bytes: &[u8]) -> Result<EcdsaSignature, Error> {
         self.0.receive(share, round::FINISH, bytes)
     }

@@ -34,6 +34,8 @@ pub struct FsStore {
 }
 
 const KMS_DIR: &str = "kms";
+/// The name prefix of `atomic_write`'s temporary files.
+const TEMP_PREFIX: &str = ".tmp-";
 const LOCK_FILE: &str = ".lock";
 /// The largest file read as a record: the biggest record, a full presignature pool, is at
 /// most 40 MiB (`tandem_protocol::ecdsa::pool::MAX_STORED_LEN`) plus the at-rest overhead.
@@ -154,11 +156,34 @@ impl FsStore {
 /// Writes `bytes` to `path` atomically: temporary file in `dir`, fsync, rename, fsync `dir`.
 fn atomic_write(dir: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     // tempfile creates the file with mode 0600 on Unix; the rename keeps it.
-    let mut tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(TEMP_PREFIX)
+        .tempfile_in(dir)?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     sync_dir(dir)
+}
+
+/// Removes the `.tmp-*` files `atomic_write` leaves when the process dies before the rename.
+fn remove_stale_temporaries(dir: &Path) -> std::io::Result<()> {
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    let mut removed = false;
+    for entry in entries {
+        let entry = entry?;
+        if entry.file_name().to_string_lossy().starts_with(TEMP_PREFIX) {
+            fs::remove_file(entry.path())?;
+            removed = true;
+        }
+    }
+    if removed {
+        sync_dir(dir)?;
+    }
+    Ok(())
 }
 
 #[cfg(unix)]
@@ -230,6 +255,15 @@ impl Store for FsStore {
             .open(self.root.join(LOCK_FILE))
             .map_err(StoreError::Lock)?;
         file.lock().map_err(StoreError::Lock)?;
+        // Temporary files of writes that a killed process never renamed (they may hold a
+        // plaintext share in `client/`): only a lock holder writes, so none is in use now.
+        for dir in Party::ALL
+            .map(|p| self.party_dir(p))
+            .into_iter()
+            .chain([self.root.join(KMS_DIR)])
+        {
+            remove_stale_temporaries(&dir).map_err(StoreError::Lock)?;
+        }
         // Closing the file releases the lock.
         Ok(StoreLock::new(file))
     }
