@@ -79,7 +79,10 @@ fn main() {
         }
     }
     println!("wallet with fixture primes, median of {runs} runs (wall)");
-    println!("{:<10} {:>12} {:>22}", "operation", "whole", "secp256k1 share step");
+    println!(
+        "{:<10} {:>12} {:>22}",
+        "operation", "whole", "secp256k1 share step"
+    );
     for (name, whole, step) in rows {
         println!(
             "{name:<10} {:>9.0} ms {:>19.0} ms",

@@ -17,21 +17,22 @@
 //! record ([`crate::lifecycle`]): the previous pair stays usable until then, and a process
 //! killed at any write leaves the old pair or the new one, never half of each.
 
-use tandem_backup::driver::reshare;
+use tandem_backup::driver::{parties, reshare};
 use tandem_backup::eject::{Ed25519Key, Secp256k1Key};
 use tandem_backup::envelope::{self, KeySource};
 use tandem_backup::{Backup, BackupKind, BackupShare, Recover, Refresh};
 use tandem_curves::{Curve, CurveId, Ed25519, Secp256k1};
 use tandem_protocol::driver::NoTap;
+use tandem_protocol::runner::Exchange;
 use zeroize::Zeroizing;
 
-use crate::aux_info;
 use crate::error::{WalletError, protocol};
 use crate::lifecycle::NewBackupPair;
 use crate::progress::{ProgressFn, Step};
 use crate::record::{BackupKeyKind, CurveRecord, WalletRecord, hex};
 use crate::status::{BackupStatus, Status};
 use crate::store::{Party, Store, record};
+use crate::threaded::Threaded;
 use crate::wallet::{SigningPair, Wallet, WalletInfo, encoded_share, os_rng, step};
 
 /// The key that seals the client backup shares.
@@ -348,21 +349,18 @@ impl<S: Store> Wallet<S> {
             Some(CurveId::Secp256k1),
             Party::Client,
         );
-        let (secp_client, secp_server) = reshare::<Recover, Secp256k1, _, _, _>(
-            &pairs.secp256k1.0,
-            &pairs.secp256k1.1,
-            &mut c_rng,
-            &mut s_rng,
-            &mut NoTap,
-        )
-        .map_err(protocol("secp256k1 recovery"))?;
-        let (secp_client, secp_server) = aux_info::run(
-            "secp256k1 recovery",
-            secp_client,
-            secp_server,
-            paillier_client,
-            paillier_server,
-        )?;
+        let (secp_client, secp_server) = Threaded
+            .run(
+                parties::reshare_ecdsa::<Recover, _, _>(
+                    &pairs.secp256k1.0,
+                    &pairs.secp256k1.1,
+                    paillier_client,
+                    paillier_server,
+                ),
+                &mut c_rng,
+                &mut s_rng,
+            )
+            .map_err(protocol("secp256k1 recovery"))?;
         let pair = SigningPair {
             secp256k1: [secp_client, secp_server],
             ed25519: [ed_client, ed_server],
@@ -401,21 +399,18 @@ impl<S: Store> Wallet<S> {
             Some(CurveId::Secp256k1),
             Party::Client,
         );
-        let (secp_client, secp_server) = reshare::<Refresh, Secp256k1, _, _, _>(
-            secp_client.core(),
-            secp_server.core(),
-            &mut c_rng,
-            &mut s_rng,
-            &mut NoTap,
-        )
-        .map_err(protocol("secp256k1 refresh"))?;
-        let (secp_client, secp_server) = aux_info::run(
-            "secp256k1 refresh",
-            secp_client,
-            secp_server,
-            paillier_client,
-            paillier_server,
-        )?;
+        let (secp_client, secp_server) = Threaded
+            .run(
+                parties::reshare_ecdsa::<Refresh, _, _>(
+                    secp_client.core(),
+                    secp_server.core(),
+                    paillier_client,
+                    paillier_server,
+                ),
+                &mut c_rng,
+                &mut s_rng,
+            )
+            .map_err(protocol("secp256k1 refresh"))?;
         let pair = SigningPair {
             secp256k1: [secp_client, secp_server],
             ed25519: [ed_client, ed_server],

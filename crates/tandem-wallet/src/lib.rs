@@ -9,7 +9,9 @@
 //! - [`status`]: `STORED_DATABASE` → `STORED_CLIENT`, `STORED_CUSTODIAN_BACKUP_SHARE` →
 //!   `STORED_CLIENT_BACKUP_SHARE`;
 //! - [`address`]: Ethereum (EIP-55), Bitcoin (P2WPKH), Tron, Solana and Stellar addresses;
-//! - [`progress`]: the steps long operations report.
+//! - [`progress`]: the steps long operations report;
+//! - [`Threaded`]: the thread-per-party executor of the protocols' runner, for the runs with
+//!   the secp256k1 auxiliary information (both parties prove at once).
 //!
 //! ```no_run
 //! use tandem_wallet::{BackupKey, FsStore, Wallet};
@@ -40,7 +42,6 @@
 #![deny(missing_docs)]
 
 pub mod address;
-mod aux_info;
 mod backup;
 pub mod error;
 #[cfg(feature = "fuzzing")]
@@ -53,6 +54,7 @@ pub mod record;
 mod sign;
 pub mod status;
 pub mod store;
+mod threaded;
 mod wallet;
 
 pub use backup::{BackupKey, EjectedKeys};
@@ -61,4 +63,5 @@ pub use record::{BackupKeyKind, PublicKeys};
 pub use sign::{MAX_PRESIGN_BATCH, Secp256k1Signed, SignMethod};
 pub use status::{BackupStatus, SigningStatus, Status};
 pub use store::{FsStore, Party, Store, StoreError, StoreLock};
+pub use threaded::Threaded;
 pub use wallet::{Wallet, WalletInfo};

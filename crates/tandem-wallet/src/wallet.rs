@@ -1,8 +1,9 @@
 //! The wallet facade: one wallet per store, on both curves, with the lifecycle rules.
 //!
-//! Both parties run in this process (through the protocols' in-memory drivers, every message
-//! through its byte encoding; the prime search and the secp256k1 auxiliary information with
-//! one thread per party, as on two machines), each reading and writing only its own records. In a
+//! Both parties run in this process (through the protocols' runner, every message through its
+//! byte encoding: in memory on one thread, except the prime search and the runs with the
+//! secp256k1 auxiliary information, one thread per party as on two machines:
+//! [`crate::Threaded`]), each reading and writing only its own records. In a
 //! deployment the client and the server run the same protocol steps on two machines; the
 //! rules this type enforces (statuses, current sharing ids, spent presignatures, all-or-
 //! nothing writes) are the ones each side enforces there.
@@ -11,11 +12,11 @@ use rand_core::UnwrapErr;
 use tandem_curves::{Curve, CurveId, Ed25519, Secp256k1};
 use tandem_protocol::driver::{self, NoTap};
 use tandem_protocol::ecdsa::EcdsaKeyShare;
+use tandem_protocol::runner::Exchange;
 use tandem_protocol::{KeyShare, Role};
 use zeroize::Zeroizing;
 
 use crate::address::Addresses;
-use crate::aux_info;
 use crate::error::{WalletError, protocol};
 use crate::lifecycle::{NewSigningPair, Settle, curve_index};
 use crate::paillier;
@@ -23,6 +24,7 @@ use crate::progress::{Progress, ProgressFn, Step};
 use crate::record::{CurveRecord, PublicKeys, WalletRecord, hex};
 use crate::status::{BackupStatus, SigningStatus};
 use crate::store::{Party, Store, StoreLock, record};
+use crate::threaded::Threaded;
 
 pub(crate) fn os_rng() -> UnwrapErr<getrandom::SysRng> {
     UnwrapErr(getrandom::SysRng)
@@ -369,13 +371,18 @@ impl<S: Store> Wallet<S> {
             Some(CurveId::Secp256k1),
             Party::Server,
         );
-        let (secp_client, secp_server) = aux_info::run(
-            "secp256k1 auxiliary info",
-            core_client,
-            core_server,
-            paillier_client,
-            paillier_server,
-        )?;
+        let (secp_client, secp_server) = Threaded
+            .run(
+                driver::parties::aux_info(
+                    core_client,
+                    core_server,
+                    paillier_client,
+                    paillier_server,
+                ),
+                &mut c_rng,
+                &mut s_rng,
+            )
+            .map_err(protocol("secp256k1 auxiliary info"))?;
 
         let mut id = [0u8; 16];
         getrandom::fill(&mut id).map_err(|e| WalletError::Internal(e.to_string()))?;
