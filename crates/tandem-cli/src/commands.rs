@@ -3,8 +3,7 @@
 use std::path::Path;
 
 use serde_json::json;
-use tandem_wallet::{FsStore, SignMethod, Status, Wallet, WalletError};
-use zeroize::Zeroizing;
+use tandem_wallet::{FsStore, SignMethod, Status, Wallet, WalletError, Zeroizing};
 
 use crate::inputs;
 use crate::output::{Output, addresses_human, addresses_json, hex, wallet_human, wallet_json};

@@ -65,3 +65,13 @@ pub use status::{BackupStatus, SigningStatus, Status};
 pub use store::{FsStore, Party, Store, StoreError, StoreLock};
 pub use threaded::Threaded;
 pub use wallet::{Wallet, WalletInfo};
+
+// What appears in this crate's API from the other Tandem crates and the curve libraries, so
+// that a user of the wallet (the `tandem` command line) depends on this crate only.
+pub use ed25519_dalek;
+pub use k256;
+pub use tandem_backup::{Ed25519Key, EjectError, EnvelopeError, Secp256k1Key, WifNetwork};
+pub use tandem_curves::CurveId;
+pub use tandem_protocol::ecdsa::EcdsaSignature;
+pub use tandem_protocol::{Check, Error as ProtocolError, Role};
+pub use zeroize::Zeroizing;

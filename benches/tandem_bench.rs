@@ -1,5 +1,6 @@
-//! `tandem bench`: measures the engine on this machine and prints medians (a table, or one
-//! JSON object with `--json`). Protocol figures are the CPU time of both parties on one
+//! `tandem-bench`: measures the engine on this machine and prints medians (a table, or one
+//! JSON object with `--json`; `--quick` for few repetitions, about a minute):
+//! `cargo run --release -p tandem-benches --bin tandem-bench -- [--quick] [--json]`. Protocol figures are the CPU time of both parties on one
 //! thread (the in-memory driver, every message through its byte encoding), except the two
 //! named wall: `generate_wallet_wall_us` (a whole `generate` with fresh primes, one thread per
 //! party for the primes and for the aux info) and `aux_info_wall_us` (the aux-info part of
@@ -8,6 +9,10 @@
 //! From the `generate` runs, the progress reports also give the time of each of the four
 //! safe primes (each party searches on its own thread). `aux_info_us` reruns the aux info on
 //! one thread, with the primes of the last generated wallet given.
+
+#![forbid(unsafe_code)]
+// A measuring tool prints its results.
+#![allow(clippy::print_stdout)]
 
 use std::time::{Duration, Instant};
 
@@ -21,8 +26,6 @@ use tandem_protocol::driver::{self, NoTap};
 use tandem_protocol::ecdsa::{self, EcdsaKeyShare};
 use tandem_wallet::progress::{Progress, Step};
 use tandem_wallet::{FsStore, Party, Wallet};
-
-use crate::output::Output;
 
 fn rng() -> UnwrapErr<getrandom::SysRng> {
     UnwrapErr(getrandom::SysRng)
@@ -45,6 +48,17 @@ fn time<T>(reps: usize, mut f: impl FnMut() -> Result<T, String>) -> Result<Vec<
         out.push(start.elapsed());
     }
     Ok(out)
+}
+
+/// Where the results go: a table for people, or one JSON object.
+struct Output {
+    json: bool,
+}
+
+impl Output {
+    fn is_json(&self) -> bool {
+        self.json
+    }
 }
 
 fn note(out: &Output, what: &str) {
@@ -145,8 +159,35 @@ fn aux_info_once(client: &EcdsaKeyShare, server: &EcdsaKeyShare) -> Result<Durat
     Ok(start.elapsed())
 }
 
+const USAGE: &str = "usage: tandem-bench [--quick] [--json]";
+
+fn main() -> std::process::ExitCode {
+    let (mut quick, mut json) = (false, false);
+    for arg in std::env::args().skip(1) {
+        match arg.as_str() {
+            "--quick" => quick = true,
+            "--json" => json = true,
+            "-h" | "--help" => {
+                println!("Measures the Tandem engine on this machine (medians).\n{USAGE}");
+                return std::process::ExitCode::SUCCESS;
+            }
+            other => {
+                eprintln!("tandem-bench: unexpected argument {other:?}; {USAGE}");
+                return std::process::ExitCode::from(2);
+            }
+        }
+    }
+    match run(&Output { json }, quick) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("tandem-bench: {}", e.replace('\n', " "));
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
 /// Runs the benchmark and prints the result.
-pub(crate) fn run(out: &Output, quick: bool) -> Result<(), String> {
+fn run(out: &Output, quick: bool) -> Result<(), String> {
     let started = Instant::now();
     let (generate_runs, aux_reps, keygen_reps, sign_reps, presign_reps, full_reps, baseline_reps) =
         if quick {
