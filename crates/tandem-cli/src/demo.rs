@@ -15,7 +15,7 @@ use tandem_wallet::{
 };
 
 use crate::Primes;
-use crate::output::hex;
+use crate::output::{hex, status_chain};
 use crate::ui::Ui;
 
 const TOTAL: usize = 10;
@@ -185,14 +185,7 @@ pub(crate) fn run(primes: Primes) -> Result<(), String> {
     );
     let password = BackupKey::Password(Zeroizing::new(b"correct horse battery staple".to_vec()));
     let statuses = progress(|p| wallet.backup(&password, p)).map_err(fail("backup"))?;
-    detail(
-        "statuses",
-        statuses
-            .iter()
-            .map(|s| s.name())
-            .collect::<Vec<_>>()
-            .join(" -> "),
-    );
+    detail("statuses", status_chain(&statuses));
 
     step(
         5,

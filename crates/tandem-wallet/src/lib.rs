@@ -43,6 +43,7 @@
 
 pub mod address;
 mod backup;
+mod curve;
 pub mod error;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
