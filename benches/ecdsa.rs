@@ -3,8 +3,8 @@
 //! Protocol figures are both parties in one process with every message going through its
 //! byte encoding and every check run:
 //! - "one thread": both parties on one thread — the CPU total of the two parties;
-//! - "one thread per party": each party on its own thread, linked by channels — the wall
-//!   time a user would see on a zero-latency network.
+//! - "one thread per party": each party on its own thread, linked by channels (the wallet's
+//!   `Threaded` executor) — the wall time a user would see on a zero-latency network.
 //!
 //! Aux info uses the test-only fixture primes (prime generation is benched in `primes`).
 //! Online signing starts from a stored presignature pair decoded outside the measurement.
@@ -22,11 +22,12 @@ use std::time::Duration;
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use k256::ecdsa::signature::hazmat::{PrehashSigner, PrehashVerifier};
 use k256::ecdsa::{Signature, SigningKey};
-use tandem_benches::{Link, rng, two_threads};
+use tandem_benches::rng;
 use tandem_curves::Secp256k1;
-use tandem_protocol::SessionId;
 use tandem_protocol::driver::{self, NoTap};
-use tandem_protocol::ecdsa::{EcdsaKeyShare, Presignature, presign};
+use tandem_protocol::ecdsa::{EcdsaKeyShare, Presignature};
+use tandem_protocol::runner::Exchange;
+use tandem_wallet::Threaded;
 use tandem_testkit::primes::paillier_key;
 
 const DIGEST: [u8; 32] = [0x42; 32];
@@ -46,26 +47,15 @@ fn shares() -> (EcdsaKeyShare, EcdsaKeyShare) {
     .unwrap()
 }
 
-/// Presigning with each party on its own thread.
+/// Presigning with each party on its own thread (the wallet's executor).
 fn presign_threads(client: &EcdsaKeyShare, server: &EcdsaKeyShare, seed: u64) {
-    two_threads(
-        |link: &Link| {
-            let mut r = rng(seed);
-            let (c, m1) = presign::client_start(client, SessionId::random(&mut r), &mut r).unwrap();
-            link.send(m1);
-            let (c, m3) = c.receive(client, &link.recv(), &mut r).unwrap();
-            link.send(m3);
-            c.receive(client, &link.recv()).unwrap()
-        },
-        |link: &Link| {
-            let mut r = rng(seed + 1);
-            let (s, m2) = presign::server_respond(server, &link.recv(), &mut r).unwrap();
-            link.send(m2);
-            let (p, m4) = s.receive(server, &link.recv(), &mut r).unwrap();
-            link.send(m4);
-            p
-        },
-    );
+    Threaded
+        .run(
+            driver::parties::presign(client, server),
+            &mut rng(seed),
+            &mut rng(seed + 1),
+        )
+        .unwrap();
 }
 
 fn ecdsa(c: &mut Criterion) {

@@ -12,8 +12,9 @@
 //!   the public key (secp256k1 bytes and WIF; Ed25519 scalar with an expanded-key signer);
 //! - [`envelope`]: the AES-256-GCM envelope for the client backup share (random key,
 //!   Argon2id password, or caller secret);
-//! - [`driver`]: both parties in one process, and the secp256k1 recover / refresh that add
-//!   fresh Paillier material.
+//! - [`driver`]: resharing's two parties as scripts of the `tandem_protocol::runner` (alone,
+//!   and the secp256k1 recover / refresh followed by auxiliary information with fresh
+//!   Paillier material, in one run), and runs of them with both parties in one process.
 //!
 //! ```
 //! use tandem_backup::driver::reshare;

@@ -84,13 +84,13 @@ pub mod round {
 }
 
 /// A resharing operation: which pair goes in, which comes out. Sealed.
-pub trait Operation: private::Sealed + 'static {
+pub trait Operation: private::Sealed + Send + Sync + 'static {
     /// The protocol id (in every message and transcript).
     const PROTOCOL: ProtocolId;
     /// The pair the parties hold.
-    type Source<C: Curve>: Sharing<C>;
+    type Source<C: Curve>: Sharing<C> + Sync;
     /// The pair they obtain.
-    type Target<C: Curve>: Sharing<C>;
+    type Target<C: Curve>: Sharing<C> + Send;
 }
 
 /// Signing pair → fresh backup pair; the signing shares are unchanged.

@@ -3,11 +3,12 @@
 use std::path::Path;
 
 use serde_json::json;
-use tandem_wallet::{FsStore, SignMethod, Status, Wallet, WalletError};
-use zeroize::Zeroizing;
+use tandem_wallet::{FsStore, SignMethod, Status, Wallet, WalletError, Zeroizing};
 
 use crate::inputs;
-use crate::output::{Output, addresses_human, addresses_json, hex, wallet_human, wallet_json};
+use crate::output::{
+    Output, addresses_human, addresses_json, hex, status_chain, wallet_human, wallet_json,
+};
 use crate::ui::Ui;
 use crate::{KeyArgs, Primes};
 
@@ -176,14 +177,7 @@ pub(crate) fn backup(store: &Path, out: &Output, key: &KeyArgs) -> Result<(), St
         }
     };
     let last = statuses.last().map_or("none", |s| s.name());
-    let mut human = vec![(
-        "statuses",
-        statuses
-            .iter()
-            .map(|s| s.name())
-            .collect::<Vec<_>>()
-            .join(" -> "),
-    )];
+    let mut human = vec![("statuses", status_chain(&statuses))];
     if created && let Some(path) = &key.key_file {
         human.push((
             "backup key",
@@ -218,14 +212,7 @@ pub(crate) fn recover(
     let mut value = wallet_json(&info);
     set(&mut value, "statuses", statuses_json(&statuses));
     set(&mut value, "status", json!(info.signing_status.name()));
-    let mut human = vec![(
-        "statuses",
-        statuses
-            .iter()
-            .map(|s| s.name())
-            .collect::<Vec<_>>()
-            .join(" -> "),
-    )];
+    let mut human = vec![("statuses", status_chain(&statuses))];
     human.extend(wallet_human(&info));
     out.emit(&value, &human);
     Ok(())

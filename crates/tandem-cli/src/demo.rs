@@ -7,14 +7,15 @@
 use std::path::Path;
 use std::time::Instant;
 
-use k256::ecdsa::signature::hazmat::PrehashVerifier;
 use sha2::Digest;
-use tandem_protocol::ecdsa::EcdsaSignature;
-use tandem_wallet::{BackupKey, FsStore, Party, Wallet, WalletError, WalletInfo};
-use zeroize::Zeroizing;
+use tandem_wallet::k256::ecdsa::VerifyingKey;
+use tandem_wallet::k256::ecdsa::signature::hazmat::PrehashVerifier;
+use tandem_wallet::{
+    BackupKey, EcdsaSignature, FsStore, Party, Wallet, WalletError, WalletInfo, Zeroizing,
+};
 
 use crate::Primes;
-use crate::output::hex;
+use crate::output::{hex, status_chain};
 use crate::ui::Ui;
 
 const TOTAL: usize = 10;
@@ -56,14 +57,14 @@ fn fail(what: &str) -> impl FnOnce(WalletError) -> String + '_ {
 
 /// Verifies a secp256k1 signature with k256 and recovers the key from `(r, s, v)`.
 fn check_ecdsa(info: &WalletInfo, digest: &[u8; 32], sig: &EcdsaSignature) -> Result<(), String> {
-    let key = k256::ecdsa::VerifyingKey::from(&info.public_keys.secp256k1);
+    let key = VerifyingKey::from(&info.public_keys.secp256k1);
     let k = sig.to_k256().map_err(|e| e.to_string())?;
     key.verify_prehash(digest, &k)
         .map_err(|e| format!("signature does not verify: {e}"))?;
     let v = sig
         .k256_recovery_id()
         .ok_or_else(|| "bad recovery id".to_string())?;
-    let recovered = k256::ecdsa::VerifyingKey::recover_from_prehash(digest, &k, v)
+    let recovered = VerifyingKey::recover_from_prehash(digest, &k, v)
         .map_err(|e| format!("ecrecover failed: {e}"))?;
     if recovered != key {
         return Err("ecrecover returned another key".into());
@@ -184,14 +185,7 @@ pub(crate) fn run(primes: Primes) -> Result<(), String> {
     );
     let password = BackupKey::Password(Zeroizing::new(b"correct horse battery staple".to_vec()));
     let statuses = progress(|p| wallet.backup(&password, p)).map_err(fail("backup"))?;
-    detail(
-        "statuses",
-        statuses
-            .iter()
-            .map(|s| s.name())
-            .collect::<Vec<_>>()
-            .join(" -> "),
-    );
+    detail("statuses", status_chain(&statuses));
 
     step(
         5,
@@ -251,8 +245,7 @@ pub(crate) fn run(primes: Primes) -> Result<(), String> {
         .secp256k1
         .signing_key()
         .map_err(|e| format!("ejected secp256k1 key: {e}"))?;
-    if signing_key.verifying_key() != &k256::ecdsa::VerifyingKey::from(&info.public_keys.secp256k1)
-    {
+    if signing_key.verifying_key() != &VerifyingKey::from(&info.public_keys.secp256k1) {
         return Err("ejected secp256k1 key does not match".into());
     }
     detail(

@@ -5,8 +5,7 @@ use std::fs;
 use std::io::{ErrorKind, Write};
 use std::path::Path;
 
-use tandem_wallet::BackupKey;
-use zeroize::Zeroizing;
+use tandem_wallet::{BackupKey, Zeroizing};
 
 use crate::KeyArgs;
 

@@ -17,7 +17,6 @@
 // A command-line tool prints to stdout by design.
 #![allow(clippy::print_stdout)]
 
-mod bench;
 mod commands;
 mod demo;
 mod inputs;
@@ -116,12 +115,6 @@ enum Command {
     Eject(KeyArgs),
     /// Run the whole wallet lifecycle in a temporary store, with progress.
     Demo,
-    /// Measure the engine on this machine (medians; `--json` for one object).
-    Bench {
-        /// Fewer repetitions (about a minute).
-        #[arg(long)]
-        quick: bool,
-    },
 }
 
 /// clap's error as one line: the message and its details (e.g. which arguments are
@@ -203,7 +196,6 @@ fn run_with(primes: Primes) -> ExitCode {
             Err("demo is for people and has no --json output (see the other commands)".into())
         }
         Command::Demo => demo::run(primes),
-        Command::Bench { quick } => bench::run(&out, quick),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,11 +1,20 @@
 //! Output: one JSON object on stdout with `--json`, readable lines otherwise.
 
 use serde_json::{Value, json};
-use tandem_wallet::WalletInfo;
 use tandem_wallet::address::Addresses;
+use tandem_wallet::{Status, WalletInfo};
 
 pub(crate) struct Output {
     json: bool,
+}
+
+/// The statuses an operation reached, in order: `A -> B`.
+pub(crate) fn status_chain(statuses: &[Status]) -> String {
+    statuses
+        .iter()
+        .map(|s| s.name())
+        .collect::<Vec<_>>()
+        .join(" -> ")
 }
 
 pub(crate) fn hex(bytes: &[u8]) -> String {

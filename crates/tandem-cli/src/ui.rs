@@ -4,9 +4,8 @@
 use std::time::Duration;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
-use tandem_curves::CurveId;
-use tandem_wallet::Party;
 use tandem_wallet::progress::{Progress, Step};
+use tandem_wallet::{CurveId, Party};
 
 /// Turns wallet progress reports into terminal output.
 pub(crate) struct Ui {

@@ -1,47 +1,24 @@
-//! A small in-memory driver that runs both parties of a protocol in one process.
+//! Both parties of a protocol in one process: each protocol's two parties
+//! ([`parties`], the typestate glue) run by the in-memory executor of the
+//! [`runner`](crate::runner).
 //!
-//! Every message goes through its byte encoding, so the driver exercises exactly what a
-//! real transport would carry. An optional [`Tap`] sees (and may alter) each message on the
-//! way: tests use it to play a dishonest party, benches and the CLI pass [`NoTap`].
+//! Every message goes through its byte encoding, so a run exercises exactly what a real
+//! transport would carry. Each message passes a [`Tap`] that sees (and may alter) it: tests
+//! use it to play a dishonest party, benches pass [`NoTap`]. To run the same parties with
+//! another executor (one thread per party, as the wallet does for aux info), take the pair
+//! from [`parties`] and hand it to that [`Exchange`](crate::runner::Exchange).
+
+pub mod parties;
 
 use ed25519_dalek::Signature;
 use rand_core::CryptoRng;
-use tandem_curves::{Curve, Ed25519};
+use tandem_curves::{Curve, Ed25519, Secp256k1};
+use tandem_paillier::paillier::SecretKey;
 
-use crate::ecdsa::{
-    EcdsaKeyShare, EcdsaSignature, Presignature, aux_info, full_sign, presign, sign as ecdsa_sign,
-};
-use crate::eddsa::sign;
+use crate::ecdsa::{EcdsaKeyShare, EcdsaSignature, Presignature};
 use crate::error::Error;
 use crate::key_share::KeyShare;
-use crate::keygen;
-use crate::message::{Role, SessionId};
-
-/// Observes each message between the parties; may replace it.
-pub trait Tap {
-    /// Called with each message `sender` sends; the bytes delivered are what `msg` holds
-    /// afterwards.
-    fn on_message(&mut self, sender: Role, msg: &mut Vec<u8>);
-}
-
-/// A [`Tap`] that leaves every message as it is.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct NoTap;
-
-impl Tap for NoTap {
-    fn on_message(&mut self, _sender: Role, _msg: &mut Vec<u8>) {}
-}
-
-impl<F: FnMut(Role, &mut Vec<u8>)> Tap for F {
-    fn on_message(&mut self, sender: Role, msg: &mut Vec<u8>) {
-        self(sender, msg);
-    }
-}
-
-fn pass<T: Tap>(tap: &mut T, sender: Role, mut msg: Vec<u8>) -> Vec<u8> {
-    tap.on_message(sender, &mut msg);
-    msg
-}
+pub use crate::runner::{InMemory, NoTap, Tap};
 
 /// Runs two-party key generation on curve `C`. Returns `(client share, server share)`.
 ///
@@ -52,13 +29,7 @@ pub fn keygen<C: Curve, R1: CryptoRng, R2: CryptoRng, T: Tap>(
     server_rng: &mut R2,
     tap: &mut T,
 ) -> Result<(KeyShare<C>, KeyShare<C>), Error> {
-    let session = SessionId::random(client_rng);
-    let (client, m1) = keygen::client_start::<C, _>(session, client_rng)?;
-    let (server, m2) = keygen::server_respond::<C, _>(&pass(tap, Role::Client, m1), server_rng)?;
-    let (client, m3) = client.receive(&pass(tap, Role::Server, m2))?;
-    let (server_share, m4) = server.receive(&pass(tap, Role::Client, m3), server_rng)?;
-    let client_share = client.receive(&pass(tap, Role::Server, m4))?;
-    Ok((client_share, server_share))
+    InMemory::new(tap).run(parties::keygen::<C, _, _>(), client_rng, server_rng)
 }
 
 /// Runs two-party FROST Ed25519 signing of `message` through all three messages. Returns the
@@ -75,10 +46,8 @@ pub fn eddsa_sign<R1: CryptoRng, R2: CryptoRng, T: Tap>(
     server_rng: &mut R2,
     tap: &mut T,
 ) -> Result<(Signature, Signature), Error> {
-    let (client_sig, server, m3) =
-        eddsa_sign_rounds(client_key, server_key, message, client_rng, server_rng, tap)?;
-    let server_sig = server.receive(server_key, &pass(tap, Role::Client, m3))?;
-    Ok((client_sig, server_sig))
+    let pair = parties::eddsa_sign((client_key, server_key), message);
+    InMemory::new(tap).run(pair, client_rng, server_rng)
 }
 
 /// Runs two-party FROST Ed25519 signing of `message` for the client: request and response
@@ -96,24 +65,9 @@ pub fn eddsa_sign_for_client<R1: CryptoRng, R2: CryptoRng, T: Tap>(
     server_rng: &mut R2,
     tap: &mut T,
 ) -> Result<Signature, Error> {
-    eddsa_sign_rounds(client_key, server_key, message, client_rng, server_rng, tap)
-        .map(|(signature, _, _)| signature)
-}
-
-fn eddsa_sign_rounds<R1: CryptoRng, R2: CryptoRng, T: Tap>(
-    client_key: &KeyShare<Ed25519>,
-    server_key: &KeyShare<Ed25519>,
-    message: &[u8],
-    client_rng: &mut R1,
-    server_rng: &mut R2,
-    tap: &mut T,
-) -> Result<(Signature, sign::ServerAwaitingShare, Vec<u8>), Error> {
-    let session = SessionId::random(client_rng);
-    let (client, m1) = sign::client_start(client_key, session, message, client_rng)?;
-    let request = sign::server_receive_request(server_key, &pass(tap, Role::Client, m1))?;
-    let (server, m2) = request.approve(server_key, server_rng)?;
-    let (client_sig, m3) = client.receive(client_key, &pass(tap, Role::Server, m2))?;
-    Ok((client_sig, server, m3))
+    let pair = parties::eddsa_sign_for_client((client_key, server_key), message);
+    let (signature, ()) = InMemory::new(tap).run(pair, client_rng, server_rng)?;
+    Ok(signature)
 }
 
 /// Runs the auxiliary-information protocol: both parties' key-generation shares in, complete
@@ -124,29 +78,16 @@ fn eddsa_sign_rounds<R1: CryptoRng, R2: CryptoRng, T: Tap>(
 /// The first error either party reports.
 #[allow(clippy::too_many_arguments)]
 pub fn aux_info<R1: CryptoRng, R2: CryptoRng, T: Tap>(
-    client_core: KeyShare<tandem_curves::Secp256k1>,
-    server_core: KeyShare<tandem_curves::Secp256k1>,
-    client_paillier: tandem_paillier::paillier::SecretKey,
-    server_paillier: tandem_paillier::paillier::SecretKey,
+    client_core: KeyShare<Secp256k1>,
+    server_core: KeyShare<Secp256k1>,
+    client_paillier: SecretKey,
+    server_paillier: SecretKey,
     client_rng: &mut R1,
     server_rng: &mut R2,
     tap: &mut T,
 ) -> Result<(EcdsaKeyShare, EcdsaKeyShare), Error> {
-    let session = SessionId::random(client_rng);
-    let (client, m1) = aux_info::client_start(client_core, client_paillier, session, client_rng)?;
-    let (server, m2) = aux_info::server_respond(
-        server_core,
-        server_paillier,
-        &pass(tap, Role::Client, m1),
-        server_rng,
-    )?;
-    let (client, m3) = client.receive(&pass(tap, Role::Server, m2))?;
-    // On two machines the server's round 4 and the client's round 5 are made at once.
-    let (server, m4) = server.receive(&pass(tap, Role::Client, m3), server_rng)?;
-    let (client, m5) = client.prove(client_rng)?;
-    let client_share = client.receive(&pass(tap, Role::Server, m4))?;
-    let server_share = server.receive(&pass(tap, Role::Client, m5))?;
-    Ok((client_share, server_share))
+    let pair = parties::aux_info(client_core, server_core, client_paillier, server_paillier);
+    InMemory::new(tap).run(pair, client_rng, server_rng)
 }
 
 /// Runs presigning. Returns `(client presignature, server presignature)`.
@@ -160,15 +101,8 @@ pub fn presign<R1: CryptoRng, R2: CryptoRng, T: Tap>(
     server_rng: &mut R2,
     tap: &mut T,
 ) -> Result<(Presignature, Presignature), Error> {
-    let session = SessionId::random(client_rng);
-    let (client, m1) = presign::client_start(client_share, session, client_rng)?;
-    let (server, m2) =
-        presign::server_respond(server_share, &pass(tap, Role::Client, m1), server_rng)?;
-    let (client, m3) = client.receive(client_share, &pass(tap, Role::Server, m2), client_rng)?;
-    let (server_presig, m4) =
-        server.receive(server_share, &pass(tap, Role::Client, m3), server_rng)?;
-    let client_presig = client.receive(client_share, &pass(tap, Role::Server, m4))?;
-    Ok((client_presig, server_presig))
+    let pair = parties::presign(client_share, server_share);
+    InMemory::new(tap).run(pair, client_rng, server_rng)
 }
 
 /// Signs `digest` with a presignature pair (one online round) through all three messages.
@@ -187,17 +121,12 @@ pub fn ecdsa_sign<R1: CryptoRng, R2: CryptoRng, T: Tap>(
     server_rng: &mut R2,
     tap: &mut T,
 ) -> Result<(EcdsaSignature, EcdsaSignature), Error> {
-    let (client_sig, server, m3) = ecdsa_sign_rounds(
-        client_share,
-        server_share,
+    let pair = parties::ecdsa_sign(
+        (client_share, server_share),
         (client_presignature, server_presignature),
         digest,
-        client_rng,
-        server_rng,
-        tap,
-    )?;
-    let server_sig = server.receive(server_share, &pass(tap, Role::Client, m3))?;
-    Ok((client_sig, server_sig))
+    );
+    InMemory::new(tap).run(pair, client_rng, server_rng)
 }
 
 /// Signs `digest` with a presignature pair for the client: request and response, the client
@@ -217,39 +146,13 @@ pub fn ecdsa_sign_for_client<R1: CryptoRng, R2: CryptoRng, T: Tap>(
     server_rng: &mut R2,
     tap: &mut T,
 ) -> Result<EcdsaSignature, Error> {
-    ecdsa_sign_rounds(
-        client_share,
-        server_share,
+    let pair = parties::ecdsa_sign_for_client(
+        (client_share, server_share),
         (client_presignature, server_presignature),
         digest,
-        client_rng,
-        server_rng,
-        tap,
-    )
-    .map(|(signature, _, _)| signature)
-}
-
-fn ecdsa_sign_rounds<R1: CryptoRng, R2: CryptoRng, T: Tap>(
-    client_share: &EcdsaKeyShare,
-    server_share: &EcdsaKeyShare,
-    (client_presignature, server_presignature): (Presignature, Presignature),
-    digest: &[u8; 32],
-    client_rng: &mut R1,
-    server_rng: &mut R2,
-    tap: &mut T,
-) -> Result<(EcdsaSignature, ecdsa_sign::ServerAwaitingFinish, Vec<u8>), Error> {
-    let session = SessionId::random(client_rng);
-    let (client, m1) = ecdsa_sign::client_start(
-        client_share,
-        client_presignature,
-        session,
-        digest,
-        client_rng,
-    )?;
-    let request = ecdsa_sign::server_receive_request(server_share, &pass(tap, Role::Client, m1))?;
-    let (server, m2) = request.approve(server_share, server_presignature, server_rng)?;
-    let (client_sig, m3) = client.receive(client_share, &pass(tap, Role::Server, m2))?;
-    Ok((client_sig, server, m3))
+    );
+    let (signature, ()) = InMemory::new(tap).run(pair, client_rng, server_rng)?;
+    Ok(signature)
 }
 
 /// Signs `digest` without a stored presignature (presigning and signing in one run).
@@ -264,13 +167,6 @@ pub fn ecdsa_full_sign<R1: CryptoRng, R2: CryptoRng, T: Tap>(
     server_rng: &mut R2,
     tap: &mut T,
 ) -> Result<(EcdsaSignature, EcdsaSignature), Error> {
-    let session = SessionId::random(client_rng);
-    let (client, m1) = full_sign::client_start(client_share, session, digest, client_rng)?;
-    let (server, m2) =
-        full_sign::server_respond(server_share, &pass(tap, Role::Client, m1), server_rng)?;
-    let (client, m3) = client.receive(client_share, &pass(tap, Role::Server, m2), client_rng)?;
-    let (server, m4) = server.receive(server_share, &pass(tap, Role::Client, m3), server_rng)?;
-    let (client_sig, m5) = client.receive(client_share, &pass(tap, Role::Server, m4))?;
-    let server_sig = server.receive(server_share, &pass(tap, Role::Client, m5))?;
-    Ok((client_sig, server_sig))
+    let pair = parties::ecdsa_full_sign(client_share, server_share, digest);
+    InMemory::new(tap).run(pair, client_rng, server_rng)
 }

@@ -33,7 +33,7 @@ use tandem_curves::{
 
 use crate::error::{Check, DecodeError, Error, misbehaved};
 use crate::key_share::{KeyShare, PublicShares};
-use crate::message::{ProtocolId, Role, SessionContext, SessionId};
+use crate::message::{ProtocolId, Role, SessionContext, SessionId, xor};
 use crate::stored::SessionState;
 
 /// Round numbers of this protocol.
@@ -126,14 +126,6 @@ fn proof_transcript<C: Curve>(
     t.append_point("client-share", &shares.client);
     t.append_point("server-share", &shares.server);
     t
-}
-
-fn xor(a: &[u8; 32], b: &[u8; 32]) -> [u8; 32] {
-    let mut out = [0u8; 32];
-    for ((o, x), y) in out.iter_mut().zip(a).zip(b) {
-        *o = x ^ y;
-    }
-    out
 }
 
 /// Client, round 1: samples `x_c`, `rid_c`, the Schnorr nonce, and commits.

@@ -8,8 +8,10 @@
 //! half-finished session between two requests and resume it elsewhere; the others (a
 //! client's key-generation state after its commitment, every presigning state, a signer
 //! holding nonces) live in memory only, and an interrupted run starts over. Nothing here
-//! performs I/O or spawns threads; the [`driver`] runs both parties in memory for tests,
-//! benches and the CLI.
+//! performs I/O or spawns threads. The [`runner`] is how every two-party run is done: each
+//! protocol's parties as scripts ([`driver::parties`]) and an executor that runs them, in
+//! memory on one thread here ([`runner::InMemory`], which the [`driver`] functions use), one
+//! thread per party in the wallet.
 //!
 //! Any error ends the run: the state is consumed, its secrets are wiped, and a retry starts
 //! a new session with fresh randomness (an aborted run is never resumed).
@@ -102,6 +104,7 @@ pub mod key_share;
 pub mod keygen;
 pub mod message;
 mod redacted;
+pub mod runner;
 pub mod stored;
 
 pub use error::{Check, DecodeError, Error, Misuse, Refusal};

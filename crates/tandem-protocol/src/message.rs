@@ -112,6 +112,16 @@ impl SessionId {
     }
 }
 
+/// The joint value of two 32-byte contributions, one from each party (key generation's `rid`,
+/// aux info's `ρ`): their XOR, uniform if either contribution is.
+pub(crate) fn xor(a: &[u8; 32], b: &[u8; 32]) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    for ((o, x), y) in out.iter_mut().zip(a).zip(b) {
+        *o = x ^ y;
+    }
+    out
+}
+
 impl fmt::Debug for SessionId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "SessionId({})", tandem_curves::encoding::hex(&self.0))

@@ -218,6 +218,12 @@ pub trait SessionState: Serialize + DeserializeOwned + Sized {
     /// The state's session context.
     fn context(&self) -> &SessionContext;
 
+    /// The role of the key share the state holds, if it holds one: [`SessionState::restore`]
+    /// refuses a state whose key share is not [`Self::ROLE`]'s.
+    fn share_role(&self) -> Option<Role> {
+        None
+    }
+
     /// Checks internal consistency after decoding (e.g. a secret matches its public share).
     ///
     /// # Errors
@@ -244,8 +250,8 @@ pub trait SessionState: Serialize + DeserializeOwned + Sized {
     /// Restores a state saved by [`SessionState::save`] for the given curve.
     ///
     /// # Errors
-    /// A [`DecodeError`]: wrong version, kind, protocol, role, round or curve, malformed or
-    /// inconsistent values.
+    /// A [`DecodeError`]: wrong version, kind, protocol, role (the state's own, or that of the
+    /// key share it holds), round or curve, malformed or inconsistent values.
     fn restore(curve: CurveId, bytes: &[u8]) -> Result<Self, DecodeError> {
         let state: Self = decode(
             StoredKind::SavedSession {
@@ -257,7 +263,11 @@ pub trait SessionState: Serialize + DeserializeOwned + Sized {
             bytes,
         )?;
         let ctx = state.context();
-        if ctx.protocol != Self::PROTOCOL || ctx.me != Self::ROLE || ctx.curve != curve {
+        if ctx.protocol != Self::PROTOCOL
+            || ctx.me != Self::ROLE
+            || ctx.curve != curve
+            || state.share_role().is_some_and(|role| role != Self::ROLE)
+        {
             return Err(DecodeError::Inconsistent);
         }
         state.validate()?;

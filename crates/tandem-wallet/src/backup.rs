@@ -21,17 +21,17 @@ use tandem_backup::driver::reshare;
 use tandem_backup::eject::{Ed25519Key, Secp256k1Key};
 use tandem_backup::envelope::{self, KeySource};
 use tandem_backup::{Backup, BackupKind, BackupShare, Recover, Refresh};
-use tandem_curves::{Curve, CurveId, Ed25519, Secp256k1};
+use tandem_curves::{Curve, Ed25519, Secp256k1};
 use tandem_protocol::driver::NoTap;
 use zeroize::Zeroizing;
 
-use crate::aux_info;
-use crate::error::{WalletError, protocol};
+use crate::curve::{Making, ToSigningPair, WalletCurve};
+use crate::error::{WalletError, corrupted, protocol};
 use crate::lifecycle::NewBackupPair;
 use crate::progress::{ProgressFn, Step};
 use crate::record::{BackupKeyKind, CurveRecord, WalletRecord, hex};
 use crate::status::{BackupStatus, Status};
-use crate::store::{Party, Store, record};
+use crate::store::{Party, Store};
 use crate::wallet::{SigningPair, Wallet, WalletInfo, encoded_share, os_rng, step};
 
 /// The key that seals the client backup shares.
@@ -95,6 +95,16 @@ struct BackupPairs {
     ed25519: (BackupShare<Ed25519>, BackupShare<Ed25519>),
 }
 
+/// One curve's new backup pair, encoded for the store.
+struct NewBackup {
+    /// The backup sharing id.
+    id: [u8; 32],
+    /// The custodian's share.
+    custodian: Zeroizing<Vec<u8>>,
+    /// The client's share, sealed.
+    sealed: Vec<u8>,
+}
+
 /// Checks a backup share against the wallet record (kind, public key, backup sharing id).
 fn check_backup<C: Curve>(
     party: Party,
@@ -103,11 +113,7 @@ fn check_backup<C: Curve>(
     kind: BackupKind,
     curve: &CurveRecord,
 ) -> Result<(), WalletError> {
-    let corrupted = |reason: &str| WalletError::Corrupted {
-        party,
-        record: name,
-        reason: reason.to_owned(),
-    };
+    let corrupted = |reason: &str| corrupted(party, name, reason);
     if share.kind() != kind {
         return Err(corrupted("a backup share of the other kind"));
     }
@@ -145,62 +151,80 @@ impl<S: Store> Wallet<S> {
         }
         let source = key.source()?;
         Ok(BackupPairs {
-            secp256k1: self.open_pair::<Secp256k1>(
-                record,
-                &source,
-                [record::SEALED_SECP256K1, record::BACKUP_SECP256K1],
-                &record.secp256k1,
-                progress,
-            )?,
-            ed25519: self.open_pair::<Ed25519>(
-                record,
-                &source,
-                [record::SEALED_ED25519, record::BACKUP_ED25519],
-                &record.ed25519,
-                progress,
-            )?,
+            secp256k1: self.open_pair::<Secp256k1>(record, &source, progress)?,
+            ed25519: self.open_pair::<Ed25519>(record, &source, progress)?,
         })
     }
 
-    fn open_pair<C: Curve>(
+    /// Reads, opens and checks the backup pair of curve `C`: `(client's, custodian's)`.
+    fn open_pair<C: WalletCurve>(
         &self,
         record: &WalletRecord,
         source: &KeySource<'_>,
-        [sealed_name, custodian_name]: [&'static str; 2],
-        curve: &CurveRecord,
         progress: &mut ProgressFn<'_>,
     ) -> Result<(BackupShare<C>, BackupShare<C>), WalletError> {
+        let curve = C::record(record);
         // After `Wallet::begin`'s settle, the plain records hold the current pair.
         step(progress, Step::ReadingShare, Some(C::ID), Party::Server);
-        let sealed = self.read_required(Party::Server, sealed_name)?;
+        let sealed = self.read_required(Party::Server, C::SEALED)?;
         step(progress, Step::ParsingShare, Some(C::ID), Party::Client);
         let client =
             envelope::open::<C>(&sealed, &record.client_id, BackupKind::ClientBackup, source)
                 .map_err(WalletError::Envelope)?;
         check_backup(
             Party::Server,
-            sealed_name,
+            C::SEALED,
             &client,
             BackupKind::ClientBackup,
             curve,
         )?;
         step(progress, Step::ReadingShare, Some(C::ID), Party::Custodian);
-        let bytes = self.read_required(Party::Custodian, custodian_name)?;
+        let bytes = self.read_required(Party::Custodian, C::BACKUP)?;
         step(progress, Step::ParsingShare, Some(C::ID), Party::Custodian);
-        let custodian =
-            BackupShare::<C>::from_bytes(&bytes).map_err(|e| WalletError::Corrupted {
-                party: Party::Custodian,
-                record: custodian_name,
-                reason: e.to_string(),
-            })?;
+        let custodian = BackupShare::<C>::from_bytes(&bytes)
+            .map_err(|e| corrupted(Party::Custodian, C::BACKUP, e))?;
         check_backup(
             Party::Custodian,
-            custodian_name,
+            C::BACKUP,
             &custodian,
             BackupKind::CustodianBackup,
             curve,
         )?;
         Ok((client, custodian))
+    }
+
+    /// A fresh backup pair of curve `C` from its signing pair: the custodian's share encoded,
+    /// the client's sealed under `source`.
+    fn new_backup<C: WalletCurve>(
+        &self,
+        [client, server]: &[C::Signing; 2],
+        record: &WalletRecord,
+        source: &KeySource<'_>,
+        progress: &mut ProgressFn<'_>,
+    ) -> Result<NewBackup, WalletError> {
+        let (mut c_rng, mut s_rng) = (os_rng(), os_rng());
+        step(
+            progress,
+            Step::GeneratingShare,
+            Some(C::ID),
+            Party::Custodian,
+        );
+        let (client_backup, custodian_backup) = reshare::<Backup, C, _, _, _>(
+            C::core(client),
+            C::core(server),
+            &mut c_rng,
+            &mut s_rng,
+            &mut NoTap,
+        )
+        .map_err(protocol(Making::Backup.run(C::ID)))?;
+        step(progress, Step::EncryptingShare, Some(C::ID), Party::Client);
+        let sealed = envelope::seal(&client_backup, &record.client_id, source, &mut c_rng)
+            .map_err(WalletError::Envelope)?;
+        Ok(NewBackup {
+            id: custodian_backup.sharing_id(),
+            custodian: encoded_share(custodian_backup.to_bytes())?,
+            sealed,
+        })
     }
 
     /// Backs the wallet up: a fresh backup pair on both curves, the custodian's shares
@@ -219,61 +243,15 @@ impl<S: Store> Wallet<S> {
         let _lock = self.begin()?;
         let source = key.source()?;
         let record = self.require_signable()?;
-        let SigningPair {
-            secp256k1: [secp_client, secp_server],
-            ed25519: [ed_client, ed_server],
-        } = self.load_signing_pair(&record, progress)?;
-        let (mut c_rng, mut s_rng) = (os_rng(), os_rng());
-
-        step(
-            progress,
-            Step::GeneratingShare,
-            Some(CurveId::Secp256k1),
-            Party::Custodian,
-        );
-        let (secp_cb, secp_kb) = reshare::<Backup, Secp256k1, _, _, _>(
-            secp_client.core(),
-            secp_server.core(),
-            &mut c_rng,
-            &mut s_rng,
-            &mut NoTap,
-        )
-        .map_err(protocol("secp256k1 backup"))?;
-        step(
-            progress,
-            Step::GeneratingShare,
-            Some(CurveId::Ed25519),
-            Party::Custodian,
-        );
-        let (ed_cb, ed_kb) = reshare::<Backup, Ed25519, _, _, _>(
-            &ed_client, &ed_server, &mut c_rng, &mut s_rng, &mut NoTap,
-        )
-        .map_err(protocol("Ed25519 backup"))?;
-
-        step(
-            progress,
-            Step::EncryptingShare,
-            Some(CurveId::Secp256k1),
-            Party::Client,
-        );
-        let secp_sealed = envelope::seal(&secp_cb, &record.client_id, &source, &mut c_rng)
-            .map_err(WalletError::Envelope)?;
-        step(
-            progress,
-            Step::EncryptingShare,
-            Some(CurveId::Ed25519),
-            Party::Client,
-        );
-        let ed_sealed = envelope::seal(&ed_cb, &record.client_id, &source, &mut c_rng)
-            .map_err(WalletError::Envelope)?;
+        let pair = self.load_signing_pair(&record, progress)?;
+        let secp256k1 =
+            self.new_backup::<Secp256k1>(&pair.secp256k1, &record, &source, progress)?;
+        let ed25519 = self.new_backup::<Ed25519>(&pair.ed25519, &record, &source, progress)?;
         let pair = NewBackupPair {
-            secp256k1_id: secp_kb.sharing_id(),
-            ed25519_id: ed_kb.sharing_id(),
-            custodian: [
-                encoded_share(secp_kb.to_bytes())?,
-                encoded_share(ed_kb.to_bytes())?,
-            ],
-            sealed: [secp_sealed, ed_sealed],
+            secp256k1_id: secp256k1.id,
+            ed25519_id: ed25519.id,
+            custodian: [secp256k1.custodian, ed25519.custodian],
+            sealed: [secp256k1.sealed, ed25519.sealed],
             key: key.kind(),
         };
         self.replace_backup_pair(record, pair, progress)
@@ -295,48 +273,12 @@ impl<S: Store> Wallet<S> {
         let _lock = self.begin()?;
         let record = self.record()?;
         let pairs = self.open_backups(&record, key, progress)?;
-        let (mut c_rng, mut s_rng) = (os_rng(), os_rng());
-        step(
+        self.replace_signing_pair::<Recover>(
+            record,
+            [&pairs.secp256k1.0, &pairs.secp256k1.1],
+            [&pairs.ed25519.0, &pairs.ed25519.1],
             progress,
-            Step::GeneratingShare,
-            Some(CurveId::Ed25519),
-            Party::Client,
-        );
-        let (ed_client, ed_server) = reshare::<Recover, Ed25519, _, _, _>(
-            &pairs.ed25519.0,
-            &pairs.ed25519.1,
-            &mut c_rng,
-            &mut s_rng,
-            &mut NoTap,
         )
-        .map_err(protocol("Ed25519 recovery"))?;
-        let (paillier_client, paillier_server) = self.paillier_keys(progress)?;
-        step(
-            progress,
-            Step::GeneratingShare,
-            Some(CurveId::Secp256k1),
-            Party::Client,
-        );
-        let (secp_client, secp_server) = reshare::<Recover, Secp256k1, _, _, _>(
-            &pairs.secp256k1.0,
-            &pairs.secp256k1.1,
-            &mut c_rng,
-            &mut s_rng,
-            &mut NoTap,
-        )
-        .map_err(protocol("secp256k1 recovery"))?;
-        let (secp_client, secp_server) = aux_info::run(
-            "secp256k1 recovery",
-            secp_client,
-            secp_server,
-            paillier_client,
-            paillier_server,
-        )?;
-        let pair = SigningPair {
-            secp256k1: [secp_client, secp_server],
-            ed25519: [ed_client, ed_server],
-        };
-        self.store_signing_pair(record, pair.encode()?, false, progress)
     }
 
     /// Refreshes the signing pair on both curves (new shares of the same key, fresh Paillier
@@ -351,44 +293,47 @@ impl<S: Store> Wallet<S> {
             secp256k1: [secp_client, secp_server],
             ed25519: [ed_client, ed_server],
         } = self.load_signing_pair(&record, progress)?;
-        let (mut c_rng, mut s_rng) = (os_rng(), os_rng());
-        step(
+        self.replace_signing_pair::<Refresh>(
+            record,
+            [secp_client.core(), secp_server.core()],
+            [&ed_client, &ed_server],
             progress,
-            Step::GeneratingShare,
-            Some(CurveId::Ed25519),
-            Party::Client,
-        );
-        let (ed_client, ed_server) = reshare::<Refresh, Ed25519, _, _, _>(
-            &ed_client, &ed_server, &mut c_rng, &mut s_rng, &mut NoTap,
         )
-        .map_err(protocol("Ed25519 refresh"))?;
-        let (paillier_client, paillier_server) = self.paillier_keys(progress)?;
-        step(
-            progress,
-            Step::GeneratingShare,
-            Some(CurveId::Secp256k1),
-            Party::Client,
-        );
-        let (secp_client, secp_server) = reshare::<Refresh, Secp256k1, _, _, _>(
-            secp_client.core(),
-            secp_server.core(),
-            &mut c_rng,
-            &mut s_rng,
-            &mut NoTap,
-        )
-        .map_err(protocol("secp256k1 refresh"))?;
-        let (secp_client, secp_server) = aux_info::run(
-            "secp256k1 refresh",
-            secp_client,
-            secp_server,
-            paillier_client,
-            paillier_server,
-        )?;
+    }
+
+    /// Recover and refresh: the source pairs reshared by `O` into a new signing pair on both
+    /// curves (secp256k1 completed with fresh Paillier keys and the auxiliary information),
+    /// then stored and made current ([`crate::lifecycle`]).
+    fn replace_signing_pair<O: ToSigningPair>(
+        &self,
+        record: WalletRecord,
+        secp256k1: [&O::Source<Secp256k1>; 2],
+        ed25519: [&O::Source<Ed25519>; 2],
+        progress: &mut ProgressFn<'_>,
+    ) -> Result<WalletInfo, WalletError> {
         let pair = SigningPair {
-            secp256k1: [secp_client, secp_server],
-            ed25519: [ed_client, ed_server],
+            ed25519: self.reshared_pair::<O, Ed25519>(ed25519, progress)?,
+            secp256k1: self.reshared_pair::<O, Secp256k1>(secp256k1, progress)?,
         };
         self.store_signing_pair(record, pair.encode()?, false, progress)
+    }
+
+    /// A new signing pair of curve `C` reshared by `O` from `[client, server]`.
+    fn reshared_pair<O: ToSigningPair, C: WalletCurve>(
+        &self,
+        [client, server]: [&O::Source<C>; 2],
+        progress: &mut ProgressFn<'_>,
+    ) -> Result<[C::Signing; 2], WalletError> {
+        step(progress, Step::GeneratingShare, Some(C::ID), Party::Client);
+        let (client, server) =
+            reshare::<O, C, _, _, _>(client, server, &mut os_rng(), &mut os_rng(), &mut NoTap)
+                .map_err(protocol(O::MAKING.run(C::ID)))?;
+        C::complete(
+            self,
+            [O::key_share(client), O::key_share(server)],
+            O::MAKING,
+            progress,
+        )
     }
 
     /// Ejects the wallet: both backup shares of each curve combined into the private key,

@@ -125,6 +125,15 @@ pub enum WalletError {
     Internal(String),
 }
 
+/// [`WalletError::Corrupted`]: `party`'s record `record` does not hold what it should.
+pub(crate) fn corrupted(party: Party, record: &'static str, reason: impl ToString) -> WalletError {
+    WalletError::Corrupted {
+        party,
+        record,
+        reason: reason.to_string(),
+    }
+}
+
 pub(crate) fn protocol(
     operation: &'static str,
 ) -> impl FnOnce(tandem_protocol::Error) -> WalletError {

@@ -13,6 +13,8 @@
 //! - [`PaillierKeys`]: where the parties' Paillier keys come from: [`FreshPrimes`] for
 //!   [`Wallet::new`], another source only through [`Wallet::with_paillier_keys`] (a pool of
 //!   keys made ahead of time, for instance).
+//! - [`Threaded`]: the thread-per-party executor of the protocols' runner, for the runs with
+//!   the secp256k1 auxiliary information (both parties prove at once).
 //!
 //! ```no_run
 //! use tandem_wallet::{BackupKey, FsStore, Wallet};
@@ -43,8 +45,8 @@
 #![deny(missing_docs)]
 
 pub mod address;
-mod aux_info;
 mod backup;
+mod curve;
 pub mod error;
 mod lifecycle;
 mod paillier;
@@ -54,6 +56,7 @@ pub mod record;
 mod sign;
 pub mod status;
 pub mod store;
+mod threaded;
 mod wallet;
 
 pub use backup::{BackupKey, EjectedKeys};
@@ -63,4 +66,15 @@ pub use record::{BackupKeyKind, PublicKeys};
 pub use sign::{MAX_PRESIGN_BATCH, Secp256k1Signed, SignMethod};
 pub use status::{BackupStatus, SigningStatus, Status};
 pub use store::{FsStore, Party, Store, StoreError, StoreLock};
+pub use threaded::Threaded;
 pub use wallet::{Wallet, WalletInfo};
+
+// What appears in this crate's API from the other Tandem crates and the curve libraries, so
+// that a user of the wallet (the `tandem` command line) depends on this crate only.
+pub use ed25519_dalek;
+pub use k256;
+pub use tandem_backup::{Ed25519Key, EjectError, EnvelopeError, Secp256k1Key, WifNetwork};
+pub use tandem_curves::CurveId;
+pub use tandem_protocol::ecdsa::EcdsaSignature;
+pub use tandem_protocol::{Check, Error as ProtocolError, Role};
+pub use zeroize::Zeroizing;

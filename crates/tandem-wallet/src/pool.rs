@@ -44,12 +44,8 @@ pub(crate) struct ServerPool {
     pub(crate) epoch: u64,
 }
 
-fn corrupted(party: Party, reason: impl Into<String>) -> WalletError {
-    WalletError::Corrupted {
-        party,
-        record: record::PRESIGNATURES,
-        reason: reason.into(),
-    }
+fn corrupted(party: Party, reason: impl ToString) -> WalletError {
+    crate::error::corrupted(party, record::PRESIGNATURES, reason)
 }
 
 /// A stored presignature pool, validated against its party's share; `None` if it belongs to

@@ -77,12 +77,8 @@ pub(crate) struct WalletRecord {
     pub(crate) pending_backup_key: Option<BackupKeyKind>,
 }
 
-fn corrupted(reason: impl Into<String>) -> WalletError {
-    WalletError::Corrupted {
-        party: Party::Server,
-        record: record::WALLET,
-        reason: reason.into(),
-    }
+fn corrupted(reason: impl ToString) -> WalletError {
+    crate::error::corrupted(Party::Server, record::WALLET, reason)
 }
 
 fn hex_bytes<const N: usize>(hex: &str, what: &str) -> Result<[u8; N], WalletError> {

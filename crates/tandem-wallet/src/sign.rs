@@ -9,7 +9,7 @@
 //! one run).
 
 use ed25519_dalek::Signature;
-use tandem_curves::CurveId;
+use tandem_curves::{CurveId, Ed25519, Secp256k1};
 use tandem_protocol::driver::{self, NoTap};
 use tandem_protocol::ecdsa::{EcdsaSignature, pool::MAX_HELD};
 
@@ -62,8 +62,7 @@ impl<S: Store> Wallet<S> {
         }
         let _lock = self.begin()?;
         let record = self.require_signable()?;
-        let client = self.load_ecdsa(Party::Client, &record, progress)?;
-        let server = self.load_ecdsa(Party::Server, &record, progress)?;
+        let [client, server] = self.load_pair::<Secp256k1>(&record, progress)?;
         let client_pool = self.load_client_pool(&client)?;
         let server_pool = self.load_server_pool(&server)?;
         // Server halves the device does not hold (a presign killed between the two pool
@@ -138,8 +137,7 @@ impl<S: Store> Wallet<S> {
     ) -> Result<Secp256k1Signed, WalletError> {
         let _lock = self.begin()?;
         let record = self.require_signable()?;
-        let client = self.load_ecdsa(Party::Client, &record, progress)?;
-        let server = self.load_ecdsa(Party::Server, &record, progress)?;
+        let [client, server] = self.load_pair::<Secp256k1>(&record, progress)?;
         let client_pool = self.load_client_pool(&client)?;
         let (mut c_rng, mut s_rng) = (os_rng(), os_rng());
         if let Some(client_presig) = client_pool.take_any() {
@@ -212,8 +210,7 @@ impl<S: Store> Wallet<S> {
     ) -> Result<Signature, WalletError> {
         let _lock = self.begin()?;
         let record = self.require_signable()?;
-        let client = self.load_eddsa(Party::Client, &record, progress)?;
-        let server = self.load_eddsa(Party::Server, &record, progress)?;
+        let [client, server] = self.load_pair::<Ed25519>(&record, progress)?;
         step(
             progress,
             Step::Signing,

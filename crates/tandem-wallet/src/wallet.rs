@@ -1,8 +1,9 @@
 //! The wallet facade: one wallet per store, on both curves, with the lifecycle rules.
 //!
-//! Both parties run in this process (through the protocols' in-memory drivers, every message
-//! through its byte encoding; the prime search and the secp256k1 auxiliary information with
-//! one thread per party, as on two machines), each reading and writing only its own records. In a
+//! Both parties run in this process (through the protocols' runner, every message through its
+//! byte encoding: in memory on one thread, except the prime search and the runs with the
+//! secp256k1 auxiliary information, one thread per party as on two machines:
+//! [`crate::Threaded`]), each reading and writing only its own records. In a
 //! deployment the client and the server run the same protocol steps on two machines; the
 //! rules this type enforces (statuses, current sharing ids, spent presignatures, all-or-
 //! nothing writes) are the ones each side enforces there.
@@ -15,8 +16,8 @@ use tandem_protocol::{KeyShare, Role};
 use zeroize::Zeroizing;
 
 use crate::address::Addresses;
-use crate::aux_info;
-use crate::error::{WalletError, protocol};
+use crate::curve::{Making, WalletCurve, encode_pair};
+use crate::error::{WalletError, corrupted, protocol};
 use crate::lifecycle::NewSigningPair;
 use crate::paillier::{self, FreshPrimes, PaillierKeys};
 use crate::progress::{Progress, ProgressFn, Step};
@@ -54,21 +55,21 @@ pub(crate) struct SigningPair {
 impl SigningPair {
     /// The encoded pair, for storing.
     pub(crate) fn encode(self) -> Result<NewSigningPair, WalletError> {
-        let [secp_client, secp_server] = self.secp256k1;
-        let [ed_client, ed_server] = self.ed25519;
+        let (secp256k1_id, secp256k1) = encode_pair::<Secp256k1>(&self.secp256k1)?;
+        let (ed25519_id, ed25519) = encode_pair::<Ed25519>(&self.ed25519)?;
         Ok(NewSigningPair {
-            secp256k1_id: secp_server.sharing_id(),
-            ed25519_id: ed_server.sharing_id(),
-            secp256k1: [
-                encoded_share(secp_client.to_bytes())?,
-                encoded_share(secp_server.to_bytes())?,
-            ],
-            ed25519: [
-                encoded_share(ed_client.to_bytes())?,
-                encoded_share(ed_server.to_bytes())?,
-            ],
+            secp256k1_id,
+            ed25519_id,
+            secp256k1,
+            ed25519,
         })
     }
+}
+
+/// The record entry of a new pair: its public key and sharing id.
+fn curve_record<C: WalletCurve>([_, server]: &[C::Signing; 2]) -> CurveRecord {
+    let share = C::core(server);
+    CurveRecord::new::<C>(share.public_key_bytes(), share.sharing_id())
 }
 
 pub(crate) fn encoded_share(
@@ -177,11 +178,7 @@ impl<S: Store> Wallet<S> {
         share: &KeyShare<C>,
         curve: &CurveRecord,
     ) -> Result<(), WalletError> {
-        let corrupted = |reason: &str| WalletError::Corrupted {
-            party,
-            record: name,
-            reason: reason.to_owned(),
-        };
+        let corrupted = |reason: &str| corrupted(party, name, reason);
         if share.role() != role(party) {
             return Err(corrupted("a share of the other party"));
         }
@@ -225,47 +222,19 @@ impl<S: Store> Wallet<S> {
         }
     }
 
-    /// A party's secp256k1 signing share, validated against the record.
-    pub(crate) fn load_ecdsa(
+    /// A party's signing share of curve `C`, validated against the record.
+    pub(crate) fn load_signing<C: WalletCurve>(
         &self,
         party: Party,
         record: &WalletRecord,
         progress: &mut ProgressFn<'_>,
-    ) -> Result<EcdsaKeyShare, WalletError> {
-        let name = record::SECP256K1_SHARE;
-        let bytes = self.read_share::<Secp256k1>(party, name, progress)?;
-        step(
-            progress,
-            Step::ParsingShare,
-            Some(CurveId::Secp256k1),
-            party,
-        );
-        let share = EcdsaKeyShare::from_bytes(&bytes).map_err(|e| WalletError::Corrupted {
-            party,
-            record: name,
-            reason: e.to_string(),
-        })?;
-        Self::check_signing_share(party, name, share.core(), &record.secp256k1)?;
-        Ok(share)
-    }
-
-    /// A party's Ed25519 signing share, validated against the record.
-    pub(crate) fn load_eddsa(
-        &self,
-        party: Party,
-        record: &WalletRecord,
-        progress: &mut ProgressFn<'_>,
-    ) -> Result<KeyShare<Ed25519>, WalletError> {
-        let name = record::ED25519_SHARE;
-        let bytes = self.read_share::<Ed25519>(party, name, progress)?;
-        step(progress, Step::ParsingShare, Some(CurveId::Ed25519), party);
-        let share =
-            KeyShare::<Ed25519>::from_bytes(&bytes).map_err(|e| WalletError::Corrupted {
-                party,
-                record: name,
-                reason: e.to_string(),
-            })?;
-        Self::check_signing_share(party, name, &share, &record.ed25519)?;
+    ) -> Result<C::Signing, WalletError> {
+        let curve = C::record(record);
+        let name = C::SHARE;
+        let bytes = self.read_share::<C>(party, name, progress)?;
+        step(progress, Step::ParsingShare, Some(C::ID), party);
+        let share = C::decode(&bytes).map_err(|e| corrupted(party, name, e))?;
+        Self::check_signing_share(party, name, C::core(&share), curve)?;
         Ok(share)
     }
 
@@ -276,15 +245,21 @@ impl<S: Store> Wallet<S> {
         progress: &mut ProgressFn<'_>,
     ) -> Result<SigningPair, WalletError> {
         Ok(SigningPair {
-            secp256k1: [
-                self.load_ecdsa(Party::Client, record, progress)?,
-                self.load_ecdsa(Party::Server, record, progress)?,
-            ],
-            ed25519: [
-                self.load_eddsa(Party::Client, record, progress)?,
-                self.load_eddsa(Party::Server, record, progress)?,
-            ],
+            secp256k1: self.load_pair::<Secp256k1>(record, progress)?,
+            ed25519: self.load_pair::<Ed25519>(record, progress)?,
         })
+    }
+
+    /// Both parties' signing shares of curve `C`, `[client, server]`.
+    pub(crate) fn load_pair<C: WalletCurve>(
+        &self,
+        record: &WalletRecord,
+        progress: &mut ProgressFn<'_>,
+    ) -> Result<[C::Signing; 2], WalletError> {
+        Ok([
+            self.load_signing::<C>(Party::Client, record, progress)?,
+            self.load_signing::<C>(Party::Server, record, progress)?,
+        ])
     }
 
     /// The wallet's ids, keys, addresses and statuses.
@@ -299,15 +274,17 @@ impl<S: Store> Wallet<S> {
             return Err(WalletError::NoWallet);
         }
         let presignatures = match self.store.read(Party::Client, record::PRESIGNATURES)? {
-            Some(bytes) => match self.load_ecdsa(Party::Client, &record, &mut |_| {}) {
-                // A pool of a replaced pair (before the next operation removes it) holds
-                // nothing this device can sign with.
-                Ok(share) => crate::pool::decode_current(Party::Client, &bytes, &share)?
-                    .map_or(0, |pool| pool.len()),
-                // A device without a current share has nothing it could sign with.
-                Err(WalletError::NoDeviceShare | WalletError::StaleDeviceShare) => 0,
-                Err(e) => return Err(e),
-            },
+            Some(bytes) => {
+                match self.load_signing::<Secp256k1>(Party::Client, &record, &mut |_| {}) {
+                    // A pool of a replaced pair (before the next operation removes it) holds
+                    // nothing this device can sign with.
+                    Ok(share) => crate::pool::decode_current(Party::Client, &bytes, &share)?
+                        .map_or(0, |pool| pool.len()),
+                    // A device without a current share has nothing it could sign with.
+                    Err(WalletError::NoDeviceShare | WalletError::StaleDeviceShare) => 0,
+                    Err(e) => return Err(e),
+                }
+            }
             None => 0,
         };
         info_of(&record, presignatures)
@@ -334,55 +311,31 @@ impl<S: Store> Wallet<S> {
                 });
             }
         }
-        let (mut c_rng, mut s_rng) = (os_rng(), os_rng());
-        step(
-            progress,
-            Step::GeneratingShare,
-            Some(CurveId::Ed25519),
-            Party::Client,
-        );
-        let (ed_client, ed_server) =
-            driver::keygen::<Ed25519, _, _, _>(&mut c_rng, &mut s_rng, &mut NoTap)
-                .map_err(protocol("Ed25519 key generation"))?;
-        step(
-            progress,
-            Step::GeneratingShare,
-            Some(CurveId::Secp256k1),
-            Party::Client,
-        );
-        let (core_client, core_server) =
-            driver::keygen::<Secp256k1, _, _, _>(&mut c_rng, &mut s_rng, &mut NoTap)
-                .map_err(protocol("secp256k1 key generation"))?;
-        let (paillier_client, paillier_server) = self.paillier_keys(progress)?;
-        step(
-            progress,
-            Step::GeneratingShare,
-            Some(CurveId::Secp256k1),
-            Party::Server,
-        );
-        let (secp_client, secp_server) = aux_info::run(
-            "secp256k1 auxiliary info",
-            core_client,
-            core_server,
-            paillier_client,
-            paillier_server,
-        )?;
+        let ed25519 = self.generated_pair::<Ed25519>(progress)?;
+        let secp256k1 = self.generated_pair::<Secp256k1>(progress)?;
 
         let mut id = [0u8; 16];
         getrandom::fill(&mut id).map_err(|e| WalletError::Internal(e.to_string()))?;
         let wallet = WalletRecord::new(
             hex(&id),
-            CurveRecord::new::<Secp256k1>(
-                secp_server.core().public_key_bytes(),
-                secp_server.sharing_id(),
-            ),
-            CurveRecord::new::<Ed25519>(ed_server.public_key_bytes(), ed_server.sharing_id()),
+            curve_record::<Secp256k1>(&secp256k1),
+            curve_record::<Ed25519>(&ed25519),
         );
-        let pair = SigningPair {
-            secp256k1: [secp_client, secp_server],
-            ed25519: [ed_client, ed_server],
-        };
+        let pair = SigningPair { secp256k1, ed25519 };
         self.store_signing_pair(wallet, pair.encode()?, true, progress)
+    }
+
+    /// A new signing pair of curve `C` from key generation (secp256k1: completed with the
+    /// auxiliary information).
+    fn generated_pair<C: WalletCurve>(
+        &self,
+        progress: &mut ProgressFn<'_>,
+    ) -> Result<[C::Signing; 2], WalletError> {
+        step(progress, Step::GeneratingShare, Some(C::ID), Party::Client);
+        let (client, server) =
+            driver::keygen::<C, _, _, _>(&mut os_rng(), &mut os_rng(), &mut NoTap)
+                .map_err(protocol(Making::KeyGeneration.run(C::ID)))?;
+        C::complete(self, [client, server], Making::KeyGeneration, progress)
     }
 }
 

@@ -52,7 +52,7 @@ use zeroize::Zeroizing;
 use super::key_share::{EcdsaKeyShare, OwnAux, PeerAux};
 use crate::error::{Check, DecodeError, Error, Refusal, misbehaved};
 use crate::key_share::KeyShare;
-use crate::message::{ProtocolId, Role, SessionContext, SessionId};
+use crate::message::{ProtocolId, Role, SessionContext, SessionId, xor};
 use crate::stored::SessionState;
 
 /// Round numbers.
@@ -149,14 +149,6 @@ fn commitment_transcript(
     let bytes = crate::codec::encode(reveal).map_err(|_| Error::Internal("encode aux reveal"))?;
     t.append("reveal", &bytes);
     Ok(t)
-}
-
-fn xor(a: &[u8; 32], b: &[u8; 32]) -> [u8; 32] {
-    let mut out = [0u8; 32];
-    for ((o, x), y) in out.iter_mut().zip(a).zip(b) {
-        *o = x ^ y;
-    }
-    out
 }
 
 /// Generates ring-Pedersen parameters on our Paillier modulus and proves them (Πprm).
@@ -261,26 +253,35 @@ fn prove_modulus<R: CryptoRng + ?Sized>(
     Ok((modulus, factor))
 }
 
-/// Either party's output: the peer's Πmod and Πfac verified, the key share assembled.
-fn finish(
-    ctx: &SessionContext,
+/// Either party after sending its proofs (the client's state after round 5, the server's
+/// after round 4): it only verifies the peer's.
+#[derive(Serialize, Deserialize)]
+struct AwaitingProofs {
+    ctx: SessionContext,
     core: KeyShare<Secp256k1>,
     own: OwnAux,
     peer: PeerAux,
-    rho: &[u8; 32],
-    msg: &ProofsMsg,
-) -> Result<EcdsaKeyShare, Error> {
-    let sharing_id = core.sharing_id();
-    verify_modulus(
-        ctx,
-        &sharing_id,
-        rho,
-        &own,
-        &peer,
-        &msg.modulus,
-        &msg.factor,
-    )?;
-    EcdsaKeyShare::new(core, own, peer).map_err(Error::Storage)
+    #[serde(with = "tandem_curves::encoding::fixed")]
+    rho: [u8; 32],
+}
+
+impl AwaitingProofs {
+    /// Either party's output: the peer's Πmod and Πfac (message `round`) verified, the key
+    /// share assembled.
+    fn receive(self, round: u8, bytes: &[u8]) -> Result<EcdsaKeyShare, Error> {
+        let msg: ProofsMsg = self.ctx.open(round, bytes)?;
+        let sharing_id = self.core.sharing_id();
+        verify_modulus(
+            &self.ctx,
+            &sharing_id,
+            &self.rho,
+            &self.own,
+            &self.peer,
+            &msg.modulus,
+            &msg.factor,
+        )?;
+        EcdsaKeyShare::new(self.core, self.own, self.peer).map_err(Error::Storage)
+    }
 }
 
 fn verify_modulus(
@@ -407,42 +408,22 @@ impl ClientOpened {
         let (modulus, factor) = prove_modulus(&ctx, &sharing_id, &self.rho, &self.own, &peer, rng)?;
         let out = ctx.seal(round::CLIENT_PROOFS, &ProofsMsg { modulus, factor })?;
         Ok((
-            ClientAwaitingProofs {
+            ClientAwaitingProofs(AwaitingProofs {
                 ctx,
                 core: self.core,
                 own: self.own,
                 peer,
                 rho: self.rho,
-            },
+            }),
             out,
         ))
     }
 }
 
-impl SessionState for ClientAwaitingReveal {
-    const PROTOCOL: ProtocolId = ProtocolId::AuxInfo;
-    const ROLE: Role = Role::Client;
-    const AWAITING_ROUND: u8 = round::SERVER_REVEAL;
-    fn context(&self) -> &SessionContext {
-        &self.ctx
-    }
-    fn validate(&self) -> Result<(), DecodeError> {
-        (self.core.role() == Role::Client)
-            .then_some(())
-            .ok_or(DecodeError::Inconsistent)
-    }
-}
-
 /// Client after round 5.
 #[derive(Serialize, Deserialize)]
-pub struct ClientAwaitingProofs {
-    ctx: SessionContext,
-    core: KeyShare<Secp256k1>,
-    own: OwnAux,
-    peer: PeerAux,
-    #[serde(with = "tandem_curves::encoding::fixed")]
-    rho: [u8; 32],
-}
+#[serde(transparent)]
+pub struct ClientAwaitingProofs(AwaitingProofs);
 
 impl ClientAwaitingProofs {
     /// Client output: verifies the server's Πmod and Πfac, returns the complete key share.
@@ -450,22 +431,7 @@ impl ClientAwaitingProofs {
     /// # Errors
     /// [`Check::Proof`] naming the server.
     pub fn receive(self, bytes: &[u8]) -> Result<EcdsaKeyShare, Error> {
-        let msg: ProofsMsg = self.ctx.open(round::SERVER_PROOFS, bytes)?;
-        finish(&self.ctx, self.core, self.own, self.peer, &self.rho, &msg)
-    }
-}
-
-impl SessionState for ClientAwaitingProofs {
-    const PROTOCOL: ProtocolId = ProtocolId::AuxInfo;
-    const ROLE: Role = Role::Client;
-    const AWAITING_ROUND: u8 = round::SERVER_PROOFS;
-    fn context(&self) -> &SessionContext {
-        &self.ctx
-    }
-    fn validate(&self) -> Result<(), DecodeError> {
-        (self.core.role() == Role::Client)
-            .then_some(())
-            .ok_or(DecodeError::Inconsistent)
+        self.0.receive(round::SERVER_PROOFS, bytes)
     }
 }
 
@@ -543,42 +509,22 @@ impl ServerAwaitingOpening {
         let (modulus, factor) = prove_modulus(&ctx, &sharing_id, &rho, &self.own, &peer, rng)?;
         let out = ctx.seal(round::SERVER_PROOFS, &ProofsMsg { modulus, factor })?;
         Ok((
-            ServerAwaitingProofs {
+            ServerAwaitingProofs(AwaitingProofs {
                 ctx,
                 core: self.core,
                 own: self.own,
                 peer,
                 rho,
-            },
+            }),
             out,
         ))
     }
 }
 
-impl SessionState for ServerAwaitingOpening {
-    const PROTOCOL: ProtocolId = ProtocolId::AuxInfo;
-    const ROLE: Role = Role::Server;
-    const AWAITING_ROUND: u8 = round::CLIENT_OPENING;
-    fn context(&self) -> &SessionContext {
-        &self.ctx
-    }
-    fn validate(&self) -> Result<(), DecodeError> {
-        (self.core.role() == Role::Server)
-            .then_some(())
-            .ok_or(DecodeError::Inconsistent)
-    }
-}
-
 /// Server after round 4.
 #[derive(Serialize, Deserialize)]
-pub struct ServerAwaitingProofs {
-    ctx: SessionContext,
-    core: KeyShare<Secp256k1>,
-    own: OwnAux,
-    peer: PeerAux,
-    #[serde(with = "tandem_curves::encoding::fixed")]
-    rho: [u8; 32],
-}
+#[serde(transparent)]
+pub struct ServerAwaitingProofs(AwaitingProofs);
 
 impl ServerAwaitingProofs {
     /// Server output: verifies the client's Πmod and Πfac, returns the complete key share.
@@ -586,23 +532,45 @@ impl ServerAwaitingProofs {
     /// # Errors
     /// [`Check::Proof`] naming the client.
     pub fn receive(self, bytes: &[u8]) -> Result<EcdsaKeyShare, Error> {
-        let msg: ProofsMsg = self.ctx.open(round::CLIENT_PROOFS, bytes)?;
-        finish(&self.ctx, self.core, self.own, self.peer, &self.rho, &msg)
+        self.0.receive(round::CLIENT_PROOFS, bytes)
     }
 }
 
+/// The body of a saveable state's [`SessionState`] implementation (`$role`'s state waiting for
+/// message `$round`; its fields, or those of the state it wraps). Each holds the key share
+/// it started with, whose role [`SessionState::restore`] checks against the state's; every
+/// other value is checked by its own decoder, and the peer's by the next step.
+macro_rules! saveable {
+    ($role:ident awaiting $round:ident $(, fields of .$inner:tt)?) => {
+        const PROTOCOL: ProtocolId = ProtocolId::AuxInfo;
+        const ROLE: Role = Role::$role;
+        const AWAITING_ROUND: u8 = round::$round;
+        fn context(&self) -> &SessionContext {
+            &self$(.$inner)?.ctx
+        }
+        fn share_role(&self) -> Option<Role> {
+            Some(self$(.$inner)?.core.role())
+        }
+        fn validate(&self) -> Result<(), DecodeError> {
+            Ok(())
+        }
+    };
+}
+
+impl SessionState for ClientAwaitingReveal {
+    saveable!(Client awaiting SERVER_REVEAL);
+}
+
+impl SessionState for ClientAwaitingProofs {
+    saveable!(Client awaiting SERVER_PROOFS, fields of .0);
+}
+
+impl SessionState for ServerAwaitingOpening {
+    saveable!(Server awaiting CLIENT_OPENING);
+}
+
 impl SessionState for ServerAwaitingProofs {
-    const PROTOCOL: ProtocolId = ProtocolId::AuxInfo;
-    const ROLE: Role = Role::Server;
-    const AWAITING_ROUND: u8 = round::CLIENT_PROOFS;
-    fn context(&self) -> &SessionContext {
-        &self.ctx
-    }
-    fn validate(&self) -> Result<(), DecodeError> {
-        (self.core.role() == Role::Server)
-            .then_some(())
-            .ok_or(DecodeError::Inconsistent)
-    }
+    saveable!(Server awaiting CLIENT_PROOFS, fields of .0);
 }
 
 #[cfg(test)]

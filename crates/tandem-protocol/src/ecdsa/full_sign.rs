@@ -309,10 +309,6 @@ impl SessionState for ServerAwaitingClient2 {
         &self.0.ctx
     }
     fn validate(&self) -> Result<(), DecodeError> {
-        // Nothing to cross-check: every field is checked by its own decoder (points valid and
-        // not the identity, scalars canonical), none is derived from another field of this
-        // state, and the signature is verified before it is released, so an altered state can
-        // only end in a refusal.
-        Ok(())
+        self.0.validate()
     }
 }

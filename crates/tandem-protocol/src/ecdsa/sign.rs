@@ -363,6 +363,15 @@ pub(crate) struct ServerFinish {
 }
 
 impl ServerFinish {
+    /// [`SessionState::validate`] of the states that wrap this one.
+    pub(crate) fn validate(&self) -> Result<(), DecodeError> {
+        // Nothing to cross-check: every field is checked by its own decoder (points valid and
+        // not the identity, scalars canonical), none is derived from another field of this
+        // state, and the signature is verified before it is released, so an altered state can
+        // only end in a refusal.
+        Ok(())
+    }
+
     /// Checks `σ_c` (message `round`), combines and verifies the signature.
     pub(crate) fn receive(
         self,
@@ -414,10 +423,6 @@ impl SessionState for ServerAwaitingFinish {
         &self.0.ctx
     }
     fn validate(&self) -> Result<(), DecodeError> {
-        // Nothing to cross-check: every field is checked by its own decoder (points valid and
-        // not the identity, scalars canonical), none is derived from another field of this
-        // state, and the signature is verified before it is released, so an altered state can
-        // only end in a refusal.
-        Ok(())
+        self.0.validate()
     }
 }

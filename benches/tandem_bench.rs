@@ -1,5 +1,6 @@
-//! `tandem bench`: measures the engine on this machine and prints medians (a table, or one
-//! JSON object with `--json`). Protocol figures are the CPU time of both parties on one
+//! `tandem-bench`: measures the engine on this machine and prints medians (a table, or one
+//! JSON object with `--json`; `--quick` for few repetitions, about a minute):
+//! `cargo run --release -p tandem-benches --bin tandem-bench -- [--quick] [--json]`. Protocol figures are the CPU time of both parties on one
 //! thread (the in-memory driver, every message through its byte encoding), except the two
 //! named wall: `generate_wallet_wall_us` (a whole `generate` with fresh primes, one thread per
 //! party for the primes and for the aux info) and `aux_info_wall_us` (the aux-info part of
@@ -9,6 +10,10 @@
 //! safe primes (each party searches on its own thread). `aux_info_us` reruns the aux info on
 //! one thread, with the primes of the last generated wallet given.
 
+#![forbid(unsafe_code)]
+// A measuring tool prints its results.
+#![allow(clippy::print_stdout)]
+
 use std::time::{Duration, Instant};
 
 use ed25519_dalek::Signer;
@@ -17,14 +22,15 @@ use rand_core::UnwrapErr;
 use serde_json::json;
 use tandem_curves::{CurveId, Ed25519, Secp256k1};
 use tandem_paillier::paillier::SecretKey;
-use tandem_protocol::driver::{self, NoTap};
+use tandem_protocol::driver::{self, NoTap, parties};
 use tandem_protocol::ecdsa::{self, EcdsaKeyShare};
+use tandem_protocol::runner::{InMemory, Pair};
 use tandem_wallet::progress::{Progress, Step};
 use tandem_wallet::{FsStore, Party, Wallet};
 
-use crate::output::Output;
+type Rng = UnwrapErr<getrandom::SysRng>;
 
-fn rng() -> UnwrapErr<getrandom::SysRng> {
+fn rng() -> Rng {
     UnwrapErr(getrandom::SysRng)
 }
 
@@ -45,6 +51,31 @@ fn time<T>(reps: usize, mut f: impl FnMut() -> Result<T, String>) -> Result<Vec<
         out.push(start.elapsed());
     }
     Ok(out)
+}
+
+/// Where the results go: a table for people, or one JSON object.
+struct Output {
+    json: bool,
+}
+
+impl Output {
+    fn is_json(&self) -> bool {
+        self.json
+    }
+}
+
+/// Times one call of `f`.
+fn once<T>(f: impl FnOnce() -> Result<T, String>) -> Result<Duration, String> {
+    let start = Instant::now();
+    std::hint::black_box(f()?);
+    Ok(start.elapsed())
+}
+
+/// Runs `pair` with the in-memory executor (both parties on this thread).
+fn in_memory<O1, O2>(pair: Pair<'_, Rng, Rng, O1, O2>) -> Result<(O1, O2), String> {
+    InMemory::new(&mut NoTap)
+        .run(pair, &mut rng(), &mut rng())
+        .map_err(|e| e.to_string())
 }
 
 fn note(out: &Output, what: &str) {
@@ -145,8 +176,35 @@ fn aux_info_once(client: &EcdsaKeyShare, server: &EcdsaKeyShare) -> Result<Durat
     Ok(start.elapsed())
 }
 
+const USAGE: &str = "usage: tandem-bench [--quick] [--json]";
+
+fn main() -> std::process::ExitCode {
+    let (mut quick, mut json) = (false, false);
+    for arg in std::env::args().skip(1) {
+        match arg.as_str() {
+            "--quick" => quick = true,
+            "--json" => json = true,
+            "-h" | "--help" => {
+                println!("Measures the Tandem engine on this machine (medians).\n{USAGE}");
+                return std::process::ExitCode::SUCCESS;
+            }
+            other => {
+                eprintln!("tandem-bench: unexpected argument {other:?}; {USAGE}");
+                return std::process::ExitCode::from(2);
+            }
+        }
+    }
+    match run(&Output { json }, quick) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("tandem-bench: {}", e.replace('\n', " "));
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
 /// Runs the benchmark and prints the result.
-pub(crate) fn run(out: &Output, quick: bool) -> Result<(), String> {
+fn run(out: &Output, quick: bool) -> Result<(), String> {
     let started = Instant::now();
     let (generate_runs, aux_reps, keygen_reps, sign_reps, presign_reps, full_reps, baseline_reps) =
         if quick {
@@ -262,38 +320,10 @@ pub(crate) fn run(out: &Output, quick: bool) -> Result<(), String> {
     let mut online_both = Vec::with_capacity(sign_reps);
     for i in 0..sign_reps {
         let digest = [u8::try_from(i % 256).unwrap_or(0); 32];
-        let (cp, sp) = copy()?;
-        let start = Instant::now();
-        std::hint::black_box(
-            driver::ecdsa_sign_for_client(
-                &client,
-                &server,
-                cp,
-                sp,
-                &digest,
-                &mut rng(),
-                &mut rng(),
-                &mut NoTap,
-            )
-            .map_err(|e| e.to_string())?,
-        );
-        online.push(start.elapsed());
-        let (cp, sp) = copy()?;
-        let start = Instant::now();
-        std::hint::black_box(
-            driver::ecdsa_sign(
-                &client,
-                &server,
-                cp,
-                sp,
-                &digest,
-                &mut rng(),
-                &mut rng(),
-                &mut NoTap,
-            )
-            .map_err(|e| e.to_string())?,
-        );
-        online_both.push(start.elapsed());
+        let pair = parties::ecdsa_sign_for_client((&client, &server), copy()?, &digest);
+        online.push(once(|| in_memory(pair))?);
+        let pair = parties::ecdsa_sign((&client, &server), copy()?, &digest);
+        online_both.push(once(|| in_memory(pair))?);
     }
     note(out, "secp256k1 full signing");
     let full = time(full_reps, || {
@@ -351,89 +381,31 @@ fn fmt_us(us: u64) -> String {
 }
 
 fn print_table(r: &serde_json::Value, quick: bool, took: Duration) {
-    let get = |path: &[&str]| {
-        path.iter()
-            .try_fold(r, |v, k| v.get(k))
+    // The JSON pointer of each row's figure (`/secp256k1/keygen_us`), with its label and
+    // reference.
+    let get = |pointer: &str| {
+        r.pointer(pointer)
             .and_then(serde_json::Value::as_u64)
             .map_or_else(|| "-".to_string(), fmt_us)
     };
-    let rows: [(&str, &[&str], &str); 16] = [
-        (
-            "secp256k1 keygen",
-            &["secp256k1", "keygen_us"],
-            "cggmp21 1.7 ms",
-        ),
-        (
-            "secp256k1 aux info (primes given)",
-            &["secp256k1", "aux_info_us"],
-            "cggmp21 12.5 s; target 2.5 s",
-        ),
-        (
-            "  ... wall, one thread per party",
-            &["secp256k1", "aux_info_wall_us"],
-            "cggmp21 6.2 s",
-        ),
-        (
-            "secp256k1 presignature",
-            &["secp256k1", "presign_us"],
-            "cggmp21 1.43 s; target 0.5 s",
-        ),
-        (
-            "secp256k1 online signature (+verify)",
-            &["secp256k1", "sign_online_us"],
-            "cggmp21 0.18 ms; target 0.12 ms",
-        ),
-        (
-            "  ... and the server's verified copy",
-            &["secp256k1", "sign_online_both_verify_us"],
-            "message 3: both verify",
-        ),
-        (
-            "secp256k1 full signing",
-            &["secp256k1", "full_sign_us"],
-            "cggmp21 1.42 s",
-        ),
-        ("ed25519 keygen", &["ed25519", "keygen_us"], ""),
-        (
-            "ed25519 2-of-2 signature (+verify)",
-            &["ed25519", "sign_us"],
-            "frost-ed25519 518 µs; target 0.15 ms",
-        ),
-        (
-            "  ... and the server's verified copy",
-            &["ed25519", "sign_both_verify_us"],
-            "message 3: both verify",
-        ),
-        (
-            "safe prime, 1536 bits",
-            &["safe_prime_1536_us"],
-            "cggmp21 17.8 s per pair",
-        ),
-        (
-            "generate wallet (wall)",
-            &["generate_wallet_wall_us"],
-            "target 8 s",
-        ),
-        (
-            "baseline k256 sign",
-            &["baseline", "k256_sign_us"],
-            "32.8 µs in docs/design.md",
-        ),
-        (
-            "baseline k256 verify",
-            &["baseline", "k256_verify_us"],
-            "61.7 µs",
-        ),
-        (
-            "baseline ed25519 sign",
-            &["baseline", "ed25519_sign_us"],
-            "17.6 µs",
-        ),
-        (
-            "baseline ed25519 verify",
-            &["baseline", "ed25519_verify_us"],
-            "30.8 µs",
-        ),
+    #[rustfmt::skip]
+    let rows: [(&str, &str, &str); 16] = [
+        ("secp256k1 keygen", "/secp256k1/keygen_us", "cggmp21 1.7 ms"),
+        ("secp256k1 aux info (primes given)", "/secp256k1/aux_info_us", "cggmp21 12.5 s; target 2.5 s"),
+        ("  ... wall, one thread per party", "/secp256k1/aux_info_wall_us", "cggmp21 6.2 s"),
+        ("secp256k1 presignature", "/secp256k1/presign_us", "cggmp21 1.43 s; target 0.5 s"),
+        ("secp256k1 online signature (+verify)", "/secp256k1/sign_online_us", "cggmp21 0.18 ms; target 0.12 ms"),
+        ("  ... and the server's verified copy", "/secp256k1/sign_online_both_verify_us", "message 3: both verify"),
+        ("secp256k1 full signing", "/secp256k1/full_sign_us", "cggmp21 1.42 s"),
+        ("ed25519 keygen", "/ed25519/keygen_us", ""),
+        ("ed25519 2-of-2 signature (+verify)", "/ed25519/sign_us", "frost-ed25519 518 µs; target 0.15 ms"),
+        ("  ... and the server's verified copy", "/ed25519/sign_both_verify_us", "message 3: both verify"),
+        ("safe prime, 1536 bits", "/safe_prime_1536_us", "cggmp21 17.8 s per pair"),
+        ("generate wallet (wall)", "/generate_wallet_wall_us", "target 8 s"),
+        ("baseline k256 sign", "/baseline/k256_sign_us", "32.8 µs in docs/design.md"),
+        ("baseline k256 verify", "/baseline/k256_verify_us", "61.7 µs"),
+        ("baseline ed25519 sign", "/baseline/ed25519_sign_us", "17.6 µs"),
+        ("baseline ed25519 verify", "/baseline/ed25519_verify_us", "30.8 µs"),
     ];
     println!(
         "Tandem on this machine: medians, CPU of both parties on one thread unless marked wall{}",

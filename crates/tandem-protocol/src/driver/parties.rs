@@ -1,0 +1,264 @@
+//! Each protocol's two parties as [`runner`](crate::runner) scripts: the typestate glue, in the
+//! order the messages go. Run a pair with any [`Exchange`](crate::runner::Exchange); the
+//! server scripts approve every request (a real server inspects the message or digest first,
+//! with `server_receive_request`).
+
+use ed25519_dalek::Signature;
+use rand_core::CryptoRng;
+use tandem_curves::{Curve, Ed25519, Secp256k1};
+use tandem_paillier::paillier::SecretKey;
+
+use crate::ecdsa::{
+    EcdsaKeyShare, EcdsaSignature, Presignature, aux_info, full_sign, presign, sign as ecdsa_sign,
+};
+use crate::eddsa::sign as eddsa_sign;
+use crate::key_share::KeyShare;
+use crate::keygen as kg;
+use crate::message::SessionId;
+use crate::runner::{Pair, Party};
+
+/// Key generation on curve `C` (4 messages, client first).
+pub fn keygen<'a, C: Curve, R1: CryptoRng + 'a, R2: CryptoRng + 'a>()
+-> Pair<'a, R1, R2, KeyShare<C>, KeyShare<C>> {
+    let client = Party::work(|rng: &mut R1| {
+        let (state, m1) = kg::client_start::<C, _>(SessionId::random(rng), rng)?;
+        Ok(Party::ask(m1, move |m2, _| {
+            let (state, m3) = state.receive(m2)?;
+            Ok(Party::ask(m3, move |m4, _| {
+                Ok(Party::Done(state.receive(m4)?))
+            }))
+        }))
+    });
+    let server = Party::receive(|m1, rng: &mut R2| {
+        let (state, m2) = kg::server_respond::<C, _>(m1, rng)?;
+        Ok(Party::ask(m2, move |m3, rng| {
+            let (share, m4) = state.receive(m3, rng)?;
+            Ok(Party::send(m4, Party::Done(share)))
+        }))
+    });
+    Pair { client, server }
+}
+
+/// The client's auxiliary information from its key-generation share and fresh Paillier key.
+/// It sends its opening (message 3) before it proves (message 5), so that on its own thread
+/// it proves while the server makes message 4.
+pub fn aux_info_client<'a, R: CryptoRng + 'a>(
+    core: KeyShare<Secp256k1>,
+    paillier: SecretKey,
+) -> Party<'a, R, EcdsaKeyShare> {
+    Party::work(move |rng: &mut R| {
+        let (state, m1) = aux_info::client_start(core, paillier, SessionId::random(rng), rng)?;
+        Ok(Party::ask(m1, move |m2, _| {
+            let (state, m3) = state.receive(m2)?;
+            let prove = Party::work(move |rng: &mut R| {
+                let (state, m5) = state.prove(rng)?;
+                Ok(Party::ask(m5, move |m4, _| {
+                    Ok(Party::Done(state.receive(m4)?))
+                }))
+            });
+            Ok(Party::send(m3, prove))
+        }))
+    })
+}
+
+/// The server's auxiliary information (see [`aux_info_client`]).
+pub fn aux_info_server<'a, R: CryptoRng + 'a>(
+    core: KeyShare<Secp256k1>,
+    paillier: SecretKey,
+) -> Party<'a, R, EcdsaKeyShare> {
+    Party::receive(move |m1, rng: &mut R| {
+        let (state, m2) = aux_info::server_respond(core, paillier, m1, rng)?;
+        Ok(Party::ask(m2, move |m3, rng| {
+            let (state, m4) = state.receive(m3, rng)?;
+            Ok(Party::ask(m4, move |m5, _| {
+                Ok(Party::Done(state.receive(m5)?))
+            }))
+        }))
+    })
+}
+
+/// Auxiliary information (5 messages): key-generation shares and Paillier keys in, complete
+/// ECDSA key shares out.
+pub fn aux_info<'a, R1: CryptoRng + 'a, R2: CryptoRng + 'a>(
+    client_core: KeyShare<Secp256k1>,
+    server_core: KeyShare<Secp256k1>,
+    client_paillier: SecretKey,
+    server_paillier: SecretKey,
+) -> Pair<'a, R1, R2, EcdsaKeyShare, EcdsaKeyShare> {
+    Pair {
+        client: aux_info_client(client_core, client_paillier),
+        server: aux_info_server(server_core, server_paillier),
+    }
+}
+
+/// Presigning (4 messages).
+pub fn presign<'a, R1: CryptoRng + 'a, R2: CryptoRng + 'a>(
+    client_share: &'a EcdsaKeyShare,
+    server_share: &'a EcdsaKeyShare,
+) -> Pair<'a, R1, R2, Presignature, Presignature> {
+    let client = Party::work(move |rng: &mut R1| {
+        let (state, m1) = presign::client_start(client_share, SessionId::random(rng), rng)?;
+        Ok(Party::ask(m1, move |m2, rng| {
+            let (state, m3) = state.receive(client_share, m2, rng)?;
+            Ok(Party::ask(m3, move |m4, _| {
+                Ok(Party::Done(state.receive(client_share, m4)?))
+            }))
+        }))
+    });
+    let server = Party::receive(move |m1, rng: &mut R2| {
+        let (state, m2) = presign::server_respond(server_share, m1, rng)?;
+        Ok(Party::ask(m2, move |m3, rng| {
+            let (presignature, m4) = state.receive(server_share, m3, rng)?;
+            Ok(Party::send(m4, Party::Done(presignature)))
+        }))
+    });
+    Pair { client, server }
+}
+
+/// Whether the server takes the signing protocol's last message and verifies its own copy of
+/// the signature.
+#[derive(Clone, Copy)]
+enum ServerCopy {
+    /// All messages: both parties output the verified signature.
+    Take,
+    /// Request and response only: the client outputs the signature, the server nothing (the
+    /// wallet's case: the server co-signs, the device broadcasts).
+    Skip,
+}
+
+/// One online ECDSA round from a presignature pair (2 or 3 messages, `copy`).
+fn ecdsa_sign_pair<'a, R1: CryptoRng + 'a, R2: CryptoRng + 'a, O: 'a>(
+    (client_share, server_share): (&'a EcdsaKeyShare, &'a EcdsaKeyShare),
+    (client_presignature, server_presignature): (Presignature, Presignature),
+    digest: &[u8; 32],
+    copy: ServerCopy,
+    server_tail: impl FnOnce(ecdsa_sign::ServerAwaitingFinish) -> Party<'a, R2, O> + Send + 'a,
+) -> Pair<'a, R1, R2, EcdsaSignature, O> {
+    let digest = *digest;
+    let client = Party::work(move |rng: &mut R1| {
+        let session = SessionId::random(rng);
+        let (state, m1) =
+            ecdsa_sign::client_start(client_share, client_presignature, session, &digest, rng)?;
+        Ok(Party::ask(m1, move |m2, _| {
+            let (signature, m3) = state.receive(client_share, m2)?;
+            Ok(finish(copy, m3, signature))
+        }))
+    });
+    let server = Party::receive(move |m1, rng: &mut R2| {
+        let request = ecdsa_sign::server_receive_request(server_share, m1)?;
+        let (state, m2) = request.approve(server_share, server_presignature, rng)?;
+        Ok(Party::send(m2, server_tail(state)))
+    });
+    Pair { client, server }
+}
+
+/// The client's last step: its output, after sending the last message if the server takes it.
+fn finish<'a, R: 'a, O: 'a>(copy: ServerCopy, last: Vec<u8>, out: O) -> Party<'a, R, O> {
+    match copy {
+        ServerCopy::Take => Party::send(last, Party::Done(out)),
+        ServerCopy::Skip => Party::Done(out),
+    }
+}
+
+/// Online ECDSA signing of `digest` from a presignature pair, all three messages: both
+/// parties output the signature they verified.
+pub fn ecdsa_sign<'a, R1: CryptoRng + 'a, R2: CryptoRng + 'a>(
+    shares: (&'a EcdsaKeyShare, &'a EcdsaKeyShare),
+    presignatures: (Presignature, Presignature),
+    digest: &[u8; 32],
+) -> Pair<'a, R1, R2, EcdsaSignature, EcdsaSignature> {
+    let server_share = shares.1;
+    ecdsa_sign_pair(
+        shares,
+        presignatures,
+        digest,
+        ServerCopy::Take,
+        move |state| Party::receive(move |m3, _| Ok(Party::Done(state.receive(server_share, m3)?))),
+    )
+}
+
+/// Online ECDSA signing for the client only: request and response; the client combines and
+/// verifies, the server outputs nothing.
+pub fn ecdsa_sign_for_client<'a, R1: CryptoRng + 'a, R2: CryptoRng + 'a>(
+    shares: (&'a EcdsaKeyShare, &'a EcdsaKeyShare),
+    presignatures: (Presignature, Presignature),
+    digest: &[u8; 32],
+) -> Pair<'a, R1, R2, EcdsaSignature, ()> {
+    ecdsa_sign_pair(shares, presignatures, digest, ServerCopy::Skip, |_| {
+        Party::Done(())
+    })
+}
+
+/// Full ECDSA signing of `digest` (presigning and signing in one run, 5 messages).
+pub fn ecdsa_full_sign<'a, R1: CryptoRng + 'a, R2: CryptoRng + 'a>(
+    client_share: &'a EcdsaKeyShare,
+    server_share: &'a EcdsaKeyShare,
+    digest: &[u8; 32],
+) -> Pair<'a, R1, R2, EcdsaSignature, EcdsaSignature> {
+    let digest = *digest;
+    let client = Party::work(move |rng: &mut R1| {
+        let session = SessionId::random(rng);
+        let (state, m1) = full_sign::client_start(client_share, session, &digest, rng)?;
+        Ok(Party::ask(m1, move |m2, rng| {
+            let (state, m3) = state.receive(client_share, m2, rng)?;
+            Ok(Party::ask(m3, move |m4, _| {
+                let (signature, m5) = state.receive(client_share, m4)?;
+                Ok(Party::send(m5, Party::Done(signature)))
+            }))
+        }))
+    });
+    let server = Party::receive(move |m1, rng: &mut R2| {
+        let (state, m2) = full_sign::server_respond(server_share, m1, rng)?;
+        Ok(Party::ask(m2, move |m3, rng| {
+            let (state, m4) = state.receive(server_share, m3, rng)?;
+            Ok(Party::ask(m4, move |m5, _| {
+                Ok(Party::Done(state.receive(server_share, m5)?))
+            }))
+        }))
+    });
+    Pair { client, server }
+}
+
+/// FROST Ed25519 signing of `message` (2 or 3 messages, `copy`).
+fn eddsa_sign_pair<'a, R1: CryptoRng + 'a, R2: CryptoRng + 'a, O: 'a>(
+    (client_key, server_key): (&'a KeyShare<Ed25519>, &'a KeyShare<Ed25519>),
+    message: &'a [u8],
+    copy: ServerCopy,
+    server_tail: impl FnOnce(eddsa_sign::ServerAwaitingShare) -> Party<'a, R2, O> + Send + 'a,
+) -> Pair<'a, R1, R2, Signature, O> {
+    let client = Party::work(move |rng: &mut R1| {
+        let session = SessionId::random(rng);
+        let (state, m1) = eddsa_sign::client_start(client_key, session, message, rng)?;
+        Ok(Party::ask(m1, move |m2, _| {
+            let (signature, m3) = state.receive(client_key, m2)?;
+            Ok(finish(copy, m3, signature))
+        }))
+    });
+    let server = Party::receive(move |m1, rng: &mut R2| {
+        let request = eddsa_sign::server_receive_request(server_key, m1)?;
+        let (state, m2) = request.approve(server_key, rng)?;
+        Ok(Party::send(m2, server_tail(state)))
+    });
+    Pair { client, server }
+}
+
+/// FROST Ed25519 signing of `message`, all three messages: both parties output the signature
+/// they verified.
+pub fn eddsa_sign<'a, R1: CryptoRng + 'a, R2: CryptoRng + 'a>(
+    keys: (&'a KeyShare<Ed25519>, &'a KeyShare<Ed25519>),
+    message: &'a [u8],
+) -> Pair<'a, R1, R2, Signature, Signature> {
+    let server_key = keys.1;
+    eddsa_sign_pair(keys, message, ServerCopy::Take, move |state| {
+        Party::receive(move |m3, _| Ok(Party::Done(state.receive(server_key, m3)?)))
+    })
+}
+
+/// FROST Ed25519 signing for the client only: RFC 9591's two rounds; the client aggregates
+/// and verifies, the server outputs nothing.
+pub fn eddsa_sign_for_client<'a, R1: CryptoRng + 'a, R2: CryptoRng + 'a>(
+    keys: (&'a KeyShare<Ed25519>, &'a KeyShare<Ed25519>),
+    message: &'a [u8],
+) -> Pair<'a, R1, R2, Signature, ()> {
+    eddsa_sign_pair(keys, message, ServerCopy::Skip, |_| Party::Done(()))
+}
