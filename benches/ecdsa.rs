@@ -27,8 +27,8 @@ use tandem_curves::Secp256k1;
 use tandem_protocol::driver::{self, NoTap};
 use tandem_protocol::ecdsa::{EcdsaKeyShare, Presignature};
 use tandem_protocol::runner::Exchange;
-use tandem_wallet::Threaded;
 use tandem_testkit::primes::paillier_key;
+use tandem_wallet::Threaded;
 
 const DIGEST: [u8; 32] = [0x42; 32];
 

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use tandem_curves::CurveId;
 use tandem_wallet::progress::{Progress, Step};
-use tandem_wallet::{BackupKey, FsStore, Party, Wallet};
+use tandem_wallet::{BackupKey, FsStore, Party};
 use zeroize::Zeroizing;
 
 /// Runs `op`, returning its wall time and that of its secp256k1 share step: from the step
