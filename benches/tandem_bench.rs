@@ -95,7 +95,7 @@ struct GenerateRun {
 
 fn stored_share(store: &FsStore, party: Party) -> Result<EcdsaKeyShare, String> {
     let bytes =
-        tandem_wallet::Store::read(store, party, tandem_wallet::store::record::SECP256K1_SHARE)
+        tandem_wallet::Store::read(store, party, tandem_wallet::store::names::SECP256K1_SHARE)
             .map_err(|e| e.to_string())?
             .ok_or_else(|| "generate stored no secp256k1 share".to_string())?;
     EcdsaKeyShare::from_bytes(&bytes).map_err(|e| e.to_string())

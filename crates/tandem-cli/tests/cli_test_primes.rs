@@ -19,7 +19,7 @@ use std::collections::BTreeSet;
 use std::process::Command;
 
 use tandem_protocol::ecdsa::EcdsaKeyShare;
-use tandem_wallet::store::record::SECP256K1_SHARE;
+use tandem_wallet::store::names::SECP256K1_SHARE;
 use tandem_wallet::{FsStore, Party, Store};
 
 use support::*;

@@ -29,7 +29,7 @@ use tandem_protocol::codec;
 use tandem_protocol::driver::{self, NoTap};
 use tandem_protocol::ecdsa::aux_info::{self, ClientAwaitingReveal, OpeningMsg, RevealMsg};
 use tandem_protocol::ecdsa::full_sign::{self, FullSignResponseMsg};
-use tandem_protocol::ecdsa::presign::{self, ClientSecondMsg, Round3Msg};
+use tandem_protocol::ecdsa::presign::{self, DeltaMsg, MtaAndDeltaMsg};
 use tandem_protocol::ecdsa::sign::{self, SignFinishMsg, SignResponseMsg};
 use tandem_protocol::ecdsa::{EcdsaKeyShare, OwnAux, PeerAux, Presignature, PresignaturePool};
 use tandem_protocol::eddsa::frost::{
@@ -387,8 +387,8 @@ fn presign_client_after_m3() -> presign::ClientAwaitingServerRound3 {
 fn presign_delta_zero_is_refused_by_the_client() {
     // δ_s = -δ_c makes δ = 0 (CGGMP24 Fig. 8 output: δ must be invertible).
     let (k, p) = (keys(), presign_run());
-    let delta_c = payload::<ClientSecondMsg>(&p.m[2]).r3.delta;
-    let bad = tamper::<Round3Msg>(&p.m[3], |r| r.delta = -delta_c);
+    let delta_c = payload::<MtaAndDeltaMsg>(&p.m[2]).delta.delta;
+    let bad = tamper::<DeltaMsg>(&p.m[3], |r| r.delta = -delta_c);
     let client = presign_client_after_m3();
     assert_eq!(
         misbehaved(client.receive(&k.client, &bad)),
@@ -399,8 +399,8 @@ fn presign_delta_zero_is_refused_by_the_client() {
 #[test]
 fn presign_delta_zero_is_refused_by_the_server() {
     let (k, p) = (keys(), presign_run());
-    let delta_s = payload::<Round3Msg>(&p.m[3]).delta;
-    let bad = tamper::<ClientSecondMsg>(&p.m[2], |m| m.r3.delta = -delta_s);
+    let delta_s = payload::<DeltaMsg>(&p.m[3]).delta;
+    let bad = tamper::<MtaAndDeltaMsg>(&p.m[2], |m| m.delta.delta = -delta_s);
     let (server, _) = presign_server_after_m2(&p.m[0]);
     assert_eq!(
         misbehaved(server.receive(&k.server, &bad, &mut rng(44))),
@@ -624,7 +624,7 @@ fn full_run() -> &'static FullRun {
 #[test]
 fn full_sign_server_message_4_tampered() {
     let (k, f) = (keys(), full_run());
-    let delta_c = payload::<ClientSecondMsg>(&f.m[2]).r3.delta;
+    let delta_c = payload::<MtaAndDeltaMsg>(&f.m[2]).delta.delta;
     type Tamper = Box<dyn Fn(&mut FullSignResponseMsg)>;
     let cases: Vec<(&str, Tamper, Option<Check>)> = vec![
         (
@@ -685,7 +685,7 @@ fn full_sign_server_message_4_tampered() {
 fn full_sign_client_delta_zero_is_refused_by_the_server() {
     let (k, f) = (keys(), full_run());
     let delta_s = payload::<FullSignResponseMsg>(&f.m[3]).presign.delta;
-    let bad = tamper::<ClientSecondMsg>(&f.m[2], |m| m.r3.delta = -delta_s);
+    let bad = tamper::<MtaAndDeltaMsg>(&f.m[2], |m| m.delta.delta = -delta_s);
     let (server, _) = full_server_after_m1(&f.m[0]);
     assert_eq!(
         misbehaved(server.receive(&k.server, &bad, &mut rng(64))),

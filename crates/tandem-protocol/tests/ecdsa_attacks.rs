@@ -22,7 +22,7 @@ use tandem_protocol::ecdsa::aux_info::{
     ServerAwaitingOpening, ServerAwaitingProofs,
 };
 use tandem_protocol::ecdsa::presign::{
-    self, ClientSecondMsg, Round1Msg, Round2Msg, Round3Msg, ServerFirstMsg,
+    self, DeltaMsg, EncryptedNoncesMsg, MtaAndDeltaMsg, MtaMsg, NoncesAndMtaMsg,
 };
 use tandem_protocol::ecdsa::sign::{self, SignFinishMsg, SignResponseMsg};
 use tandem_protocol::ecdsa::{PresignaturePool, full_sign};
@@ -83,9 +83,9 @@ fn presign_attack<T: serde::Serialize + serde::de::DeserializeOwned>(
         .expect_err("tampering must be detected")
 }
 
-type R1Tamper = fn(&mut Round1Msg);
-type R2Tamper = fn(&mut Round2Msg);
-type R3Tamper = fn(&mut Round3Msg);
+type R1Tamper = fn(&mut EncryptedNoncesMsg);
+type R2Tamper = fn(&mut MtaMsg);
+type R3Tamper = fn(&mut DeltaMsg);
 
 /// Every field of a round-1 message (CGGMP24 Fig. 8, round 1 and the checks of round 2).
 fn round1_tampers() -> Vec<(&'static str, R1Tamper)> {
@@ -168,7 +168,7 @@ fn presign_client_round1_tampered() {
     // The server checks the client's Πenc-elg proofs before it uses K (CGGMP24 Fig. 8
     // round 2 step 1): nothing of the server's is computed on an unchecked K.
     for (name, f) in round1_tampers() {
-        let e = presign_attack::<Round1Msg>(presign::round::CLIENT_FIRST, f);
+        let e = presign_attack::<EncryptedNoncesMsg>(presign::round::CLIENT_NONCES, f);
         assert_proof_or(&e, None, Role::Client, name);
     }
 }
@@ -176,7 +176,9 @@ fn presign_client_round1_tampered() {
 #[test]
 fn presign_server_round1_tampered() {
     for (name, f) in round1_tampers() {
-        let e = presign_attack::<ServerFirstMsg>(presign::round::SERVER_FIRST, |m| f(&mut m.r1));
+        let e = presign_attack::<NoncesAndMtaMsg>(presign::round::SERVER_NONCES_MTA, |m| {
+            f(&mut m.nonces)
+        });
         assert_proof_or(&e, None, Role::Server, name);
     }
 }
@@ -184,7 +186,8 @@ fn presign_server_round1_tampered() {
 #[test]
 fn presign_server_round2_tampered() {
     for (name, f) in round2_tampers() {
-        let e = presign_attack::<ServerFirstMsg>(presign::round::SERVER_FIRST, |m| f(&mut m.r2));
+        let e =
+            presign_attack::<NoncesAndMtaMsg>(presign::round::SERVER_NONCES_MTA, |m| f(&mut m.mta));
         assert_proof_or(&e, None, Role::Server, name);
     }
 }
@@ -192,8 +195,8 @@ fn presign_server_round2_tampered() {
 #[test]
 fn presign_client_round2_tampered() {
     for (name, f) in round2_tampers() {
-        let e = presign_attack::<ClientSecondMsg>(presign::round::CLIENT_SECOND, |m| {
-            f(&mut m.r2);
+        let e = presign_attack::<MtaAndDeltaMsg>(presign::round::CLIENT_MTA_DELTA, |m| {
+            f(&mut m.mta);
         });
         assert_proof_or(&e, None, Role::Client, name);
     }
@@ -202,18 +205,20 @@ fn presign_client_round2_tampered() {
 #[test]
 fn presign_round3_tampered_either_way() {
     for (name, f, expected) in round3_tampers() {
-        let e = presign_attack::<ClientSecondMsg>(presign::round::CLIENT_SECOND, |m| {
-            f(&mut m.r3);
+        let e = presign_attack::<MtaAndDeltaMsg>(presign::round::CLIENT_MTA_DELTA, |m| {
+            f(&mut m.delta);
         });
         assert_proof_or(&e, expected, Role::Client, name);
-        let e = presign_attack::<Round3Msg>(presign::round::SERVER_SECOND, f);
+        let e = presign_attack::<DeltaMsg>(presign::round::SERVER_DELTA, f);
         assert_proof_or(&e, expected, Role::Server, name);
     }
 }
 
 #[test]
 fn presign_for_another_sharing_is_refused() {
-    let e = presign_attack::<Round1Msg>(presign::round::CLIENT_FIRST, |r| r.sharing_id[0] ^= 1);
+    let e = presign_attack::<EncryptedNoncesMsg>(presign::round::CLIENT_NONCES, |r| {
+        r.sharing_id[0] ^= 1
+    });
     assert_eq!(
         e,
         Error::Refused {
@@ -221,8 +226,8 @@ fn presign_for_another_sharing_is_refused() {
             reason: Refusal::KeyShareMismatch
         }
     );
-    let e = presign_attack::<ServerFirstMsg>(presign::round::SERVER_FIRST, |m| {
-        m.r1.sharing_id[0] ^= 1;
+    let e = presign_attack::<NoncesAndMtaMsg>(presign::round::SERVER_NONCES_MTA, |m| {
+        m.nonces.sharing_id[0] ^= 1;
     });
     assert_eq!(
         e,
@@ -240,9 +245,9 @@ fn presign_peer_echoing_our_round1_is_caught() {
     let p = &*PAIR;
     let (client, m1) = presign::client_start(&p.client, SessionId([9; 32]), &mut rng(3)).unwrap();
     let (_, m2) = presign::server_respond(&p.server, &m1, &mut rng(4)).unwrap();
-    let client_r1: Round1Msg =
+    let client_r1: EncryptedNoncesMsg =
         tandem_protocol::codec::decode(&Message::from_bytes(&m1).unwrap().payload).unwrap();
-    let echoed = tamper::<ServerFirstMsg>(&m2, |m| m.r1 = client_r1.clone());
+    let echoed = tamper::<NoncesAndMtaMsg>(&m2, |m| m.nonces = client_r1.clone());
     let e = client
         .receive(&p.client, &echoed, &mut rng(5))
         .err()

@@ -112,7 +112,7 @@ fn ecdsa_fixture_decodes_and_verifies() {
     use k256::ecdsa::signature::hazmat::PrehashVerifier;
     use tandem_protocol::ecdsa::aux_info::{self, OpeningMsg, ProofsMsg, RevealMsg};
     use tandem_protocol::ecdsa::presign::{
-        self, ClientSecondMsg, Round1Msg, Round3Msg, ServerFirstMsg,
+        self, DeltaMsg, EncryptedNoncesMsg, MtaAndDeltaMsg, NoncesAndMtaMsg,
     };
     use tandem_protocol::ecdsa::{EcdsaKeyShare, Presignature, full_sign, sign};
 
@@ -169,11 +169,11 @@ fn ecdsa_fixture_decodes_and_verifies() {
             (ProtocolId::AuxInfo, _) => {
                 let _: ProofsMsg = codec::decode(p).unwrap();
             }
-            (ProtocolId::Presign, presign::round::CLIENT_FIRST)
+            (ProtocolId::Presign, presign::round::CLIENT_NONCES)
             | (ProtocolId::EcdsaFullSign, 1) => {
                 if protocol == ProtocolId::Presign {
                     {
-                        let _: Round1Msg = codec::decode(p).unwrap();
+                        let _: EncryptedNoncesMsg = codec::decode(p).unwrap();
                     };
                 } else {
                     {
@@ -183,16 +183,16 @@ fn ecdsa_fixture_decodes_and_verifies() {
             }
             (ProtocolId::Presign | ProtocolId::EcdsaFullSign, 2) => {
                 {
-                    let _: ServerFirstMsg = codec::decode(p).unwrap();
+                    let _: NoncesAndMtaMsg = codec::decode(p).unwrap();
                 };
             }
             (ProtocolId::Presign | ProtocolId::EcdsaFullSign, 3) => {
                 {
-                    let _: ClientSecondMsg = codec::decode(p).unwrap();
+                    let _: MtaAndDeltaMsg = codec::decode(p).unwrap();
                 };
             }
             (ProtocolId::Presign, _) => {
-                let _: Round3Msg = codec::decode(p).unwrap();
+                let _: DeltaMsg = codec::decode(p).unwrap();
             }
             (ProtocolId::EcdsaFullSign, 4) => {
                 {

@@ -293,10 +293,10 @@ impl Proto for Presign {
     }
     fn mutations(&self, idx: usize, p: &[u8]) -> (Vec<Mutation>, Stats) {
         match idx {
-            1 => mutations::<presign::Round1Msg>(p),
-            2 => mutations::<presign::ServerFirstMsg>(p),
-            3 => mutations::<presign::ClientSecondMsg>(p),
-            _ => mutations::<presign::Round3Msg>(p),
+            1 => mutations::<presign::EncryptedNoncesMsg>(p),
+            2 => mutations::<presign::NoncesAndMtaMsg>(p),
+            3 => mutations::<presign::MtaAndDeltaMsg>(p),
+            _ => mutations::<presign::DeltaMsg>(p),
         }
     }
     fn check(&self, run: Run<Presignature>) -> Result<(), String> {

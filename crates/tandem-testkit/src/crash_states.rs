@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use tandem_wallet::store::record;
+use tandem_wallet::store::names;
 use tandem_wallet::{FsStore, Party, Store, Wallet};
 use tempfile::TempDir;
 
@@ -73,7 +73,7 @@ pub fn copy_of(from: &Path) -> TempDir {
 pub fn assert_settled(dir: &Path) {
     let store = FsStore::open(dir).unwrap();
     for party in Party::ALL {
-        for name in record::ALL.iter().filter(|n| n.ends_with(".pending")) {
+        for name in names::ALL.iter().filter(|n| n.ends_with(".pending")) {
             assert!(
                 store.read(party, name).unwrap().is_none(),
                 "{party}/{name} left"
@@ -85,7 +85,7 @@ pub fn assert_settled(dir: &Path) {
 /// The record's per-curve signing sharing ids (public data), for old/new comparisons.
 pub fn signing_ids(dir: &Path) -> String {
     let store = FsStore::open(dir).unwrap();
-    let record = store.read(Party::Server, record::WALLET).unwrap().unwrap();
+    let record = store.read(Party::Server, names::WALLET).unwrap().unwrap();
     let json: serde_json::Value = serde_json::from_slice(&record).unwrap();
     format!(
         "{}{}",

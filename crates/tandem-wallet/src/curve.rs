@@ -18,7 +18,7 @@ use zeroize::Zeroizing;
 use crate::error::{WalletError, protocol};
 use crate::progress::{ProgressFn, Step};
 use crate::record::{CurveRecord, WalletRecord};
-use crate::store::{Party, Store, record};
+use crate::store::{Party, Store, names};
 use crate::threaded::Threaded;
 use crate::wallet::{Wallet, os_rng, step};
 
@@ -130,9 +130,9 @@ pub(crate) trait WalletCurve: Curve {
 
 impl WalletCurve for Ed25519 {
     type Signing = KeyShare<Ed25519>;
-    const SHARE: &'static str = record::ED25519_SHARE;
-    const SEALED: &'static str = record::SEALED_ED25519;
-    const BACKUP: &'static str = record::BACKUP_ED25519;
+    const SHARE: &'static str = names::ED25519_SHARE;
+    const SEALED: &'static str = names::SEALED_ED25519;
+    const BACKUP: &'static str = names::BACKUP_ED25519;
 
     fn record(record: &WalletRecord) -> &CurveRecord {
         &record.ed25519
@@ -163,9 +163,9 @@ impl WalletCurve for Ed25519 {
 
 impl WalletCurve for Secp256k1 {
     type Signing = EcdsaKeyShare;
-    const SHARE: &'static str = record::SECP256K1_SHARE;
-    const SEALED: &'static str = record::SEALED_SECP256K1;
-    const BACKUP: &'static str = record::BACKUP_SECP256K1;
+    const SHARE: &'static str = names::SECP256K1_SHARE;
+    const SEALED: &'static str = names::SEALED_SECP256K1;
+    const BACKUP: &'static str = names::BACKUP_SECP256K1;
 
     fn record(record: &WalletRecord) -> &CurveRecord {
         &record.secp256k1

@@ -39,7 +39,7 @@ use crate::error::WalletError;
 use crate::progress::{Progress, ProgressFn, Step};
 use crate::record::{BackupKeyKind, CurveRecord, WalletRecord, hex};
 use crate::status::{BackupStatus, SigningStatus, Status};
-use crate::store::{Party, Store, record};
+use crate::store::{Party, Store, names};
 use crate::wallet::{Wallet, WalletInfo, info_of, step};
 
 /// A new signing pair, encoded: `[client, server]` per curve, with the sharing ids.
@@ -59,20 +59,17 @@ pub(crate) struct NewBackupPair {
     pub(crate) key: BackupKeyKind,
 }
 
-const SHARES: [&str; 2] = [record::SECP256K1_SHARE, record::ED25519_SHARE];
-const SHARES_PENDING: [&str; 2] = [
-    record::SECP256K1_SHARE_PENDING,
-    record::ED25519_SHARE_PENDING,
-];
-const BACKUPS: [&str; 2] = [record::BACKUP_SECP256K1, record::BACKUP_ED25519];
+const SHARES: [&str; 2] = [names::SECP256K1_SHARE, names::ED25519_SHARE];
+const SHARES_PENDING: [&str; 2] = [names::SECP256K1_SHARE_PENDING, names::ED25519_SHARE_PENDING];
+const BACKUPS: [&str; 2] = [names::BACKUP_SECP256K1, names::BACKUP_ED25519];
 const BACKUPS_PENDING: [&str; 2] = [
-    record::BACKUP_SECP256K1_PENDING,
-    record::BACKUP_ED25519_PENDING,
+    names::BACKUP_SECP256K1_PENDING,
+    names::BACKUP_ED25519_PENDING,
 ];
-const SEALED: [&str; 2] = [record::SEALED_SECP256K1, record::SEALED_ED25519];
+const SEALED: [&str; 2] = [names::SEALED_SECP256K1, names::SEALED_ED25519];
 const SEALED_PENDING: [&str; 2] = [
-    record::SEALED_SECP256K1_PENDING,
-    record::SEALED_ED25519_PENDING,
+    names::SEALED_SECP256K1_PENDING,
+    names::SEALED_ED25519_PENDING,
 ];
 
 /// The sharing id of the share stored under `name` (`None` if absent or unreadable: not a
@@ -186,7 +183,7 @@ impl WalletRecord {
 impl<S: Store> Wallet<S> {
     fn write_record(&self, record: &WalletRecord) -> Result<(), WalletError> {
         self.store()
-            .write(Party::Server, record::WALLET, &record.to_bytes()?)?;
+            .write(Party::Server, names::WALLET, &record.to_bytes()?)?;
         Ok(())
     }
 
@@ -239,7 +236,7 @@ impl<S: Store> Wallet<S> {
                 store.remove(Party::Client, name)?;
             }
         }
-        store.remove(Party::Server, record::WALLET)?;
+        store.remove(Party::Server, names::WALLET)?;
         for name in SHARES {
             store.remove(Party::Server, name)?;
         }
@@ -288,7 +285,7 @@ impl<S: Store> Wallet<S> {
                 match signing_share_id(store, party, pending, curve)? {
                     Some(id) if Some(&id) == current.get(curve) => {
                         if !pool_checked {
-                            store.remove(party, record::PRESIGNATURES)?;
+                            store.remove(party, names::PRESIGNATURES)?;
                             pool_checked = true;
                         }
                         promote(store, party, pending, main)?;

@@ -33,7 +33,7 @@ use tandem_protocol::ecdsa::{EcdsaKeyShare, PresignaturePool};
 use zeroize::Zeroizing;
 
 use crate::error::WalletError;
-use crate::store::{Party, Store, counter, record};
+use crate::store::{Party, Store, counter, names};
 use crate::wallet::Wallet;
 
 const MAGIC: &[u8; 8] = b"TDMPOOL2";
@@ -45,7 +45,7 @@ pub(crate) struct ServerPool {
 }
 
 fn corrupted(party: Party, reason: impl ToString) -> WalletError {
-    crate::error::corrupted(party, record::PRESIGNATURES, reason)
+    crate::error::corrupted(party, names::PRESIGNATURES, reason)
 }
 
 /// A stored presignature pool, validated against its party's share; `None` if it belongs to
@@ -85,20 +85,20 @@ impl<S: Store> Wallet<S> {
         &self,
         share: &EcdsaKeyShare,
     ) -> Result<PresignaturePool, WalletError> {
-        if let Some(bytes) = self.store().read(Party::Client, record::PRESIGNATURES)?
+        if let Some(bytes) = self.store().read(Party::Client, names::PRESIGNATURES)?
             && let Some(pool) = decode_current(Party::Client, &bytes, share)?
         {
             return Ok(pool);
         }
-        self.store().remove(Party::Client, record::PRESIGNATURES)?;
+        self.store().remove(Party::Client, names::PRESIGNATURES)?;
         Ok(PresignaturePool::new(share))
     }
 
     /// Removes both pools: the client's first, so that the device never keeps halves the
     /// server no longer holds.
     pub(crate) fn discard_pools(&self) -> Result<(), WalletError> {
-        self.store().remove(Party::Client, record::PRESIGNATURES)?;
-        self.store().remove(Party::Server, record::PRESIGNATURES)?;
+        self.store().remove(Party::Client, names::PRESIGNATURES)?;
+        self.store().remove(Party::Server, names::PRESIGNATURES)?;
         Ok(())
     }
 
@@ -113,7 +113,7 @@ impl<S: Store> Wallet<S> {
             pool: PresignaturePool::new(share),
             epoch: anchor,
         };
-        let Some(bytes) = self.store().read(Party::Server, record::PRESIGNATURES)? else {
+        let Some(bytes) = self.store().read(Party::Server, names::PRESIGNATURES)? else {
             return Ok(empty());
         };
         let (epoch, pool) = split_server(&bytes)?;
@@ -127,7 +127,7 @@ impl<S: Store> Wallet<S> {
         match decode_current(Party::Server, pool, share)? {
             Some(pool) => Ok(ServerPool { pool, epoch }),
             None => {
-                self.store().remove(Party::Server, record::PRESIGNATURES)?;
+                self.store().remove(Party::Server, names::PRESIGNATURES)?;
                 Ok(empty())
             }
         }
@@ -137,7 +137,7 @@ impl<S: Store> Wallet<S> {
     pub(crate) fn write_client_pool(&self, pool: &PresignaturePool) -> Result<(), WalletError> {
         let bytes = encode(Party::Client, pool)?;
         self.store()
-            .write(Party::Client, record::PRESIGNATURES, &bytes)?;
+            .write(Party::Client, names::PRESIGNATURES, &bytes)?;
         Ok(())
     }
 
@@ -148,7 +148,7 @@ impl<S: Store> Wallet<S> {
         bytes.extend_from_slice(&pool.epoch.to_be_bytes());
         bytes.extend_from_slice(&encode(Party::Server, &pool.pool)?);
         self.store()
-            .write(Party::Server, record::PRESIGNATURES, &bytes)?;
+            .write(Party::Server, names::PRESIGNATURES, &bytes)?;
         Ok(())
     }
 

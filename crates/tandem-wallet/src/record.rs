@@ -15,7 +15,7 @@ use tandem_curves::{Curve, Ed25519, Point, Secp256k1};
 
 use crate::error::WalletError;
 use crate::status::{BackupStatus, SigningStatus};
-use crate::store::{Party, record};
+use crate::store::{Party, names};
 
 /// The format name of the record.
 pub const FORMAT: &str = "tandem-wallet-record";
@@ -78,7 +78,7 @@ pub(crate) struct WalletRecord {
 }
 
 fn corrupted(reason: impl ToString) -> WalletError {
-    crate::error::corrupted(Party::Server, record::WALLET, reason)
+    crate::error::corrupted(Party::Server, names::WALLET, reason)
 }
 
 fn hex_bytes<const N: usize>(hex: &str, what: &str) -> Result<[u8; N], WalletError> {
@@ -204,7 +204,7 @@ impl WalletRecord {
         if !(OLDEST_VERSION..=VERSION).contains(&record.version) {
             return Err(WalletError::UnsupportedVersion {
                 party: Party::Server,
-                record: record::WALLET,
+                record: names::WALLET,
                 version: record.version,
             });
         }

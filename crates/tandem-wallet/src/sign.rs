@@ -15,7 +15,7 @@ use tandem_protocol::ecdsa::{EcdsaSignature, pool::MAX_HELD};
 
 use crate::error::{WalletError, protocol};
 use crate::progress::{ProgressFn, Step};
-use crate::store::{Party, Store, record};
+use crate::store::{Party, Store, names};
 use crate::wallet::{Wallet, os_rng, step};
 
 /// The most presignatures one [`Wallet::presign`] call makes.
@@ -103,7 +103,7 @@ impl<S: Store> Wallet<S> {
             Some(CurveId::Secp256k1),
             Party::Server,
         );
-        let server_before = self.store().read(Party::Server, record::PRESIGNATURES)?;
+        let server_before = self.store().read(Party::Server, names::PRESIGNATURES)?;
         self.write_server_pool(&server_pool)?;
         step(
             progress,
@@ -115,8 +115,8 @@ impl<S: Store> Wallet<S> {
             let _ = match server_before {
                 Some(bytes) => self
                     .store()
-                    .write(Party::Server, record::PRESIGNATURES, &bytes),
-                None => self.store().remove(Party::Server, record::PRESIGNATURES),
+                    .write(Party::Server, names::PRESIGNATURES, &bytes),
+                None => self.store().remove(Party::Server, names::PRESIGNATURES),
             };
             return Err(e);
         }
@@ -178,7 +178,7 @@ impl<S: Store> Wallet<S> {
                 // of step with the server's, e.g. a device restored from its own backup). The
                 // rest of the device's pool is as doubtful: drop it, and sign in full.
                 Err(tandem_protocol::Error::Refused { .. }) => {
-                    self.store().remove(Party::Client, record::PRESIGNATURES)?;
+                    self.store().remove(Party::Client, names::PRESIGNATURES)?;
                 }
                 Err(e) => return Err(protocol("secp256k1 signing")(e)),
             }

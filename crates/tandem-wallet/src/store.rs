@@ -6,7 +6,7 @@
 //! party, the [`Store`] trait; [`FsStore`] is the filesystem implementation the `tandem` tool
 //! uses, with the server's and the custodian's records encrypted at rest.
 //!
-//! Record names are fixed ASCII names ([`record`]); a store may refuse anything else.
+//! Record names are fixed ASCII names ([`names`]); a store may refuse anything else.
 
 pub mod at_rest;
 mod fs;
@@ -57,7 +57,7 @@ impl core::fmt::Display for Party {
 /// replacing (recover, refresh, backup): it is written before the wallet record names the new
 /// pair, and promoted to the plain name after the wallet record made it current (the
 /// crash-safety design of `src/lifecycle.rs`).
-pub mod record {
+pub mod names {
     /// Server: the wallet record (ids, public keys, lifecycle statuses, pending pairs).
     pub const WALLET: &str = "wallet.json";
     /// Client and server: the secp256k1 signing share (with its Paillier material).
@@ -300,9 +300,9 @@ pub(crate) fn check_counter_name(name: &str) -> Result<(), StoreError> {
     }
 }
 
-/// Checks a record name against [`record::ALL`].
+/// Checks a record name against [`names::ALL`].
 pub(crate) fn check_name(name: &str) -> Result<(), StoreError> {
-    if record::ALL.contains(&name) {
+    if names::ALL.contains(&name) {
         Ok(())
     } else {
         Err(StoreError::UnknownRecord(name.to_owned()))

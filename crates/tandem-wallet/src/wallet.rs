@@ -23,7 +23,7 @@ use crate::paillier::{self, FreshPrimes, PaillierKeys};
 use crate::progress::{Progress, ProgressFn, Step};
 use crate::record::{CurveRecord, PublicKeys, WalletRecord, hex};
 use crate::status::{BackupStatus, SigningStatus};
-use crate::store::{Party, Store, StoreLock, record};
+use crate::store::{Party, Store, StoreLock, names};
 
 pub(crate) fn os_rng() -> UnwrapErr<getrandom::SysRng> {
     UnwrapErr(getrandom::SysRng)
@@ -153,7 +153,7 @@ impl<S: Store> Wallet<S> {
     /// The server's wallet record, if there is one.
     pub(crate) fn try_record(&self) -> Result<Option<WalletRecord>, WalletError> {
         self.store
-            .read(Party::Server, record::WALLET)?
+            .read(Party::Server, names::WALLET)?
             .map(|bytes| WalletRecord::from_bytes(&bytes))
             .transpose()
     }
@@ -273,7 +273,7 @@ impl<S: Store> Wallet<S> {
         if record.version >= 2 && record.signing_status == SigningStatus::StoredDatabase {
             return Err(WalletError::NoWallet);
         }
-        let presignatures = match self.store.read(Party::Client, record::PRESIGNATURES)? {
+        let presignatures = match self.store.read(Party::Client, names::PRESIGNATURES)? {
             Some(bytes) => {
                 match self.load_signing::<Secp256k1>(Party::Client, &record, &mut |_| {}) {
                     // A pool of a replaced pair (before the next operation removes it) holds
@@ -304,7 +304,7 @@ impl<S: Store> Wallet<S> {
                 client_id: existing.client_id,
             });
         }
-        for name in [record::SECP256K1_SHARE, record::ED25519_SHARE] {
+        for name in [names::SECP256K1_SHARE, names::ED25519_SHARE] {
             if self.store.read(Party::Client, name)?.is_some() {
                 return Err(WalletError::WalletExists {
                     client_id: "unknown (this device holds shares)".into(),

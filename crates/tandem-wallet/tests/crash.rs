@@ -28,7 +28,7 @@
 
 use tandem_testkit::crash_states::{CrashStates, assert_settled, copy_of, signing_ids};
 use tandem_testkit::wallet::*;
-use tandem_wallet::store::record;
+use tandem_wallet::store::names;
 use tandem_wallet::{
     BackupKey, BackupStatus, FsStore, Party, SignMethod, SigningStatus, Store, Wallet, WalletError,
     WalletInfo,
@@ -78,7 +78,7 @@ fn generate_killed_at_every_write() {
                 assert!(k < 6, "k = {k}: rolled back after its commit");
                 assert_settled(dir.path());
                 let store = FsStore::open(dir.path()).unwrap();
-                for name in [record::SECP256K1_SHARE, record::ED25519_SHARE] {
+                for name in [names::SECP256K1_SHARE, names::ED25519_SHARE] {
                     assert!(
                         store.read(Party::Client, name).unwrap().is_none(),
                         "k = {k}"
@@ -258,10 +258,10 @@ fn pool_ids(dir: &TempDir) -> [Vec<tandem_protocol::SessionId>; 2] {
     let store = FsStore::open(dir.path()).unwrap();
     [Party::Client, Party::Server].map(|party| {
         let share = tandem_protocol::ecdsa::EcdsaKeyShare::from_bytes(
-            &store.read(party, record::SECP256K1_SHARE).unwrap().unwrap(),
+            &store.read(party, names::SECP256K1_SHARE).unwrap().unwrap(),
         )
         .unwrap();
-        match store.read(party, record::PRESIGNATURES).unwrap() {
+        match store.read(party, names::PRESIGNATURES).unwrap() {
             None => Vec::new(),
             Some(bytes) => {
                 // The server's pool carries its epoch first (`TDMPOOL2` and 8 bytes).

@@ -71,7 +71,7 @@ fn reads_back_the_v2_store() {
     // Its server pool is at epoch 1, as is its rollback counter (one presignature spent).
     let store = FsStore::open(v2_dir().join("store")).unwrap();
     let pool = store
-        .read(Party::Server, tandem_wallet::store::record::PRESIGNATURES)
+        .read(Party::Server, tandem_wallet::store::names::PRESIGNATURES)
         .unwrap()
         .unwrap();
     assert_eq!(&pool[..16], b"TDMPOOL2\0\0\0\0\0\0\0\x01");
@@ -106,8 +106,8 @@ fn rolls_back_the_interrupted_refresh() {
     assert_eq!(after["pending"], json!([null, null]));
     for party in [Party::Client, Party::Server] {
         for name in [
-            tandem_wallet::store::record::SECP256K1_SHARE_PENDING,
-            tandem_wallet::store::record::ED25519_SHARE_PENDING,
+            tandem_wallet::store::names::SECP256K1_SHARE_PENDING,
+            tandem_wallet::store::names::ED25519_SHARE_PENDING,
         ] {
             assert!(store.read(party, name).unwrap().is_none());
         }

@@ -11,7 +11,7 @@
 use tandem_protocol::ecdsa::PresignaturePool;
 use tandem_testkit::wallet::*;
 use tandem_wallet::progress::Progress;
-use tandem_wallet::store::record;
+use tandem_wallet::store::names;
 use tandem_wallet::{
     BackupKey, BackupStatus, FsStore, Party, SignMethod, SigningStatus, Status, Store, Wallet,
     WalletError,
@@ -52,7 +52,7 @@ fn generate_reports_statuses_and_refuses_a_second_wallet() {
     assert_eq!(snapshot(dir.path()), before);
 
     // A device that holds shares but whose server record is gone is refused too.
-    std::fs::remove_file(dir.path().join("server").join(record::WALLET)).unwrap();
+    std::fs::remove_file(dir.path().join("server").join(names::WALLET)).unwrap();
     assert!(matches!(
         wallet.generate(&mut |_| {}),
         Err(WalletError::WalletExists { .. })
@@ -94,15 +94,12 @@ fn signs_on_both_curves_and_spends_presignatures_before_use() {
     for party in [Party::Client, Party::Server] {
         let share = tandem_protocol::ecdsa::EcdsaKeyShare::from_bytes(
             &reopened
-                .read(party, record::SECP256K1_SHARE)
+                .read(party, names::SECP256K1_SHARE)
                 .unwrap()
                 .unwrap(),
         )
         .unwrap();
-        let stored = reopened
-            .read(party, record::PRESIGNATURES)
-            .unwrap()
-            .unwrap();
+        let stored = reopened.read(party, names::PRESIGNATURES).unwrap().unwrap();
         // The server's pool carries its epoch (raised by each of the three spends).
         let bytes = match party {
             Party::Server => {
@@ -234,7 +231,7 @@ fn backup_recover_and_the_lost_device() {
     assert!(
         wallet
             .store()
-            .read(Party::Server, record::PRESIGNATURES)
+            .read(Party::Server, names::PRESIGNATURES)
             .unwrap()
             .is_none()
     );
@@ -282,13 +279,13 @@ fn backup_under_a_random_key_and_a_second_backup_replaces_the_first() {
     let key = BackupKey::RandomKey(Zeroizing::new([42u8; 32]));
     let first_custodian = wallet
         .store()
-        .read(Party::Custodian, record::BACKUP_SECP256K1)
+        .read(Party::Custodian, names::BACKUP_SECP256K1)
         .unwrap()
         .unwrap();
     wallet.backup(&key, &mut |_| {}).unwrap();
     let second_custodian = wallet
         .store()
-        .read(Party::Custodian, record::BACKUP_SECP256K1)
+        .read(Party::Custodian, names::BACKUP_SECP256K1)
         .unwrap()
         .unwrap();
     assert_ne!(first_custodian, second_custodian, "a fresh backup pair");
@@ -341,12 +338,12 @@ fn signing_needs_stored_client() {
     // stays, signing and backup are refused, and recovery completes it.
     let dir = backed_up_store();
     let store = FsStore::open(dir.path()).unwrap();
-    let raw = store.read(Party::Server, record::WALLET).unwrap().unwrap();
+    let raw = store.read(Party::Server, names::WALLET).unwrap().unwrap();
     let text = String::from_utf8(raw.to_vec()).unwrap();
     let edited = text.replace("STORED_CLIENT\"", "STORED_DATABASE\"");
     assert_ne!(text, edited);
     store
-        .write(Party::Server, record::WALLET, edited.as_bytes())
+        .write(Party::Server, names::WALLET, edited.as_bytes())
         .unwrap();
     std::fs::remove_dir_all(dir.path().join("client")).unwrap();
     let wallet = wallet(&dir);

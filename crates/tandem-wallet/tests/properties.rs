@@ -11,7 +11,7 @@
 )]
 
 use proptest::prelude::*;
-use tandem_wallet::store::record;
+use tandem_wallet::store::names;
 use tandem_wallet::{FsStore, Party, Store, StoreError};
 
 proptest! {
@@ -20,7 +20,7 @@ proptest! {
     #[test]
     fn store_round_trips_every_record(
         party in prop::sample::select(Party::ALL.to_vec()),
-        name in prop::sample::select(record::ALL.to_vec()),
+        name in prop::sample::select(names::ALL.to_vec()),
         bytes in prop::collection::vec(any::<u8>(), 0..2048),
         flip in any::<prop::sample::Index>(),
     ) {

@@ -12,7 +12,7 @@
 
 use serde_json::Value;
 use tandem_testkit::wallet::*;
-use tandem_wallet::store::record;
+use tandem_wallet::store::names;
 use tandem_wallet::{FsStore, Party, Store, StoreError, Wallet, WalletError};
 
 fn fixture_store() -> std::path::PathBuf {
@@ -21,14 +21,14 @@ fn fixture_store() -> std::path::PathBuf {
 }
 
 fn read_record(store: &FsStore) -> Value {
-    serde_json::from_slice(&store.read(Party::Server, record::WALLET).unwrap().unwrap()).unwrap()
+    serde_json::from_slice(&store.read(Party::Server, names::WALLET).unwrap().unwrap()).unwrap()
 }
 
 fn write_record(store: &FsStore, value: &Value) {
     store
         .write(
             Party::Server,
-            record::WALLET,
+            names::WALLET,
             serde_json::to_string(value).unwrap().as_bytes(),
         )
         .unwrap();
@@ -116,7 +116,7 @@ fn every_wallet_record_field_is_validated() {
     // Too long (16 KiB limit) before parsing.
     let long = format!("{{\"pad\":\"{}\"}}", "a".repeat(17 * 1024));
     store
-        .write(Party::Server, record::WALLET, long.as_bytes())
+        .write(Party::Server, names::WALLET, long.as_bytes())
         .unwrap();
     assert!(matches!(
         Wallet::new(store.clone()).info(),
@@ -135,15 +135,15 @@ fn shares_of_another_wallet_or_an_old_pair_are_refused() {
     let wallet = Wallet::new(store.clone());
     // The device holds another wallet's share.
     let foreign = other
-        .read(Party::Client, record::ED25519_SHARE)
+        .read(Party::Client, names::ED25519_SHARE)
         .unwrap()
         .unwrap();
     let own = store
-        .read(Party::Client, record::ED25519_SHARE)
+        .read(Party::Client, names::ED25519_SHARE)
         .unwrap()
         .unwrap();
     store
-        .write(Party::Client, record::ED25519_SHARE, &foreign)
+        .write(Party::Client, names::ED25519_SHARE, &foreign)
         .unwrap();
     match wallet.sign_ed25519(b"x", &mut |_| {}) {
         Err(WalletError::Corrupted { party, reason, .. }) => {
@@ -153,19 +153,19 @@ fn shares_of_another_wallet_or_an_old_pair_are_refused() {
         other => panic!("{other:?}"),
     }
     store
-        .write(Party::Client, record::ED25519_SHARE, &own)
+        .write(Party::Client, names::ED25519_SHARE, &own)
         .unwrap();
 
     // The server's share is from before a refresh.
     let old_server = store
-        .read(Party::Server, record::SECP256K1_SHARE)
+        .read(Party::Server, names::SECP256K1_SHARE)
         .unwrap()
         .unwrap();
     Wallet::with_paillier_keys(store.clone(), FixturePrimes::new())
         .refresh(&mut |_| {})
         .unwrap();
     store
-        .write(Party::Server, record::SECP256K1_SHARE, &old_server)
+        .write(Party::Server, names::SECP256K1_SHARE, &old_server)
         .unwrap();
     match wallet.sign_secp256k1(&[1; 32], &mut |_| {}) {
         Err(WalletError::Corrupted { party, reason, .. }) => {
@@ -184,7 +184,7 @@ fn missing_records_and_corrupted_pools_are_named() {
     wallet.presign(1, &mut |_| {}).unwrap();
 
     // A corrupted pool (the device's file, stored as is).
-    let path = store.party_dir(Party::Client).join(record::PRESIGNATURES);
+    let path = store.party_dir(Party::Client).join(names::PRESIGNATURES);
     let good = std::fs::read(&path).unwrap();
     let mut bad = good.clone();
     let last = bad.len() - 1;
@@ -199,7 +199,7 @@ fn missing_records_and_corrupted_pools_are_named() {
     std::fs::write(&path, &good).unwrap();
 
     // The server's Ed25519 share is gone.
-    store.remove(Party::Server, record::ED25519_SHARE).unwrap();
+    store.remove(Party::Server, names::ED25519_SHARE).unwrap();
     match wallet.sign_ed25519(b"x", &mut |_| {}) {
         Err(WalletError::MissingRecord { party, record }) => {
             assert_eq!((party, record), (Party::Server, "ed25519.share"));
@@ -226,7 +226,7 @@ fn backup_shares_are_checked_against_the_wallet() {
     let other = FsStore::open(fixture_store()).unwrap();
     let wallet = Wallet::new(store.clone());
     let own = store
-        .read(Party::Custodian, record::BACKUP_ED25519)
+        .read(Party::Custodian, names::BACKUP_ED25519)
         .unwrap()
         .unwrap();
     type Damage = fn(&FsStore, &FsStore);
@@ -235,7 +235,7 @@ fn backup_shares_are_checked_against_the_wallet() {
             "garbage that the at-rest layer accepts",
             |store, _| {
                 store
-                    .write(Party::Custodian, record::BACKUP_ED25519, b"not a share")
+                    .write(Party::Custodian, names::BACKUP_ED25519, b"not a share")
                     .unwrap();
             },
             "",
@@ -244,11 +244,11 @@ fn backup_shares_are_checked_against_the_wallet() {
             "another wallet's custodian share",
             |store, other| {
                 let foreign = other
-                    .read(Party::Custodian, record::BACKUP_ED25519)
+                    .read(Party::Custodian, names::BACKUP_ED25519)
                     .unwrap()
                     .unwrap();
                 store
-                    .write(Party::Custodian, record::BACKUP_ED25519, &foreign)
+                    .write(Party::Custodian, names::BACKUP_ED25519, &foreign)
                     .unwrap();
             },
             "another wallet",
@@ -257,11 +257,11 @@ fn backup_shares_are_checked_against_the_wallet() {
             "the secp256k1 share under the Ed25519 name",
             |store, _| {
                 let secp = store
-                    .read(Party::Custodian, record::BACKUP_SECP256K1)
+                    .read(Party::Custodian, names::BACKUP_SECP256K1)
                     .unwrap()
                     .unwrap();
                 store
-                    .write(Party::Custodian, record::BACKUP_ED25519, &secp)
+                    .write(Party::Custodian, names::BACKUP_ED25519, &secp)
                     .unwrap();
             },
             "",
@@ -277,7 +277,7 @@ fn backup_shares_are_checked_against_the_wallet() {
             other => panic!("{what}: {other:?}"),
         }
         store
-            .write(Party::Custodian, record::BACKUP_ED25519, &own)
+            .write(Party::Custodian, names::BACKUP_ED25519, &own)
             .unwrap();
     }
     // A backup pair replaced by a newer backup: the custodian share of the old pair is
@@ -285,7 +285,7 @@ fn backup_shares_are_checked_against_the_wallet() {
     let old = own;
     wallet.backup(&password(), &mut |_| {}).unwrap();
     store
-        .write(Party::Custodian, record::BACKUP_ED25519, &old)
+        .write(Party::Custodian, names::BACKUP_ED25519, &old)
         .unwrap();
     match wallet.recover(&password(), &mut |_| {}) {
         Err(WalletError::Corrupted { party, reason, .. }) => {
@@ -304,7 +304,7 @@ fn malformed_at_rest_key_files_are_refused() {
     for bad in [&b"00"[..], b"zz", &[b'a'; 63], &[b'a'; 66]] {
         std::fs::write(&key, bad).unwrap();
         assert!(matches!(
-            store.read(Party::Server, record::WALLET),
+            store.read(Party::Server, names::WALLET),
             Err(StoreError::AtRestKey(Party::Server))
         ));
     }

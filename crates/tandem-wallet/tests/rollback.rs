@@ -13,11 +13,11 @@
 use std::path::Path;
 
 use tandem_testkit::wallet::*;
-use tandem_wallet::store::{counter, record};
+use tandem_wallet::store::{counter, names};
 use tandem_wallet::{FsStore, Party, SignMethod, Store, StoreError, WalletError};
 
 fn client_pool(dir: &Path) -> Vec<u8> {
-    std::fs::read(dir.join("client").join(record::PRESIGNATURES)).unwrap()
+    std::fs::read(dir.join("client").join(names::PRESIGNATURES)).unwrap()
 }
 
 /// Signs `digest` and returns how (after a successful signature).
@@ -42,7 +42,7 @@ fn spend_then_restore(restore: impl Fn(&Path, &Path)) {
 
     restore(old.path(), &dir.path().join("server"));
     std::fs::write(
-        dir.path().join("client").join(record::PRESIGNATURES),
+        dir.path().join("client").join(names::PRESIGNATURES),
         &kept_client_half,
     )
     .unwrap();
@@ -61,7 +61,7 @@ fn spend_then_restore(restore: impl Fn(&Path, &Path)) {
     );
     let store = FsStore::open(dir.path()).unwrap();
     for party in [Party::Client, Party::Server] {
-        assert!(store.read(party, record::PRESIGNATURES).unwrap().is_none());
+        assert!(store.read(party, names::PRESIGNATURES).unwrap().is_none());
     }
     assert_eq!(wallet(&dir).info().unwrap().presignatures, 0);
     // The wallet keeps signing (full signing), and a new pool works.
@@ -74,8 +74,8 @@ fn spend_then_restore(restore: impl Fn(&Path, &Path)) {
 fn a_restored_server_pool_cannot_spend_a_presignature_twice() {
     spend_then_restore(|old, server| {
         std::fs::copy(
-            old.join(record::PRESIGNATURES),
-            server.join(record::PRESIGNATURES),
+            old.join(names::PRESIGNATURES),
+            server.join(names::PRESIGNATURES),
         )
         .unwrap();
     });
@@ -159,8 +159,8 @@ fn an_interrupted_spend_and_two_restores_cannot_spend_a_presignature_twice() {
     let root = dir.path();
     let store = FsStore::open(root).unwrap();
     wallet(&dir).presign(2, &mut |_| {}).unwrap(); // ids a < b; the device names a first
-    let server_pool = root.join("server").join(record::PRESIGNATURES);
-    let client_pool = root.join("client").join(record::PRESIGNATURES);
+    let server_pool = root.join("server").join(names::PRESIGNATURES);
+    let client_pool = root.join("client").join(names::PRESIGNATURES);
     let copy_a = std::fs::read(&server_pool).unwrap(); // {a, b} at the counter's epoch, 0
 
     // 1. A spend of `a` that stops after reserving the next epoch (writes: client pool,
@@ -195,7 +195,7 @@ fn the_epoch_is_reserved_before_the_pool_is_written_and_the_signature_released()
     // Failing the counter write stops the spend: no signature, the server's pool untouched.
     let dir = fresh_store();
     wallet(&dir).presign(1, &mut |_| {}).unwrap();
-    let server_pool = dir.path().join("server").join(record::PRESIGNATURES);
+    let server_pool = dir.path().join("server").join(names::PRESIGNATURES);
     let before = std::fs::read(&server_pool).unwrap();
     let failing = fixture_wallet(failing_at(FsStore::open(dir.path()).unwrap(), 2));
     assert!(matches!(
@@ -213,7 +213,7 @@ fn the_epoch_is_reserved_before_the_pool_is_written_and_the_signature_released()
         if moment == Moment::After {
             let counter = observed.counter(counter::PRESIGNATURE_EPOCH).unwrap();
             let pool = observed
-                .read(Party::Server, record::PRESIGNATURES)
+                .read(Party::Server, names::PRESIGNATURES)
                 .unwrap()
                 .map(|b| u64::from_be_bytes(b[8..16].try_into().unwrap()));
             seen.lock().unwrap().push((counter, pool));
@@ -243,7 +243,7 @@ fn device_halves_the_server_lacks_fall_back_to_full_signing_at_once() {
     wallet(&dir).presign(3, &mut |_| {}).unwrap();
     FsStore::open(dir.path())
         .unwrap()
-        .remove(Party::Server, record::PRESIGNATURES)
+        .remove(Party::Server, names::PRESIGNATURES)
         .unwrap();
     assert_eq!(sign(&dir, 1).unwrap(), SignMethod::FullSigning);
     assert_eq!(wallet(&dir).info().unwrap().presignatures, 0);

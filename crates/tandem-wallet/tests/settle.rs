@@ -19,18 +19,18 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use serde_json::Value;
 use tandem_testkit::crash_states::{CrashStates, assert_settled, copy_of, signing_ids};
 use tandem_testkit::wallet::*;
-use tandem_wallet::store::record;
+use tandem_wallet::store::names;
 use tandem_wallet::{BackupKey, FsStore, Party, SigningStatus, Store, Wallet, WalletError};
 use tempfile::TempDir;
 use zeroize::Zeroizing;
 
 fn record_json(store: &FsStore) -> Value {
-    serde_json::from_slice(&store.read(Party::Server, record::WALLET).unwrap().unwrap()).unwrap()
+    serde_json::from_slice(&store.read(Party::Server, names::WALLET).unwrap().unwrap()).unwrap()
 }
 
 fn write_record_json(store: &FsStore, json: &Value) {
     let bytes = serde_json::to_vec_pretty(json).unwrap();
-    store.write(Party::Server, record::WALLET, &bytes).unwrap();
+    store.write(Party::Server, names::WALLET, &bytes).unwrap();
 }
 
 /// A store whose writes number `from..=to` (counting from 1) fail.
@@ -187,19 +187,19 @@ fn as_version_1_refresh_killed(dir: &Path, client_shares: usize) {
     mv(
         &store,
         Party::Server,
-        record::SECP256K1_SHARE_PENDING,
-        record::SECP256K1_SHARE,
+        names::SECP256K1_SHARE_PENDING,
+        names::SECP256K1_SHARE,
     );
     mv(
         &store,
         Party::Server,
-        record::ED25519_SHARE_PENDING,
-        record::ED25519_SHARE,
+        names::ED25519_SHARE_PENDING,
+        names::ED25519_SHARE,
     );
-    store.remove(Party::Server, record::PRESIGNATURES).unwrap();
+    store.remove(Party::Server, names::PRESIGNATURES).unwrap();
     let client = [
-        (record::SECP256K1_SHARE_PENDING, record::SECP256K1_SHARE),
-        (record::ED25519_SHARE_PENDING, record::ED25519_SHARE),
+        (names::SECP256K1_SHARE_PENDING, names::SECP256K1_SHARE),
+        (names::ED25519_SHARE_PENDING, names::ED25519_SHARE),
     ];
     for (i, (pending, main)) in client.into_iter().enumerate() {
         if i < client_shares {
@@ -217,7 +217,7 @@ fn version_1_refresh_interrupted_between_the_client_shares_is_kept() {
     as_version_1_refresh_killed(base.path(), 1);
     let before = FsStore::open(base.path()).unwrap();
     let secp = before
-        .read(Party::Client, record::SECP256K1_SHARE)
+        .read(Party::Client, names::SECP256K1_SHARE)
         .unwrap()
         .unwrap();
     let w = wallet(&base);
@@ -226,16 +226,16 @@ fn version_1_refresh_interrupted_between_the_client_shares_is_kept() {
         Err(WalletError::NotSignable(SigningStatus::StoredDatabase))
     ));
     let store = FsStore::open(base.path()).unwrap();
-    assert!(store.read(Party::Server, record::WALLET).unwrap().is_some());
+    assert!(store.read(Party::Server, names::WALLET).unwrap().is_some());
     assert!(
         store
-            .read(Party::Server, record::SECP256K1_SHARE)
+            .read(Party::Server, names::SECP256K1_SHARE)
             .unwrap()
             .is_some()
     );
     assert_eq!(
         store
-            .read(Party::Client, record::SECP256K1_SHARE)
+            .read(Party::Client, names::SECP256K1_SHARE)
             .unwrap()
             .unwrap(),
         secp
@@ -300,7 +300,7 @@ fn a_refresh_killed_then_its_settle_killed_at_every_write() {
         let store = FsStore::open(dir).unwrap();
         let [c, s] = [Party::Client, Party::Server].map(|p| {
             tandem_protocol::ecdsa::EcdsaKeyShare::from_bytes(
-                &store.read(p, record::SECP256K1_SHARE).unwrap().unwrap(),
+                &store.read(p, names::SECP256K1_SHARE).unwrap().unwrap(),
             )
             .unwrap()
         });

@@ -9,7 +9,7 @@
 )]
 
 use tandem_testkit::wallet::*;
-use tandem_wallet::store::record;
+use tandem_wallet::store::names;
 use tandem_wallet::{FsStore, Party, Store, StoreError, Wallet, WalletError};
 use zeroize::Zeroizing;
 
@@ -20,9 +20,9 @@ fn server_and_custodian_records_are_encrypted_at_rest() {
     let info = Wallet::new(store.clone()).info().unwrap();
     let public_hex = base16ct::lower::encode_string(info.public_keys.ed25519.as_bytes());
     for (party, name) in [
-        (Party::Server, record::WALLET),
-        (Party::Server, record::ED25519_SHARE),
-        (Party::Custodian, record::BACKUP_ED25519),
+        (Party::Server, names::WALLET),
+        (Party::Server, names::ED25519_SHARE),
+        (Party::Custodian, names::BACKUP_ED25519),
     ] {
         let raw = std::fs::read(store.party_dir(party).join(name)).unwrap();
         let plain = store.read(party, name).unwrap().unwrap();
@@ -35,11 +35,11 @@ fn server_and_custodian_records_are_encrypted_at_rest() {
         );
     }
     // The client's records are the device's (its keychain): stored as they are.
-    let raw = std::fs::read(store.party_dir(Party::Client).join(record::ED25519_SHARE)).unwrap();
+    let raw = std::fs::read(store.party_dir(Party::Client).join(names::ED25519_SHARE)).unwrap();
     assert_eq!(
         raw,
         *store
-            .read(Party::Client, record::ED25519_SHARE)
+            .read(Party::Client, names::ED25519_SHARE)
             .unwrap()
             .unwrap()
     );
@@ -53,12 +53,12 @@ fn at_rest_records_are_bound_to_their_name_party_and_key() {
     let custodian = store.party_dir(Party::Custodian);
     // Moved to another name.
     std::fs::copy(
-        server.join(record::ED25519_SHARE),
-        server.join(record::SECP256K1_SHARE),
+        server.join(names::ED25519_SHARE),
+        server.join(names::SECP256K1_SHARE),
     )
     .unwrap();
     assert!(matches!(
-        store.read(Party::Server, record::SECP256K1_SHARE),
+        store.read(Party::Server, names::SECP256K1_SHARE),
         Err(StoreError::Corrupted {
             party: Party::Server,
             ..
@@ -66,13 +66,13 @@ fn at_rest_records_are_bound_to_their_name_party_and_key() {
     ));
     // Moved to another party (the custodian's key differs, and so does the party).
     std::fs::copy(
-        custodian.join(record::BACKUP_ED25519),
-        server.join(record::BACKUP_ED25519),
+        custodian.join(names::BACKUP_ED25519),
+        server.join(names::BACKUP_ED25519),
     )
     .unwrap();
-    assert!(store.read(Party::Server, record::BACKUP_ED25519).is_err());
+    assert!(store.read(Party::Server, names::BACKUP_ED25519).is_err());
     // One flipped bit, a truncation, an unknown version.
-    let path = server.join(record::WALLET);
+    let path = server.join(names::WALLET);
     let good = std::fs::read(&path).unwrap();
     for bad in [
         {
@@ -90,7 +90,7 @@ fn at_rest_records_are_bound_to_their_name_party_and_key() {
     ] {
         std::fs::write(&path, &bad).unwrap();
         assert!(matches!(
-            store.read(Party::Server, record::WALLET),
+            store.read(Party::Server, names::WALLET),
             Err(StoreError::Corrupted { .. })
         ));
         assert!(matches!(
@@ -102,7 +102,7 @@ fn at_rest_records_are_bound_to_their_name_party_and_key() {
     std::fs::write(&path, &good).unwrap();
     std::fs::remove_file(dir.path().join("kms").join("server.key")).unwrap();
     assert!(matches!(
-        store.read(Party::Server, record::WALLET),
+        store.read(Party::Server, names::WALLET),
         Err(StoreError::AtRestKey(Party::Server))
     ));
 }
@@ -132,28 +132,28 @@ fn corrupted_shares_are_refused_and_nothing_changes() {
     type Damage = fn(&std::path::Path);
     let cases: [(&str, Damage); 5] = [
         ("flipped client secp256k1 share", |root| {
-            flip_byte(&root.join("client").join(record::SECP256K1_SHARE), 100)
+            flip_byte(&root.join("client").join(names::SECP256K1_SHARE), 100)
         }),
         ("truncated client ed25519 share", |root| {
-            let p = root.join("client").join(record::ED25519_SHARE);
+            let p = root.join("client").join(names::ED25519_SHARE);
             let b = std::fs::read(&p).unwrap();
             std::fs::write(&p, &b[..b.len() / 2]).unwrap();
         }),
         ("server share in the client's place", |root| {
             let store = FsStore::open(root).unwrap();
             let server = store
-                .read(Party::Server, record::ED25519_SHARE)
+                .read(Party::Server, names::ED25519_SHARE)
                 .unwrap()
                 .unwrap();
             store
-                .write(Party::Client, record::ED25519_SHARE, &server)
+                .write(Party::Client, names::ED25519_SHARE, &server)
                 .unwrap();
         }),
         ("flipped custodian backup", |root| {
-            flip_byte(&root.join("custodian").join(record::BACKUP_SECP256K1), 40)
+            flip_byte(&root.join("custodian").join(names::BACKUP_SECP256K1), 40)
         }),
         ("flipped sealed client backup", |root| {
-            flip_byte(&root.join("server").join(record::SEALED_ED25519), 60)
+            flip_byte(&root.join("server").join(names::SEALED_ED25519), 60)
         }),
     ];
     for (what, damage) in cases {
@@ -192,7 +192,7 @@ fn corrupted_shares_are_refused_and_nothing_changes() {
 fn contents(store: &FsStore) -> Vec<Option<Vec<u8>>> {
     let mut out = Vec::new();
     for party in Party::ALL {
-        for name in record::ALL {
+        for name in names::ALL {
             out.push(store.read(party, name).unwrap().map(|b| b.to_vec()));
         }
     }
@@ -227,7 +227,7 @@ fn a_store_failure_before_the_commit_changes_nothing_and_after_it_completes() {
             let wallet = Wallet::new(store.clone());
             wallet.eject(&key, &mut |_| {}).unwrap();
             for party in Party::ALL {
-                for name in record::ALL.iter().filter(|n| n.ends_with(".pending")) {
+                for name in names::ALL.iter().filter(|n| n.ends_with(".pending")) {
                     assert!(store.read(party, name).unwrap().is_none(), "{party}/{name}");
                 }
             }
@@ -249,13 +249,13 @@ fn oversized_files_are_refused_before_they_are_read() {
     let dir = fresh_store();
     let store = FsStore::open(dir.path()).unwrap();
     for party in [Party::Client, Party::Server] {
-        let path = store.party_dir(party).join(record::PRESIGNATURES);
+        let path = store.party_dir(party).join(names::PRESIGNATURES);
         // A sparse file: the size is checked before any byte is loaded.
         let file = std::fs::File::create(&path).unwrap();
         file.set_len(tandem_wallet::store::MAX_RECORD_FILE_LEN + 1)
             .unwrap();
         assert!(matches!(
-            store.read(party, record::PRESIGNATURES),
+            store.read(party, names::PRESIGNATURES),
             Err(StoreError::TooLarge { .. })
         ));
     }
@@ -266,7 +266,7 @@ fn oversized_files_are_refused_before_they_are_read() {
         .set_len(1 << 20)
         .unwrap();
     assert!(matches!(
-        store.read(Party::Server, record::WALLET),
+        store.read(Party::Server, names::WALLET),
         Err(StoreError::AtRestKey(Party::Server))
     ));
 }

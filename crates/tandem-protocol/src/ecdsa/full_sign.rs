@@ -18,8 +18,8 @@ use serde::{Deserialize, Serialize};
 
 use super::EcdsaKeyShare;
 use super::presign::{
-    self, ClientAwaitingServer, ClientAwaitingServerRound3, ClientSecondMsg, Round1Msg, Round3Msg,
-    ServerAwaitingClient, ServerFirstMsg,
+    self, ClientAwaitingServer, ClientAwaitingServerRound3, DeltaMsg, EncryptedNoncesMsg,
+    MtaAndDeltaMsg, NoncesAndMtaMsg, ServerAwaitingClient,
 };
 use super::sign::{self, EcdsaSignature, SignFinishMsg};
 use crate::error::{DecodeError, Error};
@@ -30,13 +30,13 @@ use tandem_curves::{EncodedPoint, Scalar, Secp256k1};
 /// Message numbers.
 pub mod round {
     /// Client: presigning message 1, digest, `ρ_c`.
-    pub const CLIENT_FIRST: u8 = 1;
+    pub const REQUEST: u8 = 1;
     /// Server: presigning message 2.
-    pub const SERVER_FIRST: u8 = 2;
+    pub const SERVER_NONCES_MTA: u8 = 2;
     /// Client: presigning message 3.
-    pub const CLIENT_SECOND: u8 = 3;
+    pub const CLIENT_MTA_DELTA: u8 = 3;
     /// Server: presigning message 4, `ρ_s`, `σ_s`.
-    pub const SERVER_SECOND: u8 = 4;
+    pub const RESPONSE: u8 = 4;
     /// Client: `σ_c`.
     pub const FINISH: u8 = 5;
 }
@@ -45,7 +45,7 @@ pub mod round {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FullSignRequestMsg {
     /// Client presigning round 1.
-    pub presign: Round1Msg,
+    pub presign: EncryptedNoncesMsg,
     /// The digest to sign.
     #[serde(with = "tandem_curves::encoding::fixed")]
     pub digest: [u8; 32],
@@ -58,7 +58,7 @@ pub struct FullSignRequestMsg {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FullSignResponseMsg {
     /// Server presigning round 3.
-    pub presign: Round3Msg,
+    pub presign: DeltaMsg,
     /// `ρ_s`.
     #[serde(with = "tandem_curves::encoding::fixed")]
     pub rho: [u8; 32],
@@ -84,7 +84,7 @@ pub fn client_start<R: CryptoRng + ?Sized>(
     let mut rho = [0u8; 32];
     rng.fill_bytes(&mut rho);
     let msg = ctx.seal(
-        round::CLIENT_FIRST,
+        round::REQUEST,
         &FullSignRequestMsg {
             presign: r1.clone(),
             digest: *digest,
@@ -121,12 +121,13 @@ impl ClientAwaitingServer1 {
         bytes: &[u8],
         rng: &mut R,
     ) -> Result<(ClientAwaitingServer2, Vec<u8>), Error> {
-        let (presign, r2, r3) = self
-            .presign
-            .process(share, bytes, round::SERVER_FIRST, rng)?;
-        let msg = presign
-            .ctx
-            .seal(round::CLIENT_SECOND, &ClientSecondMsg { r2, r3 })?;
+        let (presign, r2, r3) =
+            self.presign
+                .process(share, bytes, round::SERVER_NONCES_MTA, rng)?;
+        let msg = presign.ctx.seal(
+            round::CLIENT_MTA_DELTA,
+            &MtaAndDeltaMsg { mta: r2, delta: r3 },
+        )?;
         Ok((
             ClientAwaitingServer2 {
                 presign,
@@ -159,7 +160,7 @@ impl ClientAwaitingServer2 {
         bytes: &[u8],
     ) -> Result<(EcdsaSignature, Vec<u8>), Error> {
         let ctx = self.presign.ctx;
-        let msg: FullSignResponseMsg = ctx.open(round::SERVER_SECOND, bytes)?;
+        let msg: FullSignResponseMsg = ctx.open(round::RESPONSE, bytes)?;
         let presignature = self.presign.finish(share, &msg.presign)?;
         let public_key = share.core().public_key();
         let delta = sign::rerandomizer(
@@ -203,10 +204,10 @@ pub fn server_respond<R: CryptoRng + ?Sized>(
     share.core().require_role(Role::Server)?;
     let session = crate::message::client_session(bytes)?;
     let ctx = presign::context(ProtocolId::EcdsaFullSign, session, Role::Server);
-    let request: FullSignRequestMsg = ctx.open(round::CLIENT_FIRST, bytes)?;
-    let (presign, first): (ServerAwaitingClient, ServerFirstMsg) =
+    let request: FullSignRequestMsg = ctx.open(round::REQUEST, bytes)?;
+    let (presign, first): (ServerAwaitingClient, NoncesAndMtaMsg) =
         presign::server_first_payload(share, ctx, request.presign, rng)?;
-    let msg = ctx.seal(round::SERVER_FIRST, &first)?;
+    let msg = ctx.seal(round::SERVER_NONCES_MTA, &first)?;
     Ok((
         ServerAwaitingClient1 {
             presign,
@@ -244,7 +245,7 @@ impl ServerAwaitingClient1 {
         rng: &mut R,
     ) -> Result<(ServerAwaitingClient2, Vec<u8>), Error> {
         let ctx = self.presign.ctx;
-        let msg: ClientSecondMsg = ctx.open(round::CLIENT_SECOND, bytes)?;
+        let msg: MtaAndDeltaMsg = ctx.open(round::CLIENT_MTA_DELTA, bytes)?;
         let (presignature, r3) = self.presign.process_payload(share, &msg, rng)?;
         let mut rho = [0u8; 32];
         rng.fill_bytes(&mut rho);
@@ -264,7 +265,7 @@ impl ServerAwaitingClient1 {
         let client = presignature.commitments(Role::Client);
         let sigma = sign::partial(presignature, &n);
         let out = ctx.seal(
-            round::SERVER_SECOND,
+            round::RESPONSE,
             &FullSignResponseMsg {
                 presign: r3,
                 rho,

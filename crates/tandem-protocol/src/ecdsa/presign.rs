@@ -34,37 +34,37 @@ use crate::stored::{self, StoredKind};
 
 pub(crate) mod rounds;
 
-pub use rounds::{Round1Msg, Round2Msg, Round3Msg};
+pub use rounds::{DeltaMsg, EncryptedNoncesMsg, MtaMsg};
 use rounds::{Round1Secrets, Round2Secrets, Round3Secrets};
 
 /// Message numbers of the client-first flow.
 pub mod round {
     /// Client round 1.
-    pub const CLIENT_FIRST: u8 = 1;
+    pub const CLIENT_NONCES: u8 = 1;
     /// Server rounds 1 and 2.
-    pub const SERVER_FIRST: u8 = 2;
+    pub const SERVER_NONCES_MTA: u8 = 2;
     /// Client rounds 2 and 3.
-    pub const CLIENT_SECOND: u8 = 3;
+    pub const CLIENT_MTA_DELTA: u8 = 3;
     /// Server round 3.
-    pub const SERVER_SECOND: u8 = 4;
+    pub const SERVER_DELTA: u8 = 4;
 }
 
 /// Message 2 payload.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ServerFirstMsg {
+pub struct NoncesAndMtaMsg {
     /// Server round 1.
-    pub r1: Round1Msg,
+    pub nonces: EncryptedNoncesMsg,
     /// Server round 2.
-    pub r2: Round2Msg,
+    pub mta: MtaMsg,
 }
 
 /// Message 3 payload.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ClientSecondMsg {
+pub struct MtaAndDeltaMsg {
     /// Client round 2.
-    pub r2: Round2Msg,
+    pub mta: MtaMsg,
     /// Client round 3.
-    pub r3: Round3Msg,
+    pub delta: DeltaMsg,
 }
 
 /// Public commitments of one party in a presignature: `Δ̃_j = k̃_j·Γ`, `S̃_j = χ̃_j·Γ`.
@@ -225,13 +225,13 @@ pub(crate) fn context(protocol: ProtocolId, session: SessionId, me: Role) -> Ses
 pub(crate) fn finish(
     share: &EcdsaKeyShare,
     ctx: &SessionContext,
-    peer_r1: &Round1Msg,
-    own_r2: &Round2Msg,
-    peer_r2: &Round2Msg,
+    peer_r1: &EncryptedNoncesMsg,
+    own_r2: &MtaMsg,
+    peer_r2: &MtaMsg,
     s1: &Round1Secrets,
     s3: &Round3Secrets,
-    own_r3: &Round3Msg,
-    peer_r3: &Round3Msg,
+    own_r3: &DeltaMsg,
+    peer_r3: &DeltaMsg,
 ) -> Result<Presignature, Error> {
     let gamma = own_r2.gamma + peer_r2.gamma;
     let delta = rounds::verify_round3(share, ctx, peer_r1, &gamma, own_r3, peer_r3)?;
@@ -243,7 +243,7 @@ pub(crate) fn finish(
         .ok_or(Error::Internal("δ checked non-zero"))?;
     let k = &s1.k * &delta_inv;
     let chi = &s3.chi * &delta_inv;
-    let commit = |r3: &Round3Msg| PartyCommitments {
+    let commit = |r3: &DeltaMsg| PartyCommitments {
         big_delta: &r3.big_delta * &delta_inv,
         s: &r3.s * &delta_inv,
     };
@@ -279,7 +279,7 @@ pub fn client_start<R: CryptoRng + ?Sized>(
     check_share(share, Role::Client)?;
     let ctx = context(ProtocolId::Presign, session, Role::Client);
     let (secrets, r1) = rounds::round1(share, &ctx, rng)?;
-    let msg = ctx.seal(round::CLIENT_FIRST, &r1)?;
+    let msg = ctx.seal(round::CLIENT_NONCES, &r1)?;
     Ok((ClientAwaitingServer::new(ctx, share, secrets, r1), msg))
 }
 
@@ -293,7 +293,7 @@ pub struct ClientAwaitingServer {
     #[cfg_attr(fuzzing, serde(with = "tandem_curves::encoding::fixed"))]
     pub(crate) sharing_id: [u8; 32],
     pub(crate) secrets: Round1Secrets,
-    pub(crate) r1: Round1Msg,
+    pub(crate) r1: EncryptedNoncesMsg,
 }
 
 impl ClientAwaitingServer {
@@ -301,7 +301,7 @@ impl ClientAwaitingServer {
         ctx: SessionContext,
         share: &EcdsaKeyShare,
         secrets: Round1Secrets,
-        r1: Round1Msg,
+        r1: EncryptedNoncesMsg,
     ) -> Self {
         Self {
             ctx,
@@ -321,10 +321,11 @@ impl ClientAwaitingServer {
         bytes: &[u8],
         rng: &mut R,
     ) -> Result<(ClientAwaitingServerRound3, Vec<u8>), Error> {
-        let (state, r2, r3) = self.process(share, bytes, round::SERVER_FIRST, rng)?;
-        let msg = state
-            .ctx
-            .seal(round::CLIENT_SECOND, &ClientSecondMsg { r2, r3 })?;
+        let (state, r2, r3) = self.process(share, bytes, round::SERVER_NONCES_MTA, rng)?;
+        let msg = state.ctx.seal(
+            round::CLIENT_MTA_DELTA,
+            &MtaAndDeltaMsg { mta: r2, delta: r3 },
+        )?;
         Ok((state, msg))
     }
 
@@ -334,44 +335,52 @@ impl ClientAwaitingServer {
         bytes: &[u8],
         expected_round: u8,
         rng: &mut R,
-    ) -> Result<(ClientAwaitingServerRound3, Round2Msg, Round3Msg), Error> {
+    ) -> Result<(ClientAwaitingServerRound3, MtaMsg, DeltaMsg), Error> {
         check_share(share, Role::Client)?;
         if share.sharing_id() != self.sharing_id {
             return Err(Error::Misuse(Misuse::KeyShareChanged));
         }
         let ctx = self.ctx;
-        let msg: ServerFirstMsg = ctx.open(expected_round, bytes)?;
+        let msg: NoncesAndMtaMsg = ctx.open(expected_round, bytes)?;
         self.process_payload(share, msg, rng)
     }
 
     pub(crate) fn process_payload<R: CryptoRng + ?Sized>(
         self,
         share: &EcdsaKeyShare,
-        msg: ServerFirstMsg,
+        msg: NoncesAndMtaMsg,
         rng: &mut R,
-    ) -> Result<(ClientAwaitingServerRound3, Round2Msg, Round3Msg), Error> {
+    ) -> Result<(ClientAwaitingServerRound3, MtaMsg, DeltaMsg), Error> {
         let ctx = self.ctx;
-        if msg.r1.sharing_id != self.sharing_id {
+        if msg.nonces.sharing_id != self.sharing_id {
             return Err(Error::Refused {
                 sender: Role::Server,
                 reason: Refusal::KeyShareMismatch,
             });
         }
-        let [c0, c1] = rounds::verify_round1(share, &ctx, &msg.r1)?;
-        let [c2, c3] = rounds::verify_round2(share, &ctx, &self.r1, &msg.r1, &msg.r2)?;
+        let [c0, c1] = rounds::verify_round1(share, &ctx, &msg.nonces)?;
+        let [c2, c3] = rounds::verify_round2(share, &ctx, &self.r1, &msg.nonces, &msg.mta)?;
         rounds::check_batch(&ctx, &[c0, c1, c2, c3], rng)?;
-        let (s2, r2) = rounds::round2(share, &ctx, &self.secrets, &self.r1, &msg.r1, rng)?;
-        let (s3, r3) =
-            rounds::round3(share, &ctx, &self.secrets, &s2, &self.r1, &r2, &msg.r2, rng)?;
+        let (s2, r2) = rounds::round2(share, &ctx, &self.secrets, &self.r1, &msg.nonces, rng)?;
+        let (s3, r3) = rounds::round3(
+            share,
+            &ctx,
+            &self.secrets,
+            &s2,
+            &self.r1,
+            &r2,
+            &msg.mta,
+            rng,
+        )?;
         Ok((
             ClientAwaitingServerRound3 {
                 ctx,
                 sharing_id: self.sharing_id,
                 secrets: self.secrets,
                 secrets3: s3,
-                server_r1: msg.r1,
+                server_r1: msg.nonces,
                 own_r2: r2.clone(),
-                server_r2: msg.r2,
+                server_r2: msg.mta,
                 own_r3: r3.clone(),
             },
             r2,
@@ -391,10 +400,10 @@ pub struct ClientAwaitingServerRound3 {
     pub(crate) sharing_id: [u8; 32],
     pub(crate) secrets: Round1Secrets,
     pub(crate) secrets3: Round3Secrets,
-    pub(crate) server_r1: Round1Msg,
-    pub(crate) own_r2: Round2Msg,
-    pub(crate) server_r2: Round2Msg,
-    pub(crate) own_r3: Round3Msg,
+    pub(crate) server_r1: EncryptedNoncesMsg,
+    pub(crate) own_r2: MtaMsg,
+    pub(crate) server_r2: MtaMsg,
+    pub(crate) own_r3: DeltaMsg,
 }
 
 impl ClientAwaitingServerRound3 {
@@ -403,14 +412,14 @@ impl ClientAwaitingServerRound3 {
     /// # Errors
     /// [`Error::Misbehaved`] naming the server.
     pub fn receive(self, share: &EcdsaKeyShare, bytes: &[u8]) -> Result<Presignature, Error> {
-        let msg: Round3Msg = self.ctx.open(round::SERVER_SECOND, bytes)?;
+        let msg: DeltaMsg = self.ctx.open(round::SERVER_DELTA, bytes)?;
         self.finish(share, &msg)
     }
 
     pub(crate) fn finish(
         self,
         share: &EcdsaKeyShare,
-        msg: &Round3Msg,
+        msg: &DeltaMsg,
     ) -> Result<Presignature, Error> {
         check_share(share, Role::Client)?;
         if share.sharing_id() != self.sharing_id {
@@ -440,8 +449,9 @@ pub fn server_respond<R: CryptoRng + ?Sized>(
     bytes: &[u8],
     rng: &mut R,
 ) -> Result<(ServerAwaitingClient, Vec<u8>), Error> {
-    let (state, first) = server_first(share, bytes, ProtocolId::Presign, round::CLIENT_FIRST, rng)?;
-    let msg = state.ctx.seal(round::SERVER_FIRST, &first)?;
+    let (state, first) =
+        server_first(share, bytes, ProtocolId::Presign, round::CLIENT_NONCES, rng)?;
+    let msg = state.ctx.seal(round::SERVER_NONCES_MTA, &first)?;
     Ok((state, msg))
 }
 
@@ -451,20 +461,20 @@ pub(crate) fn server_first<R: CryptoRng + ?Sized>(
     protocol: ProtocolId,
     expected_round: u8,
     rng: &mut R,
-) -> Result<(ServerAwaitingClient, ServerFirstMsg), Error> {
+) -> Result<(ServerAwaitingClient, NoncesAndMtaMsg), Error> {
     check_share(share, Role::Server)?;
     let session = crate::message::client_session(bytes)?;
     let ctx = context(protocol, session, Role::Server);
-    let client_r1: Round1Msg = ctx.open(expected_round, bytes)?;
+    let client_r1: EncryptedNoncesMsg = ctx.open(expected_round, bytes)?;
     server_first_payload(share, ctx, client_r1, rng)
 }
 
 pub(crate) fn server_first_payload<R: CryptoRng + ?Sized>(
     share: &EcdsaKeyShare,
     ctx: SessionContext,
-    client_r1: Round1Msg,
+    client_r1: EncryptedNoncesMsg,
     rng: &mut R,
-) -> Result<(ServerAwaitingClient, ServerFirstMsg), Error> {
+) -> Result<(ServerAwaitingClient, NoncesAndMtaMsg), Error> {
     if client_r1.sharing_id != share.sharing_id() {
         return Err(Error::Refused {
             sender: Role::Client,
@@ -485,7 +495,10 @@ pub(crate) fn server_first_payload<R: CryptoRng + ?Sized>(
             own_r1: r1.clone(),
             own_r2: r2.clone(),
         },
-        ServerFirstMsg { r1, r2 },
+        NoncesAndMtaMsg {
+            nonces: r1,
+            mta: r2,
+        },
     ))
 }
 
@@ -522,9 +535,9 @@ pub struct ServerAwaitingClient {
     pub(crate) sharing_id: [u8; 32],
     pub(crate) secrets: Round1Secrets,
     pub(crate) secrets2: Round2Secrets,
-    pub(crate) client_r1: Round1Msg,
-    pub(crate) own_r1: Round1Msg,
-    pub(crate) own_r2: Round2Msg,
+    pub(crate) client_r1: EncryptedNoncesMsg,
+    pub(crate) own_r1: EncryptedNoncesMsg,
+    pub(crate) own_r2: MtaMsg,
 }
 
 impl ServerAwaitingClient {
@@ -539,25 +552,25 @@ impl ServerAwaitingClient {
         bytes: &[u8],
         rng: &mut R,
     ) -> Result<(Presignature, Vec<u8>), Error> {
-        let msg: ClientSecondMsg = self.ctx.open(round::CLIENT_SECOND, bytes)?;
+        let msg: MtaAndDeltaMsg = self.ctx.open(round::CLIENT_MTA_DELTA, bytes)?;
         let ctx = self.ctx;
         let (presignature, r3) = self.process_payload(share, &msg, rng)?;
-        let out = ctx.seal(round::SERVER_SECOND, &r3)?;
+        let out = ctx.seal(round::SERVER_DELTA, &r3)?;
         Ok((presignature, out))
     }
 
     pub(crate) fn process_payload<R: CryptoRng + ?Sized>(
         self,
         share: &EcdsaKeyShare,
-        msg: &ClientSecondMsg,
+        msg: &MtaAndDeltaMsg,
         rng: &mut R,
-    ) -> Result<(Presignature, Round3Msg), Error> {
+    ) -> Result<(Presignature, DeltaMsg), Error> {
         check_share(share, Role::Server)?;
         if share.sharing_id() != self.sharing_id {
             return Err(Error::Misuse(Misuse::KeyShareChanged));
         }
         let ctx = self.ctx;
-        let checks = rounds::verify_round2(share, &ctx, &self.own_r1, &self.client_r1, &msg.r2)?;
+        let checks = rounds::verify_round2(share, &ctx, &self.own_r1, &self.client_r1, &msg.mta)?;
         rounds::check_batch(&ctx, &checks, rng)?;
         let (s3, r3) = rounds::round3(
             share,
@@ -566,7 +579,7 @@ impl ServerAwaitingClient {
             &self.secrets2,
             &self.own_r1,
             &self.own_r2,
-            &msg.r2,
+            &msg.mta,
             rng,
         )?;
         let presignature = finish(
@@ -574,11 +587,11 @@ impl ServerAwaitingClient {
             &ctx,
             &self.client_r1,
             &self.own_r2,
-            &msg.r2,
+            &msg.mta,
             &self.secrets,
             &s3,
             &r3,
-            &msg.r3,
+            &msg.delta,
         )?;
         Ok((presignature, r3))
     }

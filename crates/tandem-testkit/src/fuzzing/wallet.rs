@@ -4,7 +4,7 @@
 //! The record is read the way every operation reads it: by [`Wallet::info`] on a store that
 //! holds only the server's `wallet.json` (parsed, validated, its keys decoded).
 
-use tandem_wallet::store::{Party, at_rest, record};
+use tandem_wallet::store::{Party, at_rest, names};
 use tandem_wallet::{FsStore, Store, StoreError, StoreLock, Wallet};
 use zeroize::Zeroizing;
 
@@ -19,7 +19,7 @@ struct RecordOnly<'a>(&'a [u8]);
 
 impl Store for RecordOnly<'_> {
     fn read(&self, party: Party, name: &str) -> Result<Option<Zeroizing<Vec<u8>>>, StoreError> {
-        Ok((party == Party::Server && name == record::WALLET)
+        Ok((party == Party::Server && name == names::WALLET)
             .then(|| Zeroizing::new(self.0.to_vec())))
     }
     fn write(&self, party: Party, name: &str, _: &[u8]) -> Result<(), StoreError> {
@@ -62,7 +62,7 @@ pub fn at_rest_record(data: &[u8]) -> bool {
 }
 
 fn open(data: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
-    at_rest::open(&FUZZ_AT_REST_KEY, Party::Server, record::WALLET, data).ok()
+    at_rest::open(&FUZZ_AT_REST_KEY, Party::Server, names::WALLET, data).ok()
 }
 
 /// The wallet seeds (`corpus/<target>/seed-v1`), from the server's wallet record of the v2
@@ -72,13 +72,13 @@ pub(crate) fn seeds() -> Result<Vec<Seed>, String> {
     let dir = crate::fixtures::wallet_store::v2_dir().join("store");
     let store = FsStore::open(&dir).map_err(|e| format!("{dir:?}: {e}"))?;
     let record = store
-        .read(Party::Server, record::WALLET)
+        .read(Party::Server, names::WALLET)
         .map_err(|e| e.to_string())?
         .ok_or("the v2 fixture store has no wallet record")?;
     let sealed = at_rest::seal(
         &FUZZ_AT_REST_KEY,
         Party::Server,
-        record::WALLET,
+        names::WALLET,
         &record,
         &mut rand_core::UnwrapErr(getrandom::SysRng),
     )

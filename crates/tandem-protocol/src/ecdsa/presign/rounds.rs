@@ -36,7 +36,7 @@ pub(crate) fn proof_ctx(
 /// `γ_i` under a fresh key `Y_i`, and two Πenc-elg proofs under the peer's ring-Pedersen
 /// parameters (CGGMP24 Fig. 8, round 1).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Round1Msg {
+pub struct EncryptedNoncesMsg {
     /// The sharing the party presigns for.
     #[serde(with = "tandem_curves::encoding::fixed")]
     pub sharing_id: [u8; 32],
@@ -63,7 +63,7 @@ pub struct Round1Msg {
 /// Round 2: `Γ_i`, its Πelog, and the two MtA pairs with their Πaff-g proofs (CGGMP24
 /// Fig. 8, round 2).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Round2Msg {
+pub struct MtaMsg {
     /// `Γ_i = γ_i·G`.
     pub gamma: Point<Secp256k1>,
     /// `ψ̃`: Πelog that `Γ_i` carries the `γ_i` of `(B_{i,1}, B_{i,2})`.
@@ -84,7 +84,7 @@ pub struct Round2Msg {
 
 /// Round 3: `δ_i`, `S_i = χ_i·Γ`, `Δ_i = k_i·Γ` and its Πelog (CGGMP24 Fig. 8, round 3).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Round3Msg {
+pub struct DeltaMsg {
     /// `δ_i`.
     pub delta: Scalar<Secp256k1>,
     /// `S_i = χ_i·Γ`.
@@ -119,7 +119,7 @@ pub(crate) fn round1<R: CryptoRng + ?Sized>(
     share: &EcdsaKeyShare,
     ctx: &SessionContext,
     rng: &mut R,
-) -> Result<(Round1Secrets, Round1Msg), Error> {
+) -> Result<(Round1Secrets, EncryptedNoncesMsg), Error> {
     let own = share.own();
     let peer_rp = share.peer().ring_pedersen();
     let sharing_id = share.sharing_id();
@@ -176,7 +176,7 @@ pub(crate) fn round1<R: CryptoRng + ?Sized>(
     .map_err(|_| Error::Internal("Πenc-elg prover (G)"))?;
     Ok((
         secrets,
-        Round1Msg {
+        EncryptedNoncesMsg {
             sharing_id,
             k: k_ct,
             g: g_ct,
@@ -196,7 +196,7 @@ pub(crate) fn round1<R: CryptoRng + ?Sized>(
 pub(crate) fn verify_round1(
     share: &EcdsaKeyShare,
     ctx: &SessionContext,
-    msg: &Round1Msg,
+    msg: &EncryptedNoncesMsg,
 ) -> Result<[EncCheck; 2], Error> {
     let peer = ctx.peer();
     let peer_key = share.peer().paillier();
@@ -296,10 +296,10 @@ pub(crate) fn round2<R: CryptoRng + ?Sized>(
     share: &EcdsaKeyShare,
     ctx: &SessionContext,
     secrets: &Round1Secrets,
-    own_r1: &Round1Msg,
-    peer_r1: &Round1Msg,
+    own_r1: &EncryptedNoncesMsg,
+    peer_r1: &EncryptedNoncesMsg,
     rng: &mut R,
-) -> Result<(Round2Secrets, Round2Msg), Error> {
+) -> Result<(Round2Secrets, MtaMsg), Error> {
     let gamma = secrets.gamma.public_point();
     let st = elog::Statement {
         l: &own_r1.b1,
@@ -330,7 +330,7 @@ pub(crate) fn round2<R: CryptoRng + ?Sized>(
     )?;
     Ok((
         Round2Secrets { beta, beta_hat },
-        Round2Msg {
+        MtaMsg {
             gamma,
             psi_tilde,
             d,
@@ -348,9 +348,9 @@ pub(crate) fn round2<R: CryptoRng + ?Sized>(
 pub(crate) fn verify_round2(
     share: &EcdsaKeyShare,
     ctx: &SessionContext,
-    own_r1: &Round1Msg,
-    peer_r1: &Round1Msg,
-    msg: &Round2Msg,
+    own_r1: &EncryptedNoncesMsg,
+    peer_r1: &EncryptedNoncesMsg,
+    msg: &MtaMsg,
 ) -> Result<[EncCheck; 2], Error> {
     let peer = ctx.peer();
     let sharing_id = share.sharing_id();
@@ -408,11 +408,11 @@ pub(crate) fn round3<R: CryptoRng + ?Sized>(
     ctx: &SessionContext,
     s1: &Round1Secrets,
     s2: &Round2Secrets,
-    own_r1: &Round1Msg,
-    own_r2: &Round2Msg,
-    peer_r2: &Round2Msg,
+    own_r1: &EncryptedNoncesMsg,
+    own_r2: &MtaMsg,
+    peer_r2: &MtaMsg,
     rng: &mut R,
-) -> Result<(Round3Secrets, Round3Msg), Error> {
+) -> Result<(Round3Secrets, DeltaMsg), Error> {
     let gamma_sum = own_r2.gamma + peer_r2.gamma;
     if gamma_sum.is_identity() {
         return Err(misbehaved(ctx.peer(), Check::DegenerateResult));
@@ -443,7 +443,7 @@ pub(crate) fn round3<R: CryptoRng + ?Sized>(
         &proof_ctx(ctx, &share.sharing_id(), ctx.me, "psi-prime"),
         rng,
     );
-    let msg = Round3Msg {
+    let msg = DeltaMsg {
         delta: Scalar::new(*delta.expose_secret()),
         s: s_point,
         big_delta,
@@ -457,10 +457,10 @@ pub(crate) fn round3<R: CryptoRng + ?Sized>(
 pub(crate) fn verify_round3(
     share: &EcdsaKeyShare,
     ctx: &SessionContext,
-    peer_r1: &Round1Msg,
+    peer_r1: &EncryptedNoncesMsg,
     gamma_sum: &Point<Secp256k1>,
-    own: &Round3Msg,
-    peer_msg: &Round3Msg,
+    own: &DeltaMsg,
+    peer_msg: &DeltaMsg,
 ) -> Result<Scalar<Secp256k1>, Error> {
     let peer = ctx.peer();
     let st = elog::Statement {
