@@ -8,12 +8,13 @@
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use tandem_backup::driver::reshare;
 use tandem_backup::envelope::{self, KeySource, PasswordParams};
-use tandem_backup::{Backup, BackupKind, Recover, Refresh};
 use tandem_benches::rng;
 use tandem_curves::{Curve, Ed25519, Secp256k1};
+use tandem_protocol::BackupKind;
+use tandem_protocol::driver::reshare;
 use tandem_protocol::driver::{self, NoTap};
+use tandem_protocol::reshare::{Backup, Recover, Refresh};
 
 fn curve<C: Curve>(c: &mut Criterion, name: &str) {
     let mut g = c.benchmark_group(name);

@@ -17,11 +17,12 @@ use std::time::{Duration, Instant};
 
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
-use tandem_backup::driver::reshare;
 use tandem_backup::envelope::{self, KeySource, PasswordParams};
-use tandem_backup::{Backup, BackupKind};
 use tandem_curves::Ed25519;
+use tandem_protocol::BackupKind;
+use tandem_protocol::driver::reshare;
 use tandem_protocol::driver::{NoTap, keygen};
+use tandem_protocol::reshare::Backup;
 
 const REPS: usize = 3;
 

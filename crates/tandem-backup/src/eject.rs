@@ -20,7 +20,7 @@ use tandem_protocol::Role;
 use thiserror::Error;
 use zeroize::{Zeroize, Zeroizing};
 
-use crate::share::Sharing;
+use tandem_protocol::Sharing;
 
 /// Why two shares were not combined.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Error)]

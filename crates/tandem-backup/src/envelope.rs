@@ -64,7 +64,7 @@ use tandem_protocol::stored::{self, StoredKind};
 use thiserror::Error;
 use zeroize::Zeroizing;
 
-use crate::share::{BackupKind, BackupShare};
+use tandem_protocol::{BackupKind, BackupShare};
 
 /// The longest wallet id an envelope accepts (bytes of UTF-8).
 pub const MAX_WALLET_ID_LEN: usize = 128;

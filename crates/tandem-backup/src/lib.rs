@@ -1,25 +1,24 @@
-//! Backup shares, recovery, refresh and eject for Tandem wallets, on secp256k1 and Ed25519.
+//! Backups of Tandem wallets at rest, on secp256k1 and Ed25519: the encrypted envelope of the
+//! client backup share, and eject.
 //!
 //! A wallet key `x` is held as two independent 2-of-2 sharings (`docs/design.md`):
 //! the signing pair `x_c + x_s` (device and server) and the backup pair `b_c + b_k` (client
-//! backup, kept encrypted, and custodian backup). This crate provides:
+//! backup, kept encrypted, and custodian backup). The resharing protocol that makes and uses
+//! the backup pair (backup, recover, refresh) is a protocol like the others and lives in
+//! `tandem_protocol::reshare`, with the [`BackupShare`] type; this crate is what happens to
+//! backup shares outside a protocol run:
 //!
-//! - [`reshare`]: the two-party resharing protocol (sans-IO, typestate, versioned messages)
-//!   behind [`reshare::Backup`] (signing → backup pair), [`reshare::Recover`] (backup →
-//!   signing pair) and [`reshare::Refresh`] (signing → signing pair);
-//! - [`share`]: the [`BackupShare`] type and its stored form;
-//! - [`eject`]: the two shares of one pair combined into the private key, checked against
-//!   the public key (secp256k1 bytes and WIF; Ed25519 scalar with an expanded-key signer);
 //! - [`envelope`]: the AES-256-GCM envelope for the client backup share (random key,
 //!   Argon2id password, or caller secret);
-//! - [`driver`]: resharing's two parties as scripts of the `tandem_protocol::runner` (alone,
-//!   and the secp256k1 recover / refresh followed by auxiliary information with fresh
-//!   Paillier material, in one run), and runs of them with both parties in one process.
+//! - [`eject`]: the two shares of one pair combined into the private key, checked against
+//!   the public key (secp256k1 bytes and WIF; Ed25519 scalar with an expanded-key signer).
 //!
 //! ```
-//! use tandem_backup::driver::reshare;
+//! use tandem_backup::Ed25519Key;
 //! use tandem_backup::envelope::{self, KeySource};
-//! use tandem_backup::{Backup, BackupKind, Ed25519Key, Recover};
+//! use tandem_protocol::BackupKind;
+//! use tandem_protocol::driver::reshare;
+//! use tandem_protocol::reshare::{Backup, Recover};
 //! use tandem_curves::Ed25519;
 //! use tandem_protocol::driver::{self, NoTap};
 //!
@@ -46,26 +45,14 @@
 //! assert!(key.verifying_key().verify_strict(b"hi", &key.sign(b"hi")).is_ok());
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
-//!
-//! **Security notes.** Every peer value is checked before use, and a failed check names the
-//! peer and leaves the caller's source share untouched (the protocol only reads it). In two
-//! parties each side learns the mask `r` (its own old and new shares determine it); the
-//! mismatched pairs combine to nothing only for someone who does not know `r`, so the mask,
-//! seeds and ephemeral Diffie–Hellman keys live in wiped memory for one run and are never
-//! stored; the Diffie–Hellman point keeps `r` from anyone who only sees the messages. A backup share cannot sign:
-//! no signing API accepts the type.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-pub mod driver;
 pub mod eject;
 pub mod envelope;
-pub mod reshare;
-pub mod share;
 #[cfg(test)]
 mod test_support;
 
 pub use eject::{Ed25519Key, EjectError, Secp256k1Key, WifNetwork};
 pub use envelope::{EnvelopeError, KeySource, PasswordParams};
-pub use reshare::{Backup, Operation, Recover, Refresh};
-pub use share::{BackupKind, BackupShare, Sharing};
+pub use tandem_protocol::{BackupKind, BackupShare};

@@ -9,7 +9,8 @@ use tandem_curves::{Curve, Ed25519};
 use tandem_protocol::KeyShare;
 use tandem_protocol::driver::{self, NoTap};
 
-use crate::{Backup, BackupShare};
+use tandem_protocol::BackupShare;
+use tandem_protocol::reshare::Backup;
 
 pub(crate) fn rng(seed: u64) -> ChaCha20Rng {
     ChaCha20Rng::seed_from_u64(seed)
@@ -23,12 +24,6 @@ pub(crate) fn signing_pair<C: Curve>(seed: u64) -> (KeyShare<C>, KeyShare<C>) {
 /// An Ed25519 backup pair (client backup, custodian backup).
 pub(crate) fn backup_pair() -> (BackupShare<Ed25519>, BackupShare<Ed25519>) {
     let (c, s) = signing_pair::<Ed25519>(30);
-    crate::driver::reshare::<Backup, Ed25519, _, _, _>(
-        &c,
-        &s,
-        &mut rng(32),
-        &mut rng(33),
-        &mut NoTap,
-    )
-    .unwrap()
+    driver::reshare::<Backup, Ed25519, _, _, _>(&c, &s, &mut rng(32), &mut rng(33), &mut NoTap)
+        .unwrap()
 }

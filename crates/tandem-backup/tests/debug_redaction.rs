@@ -14,10 +14,12 @@
     clippy::mod_module_files
 )]
 
-use tandem_backup::reshare::{self, ClientConfirmMsg, Seed, ServerSeedMsg};
-use tandem_backup::{Backup, BackupKind, BackupShare, Ed25519Key, KeySource, Secp256k1Key};
+use tandem_backup::{Ed25519Key, KeySource, Secp256k1Key};
 use tandem_curves::{Curve, Ed25519, Secp256k1, SecretScalar};
+use tandem_protocol::reshare::Backup;
+use tandem_protocol::reshare::{self, ClientConfirmMsg, Seed, ServerSeedMsg};
 use tandem_protocol::stored::SessionState;
+use tandem_protocol::{BackupKind, BackupShare};
 use tandem_protocol::{Message, PublicShares, SessionId, codec};
 use tandem_testkit::message::{rng, signing_pair};
 use tandem_testkit::redaction::{assert_name_only, assert_redacted};

@@ -10,11 +10,13 @@
     clippy::mod_module_files
 )]
 
-use tandem_backup::driver::reshare;
 use tandem_backup::envelope::{self, MAX_WALLET_ID_LEN};
-use tandem_backup::{Backup, BackupKind, BackupShare, EnvelopeError, KeySource, PasswordParams};
+use tandem_backup::{EnvelopeError, KeySource, PasswordParams};
 use tandem_curves::{Ed25519, Secp256k1};
 use tandem_protocol::driver::NoTap;
+use tandem_protocol::driver::reshare;
+use tandem_protocol::reshare::Backup;
+use tandem_protocol::{BackupKind, BackupShare};
 use tandem_testkit::message::{rng, signing_pair};
 
 /// The weakest parameters accepted (fast enough for tests; production uses the default).

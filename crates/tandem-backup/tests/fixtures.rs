@@ -12,9 +12,10 @@
 )]
 
 use tandem_backup::envelope::{self, KeySource};
-use tandem_backup::reshare::{ClientConfirmMsg, CommitMsg, ServerConfirmMsg, ServerSeedMsg};
-use tandem_backup::{BackupKind, BackupShare, Ed25519Key, Secp256k1Key, Sharing};
+use tandem_backup::{Ed25519Key, Secp256k1Key};
 use tandem_curves::{Curve, Ed25519, Secp256k1};
+use tandem_protocol::reshare::{ClientConfirmMsg, CommitMsg, ServerConfirmMsg, ServerSeedMsg};
+use tandem_protocol::{BackupKind, BackupShare, Sharing};
 use tandem_protocol::{KeyShare, Message, ProtocolId, Role, codec};
 use tandem_testkit::fixtures::backup::{
     self as fixtures, FIXTURE_PASSWORD, FIXTURE_RANDOM_KEY, FIXTURE_SECRET, FIXTURE_WALLET_ID,

@@ -12,14 +12,13 @@
 
 use ed25519_dalek::Verifier;
 use k256::ecdsa::signature::hazmat::PrehashVerifier;
-use tandem_backup::driver::{recover_ecdsa, refresh_ecdsa, reshare};
-use tandem_backup::{
-    Backup, BackupKind, BackupShare, Ed25519Key, EjectError, Recover, Refresh, Secp256k1Key,
-    Sharing,
-};
+use tandem_backup::{Ed25519Key, EjectError, Secp256k1Key};
 use tandem_curves::{Curve, Ed25519, Secp256k1};
 use tandem_protocol::driver::{self, NoTap};
+use tandem_protocol::driver::{recover_ecdsa, refresh_ecdsa, reshare};
 use tandem_protocol::ecdsa::EcdsaKeyShare;
+use tandem_protocol::reshare::{Backup, Recover, Refresh};
+use tandem_protocol::{BackupKind, BackupShare, Sharing};
 use tandem_protocol::{Error, KeyShare, Refusal, Role};
 use tandem_testkit::message::{rng, signing_pair};
 use tandem_testkit::primes::paillier_key;

@@ -15,9 +15,11 @@ use rand_core::CryptoRng;
 use tandem_curves::{Curve, Ed25519, Secp256k1};
 use tandem_paillier::paillier::SecretKey;
 
+use crate::backup_share::BackupShare;
 use crate::ecdsa::{EcdsaKeyShare, EcdsaSignature, Presignature};
 use crate::error::Error;
 use crate::key_share::KeyShare;
+use crate::reshare::{Operation, Recover, Refresh};
 pub use crate::runner::{InMemory, NoTap, Tap};
 
 /// Runs two-party key generation on curve `C`. Returns `(client share, server share)`.
@@ -168,5 +170,73 @@ pub fn ecdsa_full_sign<R1: CryptoRng, R2: CryptoRng, T: Tap>(
     tap: &mut T,
 ) -> Result<(EcdsaSignature, EcdsaSignature), Error> {
     let pair = parties::ecdsa_full_sign(client_share, server_share, digest);
+    InMemory::new(tap).run(pair, client_rng, server_rng)
+}
+
+/// The two targets of a run: `(client's, server's)`.
+pub type Targets<O, C> = (<O as Operation>::Target<C>, <O as Operation>::Target<C>);
+
+/// Runs operation `O` on curve `C`: the client's and the server's (or custodian's) source
+/// shares in, `(client target, server target)` out.
+///
+/// # Errors
+/// The first error either party reports.
+pub fn reshare<O: Operation, C: Curve, R1: CryptoRng, R2: CryptoRng, T: Tap>(
+    client: &O::Source<C>,
+    server: &O::Source<C>,
+    client_rng: &mut R1,
+    server_rng: &mut R2,
+    tap: &mut T,
+) -> Result<Targets<O, C>, Error> {
+    let pair = parties::reshare::<O, C, _, _>(client, server);
+    InMemory::new(tap).run(pair, client_rng, server_rng)
+}
+
+/// secp256k1 recovery: reshares the backup pair into a new signing pair, then runs the
+/// auxiliary-information protocol with the given fresh Paillier keys (generate them with
+/// `crate::ecdsa::generate_paillier_key`). Returns `(client, server)` ECDSA shares.
+///
+/// # Errors
+/// The first error either party reports, in either protocol.
+#[allow(clippy::too_many_arguments)]
+pub fn recover_ecdsa<R1: CryptoRng, R2: CryptoRng, T: Tap>(
+    client_backup: &BackupShare<Secp256k1>,
+    custodian_backup: &BackupShare<Secp256k1>,
+    client_paillier: SecretKey,
+    server_paillier: SecretKey,
+    client_rng: &mut R1,
+    server_rng: &mut R2,
+    tap: &mut T,
+) -> Result<(EcdsaKeyShare, EcdsaKeyShare), Error> {
+    let pair = parties::reshare_ecdsa::<Recover, _, _>(
+        client_backup,
+        custodian_backup,
+        client_paillier,
+        server_paillier,
+    );
+    InMemory::new(tap).run(pair, client_rng, server_rng)
+}
+
+/// secp256k1 refresh: reshares the signing pair, then new auxiliary information with the
+/// given fresh Paillier keys. Presignatures of the old pair no longer match and are refused.
+///
+/// # Errors
+/// The first error either party reports, in either protocol.
+#[allow(clippy::too_many_arguments)]
+pub fn refresh_ecdsa<R1: CryptoRng, R2: CryptoRng, T: Tap>(
+    client: &EcdsaKeyShare,
+    server: &EcdsaKeyShare,
+    client_paillier: SecretKey,
+    server_paillier: SecretKey,
+    client_rng: &mut R1,
+    server_rng: &mut R2,
+    tap: &mut T,
+) -> Result<(EcdsaKeyShare, EcdsaKeyShare), Error> {
+    let pair = parties::reshare_ecdsa::<Refresh, _, _>(
+        client.core(),
+        server.core(),
+        client_paillier,
+        server_paillier,
+    );
     InMemory::new(tap).run(pair, client_rng, server_rng)
 }

@@ -20,6 +20,12 @@
 //!   checks every incoming message passes before its payload is decoded.
 //! - [`keygen`]: two-party key generation for either curve (CGGMP21 Fig. 5, n = 2).
 //! - [`eddsa`]: RFC 9591 FROST(Ed25519, SHA-512) and the two-party signing protocol.
+//! - [`ecdsa`]: CGGMP24 ECDSA on secp256k1 (auxiliary information, presigning, signing, full
+//!   signing, the presignature pool).
+//! - [`reshare`]: resharing a pair into a fresh pair of the same key (backup, recover,
+//!   refresh; CGGMP21 Fig. 6 for n = 2), and [`backup_share`], the backup pair's share type.
+//! - [`runner`] and [`driver`]: every protocol's two parties as scripts, run in memory or by
+//!   another executor.
 //! - [`error`]: one error type that separates peer misbehaviour (with blame), undecodable
 //!   input, refused messages, API misuse, storage errors and internal bugs.
 //!
@@ -94,6 +100,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod backup_share;
 pub mod codec;
 pub mod driver;
 pub mod ecdsa;
@@ -104,9 +111,11 @@ pub mod key_share;
 pub mod keygen;
 pub mod message;
 mod redacted;
+pub mod reshare;
 pub mod runner;
 pub mod stored;
 
+pub use backup_share::{BackupKind, BackupShare, Sharing};
 pub use error::{Check, DecodeError, Error, Misuse, Refusal};
 pub use key_share::{KeyShare, PublicShares};
 pub use message::{Header, Message, ProtocolId, Role, SessionId};

@@ -2,9 +2,8 @@
 //! one message loop by an [`Exchange`] (the executor).
 //!
 //! A [`Party`] is one side of a run written as a script over the sans-IO typestates: do some
-//! work, send a message, wait for the peer's message, finish with an output. The protocol
-//! crates build the scripts ([`crate::driver::parties`] here, `tandem_backup::driver` for
-//! resharing); a [`Pair`] holds the client's and the server's, and scripts compose
+//! work, send a message, wait for the peer's message, finish with an output. Every protocol's
+//! scripts are in [`crate::driver::parties`]; a [`Pair`] holds the client's and the server's, and scripts compose
 //! ([`Party::then`]: resharing followed by auxiliary information is one run).
 //!
 //! How the two parties are scheduled is the executor's choice, not the protocol's:

@@ -10,7 +10,7 @@
 //!
 //! Cost: a run is seconds (3072-bit proofs, fixture primes): every party step is memoized
 //! and each case restores the honest party's saved state before the tampered message
-//! (`tandem_testkit::aux_steps`, shared with `tandem-backup/tests/malicious_peer_ecdsa.rs`).
+//! (`tandem_testkit::aux_steps`, shared with `tandem-protocol/tests/reshare_malicious_peer_ecdsa.rs`).
 //!
 //! Sampling (per case about 25 ms to restore a state, up to 0.7 s when a proof is verified):
 //! the mutator with [`ByteEdits::Ends`], so of every byte string (each big integer of the

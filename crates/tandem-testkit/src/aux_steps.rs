@@ -1,5 +1,5 @@
 //! The auxiliary-information run of the malicious-peer harnesses (`malicious_peer_aux.rs`
-//! here, `tandem-backup/tests/malicious_peer_ecdsa.rs` after a resharing), with every party
+//! here, `tandem-protocol/tests/reshare_malicious_peer_ecdsa.rs` after a resharing), with every party
 //! step memoized.
 //!
 //! A run is seconds (3072-bit proofs, fixture primes), so the protocol is not re-run per

@@ -3,9 +3,9 @@
 
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
-use tandem_backup::Operation;
-use tandem_backup::reshare;
 use tandem_curves::Curve;
+use tandem_protocol::reshare;
+use tandem_protocol::reshare::Operation;
 use tandem_protocol::{Error, Role, SessionId};
 
 use crate::mutate::{Run, TapFn};

@@ -17,12 +17,13 @@
 //! record ([`crate::lifecycle`]): the previous pair stays usable until then, and a process
 //! killed at any write leaves the old pair or the new one, never half of each.
 
-use tandem_backup::driver::reshare;
 use tandem_backup::eject::{Ed25519Key, Secp256k1Key};
 use tandem_backup::envelope::{self, KeySource};
-use tandem_backup::{Backup, BackupKind, BackupShare, Recover, Refresh};
 use tandem_curves::{Curve, Ed25519, Secp256k1};
 use tandem_protocol::driver::NoTap;
+use tandem_protocol::driver::reshare;
+use tandem_protocol::reshare::{Backup, Recover, Refresh};
+use tandem_protocol::{BackupKind, BackupShare};
 use zeroize::Zeroizing;
 
 use crate::curve::{Making, ToSigningPair, WalletCurve};

@@ -7,11 +7,11 @@
 //! generation or resharing) goes through the auxiliary information, with fresh Paillier keys
 //! and one thread per party ([`Threaded`]); an Ed25519 key pair is already a signing pair.
 
-use tandem_backup::{Operation, Recover, Refresh};
 use tandem_curves::{Curve, CurveId, Ed25519, Secp256k1};
 use tandem_protocol::KeyShare;
 use tandem_protocol::driver::parties;
 use tandem_protocol::ecdsa::EcdsaKeyShare;
+use tandem_protocol::reshare::{Operation, Recover, Refresh};
 use tandem_protocol::runner::Exchange;
 use zeroize::Zeroizing;
 

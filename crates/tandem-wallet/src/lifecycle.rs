@@ -29,8 +29,8 @@
 //! shares it names (that code stored the client's shares just before the final status), and
 //! is otherwise left for `recover`, never deleted.
 
-use tandem_backup::BackupShare;
 use tandem_curves::{Ed25519, Secp256k1};
+use tandem_protocol::BackupShare;
 use tandem_protocol::KeyShare;
 use tandem_protocol::ecdsa::EcdsaKeyShare;
 use zeroize::Zeroizing;

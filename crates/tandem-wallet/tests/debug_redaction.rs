@@ -10,9 +10,10 @@
     clippy::panic
 )]
 
-use tandem_backup::{BackupKind, BackupShare, Ed25519Key, Secp256k1Key};
+use tandem_backup::{Ed25519Key, Secp256k1Key};
 use tandem_curves::{Curve, Ed25519, Secp256k1, SecretScalar};
 use tandem_protocol::PublicShares;
+use tandem_protocol::{BackupKind, BackupShare};
 use tandem_testkit::redaction::assert_redacted;
 use tandem_wallet::{BackupKey, EjectedKeys};
 use zeroize::Zeroizing;

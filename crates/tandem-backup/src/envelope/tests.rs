@@ -15,7 +15,7 @@ use super::{
 };
 use crate::envelope;
 use crate::test_support::{backup_pair, rng};
-use crate::{BackupKind, BackupShare};
+use tandem_protocol::{BackupKind, BackupShare};
 
 /// An authentic envelope under a random key, sealed here around arbitrary plaintext.
 fn seal_raw<C: Curve>(header: &Header, key: &[u8; 32], plaintext: &[u8]) -> Vec<u8> {

@@ -15,6 +15,7 @@ use crate::eddsa::sign as eddsa_sign;
 use crate::key_share::KeyShare;
 use crate::keygen as kg;
 use crate::message::SessionId;
+use crate::reshare::{self as rs, Operation};
 use crate::runner::{Pair, Party};
 
 /// Key generation on curve `C` (4 messages, client first).
@@ -261,4 +262,51 @@ pub fn eddsa_sign_for_client<'a, R1: CryptoRng + 'a, R2: CryptoRng + 'a>(
     message: &'a [u8],
 ) -> Pair<'a, R1, R2, Signature, ()> {
     eddsa_sign_pair(keys, message, ServerCopy::Skip, |_| Party::Done(()))
+}
+
+/// Operation `O` on curve `C` (4 messages): the client's and the server's (or
+/// custodian's) source shares in, their targets out. The sources are only read.
+pub fn reshare<'a, O: Operation, C: Curve, R1: CryptoRng + 'a, R2: CryptoRng + 'a>(
+    client: &'a O::Source<C>,
+    server: &'a O::Source<C>,
+) -> Pair<'a, R1, R2, O::Target<C>, O::Target<C>> {
+    let client_party = Party::work(move |rng: &mut R1| {
+        let session = SessionId::random(rng);
+        let (state, m1) = rs::client_start::<O, C, _>(client, session, rng)?;
+        Ok(Party::ask(m1, move |m2, rng| {
+            let (state, m3) = state.receive(client, m2, rng)?;
+            Ok(Party::ask(m3, move |m4, _| {
+                Ok(Party::Done(state.receive(m4)?))
+            }))
+        }))
+    });
+    let server_party = Party::receive(move |m1, rng: &mut R2| {
+        let (state, m2) = rs::server_respond::<O, C, _>(server, m1, rng)?;
+        Ok(Party::ask(m2, move |m3, rng| {
+            let (target, m4) = state.receive(server, m3, rng)?;
+            Ok(Party::send(m4, Party::Done(target)))
+        }))
+    });
+    Pair {
+        client: client_party,
+        server: server_party,
+    }
+}
+
+/// secp256k1 resharing into a new signing pair ([`Recover`](crate::reshare::Recover) from the
+/// backup pair, [`Refresh`](crate::reshare::Refresh) from the signing pair), then auxiliary
+/// information with the given fresh Paillier keys, in one run.
+pub fn reshare_ecdsa<'a, O, R1: CryptoRng + 'a, R2: CryptoRng + 'a>(
+    client: &'a O::Source<Secp256k1>,
+    server: &'a O::Source<Secp256k1>,
+    client_paillier: SecretKey,
+    server_paillier: SecretKey,
+) -> Pair<'a, R1, R2, EcdsaKeyShare, EcdsaKeyShare>
+where
+    O: Operation<Target<Secp256k1> = KeyShare<Secp256k1>>,
+{
+    reshare::<O, Secp256k1, R1, R2>(client, server).then(
+        move |core| aux_info_client(core, client_paillier),
+        move |core| aux_info_server(core, server_paillier),
+    )
 }

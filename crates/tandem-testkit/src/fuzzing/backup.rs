@@ -5,14 +5,14 @@
 
 use std::sync::LazyLock;
 
-use tandem_backup::Backup;
 use tandem_backup::envelope::{self, KeySource};
-use tandem_backup::reshare::{
+use tandem_curves::{Curve, Ed25519, Secp256k1};
+use tandem_protocol::backup_share::{BackupKind, BackupShare};
+use tandem_protocol::driver::{self as protocol_driver, NoTap};
+use tandem_protocol::reshare::Backup;
+use tandem_protocol::reshare::{
     self, ClientAwaitingConfirmation, ClientAwaitingSeed, ServerAwaitingOpening,
 };
-use tandem_backup::share::{BackupKind, BackupShare};
-use tandem_curves::{Curve, Ed25519, Secp256k1};
-use tandem_protocol::driver::{self as protocol_driver, NoTap};
 use tandem_protocol::stored::SessionState;
 use tandem_protocol::{KeyShare, Message, SessionId};
 

@@ -37,7 +37,7 @@
 //! | [`Refresh`] | signing pair | signing pair |
 //!
 //! For secp256k1 the new signing pair of [`Recover`] and [`Refresh`] then needs fresh
-//! Paillier and ring-Pedersen material: run `tandem_protocol::ecdsa::aux_info` on the new
+//! Paillier and ring-Pedersen material: run [`crate::ecdsa::aux_info`] on the new
 //! shares (see [`crate::driver::recover_ecdsa`]).
 //!
 //! **What two parties cannot avoid.** Each party knows its old and its new share, hence `r`,
@@ -52,23 +52,28 @@
 //! message 4. A caller must keep the source share until the new pair has been used once (or
 //! the peer confirmed): if message 4 is lost, the server holds the new share and the client
 //! only the old one.
+//!
+//! **Checks.** Every peer value is checked before use, and a failed check names the peer and
+//! leaves the caller's source share untouched (the protocol only reads it). The
+//! Diffie–Hellman point keeps `r` from anyone who only sees the messages. A backup share
+//! cannot sign: no signing API accepts the type.
 
 mod derive;
 
 use core::marker::PhantomData;
 
+use crate::error::misbehaved;
+use crate::message::{SessionContext, client_session};
+use crate::stored::SessionState;
+use crate::{
+    Check, DecodeError, Error, KeyShare, Misuse, ProtocolId, PublicShares, Refusal, Role, SessionId,
+};
 use rand_core::CryptoRng;
 use serde::{Deserialize, Serialize};
 use tandem_curves::{Commitment, Curve, Opening, Point, SchnorrNonce, SchnorrProof, SecretScalar};
-use tandem_protocol::error::misbehaved;
-use tandem_protocol::message::{SessionContext, client_session};
-use tandem_protocol::stored::SessionState;
-use tandem_protocol::{
-    Check, DecodeError, Error, KeyShare, Misuse, ProtocolId, PublicShares, Refusal, Role, SessionId,
-};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
-use crate::share::{BackupShare, Sharing};
+use crate::backup_share::{BackupShare, Sharing};
 use derive::{MaskInputs, commitment_transcript, mask, proof_transcript, reshare};
 
 /// Message numbers.
@@ -539,5 +544,7 @@ impl<O: Operation, C: Curve> SessionState for ServerAwaitingOpening<O, C> {
     }
 }
 
+#[cfg(test)]
+pub(crate) mod test_support;
 #[cfg(test)]
 mod tests;

@@ -8,14 +8,14 @@
 //! (as long as the resharing mask is erased; see the crate documentation).
 //!
 //! A [`BackupShare`] cannot sign: no signing API accepts it. Its only uses are recovery
-//! ([`crate::reshare::Recover`]) and [`crate::eject`].
+//! ([`crate::reshare::Recover`]) and `tandem_backup::eject`.
 
 use core::fmt;
 
+use crate::stored::{self, StoredKind};
+use crate::{DecodeError, Error, KeyShare, PublicShares, Role};
 use serde::{Deserialize, Serialize};
 use tandem_curves::{Curve, Point, SecretScalar, Transcript};
-use tandem_protocol::stored::{self, StoredKind};
-use tandem_protocol::{DecodeError, Error, KeyShare, PublicShares, Role};
 use zeroize::Zeroizing;
 
 /// Which share of the backup pair.
@@ -186,7 +186,7 @@ impl<C: Curve> fmt::Debug for BackupShare<C> {
     }
 }
 
-/// A share of either pair, as the resharing protocol and [`crate::eject`] see it. Sealed:
+/// A share of either pair, as the resharing protocol and `tandem_backup::eject` see it. Sealed:
 /// implemented by [`KeyShare`] (signing pair) and [`BackupShare`] (backup pair) only.
 pub trait Sharing<C: Curve>: private::Sealed + Sized {
     /// The pair this type belongs to (for error messages and transcripts).
@@ -221,7 +221,7 @@ mod private {
     use tandem_curves::Curve;
 
     pub trait Sealed {}
-    impl<C: Curve> Sealed for tandem_protocol::KeyShare<C> {}
+    impl<C: Curve> Sealed for crate::KeyShare<C> {}
     impl<C: Curve> Sealed for super::BackupShare<C> {}
 }
 
@@ -229,12 +229,12 @@ mod private {
 mod tests {
     #![allow(clippy::unwrap_used)]
 
+    use crate::stored::{self, StoredKind};
+    use crate::{DecodeError, Error};
     use tandem_curves::{Curve, Ed25519, Point};
-    use tandem_protocol::stored::{self, StoredKind};
-    use tandem_protocol::{DecodeError, Error};
 
     use super::{BackupKind, BackupShare, Body, integrity_check};
-    use crate::test_support::{backup_pair, signing_pair};
+    use crate::reshare::test_support::{backup_pair, signing_pair};
 
     type C = Ed25519;
 

@@ -12,10 +12,11 @@
 )]
 
 use tandem_backup::eject::combine;
-use tandem_backup::reshare::{ClientConfirmMsg, CommitMsg, ServerConfirmMsg, ServerSeedMsg};
-use tandem_backup::{Backup, BackupShare, Operation, Recover, Refresh, Sharing};
 use tandem_curves::{Curve, CurveId, Ed25519, Secp256k1};
 use tandem_protocol::driver::{self, NoTap};
+use tandem_protocol::reshare::{Backup, Operation, Recover, Refresh};
+use tandem_protocol::reshare::{ClientConfirmMsg, CommitMsg, ServerConfirmMsg, ServerSeedMsg};
+use tandem_protocol::{BackupShare, Sharing};
 use tandem_protocol::{KeyShare, ProtocolId, Role};
 use tandem_testkit::message::rng;
 use tandem_testkit::mutate::{Mutation, Proto, Run, Stats, TapFn, attack_both, mutations};
@@ -27,14 +28,7 @@ fn signing_pair<C: Curve>() -> (KeyShare<C>, KeyShare<C>) {
 
 fn backup_pair<C: Curve>() -> (BackupShare<C>, BackupShare<C>) {
     let (c, s) = signing_pair::<C>();
-    tandem_backup::driver::reshare::<Backup, C, _, _, _>(
-        &c,
-        &s,
-        &mut rng(23),
-        &mut rng(24),
-        &mut NoTap,
-    )
-    .unwrap()
+    driver::reshare::<Backup, C, _, _, _>(&c, &s, &mut rng(23), &mut rng(24), &mut NoTap).unwrap()
 }
 
 fn secret_hex<C: Curve>(share: &KeyShare<C>) -> Vec<String> {

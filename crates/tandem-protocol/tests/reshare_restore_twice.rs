@@ -14,11 +14,12 @@
 
 use std::path::Path;
 
-use tandem_backup::reshare::{self, ClientAwaitingConfirmation, ServerAwaitingOpening};
-use tandem_backup::reshare::{ClientConfirmMsg, ServerConfirmMsg};
-use tandem_backup::{Backup, Operation, Recover, Refresh, Sharing};
 use tandem_curves::{Curve, Ed25519, Secp256k1};
 use tandem_protocol::SessionId;
+use tandem_protocol::Sharing;
+use tandem_protocol::reshare::{self, ClientAwaitingConfirmation, ServerAwaitingOpening};
+use tandem_protocol::reshare::{Backup, Operation, Recover, Refresh};
+use tandem_protocol::reshare::{ClientConfirmMsg, ServerConfirmMsg};
 use tandem_protocol::stored::SessionState;
 use tandem_testkit::harness;
 use tandem_testkit::message::{rng, signing_pair};

@@ -2,13 +2,13 @@
 
 #![allow(clippy::unwrap_used)]
 
+use crate::stored::SessionState;
+use crate::{DecodeError, Role, SessionId};
 use tandem_curves::{Curve, Point, Secp256k1, SecretScalar};
-use tandem_protocol::stored::SessionState;
-use tandem_protocol::{DecodeError, Role, SessionId};
 
 use super::{ClientAwaitingConfirmation, ServerAwaitingOpening, client_start, server_respond};
-use crate::test_support::{rng, signing_pair};
-use crate::{Backup, Refresh};
+use crate::reshare::test_support::{rng, signing_pair};
+use crate::reshare::{Backup, Refresh};
 
 /// The saved state `saved` restored, edited by `f` and saved again (saving does not
 /// validate), then restored: the refusal.

@@ -1,5 +1,5 @@
 //! A dishonest client or server in secp256k1 refresh and recovery as the wallet runs them
-//! (`tandem_backup::driver::refresh_ecdsa`, `recover_ecdsa`; `tandem-wallet`'s `backup.rs`):
+//! (`tandem_protocol::driver::refresh_ecdsa`, `recover_ecdsa`; `tandem-wallet`'s `backup.rs`):
 //! the resharing (messages 1–4), then the auxiliary information on the reshared shares with
 //! fresh Paillier keys (messages 5–9, the five aux-info messages), through the harness of
 //! `tandem_testkit::mutate`.
@@ -33,14 +33,15 @@
 use std::rc::Rc;
 use std::sync::OnceLock;
 
-use tandem_backup::driver::{refresh_ecdsa, reshare as reshare_pair};
 use tandem_backup::eject::combine;
-use tandem_backup::reshare::{ClientConfirmMsg, CommitMsg, ServerConfirmMsg, ServerSeedMsg};
-use tandem_backup::{Backup, BackupShare, Operation, Recover, Refresh, Sharing};
 use tandem_curves::Secp256k1;
 use tandem_protocol::driver;
+use tandem_protocol::driver::{refresh_ecdsa, reshare as reshare_pair};
 use tandem_protocol::ecdsa::EcdsaKeyShare;
 use tandem_protocol::ecdsa::aux_info as aux;
+use tandem_protocol::reshare::{Backup, Operation, Recover, Refresh};
+use tandem_protocol::reshare::{ClientConfirmMsg, CommitMsg, ServerConfirmMsg, ServerSeedMsg};
+use tandem_protocol::{BackupShare, Sharing};
 use tandem_protocol::{KeyShare, ProtocolId, Role};
 use tandem_testkit::aux_steps::{
     AuxInputs, AuxSteps, Reference, Share, attack_and_report, check_peer_aux, fixture_key,

@@ -11,13 +11,14 @@
     clippy::mod_module_files
 )]
 
-use tandem_backup::driver::reshare;
-use tandem_backup::reshare::{
+use tandem_curves::{Curve, Ed25519, Point, Scalar, Secp256k1};
+use tandem_protocol::BackupShare;
+use tandem_protocol::driver::reshare;
+use tandem_protocol::driver::{self, NoTap};
+use tandem_protocol::reshare::{
     self, ClientConfirmMsg, CommitMsg, Seed, ServerConfirmMsg, ServerSeedMsg,
 };
-use tandem_backup::{Backup, BackupShare, Operation, Recover, Refresh};
-use tandem_curves::{Curve, Ed25519, Point, Scalar, Secp256k1};
-use tandem_protocol::driver::{self, NoTap};
+use tandem_protocol::reshare::{Backup, Operation, Recover, Refresh};
 use tandem_protocol::stored::SessionState;
 use tandem_protocol::{Check, Error, KeyShare, Misuse, ProtocolId, Refusal, Role, SessionId};
 use tandem_testkit::message::{rng, signing_pair, tamper};

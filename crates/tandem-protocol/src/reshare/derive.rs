@@ -1,9 +1,9 @@
 //! What both parties of a resharing derive from the messages: the commitment and
 //! key-confirmation transcripts, the mask `r`, and the new pair.
 
+use crate::message::SessionContext;
+use crate::{Error, KeyShare, Misuse, PublicShares, Role};
 use tandem_curves::{Curve, Point, SecretScalar, Transcript};
-use tandem_protocol::message::SessionContext;
-use tandem_protocol::{Error, KeyShare, Misuse, PublicShares, Role};
 use zeroize::Zeroizing;
 
 use super::Seed;

@@ -16,13 +16,14 @@
 use proptest::prelude::*;
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
-use tandem_backup::driver::reshare;
 use tandem_backup::eject::combine;
-use tandem_backup::share::Sharing;
-use tandem_backup::{Backup, BackupShare, Recover, Refresh};
 use tandem_curves::{Curve, Ed25519, Secp256k1};
+use tandem_protocol::BackupShare;
 use tandem_protocol::KeyShare;
+use tandem_protocol::backup_share::Sharing;
+use tandem_protocol::driver::reshare;
 use tandem_protocol::driver::{self, NoTap};
+use tandem_protocol::reshare::{Backup, Recover, Refresh};
 
 fn rng(seed: u64, stream: u64) -> ChaCha20Rng {
     let mut r = ChaCha20Rng::seed_from_u64(seed);

@@ -12,9 +12,9 @@
 )]
 
 use curve25519_dalek::constants::EIGHT_TORSION;
-use tandem_backup::Backup;
-use tandem_backup::reshare::{self as rs, ClientConfirmMsg, ServerSeedMsg};
 use tandem_curves::Ed25519;
+use tandem_protocol::reshare::Backup;
+use tandem_protocol::reshare::{self as rs, ClientConfirmMsg, ServerSeedMsg};
 use tandem_protocol::{DecodeError, Error, Message, Misuse, Role, SessionId};
 use tandem_testkit::message::{payload, rng, signing_pair, with_payload};
 
