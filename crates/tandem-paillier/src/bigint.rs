@@ -302,9 +302,32 @@ pub fn random_unit<const L: usize, R: CryptoRng + ?Sized>(
     }
 }
 
+/// A uniform element of `Z*_n` that stays **secret** (ring-Pedersen's `τ`), for a public
+/// modulus `n`: the same draws as [`random_unit`] (so seeded runs give the same values), but
+/// the unit test is crypto-bigint's constant-time gcd, so its time says nothing about `x`.
+/// Only the accept/reject of each draw is observable (a rejection has probability about
+/// `2^-1535` for an RSA modulus).
+#[must_use]
+pub fn random_secret_unit<const L: usize, R: CryptoRng + ?Sized>(
+    rng: &mut R,
+    n: &Odd<Uint<L>>,
+) -> Uint<L> {
+    let modulus = n.as_nz_ref();
+    loop {
+        // public: n is a public modulus; rejection sampling on [0, n) leaks nothing about x
+        #[allow(clippy::disallowed_methods)]
+        let x = Uint::random_mod_vartime(rng, modulus);
+        // Constant time in x: `Uint::gcd` (not `gcd_vartime`).
+        let unit = !bool::from(x.is_zero()) && x.gcd(n.as_ref()) == Uint::ONE;
+        if unit {
+            return x;
+        }
+    }
+}
+
 /// Whether `0 < x < n` and `gcd(x, n) = 1` (membership in `Z*_n`).
 #[must_use]
-// public: x, n are peer values or published ones (but see CHECKS.md G-8: random_unit)
+// public: x, n are peer values, published ones, or draws that are published
 #[allow(clippy::disallowed_methods)]
 pub fn is_unit<const L: usize>(x: &Uint<L>, n: &Odd<Uint<L>>) -> bool {
     // Public inputs only (peer values, or our own sampled units where only the final

@@ -295,10 +295,8 @@ pub fn generate<R: CryptoRng + ?Sized>(
     rng: &mut R,
 ) -> Result<(Params, Trapdoor), RingPedersenError> {
     let n = sk.public().n();
-    // `random_unit` is variable time in the modulus: N is public (τ itself is not leaked).
-    // NOT public (CHECKS.md G-8): N is public, but is_unit's gcd_vartime runs on the secret τ
-    #[allow(clippy::disallowed_methods)]
-    let tau = bigint::random_unit(rng, n);
+    // τ is secret: drawn on the public N, checked with a constant-time gcd.
+    let tau = bigint::random_secret_unit(rng, n);
     let t = sk.pow_mod_n(&tau, &U3072::from_u8(2));
     let phi = NonZero::new(*sk.phi()).unwrap_or(NonZero::<U3072>::ONE);
     // φ(N) is secret: constant-time sampling (no rejection loop keyed on φ).

@@ -88,9 +88,8 @@ impl SecretKey {
     /// [`PaillierError`] if the sizes or the modulus are wrong.
     pub fn from_primes_unchecked(p: U1536, q: U1536) -> Result<Self, PaillierError> {
         let (p_odd, q_odd) = (odd_prime(&p)?, odd_prime(&q)?);
-        // NOT public (CHECKS.md G-8): bits_vartime runs on the secret primes p, q
-        #[allow(clippy::disallowed_methods)]
-        if p == q || p.bits_vartime() != PRIME_BITS || q.bits_vartime() != PRIME_BITS {
+        // The primes are secret: constant-time bit lengths (`bits`, not `bits_vartime`).
+        if p == q || p.bits() != PRIME_BITS || q.bits() != PRIME_BITS {
             return Err(PaillierError::InvalidPrime);
         }
         let n: U3072 = p.widening_mul(&q).into();

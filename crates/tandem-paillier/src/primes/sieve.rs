@@ -206,9 +206,9 @@ impl<T: Unsigned + Zeroize> Iterator for DeepSieve<T> {
         for k in self.survivors.by_ref() {
             let candidate = self.start.wrapping_add(&T::from(4 * u64::from(k)));
             // A carry into the top bits (start within 2^22 of 2^bits) leaves the range.
-            // NOT public (CHECKS.md G-8): bits_vartime runs on the secret prime candidate
-            #[allow(clippy::disallowed_methods)]
-            if candidate.bits_vartime() == self.bits && candidate.bit_vartime(self.bits - 2) {
+            // The candidate is secret: constant-time `bits` and `bit` (only the outcome, a
+            // carry out of the range, is observable).
+            if candidate.bits() == self.bits && bool::from(candidate.bit(self.bits - 2)) {
                 return Some(candidate);
             }
         }
