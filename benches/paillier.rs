@@ -2,6 +2,7 @@
 //! prime fixtures). Prover figures are the prover's CPU time, verifier figures the
 //! verifier's, with the verifier using its own trapdoor and CRT as in the protocol.
 
+#![allow(clippy::disallowed_methods)] // bench code: timing is what is measured, not a secret
 #![allow(
     missing_docs,
     clippy::unwrap_used,

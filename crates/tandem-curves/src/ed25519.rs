@@ -79,11 +79,15 @@ impl Curve for Ed25519 {
         p * s
     }
 
+    // public: a disallowed `*_vartime` wrapper: each caller says why its values are public
+    #[allow(clippy::disallowed_methods)]
     fn mul_vartime(p: &EdwardsPoint, s: &Scalar) -> EdwardsPoint {
         // Variable time: only called on public values.
         EdwardsPoint::vartime_double_scalar_mul_basepoint(s, p, &Scalar::ZERO)
     }
 
+    // public: a disallowed `*_vartime` wrapper: each caller says why its values are public
+    #[allow(clippy::disallowed_methods)]
     fn mul_base_add_vartime(a: &Scalar, b: &Scalar, p: &EdwardsPoint) -> EdwardsPoint {
         // Variable time: only called on public values (proof and signature verification).
         EdwardsPoint::vartime_double_scalar_mul_basepoint(b, p, a)
@@ -194,6 +198,8 @@ fn y_is_canonical(bytes: &[u8; 32]) -> bool {
 /// probabilistic shortcut) and about a third cheaper than dalek's constant-time
 /// `is_torsion_free`. FROST signing avoids it altogether for the nonce commitments, which
 /// travel as eighths ([`crate::Point::from_eighth_bytes`]).
+// public: p is a point decoded from the wire, and l - 1 is a constant
+#[allow(clippy::disallowed_methods)]
 fn is_in_prime_order_subgroup(p: &EdwardsPoint) -> bool {
     let l_minus_one = Scalar::ZERO - Scalar::ONE;
     EdwardsPoint::vartime_double_scalar_mul_basepoint(&l_minus_one, p, &Scalar::ZERO) == -p

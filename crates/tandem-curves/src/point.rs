@@ -50,12 +50,16 @@ impl<C: Curve> Point<C> {
 
     /// `a * G + b * self` in variable time: only for public scalars (verification).
     #[must_use]
+    // public: a disallowed `*_vartime` wrapper: each caller says why its values are public
+    #[allow(clippy::disallowed_methods)]
     pub fn mul_base_add_vartime(&self, a: &Scalar<C>, b: &Scalar<C>) -> Self {
         Self(C::mul_base_add_vartime(a.inner(), b.inner(), &self.0))
     }
 
     /// `s * self` in variable time: only for public scalars and points.
     #[must_use]
+    // public: a disallowed `*_vartime` wrapper: each caller says why its values are public
+    #[allow(clippy::disallowed_methods)]
     pub fn mul_vartime(&self, s: &Scalar<C>) -> Self {
         Self(C::mul_vartime(&self.0, s.inner()))
     }

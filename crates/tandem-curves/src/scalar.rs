@@ -72,6 +72,8 @@ impl<C: Curve> Scalar<C> {
     /// The multiplicative inverse in variable time, if the scalar is not zero. Only for
     /// public values (a verification, a public re-randomiser), never for a secret.
     #[must_use]
+    // public: a disallowed `*_vartime` wrapper: each caller says why its values are public
+    #[allow(clippy::disallowed_methods)]
     pub fn invert_vartime(&self) -> Option<Self> {
         Option::<C::Scalar>::from(C::scalar_invert_vartime(&self.0)).map(Self)
     }

@@ -103,6 +103,8 @@ impl<C: Curve> SchnorrProof<C> {
     ) -> Result<(), VerifyError> {
         let e = challenge(transcript, statement, &self.commitment);
         // z*G - e*X (variable time: all values are public).
+        // public: the statement X, the response z and the challenge e are public
+        #[allow(clippy::disallowed_methods)]
         let lhs = statement.mul_base_add_vartime(&self.response, &(-e));
         if !statement.is_identity() && lhs == self.commitment {
             Ok(())

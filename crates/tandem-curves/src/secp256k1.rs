@@ -45,6 +45,8 @@ impl Curve for Secp256k1 {
         s.invert()
     }
 
+    // public: a disallowed `*_vartime` wrapper: each caller says why its values are public
+    #[allow(clippy::disallowed_methods)]
     fn scalar_invert_vartime(s: &Scalar) -> CtOption<Scalar> {
         // Safegcd in variable time: only ever called on public scalars.
         s.invert_vartime()
@@ -78,11 +80,15 @@ impl Curve for Secp256k1 {
         p * s
     }
 
+    // public: a disallowed `*_vartime` wrapper: each caller says why its values are public
+    #[allow(clippy::disallowed_methods)]
     fn mul_vartime(p: &ProjectivePoint, s: &Scalar) -> ProjectivePoint {
         // Variable time: only called on public values.
         k256::elliptic_curve::ops::MulVartime::mul_vartime(*p, s)
     }
 
+    // public: a disallowed `*_vartime` wrapper: each caller says why its values are public
+    #[allow(clippy::disallowed_methods)]
     fn mul_base_add_vartime(a: &Scalar, b: &Scalar, p: &ProjectivePoint) -> ProjectivePoint {
         // Variable time: only called on public values (proof and signature verification).
         ProjectivePoint::mul_by_generator_and_mul_add_vartime(a, b, p)

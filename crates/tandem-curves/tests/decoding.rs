@@ -1,6 +1,9 @@
 //! Validating decoders: every refusal of docs/security-checklist.md section 1 for points and
 //! scalars.
 
+#![allow(clippy::disallowed_methods)]
+// test code: timing is not a secret here
+
 // Helpers outside #[test] functions unwrap too: a panic in a test is a test failure.
 #![allow(
     clippy::unwrap_used,

@@ -1,4 +1,6 @@
 //! Profiling helper: Πaff-g proofs in a loop (fixture keys), with a breakdown of the pieces.
+
+#![allow(clippy::disallowed_methods)] // profiling example: timing is not a secret here
 #![allow(clippy::unwrap_used, missing_docs, clippy::print_stderr)]
 use std::time::Instant;
 

@@ -145,12 +145,16 @@ pub fn uint_from_be<const L: usize>(bytes: &[u8]) -> Option<Uint<L>> {
 
 /// `2^bits` as a `Uint<L>` (`bits < L * 64`).
 #[must_use]
+// public: bits is a public bit count (variable time in the shift only)
+#[allow(clippy::disallowed_methods)]
 pub fn pow2<const L: usize>(bits: u32) -> Uint<L> {
     Uint::ONE.shl_vartime(bits)
 }
 
 /// `2^bits * n` as a `Uint<L>`; `None` if it does not fit.
 #[must_use]
+// public: bits and n are public (the callers pass moduli N0, N̂ and √N0)
+#[allow(clippy::disallowed_methods)]
 pub fn pow2_times<const L: usize, const M: usize>(bits: u32, n: &Uint<M>) -> Option<Uint<L>> {
     if n.bits_vartime() + bits >= Uint::<L>::BITS {
         return None;
@@ -216,6 +220,8 @@ impl<'de, const L: usize> serde::Deserialize<'de> for SecretInt<L> {
 /// Never for the bounds used in this crate: `2 * bound + 1` must fit in `L` limbs, which the
 /// callers' types guarantee (`bound` is at most half the width).
 #[must_use]
+// public: the bound is public; rejection sampling leaks nothing about the value drawn
+#[allow(clippy::disallowed_methods)]
 pub fn random_signed<const L: usize, R: CryptoRng + ?Sized>(
     rng: &mut R,
     bound: &Uint<L>,
@@ -287,6 +293,8 @@ pub fn random_unit<const L: usize, R: CryptoRng + ?Sized>(
 ) -> Uint<L> {
     let modulus = n.as_nz_ref();
     loop {
+        // public: n is a public modulus; rejection sampling leaks nothing about x
+        #[allow(clippy::disallowed_methods)]
         let x = Uint::random_mod_vartime(rng, modulus);
         if is_unit(&x, n) {
             return x;
@@ -294,8 +302,33 @@ pub fn random_unit<const L: usize, R: CryptoRng + ?Sized>(
     }
 }
 
+/// A uniform element of `Z*_n` that stays **secret** (ring-Pedersen's `τ`), for a public
+/// modulus `n`: the same draws as [`random_unit`] (so seeded runs give the same values), but
+/// the unit test is crypto-bigint's constant-time gcd, so its time says nothing about `x`.
+/// Only the accept/reject of each draw is observable (a rejection has probability about
+/// `2^-1535` for an RSA modulus).
+#[must_use]
+pub fn random_secret_unit<const L: usize, R: CryptoRng + ?Sized>(
+    rng: &mut R,
+    n: &Odd<Uint<L>>,
+) -> Uint<L> {
+    let modulus = n.as_nz_ref();
+    loop {
+        // public: n is a public modulus; rejection sampling on [0, n) leaks nothing about x
+        #[allow(clippy::disallowed_methods)]
+        let x = Uint::random_mod_vartime(rng, modulus);
+        // Constant time in x: `Uint::gcd` (not `gcd_vartime`).
+        let unit = !bool::from(x.is_zero()) && x.gcd(n.as_ref()) == Uint::ONE;
+        if unit {
+            return x;
+        }
+    }
+}
+
 /// Whether `0 < x < n` and `gcd(x, n) = 1` (membership in `Z*_n`).
 #[must_use]
+// public: x, n are peer values, published ones, or draws that are published
+#[allow(clippy::disallowed_methods)]
 pub fn is_unit<const L: usize>(x: &Uint<L>, n: &Odd<Uint<L>>) -> bool {
     // Public inputs only (peer values, or our own sampled units where only the final
     // accept/reject is observable).
@@ -305,6 +338,8 @@ pub fn is_unit<const L: usize>(x: &Uint<L>, n: &Odd<Uint<L>>) -> bool {
 /// `base^e` for a public signed exponent, in variable time (verification only). Negative
 /// exponents use the inverse of `base`; `None` if it has none.
 #[must_use]
+// public: a disallowed `*_vartime` wrapper: each caller says why its values are public
+#[allow(clippy::disallowed_methods)]
 pub fn pow_signed_vartime<const L: usize, const E: usize>(
     base: &FixedMontyForm<L>,
     e: &Int<E>,
@@ -352,6 +387,8 @@ pub fn ct(choice: Choice) -> subtle::Choice {
 
 /// Montgomery parameters for a public modulus (variable-time setup).
 #[must_use]
+// public: n is a public modulus (this wrapper is itself disallowed: callers say why)
+#[allow(clippy::disallowed_methods)]
 pub fn public_params<const L: usize>(n: &Odd<Uint<L>>) -> FixedMontyParams<L> {
     FixedMontyParams::new_vartime(*n)
 }

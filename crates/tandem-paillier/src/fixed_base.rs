@@ -197,6 +197,8 @@ impl<const L: usize> PublicPowers<L> {
     /// Precomputes the powers for exponents of up to `max_bits` bits. Variable time: `base`
     /// must be public.
     #[must_use]
+    // public: a disallowed `*_vartime` wrapper: each caller says why its values are public
+    #[allow(clippy::disallowed_methods)]
     pub fn new_vartime(base: &FixedMontyForm<L>, max_bits: u32) -> Self {
         let positions = max_bits.div_ceil(YAO_DIGIT_BITS);
         let mut powers = Vec::with_capacity(positions as usize);
@@ -221,6 +223,8 @@ impl<const L: usize> PublicPowers<L> {
     /// Variable time.
     #[must_use]
     pub fn pow_vartime<const E: usize>(&self, e: &Uint<E>) -> Option<FixedMontyForm<L>> {
+        // public: e is a public exponent (PublicPowers::pow_vartime is itself disallowed)
+        #[allow(clippy::disallowed_methods)]
         if e.bits_vartime() > self.max_bits() {
             return None;
         }
@@ -255,6 +259,8 @@ impl<const L: usize> PublicPowers<L> {
 fn public_digit<const E: usize>(e: &Uint<E>, pos: u32, width: u32) -> usize {
     let mut digit = 0usize;
     for b in 0..width {
+        // public: e is a public exponent (only called from PublicPowers::pow_vartime)
+        #[allow(clippy::disallowed_methods)]
         if e.bit_vartime(pos + b) {
             digit |= 1 << b;
         }

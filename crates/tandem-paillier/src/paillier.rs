@@ -103,6 +103,8 @@ impl PublicKey {
     ///
     /// # Errors
     /// [`PaillierError::ModulusSize`], [`PaillierError::ModulusEven`].
+    // public: N and N² are the public modulus
+    #[allow(clippy::disallowed_methods)]
     pub fn from_modulus(n: U3072) -> Result<Self, PaillierError> {
         let bits = n.bits_vartime();
         if bits != MODULUS_BITS {
@@ -155,6 +157,8 @@ impl PublicKey {
         if bool::from(c.0.is_zero()) || c.0 >= *self.n2.as_ref() {
             return Err(PaillierError::InvalidCiphertext);
         }
+        // public: c is a ciphertext being validated and N the public modulus
+        #[allow(clippy::disallowed_methods)]
         let c_mod_n: U3072 = c.0.rem_vartime(self.n.as_nz_ref());
         if !bigint::is_unit(&c_mod_n, &self.n) {
             return Err(PaillierError::InvalidCiphertext);
@@ -190,6 +194,8 @@ impl PublicKey {
     pub fn encrypt_with<const L: usize>(&self, m: &Int<L>, r: &U3072) -> Ciphertext {
         // The exponent N is public; Montgomery multiplication is constant time in its
         // operands, so `pow_vartime` leaks only N.
+        // public: the exponent N is public (constant time in the secret base r)
+        #[allow(clippy::disallowed_methods)]
         let r_n = MontyN2::new(&r.resize(), &self.params_n2).pow_vartime(self.n.as_ref());
         Ciphertext(self.one_plus_n_pow(m).mul(&r_n).retrieve())
     }
@@ -266,6 +272,8 @@ use crate::bigint::I4096;
 #[must_use]
 pub fn to_signed(m: &U3072, n: &U3072) -> I4096 {
     use subtle::ConditionallySelectable;
+    // public: the shift 1 is fixed (variable time in the shift only)
+    #[allow(clippy::disallowed_methods)]
     let half = n.shr_vartime(1);
     let is_high = bigint::ct(crypto_bigint::CtGt::ct_gt(m, &half));
     let positive: crypto_bigint::U4096 = m.resize();

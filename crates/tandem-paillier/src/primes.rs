@@ -122,6 +122,8 @@ where
 /// The search's predicate: the two Fermat filters, cheapest rejection first, then the full
 /// safe-prime test. `p ≡ 3 (mod 4)` for every sieve candidate, so `p' = (p-1)/2` is odd.
 /// The copies of the candidate it makes are wiped (the accepted one is the secret prime).
+// public: the shift 1 is fixed (wrapping_shr_vartime is variable time in the shift only)
+#[allow(clippy::disallowed_methods)]
 fn is_safe_prime_candidate<T: UnsignedWithMontyForm + RandomMod + Zeroize>(p: &T) -> bool {
     let passes = |n: T| {
         Odd::new(n).into_option().is_some_and(|odd| {
@@ -145,6 +147,8 @@ fn is_safe_prime_candidate<T: UnsignedWithMontyForm + RandomMod + Zeroize>(p: &T
 #[doc(hidden)]
 #[must_use]
 pub fn fermat_base_two<T: UnsignedWithMontyForm + Zeroize>(n: &Odd<T>) -> bool {
+    // NOT public (CHECKS.md G-8): n is a secret prime candidate (no constant-time set-up)
+    #[allow(clippy::disallowed_methods)]
     let params = T::MontyForm::new_params_vartime(n.clone());
     let one = T::MontyForm::one(&params);
     let mut exponent = n.as_ref().wrapping_sub(&T::one_like(n.as_ref()));
@@ -162,6 +166,8 @@ pub fn fermat_base_two<T: UnsignedWithMontyForm + Zeroize>(n: &Odd<T>) -> bool {
 /// with both top bits set, `p ≡ 3 (mod 4)`, `p` and `(p-1)/2` prime.
 #[must_use]
 pub fn is_valid_safe_prime(p: &U1536) -> bool {
+    // public: the bit indices are fixed (variable time in the index only)
+    #[allow(clippy::disallowed_methods)]
     let top_two_set = p.bit_vartime(PRIME_BITS - 1) && p.bit_vartime(PRIME_BITS - 2);
     top_two_set && is_prime(Flavor::Safe, p)
 }

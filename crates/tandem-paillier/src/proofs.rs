@@ -98,11 +98,15 @@ fn uniform_up_to<const L: usize>(
     label: &'static str,
     bound: &Uint<L>,
 ) -> Uint<L> {
+    // public: the bound is a public range bound
+    #[allow(clippy::disallowed_methods)]
     let bits = bound.bits_vartime();
     let mut buf = vec![0u8; Uint::<L>::BYTES];
     loop {
         t.challenge_bytes(label, &mut buf);
         let candidate = Uint::<L>::from_be_slice(&buf);
+        // public: the shift depends on the public bound only
+        #[allow(clippy::disallowed_methods)]
         let masked = candidate.bitand(&Uint::<L>::MAX.shr_vartime(Uint::<L>::BITS - bits));
         if masked <= *bound {
             return masked;
@@ -113,6 +117,8 @@ fn uniform_up_to<const L: usize>(
 /// The challenge `e` uniform in `[-q, q]` (CGGMP24 range proofs), as an integer.
 pub(crate) fn challenge_pm_q(t: &mut Transcript) -> I1024 {
     let q: Uint<{ I1024::LIMBS }> = k256_order().resize();
+    // public: q is the curve order
+    #[allow(clippy::disallowed_methods)]
     let two_q = q.shl_vartime(1);
     let u = uniform_up_to(t, "challenge-pm-q", &two_q);
     *u.wrapping_sub(&q).as_int()
@@ -121,6 +127,8 @@ pub(crate) fn challenge_pm_q(t: &mut Transcript) -> I1024 {
 /// The challenge `e` uniform in `[-2^bits, 2^bits]` (Πfac: `±2^ℓ`).
 pub(crate) fn challenge_pm_pow2(t: &mut Transcript, bits: u32) -> I1024 {
     let b = bigint::pow2::<{ I1024::LIMBS }>(bits);
+    // public: b = 2^bits is a public bound
+    #[allow(clippy::disallowed_methods)]
     let u = uniform_up_to(t, "challenge-pm-pow2", &b.shl_vartime(1));
     *u.wrapping_sub(&b).as_int()
 }
@@ -202,6 +210,8 @@ pub fn signed_from_scalar(s: &K256Scalar) -> I1024 {
     use subtle::ConditionallySelectable;
     let q: Uint<{ I1024::LIMBS }> = k256_order().resize();
     let v = SecretInt::<{ I1024::LIMBS }>(int_from_scalar(s));
+    // public: q is the curve order (and the shift 1 is fixed)
+    #[allow(clippy::disallowed_methods)]
     let half = q.shr_vartime(1);
     let high = bigint::ct(crypto_bigint::CtGt::ct_gt(v.as_uint(), &half));
     let shifted = SecretInt::<{ I1024::LIMBS }>(*v.as_uint().wrapping_sub(&q).as_int());

@@ -104,6 +104,8 @@ impl Params {
     ///
     /// # Errors
     /// A [`RingPedersenError`] naming the failed check.
+    // public: N̂, s, t are published ring-Pedersen parameters
+    #[allow(clippy::disallowed_methods)]
     pub fn new(n: U3072, s: U3072, t: U3072) -> Result<Self, RingPedersenError> {
         if n.bits_vartime() != MODULUS_BITS {
             return Err(RingPedersenError::Modulus);
@@ -212,6 +214,8 @@ impl Params {
 
     /// `s^x · t^y mod N̂` for public `x, y`, in variable time (a verifier without the trapdoor).
     #[must_use]
+    // public: a disallowed `*_vartime` wrapper: each caller says why its values are public
+    #[allow(clippy::disallowed_methods)]
     pub fn commit_vartime<const A: usize, const B: usize>(&self, x: &Int<A>, y: &Int<B>) -> MontyN {
         let sx = bigint::pow_signed_vartime(&self.s_m, x).unwrap_or(self.s_m);
         let ty = bigint::pow_signed_vartime(&self.t_m, y).unwrap_or(self.t_m);
@@ -291,8 +295,8 @@ pub fn generate<R: CryptoRng + ?Sized>(
     rng: &mut R,
 ) -> Result<(Params, Trapdoor), RingPedersenError> {
     let n = sk.public().n();
-    // `random_unit` is variable time in the modulus: N is public (τ itself is not leaked).
-    let tau = bigint::random_unit(rng, n);
+    // τ is secret: drawn on the public N, checked with a constant-time gcd.
+    let tau = bigint::random_secret_unit(rng, n);
     let t = sk.pow_mod_n(&tau, &U3072::from_u8(2));
     let phi = NonZero::new(*sk.phi()).unwrap_or(NonZero::<U3072>::ONE);
     // φ(N) is secret: constant-time sampling (no rejection loop keyed on φ).
@@ -343,6 +347,8 @@ impl Verifier<'_> {
                 trapdoor,
                 sk,
             } => params.to_monty(&trapdoor.commit(params, sk, a, b)),
+            // public: a, b are public proof responses (a verifier without the trapdoor)
+            #[allow(clippy::disallowed_methods)]
             Self::Public(params) => params.commit_vartime(a, b),
         }
     }
@@ -356,6 +362,8 @@ impl Verifier<'_> {
                 let phi = NonZero::new(*sk.phi()).unwrap_or(NonZero::<U3072>::ONE);
                 params.to_monty(&sk.pow_mod_n(base, &bigint::reduce_signed(e, &phi)))
             }
+            // public: base and e are public (a verifier without the trapdoor)
+            #[allow(clippy::disallowed_methods)]
             Self::Public(params) => {
                 let b = params.to_monty(base);
                 bigint::pow_signed_vartime(&b, e).unwrap_or(b)

@@ -2,6 +2,7 @@
 //! bad input and asserts the exact error, including the figure-tagged name of the failed
 //! equation or range.
 
+#![allow(clippy::disallowed_methods)] // test code: timing is not a secret here
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

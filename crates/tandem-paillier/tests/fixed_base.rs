@@ -1,6 +1,7 @@
 //! The fixed-base exponentiation helpers against crypto-bigint's plain exponentiation:
 //! window tables for secret exponents (unsigned and signed) and Yao's method for public ones.
 
+#![allow(clippy::disallowed_methods)] // test code: timing is not a secret here
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

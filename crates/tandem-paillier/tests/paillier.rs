@@ -1,5 +1,6 @@
 //! Paillier: correctness, CRT paths against the plain ones, homomorphisms, validation.
 
+#![allow(clippy::disallowed_methods)] // test code: timing is not a secret here
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

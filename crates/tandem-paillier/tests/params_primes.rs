@@ -1,5 +1,6 @@
 //! The security level's relations (CGGMP24 App. C.1) and safe-prime generation.
 
+#![allow(clippy::disallowed_methods)] // test code: timing is not a secret here
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

@@ -1,5 +1,6 @@
 //! Πaff-g (CGGMP24 Fig. 25): completeness, every field, ranges (Alpha-Rays), binding.
 
+#![allow(clippy::disallowed_methods)] // test code: timing is not a secret here
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

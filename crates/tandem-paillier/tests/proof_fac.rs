@@ -1,5 +1,6 @@
 //! Πfac (CGGMP24 Fig. 26): completeness, tampering, ranges before exponentiation, BitForge.
 
+#![allow(clippy::disallowed_methods)] // test code: timing is not a secret here
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

@@ -1,5 +1,6 @@
 //! Πmod (CGGMP24 Fig. 12): completeness, tampering, statement refusals, known attacks.
 
+#![allow(clippy::disallowed_methods)] // test code: timing is not a secret here
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

@@ -1,5 +1,6 @@
 //! Πprm (CGGMP24 Fig. 13): completeness, tampering, and parameters with `s ∉ ⟨t⟩`.
 
+#![allow(clippy::disallowed_methods)] // test code: timing is not a secret here
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

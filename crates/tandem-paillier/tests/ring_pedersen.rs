@@ -1,5 +1,6 @@
 //! Ring-Pedersen parameters: generation, validation, the owner's trapdoor.
 
+#![allow(clippy::disallowed_methods)] // test code: timing is not a secret here
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

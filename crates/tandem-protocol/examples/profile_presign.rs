@@ -1,6 +1,8 @@
 //! Profiling helper: `profile_presign [presign|sign|k256] N`: N presignatures between
 //! fixture keys with a per-step breakdown, N online signatures from one stored presignature
 //! pair, or N k256 sign + verify (baseline); for perf or callgrind.
+
+#![allow(clippy::disallowed_methods)] // profiling example: timing is not a secret here
 #![allow(clippy::unwrap_used, missing_docs, clippy::print_stderr)]
 use std::time::{Duration, Instant};
 

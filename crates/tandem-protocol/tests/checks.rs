@@ -8,6 +8,7 @@
 //! pools, `OwnAux`) are unit tests next to the types (`src/keygen.rs`, `src/ecdsa/tests.rs`,
 //! `src/ecdsa/pool.rs`, `src/ecdsa/aux_info/tests.rs`, `src/ecdsa/key_share.rs`).
 
+#![allow(clippy::disallowed_methods)] // test code: timing is not a secret here
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

@@ -10,6 +10,7 @@
 //! made unsaveable (`detector_*`), and `every_saveable_state_has_a_case` fails when an
 //! implementation of `SessionState` anywhere in the workspace has no case.
 
+#![allow(clippy::disallowed_methods)] // test code: timing is not a secret here
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

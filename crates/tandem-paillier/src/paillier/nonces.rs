@@ -117,9 +117,13 @@ impl Drop for KeyTables {
 impl KeyTables {
     pub(super) fn new<R: CryptoRng + ?Sized>(key: &PublicKey, rng: &mut R) -> Self {
         // `random_unit` is variable time in the modulus: N is public.
+        // public: N is the peer's public modulus, and the tables' base g is not secret
+        #[allow(clippy::disallowed_methods)]
         let g = bigint::random_unit(rng, key.n());
         let g_n = MontyN::new(&g, key.params_n());
         // G = g^N mod N²: N is public (variable time in N only).
+        // public: the exponent N is public (constant time in g)
+        #[allow(clippy::disallowed_methods)]
         let lifted = MontyN2::new(&g.resize(), key.params_n2()).pow_vartime(key.n().as_ref());
         Self {
             base: FixedBaseTable::new(&g_n, FOREIGN_EXPONENT_BITS),

@@ -88,7 +88,8 @@ impl SecretKey {
     /// [`PaillierError`] if the sizes or the modulus are wrong.
     pub fn from_primes_unchecked(p: U1536, q: U1536) -> Result<Self, PaillierError> {
         let (p_odd, q_odd) = (odd_prime(&p)?, odd_prime(&q)?);
-        if p == q || p.bits_vartime() != PRIME_BITS || q.bits_vartime() != PRIME_BITS {
+        // The primes are secret: constant-time bit lengths (`bits`, not `bits_vartime`).
+        if p == q || p.bits() != PRIME_BITS || q.bits() != PRIME_BITS {
             return Err(PaillierError::InvalidPrime);
         }
         let n: U3072 = p.widening_mul(&q).into();
@@ -302,6 +303,8 @@ impl SecretKey {
         let (magnitude, negative) = e.abs_sign();
         // The sign of a public exponent is public.
         let negative = bool::from(crate::bigint::ct(negative));
+        // public: the exponent e is public (pow_vartime is variable time in e only, not in p, q)
+        #[allow(clippy::disallowed_methods)]
         let half = |params: &FixedMontyParams<{ U3072::LIMBS }>| {
             let b = FixedMontyForm::new(&base.rem(params.modulus().as_nz_ref()), params);
             let b = if negative {

@@ -161,6 +161,8 @@ impl<T: Unsigned + RandomBits + Zeroize> SieveFactory for DeepSieveFactory<T> {
     {
         let mut start = T::random_bits(rng, self.bits);
         for bit in [self.bits - 1, self.bits - 2, 1, 0] {
+            // public: the bit indices are fixed (variable time in the index only)
+            #[allow(clippy::disallowed_methods)]
             start.set_bit_vartime(bit, true);
         }
         // The struck positions encode `start` modulo every sieving prime: wiped after use.
@@ -204,7 +206,9 @@ impl<T: Unsigned + Zeroize> Iterator for DeepSieve<T> {
         for k in self.survivors.by_ref() {
             let candidate = self.start.wrapping_add(&T::from(4 * u64::from(k)));
             // A carry into the top bits (start within 2^22 of 2^bits) leaves the range.
-            if candidate.bits_vartime() == self.bits && candidate.bit_vartime(self.bits - 2) {
+            // The candidate is secret: constant-time `bits` and `bit` (only the outcome, a
+            // carry out of the range, is observable).
+            if candidate.bits() == self.bits && bool::from(candidate.bit(self.bits - 2)) {
                 return Some(candidate);
             }
         }

@@ -172,6 +172,8 @@ pub fn prove<R: CryptoRng + ?Sized>(
 
     // A = C^α (1+N0)^β r^N0 mod N0² (N0 is the verifier's: no CRT).
     let c_m = MontyN2::new(&st.c.0, pk0.params_n2());
+    // public: C is the statement's ciphertext
+    #[allow(clippy::disallowed_methods)]
     let c_inv = Option::<MontyN2>::from(c_m.invert_vartime()).unwrap_or(c_m);
     let c_alpha = Zeroizing::new(bigint::pow_secret(
         &c_m,
@@ -246,6 +248,8 @@ impl AffGProof {
     ///
     /// # Errors
     /// A [`ProofError`] naming the first failed check.
+    // public: the responses z1..z4 and the challenge e are public proof values
+    #[allow(clippy::disallowed_methods)]
     pub fn verify_deferred(
         &self,
         st: &Statement<'_>,

@@ -96,6 +96,8 @@ impl EncCheck {
         let k = &self.key;
         let lhs = MontyN2::new(&k.encrypt_with(&self.m, &self.w).0, k.params_n2());
         let c = MontyN2::new(&self.c.0, k.params_n2());
+        // public: C and the challenge e are public proof values
+        #[allow(clippy::disallowed_methods)]
         let rhs = MontyN2::new(&self.a.0, k.params_n2())
             .mul(&bigint::pow_signed_vartime(&c, &self.e).unwrap_or(c));
         if lhs == rhs {
@@ -128,6 +130,8 @@ pub fn verify<R: CryptoRng + ?Sized>(checks: &[EncCheck], rng: &mut R) -> Result
 
 /// The batch equation for checks that all use `key`. Variable time (public values; the
 /// coefficients are secret only until the verdict).
+// public: C, N and e are public; the verifier's coefficients matter only until the verdict
+#[allow(clippy::disallowed_methods)]
 fn batch_holds<R: CryptoRng + ?Sized>(key: &PublicKey, checks: &[EncCheck], rng: &mut R) -> bool {
     let params = key.params_n2();
     let mut m_sum = I4096::ZERO;
@@ -163,6 +167,8 @@ fn batch_holds<R: CryptoRng + ?Sized>(key: &PublicKey, checks: &[EncCheck], rng:
 
 /// `Π b_i^(e_i)`; `None` for no terms.
 fn multi_exp(terms: &[(MontyN2, U512)]) -> Option<MontyN2> {
+    // public: the exponents are public challenges times the verifier's coefficients
+    #[allow(clippy::disallowed_methods)]
     let bits = terms.iter().map(|(_, e)| e.bits_vartime()).max()?;
     Some(MontyN2::multi_exponentiate_bounded_exp(terms, bits))
 }

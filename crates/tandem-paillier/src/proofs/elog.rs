@@ -100,6 +100,8 @@ impl ElogProof {
         if self.z.mul_base() != self.a + st.l * &e {
             return Err(ProofError::Equation("Πelog z·G = A + e·L (Fig. 23)"));
         }
+        // public: X is in the statement, u and z are proof responses
+        #[allow(clippy::disallowed_methods)]
         if st.x.mul_base_add_vartime(&self.u, &self.z) != self.n + st.m * &e {
             return Err(ProofError::Equation("Πelog u·G + z·X = N + e·M (Fig. 23)"));
         }

@@ -206,6 +206,8 @@ impl EncElgProof {
         let e_s = scalar_from_int(&e);
         let z1_s = scalar_from_int(&self.z1);
         // w·A + z1·G = Y' + e·X (public values: variable time).
+        // public: A is in the statement, z1 and w are proof responses
+        #[allow(clippy::disallowed_methods)]
         let lhs = st.a.mul_base_add_vartime(&z1_s, &self.w);
         if lhs != self.y + st.x * &e_s {
             return Err(ProofError::Equation(

@@ -78,6 +78,8 @@ struct Bounds {
     x: U4096,
 }
 
+// public: N0 and N̂ are public moduli
+#[allow(clippy::disallowed_methods)]
 fn bounds(n0: &U3072, n_hat: &U3072) -> Option<Bounds> {
     let sqrt_n0 = n0.floor_sqrt_vartime();
     let n0n: crypto_bigint::U6144 = n0.widening_mul(n_hat).into();
@@ -101,6 +103,8 @@ fn transcript(ctx: &Transcript, n0: &U3072, rp: &Params, commitments: [&U3072; 5
     t
 }
 
+// public: the bound is a public range bound
+#[allow(clippy::disallowed_methods)]
 fn bits_of<const L: usize>(bound: &Uint<L>) -> u32 {
     // |value| <= bound < 2^(bits+1): the exponent length bound for constant-time powering.
     bound.bits_vartime() + 1
@@ -208,6 +212,8 @@ impl FacProof {
     ///
     /// # Errors
     /// A [`ProofError`] naming the first failed check.
+    // public: the responses and the challenge e are public proof values
+    #[allow(clippy::disallowed_methods)]
     pub fn verify(
         &self,
         n0: &PublicKey,

@@ -128,6 +128,8 @@ impl PrimeSide {
     fn new(prime: &crypto_bigint::Odd<U1536>, n: &U3072, w: &MontyP) -> Self {
         let p1 = prime.as_ref().wrapping_sub(&U1536::ONE);
         let p1_nz = NonZero::new(p1).unwrap_or(NonZero::<U1536>::ONE);
+        // public: the shift 2 is fixed (variable time in the shift only; the prime is secret)
+        #[allow(clippy::disallowed_methods)]
         let quarter = prime.as_ref().wrapping_add(&U1536::ONE).shr_vartime(2);
         let fourth: U3072 = quarter.widening_mul(&quarter).into();
         let fourth: U1536 = fourth.rem(&p1_nz);
@@ -163,7 +165,11 @@ pub fn prove<R: CryptoRng + ?Sized>(sk: &SecretKey, ctx: &Transcript, rng: &mut 
     // of 1 would reveal a factor). Public, so the Jacobi symbol is variable time.
     let w = loop {
         // `random_unit` is variable time in the modulus: N is public.
+        // public: N is public and w is published in the proof
+        #[allow(clippy::disallowed_methods)]
         let w = bigint::random_unit(rng, n);
+        // public: w is published in the proof and N is public
+        #[allow(clippy::disallowed_methods)]
         if matches!(w.jacobi_symbol_vartime(n), JacobiSymbol::MinusOne) {
             break w;
         }
@@ -226,6 +232,8 @@ impl ModProof {
     ///
     /// # Errors
     /// A [`ProofError`] naming the first check that failed.
+    // public: N and the proof values w, z_i are public
+    #[allow(clippy::disallowed_methods)]
     pub fn verify(&self, pk: &PublicKey, ctx: &Transcript) -> Result<(), ProofError> {
         let n = pk.n();
         // Statement: exactly 3072 bits and odd (PublicKey construction), no small factor, not

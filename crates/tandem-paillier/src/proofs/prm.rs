@@ -153,6 +153,8 @@ impl PrmProof {
         let mut t = transcript(ctx, params, &self.commitments);
         let e = challenge_bits(&mut t, REPETITIONS);
         // 128 exponentiations of the same base t with public exponents: Yao's method.
+        // public: t is a published ring-Pedersen parameter
+        #[allow(clippy::disallowed_methods)]
         let table = PublicPowers::new_vartime(params.t_monty(), MODULUS_BITS);
         let s = *params.s_monty();
         for (index, ((a, z), bit)) in self
@@ -162,6 +164,8 @@ impl PrmProof {
             .zip(&e)
             .enumerate()
         {
+            // public: the z_i are public proof responses
+            #[allow(clippy::disallowed_methods)]
             let lhs = table
                 .pow_vartime(z)
                 .ok_or(ProofError::OutOfRange("Πprm z_i"))?;

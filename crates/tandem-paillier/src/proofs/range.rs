@@ -37,6 +37,8 @@ pub(crate) fn bounds(n_hat: &U3072) -> Option<Bounds> {
     })
 }
 
+// public: b is a public range bound
+#[allow(clippy::disallowed_methods)]
 pub(crate) fn bits<const L: usize>(b: &Uint<L>) -> u32 {
     b.bits_vartime() + 1
 }
@@ -123,6 +125,8 @@ pub(crate) fn nonce_response<const E: usize>(
 
 /// `base^e mod N²` for public `base` (a unit) and signed `e`: with CRT when the verifier owns
 /// the key, in variable time otherwise.
+// public: the base and the challenge exponent e are public (verification)
+#[allow(clippy::disallowed_methods)]
 pub(crate) fn pow_n2<const E: usize>(
     verifier: &Verifier<'_>,
     pk: &PublicKey,
@@ -169,6 +173,8 @@ pub(crate) struct CheckNames {
 /// The verifier's checks of the shared part: memberships, ranges, then the ring-Pedersen
 /// equation; the Paillier equation is returned (see [`super::batch`]).
 #[allow(clippy::too_many_arguments)]
+// public: the responses and the challenge e are public proof values
+#[allow(clippy::disallowed_methods)]
 pub(crate) fn verify(
     names: &CheckNames,
     pk0: &PublicKey,

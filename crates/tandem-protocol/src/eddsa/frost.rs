@@ -365,6 +365,8 @@ impl SigningPackage {
             .fold(EdwardsPoint::identity(), |acc, (_, c)| {
                 acc + c.hiding.point().inner()
             });
+        // public: the binding factors and commitments are public
+        #[allow(clippy::disallowed_methods)]
         let binding_sum = EdwardsPoint::vartime_multiscalar_mul(
             binding_factors.iter().map(|rho| *rho.inner()),
             commitments.iter().map(|(_, c)| *c.binding.point().inner()),
@@ -471,6 +473,8 @@ impl SigningPackage {
     /// [`SigningPackage::verify_share`] with `lambda_i * PK_i` given (for an additive share,
     /// its public share).
     #[must_use]
+    // public: the share z_i, the challenge and λ_i·PK_i are public
+    #[allow(clippy::disallowed_methods)]
     pub fn verify_share_weighted(
         &self,
         id: Identifier,
@@ -543,6 +547,8 @@ fn verify_with_challenge(
     public_key: &Element,
     challenge: &Scalar<Ed25519>,
 ) -> Result<ed25519_dalek::Signature, FrostError> {
+    // public: the signature (R, z), the key and the challenge are public
+    #[allow(clippy::disallowed_methods)]
     if public_key.point().mul_base_add_vartime(z, &(-*challenge)) != *r.point() {
         return Err(FrostError::InvalidSignature);
     }

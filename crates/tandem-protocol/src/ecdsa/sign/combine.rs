@@ -98,6 +98,8 @@ pub(crate) fn rerandomizer(
 }
 
 /// `R' = δ'^-1·Γ`, encoded (Γ and δ' are public: variable time).
+// public: Γ and δ' are public (both parties publish them)
+#[allow(clippy::disallowed_methods)]
 pub(crate) fn nonce_point(
     gamma: &Point<Secp256k1>,
     delta: &Scalar<Secp256k1>,
@@ -132,6 +134,8 @@ pub(crate) fn partial(presignature: Presignature, n: &Nonce) -> Scalar<Secp256k1
 
 /// `σ_j·R' = m·Δ̃_j + r'·S̃_j` (CGGMP24 Fig. 10; the `δ'` cancels; variable time, public
 /// values).
+// public: R', Δ_j, S_j, m, r' and the partial signature σ_j are public
+#[allow(clippy::disallowed_methods)]
 fn partial_is_valid(c: &PartyCommitments, n: &PublicNonce, sigma: &Scalar<Secp256k1>) -> bool {
     n.r_point.point().mul_vartime(sigma) == c.big_delta.mul_vartime(&n.m) + c.s.mul_vartime(&n.r)
 }
@@ -194,9 +198,13 @@ fn combine(
     // tell the server something about s = σ_c + σ_s, i.e. about σ_c: a partial signature on
     // the digest the client itself asked to sign, from a presignature spent either way. All
     // it could complete is the signature the client wanted, so nothing secret is at stake.
+    // public: s is the signature's s; see the comment above on σ_c
+    #[allow(clippy::disallowed_methods)]
     let s_inv = s_raw
         .invert_vartime()
         .ok_or(Error::Misuse(Misuse::Degenerate))?;
+    // public: X, m, r' and s are the signature and its public key
+    #[allow(clippy::disallowed_methods)]
     let r_v = public_key.mul_base_add_vartime(&(n.m * s_inv), &(n.r * s_inv));
     if r_v != *n.r_point.point() {
         return Err(Error::Internal(
@@ -225,6 +233,7 @@ fn combine(
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::disallowed_methods)] // test code: timing is not a secret here
     use k256::elliptic_curve::point::AffineCoordinates;
 
     use super::*;
