@@ -284,42 +284,44 @@ pub fn random_unit_mod_secret_prime<const L: usize, const W: usize, R: CryptoRng
 
 /// A uniform element of `Z*_n` for a **public** modulus `n` (a peer's or our published `N`,
 /// `N̂`): rejection sampling on `[1, n)` until `gcd(x, n) = 1`, both in variable time in `n`
-/// (for a secret prime use [`random_unit_mod_secret_prime`]). For an RSA modulus a rejection
-/// has probability about `2^-1535`.
+/// and the gcd in variable time in `x` too, so only for a unit that is published (Πmod's `w`)
+/// or public by design; for a secret unit use [`random_secret_unit`], for a secret prime
+/// [`random_unit_mod_secret_prime`]. For an RSA modulus a rejection has probability about
+/// `2^-1535`.
 #[must_use]
 pub fn random_unit<const L: usize, R: CryptoRng + ?Sized>(
     rng: &mut R,
     n: &Odd<Uint<L>>,
 ) -> Uint<L> {
-    let modulus = n.as_nz_ref();
-    loop {
-        // public: n is a public modulus; rejection sampling leaks nothing about x
-        #[allow(clippy::disallowed_methods)]
-        let x = Uint::random_mod_vartime(rng, modulus);
-        if is_unit(&x, n) {
-            return x;
-        }
-    }
+    draw_unit(rng, n, |x| is_unit(x, n))
 }
 
 /// A uniform element of `Z*_n` that stays **secret** (ring-Pedersen's `τ`), for a public
 /// modulus `n`: the same draws as [`random_unit`] (so seeded runs give the same values), but
 /// the unit test is crypto-bigint's constant-time gcd, so its time says nothing about `x`.
-/// Only the accept/reject of each draw is observable (a rejection has probability about
-/// `2^-1535` for an RSA modulus).
+/// Only the accept/reject of each draw is observable.
 #[must_use]
 pub fn random_secret_unit<const L: usize, R: CryptoRng + ?Sized>(
     rng: &mut R,
     n: &Odd<Uint<L>>,
 ) -> Uint<L> {
-    let modulus = n.as_nz_ref();
+    // Constant time in x: `Uint::gcd` (not `gcd_vartime`).
+    draw_unit(rng, n, |x| {
+        !bool::from(x.is_zero()) && x.gcd(n.as_ref()) == Uint::ONE
+    })
+}
+
+/// Draws on `[0, n)` until `unit` accepts.
+fn draw_unit<const L: usize, R: CryptoRng + ?Sized>(
+    rng: &mut R,
+    n: &Odd<Uint<L>>,
+    unit: impl Fn(&Uint<L>) -> bool,
+) -> Uint<L> {
     loop {
-        // public: n is a public modulus; rejection sampling on [0, n) leaks nothing about x
+        // public: n is a public modulus; rejection sampling leaks nothing about x
         #[allow(clippy::disallowed_methods)]
-        let x = Uint::random_mod_vartime(rng, modulus);
-        // Constant time in x: `Uint::gcd` (not `gcd_vartime`).
-        let unit = !bool::from(x.is_zero()) && x.gcd(n.as_ref()) == Uint::ONE;
-        if unit {
+        let x = Uint::random_mod_vartime(rng, n.as_nz_ref());
+        if unit(&x) {
             return x;
         }
     }
