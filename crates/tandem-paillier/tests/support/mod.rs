@@ -3,7 +3,7 @@
 
 #![allow(dead_code, unreachable_pub)]
 
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
@@ -36,6 +36,20 @@ fn party(i: usize) -> Party {
     let (sk, rp, td) = fixture_primes::aux(i, &mut ChaCha20Rng::seed_from_u64(1000 + i as u64))
         .expect("fixture key");
     Party { sk, rp, td }
+}
+
+/// A party of the `*_checks.rs` tests (keys of their own: other ring-Pedersen seeds than
+/// [`VERIFIER`] and [`PROVER`]).
+fn checks_party(i: usize) -> Party {
+    let (sk, rp, td) = fixture_primes::aux(i, &mut rng(2000 + i as u64)).unwrap();
+    Party { sk, rp, td }
+}
+
+/// The verifier (owns N0 and the ring-Pedersen parameters) and the prover of the
+/// `*_checks.rs` tests.
+pub fn parties() -> &'static (Party, Party) {
+    static P: OnceLock<(Party, Party)> = OnceLock::new();
+    P.get_or_init(|| (checks_party(0), checks_party(1)))
 }
 
 /// The verifier in most tests (owns N0 and N̂).
