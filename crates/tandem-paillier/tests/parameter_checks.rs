@@ -1,6 +1,7 @@
 //! Checks of Paillier keys, ring-Pedersen parameters and encodings listed in `CHECKS.md` that
 //! no other test provoked: each test crafts the bad input and asserts the exact error.
 
+#![allow(clippy::disallowed_methods)] // test code: timing is not a secret here
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
