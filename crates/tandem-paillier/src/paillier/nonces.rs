@@ -116,7 +116,6 @@ impl Drop for KeyTables {
 
 impl KeyTables {
     pub(super) fn new<R: CryptoRng + ?Sized>(key: &PublicKey, rng: &mut R) -> Self {
-        // `random_unit` is variable time in the modulus: N is public.
         // public: N is the peer's public modulus, and the tables' base g is not secret
         #[allow(clippy::disallowed_methods)]
         let g = bigint::random_unit(rng, key.n());

@@ -164,7 +164,6 @@ pub fn prove<R: CryptoRng + ?Sized>(sk: &SecretKey, ctx: &Transcript, rng: &mut 
     // w uniform among the units with Jacobi symbol -1 (never a structured w: a square root
     // of 1 would reveal a factor). Public, so the Jacobi symbol is variable time.
     let w = loop {
-        // `random_unit` is variable time in the modulus: N is public.
         // public: N is public and w is published in the proof
         #[allow(clippy::disallowed_methods)]
         let w = bigint::random_unit(rng, n);

@@ -63,7 +63,7 @@ fn setup() -> Option<Setup> {
     let pk0 = verifier.0.public();
     let (c, _) = pk0.encrypt(&mut rng, &I1024::from_i64(99));
     let (xw, yw) = (I1024::from_i64(-5), I2048::from_i64(77_777));
-    // `random_unit` is variable time in the modulus: N0 is public.
+    // public: N0 is a public modulus and this is test code
     let rho = Nonce(bigint::random_unit(&mut rng, pk0.n()));
     let d = pk0.add(&pk0.scalar_mul(&c, &xw, 16), &pk0.encrypt_with(&yw, &rho.0));
     let (y, rho_y) = prover.0.encrypt(&mut rng, &yw);
