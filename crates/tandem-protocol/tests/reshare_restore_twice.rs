@@ -12,6 +12,7 @@
     clippy::mod_module_files
 )]
 
+use std::collections::BTreeSet;
 use std::path::Path;
 
 use tandem_curves::{Curve, Ed25519, Secp256k1};
@@ -125,7 +126,11 @@ fn server<O: Operation, C: Curve>(name: &'static str) {
 
 #[test]
 fn every_saveable_state_has_a_case() {
-    let found = saveable_states(Path::new(env!("CARGO_MANIFEST_DIR")));
+    // This crate's other saveable states are `restore_twice.rs`'s cases.
+    let found: BTreeSet<String> = saveable_states(Path::new(env!("CARGO_MANIFEST_DIR")))
+        .into_iter()
+        .filter(|state| state.starts_with("reshare::"))
+        .collect();
     let listed = HARNESS.iter().map(|s| (*s).to_owned()).collect();
     assert_eq!(
         found, listed,
