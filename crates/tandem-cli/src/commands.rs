@@ -3,11 +3,12 @@
 use std::path::Path;
 
 use serde_json::json;
-use tandem_wallet::{FsStore, SignMethod, Status, Wallet, WalletError, Zeroizing};
+use tandem_wallet::{FsStore, Status, Wallet, WalletError, Zeroizing};
 
 use crate::inputs;
 use crate::output::{
-    Output, addresses_human, addresses_json, hex, status_chain, wallet_human, wallet_json,
+    Output, emit_addresses, emit_ed25519, emit_generated, emit_presignatures, emit_secp256k1,
+    emit_status, hex, set, status_chain, wallet_human, wallet_json,
 };
 use crate::ui::Ui;
 use crate::{KeyArgs, Primes};
@@ -23,19 +24,12 @@ fn open_with(store: &Path, primes: Primes) -> Result<Wallet<FsStore>, String> {
         .map_err(|e| e.to_string())
 }
 
-/// Adds a field to a JSON object (the values built here are always objects).
-fn set(value: &mut serde_json::Value, key: &str, field: serde_json::Value) {
-    if let Some(object) = value.as_object_mut() {
-        object.insert(key.to_owned(), field);
-    }
-}
-
 fn err(e: WalletError) -> String {
     e.to_string()
 }
 
 /// Runs `f` with a progress callback drawing on stderr (silent with `--json`).
-fn with_ui<T>(
+pub(crate) fn with_ui<T>(
     out: &Output,
     f: impl FnOnce(&mut (dyn FnMut(tandem_wallet::progress::Progress) + Send)) -> T,
 ) -> T {
@@ -53,40 +47,19 @@ pub(crate) fn generate(store: &Path, out: &Output, primes: Primes) -> Result<(),
         .map(|store| primes.wallet(store))
         .map_err(|e| e.to_string())?;
     let info = with_ui(out, |p| wallet.generate(p)).map_err(err)?;
-    let mut human = vec![(
-        "",
-        "wallet generated (signing shares STORED_CLIENT)".to_string(),
-    )];
-    human.extend(wallet_human(&info));
-    out.emit(&wallet_json(&info), &human);
+    emit_generated(out, &info);
     Ok(())
 }
 
 pub(crate) fn addresses(store: &Path, out: &Output) -> Result<(), String> {
     let info = open(store)?.info().map_err(err)?;
-    out.emit(
-        &json!({ "addresses": addresses_json(&info.addresses) }),
-        &addresses_human(&info.addresses),
-    );
+    emit_addresses(out, &info.addresses);
     Ok(())
 }
 
 pub(crate) fn status(store: &Path, out: &Output) -> Result<(), String> {
     let info = open(store)?.info().map_err(err)?;
-    let backup = info.backup_status.map(|b| b.name());
-    let mut value = wallet_json(&info);
-    set(
-        &mut value,
-        "signing_status",
-        json!(info.signing_status.name()),
-    );
-    set(&mut value, "backup_status", json!(backup));
-    set(&mut value, "presignatures", json!(info.presignatures));
-    let mut human = wallet_human(&info);
-    human.push(("signing status", info.signing_status.name().to_string()));
-    human.push(("backup status", backup.unwrap_or("none").to_string()));
-    human.push(("presignatures", info.presignatures.to_string()));
-    out.emit(&value, &human);
+    emit_status(out, &info);
     Ok(())
 }
 
@@ -102,54 +75,35 @@ pub(crate) fn sign(
             let digest = inputs::digest(digest)?;
             let wallet = open(store)?;
             let signed = with_ui(out, |p| wallet.sign_secp256k1(&digest, p)).map_err(err)?;
-            let sig = &signed.signature;
-            let (r, s) = (hex(&sig.r.to_bytes()), hex(&sig.s.to_bytes()));
-            let method = match signed.method {
-                SignMethod::Presignature => "from a presignature (one round)",
-                SignMethod::FullSigning => "full signing (no presignature in the pool)",
-            };
-            out.emit(
-                &json!({
-                    "signature": hex(&sig.to_bytes()),
-                    "r": r,
-                    "s": s,
-                    "recovery_id": sig.recovery_id,
-                }),
-                &[
-                    ("signature", hex(&sig.to_bytes())),
-                    ("r", r.clone()),
-                    ("s (low)", s.clone()),
-                    ("recovery id", sig.recovery_id.to_string()),
-                    ("made by", method.to_string()),
-                ],
-            );
+            emit_secp256k1(out, &signed);
             Ok(())
         }
         ("ed25519", None, Some(message)) => {
             let message = inputs::hex("message", message)?;
             let wallet = open(store)?;
             let sig = with_ui(out, |p| wallet.sign_ed25519(&message, p)).map_err(err)?;
-            let sig = hex(&sig.to_bytes());
-            out.emit(&json!({ "signature": sig }), &[("signature", sig.clone())]);
+            emit_ed25519(out, &sig);
             Ok(())
         }
-        ("secp256k1", _, _) => {
-            Err("sign --curve secp256k1 takes --digest <32-byte hex> (and no --message)".into())
+        (curve, _, _) => Err(sign_usage(curve)),
+    }
+}
+
+/// The error of a `sign` with the wrong arguments.
+pub(crate) fn sign_usage(curve: &str) -> String {
+    match curve {
+        "secp256k1" => {
+            "sign --curve secp256k1 takes --digest <32-byte hex> (and no --message)".into()
         }
-        ("ed25519", _, _) => {
-            Err("sign --curve ed25519 takes --message <hex> (and no --digest)".into())
-        }
-        (other, _, _) => Err(format!("unknown curve {other:?} (secp256k1 or ed25519)")),
+        "ed25519" => "sign --curve ed25519 takes --message <hex> (and no --digest)".into(),
+        other => format!("unknown curve {other:?} (secp256k1 or ed25519)"),
     }
 }
 
 pub(crate) fn presign(store: &Path, out: &Output, count: usize) -> Result<(), String> {
     let wallet = open(store)?;
     let held = with_ui(out, |p| wallet.presign(count, p)).map_err(err)?;
-    out.emit(
-        &json!({ "presignatures": held }),
-        &[("presignatures", format!("{held} ready on this device"))],
-    );
+    emit_presignatures(out, held);
     Ok(())
 }
 

@@ -17,17 +17,23 @@
 // A command-line tool prints to stdout by design.
 #![allow(clippy::print_stdout)]
 
+mod admin;
 mod commands;
 mod demo;
+mod http;
 mod inputs;
 mod output;
+mod remote;
+mod serve;
 mod ui;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand};
-use tandem_wallet::{FsStore, Wallet};
+use tandem_client::{Client, DeviceStore, Transport};
+use tandem_wallet::{FreshPrimes, FsStore, PaillierKeys, Wallet};
 
 /// Where the commands that make secp256k1 shares take their Paillier primes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,6 +56,34 @@ impl Primes {
             }
         }
     }
+
+    /// The device's client over `transport`, taking its Paillier keys from these primes.
+    pub(crate) fn client<T: Transport, D: DeviceStore>(
+        self,
+        transport: T,
+        device: D,
+        client_id: String,
+    ) -> Client<T, D> {
+        match self {
+            Self::Fresh => Client::with_paillier_keys(transport, device, client_id, FreshPrimes),
+            #[cfg(feature = "insecure-test-primes")]
+            Self::InsecureFixtures => Client::with_paillier_keys(
+                transport,
+                device,
+                client_id,
+                tandem_testkit::wallet::FixturePrimes::new(),
+            ),
+        }
+    }
+
+    /// The server's source of Paillier keys (for its pool).
+    pub(crate) fn server_source(self) -> Arc<dyn PaillierKeys> {
+        match self {
+            Self::Fresh => Arc::new(FreshPrimes),
+            #[cfg(feature = "insecure-test-primes")]
+            Self::InsecureFixtures => Arc::new(tandem_testkit::wallet::FixturePrimes::new()),
+        }
+    }
 }
 
 /// Tandem: two-party threshold signing (ECDSA secp256k1, EdDSA Ed25519) for wallets.
@@ -62,6 +96,13 @@ struct Cli {
     /// Machine-readable output: one JSON object on stdout.
     #[arg(long, global = true)]
     json: bool,
+    /// Run as the device of a `tandem server` at this URL (`http://127.0.0.1:8080`); the
+    /// store then holds only the device's files.
+    #[arg(long, global = true, requires = "api_key_file")]
+    server: Option<String>,
+    /// The client's API key (one line), with `--server`; `create-client` writes it.
+    #[arg(long, global = true)]
+    api_key_file: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -115,6 +156,15 @@ enum Command {
     Eject(KeyArgs),
     /// Run the whole wallet lifecycle in a temporary store, with progress.
     Demo,
+    /// Run the provider's MPC service (HTTP, SQLite or PostgreSQL).
+    Server(serve::ServerArgs),
+    /// Create a client (one wallet) on a server: `--server URL --admin-key-file F
+    /// --api-key-file OUT` writes the client's API key to OUT (0600).
+    CreateClient {
+        /// The organization's admin token (one line).
+        #[arg(long)]
+        admin_key_file: PathBuf,
+    },
 }
 
 /// clap's error as one line: the message and its details (e.g. which arguments are
@@ -172,30 +222,20 @@ fn run_with(primes: Primes) -> ExitCode {
         }
     };
     let out = output::Output::new(cli.json);
-    let result = match cli.command {
-        Command::Generate => commands::generate(&cli.store, &out, primes),
-        Command::Addresses => commands::addresses(&cli.store, &out),
-        Command::Status => commands::status(&cli.store, &out),
-        Command::Sign {
-            curve,
-            digest,
-            message,
-        } => commands::sign(
-            &cli.store,
-            &out,
-            &curve,
-            digest.as_deref(),
-            message.as_deref(),
-        ),
-        Command::Presign { count } => commands::presign(&cli.store, &out, count),
-        Command::Backup(key) => commands::backup(&cli.store, &out, &key),
-        Command::Recover(key) => commands::recover(&cli.store, &out, &key, primes),
-        Command::Refresh => commands::refresh(&cli.store, &out, primes),
-        Command::Eject(key) => commands::eject(&cli.store, &out, &key),
-        Command::Demo if cli.json => {
-            Err("demo is for people and has no --json output (see the other commands)".into())
+    let result = match (cli.command, &cli.server) {
+        (Command::Server(args), None) => serve::run(args, primes),
+        (Command::CreateClient { admin_key_file }, Some(server)) => {
+            admin::create_client(server, &admin_key_file, cli.api_key_file.as_deref(), &out)
         }
-        Command::Demo => demo::run(primes),
+        (Command::CreateClient { .. }, None) => {
+            Err("create-client needs --server URL and --api-key-file OUT".into())
+        }
+        (command, Some(server)) => match &cli.api_key_file {
+            Some(key_file) => remote::client(server, key_file, &cli.store, primes)
+                .and_then(|client| remote::run(command, &client, &out)),
+            None => Err("--server needs --api-key-file".into()),
+        },
+        (command, None) => local(command, &cli.store, cli.json, &out, primes),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -203,6 +243,38 @@ fn run_with(primes: Primes) -> ExitCode {
             // One line: messages never contain newlines, but make sure.
             eprintln!("tandem: {}", e.replace('\n', " "));
             ExitCode::FAILURE
+        }
+    }
+}
+
+/// A command on a local store: both halves in this process.
+fn local(
+    command: Command,
+    store: &std::path::Path,
+    json: bool,
+    out: &output::Output,
+    primes: Primes,
+) -> Result<(), String> {
+    match command {
+        Command::Generate => commands::generate(store, out, primes),
+        Command::Addresses => commands::addresses(store, out),
+        Command::Status => commands::status(store, out),
+        Command::Sign {
+            curve,
+            digest,
+            message,
+        } => commands::sign(store, out, &curve, digest.as_deref(), message.as_deref()),
+        Command::Presign { count } => commands::presign(store, out, count),
+        Command::Backup(key) => commands::backup(store, out, &key),
+        Command::Recover(key) => commands::recover(store, out, &key, primes),
+        Command::Refresh => commands::refresh(store, out, primes),
+        Command::Eject(key) => commands::eject(store, out, &key),
+        Command::Demo if json => {
+            Err("demo is for people and has no --json output (see the other commands)".into())
+        }
+        Command::Demo => demo::run(primes),
+        Command::Server(_) | Command::CreateClient { .. } => {
+            Err("unreachable: handled before the local commands".into())
         }
     }
 }

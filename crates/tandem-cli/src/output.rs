@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 use tandem_wallet::address::Addresses;
-use tandem_wallet::{Status, WalletInfo};
+use tandem_wallet::{Secp256k1Signed, SignMethod, Status, WalletInfo, ed25519_dalek};
 
 pub(crate) struct Output {
     json: bool,
@@ -83,4 +83,86 @@ pub(crate) fn wallet_human(info: &WalletInfo) -> Vec<(&'static str, String)> {
     ];
     lines.extend(addresses_human(&info.addresses));
     lines
+}
+
+/// Adds a field to a JSON object (the values built here are always objects).
+pub(crate) fn set(value: &mut Value, key: &str, field: Value) {
+    if let Some(object) = value.as_object_mut() {
+        object.insert(key.to_owned(), field);
+    }
+}
+
+/// `generate`'s output (local and `--server`).
+pub(crate) fn emit_generated(out: &Output, info: &WalletInfo) {
+    let mut human = vec![(
+        "",
+        "wallet generated (signing shares STORED_CLIENT)".to_string(),
+    )];
+    human.extend(wallet_human(info));
+    out.emit(&wallet_json(info), &human);
+}
+
+/// `status`'s output.
+pub(crate) fn emit_status(out: &Output, info: &WalletInfo) {
+    let backup = info.backup_status.map(|b| b.name());
+    let mut value = wallet_json(info);
+    set(
+        &mut value,
+        "signing_status",
+        json!(info.signing_status.name()),
+    );
+    set(&mut value, "backup_status", json!(backup));
+    set(&mut value, "presignatures", json!(info.presignatures));
+    let mut human = wallet_human(info);
+    human.push(("signing status", info.signing_status.name().to_string()));
+    human.push(("backup status", backup.unwrap_or("none").to_string()));
+    human.push(("presignatures", info.presignatures.to_string()));
+    out.emit(&value, &human);
+}
+
+/// `addresses`'s output.
+pub(crate) fn emit_addresses(out: &Output, addresses: &Addresses) {
+    out.emit(
+        &json!({ "addresses": addresses_json(addresses) }),
+        &addresses_human(addresses),
+    );
+}
+
+/// A secp256k1 signature's output.
+pub(crate) fn emit_secp256k1(out: &Output, signed: &Secp256k1Signed) {
+    let sig = &signed.signature;
+    let (r, s) = (hex(&sig.r.to_bytes()), hex(&sig.s.to_bytes()));
+    let method = match signed.method {
+        SignMethod::Presignature => "from a presignature (one round)",
+        SignMethod::FullSigning => "full signing (no presignature in the pool)",
+    };
+    out.emit(
+        &json!({
+            "signature": hex(&sig.to_bytes()),
+            "r": r,
+            "s": s,
+            "recovery_id": sig.recovery_id,
+        }),
+        &[
+            ("signature", hex(&sig.to_bytes())),
+            ("r", r.clone()),
+            ("s (low)", s.clone()),
+            ("recovery id", sig.recovery_id.to_string()),
+            ("made by", method.to_string()),
+        ],
+    );
+}
+
+/// An Ed25519 signature's output.
+pub(crate) fn emit_ed25519(out: &Output, sig: &ed25519_dalek::Signature) {
+    let sig = hex(&sig.to_bytes());
+    out.emit(&json!({ "signature": sig }), &[("signature", sig.clone())]);
+}
+
+/// `presign`'s output.
+pub(crate) fn emit_presignatures(out: &Output, held: usize) {
+    out.emit(
+        &json!({ "presignatures": held }),
+        &[("presignatures", format!("{held} ready on this device"))],
+    );
 }

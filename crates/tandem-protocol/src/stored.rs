@@ -43,6 +43,17 @@ pub enum StoredKind {
     /// A backup share encrypted under a caller's key or password (AES-256-GCM envelope),
     /// `tandem-backup`.
     SealedShare,
+    /// A spend-once party state: the server's presigning state between messages 2 and 3
+    /// ([`presign::spend_once`](crate::ecdsa::presign::spend_once)); like a presignature, it
+    /// must be consumed by one atomic take of its store.
+    SpendOnceSession {
+        /// The protocol.
+        protocol: ProtocolId,
+        /// The party.
+        role: Role,
+        /// The round whose message the party waits for.
+        awaiting_round: u8,
+    },
 }
 
 /// The header at the start of every stored structure.

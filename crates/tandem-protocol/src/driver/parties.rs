@@ -18,10 +18,9 @@ use crate::message::SessionId;
 use crate::reshare::{self as rs, Operation};
 use crate::runner::{Pair, Party};
 
-/// Key generation on curve `C` (4 messages, client first).
-pub fn keygen<'a, C: Curve, R1: CryptoRng + 'a, R2: CryptoRng + 'a>()
--> Pair<'a, R1, R2, KeyShare<C>, KeyShare<C>> {
-    let client = Party::work(|rng: &mut R1| {
+/// The client's key generation on curve `C` (messages 1 and 3; see [`keygen`]).
+pub fn keygen_client<'a, C: Curve, R: CryptoRng + 'a>() -> Party<'a, R, KeyShare<C>> {
+    Party::work(|rng: &mut R| {
         let (state, m1) = kg::client_start::<C, _>(SessionId::random(rng), rng)?;
         Ok(Party::ask(m1, move |m2, _| {
             let (state, m3) = state.receive(m2)?;
@@ -29,7 +28,12 @@ pub fn keygen<'a, C: Curve, R1: CryptoRng + 'a, R2: CryptoRng + 'a>()
                 Ok(Party::Done(state.receive(m4)?))
             }))
         }))
-    });
+    })
+}
+
+/// Key generation on curve `C` (4 messages, client first).
+pub fn keygen<'a, C: Curve, R1: CryptoRng + 'a, R2: CryptoRng + 'a>()
+-> Pair<'a, R1, R2, KeyShare<C>, KeyShare<C>> {
     let server = Party::receive(|m1, rng: &mut R2| {
         let (state, m2) = kg::server_respond::<C, _>(m1, rng)?;
         Ok(Party::ask(m2, move |m3, rng| {
@@ -37,7 +41,10 @@ pub fn keygen<'a, C: Curve, R1: CryptoRng + 'a, R2: CryptoRng + 'a>()
             Ok(Party::send(m4, Party::Done(share)))
         }))
     });
-    Pair { client, server }
+    Pair {
+        client: keygen_client::<C, R1>(),
+        server,
+    }
 }
 
 /// The client's auxiliary information from its key-generation share and fresh Paillier key.
@@ -92,12 +99,11 @@ pub fn aux_info<'a, R1: CryptoRng + 'a, R2: CryptoRng + 'a>(
     }
 }
 
-/// Presigning (4 messages).
-pub fn presign<'a, R1: CryptoRng + 'a, R2: CryptoRng + 'a>(
+/// The client's presigning (messages 1 and 3; see [`presign`]).
+pub fn presign_client<'a, R: CryptoRng + 'a>(
     client_share: &'a EcdsaKeyShare,
-    server_share: &'a EcdsaKeyShare,
-) -> Pair<'a, R1, R2, Presignature, Presignature> {
-    let client = Party::work(move |rng: &mut R1| {
+) -> Party<'a, R, Presignature> {
+    Party::work(move |rng: &mut R| {
         let (state, m1) = presign::client_start(client_share, SessionId::random(rng), rng)?;
         Ok(Party::ask(m1, move |m2, rng| {
             let (state, m3) = state.receive(client_share, m2, rng)?;
@@ -105,7 +111,14 @@ pub fn presign<'a, R1: CryptoRng + 'a, R2: CryptoRng + 'a>(
                 Ok(Party::Done(state.receive(client_share, m4)?))
             }))
         }))
-    });
+    })
+}
+
+/// Presigning (4 messages).
+pub fn presign<'a, R1: CryptoRng + 'a, R2: CryptoRng + 'a>(
+    client_share: &'a EcdsaKeyShare,
+    server_share: &'a EcdsaKeyShare,
+) -> Pair<'a, R1, R2, Presignature, Presignature> {
     let server = Party::receive(move |m1, rng: &mut R2| {
         let (state, m2) = presign::server_respond(server_share, m1, rng)?;
         Ok(Party::ask(m2, move |m3, rng| {
@@ -113,7 +126,10 @@ pub fn presign<'a, R1: CryptoRng + 'a, R2: CryptoRng + 'a>(
             Ok(Party::send(m4, Party::Done(presignature)))
         }))
     });
-    Pair { client, server }
+    Pair {
+        client: presign_client(client_share),
+        server,
+    }
 }
 
 /// Whether the server takes the signing protocol's last message and verifies its own copy of
@@ -135,8 +151,24 @@ fn ecdsa_sign_pair<'a, R1: CryptoRng + 'a, R2: CryptoRng + 'a, O: 'a>(
     copy: ServerCopy,
     server_tail: impl FnOnce(ecdsa_sign::ServerAwaitingFinish) -> Party<'a, R2, O> + Send + 'a,
 ) -> Pair<'a, R1, R2, EcdsaSignature, O> {
+    let client = ecdsa_sign_client_copy(client_share, client_presignature, digest, copy);
+    let server = Party::receive(move |m1, rng: &mut R2| {
+        let request = ecdsa_sign::server_receive_request(server_share, m1)?;
+        let (state, m2) = request.approve(server_share, server_presignature, rng)?;
+        Ok(Party::send(m2, server_tail(state)))
+    });
+    Pair { client, server }
+}
+
+/// The client's online ECDSA signing, sending message 3 or not (`copy`).
+fn ecdsa_sign_client_copy<'a, R: CryptoRng + 'a>(
+    client_share: &'a EcdsaKeyShare,
+    client_presignature: Presignature,
+    digest: &[u8; 32],
+    copy: ServerCopy,
+) -> Party<'a, R, EcdsaSignature> {
     let digest = *digest;
-    let client = Party::work(move |rng: &mut R1| {
+    Party::work(move |rng: &mut R| {
         let session = SessionId::random(rng);
         let (state, m1) =
             ecdsa_sign::client_start(client_share, client_presignature, session, &digest, rng)?;
@@ -144,13 +176,17 @@ fn ecdsa_sign_pair<'a, R1: CryptoRng + 'a, R2: CryptoRng + 'a, O: 'a>(
             let (signature, m3) = state.receive(client_share, m2)?;
             Ok(finish(copy, m3, signature))
         }))
-    });
-    let server = Party::receive(move |m1, rng: &mut R2| {
-        let request = ecdsa_sign::server_receive_request(server_share, m1)?;
-        let (state, m2) = request.approve(server_share, server_presignature, rng)?;
-        Ok(Party::send(m2, server_tail(state)))
-    });
-    Pair { client, server }
+    })
+}
+
+/// The client's online ECDSA signing for itself (request and response; see
+/// [`ecdsa_sign_for_client`]): the client combines and verifies.
+pub fn ecdsa_sign_client<'a, R: CryptoRng + 'a>(
+    client_share: &'a EcdsaKeyShare,
+    client_presignature: Presignature,
+    digest: &[u8; 32],
+) -> Party<'a, R, EcdsaSignature> {
+    ecdsa_sign_client_copy(client_share, client_presignature, digest, ServerCopy::Skip)
 }
 
 /// The client's last step: its output, after sending the last message if the server takes it.
@@ -227,20 +263,38 @@ fn eddsa_sign_pair<'a, R1: CryptoRng + 'a, R2: CryptoRng + 'a, O: 'a>(
     copy: ServerCopy,
     server_tail: impl FnOnce(eddsa_sign::ServerAwaitingShare) -> Party<'a, R2, O> + Send + 'a,
 ) -> Pair<'a, R1, R2, Signature, O> {
-    let client = Party::work(move |rng: &mut R1| {
-        let session = SessionId::random(rng);
-        let (state, m1) = eddsa_sign::client_start(client_key, session, message, rng)?;
-        Ok(Party::ask(m1, move |m2, _| {
-            let (signature, m3) = state.receive(client_key, m2)?;
-            Ok(finish(copy, m3, signature))
-        }))
-    });
+    let client = eddsa_sign_client_copy(client_key, message, copy);
     let server = Party::receive(move |m1, rng: &mut R2| {
         let request = eddsa_sign::server_receive_request(server_key, m1)?;
         let (state, m2) = request.approve(server_key, rng)?;
         Ok(Party::send(m2, server_tail(state)))
     });
     Pair { client, server }
+}
+
+/// The client's FROST Ed25519 signing, sending message 3 or not (`copy`).
+fn eddsa_sign_client_copy<'a, R: CryptoRng + 'a>(
+    client_key: &'a KeyShare<Ed25519>,
+    message: &'a [u8],
+    copy: ServerCopy,
+) -> Party<'a, R, Signature> {
+    Party::work(move |rng: &mut R| {
+        let session = SessionId::random(rng);
+        let (state, m1) = eddsa_sign::client_start(client_key, session, message, rng)?;
+        Ok(Party::ask(m1, move |m2, _| {
+            let (signature, m3) = state.receive(client_key, m2)?;
+            Ok(finish(copy, m3, signature))
+        }))
+    })
+}
+
+/// The client's FROST Ed25519 signing for itself (RFC 9591's two rounds; see
+/// [`eddsa_sign_for_client`]): the client aggregates and verifies.
+pub fn eddsa_sign_client<'a, R: CryptoRng + 'a>(
+    client_key: &'a KeyShare<Ed25519>,
+    message: &'a [u8],
+) -> Party<'a, R, Signature> {
+    eddsa_sign_client_copy(client_key, message, ServerCopy::Skip)
 }
 
 /// FROST Ed25519 signing of `message`, all three messages: both parties output the signature
@@ -264,13 +318,11 @@ pub fn eddsa_sign_for_client<'a, R1: CryptoRng + 'a, R2: CryptoRng + 'a>(
     eddsa_sign_pair(keys, message, ServerCopy::Skip, |_| Party::Done(()))
 }
 
-/// Operation `O` on curve `C` (4 messages): the client's and the server's (or
-/// custodian's) source shares in, their targets out. The sources are only read.
-pub fn reshare<'a, O: Operation, C: Curve, R1: CryptoRng + 'a, R2: CryptoRng + 'a>(
+/// The client's side of operation `O` on curve `C` (messages 1 and 3; see [`reshare`]).
+pub fn reshare_client<'a, O: Operation, C: Curve, R: CryptoRng + 'a>(
     client: &'a O::Source<C>,
-    server: &'a O::Source<C>,
-) -> Pair<'a, R1, R2, O::Target<C>, O::Target<C>> {
-    let client_party = Party::work(move |rng: &mut R1| {
+) -> Party<'a, R, O::Target<C>> {
+    Party::work(move |rng: &mut R| {
         let session = SessionId::random(rng);
         let (state, m1) = rs::client_start::<O, C, _>(client, session, rng)?;
         Ok(Party::ask(m1, move |m2, rng| {
@@ -279,7 +331,16 @@ pub fn reshare<'a, O: Operation, C: Curve, R1: CryptoRng + 'a, R2: CryptoRng + '
                 Ok(Party::Done(state.receive(m4)?))
             }))
         }))
-    });
+    })
+}
+
+/// Operation `O` on curve `C` (4 messages): the client's and the server's (or
+/// custodian's) source shares in, their targets out. The sources are only read.
+pub fn reshare<'a, O: Operation, C: Curve, R1: CryptoRng + 'a, R2: CryptoRng + 'a>(
+    client: &'a O::Source<C>,
+    server: &'a O::Source<C>,
+) -> Pair<'a, R1, R2, O::Target<C>, O::Target<C>> {
+    let client_party = reshare_client::<O, C, R1>(client);
     let server_party = Party::receive(move |m1, rng: &mut R2| {
         let (state, m2) = rs::server_respond::<O, C, _>(server, m1, rng)?;
         Ok(Party::ask(m2, move |m3, rng| {

@@ -33,6 +33,7 @@ use crate::message::{ProtocolId, Role, SessionContext, SessionId};
 use crate::stored::{self, StoredKind};
 
 pub(crate) mod rounds;
+pub mod spend_once;
 
 pub use rounds::{DeltaMsg, EncryptedNoncesMsg, MtaMsg};
 use rounds::{Round1Secrets, Round2Secrets, Round3Secrets};
@@ -510,8 +511,9 @@ pub(crate) fn server_first_payload<R: CryptoRng + ?Sized>(
 /// `B_2 = b·Y + γ_s·G`). Restored twice and driven with two different valid client
 /// messages 3, it would output two presignatures with the same id and the same `k_s` but
 /// different `χ_s` (offsets the client knows), and one signature with each reveals the key.
-/// An interrupted presigning run starts over: a presignature is cheap. In-memory only (its
-/// serde form exists in cargo-fuzz builds alone, `cfg(fuzzing)`).
+/// An interrupted presigning run starts over: a presignature is cheap. Its one stored form is
+/// **spend-once** ([`spend_once`]): for a stateless server whose store takes each saved copy
+/// exactly once (a delete-returning transaction), the same rule as for a stored presignature.
 ///
 /// ```compile_fail,E0599
 /// # use tandem_protocol::ecdsa::presign::ServerAwaitingClient;
@@ -526,8 +528,9 @@ pub(crate) fn server_first_payload<R: CryptoRng + ?Sized>(
 /// let _ = ServerAwaitingClient::restore(tandem_curves::CurveId::Secp256k1, &[]);
 /// ```
 // Deliberately not serializable: this state holds presigning nonces (see `stored::SessionState`
-// for why it must not be saved and restored). Only a cargo-fuzz build (`cfg(fuzzing)`, which
-// cargo-fuzz sets and no dependent crate can) derives serde, for the fuzz targets to copy it.
+// for why it must not be saved and restored like one). Its only stored form is the spend-once
+// API of `spend_once` (a crate-private mirror, no public serde). A cargo-fuzz build
+// (`cfg(fuzzing)`, which no dependent crate can set) derives serde for the fuzz targets.
 #[cfg_attr(fuzzing, derive(Serialize, Deserialize))]
 pub struct ServerAwaitingClient {
     pub(crate) ctx: SessionContext,

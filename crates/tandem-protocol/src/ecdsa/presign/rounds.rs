@@ -102,8 +102,9 @@ pub(crate) type SecretInt = bigint::SecretInt<{ I2048::LIMBS }>;
 /// drop: a leaked copy is the secret itself.
 type LiftedScalar = bigint::SecretInt<{ I1024::LIMBS }>;
 
-/// The party's round-1 secrets (serde only in cargo-fuzz builds, for the presigning states).
-#[cfg_attr(fuzzing, derive(Serialize, Deserialize))]
+/// The party's round-1 secrets. Serializable only as part of the server's spend-once state
+/// (`presign::spend_once`) and, in cargo-fuzz builds, of the presigning states.
+#[derive(Serialize, Deserialize)]
 pub(crate) struct Round1Secrets {
     pub(crate) k: SecretScalar<Secp256k1>,
     pub(crate) gamma: SecretScalar<Secp256k1>,
@@ -239,8 +240,8 @@ pub(crate) fn check_batch<R: CryptoRng + ?Sized>(
     batch::verify(checks, rng).map_err(|e| misbehaved(ctx.peer(), Check::Proof(e)))
 }
 
-/// The party's round-2 secrets: the MtA masks (serde only in cargo-fuzz builds).
-#[cfg_attr(fuzzing, derive(Serialize, Deserialize))]
+/// The party's round-2 secrets: the MtA masks (serializable as [`Round1Secrets`]).
+#[derive(Serialize, Deserialize)]
 pub(crate) struct Round2Secrets {
     pub(crate) beta: SecretInt,
     pub(crate) beta_hat: SecretInt,

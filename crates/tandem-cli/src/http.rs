@@ -1,0 +1,64 @@
+//! The native client's transport: blocking reqwest (rustls) to `tandem server`, the API key
+//! as a bearer token.
+
+use std::time::Duration;
+
+use tandem_client::{Body, ClientError, Method, Request, Response, Transport};
+use tandem_wallet::Zeroizing;
+
+/// HTTP to one server with one client's key (or the admin token).
+pub(crate) struct HttpTransport {
+    base: String,
+    token: Zeroizing<String>,
+    http: reqwest::blocking::Client,
+}
+
+impl HttpTransport {
+    /// `base` is the server's URL (`http://127.0.0.1:8080`), `token` the bearer credential.
+    pub(crate) fn new(base: &str, token: Zeroizing<String>) -> Result<Self, String> {
+        let http = reqwest::blocking::Client::builder()
+            .timeout(Duration::from_secs(120))
+            .connect_timeout(Duration::from_secs(10))
+            .build()
+            .map_err(|e| format!("HTTP client: {e}"))?;
+        Ok(Self {
+            base: base.trim_end_matches('/').to_owned(),
+            token,
+            http,
+        })
+    }
+}
+
+impl Transport for HttpTransport {
+    fn send(&self, request: Request) -> Result<Response, ClientError> {
+        let url = format!("{}{}", self.base, request.path);
+        let mut builder = match request.method {
+            Method::Get => self.http.get(&url),
+            Method::Post => self.http.post(&url),
+        };
+        builder = builder.bearer_auth(self.token.as_str());
+        if let Some(key) = &request.idempotency_key {
+            builder = builder.header(tandem_client::api::IDEMPOTENCY_KEY, key);
+        }
+        builder = match request.body {
+            Body::Empty => builder,
+            Body::Json(bytes) => builder
+                .header("content-type", "application/json")
+                .body(bytes),
+            Body::Binary(bytes) => builder
+                .header("content-type", "application/octet-stream")
+                .body(bytes),
+        };
+        let response = builder
+            .send()
+            .map_err(|e| ClientError::Transport(format!("{url}: {e}")))?;
+        let status = response.status().as_u16();
+        let body = response
+            .bytes()
+            .map_err(|e| ClientError::Transport(format!("{url}: {e}")))?;
+        Ok(Response {
+            status,
+            body: body.to_vec(),
+        })
+    }
+}

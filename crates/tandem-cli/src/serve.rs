@@ -1,0 +1,99 @@
+//! `tandem server`: runs the provider's service (`tandem-server`) until SIGINT or SIGTERM.
+//! Prints one line `listening on http://ADDR` on stdout when ready; logs go to stderr
+//! (`RUST_LOG` filters them, `info` by default).
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::Args;
+use tandem_server::{Config, Limits};
+
+use crate::Primes;
+
+/// `tandem server` arguments.
+#[derive(Args, Clone, Debug)]
+pub(crate) struct ServerArgs {
+    /// The address to listen on (`127.0.0.1:8080`; port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: String,
+    /// `sqlite://PATH` (created if missing) or `postgres://…`.
+    #[arg(long)]
+    database: String,
+    /// The master key for encryption at rest (32 random bytes in hex, created 0600 if missing).
+    #[arg(long)]
+    key_file: PathBuf,
+    /// The organization's admin token (one line, created 0600 if missing).
+    #[arg(long)]
+    admin_key_file: PathBuf,
+    /// Paillier keys kept ready in the background.
+    #[arg(long, default_value_t = 4)]
+    paillier_pool: usize,
+    /// Presignatures the server holds per client.
+    #[arg(long, default_value_t = 100)]
+    max_presignatures: i64,
+    /// Open protocol sessions per client.
+    #[arg(long, default_value_t = 8)]
+    max_sessions: i64,
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}
+
+pub(crate) fn run(args: ServerArgs, primes: Primes) -> Result<(), String> {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("runtime: {e}"))?;
+    runtime.block_on(async move {
+        let limits = Limits {
+            paillier_pool: args.paillier_pool,
+            presignatures_per_client: args.max_presignatures,
+            sessions_per_client: args.max_sessions,
+            ..Limits::default()
+        };
+        let config = Config {
+            database: args.database,
+            key_file: args.key_file,
+            admin_key_file: args.admin_key_file,
+            limits,
+            paillier: primes.server_source(),
+        };
+        let app = tandem_server::build(config)
+            .await
+            .map_err(|e| e.to_string())?;
+        let listener = tokio::net::TcpListener::bind(&args.listen)
+            .await
+            .map_err(|e| format!("listen on {}: {e}", args.listen))?;
+        let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        let mut stdout = std::io::stdout();
+        let _ = writeln!(stdout, "listening on http://{addr}");
+        let _ = stdout.flush();
+        tandem_server::serve(listener, app, shutdown())
+            .await
+            .map_err(|e| e.to_string())
+    })
+}

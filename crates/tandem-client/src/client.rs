@@ -1,0 +1,474 @@
+//! The client half of every operation: the device's side of each protocol, over a
+//! [`Transport`] to the server, with the device's records in a [`DeviceStore`].
+//!
+//! The protocol runs are the scripts of `tandem_protocol::driver::parties` (the same ones the
+//! in-process runs use), driven over an HTTP link. The device's lifecycle rule mirrors the
+//! server's: a new signing pair is written under the pending names, the server is told
+//! ([`api::path::CONFIRM`], its commit: `STORED_CLIENT`), then the pending shares become
+//! current. Every operation first settles what an interrupted one left (see [`Client::settle`]).
+
+use rand_core::UnwrapErr;
+use tandem_curves::{CurveId, Ed25519, Secp256k1};
+use tandem_protocol::KeyShare;
+use tandem_protocol::driver::parties;
+use tandem_protocol::ecdsa::EcdsaKeyShare;
+use tandem_protocol::ecdsa::pool::PresignaturePool;
+use tandem_protocol::runner::Party as Script;
+use tandem_wallet::address::Addresses;
+use tandem_wallet::progress::{Progress, ProgressFn, Step};
+use tandem_wallet::{
+    FreshPrimes, PaillierKeys, Party, PublicKeys, Secp256k1Signed, SignMethod, SigningStatus,
+    Status, WalletInfo,
+};
+
+use crate::api::{self, ClientStatus, Confirm, Operation, SessionStarted, StartSession};
+use crate::device::{DeviceStore, names};
+use crate::error::{ClientError, protocol, stopped};
+use crate::transport::{self, HttpLink, Transport};
+
+type Rng = UnwrapErr<getrandom::SysRng>;
+
+fn os_rng() -> Rng {
+    UnwrapErr(getrandom::SysRng)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    base16ct::lower::encode_string(bytes)
+}
+
+fn step(progress: &mut ProgressFn<'_>, step: Step, curve: Option<CurveId>, party: Party) {
+    progress(Progress::Step { step, curve, party });
+}
+
+fn corrupt(name: &str) -> impl FnOnce(tandem_protocol::Error) -> ClientError + '_ {
+    move |e| ClientError::Device(format!("{name} is unreadable: {e}"))
+}
+
+/// The device's half of a wallet on a Tandem server.
+pub struct Client<T: Transport, D: DeviceStore> {
+    transport: T,
+    device: D,
+    client_id: String,
+    paillier: Box<dyn PaillierKeys>,
+}
+
+impl<T: Transport, D: DeviceStore> core::fmt::Debug for Client<T, D> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Client")
+            .field("client_id", &self.client_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The device's current shares.
+struct Shares {
+    secp256k1: EcdsaKeyShare,
+    ed25519: KeyShare<Ed25519>,
+}
+
+impl<T: Transport, D: DeviceStore> Client<T, D> {
+    /// The client `client_id` (see [`api::client_id_of_key`]) over `transport`, with the
+    /// device's records in `device`; its Paillier keys from fresh primes.
+    pub fn new(transport: T, device: D, client_id: impl Into<String>) -> Self {
+        Self::with_paillier_keys(transport, device, client_id, FreshPrimes)
+    }
+
+    /// As [`Client::new`], taking the device's Paillier keys from `source`.
+    pub fn with_paillier_keys(
+        transport: T,
+        device: D,
+        client_id: impl Into<String>,
+        source: impl PaillierKeys + 'static,
+    ) -> Self {
+        Self {
+            transport,
+            device,
+            client_id: client_id.into(),
+            paillier: Box::new(source),
+        }
+    }
+
+    /// The client id.
+    #[must_use]
+    pub fn client_id(&self) -> &str {
+        &self.client_id
+    }
+
+    /// The device store.
+    pub fn device(&self) -> &D {
+        &self.device
+    }
+
+    /// The server's status of this client.
+    ///
+    /// # Errors
+    /// A [`ClientError`] from the transport or the server.
+    pub fn server_status(&self) -> Result<ClientStatus, ClientError> {
+        transport::get_json(&self.transport, api::path::client(&self.client_id))
+    }
+
+    fn run<O>(
+        &self,
+        path: String,
+        idempotency_key: Option<String>,
+        script: Script<'_, Rng, O>,
+        context: &'static str,
+    ) -> Result<O, ClientError> {
+        let mut link = HttpLink::new(&self.transport, path, idempotency_key);
+        script
+            .drive(&mut os_rng(), &mut link)
+            .map_err(stopped(context))
+    }
+
+    fn start_session(&self, operation: Operation) -> Result<String, ClientError> {
+        let started: SessionStarted = transport::post_json(
+            &self.transport,
+            api::path::SESSIONS,
+            &StartSession { operation },
+        )?;
+        Ok(started.session_id)
+    }
+
+    fn read_share<S>(
+        &self,
+        name: &'static str,
+        parse: fn(&[u8]) -> Result<S, tandem_protocol::Error>,
+    ) -> Result<Option<S>, ClientError> {
+        self.device
+            .read(name)?
+            .map(|bytes| parse(&bytes).map_err(corrupt(name)))
+            .transpose()
+    }
+
+    fn pending_ids(&self) -> Result<Option<[String; 2]>, ClientError> {
+        let secp = self.read_share(names::SECP256K1_SHARE_PENDING, EcdsaKeyShare::from_bytes)?;
+        let ed = self.read_share(
+            names::ED25519_SHARE_PENDING,
+            KeyShare::<Ed25519>::from_bytes,
+        )?;
+        Ok(secp
+            .zip(ed)
+            .map(|(s, e)| [hex(&s.sharing_id()), hex(&e.sharing_id())]))
+    }
+
+    /// Finishes what an interrupted operation left on the device: pending shares that the
+    /// server made current are promoted; pending shares the server still holds pending are
+    /// confirmed, then promoted; any other pending shares are removed (the server never
+    /// committed them: the previous pair is still the wallet's).
+    ///
+    /// # Errors
+    /// A [`ClientError`] from the device, the transport or the server.
+    pub fn settle(&self) -> Result<(), ClientError> {
+        let Some(pending) = self.pending_ids()? else {
+            for name in [names::SECP256K1_SHARE_PENDING, names::ED25519_SHARE_PENDING] {
+                self.device.remove(name)?;
+            }
+            return Ok(());
+        };
+        let status = self.server_status()?;
+        let ids = |current: bool| -> Option<[String; 2]> {
+            let pick = |k: &Option<api::PublicKeyInfo>| {
+                k.as_ref().and_then(|k| {
+                    if current {
+                        k.sharing_id.clone()
+                    } else {
+                        k.pending_sharing_id.clone()
+                    }
+                })
+            };
+            Some([pick(&status.secp256k1)?, pick(&status.ed25519)?])
+        };
+        if ids(true).as_ref() == Some(&pending) {
+            return self.promote();
+        }
+        if ids(false).as_ref() == Some(&pending) {
+            self.confirm(&pending)?;
+            return self.promote();
+        }
+        for name in [names::SECP256K1_SHARE_PENDING, names::ED25519_SHARE_PENDING] {
+            self.device.remove(name)?;
+        }
+        Ok(())
+    }
+
+    fn confirm(&self, [secp, ed]: &[String; 2]) -> Result<ClientStatus, ClientError> {
+        transport::post_json(
+            &self.transport,
+            api::path::CONFIRM,
+            &Confirm {
+                secp256k1_sharing_id: secp.clone(),
+                ed25519_sharing_id: ed.clone(),
+            },
+        )
+    }
+
+    /// The pending shares become current (each step idempotent): the old pair's pool is
+    /// removed first.
+    fn promote(&self) -> Result<(), ClientError> {
+        self.device.remove(names::PRESIGNATURES)?;
+        for (pending, current) in [
+            (names::SECP256K1_SHARE_PENDING, names::SECP256K1_SHARE),
+            (names::ED25519_SHARE_PENDING, names::ED25519_SHARE),
+        ] {
+            if let Some(bytes) = self.device.read(pending)? {
+                self.device.write(current, &bytes)?;
+                self.device.remove(pending)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn shares(&self) -> Result<Shares, ClientError> {
+        let secp256k1 = self.read_share(names::SECP256K1_SHARE, EcdsaKeyShare::from_bytes)?;
+        let ed25519 = self.read_share(names::ED25519_SHARE, KeyShare::<Ed25519>::from_bytes)?;
+        match (secp256k1, ed25519) {
+            (Some(secp256k1), Some(ed25519)) => Ok(Shares { secp256k1, ed25519 }),
+            _ => Err(ClientError::NoWallet),
+        }
+    }
+
+    fn pool(&self, share: &EcdsaKeyShare) -> Result<PresignaturePool, ClientError> {
+        match self.device.read(names::PRESIGNATURES)? {
+            Some(bytes) => {
+                PresignaturePool::from_bytes(&bytes, share).map_err(corrupt(names::PRESIGNATURES))
+            }
+            None => Ok(PresignaturePool::new(share)),
+        }
+    }
+
+    fn write_pool(&self, pool: &PresignaturePool) -> Result<(), ClientError> {
+        let bytes = pool.to_bytes().map_err(protocol("presignature pool"))?;
+        self.device.write(names::PRESIGNATURES, &bytes)
+    }
+
+    /// Creates the wallet on both curves with the server: key generation on secp256k1 and
+    /// Ed25519, then the secp256k1 auxiliary information with the device's fresh Paillier
+    /// key. The server stores its shares (`STORED_DATABASE`), the device stores its own, then
+    /// confirms (`STORED_CLIENT`).
+    ///
+    /// # Errors
+    /// [`ClientError::DeviceHasWallet`] if the device holds shares; the server's
+    /// `wallet_already_exists` if the wallet exists; any protocol or transport error (the
+    /// server then holds nothing current, and generate can be run again).
+    pub fn generate(&self, progress: &mut ProgressFn<'_>) -> Result<WalletInfo, ClientError> {
+        self.settle()?;
+        if self.device.read(names::SECP256K1_SHARE)?.is_some()
+            || self.device.read(names::ED25519_SHARE)?.is_some()
+        {
+            return Err(ClientError::DeviceHasWallet);
+        }
+        let paillier = self
+            .paillier
+            .paillier_key(Party::Client, &mut |p| progress(p))
+            .map_err(|e| ClientError::Primes(e.to_string()))?;
+        progress(Progress::PaillierKeyReady {
+            party: Party::Client,
+        });
+        let session = self.start_session(Operation::Generate)?;
+        step(progress, Step::GeneratingShare, None, Party::Client);
+        let script = parties::keygen_client::<Secp256k1, Rng>()
+            .then(|secp| parties::keygen_client::<Ed25519, Rng>().map(|ed| (secp, ed)))
+            .then(|(secp, ed)| parties::aux_info_client(secp, paillier).map(|full| (full, ed)));
+        let (secp256k1, ed25519) = self.run(
+            api::path::session_messages(&session),
+            None,
+            script,
+            "key generation",
+        )?;
+        self.store_new_pair(&secp256k1, &ed25519, progress)?;
+        self.info(progress)
+    }
+
+    /// Stores a new pair under the pending names, confirms it to the server, promotes it.
+    fn store_new_pair(
+        &self,
+        secp256k1: &EcdsaKeyShare,
+        ed25519: &KeyShare<Ed25519>,
+        progress: &mut ProgressFn<'_>,
+    ) -> Result<(), ClientError> {
+        progress(Progress::Status(Status::Signing(
+            SigningStatus::StoredDatabase,
+        )));
+        step(progress, Step::StoringShare, None, Party::Client);
+        let secp_bytes = secp256k1.to_bytes().map_err(protocol("secp256k1 share"))?;
+        let ed_bytes = ed25519.to_bytes().map_err(protocol("Ed25519 share"))?;
+        self.device
+            .write(names::SECP256K1_SHARE_PENDING, &secp_bytes)?;
+        self.device.write(names::ED25519_SHARE_PENDING, &ed_bytes)?;
+        self.confirm(&[hex(&secp256k1.sharing_id()), hex(&ed25519.sharing_id())])?;
+        progress(Progress::Status(Status::Signing(
+            SigningStatus::StoredClient,
+        )));
+        self.promote()
+    }
+
+    /// The wallet: the device's keys and addresses, the server's statuses, the device's pool.
+    ///
+    /// # Errors
+    /// [`ClientError::NoWallet`] without shares; [`ClientError::StaleDevice`] if the server's
+    /// current pair is not the device's.
+    pub fn info(&self, progress: &mut ProgressFn<'_>) -> Result<WalletInfo, ClientError> {
+        self.settle()?;
+        step(progress, Step::ReadingShare, None, Party::Client);
+        let shares = self.shares()?;
+        let status = self.server_status()?;
+        let current =
+            |k: &Option<api::PublicKeyInfo>| k.as_ref().and_then(|k| k.sharing_id.clone());
+        if current(&status.secp256k1) != Some(hex(&shares.secp256k1.sharing_id()))
+            || current(&status.ed25519) != Some(hex(&shares.ed25519.sharing_id()))
+        {
+            return Err(ClientError::StaleDevice(
+                "the server's current sharing ids differ".into(),
+            ));
+        }
+        let secp = *shares.secp256k1.verifying_key().as_affine();
+        let public_keys = PublicKeys {
+            secp256k1: k256::PublicKey::from_affine(secp)
+                .map_err(|e| ClientError::Internal(e.to_string()))?,
+            ed25519: ed25519_dalek::VerifyingKey::from_bytes(
+                &<[u8; 32]>::try_from(shares.ed25519.public_key_bytes())
+                    .map_err(|e| ClientError::Internal(e.to_string()))?,
+            )
+            .map_err(|e| ClientError::Internal(e.to_string()))?,
+        };
+        let addresses = Addresses::new(&public_keys.secp256k1, &public_keys.ed25519);
+        if status.addresses.as_ref() != Some(&addresses) {
+            return Err(ClientError::StaleDevice(
+                "the server's addresses differ from the device's keys".into(),
+            ));
+        }
+        let presignatures = self.pool(&shares.secp256k1)?.len();
+        Ok(WalletInfo {
+            client_id: self.client_id.clone(),
+            public_keys,
+            addresses,
+            signing_status: status
+                .signing_share_status
+                .unwrap_or(SigningStatus::StoredDatabase),
+            backup_status: status.backup_share_status,
+            presignatures,
+        })
+    }
+
+    /// Makes `count` presignatures with the server (one session each) and adds them to the
+    /// device's pool. Returns the number the device then holds.
+    ///
+    /// # Errors
+    /// [`ClientError::NoWallet`]; the server's `too_many_requests` when its pool for this
+    /// client is full; any protocol or transport error (presignatures made before it stay).
+    pub fn presign(
+        &self,
+        count: usize,
+        progress: &mut ProgressFn<'_>,
+    ) -> Result<usize, ClientError> {
+        self.settle()?;
+        let shares = self.shares()?;
+        let pool = self.pool(&shares.secp256k1)?;
+        for _ in 0..count {
+            step(
+                progress,
+                Step::Presigning,
+                Some(CurveId::Secp256k1),
+                Party::Client,
+            );
+            let presignature = self.presign_one(&shares.secp256k1)?;
+            pool.insert(presignature)
+                .map_err(protocol("presignature pool"))?;
+            self.write_pool(&pool)?;
+        }
+        Ok(pool.len())
+    }
+
+    fn presign_one(
+        &self,
+        share: &EcdsaKeyShare,
+    ) -> Result<tandem_protocol::ecdsa::Presignature, ClientError> {
+        let session = self.start_session(Operation::Presign)?;
+        self.run(
+            api::path::session_messages(&session),
+            None,
+            parties::presign_client(share),
+            "presigning",
+        )
+    }
+
+    /// Signs a 32-byte digest on secp256k1: one online round with a presignature from the
+    /// device's pool (one is made first if the pool is empty). The presignature is removed
+    /// from the device's pool before the request leaves; the request carries its id as the
+    /// idempotency key, so a retry gets the server's first answer.
+    ///
+    /// # Errors
+    /// [`ClientError::NoWallet`]; the server's refusal; a protocol error naming the server if
+    /// its partial signature is wrong.
+    pub fn sign_secp256k1(
+        &self,
+        digest: &[u8; 32],
+        progress: &mut ProgressFn<'_>,
+    ) -> Result<Secp256k1Signed, ClientError> {
+        self.settle()?;
+        let shares = self.shares()?;
+        let pool = self.pool(&shares.secp256k1)?;
+        let presignature = match pool.take_any() {
+            Some(p) => {
+                // Spent on the device first, whatever the server answers.
+                self.write_pool(&pool)?;
+                p
+            }
+            None => {
+                step(
+                    progress,
+                    Step::Presigning,
+                    Some(CurveId::Secp256k1),
+                    Party::Client,
+                );
+                self.presign_one(&shares.secp256k1)?
+            }
+        };
+        step(
+            progress,
+            Step::Signing,
+            Some(CurveId::Secp256k1),
+            Party::Client,
+        );
+        let key = hex(&presignature.id().0);
+        let signature = self.run(
+            api::path::SIGN_SECP256K1.to_owned(),
+            Some(key),
+            parties::ecdsa_sign_client(&shares.secp256k1, presignature, digest),
+            "ECDSA signing",
+        )?;
+        Ok(Secp256k1Signed {
+            signature,
+            method: SignMethod::Presignature,
+        })
+    }
+
+    /// Signs `message` on Ed25519 with the server (FROST, RFC 9591's two rounds). The
+    /// request carries a fresh idempotency key, so a retry gets the server's first answer.
+    ///
+    /// # Errors
+    /// [`ClientError::NoWallet`]; the server's refusal; a protocol error naming the server if
+    /// its signature share is wrong.
+    pub fn sign_ed25519(
+        &self,
+        message: &[u8],
+        progress: &mut ProgressFn<'_>,
+    ) -> Result<ed25519_dalek::Signature, ClientError> {
+        self.settle()?;
+        let shares = self.shares()?;
+        step(
+            progress,
+            Step::Signing,
+            Some(CurveId::Ed25519),
+            Party::Client,
+        );
+        let mut key = [0u8; 16];
+        getrandom::fill(&mut key).map_err(|e| ClientError::Internal(e.to_string()))?;
+        self.run(
+            api::path::SIGN_ED25519.to_owned(),
+            Some(hex(&key)),
+            parties::eddsa_sign_client(&shares.ed25519, message),
+            "Ed25519 signing",
+        )
+    }
+}

@@ -1,0 +1,145 @@
+//! `tandem server`: the provider's half of every Tandem wallet, as an HTTP service.
+//!
+//! - many clients (one wallet each), created by the organization's admin token; each client
+//!   authenticated by its API key (stored hashed, compared in constant time);
+//! - the server's signing shares, saved protocol states, presignature halves and Paillier
+//!   keys sealed at rest ([`kms`]) in a database: SQLite (embedded, the default) or
+//!   PostgreSQL, one code path, migrations run at start ([`db`]);
+//! - stateless replicas: a session's state lives in the database between two messages, and
+//!   every step is taken by one conditional write, so of two racing requests (on one replica
+//!   or two) exactly one wins, and an answer that depends on the server's nonces leaves only
+//!   after the transaction that consumed them committed (`session.rs`, `sign.rs`);
+//! - the lifecycle of the seeds: `STORED_DATABASE` when the server stored its shares,
+//!   `STORED_CLIENT` when the client confirms its own (`wallet.rs`);
+//! - a background pool of Paillier keys (`paillier.rs`).
+//!
+//! The protocol work is the sans-IO typestates of `tandem-protocol`; the client's half is
+//! `tandem-client`. The wire format is `tandem_client::api` and `docs/server-api.md`.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod auth;
+pub mod db;
+mod error;
+mod generate;
+pub mod kms;
+mod paillier;
+mod presign;
+mod routes;
+mod session;
+mod sign;
+mod state;
+mod wallet;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use tandem_wallet::PaillierKeys;
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+use zeroize::Zeroizing;
+
+pub use error::Failure;
+pub use kms::{Kms, LocalKms, Purpose};
+pub use routes::router;
+pub use state::{App, Limits};
+
+/// What the server needs to start.
+pub struct Config {
+    /// `sqlite://PATH` or `postgres://…`.
+    pub database: String,
+    /// The master key file (created 0600 if missing).
+    pub key_file: PathBuf,
+    /// The admin token file (created 0600 if missing).
+    pub admin_key_file: PathBuf,
+    /// Limits and lifetimes.
+    pub limits: Limits,
+    /// Where the server's Paillier keys come from (fresh primes in production).
+    pub paillier: Arc<dyn PaillierKeys>,
+}
+
+impl core::fmt::Debug for Config {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Config")
+            .field("key_file", &self.key_file)
+            .field("admin_key_file", &self.admin_key_file)
+            .field("limits", &self.limits)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The database.
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    /// The master key.
+    #[error("{0}")]
+    Kms(#[from] kms::KmsError),
+    /// The admin token file.
+    #[error("admin key file {0}")]
+    AdminKey(String),
+    /// The listening socket.
+    #[error("listen: {0}")]
+    Listen(#[from] std::io::Error),
+}
+
+/// The admin token: the file's one line, created (`tda_` and 64 hex digits, mode 0600) if
+/// missing.
+fn admin_token(path: &std::path::Path) -> Result<Zeroizing<String>, StartError> {
+    let err = |e: &dyn std::fmt::Display| StartError::AdminKey(format!("{}: {e}", path.display()));
+    if !path.exists() {
+        let mut secret = Zeroizing::new([0u8; 32]);
+        getrandom::fill(secret.as_mut()).map_err(|e| err(&e))?;
+        let token = Zeroizing::new(format!(
+            "tda_{}\n",
+            base16ct::lower::encode_string(secret.as_ref())
+        ));
+        kms::write_private(path, token.as_bytes()).map_err(|e| err(&e))?;
+    }
+    let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|e| err(&e))?);
+    let token = text.lines().next().unwrap_or("").trim().to_owned();
+    if token.len() < 16 {
+        return Err(err(&"the token must be one line of at least 16 characters"));
+    }
+    Ok(Zeroizing::new(token))
+}
+
+/// Connects the database (running its migrations), opens the KMS, reads the admin token.
+///
+/// # Errors
+/// A [`StartError`].
+pub async fn build(config: Config) -> Result<App, StartError> {
+    let (db, backend) = db::connect(&config.database).await?;
+    let kms = LocalKms::from_file(&config.key_file)?;
+    let token = admin_token(&config.admin_key_file)?;
+    let work = Arc::new(Semaphore::new(config.limits.concurrent_work.max(1)));
+    Ok(App {
+        db,
+        backend,
+        kms: Arc::new(kms),
+        admin_token_hash: auth::hash(&token),
+        limits: config.limits,
+        work,
+        paillier: config.paillier,
+    })
+}
+
+/// Serves `app` on `listener` until `shutdown` resolves, with the Paillier pool filled in
+/// the background.
+///
+/// # Errors
+/// The listener's error.
+pub async fn serve(
+    listener: TcpListener,
+    app: App,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), StartError> {
+    let refill = tokio::spawn(paillier::refill(app.clone()));
+    let result = axum::serve(listener, router(app))
+        .with_graceful_shutdown(shutdown)
+        .await;
+    refill.abort();
+    Ok(result?)
+}

@@ -1,0 +1,186 @@
+//! The HTTP routes: every handler authenticates, validates, and answers an [`ApiError`]
+//! body on failure (see `docs/server-api.md`).
+//!
+//! [`ApiError`]: tandem_client::api::ApiError
+
+use axum::Json;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use serde::de::DeserializeOwned;
+use tandem_client::api::{
+    self, ClientStatus, Confirm, CreatedClient, ErrorCode, SessionStarted, StartSession,
+};
+use tower_http::trace::TraceLayer;
+
+use crate::auth::{self, Caller};
+use crate::db::now;
+use crate::error::{Failure, Result};
+use crate::session::{self, idempotency_key};
+use crate::sign::{self, Idempotency};
+use crate::state::App;
+use crate::wallet;
+
+/// The router of the whole API.
+pub fn router(app: App) -> Router {
+    Router::new()
+        .route(api::path::HEALTHZ, get(|| async { "ok" }))
+        .route(api::path::CLIENTS, post(create_client))
+        .route("/v1/clients/{client_id}", get(client_status))
+        .route(api::path::SESSIONS, post(start_session))
+        .route("/v1/sessions/{session_id}/messages", post(session_message))
+        .route(api::path::CONFIRM, post(confirm))
+        .route(api::path::SIGN_ED25519, post(sign_ed25519))
+        .route(api::path::SIGN_SECP256K1, post(sign_secp256k1))
+        .fallback(|| async { Failure::new(ErrorCode::NotFound, "no such endpoint") })
+        .layer(DefaultBodyLimit::max(api::MAX_BODY))
+        .layer(TraceLayer::new_for_http())
+        .with_state(app)
+}
+
+/// The body, or a JSON refusal (413 beyond the limit).
+fn body(body: core::result::Result<Bytes, BytesRejection>) -> Result<Bytes> {
+    body.map_err(|r| {
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            Failure::new(
+                ErrorCode::BodyTooLarge,
+                format!("bodies are limited to {} bytes", api::MAX_BODY),
+            )
+        } else {
+            Failure::new(ErrorCode::BadRequest, r.body_text())
+        }
+    })
+}
+
+fn json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
+    serde_json::from_slice(bytes)
+        .map_err(|e| Failure::new(ErrorCode::BadRequest, format!("JSON body: {e}")))
+}
+
+async fn create_client(
+    State(app): State<App>,
+    headers: HeaderMap,
+) -> Result<(StatusCode, Json<CreatedClient>)> {
+    auth::admin(&app, &headers).await?;
+    let mut id = [0u8; 16];
+    getrandom::fill(&mut id).map_err(Failure::internal)?;
+    let client_id = wallet::hex(&id);
+    let api_key = auth::new_api_key(&client_id)?;
+    sqlx::query("INSERT INTO clients (client_id, api_key_hash, created_at) VALUES ($1, $2, $3)")
+        .bind(client_id.clone())
+        .bind(auth::hash(&api_key).to_vec())
+        .bind(now())
+        .execute(&app.db)
+        .await?;
+    tracing::info!(%client_id, "client created");
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatedClient { client_id, api_key }),
+    ))
+}
+
+async fn client_status(
+    State(app): State<App>,
+    Path(client_id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<ClientStatus>> {
+    match auth::caller(&app, &headers).await? {
+        Caller::Admin => {
+            let known = sqlx::query("SELECT client_id FROM clients WHERE client_id = $1")
+                .bind(client_id.clone())
+                .fetch_optional(&app.db)
+                .await?
+                .is_some();
+            if !known {
+                return Err(Failure::new(ErrorCode::NotFound, "no such client"));
+            }
+        }
+        Caller::Client(own) if own == client_id => {}
+        Caller::Client(_) => {
+            return Err(Failure::new(
+                ErrorCode::Forbidden,
+                "a client key reaches only its own client",
+            ));
+        }
+    }
+    Ok(Json(wallet::status(&app, &client_id).await?))
+}
+
+async fn start_session(
+    State(app): State<App>,
+    headers: HeaderMap,
+    raw: core::result::Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<SessionStarted>)> {
+    let client_id = auth::client(&app, &headers).await?;
+    let request: StartSession = json(&body(raw)?)?;
+    let started = session::start(&app, &client_id, request.operation).await?;
+    Ok((StatusCode::CREATED, Json(started)))
+}
+
+fn binary(reply: Vec<u8>) -> impl IntoResponse {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/octet-stream")],
+        reply,
+    )
+}
+
+async fn session_message(
+    State(app): State<App>,
+    Path(session_id): Path<String>,
+    headers: HeaderMap,
+    raw: core::result::Result<Bytes, BytesRejection>,
+) -> Result<impl IntoResponse> {
+    let client_id = auth::client(&app, &headers).await?;
+    let msg = body(raw)?.to_vec();
+    let reply = session::message(&app, &client_id, &session_id, msg).await?;
+    Ok(binary(reply))
+}
+
+async fn confirm(
+    State(app): State<App>,
+    headers: HeaderMap,
+    raw: core::result::Result<Bytes, BytesRejection>,
+) -> Result<Json<ClientStatus>> {
+    let client_id = auth::client(&app, &headers).await?;
+    let request: Confirm = json(&body(raw)?)?;
+    wallet::confirm(
+        &app,
+        &client_id,
+        &request.secp256k1_sharing_id,
+        &request.ed25519_sharing_id,
+    )
+    .await?;
+    Ok(Json(wallet::status(&app, &client_id).await?))
+}
+
+async fn sign_ed25519(
+    State(app): State<App>,
+    headers: HeaderMap,
+    raw: core::result::Result<Bytes, BytesRejection>,
+) -> Result<impl IntoResponse> {
+    let client_id = auth::client(&app, &headers).await?;
+    let msg = body(raw)?.to_vec();
+    let idempotency =
+        idempotency_key(&headers)?.map(|k| Idempotency::new(k, api::path::SIGN_ED25519, &msg));
+    Ok(binary(
+        sign::ed25519(&app, &client_id, idempotency, msg).await?,
+    ))
+}
+
+async fn sign_secp256k1(
+    State(app): State<App>,
+    headers: HeaderMap,
+    raw: core::result::Result<Bytes, BytesRejection>,
+) -> Result<impl IntoResponse> {
+    let client_id = auth::client(&app, &headers).await?;
+    let msg = body(raw)?.to_vec();
+    let idempotency =
+        idempotency_key(&headers)?.map(|k| Idempotency::new(k, api::path::SIGN_SECP256K1, &msg));
+    Ok(binary(
+        sign::secp256k1(&app, &client_id, idempotency, msg).await?,
+    ))
+}

@@ -1,0 +1,320 @@
+//! Protocol sessions: an operation of several messages (generate, presign) between one
+//! client and any replica. Between two requests the server's state lives in the `sessions`
+//! table, sealed and bound to its session, client, operation and step, with an expiry.
+//!
+//! Each message request:
+//! 1. reads the session row (another client's session is unknown to this client; an expired
+//!    one is deleted and refused);
+//! 2. opens the saved state and runs the step (protocol work off the async threads);
+//! 3. in one transaction, takes the step: `UPDATE … SET step = n + 1 … WHERE step = n` (or
+//!    `DELETE … WHERE step = n` for the last one, with what it stores: the wallet's pending
+//!    pair, a presignature); a request that finds the step already taken (a replay, a race
+//!    with another request or replica) is refused with `wrong_step`;
+//! 4. only after the commit, answers. So an answer that depends on the server's nonces (the
+//!    presigning rounds) leaves once, from the one request that consumed the state.
+//!
+//! The saved states are the protocol crates' [`SessionState`](tandem_protocol::stored::SessionState)
+//! forms (two restorations harmless), except the server's presigning state between messages
+//! 2 and 3, which is spend-once (`tandem_protocol::ecdsa::presign::spend_once`): step 3
+//! above is its one atomic take.
+
+use axum::http::HeaderMap;
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+use tandem_client::api::{ErrorCode, Operation, SessionStarted};
+use tandem_curves::Ed25519;
+use tandem_protocol::KeyShare;
+use tandem_protocol::ecdsa::{EcdsaKeyShare, Presignature};
+use zeroize::{Zeroize, ZeroizeOnDrop};
+
+use crate::db::now;
+use crate::error::{Failure, Result};
+use crate::kms::Purpose;
+use crate::state::App;
+use crate::{generate, presign, wallet};
+
+/// The format version of a saved session.
+const SAVED_VERSION: u16 = 1;
+
+/// What the server keeps between two messages of a session (sealed in `sessions.state`).
+#[derive(Default, Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
+pub(crate) struct Saved {
+    version: u16,
+    /// The protocol state saved by the last step (empty before the first).
+    pub(crate) state: Vec<u8>,
+    /// Outputs of the operation's earlier protocols (generate: the secp256k1 key-generation
+    /// share, then the Ed25519 share).
+    pub(crate) carried: Vec<Vec<u8>>,
+}
+
+impl Saved {
+    pub(crate) fn new(state: Vec<u8>, carried: Vec<Vec<u8>>) -> Self {
+        Self {
+            version: SAVED_VERSION,
+            state,
+            carried,
+        }
+    }
+}
+
+/// What a step leaves.
+pub(crate) enum Next {
+    /// The session goes on with this state.
+    Continue(Saved),
+    /// The operation finished: what to store with the session's deletion.
+    Finish(Finished),
+}
+
+/// A finished operation's output.
+pub(crate) enum Finished {
+    /// Generate: the server's new pair, stored pending the client's confirmation.
+    Generated(Box<(EcdsaKeyShare, KeyShare<Ed25519>)>),
+    /// Presign: the server's half, stored in its pool.
+    Presigned(Box<Presignature>),
+}
+
+/// A step's answer and what it leaves.
+pub(crate) struct Outcome {
+    pub(crate) reply: Vec<u8>,
+    pub(crate) next: Next,
+}
+
+fn aad(session_id: &str, client_id: &str, operation: Operation, step: i64) -> Vec<u8> {
+    format!(
+        "session|{session_id}|{client_id}|{}|{step}",
+        operation.name()
+    )
+    .into_bytes()
+}
+
+fn random_id() -> Result<String> {
+    let mut id = [0u8; 16];
+    getrandom::fill(&mut id).map_err(Failure::internal)?;
+    Ok(wallet::hex(&id))
+}
+
+fn seal(app: &App, aad: &[u8], saved: &Saved) -> Result<Vec<u8>> {
+    let bytes = zeroize::Zeroizing::new(postcard::to_allocvec(saved).map_err(Failure::internal)?);
+    Ok(app.kms.seal(Purpose::Server, aad, &bytes)?)
+}
+
+/// `POST /v1/sessions`: a new session of `operation` for `client_id`.
+pub(crate) async fn start(
+    app: &App,
+    client_id: &str,
+    operation: Operation,
+) -> Result<SessionStarted> {
+    let now = now();
+    sqlx::query("DELETE FROM sessions WHERE client_id = $1 AND expires_at <= $2")
+        .bind(client_id.to_owned())
+        .bind(now)
+        .execute(&app.db)
+        .await?;
+    let open: i64 = sqlx::query("SELECT COUNT(*) AS n FROM sessions WHERE client_id = $1")
+        .bind(client_id.to_owned())
+        .fetch_one(&app.db)
+        .await?
+        .try_get("n")?;
+    if open >= app.limits.sessions_per_client {
+        return Err(Failure::new(
+            ErrorCode::TooManyRequests,
+            format!(
+                "at most {} open sessions per client",
+                app.limits.sessions_per_client
+            ),
+        ));
+    }
+    match operation {
+        Operation::Generate => {
+            if wallet::load(&app.db, client_id)
+                .await?
+                .is_some_and(|w| w.exists())
+            {
+                return Err(wallet::wallet_exists());
+            }
+        }
+        Operation::Presign => presign::check_can_start(app, client_id).await?,
+    }
+    let session_id = random_id()?;
+    let ttl = i64::try_from(app.limits.session_ttl.as_secs()).unwrap_or(600);
+    let expires_at = now + ttl;
+    let state = seal(
+        app,
+        &aad(&session_id, client_id, operation, 0),
+        &Saved::new(Vec::new(), Vec::new()),
+    )?;
+    sqlx::query(
+        "INSERT INTO sessions (session_id, client_id, operation, step, state, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(session_id.clone())
+    .bind(client_id.to_owned())
+    .bind(operation.name())
+    .bind(0_i64)
+    .bind(state)
+    .bind(expires_at)
+    .execute(&app.db)
+    .await?;
+    Ok(SessionStarted {
+        session_id,
+        expires_at,
+    })
+}
+
+fn unknown() -> Failure {
+    Failure::new(ErrorCode::UnknownSession, "unknown session")
+}
+
+fn wrong_step() -> Failure {
+    Failure::new(
+        ErrorCode::WrongStep,
+        "this session's step was already taken (a replayed or concurrent message)",
+    )
+}
+
+/// `POST /v1/sessions/{id}/messages`: the client's next message.
+pub(crate) async fn message(
+    app: &App,
+    client_id: &str,
+    session_id: &str,
+    msg: Vec<u8>,
+) -> Result<Vec<u8>> {
+    if session_id.len() != 32 || !session_id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(unknown());
+    }
+    let row = sqlx::query(
+        "SELECT client_id, operation, step, state, expires_at FROM sessions WHERE session_id = $1",
+    )
+    .bind(session_id.to_owned())
+    .fetch_optional(&app.db)
+    .await?
+    .ok_or_else(unknown)?;
+    let owner: String = row.try_get("client_id")?;
+    if owner != client_id {
+        return Err(unknown());
+    }
+    let operation: String = row.try_get("operation")?;
+    let operation = Operation::from_name(&operation)
+        .ok_or_else(|| Failure::internal(format!("stored operation {operation}")))?;
+    let step: i64 = row.try_get("step")?;
+    let expires_at: i64 = row.try_get("expires_at")?;
+    if expires_at <= now() {
+        sqlx::query("DELETE FROM sessions WHERE session_id = $1 AND step = $2")
+            .bind(session_id.to_owned())
+            .bind(step)
+            .execute(&app.db)
+            .await?;
+        return Err(Failure::new(
+            ErrorCode::SessionExpired,
+            "the session expired",
+        ));
+    }
+    let sealed: Vec<u8> = row.try_get("state")?;
+    let opened = app.kms.open(
+        Purpose::Server,
+        &aad(session_id, client_id, operation, step),
+        &sealed,
+    )?;
+    let saved: Saved = postcard::from_bytes(&opened).map_err(Failure::internal)?;
+    if saved.version != SAVED_VERSION {
+        return Err(Failure::internal("saved session of another version"));
+    }
+    let outcome = match operation {
+        Operation::Generate => generate::step(app, client_id, step, saved, msg).await,
+        Operation::Presign => presign::step(app, client_id, step, saved, msg).await,
+    };
+    let outcome = match outcome {
+        Ok(o) => o,
+        Err(f) => {
+            if f.code == ErrorCode::ProtocolRefused {
+                // Identifiable abort: the run ends here.
+                sqlx::query("DELETE FROM sessions WHERE session_id = $1 AND step = $2")
+                    .bind(session_id.to_owned())
+                    .bind(step)
+                    .execute(&app.db)
+                    .await?;
+            }
+            return Err(f);
+        }
+    };
+    commit(app, client_id, session_id, operation, step, outcome.next).await?;
+    Ok(outcome.reply)
+}
+
+/// Takes the step in one transaction (see the module docs); the answer leaves after this.
+async fn commit(
+    app: &App,
+    client_id: &str,
+    session_id: &str,
+    operation: Operation,
+    step: i64,
+    next: Next,
+) -> Result<()> {
+    let mut tx = app.db.begin().await?;
+    match next {
+        Next::Continue(saved) => {
+            let state = seal(
+                app,
+                &aad(session_id, client_id, operation, step + 1),
+                &saved,
+            )?;
+            let taken = sqlx::query(
+                "UPDATE sessions SET step = $1, state = $2 \
+                 WHERE session_id = $3 AND step = $4 AND expires_at > $5",
+            )
+            .bind(step + 1)
+            .bind(state)
+            .bind(session_id.to_owned())
+            .bind(step)
+            .bind(now())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if taken != 1 {
+                return Err(wrong_step());
+            }
+        }
+        Next::Finish(finished) => {
+            let taken = sqlx::query("DELETE FROM sessions WHERE session_id = $1 AND step = $2")
+                .bind(session_id.to_owned())
+                .bind(step)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if taken != 1 {
+                return Err(wrong_step());
+            }
+            match finished {
+                Finished::Generated(pair) => {
+                    let (secp, ed) = *pair;
+                    wallet::store_generated(app, &mut tx, client_id, &secp, &ed).await?;
+                }
+                Finished::Presigned(p) => presign::store(app, &mut tx, client_id, *p).await?,
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The request's `Idempotency-Key`, if any (bounded, printable).
+pub(crate) fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>> {
+    let Some(value) = headers.get(tandem_client::api::IDEMPOTENCY_KEY) else {
+        return Ok(None);
+    };
+    let key = value
+        .to_str()
+        .ok()
+        .filter(|k| {
+            !k.is_empty()
+                && k.len() <= tandem_client::api::MAX_IDEMPOTENCY_KEY
+                && k.bytes().all(|b| b.is_ascii_graphic())
+        })
+        .ok_or_else(|| {
+            Failure::new(
+                ErrorCode::BadRequest,
+                "Idempotency-Key: 1 to 128 printable ASCII characters",
+            )
+        })?;
+    Ok(Some(key.to_owned()))
+}

@@ -1,0 +1,197 @@
+//! Co-signing: one request each, with an optional `Idempotency-Key`.
+//!
+//! - secp256k1 (`POST /v1/sign/secp256k1`): the client's online-signing message names a
+//!   presignature; the server opens its half, computes its partial signature, then in one
+//!   transaction deletes the half (`DELETE … WHERE presignature_id = …`: of two racing
+//!   requests one deletes it, the other finds nothing) and records the answer under the
+//!   idempotency key; the answer leaves after the commit.
+//! - Ed25519 (`POST /v1/sign/ed25519`): FROST's two rounds in one request (the server's
+//!   nonces are drawn, used and dropped within it); with an idempotency key the answer is
+//!   recorded before it leaves, so a retry gets the same answer instead of a second one.
+//!
+//! A retried request with the same key and body gets the recorded answer; the same key with
+//! another body is refused (`idempotency_key_reused`).
+
+use rand_core::UnwrapErr;
+use sha2::{Digest, Sha256};
+use sqlx::{Any, Row, Transaction};
+use tandem_client::api::ErrorCode;
+use tandem_protocol::ecdsa::{Presignature, sign as ecdsa_sign};
+use tandem_protocol::eddsa::sign as eddsa_sign;
+
+use crate::db::now;
+use crate::error::{Failure, Result, protocol};
+use crate::kms::Purpose;
+use crate::state::App;
+use crate::{presign, wallet};
+
+fn rng() -> UnwrapErr<getrandom::SysRng> {
+    UnwrapErr(getrandom::SysRng)
+}
+
+/// An idempotency key with the hash of the request it came with.
+pub(crate) struct Idempotency {
+    key: String,
+    hash: Vec<u8>,
+}
+
+impl Idempotency {
+    pub(crate) fn new(key: String, endpoint: &str, body: &[u8]) -> Self {
+        let mut h = Sha256::new();
+        h.update(endpoint.as_bytes());
+        h.update([0]);
+        h.update(body);
+        Self {
+            key,
+            hash: h.finalize().to_vec(),
+        }
+    }
+
+    /// The recorded answer, if this key was used: refused if with another body.
+    async fn recorded(&self, app: &App, client_id: &str) -> Result<Option<Vec<u8>>> {
+        let row = sqlx::query(
+            "SELECT request_hash, response FROM idempotency \
+             WHERE client_id = $1 AND idempotency_key = $2",
+        )
+        .bind(client_id.to_owned())
+        .bind(self.key.clone())
+        .fetch_optional(&app.db)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let hash: Vec<u8> = row.try_get("request_hash")?;
+        if hash != self.hash {
+            return Err(Failure::new(
+                ErrorCode::IdempotencyKeyReused,
+                "this Idempotency-Key was used with another request",
+            ));
+        }
+        Ok(Some(row.try_get("response")?))
+    }
+
+    async fn record(
+        &self,
+        tx: &mut Transaction<'_, Any>,
+        client_id: &str,
+        response: &[u8],
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO idempotency (client_id, idempotency_key, request_hash, response, created_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(client_id.to_owned())
+        .bind(self.key.clone())
+        .bind(self.hash.clone())
+        .bind(response.to_vec())
+        .bind(now())
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+}
+
+fn unknown_presignature() -> Failure {
+    Failure::new(
+        ErrorCode::UnknownPresignature,
+        "no such presignature (spent, expired, or never made)",
+    )
+}
+
+/// `POST /v1/sign/secp256k1`.
+pub(crate) async fn secp256k1(
+    app: &App,
+    client_id: &str,
+    idempotency: Option<Idempotency>,
+    msg: Vec<u8>,
+) -> Result<Vec<u8>> {
+    if let Some(i) = &idempotency
+        && let Some(answer) = i.recorded(app, client_id).await?
+    {
+        return Ok(answer);
+    }
+    let wallet = wallet::signable(app, client_id).await?;
+    let share = wallet::secp256k1_share(app, client_id, &wallet)?;
+    let request = ecdsa_sign::server_receive_request(&share, &msg).map_err(protocol)?;
+    let id = wallet::hex(&request.presignature_id().0);
+    let row = sqlx::query(
+        "SELECT data FROM presignatures \
+         WHERE client_id = $1 AND presignature_id = $2 AND expires_at > $3",
+    )
+    .bind(client_id.to_owned())
+    .bind(id.clone())
+    .bind(now())
+    .fetch_optional(&app.db)
+    .await?
+    .ok_or_else(unknown_presignature)?;
+    let sealed: Vec<u8> = row.try_get("data")?;
+    let bytes = app
+        .kms
+        .open(Purpose::Server, &presign::aad(client_id, &id), &sealed)?;
+    let presignature = Presignature::from_bytes(&bytes).map_err(Failure::internal)?;
+    let reply = app
+        .compute(move || {
+            let (_finish, reply) = request
+                .approve(&share, presignature, &mut rng())
+                .map_err(protocol)?;
+            Ok::<_, Failure>(reply)
+        })
+        .await??;
+    let mut tx = app.db.begin().await?;
+    let spent =
+        sqlx::query("DELETE FROM presignatures WHERE client_id = $1 AND presignature_id = $2")
+            .bind(client_id.to_owned())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+    if spent != 1 {
+        drop(tx);
+        // Another request spent it first: its answer, if it was this one retried.
+        if let Some(i) = &idempotency
+            && let Some(answer) = i.recorded(app, client_id).await?
+        {
+            return Ok(answer);
+        }
+        return Err(unknown_presignature());
+    }
+    if let Some(i) = &idempotency {
+        i.record(&mut tx, client_id, &reply).await?;
+    }
+    tx.commit().await?;
+    Ok(reply)
+}
+
+/// `POST /v1/sign/ed25519`.
+pub(crate) async fn ed25519(
+    app: &App,
+    client_id: &str,
+    idempotency: Option<Idempotency>,
+    msg: Vec<u8>,
+) -> Result<Vec<u8>> {
+    if let Some(i) = &idempotency
+        && let Some(answer) = i.recorded(app, client_id).await?
+    {
+        return Ok(answer);
+    }
+    let wallet = wallet::signable(app, client_id).await?;
+    let key = wallet::ed25519_share(app, client_id, &wallet)?;
+    let reply = app
+        .compute(move || {
+            let request = eddsa_sign::server_receive_request(&key, &msg).map_err(protocol)?;
+            let (_finish, reply) = request.approve(&key, &mut rng()).map_err(protocol)?;
+            Ok::<_, Failure>(reply)
+        })
+        .await??;
+    if let Some(i) = &idempotency {
+        let mut tx = app.db.begin().await?;
+        if let Err(e) = i.record(&mut tx, client_id, &reply).await {
+            drop(tx);
+            // A concurrent request with this key recorded first: its answer.
+            return match i.recorded(app, client_id).await? {
+                Some(answer) => Ok(answer),
+                None => Err(e),
+            };
+        }
+        tx.commit().await?;
+    }
+    Ok(reply)
+}
