@@ -1,32 +1,17 @@
-//! The store commands. Each opens the store, runs one wallet operation and prints the result.
-
-use std::path::Path;
+//! The commands: each runs one wallet operation on an [`Engine`] (a local store, or the
+//! device against a server) and prints the result.
 
 use serde_json::json;
-use tandem_wallet::{FsStore, Status, Wallet, WalletError, Zeroizing};
+use tandem_wallet::{Status, Zeroizing};
 
+use crate::KeyArgs;
+use crate::engine::Engine;
 use crate::inputs;
 use crate::output::{
     Output, emit_addresses, emit_ed25519, emit_generated, emit_presignatures, emit_secp256k1,
     emit_status, hex, set, status_chain, wallet_human, wallet_json,
 };
 use crate::ui::Ui;
-use crate::{KeyArgs, Primes};
-
-fn open(store: &Path) -> Result<Wallet<FsStore>, String> {
-    open_with(store, Primes::Fresh)
-}
-
-/// The wallet on an existing store, for the commands that make Paillier keys.
-fn open_with(store: &Path, primes: Primes) -> Result<Wallet<FsStore>, String> {
-    FsStore::open(store)
-        .map(|store| primes.wallet(store))
-        .map_err(|e| e.to_string())
-}
-
-fn err(e: WalletError) -> String {
-    e.to_string()
-}
 
 /// Runs `f` with a progress callback drawing on stderr (silent with `--json`).
 pub(crate) fn with_ui<T>(
@@ -42,29 +27,26 @@ pub(crate) fn with_ui<T>(
     f(&mut report)
 }
 
-pub(crate) fn generate(store: &Path, out: &Output, primes: Primes) -> Result<(), String> {
-    let wallet = FsStore::create(store)
-        .map(|store| primes.wallet(store))
-        .map_err(|e| e.to_string())?;
-    let info = with_ui(out, |p| wallet.generate(p)).map_err(err)?;
+pub(crate) fn generate(wallet: &impl Engine, out: &Output) -> Result<(), String> {
+    let info = with_ui(out, |p| wallet.generate(p))?;
     emit_generated(out, &info);
     Ok(())
 }
 
-pub(crate) fn addresses(store: &Path, out: &Output) -> Result<(), String> {
-    let info = open(store)?.info().map_err(err)?;
+pub(crate) fn addresses(wallet: &impl Engine, out: &Output) -> Result<(), String> {
+    let info = wallet.info()?;
     emit_addresses(out, &info.addresses);
     Ok(())
 }
 
-pub(crate) fn status(store: &Path, out: &Output) -> Result<(), String> {
-    let info = open(store)?.info().map_err(err)?;
+pub(crate) fn status(wallet: &impl Engine, out: &Output) -> Result<(), String> {
+    let info = wallet.info()?;
     emit_status(out, &info);
     Ok(())
 }
 
 pub(crate) fn sign(
-    store: &Path,
+    wallet: &impl Engine,
     out: &Output,
     curve: &str,
     digest: Option<&str>,
@@ -73,15 +55,13 @@ pub(crate) fn sign(
     match (curve, digest, message) {
         ("secp256k1", Some(digest), None) => {
             let digest = inputs::digest(digest)?;
-            let wallet = open(store)?;
-            let signed = with_ui(out, |p| wallet.sign_secp256k1(&digest, p)).map_err(err)?;
+            let signed = with_ui(out, |p| wallet.sign_secp256k1(&digest, p))?;
             emit_secp256k1(out, &signed);
             Ok(())
         }
         ("ed25519", None, Some(message)) => {
             let message = inputs::hex("message", message)?;
-            let wallet = open(store)?;
-            let sig = with_ui(out, |p| wallet.sign_ed25519(&message, p)).map_err(err)?;
+            let sig = with_ui(out, |p| wallet.sign_ed25519(&message, p))?;
             emit_ed25519(out, &sig);
             Ok(())
         }
@@ -100,9 +80,8 @@ pub(crate) fn sign_usage(curve: &str) -> String {
     }
 }
 
-pub(crate) fn presign(store: &Path, out: &Output, count: usize) -> Result<(), String> {
-    let wallet = open(store)?;
-    let held = with_ui(out, |p| wallet.presign(count, p)).map_err(err)?;
+pub(crate) fn presign(wallet: &impl Engine, out: &Output, count: usize) -> Result<(), String> {
+    let held = with_ui(out, |p| wallet.presign(count, p))?;
     emit_presignatures(out, held);
     Ok(())
 }
@@ -111,8 +90,7 @@ fn statuses_json(statuses: &[Status]) -> serde_json::Value {
     json!(statuses.iter().map(|s| s.name()).collect::<Vec<_>>())
 }
 
-pub(crate) fn backup(store: &Path, out: &Output, key: &KeyArgs) -> Result<(), String> {
-    let wallet = open(store)?;
+pub(crate) fn backup(wallet: &impl Engine, out: &Output, key: &KeyArgs) -> Result<(), String> {
     let (backup_key, created) = inputs::backup_key(key, true)?;
     let result = with_ui(out, |p| wallet.backup(&backup_key, p));
     let statuses = match result {
@@ -122,12 +100,12 @@ pub(crate) fn backup(store: &Path, out: &Output, key: &KeyArgs) -> Result<(), St
             // When the outcome is unknown (the store failed while committing), keep it: the
             // backup may have taken effect, sealed under this key.
             if created
-                && !matches!(e, WalletError::Indeterminate(_))
+                && !e.indeterminate
                 && let Some(path) = &key.key_file
             {
                 let _ = std::fs::remove_file(path);
             }
-            return Err(err(e));
+            return Err(e.message);
         }
     };
     let last = statuses.last().map_or("none", |s| s.name());
@@ -145,13 +123,7 @@ pub(crate) fn backup(store: &Path, out: &Output, key: &KeyArgs) -> Result<(), St
     Ok(())
 }
 
-pub(crate) fn recover(
-    store: &Path,
-    out: &Output,
-    key: &KeyArgs,
-    primes: Primes,
-) -> Result<(), String> {
-    let wallet = open_with(store, primes)?;
+pub(crate) fn recover(wallet: &impl Engine, out: &Output, key: &KeyArgs) -> Result<(), String> {
     let (backup_key, _) = inputs::backup_key(key, false)?;
     let mut statuses = Vec::new();
     let info = with_ui(out, |p| {
@@ -161,8 +133,7 @@ pub(crate) fn recover(
             }
             p(event);
         })
-    })
-    .map_err(err)?;
+    })?;
     let mut value = wallet_json(&info);
     set(&mut value, "statuses", statuses_json(&statuses));
     set(&mut value, "status", json!(info.signing_status.name()));
@@ -172,9 +143,8 @@ pub(crate) fn recover(
     Ok(())
 }
 
-pub(crate) fn refresh(store: &Path, out: &Output, primes: Primes) -> Result<(), String> {
-    let wallet = open_with(store, primes)?;
-    let info = with_ui(out, |p| wallet.refresh(p)).map_err(err)?;
+pub(crate) fn refresh(wallet: &impl Engine, out: &Output) -> Result<(), String> {
+    let info = with_ui(out, |p| wallet.refresh(p))?;
     let mut value = wallet_json(&info);
     set(&mut value, "status", json!(info.signing_status.name()));
     out.emit(
@@ -187,10 +157,9 @@ pub(crate) fn refresh(store: &Path, out: &Output, primes: Primes) -> Result<(), 
     Ok(())
 }
 
-pub(crate) fn eject(store: &Path, out: &Output, key: &KeyArgs) -> Result<(), String> {
-    let wallet = open(store)?;
+pub(crate) fn eject(wallet: &impl Engine, out: &Output, key: &KeyArgs) -> Result<(), String> {
     let (backup_key, _) = inputs::backup_key(key, false)?;
-    let keys = with_ui(out, |p| wallet.eject(&backup_key, p)).map_err(err)?;
+    let keys = with_ui(out, |p| wallet.eject(&backup_key, p))?;
     // The keys are printed from wiped buffers only (no JSON value or label list holding a
     // copy); hex needs no JSON escaping.
     let secp = Zeroizing::new(hex(&keys.secp256k1.to_bytes()[..]));

@@ -20,6 +20,7 @@
 mod admin;
 mod commands;
 mod demo;
+mod engine;
 mod http;
 mod inputs;
 mod output;
@@ -232,7 +233,7 @@ fn run_with(primes: Primes) -> ExitCode {
         }
         (command, Some(server)) => match &cli.api_key_file {
             Some(key_file) => remote::client(server, key_file, &cli.store, primes)
-                .and_then(|client| remote::run(command, &client, &out)),
+                .and_then(|client| run_command(command, &client, &out)),
             None => Err("--server needs --api-key-file".into()),
         },
         (command, None) => local(command, &cli.store, cli.json, &out, primes),
@@ -256,25 +257,47 @@ fn local(
     primes: Primes,
 ) -> Result<(), String> {
     match command {
-        Command::Generate => commands::generate(store, out, primes),
-        Command::Addresses => commands::addresses(store, out),
-        Command::Status => commands::status(store, out),
-        Command::Sign {
-            curve,
-            digest,
-            message,
-        } => commands::sign(store, out, &curve, digest.as_deref(), message.as_deref()),
-        Command::Presign { count } => commands::presign(store, out, count),
-        Command::Backup(key) => commands::backup(store, out, &key),
-        Command::Recover(key) => commands::recover(store, out, &key, primes),
-        Command::Refresh => commands::refresh(store, out, primes),
-        Command::Eject(key) => commands::eject(store, out, &key),
         Command::Demo if json => {
             Err("demo is for people and has no --json output (see the other commands)".into())
         }
         Command::Demo => demo::run(primes),
-        Command::Server(_) | Command::CreateClient { .. } => {
-            Err("unreachable: handled before the local commands".into())
+        Command::Generate => {
+            let wallet = FsStore::create(store)
+                .map(|store| primes.wallet(store))
+                .map_err(|e| e.to_string())?;
+            run_command(command, &wallet, out)
+        }
+        command => {
+            let wallet = FsStore::open(store)
+                .map(|store| primes.wallet(store))
+                .map_err(|e| e.to_string())?;
+            run_command(command, &wallet, out)
+        }
+    }
+}
+
+/// Runs a wallet command on `engine` (local or `--server`).
+pub(crate) fn run_command(
+    command: Command,
+    engine: &impl engine::Engine,
+    out: &output::Output,
+) -> Result<(), String> {
+    match command {
+        Command::Generate => commands::generate(engine, out),
+        Command::Addresses => commands::addresses(engine, out),
+        Command::Status => commands::status(engine, out),
+        Command::Sign {
+            curve,
+            digest,
+            message,
+        } => commands::sign(engine, out, &curve, digest.as_deref(), message.as_deref()),
+        Command::Presign { count } => commands::presign(engine, out, count),
+        Command::Backup(key) => commands::backup(engine, out, &key),
+        Command::Recover(key) => commands::recover(engine, out, &key),
+        Command::Refresh => commands::refresh(engine, out),
+        Command::Eject(key) => commands::eject(engine, out, &key),
+        Command::Demo | Command::Server(_) | Command::CreateClient { .. } => {
+            Err("this command runs on its own (not on a wallet)".into())
         }
     }
 }

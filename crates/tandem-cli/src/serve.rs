@@ -6,7 +6,8 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Args;
-use tandem_server::{Config, Limits};
+use tandem_server::{Config, Custodian, Limits, Webhook};
+use tandem_wallet::Zeroizing;
 
 use crate::Primes;
 
@@ -34,6 +35,34 @@ pub(crate) struct ServerArgs {
     /// Open protocol sessions per client.
     #[arg(long, default_value_t = 8)]
     max_sessions: i64,
+    /// Self-managed custody: the organization's webhook root (`POST URL/backup`,
+    /// `POST URL/backup/fetch`); without it the server keeps custodian backup shares itself.
+    #[arg(long, requires = "webhook_secret_file")]
+    custodian_webhook: Option<String>,
+    /// The secret that signs every webhook request (`X-Tandem-Signature`), one line.
+    #[arg(long, requires = "custodian_webhook")]
+    webhook_secret_file: Option<PathBuf>,
+}
+
+/// Where custodian shares live, from the arguments.
+fn custodian(args: &ServerArgs) -> Result<Custodian, String> {
+    match (&args.custodian_webhook, &args.webhook_secret_file) {
+        (Some(url), Some(file)) => {
+            let text = Zeroizing::new(
+                std::fs::read_to_string(file)
+                    .map_err(|e| format!("--webhook-secret-file {}: {e}", file.display()))?,
+            );
+            let secret = text.lines().next().unwrap_or("").trim().as_bytes().to_vec();
+            if secret.len() < 16 {
+                return Err("--webhook-secret-file: at least 16 characters".into());
+            }
+            Ok(Custodian::Webhook(Webhook::new(
+                url,
+                Zeroizing::new(secret),
+            )?))
+        }
+        _ => Ok(Custodian::Provider),
+    }
 }
 
 async fn shutdown() {
@@ -68,6 +97,7 @@ pub(crate) fn run(args: ServerArgs, primes: Primes) -> Result<(), String> {
         .enable_all()
         .build()
         .map_err(|e| format!("runtime: {e}"))?;
+    let custodian = custodian(&args)?;
     runtime.block_on(async move {
         let limits = Limits {
             paillier_pool: args.paillier_pool,
@@ -81,6 +111,7 @@ pub(crate) fn run(args: ServerArgs, primes: Primes) -> Result<(), String> {
             admin_key_file: args.admin_key_file,
             limits,
             paillier: primes.server_source(),
+            custodian,
         };
         let app = tandem_server::build(config)
             .await

@@ -29,6 +29,11 @@ pub mod path {
     /// `POST` (client): online ECDSA co-signature from a presignature (message 1 in,
     /// message 2 out).
     pub const SIGN_SECP256K1: &str = "/v1/sign/secp256k1";
+    /// `GET` (client): the client's sealed backup shares; `POST` (client): store them (the
+    /// backup's last step, `STORED_CLIENT_BACKUP_SHARE`).
+    pub const BACKUP: &str = "/v1/wallet/backup";
+    /// `POST` (client): the custodian backup shares, to leave the threshold setup.
+    pub const EJECT: &str = "/v1/wallet/eject";
 
     /// `GET` (admin or the client itself): a client's status.
     #[must_use]
@@ -96,6 +101,13 @@ pub enum Operation {
     Generate,
     /// One secp256k1 presignature.
     Presign,
+    /// A new backup pair from the signing pair (resharing on both curves).
+    Backup,
+    /// A new signing pair from the backup pair (resharing on both curves, then the
+    /// secp256k1 auxiliary information).
+    Recover,
+    /// A new signing pair from the signing pair (as recover).
+    Refresh,
 }
 
 impl Operation {
@@ -105,6 +117,9 @@ impl Operation {
         match self {
             Self::Generate => "generate",
             Self::Presign => "presign",
+            Self::Backup => "backup",
+            Self::Recover => "recover",
+            Self::Refresh => "refresh",
         }
     }
 
@@ -114,6 +129,9 @@ impl Operation {
         match name {
             "generate" => Some(Self::Generate),
             "presign" => Some(Self::Presign),
+            "backup" => Some(Self::Backup),
+            "recover" => Some(Self::Recover),
+            "refresh" => Some(Self::Refresh),
             _ => None,
         }
     }
@@ -124,6 +142,78 @@ impl Operation {
 pub struct StartSession {
     /// The operation.
     pub operation: Operation,
+    /// How the client will seal its backup share (backup only; sent to the custodian's
+    /// webhook as `backupMethod`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backup_method: Option<BackupMethod>,
+}
+
+/// How the client's backup share is sealed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum BackupMethod {
+    /// A password (Argon2id).
+    Password,
+    /// A random 32-byte key kept in the user's cloud storage.
+    RandomKey,
+}
+
+impl BackupMethod {
+    /// The name on the wire (and in the database).
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Password => "PASSWORD",
+            Self::RandomKey => "RANDOM_KEY",
+        }
+    }
+
+    /// From the name on the wire.
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "PASSWORD" => Some(Self::Password),
+            "RANDOM_KEY" => Some(Self::RandomKey),
+            _ => None,
+        }
+    }
+}
+
+/// `POST /v1/wallet/backup` body: the client's backup shares, sealed by the client (hex of
+/// `tandem-backup` envelopes), for the pending backup pair named by its sharing ids.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct StoreClientBackup {
+    /// How the envelopes are sealed.
+    pub backup_method: BackupMethod,
+    /// The pending secp256k1 backup sharing id (hex).
+    pub secp256k1_sharing_id: String,
+    /// The pending Ed25519 backup sharing id (hex).
+    pub ed25519_sharing_id: String,
+    /// The sealed secp256k1 client backup share (hex).
+    pub secp256k1_envelope: String,
+    /// The sealed Ed25519 client backup share (hex).
+    pub ed25519_envelope: String,
+}
+
+/// `GET /v1/wallet/backup` answer: the current backup pair's client envelopes.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ClientBackup {
+    /// How the envelopes are sealed.
+    pub backup_method: BackupMethod,
+    /// The sealed secp256k1 client backup share (hex).
+    pub secp256k1_envelope: String,
+    /// The sealed Ed25519 client backup share (hex).
+    pub ed25519_envelope: String,
+}
+
+/// `POST /v1/wallet/eject` answer: the custodian backup shares (hex of `tandem-backup`
+/// backup shares), to combine with the client's.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct CustodianShares {
+    /// secp256k1.
+    pub secp256k1: String,
+    /// Ed25519.
+    pub ed25519: String,
 }
 
 /// `POST /v1/sessions` answer (201).
@@ -195,6 +285,11 @@ pub enum ErrorCode {
     Internal,
     /// 503: the server is busy or a dependency is down; retry later.
     Unavailable,
+    /// 409: the operation needs a complete backup (`STORED_CLIENT_BACKUP_SHARE`).
+    NoBackup,
+    /// 502: the organization's custodian webhook failed (down, slow, or a wrong answer);
+    /// nothing changed, the operation can be run again.
+    CustodianFailed,
 }
 
 impl ErrorCode {
@@ -207,7 +302,12 @@ impl ErrorCode {
             Self::NotFound | Self::UnknownSession | Self::UnknownPresignature => 404,
             Self::BadRequest | Self::WalletAlreadyExists => 400,
             Self::BodyTooLarge => 413,
-            Self::NoWallet | Self::NotSignable | Self::WrongStep | Self::NothingToConfirm => 409,
+            Self::NoWallet
+            | Self::NotSignable
+            | Self::WrongStep
+            | Self::NothingToConfirm
+            | Self::NoBackup => 409,
+            Self::CustodianFailed => 502,
             Self::SessionExpired => 410,
             Self::ProtocolRefused | Self::IdempotencyKeyReused => 422,
             Self::TooManyRequests => 429,

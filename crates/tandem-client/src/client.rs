@@ -26,17 +26,22 @@ use crate::device::{DeviceStore, names};
 use crate::error::{ClientError, protocol, stopped};
 use crate::transport::{self, HttpLink, Transport};
 
-type Rng = UnwrapErr<getrandom::SysRng>;
+pub(crate) type Rng = UnwrapErr<getrandom::SysRng>;
 
-fn os_rng() -> Rng {
+pub(crate) fn os_rng() -> Rng {
     UnwrapErr(getrandom::SysRng)
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     base16ct::lower::encode_string(bytes)
 }
 
-fn step(progress: &mut ProgressFn<'_>, step: Step, curve: Option<CurveId>, party: Party) {
+pub(crate) fn step(
+    progress: &mut ProgressFn<'_>,
+    step: Step,
+    curve: Option<CurveId>,
+    party: Party,
+) {
     progress(Progress::Step { step, curve, party });
 }
 
@@ -61,9 +66,9 @@ impl<T: Transport, D: DeviceStore> core::fmt::Debug for Client<T, D> {
 }
 
 /// The device's current shares.
-struct Shares {
-    secp256k1: EcdsaKeyShare,
-    ed25519: KeyShare<Ed25519>,
+pub(crate) struct Shares {
+    pub(crate) secp256k1: EcdsaKeyShare,
+    pub(crate) ed25519: KeyShare<Ed25519>,
 }
 
 impl<T: Transport, D: DeviceStore> Client<T, D> {
@@ -99,6 +104,26 @@ impl<T: Transport, D: DeviceStore> Client<T, D> {
         &self.device
     }
 
+    /// The transport.
+    pub fn transport(&self) -> &T {
+        &self.transport
+    }
+
+    /// A fresh Paillier key for the device, with progress.
+    pub(crate) fn paillier_key(
+        &self,
+        progress: &mut ProgressFn<'_>,
+    ) -> Result<tandem_paillier::paillier::SecretKey, ClientError> {
+        let key = self
+            .paillier
+            .paillier_key(Party::Client, &mut |p| progress(p))
+            .map_err(|e| ClientError::Primes(e.to_string()))?;
+        progress(Progress::PaillierKeyReady {
+            party: Party::Client,
+        });
+        Ok(key)
+    }
+
     /// The server's status of this client.
     ///
     /// # Errors
@@ -107,7 +132,7 @@ impl<T: Transport, D: DeviceStore> Client<T, D> {
         transport::get_json(&self.transport, api::path::client(&self.client_id))
     }
 
-    fn run<O>(
+    pub(crate) fn run<O>(
         &self,
         path: String,
         idempotency_key: Option<String>,
@@ -120,11 +145,18 @@ impl<T: Transport, D: DeviceStore> Client<T, D> {
             .map_err(stopped(context))
     }
 
-    fn start_session(&self, operation: Operation) -> Result<String, ClientError> {
+    pub(crate) fn start_session(
+        &self,
+        operation: Operation,
+        backup_method: Option<api::BackupMethod>,
+    ) -> Result<String, ClientError> {
         let started: SessionStarted = transport::post_json(
             &self.transport,
             api::path::SESSIONS,
-            &StartSession { operation },
+            &StartSession {
+                operation,
+                backup_method,
+            },
         )?;
         Ok(started.session_id)
     }
@@ -218,7 +250,7 @@ impl<T: Transport, D: DeviceStore> Client<T, D> {
         Ok(())
     }
 
-    fn shares(&self) -> Result<Shares, ClientError> {
+    pub(crate) fn shares(&self) -> Result<Shares, ClientError> {
         let secp256k1 = self.read_share(names::SECP256K1_SHARE, EcdsaKeyShare::from_bytes)?;
         let ed25519 = self.read_share(names::ED25519_SHARE, KeyShare::<Ed25519>::from_bytes)?;
         match (secp256k1, ed25519) {
@@ -257,14 +289,8 @@ impl<T: Transport, D: DeviceStore> Client<T, D> {
         {
             return Err(ClientError::DeviceHasWallet);
         }
-        let paillier = self
-            .paillier
-            .paillier_key(Party::Client, &mut |p| progress(p))
-            .map_err(|e| ClientError::Primes(e.to_string()))?;
-        progress(Progress::PaillierKeyReady {
-            party: Party::Client,
-        });
-        let session = self.start_session(Operation::Generate)?;
+        let paillier = self.paillier_key(progress)?;
+        let session = self.start_session(Operation::Generate, None)?;
         step(progress, Step::GeneratingShare, None, Party::Client);
         let script = parties::keygen_client::<Secp256k1, Rng>()
             .then(|secp| parties::keygen_client::<Ed25519, Rng>().map(|ed| (secp, ed)))
@@ -280,7 +306,7 @@ impl<T: Transport, D: DeviceStore> Client<T, D> {
     }
 
     /// Stores a new pair under the pending names, confirms it to the server, promotes it.
-    fn store_new_pair(
+    pub(crate) fn store_new_pair(
         &self,
         secp256k1: &EcdsaKeyShare,
         ed25519: &KeyShare<Ed25519>,
@@ -383,7 +409,7 @@ impl<T: Transport, D: DeviceStore> Client<T, D> {
         &self,
         share: &EcdsaKeyShare,
     ) -> Result<tandem_protocol::ecdsa::Presignature, ClientError> {
-        let session = self.start_session(Operation::Presign)?;
+        let session = self.start_session(Operation::Presign, None)?;
         self.run(
             api::path::session_messages(&session),
             None,

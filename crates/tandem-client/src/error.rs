@@ -45,6 +45,9 @@ pub enum ClientError {
     /// refreshed the wallet; this device's shares are no longer current).
     #[error("the device's shares are not the wallet's current ones: {0}")]
     StaleDevice(String),
+    /// A backup envelope does not seal or open (a wrong password or key, another wallet's).
+    #[error("backup: {0}")]
+    Backup(String),
     /// No Paillier key could be made.
     #[error("Paillier key: {0}")]
     Primes(String),

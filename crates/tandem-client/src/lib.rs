@@ -20,6 +20,7 @@ pub mod api;
 mod client;
 pub mod device;
 mod error;
+mod lifecycle;
 pub mod transport;
 
 pub use client::Client;

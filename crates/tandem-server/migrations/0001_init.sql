@@ -31,7 +31,28 @@ CREATE TABLE wallets (
     pending_ed25519_share BYTEA,
     pending_secp256k1_sharing_id TEXT,
     pending_ed25519_sharing_id TEXT,
+    -- The current backup pair (sharing ids, the kind of key sealing the client's share), and
+    -- a new one whose custodian shares are stored while the client has not yet stored its
+    -- sealed shares: the current pair stays usable until then.
+    backup_key_kind TEXT,
+    secp256k1_backup_sharing_id TEXT,
+    ed25519_backup_sharing_id TEXT,
+    pending_backup_key_kind TEXT,
+    pending_secp256k1_backup_sharing_id TEXT,
+    pending_ed25519_backup_sharing_id TEXT,
     updated_at BIGINT NOT NULL
+);
+
+-- Backup shares by sharing id: the custodian's (sealed under the custodian key; NULL when the
+-- organization's webhook holds it) and the client's envelope (sealed by the client under its
+-- password or key; stored for the client, as the seeds' provider does).
+CREATE TABLE backup_shares (
+    client_id TEXT NOT NULL REFERENCES clients (client_id),
+    curve TEXT NOT NULL,
+    sharing_id TEXT NOT NULL,
+    custodian_share BYTEA,
+    client_envelope BYTEA,
+    PRIMARY KEY (client_id, curve, sharing_id)
 );
 
 -- Half-finished protocol sessions: the server's saved state between two messages (sealed,

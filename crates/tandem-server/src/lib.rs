@@ -19,12 +19,16 @@
 #![deny(missing_docs)]
 
 mod auth;
+mod aux;
+mod backup;
+pub mod custodian;
 pub mod db;
 mod error;
 mod generate;
 pub mod kms;
 mod paillier;
 mod presign;
+mod reshare;
 mod routes;
 mod session;
 mod sign;
@@ -39,6 +43,7 @@ use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use zeroize::Zeroizing;
 
+pub use custodian::{Custodian, Webhook};
 pub use error::Failure;
 pub use kms::{Kms, LocalKms, Purpose};
 pub use routes::router;
@@ -56,6 +61,8 @@ pub struct Config {
     pub limits: Limits,
     /// Where the server's Paillier keys come from (fresh primes in production).
     pub paillier: Arc<dyn PaillierKeys>,
+    /// Where custodian backup shares live.
+    pub custodian: Custodian,
 }
 
 impl core::fmt::Debug for Config {
@@ -123,6 +130,7 @@ pub async fn build(config: Config) -> Result<App, StartError> {
         limits: config.limits,
         work,
         paillier: config.paillier,
+        custodian: config.custodian,
     })
 }
 

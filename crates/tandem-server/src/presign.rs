@@ -84,7 +84,7 @@ pub(crate) async fn step(
                 let state = spend_once::save(state).map_err(Failure::internal)?;
                 Ok(Outcome {
                     reply,
-                    next: Next::Continue(Saved::new(state.to_vec(), Vec::new())),
+                    next: Next::Continue(saved.next(state.to_vec(), None)),
                 })
             })
             .await?

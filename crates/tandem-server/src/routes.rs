@@ -13,7 +13,8 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use serde::de::DeserializeOwned;
 use tandem_client::api::{
-    self, ClientStatus, Confirm, CreatedClient, ErrorCode, SessionStarted, StartSession,
+    self, ClientBackup, ClientStatus, Confirm, CreatedClient, CustodianShares, ErrorCode,
+    SessionStarted, StartSession, StoreClientBackup,
 };
 use tower_http::trace::TraceLayer;
 
@@ -23,7 +24,7 @@ use crate::error::{Failure, Result};
 use crate::session::{self, idempotency_key};
 use crate::sign::{self, Idempotency};
 use crate::state::App;
-use crate::wallet;
+use crate::{backup, wallet};
 
 /// The router of the whole API.
 pub fn router(app: App) -> Router {
@@ -36,6 +37,11 @@ pub fn router(app: App) -> Router {
         .route(api::path::CONFIRM, post(confirm))
         .route(api::path::SIGN_ED25519, post(sign_ed25519))
         .route(api::path::SIGN_SECP256K1, post(sign_secp256k1))
+        .route(
+            api::path::BACKUP,
+            get(client_backup).post(store_client_backup),
+        )
+        .route(api::path::EJECT, post(eject))
         .fallback(|| async { Failure::new(ErrorCode::NotFound, "no such endpoint") })
         .layer(DefaultBodyLimit::max(api::MAX_BODY))
         .layer(TraceLayer::new_for_http())
@@ -117,7 +123,8 @@ async fn start_session(
 ) -> Result<(StatusCode, Json<SessionStarted>)> {
     let client_id = auth::client(&app, &headers).await?;
     let request: StartSession = json(&body(raw)?)?;
-    let started = session::start(&app, &client_id, request.operation).await?;
+    let started =
+        session::start(&app, &client_id, request.operation, request.backup_method).await?;
     Ok((StatusCode::CREATED, Json(started)))
 }
 
@@ -183,4 +190,25 @@ async fn sign_secp256k1(
     Ok(binary(
         sign::secp256k1(&app, &client_id, idempotency, msg).await?,
     ))
+}
+
+async fn client_backup(State(app): State<App>, headers: HeaderMap) -> Result<Json<ClientBackup>> {
+    let client_id = auth::client(&app, &headers).await?;
+    Ok(Json(backup::client_backup(&app, &client_id).await?))
+}
+
+async fn store_client_backup(
+    State(app): State<App>,
+    headers: HeaderMap,
+    raw: core::result::Result<Bytes, BytesRejection>,
+) -> Result<Json<ClientStatus>> {
+    let client_id = auth::client(&app, &headers).await?;
+    let request: StoreClientBackup = json(&body(raw)?)?;
+    backup::store_client_backup(&app, &client_id, &request).await?;
+    Ok(Json(wallet::status(&app, &client_id).await?))
+}
+
+async fn eject(State(app): State<App>, headers: HeaderMap) -> Result<Json<CustodianShares>> {
+    let client_id = auth::client(&app, &headers).await?;
+    Ok(Json(backup::eject(&app, &client_id).await?))
 }

@@ -31,7 +31,7 @@ use crate::db::now;
 use crate::error::{Failure, Result};
 use crate::kms::Purpose;
 use crate::state::App;
-use crate::{generate, presign, wallet};
+use crate::{backup, generate, presign, reshare, wallet};
 
 /// The format version of a saved session.
 const SAVED_VERSION: u16 = 1;
@@ -45,6 +45,8 @@ pub(crate) struct Saved {
     /// Outputs of the operation's earlier protocols (generate: the secp256k1 key-generation
     /// share, then the Ed25519 share).
     pub(crate) carried: Vec<Vec<u8>>,
+    /// The backup method (backup sessions).
+    pub(crate) method: Option<String>,
 }
 
 impl Saved {
@@ -53,6 +55,19 @@ impl Saved {
             version: SAVED_VERSION,
             state,
             carried,
+            method: None,
+        }
+    }
+
+    /// The next state of the same session: `state`, the carried outputs plus `more`.
+    pub(crate) fn next(&self, state: Vec<u8>, more: Option<Vec<u8>>) -> Self {
+        let mut carried = self.carried.clone();
+        carried.extend(more);
+        Self {
+            version: SAVED_VERSION,
+            state,
+            carried,
+            method: self.method.clone(),
         }
     }
 }
@@ -71,6 +86,10 @@ pub(crate) enum Finished {
     Generated(Box<(EcdsaKeyShare, KeyShare<Ed25519>)>),
     /// Presign: the server's half, stored in its pool.
     Presigned(Box<Presignature>),
+    /// Recover, refresh: the server's new pair, stored pending the client's confirmation.
+    Reshared(Box<(EcdsaKeyShare, KeyShare<Ed25519>)>),
+    /// Backup: the custodian's new shares (already at the webhook if `at_webhook`).
+    BackedUp(Box<backup::NewCustodianShares>),
 }
 
 /// A step's answer and what it leaves.
@@ -103,6 +122,7 @@ pub(crate) async fn start(
     app: &App,
     client_id: &str,
     operation: Operation,
+    method: Option<tandem_client::api::BackupMethod>,
 ) -> Result<SessionStarted> {
     let now = now();
     sqlx::query("DELETE FROM sessions WHERE client_id = $1 AND expires_at <= $2")
@@ -134,15 +154,26 @@ pub(crate) async fn start(
             }
         }
         Operation::Presign => presign::check_can_start(app, client_id).await?,
+        Operation::Backup => {
+            wallet::signable(app, client_id).await?;
+            if method.is_none() {
+                return Err(Failure::new(
+                    ErrorCode::BadRequest,
+                    "backup needs its backup_method",
+                ));
+            }
+        }
+        Operation::Refresh => {
+            wallet::signable(app, client_id).await?;
+        }
+        Operation::Recover => backup::require_backup(app, client_id).await.map(|_| ())?,
     }
     let session_id = random_id()?;
     let ttl = i64::try_from(app.limits.session_ttl.as_secs()).unwrap_or(600);
     let expires_at = now + ttl;
-    let state = seal(
-        app,
-        &aad(&session_id, client_id, operation, 0),
-        &Saved::new(Vec::new(), Vec::new()),
-    )?;
+    let mut first = Saved::new(Vec::new(), Vec::new());
+    first.method = method.map(|m| m.name().to_owned());
+    let state = seal(app, &aad(&session_id, client_id, operation, 0), &first)?;
     sqlx::query(
         "INSERT INTO sessions (session_id, client_id, operation, step, state, expires_at) \
          VALUES ($1, $2, $3, $4, $5, $6)",
@@ -220,8 +251,12 @@ pub(crate) async fn message(
         return Err(Failure::internal("saved session of another version"));
     }
     let outcome = match operation {
-        Operation::Generate => generate::step(app, client_id, step, saved, msg).await,
+        Operation::Generate => generate::step(app, step, saved, msg).await,
         Operation::Presign => presign::step(app, client_id, step, saved, msg).await,
+        Operation::Backup => backup::step(app, client_id, step, saved, msg).await,
+        Operation::Recover | Operation::Refresh => {
+            reshare::step(app, client_id, operation, step, saved, msg).await
+        }
     };
     let outcome = match outcome {
         Ok(o) => o,
@@ -290,6 +325,13 @@ async fn commit(
                     wallet::store_generated(app, &mut tx, client_id, &secp, &ed).await?;
                 }
                 Finished::Presigned(p) => presign::store(app, &mut tx, client_id, *p).await?,
+                Finished::Reshared(pair) => {
+                    let (secp, ed) = *pair;
+                    wallet::store_pending(app, &mut tx, client_id, &secp, &ed).await?;
+                }
+                Finished::BackedUp(shares) => {
+                    backup::store_custodian(app, &mut tx, client_id, *shares).await?;
+                }
             }
         }
     }

@@ -7,6 +7,7 @@ use sqlx::AnyPool;
 use tandem_wallet::PaillierKeys;
 use tokio::sync::Semaphore;
 
+use crate::custodian::Custodian;
 use crate::db::Backend;
 use crate::kms::Kms;
 
@@ -52,6 +53,7 @@ pub struct App {
     pub(crate) limits: Limits,
     pub(crate) work: Arc<Semaphore>,
     pub(crate) paillier: Arc<dyn PaillierKeys>,
+    pub(crate) custodian: Custodian,
 }
 
 impl core::fmt::Debug for App {

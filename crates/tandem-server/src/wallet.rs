@@ -71,6 +71,9 @@ pub(crate) struct WalletRow {
     pub(crate) ed25519_sharing_id: Option<String>,
     pub(crate) pending_secp256k1_sharing_id: Option<String>,
     pub(crate) pending_ed25519_sharing_id: Option<String>,
+    pub(crate) backup_key_kind: Option<String>,
+    pub(crate) secp256k1_backup_sharing_id: Option<String>,
+    pub(crate) ed25519_backup_sharing_id: Option<String>,
 }
 
 impl WalletRow {
@@ -86,6 +89,9 @@ impl WalletRow {
             ed25519_sharing_id: row.try_get("ed25519_sharing_id")?,
             pending_secp256k1_sharing_id: row.try_get("pending_secp256k1_sharing_id")?,
             pending_ed25519_sharing_id: row.try_get("pending_ed25519_sharing_id")?,
+            backup_key_kind: row.try_get("backup_key_kind")?,
+            secp256k1_backup_sharing_id: row.try_get("secp256k1_backup_sharing_id")?,
+            ed25519_backup_sharing_id: row.try_get("ed25519_backup_sharing_id")?,
         })
     }
 
@@ -97,7 +103,8 @@ impl WalletRow {
 
 const COLUMNS: &str = "signing_status, backup_status, secp256k1_public_key, ed25519_public_key, \
      secp256k1_share, ed25519_share, secp256k1_sharing_id, ed25519_sharing_id, \
-     pending_secp256k1_sharing_id, pending_ed25519_sharing_id";
+     pending_secp256k1_sharing_id, pending_ed25519_sharing_id, backup_key_kind, \
+     secp256k1_backup_sharing_id, ed25519_backup_sharing_id";
 
 /// The wallet of `client_id`, if any.
 pub(crate) async fn load<'e, E: sqlx::Executor<'e, Database = Any>>(
@@ -207,6 +214,49 @@ pub(crate) async fn store_generated(
     .bind(hex(&secp256k1.sharing_id()))
     .bind(hex(&ed25519.sharing_id()))
     .bind(now())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Stores a reshared pair (recover, refresh) as pending in `tx`: the current pair keeps
+/// signing until the client confirms. The pair must be of the wallet's public keys.
+pub(crate) async fn store_pending(
+    app: &App,
+    tx: &mut Transaction<'_, Any>,
+    client_id: &str,
+    secp256k1: &EcdsaKeyShare,
+    ed25519: &KeyShare<Ed25519>,
+) -> Result<()> {
+    let w = load(&mut **tx, client_id)
+        .await?
+        .ok_or_else(|| Failure::new(ErrorCode::NoWallet, "no wallet"))?;
+    if secp256k1.core().public_key_bytes() != w.secp256k1_public_key.as_slice()
+        || ed25519.public_key_bytes() != w.ed25519_public_key.as_slice()
+    {
+        return Err(Failure::internal("a reshared pair of other public keys"));
+    }
+    let secp_sealed = app.kms.seal(
+        Purpose::Server,
+        &share_aad(client_id, "secp256k1"),
+        &secp256k1.to_bytes().map_err(Failure::internal)?,
+    )?;
+    let ed_sealed = app.kms.seal(
+        Purpose::Server,
+        &share_aad(client_id, "ed25519"),
+        &ed25519.to_bytes().map_err(Failure::internal)?,
+    )?;
+    sqlx::query(
+        "UPDATE wallets SET pending_secp256k1_share = $1, pending_ed25519_share = $2, \
+         pending_secp256k1_sharing_id = $3, pending_ed25519_sharing_id = $4, updated_at = $5 \
+         WHERE client_id = $6",
+    )
+    .bind(secp_sealed)
+    .bind(ed_sealed)
+    .bind(hex(&secp256k1.sharing_id()))
+    .bind(hex(&ed25519.sharing_id()))
+    .bind(now())
+    .bind(client_id.to_owned())
     .execute(&mut **tx)
     .await?;
     Ok(())
