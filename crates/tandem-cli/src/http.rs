@@ -6,8 +6,9 @@ use std::time::Duration;
 use tandem_client::{Body, ClientError, Method, Request, Response, Transport};
 use tandem_wallet::Zeroizing;
 
-/// HTTP to one server with one client's key (or the admin token).
-pub(crate) struct HttpTransport {
+/// HTTP to one server with one client's key (or the admin token). Public for the tests that
+/// drive the client half as a library.
+pub struct HttpTransport {
     base: String,
     token: Zeroizing<String>,
     http: reqwest::blocking::Client,
@@ -15,7 +16,10 @@ pub(crate) struct HttpTransport {
 
 impl HttpTransport {
     /// `base` is the server's URL (`http://127.0.0.1:8080`), `token` the bearer credential.
-    pub(crate) fn new(base: &str, token: Zeroizing<String>) -> Result<Self, String> {
+    ///
+    /// # Errors
+    /// If the HTTP client cannot be built.
+    pub fn new(base: &str, token: Zeroizing<String>) -> Result<Self, String> {
         let http = reqwest::blocking::Client::builder()
             .timeout(Duration::from_secs(120))
             .connect_timeout(Duration::from_secs(10))

@@ -21,7 +21,7 @@ mod admin;
 mod commands;
 mod demo;
 mod engine;
-mod http;
+pub mod http;
 mod inputs;
 mod output;
 mod remote;

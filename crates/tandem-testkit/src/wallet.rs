@@ -23,9 +23,11 @@ use zeroize::Zeroizing;
 use crate::primes;
 
 /// TEST-ONLY Paillier keys from the public fixture primes (`crate::primes`): instant, and
-/// protecting nothing. Each call takes the next fixture key from a random start, so the two
-/// parties of one operation get distinct keys and a recovery gets other keys than the
-/// generation before it (mostly; equal keys would still be valid).
+/// protecting nothing. Each call takes the next fixture key from a random start; the client
+/// takes the even-numbered keys and the server (or custodian) the odd-numbered ones, so the
+/// two parties of one operation never share a modulus (which the auxiliary information
+/// refuses) even when each party runs its own source (a device and a server), and a
+/// recovery mostly gets other keys than the generation before it.
 #[derive(Debug)]
 pub struct FixturePrimes {
     next: AtomicUsize,
@@ -51,11 +53,12 @@ impl Default for FixturePrimes {
 impl PaillierKeys for FixturePrimes {
     fn paillier_key(
         &self,
-        _party: Party,
+        party: Party,
         _progress: &mut dyn FnMut(Progress),
     ) -> Result<SecretKey, WalletError> {
-        let count = primes::key_count();
-        let i = self.next.fetch_add(1, Ordering::Relaxed) % count.max(1);
+        let pairs = (primes::key_count() / 2).max(1);
+        let parity = usize::from(party != Party::Client);
+        let i = (self.next.fetch_add(1, Ordering::Relaxed) % pairs) * 2 + parity;
         primes::paillier_key(i).ok_or_else(|| WalletError::Internal("fixture key".into()))
     }
 }

@@ -1,0 +1,269 @@
+//! The whole wallet lifecycle over HTTP against real `tandem server` processes: on SQLite
+//! with the CLI as the device (the same JSON outputs as the local mode), and on PostgreSQL
+//! with two replicas on one database, every request of the client library alternating
+//! between them.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+#[path = "support/checks.rs"]
+mod checks;
+#[path = "support/server.rs"]
+mod server;
+
+use checks::*;
+use serde_json::{Value, json};
+use server::*;
+use tandem_wallet::{BackupKey, Zeroizing};
+
+#[test]
+fn lifecycle_over_http_on_sqlite() {
+    let dir = tempdir();
+    let mut srv = Server::sqlite(dir.path());
+    let (client_id, key) = srv.create_client("alice");
+    let phone = dir.path().join("phone");
+    let url = srv.url.clone();
+
+    // Admin view before generate: no wallet yet.
+    let (status, body) = raw(
+        "GET",
+        &format!("{url}/v1/clients/{client_id}"),
+        Some(&srv.admin_token()),
+        None,
+        &[],
+    );
+    assert_eq!(status, 200);
+    let before: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(before["signing_share_status"], Value::Null);
+    assert_eq!(before["addresses"], Value::Null);
+
+    let wallet = device_ok(&url, &key, &phone, &["generate"]);
+    check_wallet_object(&wallet);
+    assert_eq!(wallet["client_id"], client_id.as_str());
+    // The device holds only its own files.
+    let mut files: Vec<String> = std::fs::read_dir(&phone)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    files.sort();
+    assert_eq!(files, ["ed25519.share", "secp256k1.share"]);
+
+    // Generate again: the server refuses (HTTP 400, wallet already exists), from this device
+    // and from a new one.
+    let e = device_err(&url, &key, &phone, &["generate"]);
+    assert!(e.contains("already holds a wallet"), "{e}");
+    let e = device_err(&url, &key, &dir.path().join("other"), &["generate"]);
+    assert!(
+        e.contains("400") && e.contains("wallet already exists"),
+        "{e}"
+    );
+
+    // The admin view: statuses, keys, addresses.
+    let (_, body) = raw(
+        "GET",
+        &format!("{url}/v1/clients/{client_id}"),
+        Some(&srv.admin_token()),
+        None,
+        &[],
+    );
+    let admin: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(admin["signing_share_status"], "STORED_CLIENT");
+    assert_eq!(admin["backup_share_status"], Value::Null);
+    assert_eq!(
+        admin["secp256k1"]["public_key"],
+        wallet["secp256k1"]["public_key"]
+    );
+    assert_eq!(
+        admin["ed25519"]["public_key"],
+        wallet["ed25519"]["public_key"]
+    );
+    assert_eq!(admin["addresses"], wallet["addresses"]);
+
+    // Sign on both curves: an online signature (one presignature made first), one from the
+    // pool, an Ed25519 one.
+    let digest = digest_of("pay 1 ETH");
+    let out = device_ok(
+        &url,
+        &key,
+        &phone,
+        &["sign", "--curve", "secp256k1", "--digest", &hex(&digest)],
+    );
+    check_secp256k1_signature(&wallet, &digest, &out);
+    let out = device_ok(&url, &key, &phone, &["presign", "--count", "2"]);
+    assert_eq!(out, json!({ "presignatures": 2 }));
+    let digest = digest_of("pay 2 ETH");
+    let out = device_ok(
+        &url,
+        &key,
+        &phone,
+        &["sign", "--curve", "secp256k1", "--digest", &hex(&digest)],
+    );
+    check_secp256k1_signature(&wallet, &digest, &out);
+    let out = device_ok(
+        &url,
+        &key,
+        &phone,
+        &[
+            "sign",
+            "--curve",
+            "ed25519",
+            "--message",
+            &hex(b"sol transfer"),
+        ],
+    );
+    check_ed25519_signature(&wallet, b"sol transfer", &out);
+    assert_eq!(
+        device_ok(&url, &key, &phone, &["status"]),
+        status_of(&wallet, None, 1)
+    );
+
+    // The server restarts (SIGKILL): nothing is lost.
+    srv.restart();
+    let url = srv.url.clone();
+    assert_eq!(
+        device_ok(&url, &key, &phone, &["status"]),
+        status_of(&wallet, None, 1)
+    );
+
+    // Recover is refused before a backup.
+    let password = dir.path().join("password");
+    std::fs::write(&password, "correct horse battery staple\n").unwrap();
+    let pw = password.to_str().unwrap();
+    let e = device_err(
+        &url,
+        &key,
+        &dir.path().join("new"),
+        &["recover", "--password-file", pw],
+    );
+    assert!(e.contains("no_backup") || e.contains("NoBackup"), "{e}");
+
+    let out = device_ok(&url, &key, &phone, &["backup", "--password-file", pw]);
+    assert_eq!(out, backup_output());
+
+    // The phone is lost: a new device recovers with the password.
+    let laptop = dir.path().join("laptop");
+    let out = device_ok(&url, &key, &laptop, &["recover", "--password-file", pw]);
+    assert_eq!(out, recover_output(&wallet));
+    let out = device_ok(
+        &url,
+        &key,
+        &laptop,
+        &["sign", "--curve", "ed25519", "--message", &hex(b"again")],
+    );
+    check_ed25519_signature(&wallet, b"again", &out);
+    // The lost phone's shares are refused (and its pool with them).
+    let e = device_err(
+        &url,
+        &key,
+        &phone,
+        &["sign", "--curve", "ed25519", "--message", "00"],
+    );
+    assert!(e.contains("another sharing"), "{e}");
+    let e = device_err(
+        &url,
+        &key,
+        &phone,
+        &["sign", "--curve", "secp256k1", "--digest", &hex(&digest)],
+    );
+    assert!(e.contains("422") || e.contains("404"), "{e}");
+
+    // A wrong password opens nothing and changes nothing.
+    let wrong = dir.path().join("wrong");
+    std::fs::write(&wrong, "wrong\n").unwrap();
+    let e = device_err(
+        &url,
+        &key,
+        &dir.path().join("x"),
+        &["recover", "--password-file", wrong.to_str().unwrap()],
+    );
+    assert!(e.contains("backup"), "{e}");
+
+    // Refresh: same keys, new shares; the laptop signs again on both curves.
+    let out = device_ok(&url, &key, &laptop, &["refresh"]);
+    assert_eq!(out["addresses"], wallet["addresses"]);
+    let digest = digest_of("after refresh");
+    let out = device_ok(
+        &url,
+        &key,
+        &laptop,
+        &["sign", "--curve", "secp256k1", "--digest", &hex(&digest)],
+    );
+    check_secp256k1_signature(&wallet, &digest, &out);
+
+    // Eject: the backup shares combine into the wallet's keys.
+    let out = device_ok(&url, &key, &laptop, &["eject", "--password-file", pw]);
+    check_ejected(&wallet, &out);
+    assert_eq!(
+        device_ok(&url, &key, &laptop, &["status"]),
+        status_of(&wallet, Some(BACKUP_DONE), 0)
+    );
+}
+
+#[test]
+fn lifecycle_on_postgres_with_two_replicas() {
+    let Some(pg) = Postgres::start() else { return };
+    let dir = tempdir();
+    let a = Server::start(dir.path(), &pg.url(), &[]);
+    let b = Server::start(dir.path(), &pg.url(), &[]);
+    let (client_id, key_file) = a.create_client("bob");
+    let key = api_key(&key_file);
+    let transport = RoundRobin::new(&[&a.url, &b.url], &key);
+    let phone = dir.path().join("phone");
+    let client = library_client(&transport, &client_id, &phone);
+
+    let info = client.generate(&mut |_| {}).unwrap();
+    let digest = [7u8; 32];
+    for _ in 0..3 {
+        let signed = client.sign_secp256k1(&digest, &mut |_| {}).unwrap();
+        let vk = k256::ecdsa::VerifyingKey::from(&info.public_keys.secp256k1);
+        use k256::ecdsa::signature::hazmat::PrehashVerifier;
+        vk.verify_prehash(&digest, &signed.signature.to_k256().unwrap())
+            .unwrap();
+        let sig = client.sign_ed25519(b"stellar", &mut |_| {}).unwrap();
+        info.public_keys
+            .ed25519
+            .verify_strict(b"stellar", &sig)
+            .unwrap();
+    }
+    assert_eq!(client.presign(3, &mut |_| {}).unwrap(), 3);
+    let backup_key = BackupKey::RandomKey(Zeroizing::new([9u8; 32]));
+    client.backup(&backup_key, &mut |_| {}).unwrap();
+
+    // Recover on a new device through the replicas; the old device is refused.
+    let laptop = library_client(&transport, &client_id, &dir.path().join("laptop"));
+    let recovered = laptop.recover(&backup_key, &mut |_| {}).unwrap();
+    assert_eq!(recovered.addresses, info.addresses);
+    assert!(client.sign_ed25519(b"old", &mut |_| {}).is_err());
+    let sig = laptop.sign_ed25519(b"new", &mut |_| {}).unwrap();
+    info.public_keys
+        .ed25519
+        .verify_strict(b"new", &sig)
+        .unwrap();
+    let refreshed = laptop.refresh(&mut |_| {}).unwrap();
+    assert_eq!(refreshed.addresses, info.addresses);
+    let signed = laptop.sign_secp256k1(&digest, &mut |_| {}).unwrap();
+    assert!(signed.signature.to_k256().is_ok());
+
+    // A database restart in between: the replicas reconnect.
+    pg.restart();
+    let mut tries = 0;
+    let sig = loop {
+        match laptop.sign_ed25519(b"after restart", &mut |_| {}) {
+            Ok(sig) => break sig,
+            Err(e) if tries < 20 => {
+                tries += 1;
+                eprintln!("retrying after the database restart: {e}");
+                std::thread::sleep(std::time::Duration::from_millis(250));
+            }
+            Err(e) => panic!("{e}"),
+        }
+    };
+    info.public_keys
+        .ed25519
+        .verify_strict(b"after restart", &sig)
+        .unwrap();
+}

@@ -1,0 +1,432 @@
+//! Shared helpers of the server tests (`server_*.rs`): real `tandem server` processes (the
+//! TEST-ONLY binary with the fixture primes) on loopback ports over real SQLite files, and
+//! real PostgreSQL clusters made for the test (initdb and pg_ctl in a temporary folder, on a
+//! free loopback port); the device as the CLI (`--server`) or as the client library; raw
+//! HTTP for the refusal tests.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use tandem_cli::http::HttpTransport;
+use tandem_client::{Client, ClientError, FsDevice, Request, Response, Transport};
+use tandem_testkit::wallet::FixturePrimes;
+use tandem_wallet::Zeroizing;
+use tempfile::TempDir;
+
+pub(crate) const BIN: &str = env!("CARGO_BIN_EXE_tandem-insecure-test-primes");
+
+pub(crate) fn tempdir() -> TempDir {
+    tempfile::Builder::new()
+        .prefix("tandem-server-")
+        .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
+        .unwrap()
+}
+
+/// A `tandem server` process.
+pub(crate) struct Server {
+    child: Option<Child>,
+    pub(crate) url: String,
+    pub(crate) dir: PathBuf,
+    database: String,
+    extra: Vec<String>,
+}
+
+impl Server {
+    /// Starts a server with its key files in `dir` on `database` (`sqlite://…` or
+    /// `postgres://…`), waiting for its `listening on` line.
+    pub(crate) fn start(dir: &Path, database: &str, extra: &[&str]) -> Self {
+        let mut server = Self {
+            child: None,
+            url: String::new(),
+            dir: dir.to_path_buf(),
+            database: database.to_owned(),
+            extra: extra.iter().map(|s| (*s).to_owned()).collect(),
+        };
+        server.spawn();
+        server
+    }
+
+    /// A SQLite server in a new folder under `dir`.
+    pub(crate) fn sqlite(dir: &Path) -> Self {
+        let db = format!("sqlite://{}", dir.join("tandem.sqlite").display());
+        Self::start(dir, &db, &[])
+    }
+
+    fn spawn(&mut self) {
+        let mut child = Command::new(BIN)
+            .env("TANDEM_INSECURE_TEST_PRIMES", "1")
+            .env("RUST_LOG", "warn")
+            .args([
+                "server",
+                "--listen",
+                "127.0.0.1:0",
+                "--database",
+                &self.database,
+            ])
+            .arg("--key-file")
+            .arg(self.dir.join("master.key"))
+            .arg("--admin-key-file")
+            .arg(self.dir.join("admin.token"))
+            .args(["--paillier-pool", "2"])
+            .args(&self.extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line).unwrap();
+        let url = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("server did not start: {line:?}"))
+            .to_owned();
+        self.url = url;
+        self.child = Some(child);
+    }
+
+    /// SIGKILL, as a crash.
+    pub(crate) fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Kills and starts again on the same database and keys (a new port).
+    pub(crate) fn restart(&mut self) {
+        self.kill();
+        self.spawn();
+    }
+
+    pub(crate) fn admin_token_file(&self) -> PathBuf {
+        self.dir.join("admin.token")
+    }
+
+    pub(crate) fn admin_token(&self) -> String {
+        std::fs::read_to_string(self.admin_token_file())
+            .unwrap()
+            .trim()
+            .to_owned()
+    }
+
+    /// A new client: its API key written to `dir/<name>.key`.
+    pub(crate) fn create_client(&self, name: &str) -> (String, PathBuf) {
+        let key_file = self.dir.join(format!("{name}.key"));
+        let out = Command::new(BIN)
+            .env("TANDEM_INSECURE_TEST_PRIMES", "1")
+            .args(["--json", "create-client", "--server", &self.url])
+            .arg("--admin-key-file")
+            .arg(self.admin_token_file())
+            .arg("--api-key-file")
+            .arg(&key_file)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        (v["client_id"].as_str().unwrap().to_owned(), key_file)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// The CLI as the device of `url`.
+pub(crate) fn device(
+    url: &str,
+    key_file: &Path,
+    store: &Path,
+    args: &[&str],
+) -> std::process::Output {
+    Command::new(BIN)
+        .env("TANDEM_INSECURE_TEST_PRIMES", "1")
+        .args(["--json", "--server", url])
+        .arg("--api-key-file")
+        .arg(key_file)
+        .arg("--store")
+        .arg(store)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// [`device`], which must succeed: its JSON output.
+pub(crate) fn device_ok(url: &str, key_file: &Path, store: &Path, args: &[&str]) -> Value {
+    let out = device(url, key_file, store, args);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// [`device`], which must fail: its stderr.
+pub(crate) fn device_err(url: &str, key_file: &Path, store: &Path, args: &[&str]) -> String {
+    let out = device(url, key_file, store, args);
+    assert!(!out.status.success(), "{args:?} succeeded");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+pub(crate) fn api_key(key_file: &Path) -> Zeroizing<String> {
+    Zeroizing::new(std::fs::read_to_string(key_file).unwrap().trim().to_owned())
+}
+
+/// Requests go to each of several servers in turn (replicas on one database).
+pub(crate) struct RoundRobin {
+    pub(crate) replicas: Vec<HttpTransport>,
+    next: AtomicUsize,
+}
+
+impl RoundRobin {
+    pub(crate) fn new(urls: &[&str], key: &Zeroizing<String>) -> Self {
+        Self {
+            replicas: urls
+                .iter()
+                .map(|u| HttpTransport::new(u, key.clone()).unwrap())
+                .collect(),
+            next: AtomicUsize::new(0),
+        }
+    }
+}
+
+impl Transport for RoundRobin {
+    fn send(&self, request: Request) -> Result<Response, ClientError> {
+        let i = self.next.fetch_add(1, Ordering::Relaxed) % self.replicas.len();
+        self.replicas[i].send(request)
+    }
+}
+
+/// The client library as the device, with the fixture primes.
+pub(crate) fn library_client<T: Transport>(
+    transport: T,
+    client_id: &str,
+    store: &Path,
+) -> Client<T, FsDevice> {
+    Client::with_paillier_keys(
+        transport,
+        FsDevice::create(store).unwrap(),
+        client_id,
+        FixturePrimes::new(),
+    )
+}
+
+/// A raw request: `(status, body)`.
+pub(crate) fn raw(
+    method: &str,
+    url: &str,
+    token: Option<&str>,
+    body: Option<(&str, Vec<u8>)>,
+    headers: &[(&str, &str)],
+) -> (u16, Vec<u8>) {
+    let http = reqwest::blocking::Client::new();
+    let mut b = match method {
+        "GET" => http.get(url),
+        _ => http.post(url),
+    };
+    if let Some(t) = token {
+        b = b.bearer_auth(t);
+    }
+    for (k, v) in headers {
+        b = b.header(*k, *v);
+    }
+    if let Some((ct, bytes)) = body {
+        b = b.header("content-type", ct).body(bytes);
+    }
+    let r = b.send().unwrap();
+    let status = r.status().as_u16();
+    (status, r.bytes().unwrap().to_vec())
+}
+
+/// The `code` of an error answer.
+pub(crate) fn code(body: &[u8]) -> String {
+    let v: Value = serde_json::from_slice(body)
+        .unwrap_or_else(|_| panic!("not a JSON error: {}", String::from_utf8_lossy(body)));
+    v["code"].as_str().unwrap_or_default().to_owned()
+}
+
+// ---------------------------------------------------------------------------------------
+// PostgreSQL
+// ---------------------------------------------------------------------------------------
+
+/// A throwaway PostgreSQL cluster (initdb + pg_ctl) on a free loopback port.
+pub(crate) struct Postgres {
+    dir: TempDir,
+    bin: PathBuf,
+    port: u16,
+    as_postgres_user: bool,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The folder of `initdb` and `pg_ctl`: Debian's versioned folder, or the PATH.
+fn pg_bin() -> Option<PathBuf> {
+    let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path().join("bin"))
+        .filter(|p| p.join("initdb").exists() && p.join("pg_ctl").exists())
+        .collect();
+    versions.sort();
+    if let Some(v) = versions.pop() {
+        return Some(v);
+    }
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .find(|p| p.join("initdb").exists() && p.join("pg_ctl").exists())
+    })
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+impl Postgres {
+    /// A new cluster, or `None` (with one line saying so) when PostgreSQL is not installed.
+    pub(crate) fn start() -> Option<Self> {
+        let Some(bin) = pg_bin() else {
+            eprintln!("PostgreSQL (initdb, pg_ctl) is not installed: this test is skipped");
+            return None;
+        };
+        let dir = tempfile::Builder::new()
+            .prefix("tandem-pg-")
+            .tempdir()
+            .unwrap();
+        // initdb refuses to run as root: the cluster then belongs to the `postgres` user.
+        let as_postgres_user = is_root();
+        if as_postgres_user {
+            let ok = Command::new("chown")
+                .args(["-R", "postgres:postgres"])
+                .arg(dir.path())
+                .status()
+                .is_ok_and(|s| s.success());
+            assert!(ok, "chown the cluster folder to postgres");
+        }
+        let pg = Self {
+            dir,
+            bin,
+            port: free_port(),
+            as_postgres_user,
+        };
+        let data = pg.dir.path().join("data");
+        pg.run(
+            "initdb",
+            &[
+                "-D",
+                data.to_str().unwrap(),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-sync",
+            ],
+        );
+        pg.pg_ctl_start();
+        Some(pg)
+    }
+
+    fn command(&self, tool: &str) -> Command {
+        let path = self.bin.join(tool);
+        if self.as_postgres_user {
+            let mut c = Command::new("runuser");
+            c.args(["-u", "postgres", "--"]).arg(path);
+            c
+        } else {
+            Command::new(path)
+        }
+    }
+
+    fn run(&self, tool: &str, args: &[&str]) {
+        let out = self.command(tool).args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{tool}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    fn pg_ctl_start(&self) {
+        let data = self.dir.path().join("data");
+        let options = format!(
+            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200",
+            self.port,
+            self.dir.path().display()
+        );
+        let log = self.dir.path().join("postgres.log");
+        self.run(
+            "pg_ctl",
+            &[
+                "-D",
+                data.to_str().unwrap(),
+                "-o",
+                &options,
+                "-l",
+                log.to_str().unwrap(),
+                "-w",
+                "start",
+            ],
+        );
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            assert!(Instant::now() < deadline, "PostgreSQL did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// The database URL.
+    pub(crate) fn url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
+    }
+
+    /// Stops the cluster at once (a crash of the database) and starts it again.
+    pub(crate) fn restart(&self) {
+        let data = self.dir.path().join("data");
+        self.run(
+            "pg_ctl",
+            &["-D", data.to_str().unwrap(), "-m", "immediate", "stop"],
+        );
+        self.pg_ctl_start();
+    }
+}
+
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        let data = self.dir.path().join("data");
+        let _ = self
+            .command("pg_ctl")
+            .args([
+                "-D",
+                data.to_str().unwrap_or_default(),
+                "-m",
+                "immediate",
+                "stop",
+            ])
+            .output();
+    }
+}
