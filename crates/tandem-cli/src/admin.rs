@@ -31,6 +31,7 @@ pub(crate) fn create_client(
             path: api::path::CLIENTS.into(),
             body: Body::Empty,
             idempotency_key: None,
+            step: None,
         })
         .map_err(|e| e.to_string())?;
     if response.status != 201 {

@@ -44,6 +44,9 @@ impl Transport for HttpTransport {
         if let Some(key) = &request.idempotency_key {
             builder = builder.header(tandem_client::api::IDEMPOTENCY_KEY, key);
         }
+        if let Some(step) = request.step {
+            builder = builder.header(tandem_client::api::STEP, step.to_string());
+        }
         builder = match request.body {
             Body::Empty => builder,
             Body::Json(bytes) => builder

@@ -51,6 +51,9 @@ pub mod path {
 /// The header that makes a signing or presigning request idempotent.
 pub const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
 
+/// The header of a session message: its step (0 for the client's first message).
+pub const STEP: &str = "X-Tandem-Step";
+
 /// Largest idempotency key accepted (characters).
 pub const MAX_IDEMPOTENCY_KEY: usize = 128;
 

@@ -145,6 +145,19 @@ impl<T: Transport, D: DeviceStore> Client<T, D> {
             .map_err(stopped(context))
     }
 
+    /// Runs `script` as the messages of session `session` (each with its step).
+    pub(crate) fn run_session<O>(
+        &self,
+        session: &str,
+        script: Script<'_, Rng, O>,
+        context: &'static str,
+    ) -> Result<O, ClientError> {
+        let mut link = HttpLink::session(&self.transport, api::path::session_messages(session));
+        script
+            .drive(&mut os_rng(), &mut link)
+            .map_err(stopped(context))
+    }
+
     pub(crate) fn start_session(
         &self,
         operation: Operation,
@@ -295,12 +308,7 @@ impl<T: Transport, D: DeviceStore> Client<T, D> {
         let script = parties::keygen_client::<Secp256k1, Rng>()
             .then(|secp| parties::keygen_client::<Ed25519, Rng>().map(|ed| (secp, ed)))
             .then(|(secp, ed)| parties::aux_info_client(secp, paillier).map(|full| (full, ed)));
-        let (secp256k1, ed25519) = self.run(
-            api::path::session_messages(&session),
-            None,
-            script,
-            "key generation",
-        )?;
+        let (secp256k1, ed25519) = self.run_session(&session, script, "key generation")?;
         self.store_new_pair(&secp256k1, &ed25519, progress)?;
         self.info(progress)
     }
@@ -410,12 +418,7 @@ impl<T: Transport, D: DeviceStore> Client<T, D> {
         share: &EcdsaKeyShare,
     ) -> Result<tandem_protocol::ecdsa::Presignature, ClientError> {
         let session = self.start_session(Operation::Presign, None)?;
-        self.run(
-            api::path::session_messages(&session),
-            None,
-            parties::presign_client(share),
-            "presigning",
-        )
+        self.run_session(&session, parties::presign_client(share), "presigning")
     }
 
     /// Signs a 32-byte digest on secp256k1: one online round with a presignature from the

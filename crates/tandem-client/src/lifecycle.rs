@@ -77,12 +77,7 @@ impl<T: Transport, D: DeviceStore> Client<T, D> {
             parties::reshare_client::<Backup, Secp256k1, _>(shares.secp256k1.core()).then(|secp| {
                 parties::reshare_client::<Backup, Ed25519, _>(&shares.ed25519).map(|ed| (secp, ed))
             });
-        let (secp, ed) = self.run(
-            api::path::session_messages(&session),
-            None,
-            script,
-            "backup resharing",
-        )?;
+        let (secp, ed) = self.run_session(&session, script, "backup resharing")?;
         let mut statuses = vec![Status::Backup(BackupStatus::StoredCustodianBackupShare)];
         progress(Progress::Status(Status::Backup(
             BackupStatus::StoredCustodianBackupShare,
@@ -182,12 +177,7 @@ impl<T: Transport, D: DeviceStore> Client<T, D> {
                 parties::reshare_client::<Recover, Ed25519, _>(&backups.ed25519)
                     .map(|ed| (full, ed))
             });
-        let (secp, ed) = self.run(
-            api::path::session_messages(&session),
-            None,
-            script,
-            "recovery",
-        )?;
+        let (secp, ed) = self.run_session(&session, script, "recovery")?;
         self.store_new_pair(&secp, &ed, progress)?;
         self.info(progress)
     }
@@ -208,12 +198,7 @@ impl<T: Transport, D: DeviceStore> Client<T, D> {
             .then(|full| {
                 parties::reshare_client::<Refresh, Ed25519, _>(&shares.ed25519).map(|ed| (full, ed))
             });
-        let (secp, ed) = self.run(
-            api::path::session_messages(&session),
-            None,
-            script,
-            "refresh",
-        )?;
+        let (secp, ed) = self.run_session(&session, script, "refresh")?;
         self.store_new_pair(&secp, &ed, progress)?;
         self.info(progress)
     }

@@ -41,6 +41,9 @@ pub struct Request {
     pub body: Body,
     /// The `Idempotency-Key` header, if any.
     pub idempotency_key: Option<String>,
+    /// The `X-Tandem-Step` header of a session message: how many messages of the session
+    /// the client sent before this one.
+    pub step: Option<u64>,
 }
 
 /// The server's answer.
@@ -110,6 +113,7 @@ pub(crate) fn get_json<T: Transport + ?Sized, O: serde::de::DeserializeOwned>(
             path,
             body: Body::Empty,
             idempotency_key: None,
+            step: None,
         },
     )?;
     serde_json::from_slice(&body).map_err(|e| ClientError::BadAnswer(e.to_string()))
@@ -133,6 +137,7 @@ pub(crate) fn post_json<
             path: path.to_owned(),
             body: Body::Json(body),
             idempotency_key: None,
+            step: None,
         },
     )?;
     serde_json::from_slice(&answer).map_err(|e| ClientError::BadAnswer(e.to_string()))
@@ -146,6 +151,8 @@ pub(crate) struct HttpLink<'t, T: ?Sized> {
     transport: &'t T,
     path: String,
     idempotency_key: Option<String>,
+    /// Counts the messages sent, for session paths (`None` for one-request endpoints).
+    step: Option<u64>,
     inbox: VecDeque<Vec<u8>>,
 }
 
@@ -155,7 +162,16 @@ impl<'t, T: Transport + ?Sized> HttpLink<'t, T> {
             transport,
             path,
             idempotency_key,
+            step: None,
             inbox: VecDeque::new(),
+        }
+    }
+
+    /// The link of a session: each message carries its step.
+    pub(crate) fn session(transport: &'t T, path: String) -> Self {
+        Self {
+            step: Some(0),
+            ..Self::new(transport, path, None)
         }
     }
 }
@@ -171,8 +187,10 @@ impl<T: Transport + ?Sized> Link for HttpLink<'_, T> {
                 path: self.path.clone(),
                 body: Body::Binary(msg),
                 idempotency_key: self.idempotency_key.clone(),
+                step: self.step,
             },
         )?;
+        self.step = self.step.map(|s| s + 1);
         if !answer.is_empty() {
             self.inbox.push_back(answer);
         }

@@ -142,8 +142,9 @@ async fn session_message(
     raw: core::result::Result<Bytes, BytesRejection>,
 ) -> Result<impl IntoResponse> {
     let client_id = auth::client(&app, &headers).await?;
+    let step = session::step_header(&headers)?;
     let msg = body(raw)?.to_vec();
-    let reply = session::message(&app, &client_id, &session_id, msg).await?;
+    let reply = session::message(&app, &client_id, &session_id, step, msg).await?;
     Ok(binary(reply))
 }
 

@@ -203,11 +203,29 @@ fn wrong_step() -> Failure {
     )
 }
 
-/// `POST /v1/sessions/{id}/messages`: the client's next message.
+/// The `X-Tandem-Step` header (required on session messages).
+pub(crate) fn step_header(headers: &HeaderMap) -> Result<i64> {
+    headers
+        .get(tandem_client::api::STEP)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u16>().ok())
+        .map(i64::from)
+        .ok_or_else(|| {
+            Failure::new(
+                ErrorCode::BadRequest,
+                "session messages carry X-Tandem-Step: the message's step (0, 1, ...)",
+            )
+        })
+}
+
+/// `POST /v1/sessions/{id}/messages`: the client's next message, which must be for the
+/// session's current step (a replayed or duplicated message is refused as `wrong_step`
+/// before anything is parsed).
 pub(crate) async fn message(
     app: &App,
     client_id: &str,
     session_id: &str,
+    claimed_step: i64,
     msg: Vec<u8>,
 ) -> Result<Vec<u8>> {
     if session_id.len() != 32 || !session_id.bytes().all(|b| b.is_ascii_hexdigit()) {
@@ -228,6 +246,9 @@ pub(crate) async fn message(
     let operation = Operation::from_name(&operation)
         .ok_or_else(|| Failure::internal(format!("stored operation {operation}")))?;
     let step: i64 = row.try_get("step")?;
+    if step != claimed_step {
+        return Err(wrong_step());
+    }
     let expires_at: i64 = row.try_get("expires_at")?;
     if expires_at <= now() {
         sqlx::query("DELETE FROM sessions WHERE session_id = $1 AND step = $2")
