@@ -42,6 +42,9 @@ pub(crate) struct ServerArgs {
     /// The secret that signs every webhook request (`X-Tandem-Signature`), one line.
     #[arg(long, requires = "custodian_webhook")]
     webhook_secret_file: Option<PathBuf>,
+    /// How long one webhook request may take, in seconds.
+    #[arg(long, default_value_t = 10)]
+    webhook_timeout: u64,
 }
 
 /// Where custodian shares live, from the arguments.
@@ -56,9 +59,11 @@ fn custodian(args: &ServerArgs) -> Result<Custodian, String> {
             if secret.len() < 16 {
                 return Err("--webhook-secret-file: at least 16 characters".into());
             }
+            let timeout = std::time::Duration::from_secs(args.webhook_timeout.max(1));
             Ok(Custodian::Webhook(Webhook::new(
                 url,
                 Zeroizing::new(secret),
+                timeout,
             )?))
         }
         _ => Ok(Custodian::Provider),

@@ -26,6 +26,9 @@ use tandem_protocol::SessionId;
 use tandem_protocol::ecdsa::{EcdsaKeyShare, presign, sign};
 
 const JSON: &str = "application/json";
+
+/// An endpoint: method, path, body (content type, bytes).
+type Endpoint = (&'static str, String, Option<(&'static str, Vec<u8>)>);
 const BIN_CT: &str = "application/octet-stream";
 
 fn rng() -> UnwrapErr<getrandom::SysRng> {
@@ -94,7 +97,7 @@ fn refusals_are_json_errors_and_change_nothing() {
     let forged = format!("tdk_{alice}_{}", "0".repeat(64));
 
     // Every endpoint: no key, a wrong key (well formed, or not a key at all) -> 401.
-    let endpoints: [(&str, String, Option<(&str, Vec<u8>)>); 9] = [
+    let endpoints: [Endpoint; 9] = [
         ("POST", "/v1/clients".into(), None),
         ("GET", format!("/v1/clients/{alice}"), None),
         (

@@ -8,7 +8,7 @@
 //! - recover and eject fetch the share with `POST {url}/backup/fetch`.
 //!
 //! Every request carries `X-Tandem-Signature: sha256=<hex HMAC-SHA256 of the body under the
-//! webhook secret>`, and times out after [`WEBHOOK_TIMEOUT`]. A webhook that is down, slow or
+//! webhook secret>`, and times out (after [`WEBHOOK_TIMEOUT`] by default). A webhook that is down, slow or
 //! answers wrongly fails the operation with `custodian_failed`, and nothing changes.
 //!
 //! `share` is a JSON string (as the seeds: "a JSON.stringified version of the backup
@@ -30,7 +30,7 @@ use zeroize::Zeroizing;
 
 use crate::error::{Failure, Result};
 
-/// How long one webhook request may take.
+/// How long one webhook request may take, by default.
 pub const WEBHOOK_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Where custodian backup shares live.
@@ -108,13 +108,17 @@ pub fn signature(secret: &[u8], body: &[u8]) -> String {
 
 impl Webhook {
     /// The webhook at `url` (its root: `/backup` and `/backup/fetch` are appended), signing
-    /// with `secret`.
+    /// with `secret`, each request limited to `timeout`.
     ///
     /// # Errors
     /// If the HTTP client cannot be built.
-    pub fn new(url: &str, secret: Zeroizing<Vec<u8>>) -> core::result::Result<Self, String> {
+    pub fn new(
+        url: &str,
+        secret: Zeroizing<Vec<u8>>,
+        timeout: Duration,
+    ) -> core::result::Result<Self, String> {
         let http = reqwest::Client::builder()
-            .timeout(WEBHOOK_TIMEOUT)
+            .timeout(timeout)
             .build()
             .map_err(|e| e.to_string())?;
         Ok(Self {
