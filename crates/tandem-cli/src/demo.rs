@@ -1,22 +1,29 @@
-//! `tandem demo`: the whole wallet lifecycle in a temporary store, readable by a person:
-//! generate on both curves (fresh Paillier primes), sign on both curves and verify with the
-//! chains' own libraries, presign and sign from the pool, back up under a password, lose the
-//! device, recover, show that the lost device's share is refused, sign again, eject and
-//! check the keys.
+//! `tandem demo`: the whole wallet lifecycle over HTTP, readable by a person. It starts
+//! `tandem server` on a loopback port (SQLite in a temporary folder) and a local custodian
+//! webhook, creates a client with the admin token, and runs the device (`tandem-client`)
+//! against them: generate on both curves (fresh Paillier primes), sign on both curves and
+//! verify with the chains' own libraries, presign and sign from the pool, back up under a
+//! password, lose the device, recover on a new one, show that the lost device's share is
+//! refused, sign again, eject and check the keys; after each step, what each side stores.
 
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use sha2::Digest;
+use tandem_client::api::{self, ClientStatus};
+use tandem_client::{Body, Client, ClientError, FsDevice, Method, Request, Transport};
 use tandem_wallet::k256::ecdsa::VerifyingKey;
 use tandem_wallet::k256::ecdsa::signature::hazmat::PrehashVerifier;
-use tandem_wallet::{
-    BackupKey, EcdsaSignature, FsStore, Party, Wallet, WalletError, WalletInfo, Zeroizing,
-};
+use tandem_wallet::{BackupKey, EcdsaSignature, WalletInfo, Zeroizing};
 
 use crate::Primes;
+use crate::engine::{Engine, Failed};
+use crate::http::HttpTransport;
 use crate::output::{hex, status_chain};
 use crate::ui::Ui;
+
+mod webhook;
 
 const TOTAL: usize = 10;
 
@@ -42,7 +49,7 @@ fn elapsed(start: Instant) -> String {
 fn progress<T>(
     f: impl FnOnce(&mut (dyn FnMut(tandem_wallet::progress::Progress) + Send)) -> T,
 ) -> T {
-    let ui = std::sync::Mutex::new(Ui::new(false));
+    let ui = Mutex::new(Ui::new(false));
     let mut report = |event| {
         if let Ok(mut ui) = ui.lock() {
             ui.report(event);
@@ -51,8 +58,8 @@ fn progress<T>(
     f(&mut report)
 }
 
-fn fail(what: &str) -> impl FnOnce(WalletError) -> String + '_ {
-    move |e| format!("{what}: {e}")
+fn fail<E: Into<Failed>>(what: &str) -> impl FnOnce(E) -> String + '_ {
+    move |e| format!("{what}: {}", e.into().message)
 }
 
 /// Verifies a secp256k1 signature with k256 and recovers the key from `(r, s, v)`.
@@ -73,7 +80,7 @@ fn check_ecdsa(info: &WalletInfo, digest: &[u8; 32], sig: &EcdsaSignature) -> Re
     Ok(())
 }
 
-fn sign_both(wallet: &Wallet<FsStore>, info: &WalletInfo, note: &str) -> Result<(), String> {
+fn sign_both(wallet: &impl Engine, info: &WalletInfo, note: &str) -> Result<(), String> {
     let message =
         format!("Transfer 1.5 SOL to 7xKXtg2CW87d97TXJSDpbD5jBkheTqA83TZRuJosgAsU ({note})");
     let start = Instant::now();
@@ -100,8 +107,7 @@ fn sign_both(wallet: &Wallet<FsStore>, info: &WalletInfo, note: &str) -> Result<
     detail(
         "made by",
         format!(
-            "{:?}, recovery id {}, {}",
-            signed.method,
+            "one online round from a presignature, recovery id {}, {}",
             signed.signature.recovery_id,
             elapsed(start)
         ),
@@ -118,30 +124,202 @@ fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// Runs the demo.
+/// The demo's server, custodian webhook and their runtime; stopped on drop.
+struct Service {
+    runtime: Option<tokio::runtime::Runtime>,
+    url: String,
+    admin_token: Zeroizing<String>,
+    custody: Arc<Mutex<webhook::Custody>>,
+    stop: Option<tokio::sync::watch::Sender<bool>>,
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(true);
+        }
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_timeout(std::time::Duration::from_secs(2));
+        }
+    }
+}
+
+fn stopped(mut rx: tokio::sync::watch::Receiver<bool>) -> impl Future<Output = ()> + Send {
+    async move {
+        let _ = rx.wait_for(|stop| *stop).await;
+    }
+}
+
+/// Starts the custodian webhook and `tandem server` (SQLite in `dir`) on loopback ports.
+fn start_service(dir: &Path, primes: Primes) -> Result<Service, String> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let (stop, stop_rx) = tokio::sync::watch::channel(false);
+    let custody = Arc::new(Mutex::new(webhook::Custody::default()));
+    let mut secret = Zeroizing::new(vec![0u8; 32]);
+    getrandom::fill(&mut secret).map_err(|e| e.to_string())?;
+    let hook_listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .map_err(|e| e.to_string())?;
+    let hook_url = format!(
+        "http://{}",
+        hook_listener.local_addr().map_err(|e| e.to_string())?
+    );
+    runtime.spawn(webhook::serve(
+        hook_listener,
+        secret.clone(),
+        custody.clone(),
+        stopped(stop_rx.clone()),
+    ));
+    let config = tandem_server::Config {
+        database: format!("sqlite://{}", dir.join("server.sqlite").display()),
+        key_file: dir.join("master.key"),
+        admin_key_file: dir.join("admin.token"),
+        limits: tandem_server::Limits {
+            paillier_pool: 2,
+            ..tandem_server::Limits::default()
+        },
+        paillier: primes.server_source(),
+        custodian: tandem_server::Custodian::Webhook(tandem_server::Webhook::new(
+            &hook_url,
+            secret,
+            tandem_server::custodian::WEBHOOK_TIMEOUT,
+        )?),
+    };
+    let app = runtime
+        .block_on(tandem_server::build(config))
+        .map_err(|e| e.to_string())?;
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .map_err(|e| e.to_string())?;
+    let url = format!(
+        "http://{}",
+        listener.local_addr().map_err(|e| e.to_string())?
+    );
+    runtime.spawn(tandem_server::serve(listener, app, stopped(stop_rx)));
+    let admin_token = Zeroizing::new(
+        std::fs::read_to_string(dir.join("admin.token"))
+            .map_err(|e| e.to_string())?
+            .trim()
+            .to_owned(),
+    );
+    println!(
+        "Server:    {url} (tandem server: axum, SQLite {})",
+        dir.join("server.sqlite").display()
+    );
+    println!(
+        "Custodian: {hook_url}/backup, /backup/fetch (the organization's webhook, HMAC-signed requests)"
+    );
+    Ok(Service {
+        runtime: Some(runtime),
+        url,
+        admin_token,
+        custody,
+        stop: Some(stop),
+    })
+}
+
+impl Service {
+    /// The admin's view of a client.
+    fn status(&self, client_id: &str) -> Result<ClientStatus, String> {
+        let admin = HttpTransport::new(&self.url, self.admin_token.clone())?;
+        let response = admin
+            .send(Request {
+                method: Method::Get,
+                path: api::path::client(client_id),
+                body: Body::Empty,
+                idempotency_key: None,
+                step: None,
+            })
+            .map_err(|e| e.to_string())?;
+        serde_json::from_slice(&response.body).map_err(|e| e.to_string())
+    }
+
+    /// A new client: `(client id, API key)`.
+    fn create_client(&self) -> Result<(String, Zeroizing<String>), String> {
+        let admin = HttpTransport::new(&self.url, self.admin_token.clone())?;
+        let response = admin
+            .send(Request {
+                method: Method::Post,
+                path: api::path::CLIENTS.into(),
+                body: Body::Empty,
+                idempotency_key: None,
+                step: None,
+            })
+            .map_err(|e| e.to_string())?;
+        let created: api::CreatedClient =
+            serde_json::from_slice(&response.body).map_err(|e| e.to_string())?;
+        Ok((created.client_id, Zeroizing::new(created.api_key)))
+    }
+
+    /// One line per side: what the device, the server and the custodian hold.
+    fn stores(&self, client_id: &str, device: &Path) -> Result<(), String> {
+        let mut files: Vec<String> = std::fs::read_dir(device)
+            .map(|d| {
+                d.flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        files.sort();
+        detail(
+            "device stores",
+            if files.is_empty() {
+                "nothing".to_owned()
+            } else {
+                files.join(", ")
+            },
+        );
+        let s = self.status(client_id)?;
+        detail(
+            "server stores",
+            format!(
+                "signing {}, backup {}, {} presignature halves (sealed in SQLite)",
+                s.signing_share_status.map_or("none", |x| x.name()),
+                s.backup_share_status.map_or("none", |x| x.name()),
+                s.presignatures
+            ),
+        );
+        let (stored, fetched) = self.custody.lock().map(|c| c.received).unwrap_or_default();
+        detail(
+            "custodian",
+            format!("{stored} shares stored, {fetched} fetched (webhook requests)"),
+        );
+        Ok(())
+    }
+}
+
+/// Runs the demo: a real server on loopback, the device talking to it over HTTP.
 ///
 /// # Errors
 /// A readable message if any step fails.
 pub(crate) fn run(primes: Primes) -> Result<(), String> {
     println!("Tandem demo: one wallet on secp256k1 and Ed25519, shared between the user's device");
-    println!("(client) and the provider's server. Each holds a share; no machine holds the key.");
+    println!("(client) and the provider's server (over HTTP on loopback). Each holds a share; no");
+    println!("machine holds the key.");
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let root = dir.path().join("store");
-    let store = FsStore::create(&root).map_err(|e| e.to_string())?;
-    let wallet = primes.wallet(store.clone());
+    let service = start_service(dir.path(), primes)?;
+    let (client_id, api_key) = service.create_client()?;
     println!(
-        "Store: {} (client/, server/, custodian/, kms/)",
-        root.display()
+        "Client:    {client_id} (created with the admin token; its API key authenticates the device)"
     );
+    let connect = |store: &Path| -> Result<Client<HttpTransport, FsDevice>, String> {
+        let transport = HttpTransport::new(&service.url, api_key.clone())?;
+        let device = FsDevice::create(store).map_err(|e| e.to_string())?;
+        Ok(primes.client(transport, device, client_id.clone()))
+    };
+    let phone_dir = dir.path().join("phone");
+    let phone = connect(&phone_dir)?;
 
     step(
         1,
-        "generate: key generation on both curves, fresh Paillier keys (two 1536-bit safe primes per party, one thread each), CGGMP24 aux info",
+        "generate: key generation on both curves over HTTP; the device's fresh Paillier key (two 1536-bit safe primes), the server's from its background pool; CGGMP24 aux info",
     );
     let start = Instant::now();
-    let info = progress(|p| wallet.generate(p)).map_err(fail("generate"))?;
+    let info = progress(|p| phone.generate(p)).map_err(fail("generate"))?;
     detail("time", elapsed(start));
-    detail("client id", &info.client_id);
     detail("secp256k1 key", hex(&info.public_keys.secp256k1_bytes()));
     detail("ed25519 key", hex(info.public_keys.ed25519.as_bytes()));
     for (chain, address) in [
@@ -153,94 +331,86 @@ pub(crate) fn run(primes: Primes) -> Result<(), String> {
     ] {
         detail(chain, address);
     }
+    service.stores(&client_id, &phone_dir)?;
 
     step(
         2,
-        "sign on both curves (empty presignature pool: secp256k1 uses full signing) and verify",
+        "sign on both curves and verify (secp256k1: a presignature is made first, then one online round)",
     );
-    sign_both(&wallet, &info, "first")?;
+    sign_both(&phone, &info, "first")?;
 
     step(
         3,
-        "presign: two secp256k1 presignatures made ahead of time, then a one-round signature",
+        "presign: three secp256k1 presignatures made ahead of time, then a one-round signature",
     );
     let start = Instant::now();
-    let held = progress(|p| wallet.presign(2, p)).map_err(fail("presign"))?;
+    let held = progress(|p| phone.presign(3, p)).map_err(fail("presign"))?;
     detail(
         "pool",
         format!("{held} presignatures on the device, {}", elapsed(start)),
     );
-    sign_both(&wallet, &info, "from the pool")?;
-    detail(
-        "pool",
-        format!(
-            "{} left (the one used was spent in the store before signing)",
-            wallet.info().map_err(fail("info"))?.presignatures
-        ),
-    );
+    sign_both(&phone, &info, "from the pool")?;
+    service.stores(&client_id, &phone_dir)?;
 
     step(
         4,
-        "backup: the signing pair reshared into a fresh backup pair; the client's sealed under a password (Argon2id + AES-256-GCM)",
+        "backup: the signing pair reshared into a fresh backup pair; the custodian's shares go to the webhook, the device's are sealed under a password (Argon2id + AES-256-GCM) and stored by the server",
     );
     let password = BackupKey::Password(Zeroizing::new(b"correct horse battery staple".to_vec()));
-    let statuses = progress(|p| wallet.backup(&password, p)).map_err(fail("backup"))?;
+    let statuses = progress(|p| phone.backup(&password, p)).map_err(fail("backup"))?;
     detail("statuses", status_chain(&statuses));
+    service.stores(&client_id, &phone_dir)?;
 
     step(
         5,
         "the device is lost: its folder is gone (a copy is kept to play the thief later)",
     );
-    let client_dir = store.party_dir(Party::Client);
-    let stolen = dir.path().join("stolen-device");
-    copy_dir(&client_dir, &stolen)?;
-    std::fs::remove_dir_all(&client_dir).map_err(|e| e.to_string())?;
-    match progress(|p| wallet.sign_ed25519(b"anything", p)) {
-        Err(e @ WalletError::NoDeviceShare) => detail("sign", format!("refused: {e}")),
+    let stolen = dir.path().join("stolen-phone");
+    copy_dir(&phone_dir, &stolen)?;
+    std::fs::remove_dir_all(&phone_dir).map_err(|e| e.to_string())?;
+    match progress(|p| phone.sign_ed25519(b"anything", p)) {
+        Err(e @ ClientError::NoWallet) => detail("sign", format!("refused: {e}")),
         other => return Err(format!("signing without a device share: {other:?}")),
     }
+    let laptop_dir = dir.path().join("laptop");
+    let laptop = connect(&laptop_dir)?;
     let wrong = BackupKey::Password(Zeroizing::new(b"wrong password".to_vec()));
-    match progress(|p| wallet.recover(&wrong, p)) {
-        Err(e @ WalletError::Envelope(_)) => detail("wrong password", format!("refused: {e}")),
+    match progress(|p| laptop.recover(&wrong, p)) {
+        Err(e @ ClientError::Backup(_)) => detail("wrong password", format!("refused: {e}")),
         other => return Err(format!("recovery with a wrong password: {other:?}")),
     }
 
     step(
         6,
-        "recover on a new device: backup pair reshared into a new signing pair, fresh Paillier keys",
+        "recover on a new device: the sealed backup from the server, the custodian's share from the webhook, reshared into a new signing pair with a fresh Paillier key",
     );
     let start = Instant::now();
-    let recovered = progress(|p| wallet.recover(&password, p)).map_err(fail("recover"))?;
+    let recovered = progress(|p| laptop.recover(&password, p)).map_err(fail("recover"))?;
     detail("time", elapsed(start));
     if recovered.public_keys != info.public_keys || recovered.addresses != info.addresses {
         return Err("recovery changed the wallet's keys".into());
     }
     detail("keys", "unchanged: same public keys and addresses");
+    service.stores(&client_id, &laptop_dir)?;
 
     step(
         7,
-        "the lost device's share is put back: the server refuses it",
+        "the stolen copy of the lost device tries to sign: the server refuses its share",
     );
-    let new_client = dir.path().join("new-device");
-    copy_dir(&client_dir, &new_client)?;
-    std::fs::remove_dir_all(&client_dir).map_err(|e| e.to_string())?;
-    copy_dir(&stolen, &client_dir)?;
-    let refused = progress(|p| wallet.sign_secp256k1(&[1u8; 32], p));
-    std::fs::remove_dir_all(&client_dir).map_err(|e| e.to_string())?;
-    copy_dir(&new_client, &client_dir)?;
-    match refused {
-        Err(e @ WalletError::StaleDeviceShare) => detail("sign", format!("refused: {e}")),
+    let thief = connect(&stolen)?;
+    match progress(|p| thief.sign_ed25519(b"drain the wallet", p)) {
+        Err(e @ ClientError::Server { .. }) => detail("sign", format!("refused: {e}")),
         other => return Err(format!("the old device share signed: {other:?}")),
     }
 
-    step(8, "sign again on both curves with the recovered shares");
-    sign_both(&wallet, &recovered, "after recovery")?;
+    step(8, "sign again on both curves from the new device");
+    sign_both(&laptop, &recovered, "after recovery")?;
 
     step(
         9,
-        "eject: both backup shares combined into the private keys, checked against the public keys",
+        "eject: the client backup shares (opened with the password) and the custodian's (from the webhook) combined into the private keys, checked against the public keys",
     );
-    let keys = progress(|p| wallet.eject(&password, p)).map_err(fail("eject"))?;
+    let keys = progress(|p| laptop.eject(&password, p)).map_err(fail("eject"))?;
     let signing_key = keys
         .secp256k1
         .signing_key()
@@ -263,11 +433,18 @@ pub(crate) fn run(primes: Primes) -> Result<(), String> {
         "private scalar signs for the wallet's public key (verify_strict)",
     );
 
-    step(10, "done: the store is deleted with the temporary folder");
+    step(
+        10,
+        "done: the server stops; the database and stores go with the temporary folder",
+    );
+    drop(phone);
+    drop(laptop);
+    drop(thief);
+    drop(service);
     drop(dir);
     println!();
     println!(
-        "Done: generate, sign (both curves, pool and full), backup, device lost, recover, old share refused, sign, eject."
+        "Done over HTTP: generate, sign (both curves), presign, backup (custodian webhook), device lost, recover, old share refused, sign, eject."
     );
     Ok(())
 }
