@@ -144,10 +144,8 @@ impl Drop for Service {
     }
 }
 
-fn stopped(mut rx: tokio::sync::watch::Receiver<bool>) -> impl Future<Output = ()> + Send {
-    async move {
-        let _ = rx.wait_for(|stop| *stop).await;
-    }
+async fn stopped(mut rx: tokio::sync::watch::Receiver<bool>) {
+    let _ = rx.wait_for(|stop| *stop).await;
 }
 
 /// Starts the custodian webhook and `tandem server` (SQLite in `dir`) on loopback ports.
