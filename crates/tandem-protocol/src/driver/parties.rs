@@ -99,7 +99,7 @@ pub fn aux_info<'a, R1: CryptoRng + 'a, R2: CryptoRng + 'a>(
     }
 }
 
-/// The client's presigning (messages 1 and 3; see [`presign`]).
+/// The client's presigning (messages 1 and 3; see [`presign()`]).
 pub fn presign_client<'a, R: CryptoRng + 'a>(
     client_share: &'a EcdsaKeyShare,
 ) -> Party<'a, R, Presignature> {
