@@ -267,3 +267,93 @@ fn lifecycle_on_postgres_with_two_replicas() {
         .verify_strict(b"after restart", &sig)
         .unwrap();
 }
+
+#[test]
+fn many_device_processes_sign_at_once_and_no_presignature_serves_twice() {
+    let dir = tempdir();
+    let srv = Server::sqlite(dir.path());
+    let url = srv.url.clone();
+    let devices: Vec<_> = (0..4)
+        .map(|i| {
+            let (_, key) = srv.create_client(&format!("c{i}"));
+            (key, dir.path().join(format!("device{i}")))
+        })
+        .collect();
+    // Wallets and pools, two devices at a time.
+    let wallets: Vec<Value> = std::thread::scope(|s| {
+        devices
+            .chunks(2)
+            .flat_map(|pair| {
+                let hs: Vec<_> = pair
+                    .iter()
+                    .map(|(key, store)| {
+                        let url = &url;
+                        s.spawn(move || {
+                            let w = device_ok(url, key, store, &["generate"]);
+                            device_ok(url, key, store, &["presign", "--count", "2"]);
+                            w
+                        })
+                    })
+                    .collect();
+                hs.into_iter()
+                    .map(|h| h.join().unwrap())
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    });
+    // Every device signs twice on each curve, all processes at once.
+    let outputs: Vec<(usize, [u8; 32], Value, Value)> = std::thread::scope(|s| {
+        let mut hs = Vec::new();
+        for (i, (key, store)) in devices.iter().enumerate() {
+            for round in 0..2u8 {
+                let url = &url;
+                hs.push(s.spawn(move || {
+                    let digest = [round * 16 + u8::try_from(i).unwrap(); 32];
+                    let secp = device_ok(
+                        url,
+                        key,
+                        store,
+                        &["sign", "--curve", "secp256k1", "--digest", &hex(&digest)],
+                    );
+                    let ed = device_ok(
+                        url,
+                        key,
+                        store,
+                        &["sign", "--curve", "ed25519", "--message", &hex(&digest)],
+                    );
+                    (i, digest, secp, ed)
+                }));
+            }
+        }
+        hs.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let mut rs = std::collections::BTreeSet::new();
+    for (i, digest, secp, ed) in &outputs {
+        check_secp256k1_signature(&wallets[*i], digest, secp);
+        check_ed25519_signature(&wallets[*i], digest, ed);
+        // One nonce per signature: every r differs.
+        assert!(
+            rs.insert(secp["r"].as_str().unwrap().to_owned()),
+            "r used twice"
+        );
+    }
+    assert_eq!(rs.len(), 8);
+    // The pools are spent on both sides: the server holds none of them any more.
+    for (key, store) in &devices {
+        let status = device_ok(&url, key, store, &["status"]);
+        assert_eq!(status["presignatures"], 0);
+    }
+    let admin = srv.admin_token();
+    for w in &wallets {
+        let id = w["client_id"].as_str().unwrap();
+        let (_, body) = raw(
+            "GET",
+            &format!("{url}/v1/clients/{id}"),
+            Some(&admin),
+            None,
+            &[],
+        );
+        let v: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(v["presignatures"], 0, "{v}");
+    }
+}

@@ -393,6 +393,34 @@ fn races_on_one_step_and_one_presignature_have_one_winner() {
     assert!(signature.to_k256().is_ok());
     assert_eq!(admin_view(&srv, &alice)["presignatures"], 0);
 
+    // A session message retransmitted under its idempotency key gets its first answer back
+    // (not wrong_step), even after the step was taken; a new message goes on from there.
+    let (_, started) = start_session(&url, key, "presign");
+    let session = started["session_id"].as_str().unwrap().to_owned();
+    let (state, m1) =
+        presign::client_start(&share, SessionId::random(&mut rng()), &mut rng()).unwrap();
+    let keyed = |step: u64, msg: Vec<u8>| {
+        raw(
+            "POST",
+            &format!("{url}/v1/sessions/{session}/messages"),
+            Some(key),
+            Some((BIN_CT, msg)),
+            &[
+                ("X-Tandem-Step", &step.to_string()),
+                ("Idempotency-Key", &format!("{session}#{step}")),
+            ],
+        )
+    };
+    let first = keyed(0, m1.clone());
+    assert_eq!(first.0, 200);
+    assert_eq!(keyed(0, m1), first, "a retransmission gets the same answer");
+    let (state, m3) = state.receive(&share, &first.1, &mut rng()).unwrap();
+    let last = keyed(1, m3.clone());
+    assert_eq!(last.0, 200);
+    assert_eq!(keyed(1, m3), last, "also after the session ended");
+    state.receive(&share, &last.1).unwrap();
+    assert_eq!(admin_view(&srv, &alice)["presignatures"], 1);
+
     // Idempotency keys: a retry gets the first answer; another body under the key is refused.
     let ed = tandem_protocol::KeyShare::<tandem_curves::Ed25519>::from_bytes(
         &std::fs::read(phone.join("ed25519.share")).unwrap(),

@@ -25,6 +25,7 @@ use crate::api::{self, ClientStatus, Confirm, Operation, SessionStarted, StartSe
 use crate::device::{DeviceStore, names};
 use crate::error::{ClientError, protocol, stopped};
 use crate::transport::{self, HttpLink, Transport};
+use sha2::{Digest, Sha256};
 
 pub(crate) type Rng = UnwrapErr<getrandom::SysRng>;
 
@@ -55,6 +56,14 @@ pub struct Client<T: Transport, D: DeviceStore> {
     device: D,
     client_id: String,
     paillier: Box<dyn PaillierKeys>,
+    memo: std::sync::Mutex<Memo>,
+}
+
+/// Parsed records kept between calls, each with the SHA-256 of the bytes it was read from.
+#[derive(Default)]
+struct Memo {
+    shares: Option<([u8; 32], std::sync::Arc<Shares>)>,
+    pool: Option<([u8; 32], PresignaturePool)>,
 }
 
 impl<T: Transport, D: DeviceStore> core::fmt::Debug for Client<T, D> {
@@ -90,6 +99,7 @@ impl<T: Transport, D: DeviceStore> Client<T, D> {
             device,
             client_id: client_id.into(),
             paillier: Box::new(source),
+            memo: std::sync::Mutex::default(),
         }
     }
 
@@ -263,27 +273,69 @@ impl<T: Transport, D: DeviceStore> Client<T, D> {
         Ok(())
     }
 
-    pub(crate) fn shares(&self) -> Result<Shares, ClientError> {
-        let secp256k1 = self.read_share(names::SECP256K1_SHARE, EcdsaKeyShare::from_bytes)?;
-        let ed25519 = self.read_share(names::ED25519_SHARE, KeyShare::<Ed25519>::from_bytes)?;
-        match (secp256k1, ed25519) {
-            (Some(secp256k1), Some(ed25519)) => Ok(Shares { secp256k1, ed25519 }),
-            _ => Err(ClientError::NoWallet),
+    /// The device's current shares. Parsing a secp256k1 share re-validates its Paillier
+    /// material (milliseconds), so the parsed pair is kept for as long as the stored bytes
+    /// are the same (compared by SHA-256 at each call: another process may have changed them).
+    pub(crate) fn shares(&self) -> Result<std::sync::Arc<Shares>, ClientError> {
+        let (Some(secp), Some(ed)) = (
+            self.device.read(names::SECP256K1_SHARE)?,
+            self.device.read(names::ED25519_SHARE)?,
+        ) else {
+            return Err(ClientError::NoWallet);
+        };
+        let digest: [u8; 32] = Sha256::new()
+            .chain_update(&secp)
+            .chain_update(&ed)
+            .finalize()
+            .into();
+        let mut memo = self
+            .memo
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((d, shares)) = &memo.shares
+            && *d == digest
+        {
+            return Ok(shares.clone());
         }
+        let shares = std::sync::Arc::new(Shares {
+            secp256k1: EcdsaKeyShare::from_bytes(&secp).map_err(corrupt(names::SECP256K1_SHARE))?,
+            ed25519: KeyShare::<Ed25519>::from_bytes(&ed).map_err(corrupt(names::ED25519_SHARE))?,
+        });
+        memo.shares = Some((digest, shares.clone()));
+        Ok(shares)
     }
 
+    /// The device's presignature pool: the one kept from the last write while the stored
+    /// bytes are unchanged (reading a pool re-validates every presignature in it).
     fn pool(&self, share: &EcdsaKeyShare) -> Result<PresignaturePool, ClientError> {
-        match self.device.read(names::PRESIGNATURES)? {
-            Some(bytes) => {
-                PresignaturePool::from_bytes(&bytes, share).map_err(corrupt(names::PRESIGNATURES))
-            }
-            None => Ok(PresignaturePool::new(share)),
+        let Some(bytes) = self.device.read(names::PRESIGNATURES)? else {
+            return Ok(PresignaturePool::new(share));
+        };
+        let digest: [u8; 32] = Sha256::digest(&bytes).into();
+        let kept = self
+            .memo
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .pool
+            .take();
+        match kept {
+            Some((d, pool)) if d == digest => Ok(pool),
+            _ => PresignaturePool::from_bytes(&bytes, share).map_err(corrupt(names::PRESIGNATURES)),
         }
     }
 
-    fn write_pool(&self, pool: &PresignaturePool) -> Result<(), ClientError> {
+    fn write_pool(&self, pool: &PresignaturePool) -> Result<[u8; 32], ClientError> {
         let bytes = pool.to_bytes().map_err(protocol("presignature pool"))?;
-        self.device.write(names::PRESIGNATURES, &bytes)
+        self.device.write(names::PRESIGNATURES, &bytes)?;
+        Ok(Sha256::digest(&bytes).into())
+    }
+
+    /// Keeps `pool` (whose stored bytes hash to `digest`) for the next call.
+    fn keep_pool(&self, digest: [u8; 32], pool: PresignaturePool) {
+        self.memo
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .pool = Some((digest, pool));
     }
 
     /// Creates the wallet on both curves with the server: key generation on secp256k1 and
@@ -371,7 +423,11 @@ impl<T: Transport, D: DeviceStore> Client<T, D> {
                 "the server's addresses differ from the device's keys".into(),
             ));
         }
-        let presignatures = self.pool(&shares.secp256k1)?.len();
+        let pool = self.pool(&shares.secp256k1)?;
+        let presignatures = pool.len();
+        if let Some(bytes) = self.device.read(names::PRESIGNATURES)? {
+            self.keep_pool(Sha256::digest(&bytes).into(), pool);
+        }
         Ok(WalletInfo {
             client_id: self.client_id.clone(),
             public_keys,
@@ -440,7 +496,8 @@ impl<T: Transport, D: DeviceStore> Client<T, D> {
         let presignature = match pool.take_any() {
             Some(p) => {
                 // Spent on the device first, whatever the server answers.
-                self.write_pool(&pool)?;
+                let digest = self.write_pool(&pool)?;
+                self.keep_pool(digest, pool);
                 p
             }
             None => {

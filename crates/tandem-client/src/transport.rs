@@ -180,16 +180,25 @@ impl<T: Transport + ?Sized> Link for HttpLink<'_, T> {
     type Error = ClientError;
 
     fn send(&mut self, msg: Vec<u8>) -> Result<(), ClientError> {
-        let answer = call(
-            self.transport,
-            Request {
-                method: Method::Post,
-                path: self.path.clone(),
-                body: Body::Binary(msg),
-                idempotency_key: self.idempotency_key.clone(),
-                step: self.step,
-            },
-        )?;
+        // A session message carries its own idempotency key (the session and the step).
+        let key = match (self.step, &self.idempotency_key) {
+            (_, Some(key)) => Some(key.clone()),
+            (Some(step), None) => Some(format!("{}#{step}", self.path)),
+            (None, None) => None,
+        };
+        let request = Request {
+            method: Method::Post,
+            path: self.path.clone(),
+            body: Body::Binary(msg),
+            idempotency_key: key.clone(),
+            step: self.step,
+        };
+        // No answer (a dropped connection, a server restarted): the same request once more,
+        // under the same key, gets the first answer if the server had committed it.
+        let answer = match call(self.transport, request.clone()) {
+            Err(ClientError::Transport(_)) if key.is_some() => call(self.transport, request)?,
+            other => other?,
+        };
         self.step = self.step.map(|s| s + 1);
         if !answer.is_empty() {
             self.inbox.push_back(answer);

@@ -127,11 +127,35 @@ pub async fn build(config: Config) -> Result<App, StartError> {
         backend,
         kms: Arc::new(kms),
         admin_token_hash: auth::hash(&token),
-        limits: config.limits,
         work,
         paillier: config.paillier,
         custodian: config.custodian,
+        shares: Arc::new(wallet::ShareCache::new(config.limits.share_cache.max(1))),
+        limits: config.limits,
     })
+}
+
+/// How long an idempotency key's answer is kept.
+const IDEMPOTENCY_TTL_SECS: i64 = 24 * 3600;
+
+/// Deletes what expired (sessions, presignatures, old idempotency answers), every minute.
+async fn sweep(app: App) {
+    loop {
+        let now = db::now();
+        for (sql, at) in [
+            ("DELETE FROM sessions WHERE expires_at <= $1", now),
+            ("DELETE FROM presignatures WHERE expires_at <= $1", now),
+            (
+                "DELETE FROM idempotency WHERE created_at <= $1",
+                now - IDEMPOTENCY_TTL_SECS,
+            ),
+        ] {
+            if let Err(e) = sqlx::query(sql).bind(at).execute(&app.db).await {
+                tracing::warn!(error = %e, "sweep");
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+    }
 }
 
 /// Serves `app` on `listener` until `shutdown` resolves, with the Paillier pool filled in
@@ -145,9 +169,11 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), StartError> {
     let refill = tokio::spawn(paillier::refill(app.clone()));
+    let sweep = tokio::spawn(sweep(app.clone()));
     let result = axum::serve(listener, router(app))
         .with_graceful_shutdown(shutdown)
         .await;
     refill.abort();
+    sweep.abort();
     Ok(result?)
 }

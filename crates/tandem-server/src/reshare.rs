@@ -62,7 +62,10 @@ enum Sources {
         Box<tandem_protocol::BackupShare<Secp256k1>>,
         Box<tandem_protocol::BackupShare<Ed25519>>,
     ),
-    Refresh(Box<EcdsaKeyShare>, Box<KeyShare<Ed25519>>),
+    Refresh(
+        std::sync::Arc<EcdsaKeyShare>,
+        std::sync::Arc<KeyShare<Ed25519>>,
+    ),
 }
 
 async fn sources(app: &App, client_id: &str, operation: Op) -> Result<Sources> {
@@ -76,7 +79,7 @@ async fn sources(app: &App, client_id: &str, operation: Op) -> Result<Sources> {
             let w = wallet::signable(app, client_id).await?;
             let secp = wallet::secp256k1_share(app, client_id, &w)?;
             let ed = wallet::ed25519_share(app, client_id, &w)?;
-            Ok(Sources::Refresh(Box::new(secp), Box::new(ed)))
+            Ok(Sources::Refresh(secp, ed))
         }
     }
 }

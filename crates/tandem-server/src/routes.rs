@@ -144,7 +144,9 @@ async fn session_message(
     let client_id = auth::client(&app, &headers).await?;
     let step = session::step_header(&headers)?;
     let msg = body(raw)?.to_vec();
-    let reply = session::message(&app, &client_id, &session_id, step, msg).await?;
+    let endpoint = format!("session {session_id} {step}");
+    let idempotency = idempotency_key(&headers)?.map(|k| Idempotency::new(k, &endpoint, &msg));
+    let reply = session::message(&app, &client_id, &session_id, step, idempotency, msg).await?;
     Ok(binary(reply))
 }
 

@@ -226,8 +226,16 @@ pub(crate) async fn message(
     client_id: &str,
     session_id: &str,
     claimed_step: i64,
+    idempotency: Option<crate::sign::Idempotency>,
     msg: Vec<u8>,
 ) -> Result<Vec<u8>> {
+    // A retransmitted message (same key, same body) gets the answer its step gave, even
+    // after the step was taken or the session ended; another body under the key is refused.
+    if let Some(i) = &idempotency
+        && let Some(answer) = i.recorded(app, client_id).await?
+    {
+        return Ok(answer);
+    }
     if session_id.len() != 32 || !session_id.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(unknown());
     }
@@ -293,7 +301,26 @@ pub(crate) async fn message(
             return Err(f);
         }
     };
-    commit(app, client_id, session_id, operation, step, outcome.next).await?;
+    let committed = commit(
+        app,
+        client_id,
+        session_id,
+        operation,
+        step,
+        outcome.next,
+        idempotency.as_ref().map(|i| (i, outcome.reply.as_slice())),
+    )
+    .await;
+    if let Err(f) = committed {
+        // Lost a race with the same message: the winner's answer, if it recorded one.
+        if f.code == ErrorCode::WrongStep
+            && let Some(i) = &idempotency
+            && let Some(answer) = i.recorded(app, client_id).await?
+        {
+            return Ok(answer);
+        }
+        return Err(f);
+    }
     Ok(outcome.reply)
 }
 
@@ -305,8 +332,12 @@ async fn commit(
     operation: Operation,
     step: i64,
     next: Next,
+    answer: Option<(&crate::sign::Idempotency, &[u8])>,
 ) -> Result<()> {
     let mut tx = app.db.begin().await?;
+    if let Some((i, reply)) = answer {
+        i.record(&mut tx, client_id, reply).await?;
+    }
     match next {
         Next::Continue(saved) => {
             let state = seal(

@@ -48,7 +48,7 @@ impl Idempotency {
     }
 
     /// The recorded answer, if this key was used: refused if with another body.
-    async fn recorded(&self, app: &App, client_id: &str) -> Result<Option<Vec<u8>>> {
+    pub(crate) async fn recorded(&self, app: &App, client_id: &str) -> Result<Option<Vec<u8>>> {
         let row = sqlx::query(
             "SELECT request_hash, response FROM idempotency \
              WHERE client_id = $1 AND idempotency_key = $2",
@@ -68,7 +68,7 @@ impl Idempotency {
         Ok(Some(row.try_get("response")?))
     }
 
-    async fn record(
+    pub(crate) async fn record(
         &self,
         tx: &mut Transaction<'_, Any>,
         client_id: &str,

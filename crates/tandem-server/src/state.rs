@@ -26,6 +26,8 @@ pub struct Limits {
     pub paillier_pool: usize,
     /// Protocol computations running at once (the rest wait).
     pub concurrent_work: usize,
+    /// Parsed signing shares kept in memory (by client and sharing id).
+    pub share_cache: usize,
 }
 
 impl Default for Limits {
@@ -39,6 +41,7 @@ impl Default for Limits {
             concurrent_work: std::thread::available_parallelism()
                 .map(|n| n.get() * 2)
                 .unwrap_or(4),
+            share_cache: 10_000,
         }
     }
 }
@@ -54,6 +57,7 @@ pub struct App {
     pub(crate) work: Arc<Semaphore>,
     pub(crate) paillier: Arc<dyn PaillierKeys>,
     pub(crate) custodian: Custodian,
+    pub(crate) shares: Arc<crate::wallet::ShareCache>,
 }
 
 impl core::fmt::Debug for App {

@@ -10,6 +10,8 @@
 //! Until the client confirms, the current pair (if any) keeps signing; a generation the
 //! client never confirms is replaced by the next one.
 
+use std::sync::Arc;
+
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 use tandem_client::api::{ClientStatus, ErrorCode, PublicKeyInfo};
@@ -146,13 +148,48 @@ fn open_share(
         .open(Purpose::Server, &share_aad(client_id, curve), sealed)?)
 }
 
+/// Parsed current signing shares, by (client, sharing id): parsing a secp256k1 share
+/// re-validates its Paillier material (milliseconds), too slow for every signature. A
+/// sharing id names one immutable share, so an entry is never stale; a replaced pair's
+/// entries are simply no longer asked for (and wiped when evicted: the shares zeroize on
+/// drop).
+pub(crate) struct ShareCache {
+    secp256k1: quick_cache::sync::Cache<(String, String), Arc<EcdsaKeyShare>>,
+    ed25519: quick_cache::sync::Cache<(String, String), Arc<KeyShare<Ed25519>>>,
+}
+
+impl ShareCache {
+    pub(crate) fn new(capacity: usize) -> Self {
+        Self {
+            secp256k1: quick_cache::sync::Cache::new(capacity),
+            ed25519: quick_cache::sync::Cache::new(capacity),
+        }
+    }
+}
+
+fn current_id(id: Option<&String>) -> Result<String> {
+    id.cloned()
+        .ok_or_else(|| Failure::internal("a confirmed wallet without its sharing id"))
+}
+
 /// The server's current secp256k1 share, checked against the row's sharing id.
-pub(crate) fn secp256k1_share(app: &App, client_id: &str, w: &WalletRow) -> Result<EcdsaKeyShare> {
+pub(crate) fn secp256k1_share(
+    app: &App,
+    client_id: &str,
+    w: &WalletRow,
+) -> Result<Arc<EcdsaKeyShare>> {
+    let id = current_id(w.secp256k1_sharing_id.as_ref())?;
+    let key = (client_id.to_owned(), id.clone());
+    if let Some(share) = app.shares.secp256k1.get(&key) {
+        return Ok(share);
+    }
     let bytes = open_share(app, client_id, "secp256k1", w.secp256k1_share.as_ref())?;
     let share = EcdsaKeyShare::from_bytes(&bytes).map_err(Failure::internal)?;
-    if Some(hex(&share.sharing_id())) != w.secp256k1_sharing_id {
+    if hex(&share.sharing_id()) != id {
         return Err(Failure::internal("secp256k1 share of another sharing"));
     }
+    let share = Arc::new(share);
+    app.shares.secp256k1.insert(key, share.clone());
     Ok(share)
 }
 
@@ -161,12 +198,19 @@ pub(crate) fn ed25519_share(
     app: &App,
     client_id: &str,
     w: &WalletRow,
-) -> Result<KeyShare<Ed25519>> {
+) -> Result<Arc<KeyShare<Ed25519>>> {
+    let id = current_id(w.ed25519_sharing_id.as_ref())?;
+    let key = (client_id.to_owned(), id.clone());
+    if let Some(share) = app.shares.ed25519.get(&key) {
+        return Ok(share);
+    }
     let bytes = open_share(app, client_id, "ed25519", w.ed25519_share.as_ref())?;
     let share = KeyShare::<Ed25519>::from_bytes(&bytes).map_err(Failure::internal)?;
-    if Some(hex(&share.sharing_id())) != w.ed25519_sharing_id {
+    if hex(&share.sharing_id()) != id {
         return Err(Failure::internal("Ed25519 share of another sharing"));
     }
+    let share = Arc::new(share);
+    app.shares.ed25519.insert(key, share.clone());
     Ok(share)
 }
 
