@@ -50,7 +50,7 @@ fn lifecycle_over_http_on_sqlite() {
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .collect();
     files.sort();
-    assert_eq!(files, ["ed25519.share", "secp256k1.share"]);
+    assert_eq!(files, [".lock", "ed25519.share", "secp256k1.share"]);
 
     // Generate again: the server refuses (HTTP 400, wallet already exists), from this device
     // and from a new one.
@@ -155,7 +155,9 @@ fn lifecycle_over_http_on_sqlite() {
         &["sign", "--curve", "ed25519", "--message", &hex(b"again")],
     );
     check_ed25519_signature(&wallet, b"again", &out);
-    // The lost phone's shares are refused (and its pool with them).
+    // The lost phone's shares are refused (and its pool with them); the phone says why.
+    let e = device_err(&url, &key, &phone, &["status"]);
+    assert!(e.contains("not the wallet's current ones"), "{e}");
     let e = device_err(
         &url,
         &key,

@@ -287,6 +287,26 @@ fn refusals_are_json_errors_and_change_nothing() {
         (status, code(&answer).as_str()),
         (409, "nothing_to_confirm")
     );
+    // Client envelopes: hex of a sealed share of the right curve, checked before anything.
+    for (secp, ed) in [("zz", "00"), ("0001", "0001")] {
+        let body = json!({
+            "backup_method": "PASSWORD",
+            "secp256k1_sharing_id": "00", "ed25519_sharing_id": "00",
+            "secp256k1_envelope": secp, "ed25519_envelope": ed,
+        });
+        let (status, answer) = raw(
+            "POST",
+            &format!("{url}/v1/wallet/backup"),
+            Some(&alice_key),
+            Some((JSON, serde_json::to_vec(&body).unwrap())),
+            &[],
+        );
+        assert_eq!(
+            (status, code(&answer).as_str()),
+            (400, "bad_request"),
+            "{answer:?}"
+        );
+    }
     // Open sessions per client are capped.
     let mut codes = Vec::new();
     for _ in 0..10 {

@@ -214,6 +214,17 @@ impl<T: Transport, D: DeviceStore> Client<T, D> {
     /// # Errors
     /// A [`ClientError`] from the device, the transport or the server.
     pub fn settle(&self) -> Result<(), ClientError> {
+        self.begin().map(drop)
+    }
+
+    /// Takes the device lock and settles: every operation starts here.
+    pub(crate) fn begin(&self) -> Result<crate::device::DeviceLock, ClientError> {
+        let lock = self.device.lock()?;
+        self.settle_unlocked()?;
+        Ok(lock)
+    }
+
+    fn settle_unlocked(&self) -> Result<(), ClientError> {
         let Some(pending) = self.pending_ids()? else {
             for name in [names::SECP256K1_SHARE_PENDING, names::ED25519_SHARE_PENDING] {
                 self.device.remove(name)?;
@@ -348,7 +359,7 @@ impl<T: Transport, D: DeviceStore> Client<T, D> {
     /// `wallet_already_exists` if the wallet exists; any protocol or transport error (the
     /// server then holds nothing current, and generate can be run again).
     pub fn generate(&self, progress: &mut ProgressFn<'_>) -> Result<WalletInfo, ClientError> {
-        self.settle()?;
+        let _lock = self.begin()?;
         if self.device.read(names::SECP256K1_SHARE)?.is_some()
             || self.device.read(names::ED25519_SHARE)?.is_some()
         {
@@ -362,7 +373,7 @@ impl<T: Transport, D: DeviceStore> Client<T, D> {
             .then(|(secp, ed)| parties::aux_info_client(secp, paillier).map(|full| (full, ed)));
         let (secp256k1, ed25519) = self.run_session(&session, script, "key generation")?;
         self.store_new_pair(&secp256k1, &ed25519, progress)?;
-        self.info(progress)
+        self.info_unlocked(progress)
     }
 
     /// Stores a new pair under the pending names, confirms it to the server, promotes it.
@@ -394,7 +405,15 @@ impl<T: Transport, D: DeviceStore> Client<T, D> {
     /// [`ClientError::NoWallet`] without shares; [`ClientError::StaleDevice`] if the server's
     /// current pair is not the device's.
     pub fn info(&self, progress: &mut ProgressFn<'_>) -> Result<WalletInfo, ClientError> {
-        self.settle()?;
+        let _lock = self.begin()?;
+        self.info_unlocked(progress)
+    }
+
+    /// [`Client::info`] with the device lock held by the caller.
+    pub(crate) fn info_unlocked(
+        &self,
+        progress: &mut ProgressFn<'_>,
+    ) -> Result<WalletInfo, ClientError> {
         step(progress, Step::ReadingShare, None, Party::Client);
         let shares = self.shares()?;
         let status = self.server_status()?;
@@ -451,7 +470,7 @@ impl<T: Transport, D: DeviceStore> Client<T, D> {
         count: usize,
         progress: &mut ProgressFn<'_>,
     ) -> Result<usize, ClientError> {
-        self.settle()?;
+        let _lock = self.begin()?;
         let shares = self.shares()?;
         let pool = self.pool(&shares.secp256k1)?;
         for _ in 0..count {
@@ -490,7 +509,7 @@ impl<T: Transport, D: DeviceStore> Client<T, D> {
         digest: &[u8; 32],
         progress: &mut ProgressFn<'_>,
     ) -> Result<Secp256k1Signed, ClientError> {
-        self.settle()?;
+        let _lock = self.begin()?;
         let shares = self.shares()?;
         let pool = self.pool(&shares.secp256k1)?;
         let presignature = match pool.take_any() {
@@ -540,7 +559,7 @@ impl<T: Transport, D: DeviceStore> Client<T, D> {
         message: &[u8],
         progress: &mut ProgressFn<'_>,
     ) -> Result<ed25519_dalek::Signature, ClientError> {
-        self.settle()?;
+        let _lock = self.begin()?;
         let shares = self.shares()?;
         step(
             progress,

@@ -49,6 +49,30 @@ pub trait DeviceStore {
     /// # Errors
     /// [`ClientError::Device`] if it cannot be removed.
     fn remove(&self, name: &str) -> Result<(), ClientError>;
+
+    /// Waits for the device's exclusive lock and holds it until the guard drops: one
+    /// operation at a time per device, across threads and processes (two operations reading
+    /// the pool at once would take the same presignature).
+    ///
+    /// # Errors
+    /// [`ClientError::Device`] if the lock cannot be taken.
+    fn lock(&self) -> Result<DeviceLock, ClientError>;
+}
+
+/// A held device lock (released on drop).
+pub struct DeviceLock(#[allow(dead_code)] Box<dyn Send + Sync>);
+
+impl DeviceLock {
+    /// A guard holding `held` (a locked file, a mutex guard of the store's own).
+    pub fn new(held: impl Send + Sync + 'static) -> Self {
+        Self(Box::new(held))
+    }
+}
+
+impl core::fmt::Debug for DeviceLock {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("DeviceLock")
+    }
 }
 
 /// A folder of files, one per record, written by rename (the folder is synced after).
@@ -119,6 +143,18 @@ impl DeviceStore for FsDevice {
         file.persist(&path)
             .map_err(|e| device_error(name, e.error))?;
         self.sync_dir()
+    }
+
+    fn lock(&self) -> Result<DeviceLock, ClientError> {
+        let file = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(self.dir.join(".lock"))
+            .map_err(|e| device_error("open the lock file", e))?;
+        file.lock().map_err(|e| device_error("lock the store", e))?;
+        // The lock is released when the file is closed (the guard drops).
+        Ok(DeviceLock::new(file))
     }
 
     fn remove(&self, name: &str) -> Result<(), ClientError> {

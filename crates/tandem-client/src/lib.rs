@@ -24,6 +24,6 @@ mod lifecycle;
 pub mod transport;
 
 pub use client::Client;
-pub use device::{DeviceStore, FsDevice};
+pub use device::{DeviceLock, DeviceStore, FsDevice};
 pub use error::ClientError;
 pub use transport::{Body, Method, Request, Response, Transport};

@@ -68,7 +68,7 @@ impl<T: Transport, D: DeviceStore> Client<T, D> {
         key: &BackupKey,
         progress: &mut ProgressFn<'_>,
     ) -> Result<Vec<Status>, ClientError> {
-        self.settle()?;
+        let _lock = self.begin()?;
         let source = source(key)?;
         let shares = self.shares()?;
         let session = self.start_session(Operation::Backup, Some(method(key)))?;
@@ -166,7 +166,7 @@ impl<T: Transport, D: DeviceStore> Client<T, D> {
         key: &BackupKey,
         progress: &mut ProgressFn<'_>,
     ) -> Result<WalletInfo, ClientError> {
-        self.settle()?;
+        let _lock = self.begin()?;
         let backups = self.open_backups(key, progress)?;
         let paillier = self.paillier_key(progress)?;
         let session = self.start_session(Operation::Recover, None)?;
@@ -179,7 +179,7 @@ impl<T: Transport, D: DeviceStore> Client<T, D> {
             });
         let (secp, ed) = self.run_session(&session, script, "recovery")?;
         self.store_new_pair(&secp, &ed, progress)?;
-        self.info(progress)
+        self.info_unlocked(progress)
     }
 
     /// Refreshes the signing pair (new shares of the same key, a fresh Paillier key); the
@@ -188,7 +188,7 @@ impl<T: Transport, D: DeviceStore> Client<T, D> {
     /// # Errors
     /// [`ClientError::NoWallet`]; a protocol or transport error (nothing changes).
     pub fn refresh(&self, progress: &mut ProgressFn<'_>) -> Result<WalletInfo, ClientError> {
-        self.settle()?;
+        let _lock = self.begin()?;
         let shares = self.shares()?;
         let paillier = self.paillier_key(progress)?;
         let session = self.start_session(Operation::Refresh, None)?;
@@ -200,7 +200,7 @@ impl<T: Transport, D: DeviceStore> Client<T, D> {
             });
         let (secp, ed) = self.run_session(&session, script, "refresh")?;
         self.store_new_pair(&secp, &ed, progress)?;
-        self.info(progress)
+        self.info_unlocked(progress)
     }
 
     /// Ejects the wallet: each curve's client and custodian backup shares combined into the
@@ -215,6 +215,7 @@ impl<T: Transport, D: DeviceStore> Client<T, D> {
         key: &BackupKey,
         progress: &mut ProgressFn<'_>,
     ) -> Result<EjectedKeys, ClientError> {
+        let _lock = self.device().lock()?;
         let backups = self.open_backups(key, progress)?;
         step(progress, Step::ReadingShare, None, Party::Custodian);
         let custodian: CustodianShares =
