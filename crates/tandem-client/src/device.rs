@@ -146,6 +146,8 @@ impl DeviceStore for FsDevice {
     }
 
     fn lock(&self) -> Result<DeviceLock, ClientError> {
+        // A folder deleted since (a device wiped) is a device with no wallet, not an error.
+        fs::create_dir_all(&self.dir).map_err(|e| device_error("create the store folder", e))?;
         let file = fs::OpenOptions::new()
             .create(true)
             .truncate(false)
