@@ -179,7 +179,7 @@ fn start_service(dir: &Path, primes: Primes) -> Result<Service, String> {
             paillier_pool: 2,
             ..tandem_server::Limits::default()
         },
-        paillier: primes.server_source(),
+        paillier: primes.source(),
         custodian: tandem_server::Custodian::Webhook(tandem_server::Webhook::new(
             &hook_url,
             secret,

@@ -1,15 +1,14 @@
-//! What the commands run on: both halves in this process (a local store: `Wallet`), or the
-//! device's half against `tandem server` (`--server`: `tandem_client::Client`). The commands
-//! (`commands.rs`) and their outputs are the same for both.
+//! What the commands run on: the device's half (`tandem_client::Client`) against
+//! `tandem server`, over HTTP (`--server`) or in this process (the local mode, `local.rs`);
+//! or a store of the layout made before the server existed (`Wallet<FsStore>`, `legacy`).
+//! The commands (`commands.rs`) and their outputs are the same for all.
 
-use tandem_client::{Client, ClientError, FsDevice};
+use tandem_client::{Client, ClientError, FsDevice, Transport};
 use tandem_wallet::ed25519_dalek::Signature;
 use tandem_wallet::progress::ProgressFn;
 use tandem_wallet::{
     BackupKey, EjectedKeys, FsStore, Secp256k1Signed, Status, Wallet, WalletError, WalletInfo,
 };
-
-use crate::http::HttpTransport;
 
 /// An operation's failure: its message, and whether its outcome is unknown (it may have
 /// taken effect).
@@ -94,7 +93,7 @@ impl Engine for Wallet<FsStore> {
     }
 }
 
-impl Engine for Client<HttpTransport, FsDevice> {
+impl<T: Transport> Engine for Client<T, FsDevice> {
     fn generate(&self, p: &mut ProgressFn<'_>) -> Result<WalletInfo, Failed> {
         Ok(Client::generate(self, p)?)
     }

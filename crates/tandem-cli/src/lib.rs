@@ -1,7 +1,10 @@
 //! `tandem`: the Tandem wallet on the command line (the binary's `src/main.rs` calls [`run`]).
 //!
-//! Every command works on a store folder (`--store`, default `./tandem-wallet`) holding the
-//! three parties' data (`client/`, `server/`, `custodian/`); both parties run in this process.
+//! Every wallet command runs the device's half (`tandem-client`) on a store folder
+//! (`--store`, default `./tandem-wallet`). With `--server URL` it talks to that `tandem
+//! server` over HTTP and the folder holds only the device's files; without it, the server's
+//! code runs in this process on an SQLite database inside the folder (`local.rs`: `device/`,
+//! `provider/`, `api-key`), the same code on both sides as over the network.
 //! Results go to stdout (human-readable, or one JSON object with `--json`), progress and
 //! errors to stderr. A failed command exits non-zero with a one-line message and leaves the
 //! store as it was.
@@ -23,6 +26,7 @@ mod demo;
 mod engine;
 pub mod http;
 mod inputs;
+mod local;
 mod output;
 mod remote;
 mod serve;
@@ -65,20 +69,11 @@ impl Primes {
         device: D,
         client_id: String,
     ) -> Client<T, D> {
-        match self {
-            Self::Fresh => Client::with_paillier_keys(transport, device, client_id, FreshPrimes),
-            #[cfg(feature = "insecure-test-primes")]
-            Self::InsecureFixtures => Client::with_paillier_keys(
-                transport,
-                device,
-                client_id,
-                tandem_testkit::wallet::FixturePrimes::new(),
-            ),
-        }
+        Client::with_paillier_keys(transport, device, client_id, self.source())
     }
 
-    /// The server's source of Paillier keys (for its pool).
-    pub(crate) fn server_source(self) -> Arc<dyn PaillierKeys> {
+    /// The source of Paillier keys (for the server's pool, or a local client).
+    pub(crate) fn source(self) -> Arc<dyn PaillierKeys> {
         match self {
             Self::Fresh => Arc::new(FreshPrimes),
             #[cfg(feature = "insecure-test-primes")]
@@ -91,7 +86,8 @@ impl Primes {
 #[derive(Parser)]
 #[command(name = "tandem", version, about)]
 struct Cli {
-    /// The store folder (one subfolder per party).
+    /// The store folder: the device's files (with `--server`), or the device's and the
+    /// local server's (`device/`, `provider/`, `api-key`).
     #[arg(long, global = true, default_value = "./tandem-wallet")]
     store: PathBuf,
     /// Machine-readable output: one JSON object on stdout.
@@ -248,7 +244,9 @@ fn run_with(primes: Primes) -> ExitCode {
     }
 }
 
-/// A command on a local store: both halves in this process.
+/// A command on a local store: both halves in this process, the device's half talking to
+/// the server's code in this process (`local.rs`); a store of the earlier layout through
+/// `legacy`.
 fn local(
     command: Command,
     store: &std::path::Path,
@@ -261,19 +259,35 @@ fn local(
             Err("demo is for people and has no --json output (see the other commands)".into())
         }
         Command::Demo => demo::run(primes),
-        Command::Generate => {
-            let wallet = FsStore::create(store)
-                .map(|store| primes.wallet(store))
-                .map_err(|e| e.to_string())?;
-            run_command(command, &wallet, out)
-        }
+        command if local::is_legacy(store) => legacy(command, store, out, primes),
         command => {
-            let wallet = FsStore::open(store)
-                .map(|store| primes.wallet(store))
-                .map_err(|e| e.to_string())?;
-            run_command(command, &wallet, out)
+            let open = match command {
+                Command::Generate => local::Open::Create,
+                _ => local::Open::Existing,
+            };
+            let client = local::client(store, primes, open)?;
+            run_command(command, &client, out)
         }
     }
+}
+
+/// A command on a store of the layout made before `tandem server` existed (`client/`,
+/// `server/`, `custodian/`, `kms/`; formats `test-vectors/v1/wallet-store`, `v2/…`): such
+/// stores keep working, through `tandem-wallet`'s in-process orchestration, which reads
+/// them. New stores are never made in this layout.
+fn legacy(
+    command: Command,
+    store: &std::path::Path,
+    out: &output::Output,
+    primes: Primes,
+) -> Result<(), String> {
+    let wallet = match command {
+        Command::Generate => FsStore::create(store),
+        _ => FsStore::open(store),
+    }
+    .map(|store| primes.wallet(store))
+    .map_err(|e| e.to_string())?;
+    run_command(command, &wallet, out)
 }
 
 /// Runs a wallet command on `engine` (local or `--server`).

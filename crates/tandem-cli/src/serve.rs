@@ -115,7 +115,7 @@ pub(crate) fn run(args: ServerArgs, primes: Primes) -> Result<(), String> {
             key_file: args.key_file,
             admin_key_file: args.admin_key_file,
             limits,
-            paillier: primes.server_source(),
+            paillier: primes.source(),
             custodian,
         };
         let app = tandem_server::build(config)

@@ -27,7 +27,7 @@ fn store_with_corrupted_device_shares_is_refused() {
     let case = Case::copy_of(generated());
     let digest = hex(&digest_of("corrupted"));
 
-    let secp = case.path("client/secp256k1.share");
+    let secp = case.path("device/secp256k1.share");
     let original = fs::read(&secp).unwrap();
     let n = original.len();
     for at in [0, 1, 7, 100, n / 3, n / 2, n - 1] {
@@ -40,19 +40,19 @@ fn store_with_corrupted_device_shares_is_refused() {
             &["presign"],
         ] {
             let message = case.refused(args);
-            assert_contains(&message, "client/secp256k1.share is corrupted");
+            assert_contains(&message, "secp256k1.share is unreadable");
         }
         assert_eq!(case.snapshot(), before, "byte {at} flipped");
     }
     fs::write(&secp, &original).unwrap();
 
-    let ed = case.path("client/ed25519.share");
+    let ed = case.path("device/ed25519.share");
     let original = fs::read(&ed).unwrap();
     for len in [0, 1, original.len() / 2, original.len() - 1] {
         fs::write(&ed, &original[..len]).unwrap();
         let before = case.snapshot();
         let message = case.refused(&["sign", "--curve", "ed25519", "--message", "00"]);
-        assert_contains(&message, "client/ed25519.share is corrupted");
+        assert_contains(&message, "ed25519.share is unreadable");
         assert_eq!(case.snapshot(), before, "truncated to {len} bytes");
     }
     fs::write(&ed, &original).unwrap();
@@ -60,38 +60,61 @@ fn store_with_corrupted_device_shares_is_refused() {
     check_ed25519_signature(wallet, &[0], &out);
 }
 
+/// A byte of `blob` flipped.
+fn flipped(blob: &[u8], at: usize) -> String {
+    let mut bytes = blob.to_vec();
+    bytes[at] ^= 0x80;
+    format!("X'{}'", hex(&bytes))
+}
+
 #[test]
-fn store_with_a_corrupted_wallet_record_is_refused() {
+fn store_with_corrupted_server_records_is_refused() {
+    let wallet = &generated().output;
     let case = Case::copy_of(generated());
-    let record = case.path("server/wallet.json");
-    let original = fs::read(&record).unwrap();
-    let n = original.len();
-    for at in [0, 5, n / 2, n - 1] {
-        let mut bytes = original.clone();
-        bytes[at] ^= 0x80;
-        fs::write(&record, &bytes).unwrap();
+    // The server's sealed shares: an edited byte fails their authentication.
+    let sealed = case.sql("SELECT ed25519_share FROM wallets")[0]
+        .clone()
+        .unwrap();
+    for at in [0, 5, sealed.len() / 2, sealed.len() - 1] {
+        case.sql(&format!(
+            "UPDATE wallets SET ed25519_share = {}",
+            flipped(&sealed, at)
+        ));
         let before = case.snapshot();
-        for args in [
-            &["addresses"][..],
-            &["status"],
-            &["sign", "--curve", "ed25519", "--message", "00"],
-            // Never overwritten by a new wallet.
-            &["generate"],
-        ] {
-            let message = case.refused(args);
-            assert_contains(&message, "server/wallet.json is corrupted");
-        }
+        let message = case.refused(&["sign", "--curve", "ed25519", "--message", "00"]);
+        assert_contains(&message, "internal error");
+        // Never overwritten by a new wallet.
+        assert_contains(&case.refused(&["generate"]), "wallet already exists");
         assert_eq!(case.snapshot(), before, "byte {at} flipped");
     }
+    case.sql(&format!(
+        "UPDATE wallets SET ed25519_share = X'{}'",
+        hex(&sealed)
+    ));
+    let out = case.json(&["sign", "--curve", "ed25519", "--message", "00"]);
+    check_ed25519_signature(wallet, &[0], &out);
 
-    // Without the server's at-rest key, its records cannot be read.
-    fs::write(&record, &original).unwrap();
-    fs::remove_file(case.path("kms/server.key")).unwrap();
+    // Another master key: nothing sealed opens. No master key: refused before anything.
+    let master = case.read("provider/master.key");
+    fs::write(
+        case.path("provider/master.key"),
+        format!("{}\n", "42".repeat(32)),
+    )
+    .unwrap();
+    let before = case.snapshot();
+    assert_contains(
+        &case.refused(&["sign", "--curve", "ed25519", "--message", "00"]),
+        "internal error",
+    );
+    assert_eq!(case.snapshot(), before);
+    fs::remove_file(case.path("provider/master.key")).unwrap();
     let before = case.snapshot();
     for args in [&["addresses"][..], &["generate"]] {
-        assert_contains(&case.refused(args), "server at-rest key is missing");
+        assert_contains(&case.refused(args), "master.key is missing");
     }
     assert_eq!(case.snapshot(), before);
+    fs::write(case.path("provider/master.key"), master).unwrap();
+    assert_eq!(case.json(&["status"]), status_of(wallet, None, 0));
 }
 
 #[test]
@@ -99,24 +122,35 @@ fn store_with_a_corrupted_custodian_backup_is_refused() {
     let case = Case::copy_of(backed_up());
     case.lose_device(None);
     let password = case.file("password", PASSWORD);
-    let backup = case.path("custodian/secp256k1.backup");
-    for (what, bytes) in [
-        ("garbage", b"garbage, not a backup share\n".to_vec()),
-        ("empty", Vec::new()),
-        // A valid record under another name: the at-rest encryption binds the name.
-        ("ed25519 record", case.read("custodian/ed25519.backup")),
+    let secp = "SELECT custodian_share FROM backup_shares WHERE curve = 'secp256k1'";
+    let ed = "SELECT custodian_share FROM backup_shares WHERE curve = 'ed25519'";
+    let original = case.sql(secp)[0].clone().unwrap();
+    let ed_share = case.sql(ed)[0].clone().unwrap();
+    for (what, value) in [
+        (
+            "garbage",
+            format!("X'{}'", hex(b"garbage, not a backup share")),
+        ),
+        ("empty", "X''".to_owned()),
+        ("flipped", flipped(&original, original.len() / 2)),
+        // A valid sealed share of another curve: the sealing binds the row.
+        ("ed25519 share", format!("X'{}'", hex(&ed_share))),
     ] {
-        fs::write(&backup, &bytes).unwrap();
-        let before = case.snapshot();
+        case.sql(&format!(
+            "UPDATE backup_shares SET custodian_share = {value} WHERE curve = 'secp256k1'"
+        ));
+        let before = case.state();
         for command in ["recover", "eject"] {
             let message = case.refused(&[command, "--password-file", &password]);
-            assert!(
-                message.contains("custodian/secp256k1.backup is corrupted"),
-                "{what}: {message}"
-            );
+            assert_contains(&message, "internal error");
         }
-        assert_eq!(case.snapshot(), before, "{what}");
+        assert_eq!(case.state(), before, "{what}");
     }
+    case.sql(&format!(
+        "UPDATE backup_shares SET custodian_share = X'{}' WHERE curve = 'secp256k1'",
+        hex(&original)
+    ));
+    case.json(&["recover", "--password-file", &password]);
 }
 
 // ---------------------------------------------------------------------------------------

@@ -23,6 +23,14 @@ use support::*;
 // Lifecycle rules: device lost, backup, recovery, old device, refresh
 // ---------------------------------------------------------------------------------------
 
+/// The device's two shares.
+fn old_shares(case: &Case) -> [Vec<u8>; 2] {
+    [
+        case.read("device/secp256k1.share"),
+        case.read("device/ed25519.share"),
+    ]
+}
+
 #[test]
 fn signing_without_the_device_share_is_refused() {
     let wallet = &generated().output;
@@ -69,24 +77,24 @@ fn backup_with_a_password_reports_both_statuses() {
         case.json(&["status"]),
         status_of(wallet, Some(BACKUP_DONE), 0)
     );
-    for file in [
-        "custodian/secp256k1.backup",
-        "custodian/ed25519.backup",
-        "server/client-backup.secp256k1.sealed",
-        "server/client-backup.ed25519.sealed",
-        "kms/custodian.key",
-    ] {
-        assert!(case.exists(file), "{file} missing");
-    }
+    // The provider holds, for each curve, the custodian backup share (sealed) and the
+    // client's envelope (sealed by the password), for the wallet's current backup pair.
+    let current = "SELECT COUNT(*) FROM backup_shares b JOIN wallets w \
+                   ON b.sharing_id = w.secp256k1_backup_sharing_id \
+                   OR b.sharing_id = w.ed25519_backup_sharing_id \
+                   WHERE b.custodian_share IS NOT NULL AND b.client_envelope IS NOT NULL";
+    assert_eq!(case.count(current), 2);
 
     // A second backup replaces the pair, with the same statuses.
     let password = case.file("password", &format!("{PASSWORD}\n"));
-    let before = case.read("custodian/secp256k1.backup");
+    let pair = "SELECT secp256k1_backup_sharing_id FROM wallets";
+    let before = case.sql(pair);
     assert_eq!(
         case.json(&["backup", "--password-file", &password]),
         backup_output()
     );
-    assert_ne!(case.read("custodian/secp256k1.backup"), before);
+    assert_ne!(case.sql(pair), before);
+    assert_eq!(case.count(current), 2);
 }
 
 #[test]
@@ -119,8 +127,9 @@ fn recover_with_the_password_restores_the_wallet_and_retires_the_old_device() {
         case.json(&["status"]),
         status_of(wallet, Some(BACKUP_DONE), 0)
     );
-    assert!(
-        !case.exists("server/secp256k1.presignatures"),
+    assert_eq!(
+        case.count("SELECT COUNT(*) FROM presignatures"),
+        0,
         "the old pool is discarded"
     );
 
@@ -132,16 +141,18 @@ fn recover_with_the_password_restores_the_wallet_and_retires_the_old_device() {
     check_ed25519_signature(wallet, b"after", &out);
 
     // The lost device's folder put back: the server refuses its shares.
-    fs::rename(case.path("client"), case.outside("new-device")).unwrap();
+    fs::rename(case.path("device"), case.outside("new-device")).unwrap();
     case.install_device("old-device");
-    let before = case.snapshot();
+    // The wallet's records and the old device's shares stay as they were (a presignature
+    // of the old device's pool is spent on the device before its request leaves).
+    let before = (case.state().1, old_shares(&case));
     for args in [
         &["sign", "--curve", "secp256k1", "--digest", &hex(&digest)][..],
         &["sign", "--curve", "ed25519", "--message", "00"],
     ] {
         assert_contains(&case.refused(args), REPLACED);
     }
-    assert_eq!(case.snapshot(), before);
+    assert_eq!((case.state().1, old_shares(&case)), before);
 
     // The new device back: it signs.
     case.install_device("new-device");
@@ -207,18 +218,23 @@ fn key_file_made_for_a_failed_backup_is_removed() {
 fn refresh_keeps_the_keys_and_retires_the_old_shares() {
     let wallet = &generated().output;
     let case = Case::copy_of(generated());
-    copy_tree(&case.path("client"), Path::new(&case.outside("old-device")));
-    let shares = [
-        "client/secp256k1.share",
-        "client/ed25519.share",
-        "server/secp256k1.share",
-        "server/ed25519.share",
+    copy_tree(&case.path("device"), Path::new(&case.outside("old-device")));
+    let device = ["device/secp256k1.share", "device/ed25519.share"];
+    let server = [
+        "SELECT secp256k1_share FROM wallets",
+        "SELECT ed25519_share FROM wallets",
+        "SELECT secp256k1_sharing_id FROM wallets",
+        "SELECT ed25519_sharing_id FROM wallets",
     ];
-    let before: Vec<Vec<u8>> = shares.iter().map(|s| case.read(s)).collect();
+    let device_before: Vec<Vec<u8>> = device.iter().map(|s| case.read(s)).collect();
+    let server_before: Vec<_> = server.iter().map(|q| case.sql(q)).collect();
     let out = case.json(&["refresh"]);
     assert_eq!(out, with(wallet, json!({ "status": "STORED_CLIENT" })));
-    for (share, before) in shares.iter().zip(&before) {
+    for (share, before) in device.iter().zip(&device_before) {
         assert_ne!(&case.read(share), before, "{share} is replaced");
+    }
+    for (query, before) in server.iter().zip(&server_before) {
+        assert_ne!(&case.sql(query), before, "{query}: replaced");
     }
     assert_eq!(case.json(&["status"]), status_of(wallet, None, 0));
 
@@ -226,16 +242,18 @@ fn refresh_keeps_the_keys_and_retires_the_old_shares() {
     let out = case.json(&["sign", "--curve", "secp256k1", "--digest", &hex(&digest)]);
     check_secp256k1_signature(wallet, &digest, &out);
 
-    fs::rename(case.path("client"), case.outside("new-device")).unwrap();
+    fs::rename(case.path("device"), case.outside("new-device")).unwrap();
     case.install_device("old-device");
-    let before = case.snapshot();
+    // The wallet's records and the old device's shares stay as they were (a presignature
+    // of the old device's pool is spent on the device before its request leaves).
+    let before = (case.state().1, old_shares(&case));
     for args in [
         &["sign", "--curve", "secp256k1", "--digest", &hex(&digest)][..],
         &["sign", "--curve", "ed25519", "--message", "00"],
     ] {
         assert_contains(&case.refused(args), REPLACED);
     }
-    assert_eq!(case.snapshot(), before);
+    assert_eq!((case.state().1, old_shares(&case)), before);
     case.install_device("new-device");
     let out = case.json(&["sign", "--curve", "ed25519", "--message", "00"]);
     check_ed25519_signature(wallet, &[0], &out);

@@ -107,27 +107,30 @@ fn generate_prints_the_keys_and_the_addresses() {
         );
     }
 
-    // The layout: shares on the device, the server's records encrypted at rest.
+    // The layout: shares on the device, the server's records in its database, its shares
+    // sealed at rest (a plain share would hold the group's public key).
     for file in [
-        ".lock",
-        "client/secp256k1.share",
-        "client/ed25519.share",
-        "server/wallet.json",
-        "server/secp256k1.share",
-        "server/ed25519.share",
-        "kms/server.key",
+        "api-key",
+        "device/.lock",
+        "device/secp256k1.share",
+        "device/ed25519.share",
+        "provider/tandem.sqlite",
+        "provider/master.key",
+        "provider/admin.key",
     ] {
         assert!(case.exists(file), "{file} missing");
     }
-    let record = case.read("server/wallet.json");
-    for public in [
-        field(wallet, "/client_id"),
-        field(wallet, "/secp256k1/public_key"),
-        field(wallet, "/ed25519/public_key"),
+    for (column, public) in [
+        ("secp256k1_share", field(wallet, "/secp256k1/public_key")),
+        ("ed25519_share", field(wallet, "/ed25519/public_key")),
     ] {
+        let sealed = case.sql(&format!("SELECT {column} FROM wallets"))[0]
+            .clone()
+            .unwrap();
+        let public = unhex(public);
         assert!(
-            !record.windows(public.len()).any(|w| w == public.as_bytes()),
-            "server/wallet.json is not encrypted at rest"
+            !sealed.windows(public.len()).any(|w| w == public),
+            "{column} is not sealed"
         );
     }
 }
@@ -142,8 +145,8 @@ fn generate_refuses_a_store_that_holds_a_wallet() {
     assert_contains(&message, field(wallet, "/client_id"));
     assert_eq!(case.snapshot(), before);
 
-    // The server's records gone, the device's shares still there: refused as well.
-    fs::remove_dir_all(case.path("server")).unwrap();
+    // The server's record gone, the device's shares still there: refused as well.
+    case.sql("DELETE FROM wallets");
     let before = case.snapshot();
     assert_contains(&case.refused(&["generate"]), "wallet already exists");
     assert_eq!(case.snapshot(), before);
@@ -201,13 +204,12 @@ fn presign_pool_is_persisted_and_spent_one_signature_at_a_time() {
     assert_eq!(case.json(&["presign"]), json!({ "presignatures": 2 }));
     assert_eq!(case.json(&["status"]), status_of(wallet, None, 2));
 
-    let pools = [
-        "client/secp256k1.presignatures",
-        "server/secp256k1.presignatures",
-    ];
+    let device_pool = "device/secp256k1.presignatures";
+    let server_pool = "SELECT presignature_id FROM presignatures ORDER BY presignature_id";
+    let pools = |case: &Case| (case.read(device_pool), case.sql(server_pool));
     let mut last_client_pool = Vec::new();
     for left in [1, 0] {
-        let before: Vec<Vec<u8>> = pools.iter().map(|p| case.read(p)).collect();
+        let before = pools(&case);
         let digest = digest_of(&format!("from the pool, {left} left"));
         // Upper-case hex with a 0x prefix is accepted as well.
         let arg = if left == 1 {
@@ -218,14 +220,10 @@ fn presign_pool_is_persisted_and_spent_one_signature_at_a_time() {
         let out = case.json(&["sign", "--curve", "secp256k1", "--digest", &arg]);
         check_secp256k1_signature(wallet, &digest, &out);
         assert_eq!(case.json(&["status"]), status_of(wallet, None, left));
-        for (pool, before) in pools.iter().zip(&before) {
-            assert_ne!(
-                &case.read(pool),
-                before,
-                "{pool}: the presignature is spent"
-            );
-        }
-        last_client_pool.clone_from(&before[0]);
+        let after = pools(&case);
+        assert_ne!(after.0, before.0, "the device's presignature is spent");
+        assert_eq!(after.1.len() + 1, before.1.len(), "the server's is spent");
+        last_client_pool.clone_from(&before.0);
     }
     assert_eq!(
         case.json(&["presign", "--count", "0"]),
@@ -236,16 +234,19 @@ fn presign_pool_is_persisted_and_spent_one_signature_at_a_time() {
     // from its own backup): the server has the presignature recorded as spent and refuses
     // it; the device drops its out-of-step pool and signs in full, so no presignature signs
     // twice and the user still gets a signature.
-    let server_pool = case.read(pools[1]);
-    fs::write(case.path(pools[0]), &last_client_pool).unwrap();
+    let server_before = case.sql("SELECT COUNT(*) FROM presignatures");
+    fs::write(case.path(device_pool), &last_client_pool).unwrap();
     assert_eq!(case.json(&["status"]), status_of(wallet, None, 1));
     let digest = digest_of("a spent presignature");
     let out = case.json(&["sign", "--curve", "secp256k1", "--digest", &hex(&digest)]);
     check_secp256k1_signature(wallet, &digest, &out);
-    assert!(!case.exists(pools[0]), "the stale device pool is dropped");
+    assert!(
+        !case.exists(device_pool),
+        "the stale device pool is dropped"
+    );
     assert_eq!(
-        case.read(pools[1]),
-        server_pool,
+        case.sql("SELECT COUNT(*) FROM presignatures"),
+        server_before,
         "the server's pool is untouched"
     );
     assert_eq!(case.json(&["status"]), status_of(wallet, None, 0));

@@ -19,8 +19,6 @@ use std::collections::BTreeSet;
 use std::process::Command;
 
 use tandem_protocol::ecdsa::EcdsaKeyShare;
-use tandem_wallet::store::names::SECP256K1_SHARE;
-use tandem_wallet::{FsStore, Party, Store};
 
 use support::*;
 
@@ -36,11 +34,7 @@ fn the_tandem_binary_ignores_the_test_primes_variable() {
         .unwrap();
     json_ok(&out);
 
-    let bytes = FsStore::open(&store)
-        .unwrap()
-        .read(Party::Client, SECP256K1_SHARE)
-        .unwrap()
-        .expect("the client's secp256k1 share");
+    let bytes = std::fs::read(store.join("device/secp256k1.share")).unwrap();
     let share = EcdsaKeyShare::from_bytes(&bytes).unwrap();
     let own = share.own().paillier();
     let moduli = [own.public().n().get(), share.peer().paillier().n().get()];

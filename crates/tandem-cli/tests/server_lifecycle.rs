@@ -157,7 +157,7 @@ fn lifecycle_over_http_on_sqlite() {
     check_ed25519_signature(&wallet, b"again", &out);
     // The lost phone's shares are refused (and its pool with them); the phone says why.
     let e = device_err(&url, &key, &phone, &["status"]);
-    assert!(e.contains("not the wallet's current ones"), "{e}");
+    assert!(e.contains("replaced by a recovery or refresh"), "{e}");
     let e = device_err(
         &url,
         &key,

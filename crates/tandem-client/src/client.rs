@@ -17,8 +17,7 @@ use tandem_protocol::runner::Party as Script;
 use tandem_wallet::address::Addresses;
 use tandem_wallet::progress::{Progress, ProgressFn, Step};
 use tandem_wallet::{
-    FreshPrimes, PaillierKeys, Party, PublicKeys, Secp256k1Signed, SignMethod, SigningStatus,
-    Status, WalletInfo,
+    FreshPrimes, PaillierKeys, Party, PublicKeys, SigningStatus, Status, WalletInfo,
 };
 
 use crate::api::{self, ClientStatus, Confirm, Operation, SessionStarted, StartSession};
@@ -31,6 +30,13 @@ pub(crate) type Rng = UnwrapErr<getrandom::SysRng>;
 
 pub(crate) fn os_rng() -> Rng {
     UnwrapErr(getrandom::SysRng)
+}
+
+/// True if the server's current signing pair is the device's `shares`.
+pub(crate) fn is_current(status: &ClientStatus, shares: &Shares) -> bool {
+    let current = |k: &Option<api::PublicKeyInfo>| k.as_ref().and_then(|k| k.sharing_id.clone());
+    current(&status.secp256k1) == Some(hex(&shares.secp256k1.sharing_id()))
+        && current(&status.ed25519) == Some(hex(&shares.ed25519.sharing_id()))
 }
 
 pub(crate) fn hex(bytes: &[u8]) -> String {
@@ -318,7 +324,7 @@ impl<T: Transport, D: DeviceStore> Client<T, D> {
 
     /// The device's presignature pool: the one kept from the last write while the stored
     /// bytes are unchanged (reading a pool re-validates every presignature in it).
-    fn pool(&self, share: &EcdsaKeyShare) -> Result<PresignaturePool, ClientError> {
+    pub(crate) fn pool(&self, share: &EcdsaKeyShare) -> Result<PresignaturePool, ClientError> {
         let Some(bytes) = self.device.read(names::PRESIGNATURES)? else {
             return Ok(PresignaturePool::new(share));
         };
@@ -335,14 +341,14 @@ impl<T: Transport, D: DeviceStore> Client<T, D> {
         }
     }
 
-    fn write_pool(&self, pool: &PresignaturePool) -> Result<[u8; 32], ClientError> {
+    pub(crate) fn write_pool(&self, pool: &PresignaturePool) -> Result<[u8; 32], ClientError> {
         let bytes = pool.to_bytes().map_err(protocol("presignature pool"))?;
         self.device.write(names::PRESIGNATURES, &bytes)?;
         Ok(Sha256::digest(&bytes).into())
     }
 
     /// Keeps `pool` (whose stored bytes hash to `digest`) for the next call.
-    fn keep_pool(&self, digest: [u8; 32], pool: PresignaturePool) {
+    pub(crate) fn keep_pool(&self, digest: [u8; 32], pool: PresignaturePool) {
         self.memo
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -363,7 +369,9 @@ impl<T: Transport, D: DeviceStore> Client<T, D> {
         if self.device.read(names::SECP256K1_SHARE)?.is_some()
             || self.device.read(names::ED25519_SHARE)?.is_some()
         {
-            return Err(ClientError::DeviceHasWallet);
+            return Err(ClientError::DeviceHasWallet {
+                client_id: self.client_id.clone(),
+            });
         }
         let paillier = self.paillier_key(progress)?;
         let session = self.start_session(Operation::Generate, None)?;
@@ -415,13 +423,13 @@ impl<T: Transport, D: DeviceStore> Client<T, D> {
         progress: &mut ProgressFn<'_>,
     ) -> Result<WalletInfo, ClientError> {
         step(progress, Step::ReadingShare, None, Party::Client);
-        let shares = self.shares()?;
+        let shares = match self.shares() {
+            Ok(shares) => shares,
+            Err(ClientError::NoWallet) => return self.server_info(),
+            Err(e) => return Err(e),
+        };
         let status = self.server_status()?;
-        let current =
-            |k: &Option<api::PublicKeyInfo>| k.as_ref().and_then(|k| k.sharing_id.clone());
-        if current(&status.secp256k1) != Some(hex(&shares.secp256k1.sharing_id()))
-            || current(&status.ed25519) != Some(hex(&shares.ed25519.sharing_id()))
-        {
+        if !is_current(&status, &shares) {
             return Err(ClientError::StaleDevice(
                 "the server's current sharing ids differ".into(),
             ));
@@ -459,121 +467,42 @@ impl<T: Transport, D: DeviceStore> Client<T, D> {
         })
     }
 
-    /// Makes `count` presignatures with the server (one session each) and adds them to the
-    /// device's pool. Returns the number the device then holds.
-    ///
-    /// # Errors
-    /// [`ClientError::NoWallet`]; the server's `too_many_requests` when its pool for this
-    /// client is full; any protocol or transport error (presignatures made before it stay).
-    pub fn presign(
-        &self,
-        count: usize,
-        progress: &mut ProgressFn<'_>,
-    ) -> Result<usize, ClientError> {
-        let _lock = self.begin()?;
-        let shares = self.shares()?;
-        let pool = self.pool(&shares.secp256k1)?;
-        for _ in 0..count {
-            step(
-                progress,
-                Step::Presigning,
-                Some(CurveId::Secp256k1),
-                Party::Client,
-            );
-            let presignature = self.presign_one(&shares.secp256k1)?;
-            pool.insert(presignature)
-                .map_err(protocol("presignature pool"))?;
-            self.write_pool(&pool)?;
-        }
-        Ok(pool.len())
-    }
-
-    fn presign_one(
-        &self,
-        share: &EcdsaKeyShare,
-    ) -> Result<tandem_protocol::ecdsa::Presignature, ClientError> {
-        let session = self.start_session(Operation::Presign, None)?;
-        self.run_session(&session, parties::presign_client(share), "presigning")
-    }
-
-    /// Signs a 32-byte digest on secp256k1: one online round with a presignature from the
-    /// device's pool (one is made first if the pool is empty). The presignature is removed
-    /// from the device's pool before the request leaves; the request carries its id as the
-    /// idempotency key, so a retry gets the server's first answer.
-    ///
-    /// # Errors
-    /// [`ClientError::NoWallet`]; the server's refusal; a protocol error naming the server if
-    /// its partial signature is wrong.
-    pub fn sign_secp256k1(
-        &self,
-        digest: &[u8; 32],
-        progress: &mut ProgressFn<'_>,
-    ) -> Result<Secp256k1Signed, ClientError> {
-        let _lock = self.begin()?;
-        let shares = self.shares()?;
-        let pool = self.pool(&shares.secp256k1)?;
-        let presignature = match pool.take_any() {
-            Some(p) => {
-                // Spent on the device first, whatever the server answers.
-                let digest = self.write_pool(&pool)?;
-                self.keep_pool(digest, pool);
-                p
-            }
-            None => {
-                step(
-                    progress,
-                    Step::Presigning,
-                    Some(CurveId::Secp256k1),
-                    Party::Client,
-                );
-                self.presign_one(&shares.secp256k1)?
-            }
+    /// What the server knows of the wallet, on a device that holds no share (a new device
+    /// before recovery): its keys (the addresses recomputed from them and checked against
+    /// the server's), its statuses, no presignatures.
+    fn server_info(&self) -> Result<WalletInfo, ClientError> {
+        let status = self.server_status()?;
+        let (Some(secp), Some(ed)) = (&status.secp256k1, &status.ed25519) else {
+            return Err(ClientError::NoWallet);
         };
-        step(
-            progress,
-            Step::Signing,
-            Some(CurveId::Secp256k1),
-            Party::Client,
-        );
-        let key = hex(&presignature.id().0);
-        let signature = self.run(
-            api::path::SIGN_SECP256K1.to_owned(),
-            Some(key),
-            parties::ecdsa_sign_client(&shares.secp256k1, presignature, digest),
-            "ECDSA signing",
-        )?;
-        Ok(Secp256k1Signed {
-            signature,
-            method: SignMethod::Presignature,
+        let bad = |what: &str| ClientError::BadAnswer(format!("{what} public key"));
+        let secp = base16ct::mixed::decode_vec(&secp.public_key)
+            .ok()
+            .and_then(|b| k256::PublicKey::from_sec1_bytes(&b).ok())
+            .ok_or_else(|| bad("secp256k1"))?;
+        let ed = base16ct::mixed::decode_vec(&ed.public_key)
+            .ok()
+            .and_then(|b| <[u8; 32]>::try_from(b).ok())
+            .and_then(|b| ed25519_dalek::VerifyingKey::from_bytes(&b).ok())
+            .ok_or_else(|| bad("Ed25519"))?;
+        let addresses = Addresses::new(&secp, &ed);
+        if status.addresses.as_ref() != Some(&addresses) {
+            return Err(ClientError::BadAnswer(
+                "the server's addresses are not its public keys'".into(),
+            ));
+        }
+        Ok(WalletInfo {
+            client_id: self.client_id.clone(),
+            public_keys: PublicKeys {
+                secp256k1: secp,
+                ed25519: ed,
+            },
+            addresses,
+            signing_status: status
+                .signing_share_status
+                .unwrap_or(SigningStatus::StoredDatabase),
+            backup_status: status.backup_share_status,
+            presignatures: 0,
         })
-    }
-
-    /// Signs `message` on Ed25519 with the server (FROST, RFC 9591's two rounds). The
-    /// request carries a fresh idempotency key, so a retry gets the server's first answer.
-    ///
-    /// # Errors
-    /// [`ClientError::NoWallet`]; the server's refusal; a protocol error naming the server if
-    /// its signature share is wrong.
-    pub fn sign_ed25519(
-        &self,
-        message: &[u8],
-        progress: &mut ProgressFn<'_>,
-    ) -> Result<ed25519_dalek::Signature, ClientError> {
-        let _lock = self.begin()?;
-        let shares = self.shares()?;
-        step(
-            progress,
-            Step::Signing,
-            Some(CurveId::Ed25519),
-            Party::Client,
-        );
-        let mut key = [0u8; 16];
-        getrandom::fill(&mut key).map_err(|e| ClientError::Internal(e.to_string()))?;
-        self.run(
-            api::path::SIGN_ED25519.to_owned(),
-            Some(hex(&key)),
-            parties::eddsa_sign_client(&shares.ed25519, message),
-            "Ed25519 signing",
-        )
     }
 }

@@ -36,18 +36,29 @@ pub enum ClientError {
     #[error("device store: {0}")]
     Device(String),
     /// The device holds no wallet (run `generate` or `recover` first).
-    #[error("this device holds no wallet")]
+    #[error("this device holds no signing share (a new device: recover the wallet first)")]
     NoWallet,
     /// The device already holds a wallet: `generate` would replace its shares.
-    #[error("this device already holds a wallet")]
-    DeviceHasWallet,
+    #[error(
+        "wallet already exists on this device (client {client_id}): generate would replace its shares"
+    )]
+    DeviceHasWallet {
+        /// The wallet's client.
+        client_id: String,
+    },
     /// The device's shares and the server's record disagree (another device recovered or
     /// refreshed the wallet; this device's shares are no longer current).
-    #[error("the device's shares are not the wallet's current ones: {0}")]
+    #[error(
+        "the server refuses this device's signing share: it was replaced by a recovery or \
+         refresh ({0})"
+    )]
     StaleDevice(String),
     /// A backup envelope does not seal or open (a wrong password or key, another wallet's).
     #[error("backup: {0}")]
     Backup(String),
+    /// A request above a limit of the device (presignatures per call, held).
+    #[error("{0}")]
+    Limit(String),
     /// No Paillier key could be made.
     #[error("Paillier key: {0}")]
     Primes(String),

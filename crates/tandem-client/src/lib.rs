@@ -21,6 +21,7 @@ mod client;
 pub mod device;
 mod error;
 mod lifecycle;
+mod sign;
 pub mod transport;
 
 pub use client::Client;

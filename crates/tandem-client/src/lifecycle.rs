@@ -128,12 +128,14 @@ impl<T: Transport, D: DeviceStore> Client<T, D> {
         step(progress, Step::ReadingShare, None, Party::Client);
         let backup: ClientBackup = transport::get_json(self.transport(), api::path::BACKUP.into())?;
         if backup.backup_method != method(key) {
+            let name = |m: BackupMethod| match m {
+                BackupMethod::Password => "password",
+                BackupMethod::RandomKey => "random key",
+            };
             return Err(ClientError::Backup(format!(
-                "the backup is sealed with a {} (not the key given)",
-                match backup.backup_method {
-                    BackupMethod::Password => "password",
-                    BackupMethod::RandomKey => "random key",
-                }
+                "the backup was sealed with a {}, not a {}",
+                name(backup.backup_method),
+                name(method(key))
             )));
         }
         step(progress, Step::ParsingShare, None, Party::Client);

@@ -308,7 +308,8 @@ pub(crate) async fn require_backup(app: &App, client_id: &str) -> Result<WalletR
     if w.backup_status != Some(BackupStatus::StoredClientBackupShare) {
         return Err(Failure::new(
             ErrorCode::NoBackup,
-            "no complete backup (STORED_CLIENT_BACKUP_SHARE): run backup first",
+            "no completed backup (the backup shares must reach STORED_CLIENT_BACKUP_SHARE): run \
+             backup first",
         ));
     }
     Ok(w)

@@ -13,6 +13,10 @@
 //! 4. only after the commit, answers. So an answer that depends on the server's nonces (the
 //!    presigning rounds) leaves once, from the one request that consumed the state.
 //!
+//! A step that fails ends its session (`DELETE … WHERE step = n`), unless the server was
+//! unavailable (`unavailable`: the same message may be sent again); a request refused before
+//! its step runs (`wrong_step`, `unknown_session`) changes nothing.
+//!
 //! The saved states are the protocol crates' [`SessionState`](tandem_protocol::stored::SessionState)
 //! forms (two restorations harmless), except the server's presigning state between messages
 //! 2 and 3, which is spend-once (`tandem_protocol::ecdsa::presign::spend_once`): step 3
@@ -290,8 +294,12 @@ pub(crate) async fn message(
     let outcome = match outcome {
         Ok(o) => o,
         Err(f) => {
-            if f.code == ErrorCode::ProtocolRefused {
-                // Identifiable abort: the run ends here.
+            // The run ends here: on a refused message (identifiable abort), and on every
+            // other failure of the step (a custodian that failed, a stored value that does
+            // not open): the client starts the operation again, and the session does not
+            // hold one of the client's few open slots until it expires. Only a server that
+            // was unavailable keeps it, for the same message to be sent again.
+            if f.code != ErrorCode::Unavailable {
                 sqlx::query("DELETE FROM sessions WHERE session_id = $1 AND step = $2")
                     .bind(session_id.to_owned())
                     .bind(step)

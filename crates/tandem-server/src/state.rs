@@ -70,6 +70,19 @@ impl core::fmt::Debug for App {
 }
 
 impl App {
+    /// Closes the database's connections, waiting for them (an embedded server's last
+    /// step: SQLite then folds its write-ahead log back into the database file).
+    pub async fn close(&self) {
+        // SQLite: the pool's one connection closed explicitly and awaited (dropping it would
+        // leave the close to its worker thread, after this returns).
+        if self.backend == Backend::Sqlite
+            && let Ok(conn) = self.db.acquire().await
+        {
+            let _ = sqlx::Connection::close(conn.detach()).await;
+        }
+        self.db.close().await;
+    }
+
     /// Runs CPU-bound protocol work off the async threads, at most
     /// [`Limits::concurrent_work`] at once.
     pub(crate) async fn compute<T: Send + 'static>(

@@ -75,6 +75,8 @@ pub use ed25519_dalek;
 pub use k256;
 pub use tandem_backup::{Ed25519Key, EjectError, EnvelopeError, Secp256k1Key, WifNetwork};
 pub use tandem_curves::CurveId;
+/// The Paillier secret key a [`PaillierKeys`] source returns.
+pub use tandem_paillier::paillier::SecretKey as PaillierSecretKey;
 pub use tandem_protocol::ecdsa::EcdsaSignature;
 pub use tandem_protocol::{Check, Error as ProtocolError, Role};
 pub use zeroize::Zeroizing;

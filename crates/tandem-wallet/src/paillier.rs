@@ -42,6 +42,16 @@ pub trait PaillierKeys: fmt::Debug + Send + Sync {
     ) -> Result<SecretKey, WalletError>;
 }
 
+impl<P: PaillierKeys + ?Sized> PaillierKeys for std::sync::Arc<P> {
+    fn paillier_key(
+        &self,
+        party: Party,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<SecretKey, WalletError> {
+        (**self).paillier_key(party, progress)
+    }
+}
+
 /// Fresh safe primes from the operating system's RNG: the default source, and the only one
 /// the `tandem` binary uses. Seconds per key (a 1536-bit safe-prime search per prime).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

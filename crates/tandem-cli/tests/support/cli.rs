@@ -172,8 +172,14 @@ pub(crate) fn copy_tree(from: &Path, to: &Path) {
 }
 
 /// Every folder and file under a root: relative path → `dir`, or the file's length and
-/// SHA-256.
+/// SHA-256. The device's lock (an empty `.lock` file, and the empty `device/` folder a
+/// command on a lost device takes its lock in) is not state and is left out. The SQLite
+/// database is compared byte for byte: every command closes it cleanly (no `-wal` file is
+/// left), so a command that wrote nothing leaves its bytes as they were.
 pub(crate) type Tree = BTreeMap<String, String>;
+
+/// One database row: each column's value (`None` for NULL).
+pub(crate) type Row = Vec<Option<Vec<u8>>>;
 
 pub(crate) fn snapshot(root: &Path) -> Tree {
     fn walk(root: &Path, dir: &Path, tree: &mut Tree) {
@@ -185,9 +191,16 @@ pub(crate) fn snapshot(root: &Path) -> Tree {
                 .unwrap()
                 .to_string_lossy()
                 .into_owned();
+            if entry.file_name() == ".lock" && entry.metadata().unwrap().len() == 0 {
+                continue;
+            }
             if entry.file_type().unwrap().is_dir() {
-                tree.insert(name, "dir".into());
+                let before = tree.len();
                 walk(root, &path, tree);
+                let empty = tree.len() == before;
+                if !(empty && name == "device") {
+                    tree.insert(name, "dir".into());
+                }
             } else {
                 let bytes = fs::read(&path).unwrap();
                 let digest = hex(&Sha256::digest(&bytes));
@@ -319,17 +332,85 @@ impl Case {
         self.path(relative).exists()
     }
 
-    /// The device is lost: `client/` is gone (moved to `to`, next to the store, if given).
+    /// The device is lost: `device/` is gone (moved to `to`, next to the store, if given).
     pub(crate) fn lose_device(&self, to: Option<&str>) {
         match to {
-            Some(name) => fs::rename(self.path("client"), self.outside(name)).unwrap(),
-            None => fs::remove_dir_all(self.path("client")).unwrap(),
+            Some(name) => fs::rename(self.path("device"), self.outside(name)).unwrap(),
+            None => fs::remove_dir_all(self.path("device")).unwrap(),
         }
     }
 
-    /// Puts a device folder (next to the store) in place as `client/`.
+    /// Runs one SQL statement on the local server's database (`provider/tandem.sqlite`,
+    /// opened as a separate connection, as another process would); every row it returns,
+    /// each column as bytes (blobs), UTF-8 (text) or decimal (integers).
+    pub(crate) fn rows(&self, statement: &str) -> Vec<Row> {
+        use sqlx::{Connection, Row as _, TypeInfo, ValueRef};
+        let url = format!("sqlite://{}", s(&self.path("provider/tandem.sqlite")));
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let mut conn = sqlx::sqlite::SqliteConnection::connect(&url).await.unwrap();
+            let rows = sqlx::query(statement).fetch_all(&mut conn).await.unwrap();
+            let out = rows
+                .iter()
+                .map(|row| {
+                    (0..row.len())
+                        .map(|i| {
+                            let raw = row.try_get_raw(i).unwrap();
+                            if raw.is_null() {
+                                return None;
+                            }
+                            let kind = raw.type_info().name().to_owned();
+                            Some(match kind.as_str() {
+                                "TEXT" => row.get::<String, _>(i).into_bytes(),
+                                "INTEGER" => row.get::<i64, _>(i).to_string().into_bytes(),
+                                _ => row.get::<Vec<u8>, _>(i),
+                            })
+                        })
+                        .collect()
+                })
+                .collect();
+            conn.close().await.unwrap();
+            out
+        })
+    }
+
+    /// The first column of every row of `statement` ([`Case::rows`]).
+    pub(crate) fn sql(&self, statement: &str) -> Vec<Option<Vec<u8>>> {
+        self.rows(statement)
+            .into_iter()
+            .map(|row| row.into_iter().next().flatten())
+            .collect()
+    }
+
+    /// What the wallet is, logically: the store's files but the database, and the
+    /// database's rows that hold the wallet (clients, wallets, backups, presignatures).
+    /// Unlike [`Case::snapshot`] it ignores what a failed operation may leave behind by
+    /// design: an open session (it expires, and a retry after a passing failure needs it).
+    pub(crate) fn state(&self) -> (Tree, Vec<Vec<Row>>) {
+        let mut files = self.snapshot();
+        files.remove("provider/tandem.sqlite");
+        let tables = [
+            "SELECT * FROM clients ORDER BY client_id",
+            "SELECT * FROM wallets ORDER BY client_id",
+            "SELECT * FROM backup_shares ORDER BY client_id, curve, sharing_id",
+            "SELECT * FROM presignatures ORDER BY client_id, presignature_id",
+        ];
+        (files, tables.iter().map(|t| self.rows(t)).collect())
+    }
+
+    /// The one number a `SELECT COUNT(*) …` returns.
+    pub(crate) fn count(&self, statement: &str) -> i64 {
+        let rows = self.sql(statement);
+        assert_eq!(rows.len(), 1, "{statement}");
+        text(rows[0].as_ref().unwrap()).parse().unwrap()
+    }
+
+    /// Puts a device folder (next to the store) in place as `device/`.
     pub(crate) fn install_device(&self, from: &str) {
-        let client = self.path("client");
+        let client = self.path("device");
         if client.exists() {
             fs::remove_dir_all(&client).unwrap();
         }

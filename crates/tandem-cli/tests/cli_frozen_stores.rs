@@ -1,0 +1,106 @@
+//! Frozen stores, read back by the CLI forever:
+//!
+//! - `test-vectors/v3/local-store/`: the local mode's store (`device/`, `provider/` with the
+//!   server's SQLite database, `api-key`), a wallet backed up under a password with one
+//!   presignature;
+//! - `test-vectors/v2/wallet-store/`: a store of the layout made before `tandem server`
+//!   existed (`client/`, `server/`, `custodian/`, `kms/`), which keeps working in the local
+//!   mode, and in which nothing of the new layout appears.
+//!
+//! Each is read, signed with on both curves (secp256k1 from its pooled presignature, then
+//! in full) and ejected to its recorded private keys.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+#[path = "support/cli.rs"]
+mod support;
+
+use std::fs;
+use std::path::Path;
+
+use serde_json::{Value, json};
+use support::*;
+
+fn fixture(name: &str) -> (Case, Value) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../test-vectors")
+        .join(name);
+    let expected: Value =
+        serde_json::from_slice(&fs::read(root.join("expected.json")).unwrap()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    copy_tree(&root.join("store"), &store);
+    (Case { dir, store }, expected)
+}
+
+#[test]
+fn a_store_of_the_earlier_layout_keeps_working() {
+    let (case, expected) = fixture("v2/wallet-store");
+    let wallet = json!({
+        "client_id": expected["client_id"],
+        "secp256k1": { "public_key": expected["secp256k1_public_key"] },
+        "ed25519": { "public_key": expected["ed25519_public_key"] },
+        "addresses": expected["addresses"],
+    });
+    assert_eq!(
+        case.json(&["status"]),
+        status_of(&wallet, Some(BACKUP_DONE), 1)
+    );
+    assert_eq!(
+        case.json(&["addresses"])["addresses"],
+        expected["addresses"]
+    );
+
+    sign_both_curves(&case, &wallet);
+
+    let password = case.file("password", expected["password"].as_str().unwrap());
+    let out = case.json(&["eject", "--password-file", &password]);
+    check_ejected(&wallet, &out);
+    assert_eq!(
+        out["secp256k1"]["private_key"],
+        expected["secp256k1_private_key"]
+    );
+
+    // Still the earlier layout: nothing of the new one was made in it.
+    for new in ["device", "provider", "api-key"] {
+        assert!(
+            !case.exists(new),
+            "{new} appeared in a store of the earlier layout"
+        );
+    }
+}
+
+/// The pooled presignature, then a full signing; Ed25519.
+fn sign_both_curves(case: &Case, wallet: &Value) {
+    for text in ["frozen store, pooled", "frozen store, full"] {
+        let digest = digest_of(text);
+        let out = case.json(&["sign", "--curve", "secp256k1", "--digest", &hex(&digest)]);
+        check_secp256k1_signature(wallet, &digest, &out);
+    }
+    let out = case.json(&["sign", "--curve", "ed25519", "--message", "00ff"]);
+    check_ed25519_signature(wallet, &[0, 0xff], &out);
+}
+
+#[test]
+fn the_local_store_of_version_3_reads_back() {
+    let (case, expected) = fixture("v3/local-store");
+    let status = &expected["status"];
+    let wallet = json!({
+        "client_id": status["client_id"],
+        "secp256k1": status["secp256k1"],
+        "ed25519": status["ed25519"],
+        "addresses": status["addresses"],
+    });
+    assert_eq!(&case.json(&["status"]), status);
+    sign_both_curves(&case, &wallet);
+    assert_eq!(case.json(&["status"])["presignatures"], 0);
+    let password = case.file("password", expected["password"].as_str().unwrap());
+    let out = case.json(&["eject", "--password-file", &password]);
+    check_ejected(&wallet, &out);
+    assert_eq!(out, expected["eject"]);
+}
