@@ -398,7 +398,9 @@ pub(crate) fn run(primes: Primes) -> Result<(), String> {
     );
     let thief = connect(&stolen)?;
     match progress(|p| thief.sign_ed25519(b"drain the wallet", p)) {
-        Err(e @ ClientError::Server { .. }) => detail("sign", format!("refused: {e}")),
+        Err(e @ (ClientError::Server { .. } | ClientError::StaleDevice(_))) => {
+            detail("sign", format!("refused: {e}"));
+        }
         other => return Err(format!("the old device share signed: {other:?}")),
     }
 

@@ -4,14 +4,14 @@
 
 use tandem_curves::CurveId;
 use tandem_protocol::driver::parties;
-use tandem_protocol::ecdsa::EcdsaKeyShare;
 use tandem_protocol::ecdsa::pool::MAX_HELD;
+use tandem_protocol::ecdsa::{EcdsaKeyShare, EcdsaSignature, Presignature};
 use tandem_wallet::progress::{ProgressFn, Step};
 use tandem_wallet::{MAX_PRESIGN_BATCH, Party, Secp256k1Signed, SignMethod};
 
-use crate::api::{self, Operation};
+use crate::api::{self, ErrorCode, Operation};
 use crate::client::{Client, Shares, hex, is_current, step};
-use crate::device::DeviceStore;
+use crate::device::{DeviceStore, names};
 use crate::error::{ClientError, protocol};
 use crate::transport::Transport;
 
@@ -76,10 +76,7 @@ impl<T: Transport, D: DeviceStore> Client<T, D> {
         Ok(pool.len())
     }
 
-    fn presign_one(
-        &self,
-        share: &EcdsaKeyShare,
-    ) -> Result<tandem_protocol::ecdsa::Presignature, ClientError> {
+    fn presign_one(&self, share: &EcdsaKeyShare) -> Result<Presignature, ClientError> {
         let session = self.start_session(Operation::Presign, None)?;
         self.run_session(&session, parties::presign_client(share), "presigning")
     }
@@ -110,23 +107,50 @@ impl<T: Transport, D: DeviceStore> Client<T, D> {
         progress: &mut ProgressFn<'_>,
     ) -> Result<Secp256k1Signed, ClientError> {
         let pool = self.pool(&shares.secp256k1)?;
-        let presignature = match pool.take_any() {
-            Some(p) => {
-                // Spent on the device first, whatever the server answers.
-                let digest = self.write_pool(&pool)?;
-                self.keep_pool(digest, pool);
-                p
+        if let Some(presignature) = pool.take_any() {
+            // Spent on the device first, whatever the server answers.
+            let written = self.write_pool(&pool)?;
+            self.keep_pool(written, pool);
+            match self.online(shares, presignature, digest, progress) {
+                Err(ClientError::Server {
+                    code: ErrorCode::UnknownPresignature | ErrorCode::IdempotencyKeyReused,
+                    ..
+                }) => {
+                    // The server holds no such half, or spent it on another digest: the
+                    // device's pool is out of step with the server's (a device restored
+                    // from its own backup). Dropped whole; a fresh presignature signs.
+                    self.device().remove(names::PRESIGNATURES)?;
+                }
+                signed => {
+                    return signed.map(|signature| Secp256k1Signed {
+                        signature,
+                        method: SignMethod::Presignature,
+                    });
+                }
             }
-            None => {
-                step(
-                    progress,
-                    Step::Presigning,
-                    Some(CurveId::Secp256k1),
-                    Party::Client,
-                );
-                self.presign_one(&shares.secp256k1)?
-            }
-        };
+        }
+        step(
+            progress,
+            Step::Presigning,
+            Some(CurveId::Secp256k1),
+            Party::Client,
+        );
+        let presignature = self.presign_one(&shares.secp256k1)?;
+        let signature = self.online(shares, presignature, digest, progress)?;
+        Ok(Secp256k1Signed {
+            signature,
+            method: SignMethod::FullSigning,
+        })
+    }
+
+    /// The online round with `presignature` (its id is the request's idempotency key).
+    fn online(
+        &self,
+        shares: &Shares,
+        presignature: Presignature,
+        digest: &[u8; 32],
+        progress: &mut ProgressFn<'_>,
+    ) -> Result<EcdsaSignature, ClientError> {
         step(
             progress,
             Step::Signing,
@@ -134,16 +158,12 @@ impl<T: Transport, D: DeviceStore> Client<T, D> {
             Party::Client,
         );
         let key = hex(&presignature.id().0);
-        let signature = self.run(
+        self.run(
             api::path::SIGN_SECP256K1.to_owned(),
             Some(key),
             parties::ecdsa_sign_client(&shares.secp256k1, presignature, digest),
             "ECDSA signing",
-        )?;
-        Ok(Secp256k1Signed {
-            signature,
-            method: SignMethod::Presignature,
-        })
+        )
     }
 
     /// Signs `message` on Ed25519 with the server (FROST, RFC 9591's two rounds). The
