@@ -468,13 +468,17 @@ impl<T: Transport, D: DeviceStore> Client<T, D> {
     }
 
     /// What the server knows of the wallet, on a device that holds no share (a new device
-    /// before recovery): its keys (the addresses recomputed from them and checked against
+    /// before recovery), once the wallet has a confirmed pair: its keys (the addresses recomputed from them and checked against
     /// the server's), its statuses, no presignatures.
     fn server_info(&self) -> Result<WalletInfo, ClientError> {
         let status = self.server_status()?;
+        // A wallet whose first pair was never confirmed (generate stopped) is no wallet yet.
         let (Some(secp), Some(ed)) = (&status.secp256k1, &status.ed25519) else {
             return Err(ClientError::NoWallet);
         };
+        if secp.sharing_id.is_none() || ed.sharing_id.is_none() {
+            return Err(ClientError::NoWallet);
+        }
         let bad = |what: &str| ClientError::BadAnswer(format!("{what} public key"));
         let secp = base16ct::mixed::decode_vec(&secp.public_key)
             .ok()

@@ -48,24 +48,35 @@ pub(crate) async fn caller(app: &App, headers: &HeaderMap) -> Result<Caller> {
     let Some(client_id) = api::client_id_of_key(token) else {
         return Err(unauthorized());
     };
-    let row = sqlx::query("SELECT api_key_hash FROM clients WHERE client_id = $1")
-        .bind(client_id.to_owned())
-        .fetch_optional(&app.db)
-        .await?;
-    // An unknown client still costs one comparison, against a hash no key has.
-    let stored: Vec<u8> = match row {
-        Some(row) => row.try_get("api_key_hash")?,
-        None => vec![0; 32],
+    // A client's key hash never changes once created (no rotation yet): kept in memory
+    // after the first lookup, so a request costs no query for it. The cache's hit or miss
+    // tells only whether this client id (public: it prefixes the key) called recently.
+    let stored = match app.key_hashes.get(client_id) {
+        Some(stored) => Some(stored),
+        None => {
+            let row = sqlx::query("SELECT api_key_hash FROM clients WHERE client_id = $1")
+                .bind(client_id.to_owned())
+                .fetch_optional(&app.db)
+                .await?;
+            match row {
+                Some(row) => {
+                    let stored: Vec<u8> = row.try_get("api_key_hash")?;
+                    let stored = <[u8; 32]>::try_from(stored.as_slice())
+                        .map_err(|_| Failure::internal("a stored key hash of the wrong length"))?;
+                    app.key_hashes.insert(client_id.to_owned(), stored);
+                    Some(stored)
+                }
+                None => None,
+            }
+        }
     };
-    if bool::from(presented.as_slice().ct_eq(stored.as_slice())) && row_exists(&stored) {
+    // An unknown client still costs one comparison, against a hash no key has.
+    let matches = presented.ct_eq(&stored.unwrap_or([0; 32]));
+    if bool::from(matches) && stored.is_some() {
         Ok(Caller::Client(client_id.to_owned()))
     } else {
         Err(unauthorized())
     }
-}
-
-fn row_exists(stored: &[u8]) -> bool {
-    stored.len() == 32
 }
 
 /// The calling client (admin tokens and other credentials refused).

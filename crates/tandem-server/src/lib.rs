@@ -131,6 +131,9 @@ pub async fn build(config: Config) -> Result<App, StartError> {
         paillier: config.paillier,
         custodian: config.custodian,
         shares: Arc::new(wallet::ShareCache::new(config.limits.share_cache.max(1))),
+        key_hashes: Arc::new(quick_cache::sync::Cache::new(
+            config.limits.share_cache.max(1),
+        )),
         limits: config.limits,
     })
 }

@@ -10,7 +10,9 @@
 //!   recorded before it leaves, so a retry gets the same answer instead of a second one.
 //!
 //! A retried request with the same key and body gets the recorded answer; the same key with
-//! another body is refused (`idempotency_key_reused`).
+//! another body is refused (`idempotency_key_reused`). The record is looked up only when the
+//! request cannot be served as new (its presignature is spent, the wallet cannot sign, or
+//! recording its answer finds one recorded): a signature costs no query for it.
 
 use rand_core::UnwrapErr;
 use sha2::{Digest, Sha256};
@@ -89,6 +91,22 @@ impl Idempotency {
     }
 }
 
+/// The answer recorded under the request's idempotency key (refused if recorded for another
+/// body), else `failure`.
+async fn recorded_or(
+    app: &App,
+    client_id: &str,
+    idempotency: Option<&Idempotency>,
+    failure: Failure,
+) -> Result<Vec<u8>> {
+    if let Some(i) = idempotency
+        && let Some(answer) = i.recorded(app, client_id).await?
+    {
+        return Ok(answer);
+    }
+    Err(failure)
+}
+
 fn unknown_presignature() -> Failure {
     Failure::new(
         ErrorCode::UnknownPresignature,
@@ -103,12 +121,12 @@ pub(crate) async fn secp256k1(
     idempotency: Option<Idempotency>,
     msg: Vec<u8>,
 ) -> Result<Vec<u8>> {
-    if let Some(i) = &idempotency
-        && let Some(answer) = i.recorded(app, client_id).await?
-    {
-        return Ok(answer);
-    }
-    let wallet = wallet::signable(app, client_id).await?;
+    // A retry's recorded answer is looked up only when the request cannot be served as new
+    // (its presignature is gone, the wallet cannot sign): no query for it otherwise.
+    let wallet = match wallet::signable(app, client_id).await {
+        Ok(wallet) => wallet,
+        Err(e) => return recorded_or(app, client_id, idempotency.as_ref(), e).await,
+    };
     let share = wallet::secp256k1_share(app, client_id, &wallet)?;
     let request = ecdsa_sign::server_receive_request(&share, &msg).map_err(protocol)?;
     let id = wallet::hex(&request.presignature_id().0);
@@ -120,8 +138,10 @@ pub(crate) async fn secp256k1(
     .bind(id.clone())
     .bind(now())
     .fetch_optional(&app.db)
-    .await?
-    .ok_or_else(unknown_presignature)?;
+    .await?;
+    let Some(row) = row else {
+        return recorded_or(app, client_id, idempotency.as_ref(), unknown_presignature()).await;
+    };
     let sealed: Vec<u8> = row.try_get("data")?;
     let bytes = app
         .kms
@@ -146,12 +166,7 @@ pub(crate) async fn secp256k1(
     if spent != 1 {
         drop(tx);
         // Another request spent it first: its answer, if it was this one retried.
-        if let Some(i) = &idempotency
-            && let Some(answer) = i.recorded(app, client_id).await?
-        {
-            return Ok(answer);
-        }
-        return Err(unknown_presignature());
+        return recorded_or(app, client_id, idempotency.as_ref(), unknown_presignature()).await;
     }
     if let Some(i) = &idempotency {
         i.record(&mut tx, client_id, &reply).await?;
@@ -167,12 +182,10 @@ pub(crate) async fn ed25519(
     idempotency: Option<Idempotency>,
     msg: Vec<u8>,
 ) -> Result<Vec<u8>> {
-    if let Some(i) = &idempotency
-        && let Some(answer) = i.recorded(app, client_id).await?
-    {
-        return Ok(answer);
-    }
-    let wallet = wallet::signable(app, client_id).await?;
+    let wallet = match wallet::signable(app, client_id).await {
+        Ok(wallet) => wallet,
+        Err(e) => return recorded_or(app, client_id, idempotency.as_ref(), e).await,
+    };
     let key = wallet::ed25519_share(app, client_id, &wallet)?;
     let reply = app
         .compute(move || {

@@ -58,6 +58,8 @@ pub struct App {
     pub(crate) paillier: Arc<dyn PaillierKeys>,
     pub(crate) custodian: Custodian,
     pub(crate) shares: Arc<crate::wallet::ShareCache>,
+    /// Clients' API key hashes, by client id (they never change once created).
+    pub(crate) key_hashes: Arc<quick_cache::sync::Cache<String, [u8; 32]>>,
 }
 
 impl core::fmt::Debug for App {
