@@ -274,19 +274,24 @@ impl<T: Transport, D: DeviceStore> Client<T, D> {
         )
     }
 
-    /// The pending shares become current (each step idempotent): the old pair's pool is
-    /// removed first.
+    /// The pending shares become current: the old pair's pool is removed, both current
+    /// shares written, and only then both pending ones removed. Every step is idempotent,
+    /// and a kill at any write leaves both pending shares (the next settle promotes them
+    /// again) or both current ones: never one curve's share without the other's (the
+    /// crash-injection test `device_crash.rs` found an earlier order that moved one curve at
+    /// a time, which a kill between the two could leave with the Ed25519 share lost).
     fn promote(&self) -> Result<(), ClientError> {
         self.device.remove(names::PRESIGNATURES)?;
-        for (pending, current) in [
-            (names::SECP256K1_SHARE_PENDING, names::SECP256K1_SHARE),
-            (names::ED25519_SHARE_PENDING, names::ED25519_SHARE),
-        ] {
-            if let Some(bytes) = self.device.read(pending)? {
-                self.device.write(current, &bytes)?;
-                self.device.remove(pending)?;
-            }
-        }
+        let (Some(secp), Some(ed)) = (
+            self.device.read(names::SECP256K1_SHARE_PENDING)?,
+            self.device.read(names::ED25519_SHARE_PENDING)?,
+        ) else {
+            return Ok(());
+        };
+        self.device.write(names::SECP256K1_SHARE, &secp)?;
+        self.device.write(names::ED25519_SHARE, &ed)?;
+        self.device.remove(names::SECP256K1_SHARE_PENDING)?;
+        self.device.remove(names::ED25519_SHARE_PENDING)?;
         Ok(())
     }
 

@@ -173,6 +173,13 @@ pub async fn serve(
 ) -> Result<(), StartError> {
     let refill = tokio::spawn(paillier::refill(app.clone()));
     let sweep = tokio::spawn(sweep(app.clone()));
+    // TCP_NODELAY on every connection: an answer's last small segment must not wait for the
+    // client's delayed acknowledgement (Nagle's algorithm).
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "TCP_NODELAY");
+        }
+    });
     let result = axum::serve(listener, router(app))
         .with_graceful_shutdown(shutdown)
         .await;
