@@ -58,6 +58,8 @@ pub(crate) fn tandem() -> Command {
     cmd.env("TANDEM_INSECURE_TEST_PRIMES", "1")
         .env_remove("RUST_BACKTRACE")
         .env_remove("RUST_LIB_BACKTRACE")
+        // The local server's log would go to stderr, which the tests read.
+        .env_remove("RUST_LOG")
         .current_dir(scratch());
     cmd
 }
