@@ -47,13 +47,7 @@ impl Output {
 }
 
 pub(crate) fn addresses_json(a: &Addresses) -> Value {
-    json!({
-        "ethereum": a.ethereum,
-        "bitcoin": a.bitcoin,
-        "tron": a.tron,
-        "solana": a.solana,
-        "stellar": a.stellar,
-    })
+    tandem_client::json::addresses(a)
 }
 
 pub(crate) fn addresses_human(a: &Addresses) -> Vec<(&'static str, String)> {
@@ -67,12 +61,7 @@ pub(crate) fn addresses_human(a: &Addresses) -> Vec<(&'static str, String)> {
 }
 
 pub(crate) fn wallet_json(info: &WalletInfo) -> Value {
-    json!({
-        "client_id": info.client_id,
-        "secp256k1": { "public_key": hex(&info.public_keys.secp256k1_bytes()) },
-        "ed25519": { "public_key": hex(info.public_keys.ed25519.as_bytes()) },
-        "addresses": addresses_json(&info.addresses),
-    })
+    tandem_client::json::wallet(info)
 }
 
 pub(crate) fn wallet_human(info: &WalletInfo) -> Vec<(&'static str, String)> {
@@ -105,14 +94,7 @@ pub(crate) fn emit_generated(out: &Output, info: &WalletInfo) {
 /// `status`'s output.
 pub(crate) fn emit_status(out: &Output, info: &WalletInfo) {
     let backup = info.backup_status.map(|b| b.name());
-    let mut value = wallet_json(info);
-    set(
-        &mut value,
-        "signing_status",
-        json!(info.signing_status.name()),
-    );
-    set(&mut value, "backup_status", json!(backup));
-    set(&mut value, "presignatures", json!(info.presignatures));
+    let value = tandem_client::json::status(info);
     let mut human = wallet_human(info);
     human.push(("signing status", info.signing_status.name().to_string()));
     human.push(("backup status", backup.unwrap_or("none").to_string()));
@@ -137,12 +119,7 @@ pub(crate) fn emit_secp256k1(out: &Output, signed: &Secp256k1Signed) {
         SignMethod::FullSigning => "full signing (no presignature in the pool)",
     };
     out.emit(
-        &json!({
-            "signature": hex(&sig.to_bytes()),
-            "r": r,
-            "s": s,
-            "recovery_id": sig.recovery_id,
-        }),
+        &tandem_client::json::secp256k1_signature(signed),
         &[
             ("signature", hex(&sig.to_bytes())),
             ("r", r.clone()),
@@ -155,8 +132,10 @@ pub(crate) fn emit_secp256k1(out: &Output, signed: &Secp256k1Signed) {
 
 /// An Ed25519 signature's output.
 pub(crate) fn emit_ed25519(out: &Output, sig: &ed25519_dalek::Signature) {
-    let sig = hex(&sig.to_bytes());
-    out.emit(&json!({ "signature": sig }), &[("signature", sig.clone())]);
+    out.emit(
+        &tandem_client::json::ed25519_signature(sig),
+        &[("signature", hex(&sig.to_bytes()))],
+    );
 }
 
 /// `presign`'s output.

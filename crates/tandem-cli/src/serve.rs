@@ -45,6 +45,11 @@ pub(crate) struct ServerArgs {
     /// How long one webhook request may take, in seconds.
     #[arg(long, default_value_t = 10)]
     webhook_timeout: u64,
+    /// Also serve this folder (the browser SDK and its demo page: `web/`, after
+    /// `web/build.sh`) from the API's origin, with the cross-origin isolation headers the SDK
+    /// needs.
+    #[arg(long)]
+    web: Option<PathBuf>,
 }
 
 /// Where custodian shares live, from the arguments.
@@ -103,6 +108,11 @@ pub(crate) fn run(args: ServerArgs, primes: Primes) -> Result<(), String> {
         .build()
         .map_err(|e| format!("runtime: {e}"))?;
     let custodian = custodian(&args)?;
+    if let Some(dir) = &args.web
+        && !dir.join("index.html").is_file()
+    {
+        return Err(format!("--web {}: no index.html in it", dir.display()));
+    }
     runtime.block_on(async move {
         let limits = Limits {
             paillier_pool: args.paillier_pool,
@@ -121,6 +131,10 @@ pub(crate) fn run(args: ServerArgs, primes: Primes) -> Result<(), String> {
         let app = tandem_server::build(config)
             .await
             .map_err(|e| e.to_string())?;
+        let routes = match &args.web {
+            Some(dir) => tandem_server::router_with_web(app.clone(), dir),
+            None => tandem_server::router(app.clone()),
+        };
         let listener = tokio::net::TcpListener::bind(&args.listen)
             .await
             .map_err(|e| format!("listen on {}: {e}", args.listen))?;
@@ -128,7 +142,7 @@ pub(crate) fn run(args: ServerArgs, primes: Primes) -> Result<(), String> {
         let mut stdout = std::io::stdout();
         let _ = writeln!(stdout, "listening on http://{addr}");
         let _ = stdout.flush();
-        tandem_server::serve(listener, app, shutdown())
+        tandem_server::serve_router(listener, app, routes, shutdown())
             .await
             .map_err(|e| e.to_string())
     })

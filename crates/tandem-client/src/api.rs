@@ -159,6 +159,8 @@ pub enum BackupMethod {
     Password,
     /// A random 32-byte key kept in the user's cloud storage.
     RandomKey,
+    /// A passkey's WebAuthn PRF output (the browser SDK).
+    Passkey,
 }
 
 impl BackupMethod {
@@ -168,6 +170,7 @@ impl BackupMethod {
         match self {
             Self::Password => "PASSWORD",
             Self::RandomKey => "RANDOM_KEY",
+            Self::Passkey => "PASSKEY",
         }
     }
 
@@ -177,6 +180,7 @@ impl BackupMethod {
         match name {
             "PASSWORD" => Some(Self::Password),
             "RANDOM_KEY" => Some(Self::RandomKey),
+            "PASSKEY" => Some(Self::Passkey),
             _ => None,
         }
     }

@@ -20,6 +20,7 @@ pub mod api;
 mod client;
 pub mod device;
 mod error;
+pub mod json;
 mod lifecycle;
 mod sign;
 pub mod transport;

@@ -32,6 +32,7 @@ fn method(key: &BackupKey) -> BackupMethod {
     match key {
         BackupKey::Password(_) => BackupMethod::Password,
         BackupKey::RandomKey(_) => BackupMethod::RandomKey,
+        BackupKey::Passkey(_) => BackupMethod::Passkey,
     }
 }
 
@@ -41,7 +42,7 @@ fn source(key: &BackupKey) -> Result<KeySource<'_>, ClientError> {
             Err(ClientError::Backup("the password is empty".into()))
         }
         BackupKey::Password(p) => Ok(KeySource::Password(p)),
-        BackupKey::RandomKey(k) => Ok(KeySource::RandomKey(k)),
+        BackupKey::RandomKey(k) | BackupKey::Passkey(k) => Ok(KeySource::RandomKey(k)),
     }
 }
 
@@ -131,6 +132,7 @@ impl<T: Transport, D: DeviceStore> Client<T, D> {
             let name = |m: BackupMethod| match m {
                 BackupMethod::Password => "password",
                 BackupMethod::RandomKey => "random key",
+                BackupMethod::Passkey => "passkey",
             };
             return Err(ClientError::Backup(format!(
                 "the backup was sealed with a {}, not a {}",

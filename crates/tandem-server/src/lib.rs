@@ -34,6 +34,7 @@ mod session;
 mod sign;
 mod state;
 mod wallet;
+mod web;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -48,6 +49,7 @@ pub use error::Failure;
 pub use kms::{Kms, LocalKms, Purpose};
 pub use routes::router;
 pub use state::{App, Limits};
+pub use web::router_with_web;
 
 /// What the server needs to start.
 pub struct Config {
@@ -171,6 +173,19 @@ pub async fn serve(
     app: App,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), StartError> {
+    serve_router(listener, app.clone(), router(app), shutdown).await
+}
+
+/// As [`serve`], answering with `routes` (the API of `app`, or [`router_with_web`]).
+///
+/// # Errors
+/// As [`serve`].
+pub async fn serve_router(
+    listener: TcpListener,
+    app: App,
+    routes: axum::Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), StartError> {
     let refill = tokio::spawn(paillier::refill(app.clone()));
     let sweep = tokio::spawn(sweep(app.clone()));
     // TCP_NODELAY on every connection: an answer's last small segment must not wait for the
@@ -180,7 +195,7 @@ pub async fn serve(
             tracing::debug!(error = %e, "TCP_NODELAY");
         }
     });
-    let result = axum::serve(listener, router(app))
+    let result = axum::serve(listener, routes)
         .with_graceful_shutdown(shutdown)
         .await;
     refill.abort();

@@ -28,6 +28,14 @@ use crate::{backup, wallet};
 
 /// The router of the whole API.
 pub fn router(app: App) -> Router {
+    finish(
+        api_routes().fallback(|| async { Failure::new(ErrorCode::NotFound, "no such endpoint") }),
+        app,
+    )
+}
+
+/// Every API route, without a fallback or state.
+pub(crate) fn api_routes() -> Router<App> {
     Router::new()
         .route(api::path::HEALTHZ, get(|| async { "ok" }))
         .route(api::path::CLIENTS, post(create_client))
@@ -42,7 +50,11 @@ pub fn router(app: App) -> Router {
             get(client_backup).post(store_client_backup),
         )
         .route(api::path::EJECT, post(eject))
-        .fallback(|| async { Failure::new(ErrorCode::NotFound, "no such endpoint") })
+}
+
+/// The body limit, the request log and the state.
+pub(crate) fn finish(routes: Router<App>, app: App) -> Router {
+    routes
         .layer(DefaultBodyLimit::max(api::MAX_BODY))
         .layer(TraceLayer::new_for_http())
         .with_state(app)

@@ -41,6 +41,10 @@ pub enum BackupKey {
     Password(Zeroizing<Vec<u8>>),
     /// A random 32-byte key kept in the user's cloud storage.
     RandomKey(Zeroizing<[u8; 32]>),
+    /// The 32-byte output of a passkey's WebAuthn PRF extension (the browser SDK asks the
+    /// authenticator for it; the key never leaves the authenticator). Sealed as a random key
+    /// is (HKDF-SHA-256 then AES-256-GCM): both are 32 uniformly random bytes.
+    Passkey(Zeroizing<[u8; 32]>),
 }
 
 impl core::fmt::Debug for BackupKey {
@@ -48,6 +52,7 @@ impl core::fmt::Debug for BackupKey {
         f.write_str(match self {
             BackupKey::Password(_) => "Password(<redacted>)",
             BackupKey::RandomKey(_) => "RandomKey(<redacted>)",
+            BackupKey::Passkey(_) => "Passkey(<redacted>)",
         })
     }
 }
@@ -57,6 +62,7 @@ impl BackupKey {
         match self {
             BackupKey::Password(_) => BackupKeyKind::Password,
             BackupKey::RandomKey(_) => BackupKeyKind::RandomKey,
+            BackupKey::Passkey(_) => BackupKeyKind::Passkey,
         }
     }
 
@@ -64,7 +70,7 @@ impl BackupKey {
         match self {
             BackupKey::Password(p) if p.is_empty() => Err(WalletError::EmptyPassword),
             BackupKey::Password(p) => Ok(KeySource::Password(p)),
-            BackupKey::RandomKey(k) => Ok(KeySource::RandomKey(k)),
+            BackupKey::RandomKey(k) | BackupKey::Passkey(k) => Ok(KeySource::RandomKey(k)),
         }
     }
 }
@@ -73,6 +79,7 @@ fn kind_name(kind: BackupKeyKind) -> &'static str {
     match kind {
         BackupKeyKind::Password => "password",
         BackupKeyKind::RandomKey => "random key",
+        BackupKeyKind::Passkey => "passkey",
     }
 }
 

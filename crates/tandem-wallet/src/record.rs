@@ -36,6 +36,9 @@ pub enum BackupKeyKind {
     Password,
     /// A random 32-byte key kept in the user's cloud storage.
     RandomKey,
+    /// A passkey's WebAuthn PRF output (added after format v2 was frozen; older records
+    /// never hold it).
+    Passkey,
 }
 
 /// Per-curve part of the record.

@@ -1,0 +1,276 @@
+// Tandem's JavaScript SDK: one wallet on secp256k1 (2-of-2 ECDSA, CGGMP) and Ed25519
+// (2-of-2 FROST), the device's half running in a Web Worker from the same Rust as the native
+// client, talking to `tandem server` with fetch.
+//
+//   import { Tandem } from "./tandem.js";
+//   const wallet = await Tandem.open({ apiKey, onProgress: (e) => console.log(e) });
+//   await wallet.createWallet();
+//   const { addresses } = await wallet.status();
+//   const { signature, recovery_id } = await wallet.signSecp256k1(digest32);
+//
+// Requirements: a cross-origin isolated page (COOP same-origin, COEP require-corp), module
+// workers, IndexedDB, WebCrypto, Web Locks; WebAuthn with the PRF extension for passkeys.
+
+import { Keychain } from "./keychain.js";
+import { BYTES, NOTHING, answer, answerError, makeChannel } from "./channel.js";
+import { passkeyKey } from "./passkey.js";
+
+const encoder = new TextEncoder();
+
+/** The error every SDK call rejects with: `kind`, `code` (the server's), `status`, `message`. */
+export class TandemError extends Error {
+  constructor({ kind, code, status, message }) {
+    super(message);
+    this.name = "TandemError";
+    this.kind = kind;
+    this.code = code ?? null;
+    this.status = status ?? null;
+  }
+}
+
+// The passkey's key, or a TandemError of kind "backup" (WebAuthn's DOMExceptions included:
+// a cancelled prompt, an authenticator without PRF, an RP ID that is not a domain).
+async function passkeyOrError(clientId, mode, options) {
+  try {
+    return await passkeyKey(clientId, mode, options === true ? {} : options);
+  } catch (error) {
+    throw new TandemError({ kind: "backup", message: `passkey: ${error.message}` });
+  }
+}
+
+function bytesOf(value, what) {
+  if (value instanceof Uint8Array) return value;
+  if (typeof value === "string" && /^(0x)?([0-9a-fA-F]{2})*$/.test(value)) {
+    const hex = value.startsWith("0x") ? value.slice(2) : value;
+    return Uint8Array.from(hex.match(/../g) ?? [], (b) => parseInt(b, 16));
+  }
+  throw new TandemError({ kind: "input", message: `${what}: a Uint8Array or a hex string` });
+}
+
+export class Tandem {
+  /**
+   * Opens the wallet of `apiKey` on this device. `server` is the server's origin (default:
+   * the page's); `onProgress` receives every progress report of every call.
+   */
+  static async open({ apiKey, server = location.origin, onProgress, workerUrl, wasmUrl } = {}) {
+    if (typeof apiKey !== "string") {
+      throw new TandemError({ kind: "input", message: "apiKey is required" });
+    }
+    const channel = makeChannel();
+    const worker = new Worker(workerUrl ?? new URL("./worker.js", import.meta.url), {
+      type: "module",
+      name: "tandem",
+    });
+    const sdk = new Tandem(worker, channel, apiKey, server.replace(/\/$/, ""), onProgress);
+    const clientId = await new Promise((resolve, reject) => {
+      sdk.#pending.set(0, { resolve, reject });
+      worker.postMessage({
+        type: "init",
+        channel,
+        apiKey,
+        wasmUrl: (wasmUrl ?? new URL("../pkg/tandem_web_bg.wasm", import.meta.url)).toString(),
+      });
+    });
+    sdk.clientId = clientId;
+    sdk.#keychain = await Keychain.open(clientId);
+    return sdk;
+  }
+
+  #worker;
+  #channel;
+  #apiKey;
+  #server;
+  #onProgress;
+  #keychain;
+  #pending = new Map();
+  #next = 1;
+  #queue = Promise.resolve();
+  #progress = null;
+
+  constructor(worker, channel, apiKey, server, onProgress) {
+    this.#worker = worker;
+    this.#channel = channel;
+    this.#apiKey = apiKey;
+    this.#server = server;
+    this.#onProgress = onProgress;
+    worker.onmessage = (event) => this.#message(event.data);
+    worker.onerror = (event) => {
+      for (const { reject } of this.#pending.values()) {
+        reject(new TandemError({ kind: "internal", message: `worker: ${event.message}` }));
+      }
+      this.#pending.clear();
+    };
+  }
+
+  #message(message) {
+    switch (message.type) {
+      case "ready":
+        this.#settle(0, true, message.clientId);
+        break;
+      case "result":
+        this.#settle(message.id, true, message.value);
+        break;
+      case "error":
+        this.#settle(message.id, false, new TandemError(message.error));
+        break;
+      case "progress":
+        this.#progress?.(message.event);
+        this.#onProgress?.(message.event);
+        break;
+      case "io":
+        this.#io(message.op, message.args).catch((error) => answerError(this.#channel, error));
+        break;
+    }
+  }
+
+  #settle(id, ok, value) {
+    const pending = this.#pending.get(id);
+    if (!pending) return;
+    this.#pending.delete(id);
+    if (ok) pending.resolve(value);
+    else pending.reject(value);
+  }
+
+  // The worker's I/O, done here: fetch to the server, the keychain.
+  async #io(op, args) {
+    switch (op) {
+      case "send": {
+        const headers = { authorization: `Bearer ${this.#apiKey}` };
+        if (args.kind === 1) headers["content-type"] = "application/json";
+        if (args.kind === 2) headers["content-type"] = "application/octet-stream";
+        if (args.idempotencyKey != null) headers["idempotency-key"] = args.idempotencyKey;
+        if (args.step != null) headers["x-tandem-step"] = String(args.step);
+        let response;
+        try {
+          response = await fetch(this.#server + args.path, {
+            method: args.method,
+            headers,
+            body: args.kind === 0 ? undefined : args.body,
+            cache: "no-store",
+            credentials: "omit",
+          });
+        } catch (error) {
+          throw new Error(`no answer from ${this.#server}: ${error.message}`);
+        }
+        const body = new Uint8Array(await response.arrayBuffer());
+        answer(this.#channel, BYTES, body, response.status);
+        return;
+      }
+      case "read": {
+        const bytes = await this.#keychain.read(args.name);
+        if (bytes === undefined) answer(this.#channel, NOTHING);
+        else {
+          answer(this.#channel, BYTES, bytes);
+          bytes.fill(0);
+        }
+        return;
+      }
+      case "write":
+        await this.#keychain.write(args.name, args.bytes);
+        args.bytes.fill(0);
+        answer(this.#channel, NOTHING);
+        return;
+      case "remove":
+        await this.#keychain.remove(args.name);
+        answer(this.#channel, NOTHING);
+        return;
+      default:
+        throw new Error(`unknown I/O ${op}`);
+    }
+  }
+
+  // One call into the worker at a time (the worker is blocked while a call runs).
+  #call(method, args = [], onProgress) {
+    const run = () =>
+      new Promise((resolve, reject) => {
+        const id = this.#next++;
+        this.#pending.set(id, { resolve, reject });
+        this.#progress = onProgress ?? null;
+        this.#worker.postMessage({ type: "call", id, method, args });
+      });
+    const result = this.#queue.then(run, run);
+    this.#queue = result.catch(() => {});
+    return result;
+  }
+
+  async #json(method, args, options) {
+    return JSON.parse(await this.#call(method, args, options?.onProgress));
+  }
+
+  /** Creates the wallet on both curves with the server (fresh safe primes, in the worker). */
+  createWallet(options) {
+    return this.#json("generate", [], options);
+  }
+
+  /** The wallet: keys, addresses, statuses, presignatures held by this device. */
+  status(options) {
+    return this.#json("status", [], options);
+  }
+
+  /** The five addresses (ethereum, bitcoin, tron, solana, stellar). */
+  async addresses(options) {
+    return (await this.status(options)).addresses;
+  }
+
+  /** Makes `count` presignatures with the server; the number this device then holds. */
+  presign(count, options) {
+    if (!Number.isInteger(count) || count < 1) {
+      return Promise.reject(new TandemError({ kind: "input", message: "count: a positive integer" }));
+    }
+    return this.#call("presign", [count], options?.onProgress);
+  }
+
+  /** ECDSA over a 32-byte digest: `{signature, r, s, recovery_id, method}` (hex, low s). */
+  signSecp256k1(digest, options) {
+    return this.#json("signSecp256k1", [bytesOf(digest, "digest").slice()], options);
+  }
+
+  /** Ed25519 over `message` (bytes, hex, or text with `{text: true}`): `{signature}`. */
+  signEd25519(message, options) {
+    const bytes = options?.text ? encoder.encode(message) : bytesOf(message, "message").slice();
+    return this.#json("signEd25519", [bytes], options);
+  }
+
+  /**
+   * Backs the wallet up: `{password}` (Argon2id, the native envelope) or `{passkey: true}`
+   * (a key from the WebAuthn PRF extension of a new passkey). The statuses reached.
+   */
+  async backup(method, options) {
+    if (typeof method?.password === "string") {
+      return this.#json("backupPassword", [encoder.encode(method.password)], options);
+    }
+    if (method?.passkey) {
+      const key = await passkeyOrError(this.clientId, "create", method.passkey);
+      return this.#json("backupPasskey", [key], options);
+    }
+    throw new TandemError({ kind: "input", message: "backup: {password} or {passkey: true}" });
+  }
+
+  /** Recovers the wallet on this device from its backup (`{password}` or `{passkey: true}`). */
+  async recover(method, options) {
+    if (typeof method?.password === "string") {
+      return this.#json("recoverPassword", [encoder.encode(method.password)], options);
+    }
+    if (method?.passkey) {
+      const key = await passkeyOrError(this.clientId, "get", method.passkey);
+      return this.#json("recoverPasskey", [key], options);
+    }
+    throw new TandemError({ kind: "input", message: "recover: {password} or {passkey: true}" });
+  }
+
+  /** New shares of the same keys for both parties; old shares and presignatures stop working. */
+  refresh(options) {
+    return this.#json("refresh", [], options);
+  }
+
+  /** One 1536-bit safe prime in the worker (benchmarks); the candidates tested. */
+  benchSafePrime() {
+    return this.#call("benchSafePrime");
+  }
+
+  /** Stops the worker and closes the keychain. */
+  close() {
+    this.#worker.terminate();
+    this.#keychain?.close();
+  }
+}

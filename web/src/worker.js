@@ -1,0 +1,118 @@
+// The SDK's Web Worker: runs the client half (tandem-web, compiled from the same Rust as the
+// native client) off the page's thread. Safe-prime search, the protocols and Argon2id all
+// run here; the page stays responsive.
+//
+// The client half is synchronous. Its host functions (globalThis.tandemHost, see
+// crates/tandem-web/src/host.rs) post an I/O request to the page and block on Atomics.wait
+// until the page has answered through shared memory (channel.js).
+
+import init, * as tandem from "../pkg/tandem_web.js";
+import { BYTES, ERROR, KIND, LENGTH, NOTHING, STATE, STATUS } from "./channel.js";
+
+let channel;
+let wallet;
+let clientId;
+let callId = 0;
+const decoder = new TextDecoder();
+
+// One I/O request to the page; blocks until it answers. The answer's bytes are copied out of
+// shared memory and the shared copy wiped (a record's bytes are a share).
+function io(op, args) {
+  Atomics.store(channel.control, STATE, 0);
+  postMessage({ type: "io", op, args });
+  Atomics.wait(channel.control, STATE, 0);
+  const kind = Atomics.load(channel.control, KIND);
+  const length = Atomics.load(channel.control, LENGTH);
+  const bytes = channel.data.slice(0, length);
+  channel.data.fill(0, 0, length);
+  if (kind === ERROR) throw new Error(decoder.decode(bytes));
+  return { kind, bytes, status: Atomics.load(channel.control, STATUS) };
+}
+
+globalThis.tandemHost = {
+  send(method, path, kind, body, idempotencyKey, step) {
+    const answer = io("send", { method, path, kind, body, idempotencyKey, step });
+    return { status: answer.status, body: answer.bytes };
+  },
+  read(name) {
+    const answer = io("read", { name });
+    return answer.kind === NOTHING ? undefined : answer.bytes;
+  },
+  write(name, bytes) {
+    io("write", { name, bytes: bytes.slice() });
+  },
+  remove(name) {
+    io("remove", { name });
+  },
+  progress(json) {
+    postMessage({ type: "progress", id: callId, event: JSON.parse(json) });
+  },
+};
+
+function describe(error) {
+  return {
+    name: error?.name ?? "Error",
+    kind: error?.kind ?? "internal",
+    code: error?.code ?? null,
+    status: error?.status ?? null,
+    message: error?.message ?? String(error),
+  };
+}
+
+// Each call runs under the device's Web Lock (exclusive across the origin's tabs and
+// workers): two operations reading the presignature pool at once would take the same one.
+async function call(method, args) {
+  if (method === "benchSafePrime") return tandem.benchSafePrime();
+  if (!wallet) throw Object.assign(new Error("the worker is not initialised"), { kind: "internal" });
+  return navigator.locks.request(`tandem-device/${clientId}`, { mode: "exclusive" }, () => {
+    switch (method) {
+      case "generate":
+      case "status":
+      case "refresh":
+        return wallet[method]();
+      case "presign":
+        return wallet.presign(args[0]);
+      case "signSecp256k1":
+      case "signEd25519":
+      case "backupPassword":
+      case "recoverPassword":
+      case "backupPasskey":
+      case "recoverPasskey": {
+        const bytes = args[0];
+        try {
+          return wallet[method](bytes);
+        } finally {
+          // A password or a passkey's PRF output is wiped once used.
+          if (method !== "signSecp256k1" && method !== "signEd25519") bytes.fill(0);
+        }
+      }
+      default:
+        throw Object.assign(new Error(`unknown operation ${method}`), { kind: "input" });
+    }
+  });
+}
+
+onmessage = async (event) => {
+  const message = event.data;
+  if (message.type === "init") {
+    try {
+      channel = message.channel;
+      await init({ module_or_path: message.wasmUrl });
+      clientId = tandem.clientIdOfKey(message.apiKey);
+      wallet = new tandem.Wallet(clientId);
+      postMessage({ type: "ready", clientId });
+    } catch (error) {
+      postMessage({ type: "error", id: 0, error: describe(error) });
+    }
+    return;
+  }
+  if (message.type === "call") {
+    callId = message.id;
+    try {
+      const value = await call(message.method, message.args);
+      postMessage({ type: "result", id: message.id, value });
+    } catch (error) {
+      postMessage({ type: "error", id: message.id, error: describe(error) });
+    }
+  }
+};

@@ -1,0 +1,182 @@
+// The browser's end-to-end scenarios, against a real `tandem server --web` (started by
+// crates/tandem-cli/tests/browser.rs, which also runs the native CLI's halves of the
+// cross-platform checks). Usage: node test/e2e.mjs <scenario> (environment: TANDEM_URL,
+// TANDEM_API_KEY, and per scenario TANDEM_PASSWORD, TANDEM_WALLET). Prints one line
+// `RESULT <json>` on success; any failed check throws (exit status 1).
+//
+// Scenarios:
+//   password  generate, addresses, sign both curves (verified here with @noble/curves),
+//             presign and sign from the pool, back up with a password; a second device
+//             recovers and signs; the first device is then refused (stale); its storage is
+//             cleared, it recovers again and signs; the second is then refused.
+//   passkey   generate, back up with a passkey (virtual authenticator with PRF), a wrong
+//             method refused, clear the storage, recover with the passkey, sign; a device
+//             without the passkey cannot open the backup.
+//   recover   recover with TANDEM_PASSWORD a wallet made and backed up by the native CLI,
+//             sign both curves under its keys (TANDEM_WALLET).
+//   figures   timings in the browser: one safe prime, generate, presign, online ECDSA,
+//             Ed25519 (medians), for BENCHMARKS.md.
+
+import { Device, check, launch, sameWallet } from "./browser.mjs";
+
+// `localhost`, not the loopback address: a WebAuthn relying party id must be a domain.
+const url = (process.env.TANDEM_URL ?? fail("TANDEM_URL")).replace("//127.0.0.1:", "//localhost:");
+const apiKey = process.env.TANDEM_API_KEY ?? fail("TANDEM_API_KEY");
+const scenario = process.argv[2];
+
+function fail(message) {
+  throw new Error(`missing ${message}`);
+}
+
+function step(text) {
+  console.error(`[e2e ${scenario}] ${text}`);
+}
+
+async function password(browser) {
+  const secret = "browser horse battery staple";
+  const a = await Device.open(browser, url, apiKey);
+  step("generate (fresh safe primes in the worker)");
+  const created = await a.ok("create");
+  const wallet = created.result;
+  const status = await a.ok("status");
+  sameWallet(wallet, status.result);
+  check(status.result.signing_status === "STORED_CLIENT", "signing status");
+  check(Object.keys(wallet.addresses).length === 5, "five addresses");
+  for (const chain of Object.keys(wallet.addresses)) {
+    const shown = await a.page.textContent(`#address-${chain}`);
+    check(shown === wallet.addresses[chain], `the page shows the ${chain} address`);
+  }
+  step("sign on both curves (full signing: the pool is empty)");
+  const first = await a.signBoth(wallet, "first");
+  check(first.secp.result.method === "full_signing", "no presignature was held");
+  step("presign, then sign from the pool");
+  const held = await a.ok("presign");
+  check(held.result === 1, "one presignature held");
+  const pooled = await a.signBoth(wallet, "pooled");
+  check(pooled.secp.result.method === "presignature", "signed from the pool");
+  step("backup with a password");
+  const backup = await a.ok("backup-password", { fill: { password: secret } });
+  check(
+    JSON.stringify(backup.result.statuses) ===
+      JSON.stringify(["STORED_CUSTODIAN_BACKUP_SHARE", "STORED_CLIENT_BACKUP_SHARE"]),
+    "backup statuses",
+  );
+
+  step("a second device: the server's wallet before recovery, a wrong password, recovery");
+  const b = await Device.open(browser, url, apiKey);
+  const before = await b.ok("status");
+  sameWallet(wallet, before.result);
+  check(before.result.presignatures === 0, "a new device holds no presignature");
+  await b.refused("sign-secp", "no_wallet", { fill: { digest: "11".repeat(32) } });
+  await b.refused("recover-password", "backup", { fill: { password: "wrong password" } });
+  const recovered = await b.ok("recover-password", { fill: { password: secret } });
+  sameWallet(wallet, recovered.result);
+  await b.signBoth(wallet, "second device");
+
+  step("the first device's old share is refused");
+  const stale = await a.refused("sign-ed", "stale_device", { fill: { message: "old share" } });
+  check(/replaced by a recovery or refresh/.test(stale.message), stale.message);
+  await a.refused("sign-secp", "stale_device", { fill: { digest: "22".repeat(32) } });
+
+  step("the first device loses its storage, recovers, signs; the second is then stale");
+  await a.loseStorage();
+  await a.refused("sign-ed", "no_wallet", { fill: { message: "nothing here" } });
+  const again = await a.ok("recover-password", { fill: { password: secret } });
+  sameWallet(wallet, again.result);
+  await a.signBoth(wallet, "after clearing");
+  await b.refused("sign-ed", "stale_device", { fill: { message: "old share" } });
+  await a.close();
+  await b.close();
+  return { wallet, password: secret };
+}
+
+async function passkey(browser) {
+  const a = await Device.open(browser, url, apiKey, { passkeys: true });
+  step("generate");
+  const wallet = (await a.ok("create")).result;
+  step("backup with a passkey (PRF)");
+  const backup = await a.ok("backup-passkey");
+  check(backup.result.statuses.at(-1) === "STORED_CLIENT_BACKUP_SHARE", "backup statuses");
+  const credentials = await a.credentials();
+  check(credentials.length === 1 && credentials[0].isResidentCredential, "one discoverable passkey");
+  step("clear the storage, recover with the passkey");
+  await a.loseStorage();
+  const wrong = await a.refused("recover-password", "backup", { fill: { password: "x" } });
+  check(/sealed with a passkey, not a password/.test(wrong.message), wrong.message);
+  const recovered = await a.ok("recover-passkey");
+  sameWallet(wallet, recovered.result);
+  await a.signBoth(wallet, "passkey");
+  step("a device without the passkey cannot open the backup");
+  const c = await Device.open(browser, url, apiKey, { passkeys: true });
+  await c.refused("backup-passkey", "no_wallet");
+  await c.refused("recover-passkey", "backup");
+  await c.close();
+  await a.signBoth(wallet, "still current");
+  await a.close();
+  return { wallet };
+}
+
+async function recover(browser) {
+  const wallet = JSON.parse(process.env.TANDEM_WALLET ?? fail("TANDEM_WALLET"));
+  const secret = process.env.TANDEM_PASSWORD ?? fail("TANDEM_PASSWORD");
+  const a = await Device.open(browser, url, apiKey);
+  step("recover a backup made by the native CLI");
+  const recovered = await a.ok("recover-password", { fill: { password: secret } });
+  sameWallet(wallet, recovered.result);
+  await a.signBoth(wallet, "from the CLI's backup");
+  await a.close();
+  return { wallet };
+}
+
+function median(values) {
+  const sorted = [...values].sort((x, y) => x - y);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+async function figures(browser) {
+  const runs = Number(process.env.TANDEM_RUNS ?? 5);
+  const a = await Device.open(browser, url, apiKey);
+  const primes = [];
+  for (let i = 0; i < runs; i++) {
+    primes.push(
+      await a.page.evaluate(async () => {
+        const { Tandem } = await import("/src/tandem.js");
+        const key = sessionStorage.getItem("tandem-api-key");
+        const t = await Tandem.open({ apiKey: key });
+        const started = performance.now();
+        await t.benchSafePrime();
+        const ms = performance.now() - started;
+        t.close();
+        return ms;
+      }),
+    );
+  }
+  const generate = (await a.ok("create")).ms;
+  const presign = [];
+  const online = [];
+  const eddsa = [];
+  for (let i = 0; i < runs; i++) {
+    presign.push((await a.ok("presign")).ms);
+    online.push((await a.ok("sign-secp", { fill: { digest: "ab".repeat(32) } })).ms);
+    eddsa.push((await a.ok("sign-ed", { fill: { message: `m${i}` } })).ms);
+  }
+  await a.close();
+  return {
+    safe_prime_ms: median(primes),
+    safe_prime_runs: primes,
+    generate_ms: generate,
+    presign_ms: median(presign),
+    online_ecdsa_ms: median(online),
+    ed25519_ms: median(eddsa),
+  };
+}
+
+const scenarios = { password, passkey, recover, figures };
+if (!scenarios[scenario]) throw new Error(`unknown scenario ${scenario}`);
+const browser = await launch();
+try {
+  const result = await scenarios[scenario](browser);
+  console.log(`RESULT ${JSON.stringify(result)}`);
+} finally {
+  await browser.close();
+}
