@@ -55,7 +55,8 @@ pub fn sign_method(method: SignMethod) -> &'static str {
     }
 }
 
-/// `{"signature": r‖s, "r", "s", "recovery_id", "method"}` (hex; `s` is low).
+/// `{"signature": r‖s, "r", "s", "recovery_id"}` (hex; `s` is low): the command line's
+/// `sign --curve secp256k1` output.
 #[must_use]
 pub fn secp256k1_signature(signed: &Secp256k1Signed) -> Value {
     let sig = &signed.signature;
@@ -64,8 +65,18 @@ pub fn secp256k1_signature(signed: &Secp256k1Signed) -> Value {
         "r": hex(&sig.r.to_bytes()),
         "s": hex(&sig.s.to_bytes()),
         "recovery_id": sig.recovery_id,
-        "method": sign_method(signed.method),
     })
+}
+
+/// [`secp256k1_signature`] with `"method"`: how it was made ([`sign_method`]), as the browser
+/// SDK reports it.
+#[must_use]
+pub fn secp256k1_signature_with_method(signed: &Secp256k1Signed) -> Value {
+    let mut value = secp256k1_signature(signed);
+    if let Some(object) = value.as_object_mut() {
+        object.insert("method".into(), json!(sign_method(signed.method)));
+    }
+    value
 }
 
 /// `{"signature": R‖s}` (hex).
