@@ -183,7 +183,9 @@ impl Wallet {
             .client
             .sign_secp256k1(&digest, &mut report)
             .map_err(to_js)?;
-        Ok(json(&tandem_client::json::secp256k1_signature_with_method(&signed)))
+        Ok(json(&tandem_client::json::secp256k1_signature_with_method(
+            &signed,
+        )))
     }
 
     /// Signs `message` with the Ed25519 key (FROST, RFC 9591).
