@@ -56,6 +56,7 @@ async function run(name, action) {
     log(`${name}: done in ${ms} ms`);
     document.body.dataset.result = JSON.stringify(result ?? null);
     document.body.dataset.ms = ms;
+    document.body.dataset.timing = JSON.stringify(wallet?.lastCall ?? null);
     document.body.dataset.state = "done";
     return result;
   } catch (error) {

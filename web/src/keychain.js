@@ -31,7 +31,7 @@ function committed(tx) {
   });
 }
 
-function openDb() {
+export function openDb() {
   return new Promise((resolve, reject) => {
     const req = indexedDB.open(DB_NAME, DB_VERSION);
     req.onupgradeneeded = () => {

@@ -86,6 +86,9 @@ export class Tandem {
   #next = 1;
   #queue = Promise.resolve();
   #progress = null;
+  /** Timing of the last call that succeeded, measured in the worker: `{ms, io_ms,
+   * io_requests}` (`io_ms`: waiting for the server and IndexedDB; the rest is the wasm's). */
+  lastCall = null;
 
   constructor(worker, channel, apiKey, server, onProgress) {
     this.#worker = worker;
@@ -108,6 +111,7 @@ export class Tandem {
         this.#settle(0, true, message.clientId);
         break;
       case "result":
+        this.lastCall = message.timing ?? null;
         this.#settle(message.id, true, message.value);
         break;
       case "error":

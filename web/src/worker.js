@@ -13,14 +13,21 @@ let channel;
 let wallet;
 let clientId;
 let callId = 0;
+// Time this call spent waiting for the page's I/O (the server's answers, IndexedDB commits),
+// and how many I/O requests it made: the rest of a call's time is the wasm's own work.
+let ioMs = 0;
+let ioCount = 0;
 const decoder = new TextDecoder();
 
 // One I/O request to the page; blocks until it answers. The answer's bytes are copied out of
 // shared memory and the shared copy wiped (a record's bytes are a share).
 function io(op, args) {
+  const started = performance.now();
   Atomics.store(channel.control, STATE, 0);
   postMessage({ type: "io", op, args });
   Atomics.wait(channel.control, STATE, 0);
+  ioMs += performance.now() - started;
+  ioCount += 1;
   const kind = Atomics.load(channel.control, KIND);
   const length = Atomics.load(channel.control, LENGTH);
   const bytes = channel.data.slice(0, length);
@@ -108,9 +115,13 @@ onmessage = async (event) => {
   }
   if (message.type === "call") {
     callId = message.id;
+    ioMs = 0;
+    ioCount = 0;
+    const started = performance.now();
     try {
       const value = await call(message.method, message.args);
-      postMessage({ type: "result", id: message.id, value });
+      const timing = { ms: performance.now() - started, io_ms: ioMs, io_requests: ioCount };
+      postMessage({ type: "result", id: message.id, value, timing });
     } catch (error) {
       postMessage({ type: "error", id: message.id, error: describe(error) });
     }

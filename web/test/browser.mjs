@@ -104,7 +104,7 @@ export class Device {
   async click(id, { fill = {}, timeout = 600_000 } = {}) {
     for (const [field, value] of Object.entries(fill)) await this.page.fill(`#${field}`, value);
     await this.page.evaluate(() => {
-      for (const k of ["state", "result", "error", "ms"]) delete document.body.dataset[k];
+      for (const k of ["state", "result", "error", "ms", "timing"]) delete document.body.dataset[k];
     });
     await this.page.click(`#${id}`);
     await this.page.waitForFunction(
@@ -118,6 +118,7 @@ export class Device {
       result: d.result ? JSON.parse(d.result) : undefined,
       error: d.error ? JSON.parse(d.error) : undefined,
       ms: d.ms ? Number(d.ms) : undefined,
+      timing: d.timing ? JSON.parse(d.timing) : undefined,
     };
   }
 

@@ -249,7 +249,10 @@ impl Service {
             .map_err(|e| e.to_string())?;
         let created: api::CreatedClient =
             serde_json::from_slice(&response.body).map_err(|e| e.to_string())?;
-        Ok((created.client_id, Zeroizing::new(created.api_key)))
+        Ok((
+            created.client_id.clone(),
+            Zeroizing::new(created.api_key.clone()),
+        ))
     }
 
     /// One line per side: what the device, the server and the custodian hold.

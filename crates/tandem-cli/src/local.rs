@@ -20,14 +20,13 @@
 //! `legacy` (see there).
 
 use std::convert::Infallible;
-use std::io::Write;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 use axum::Router;
 use axum::http;
-use tandem_client::api::{self, CreatedClient};
+use tandem_client::api;
 use tandem_client::{Body, Client, ClientError, FsDevice, Method, Request, Response, Transport};
 use tandem_server::{App, Config, Custodian, Limits};
 use tandem_wallet::progress::Progress;
@@ -148,13 +147,21 @@ impl InProcess {
 
     /// Sends `request` with another token (the admin's).
     fn send_as(&self, token: &str, request: Request) -> Result<Response, ClientError> {
+        // The header's own copy cannot be wiped (http's bytes); it is marked sensitive, and
+        // the formatted string is wiped.
+        let bearer = |token: &str| {
+            let text = Zeroizing::new(format!("Bearer {token}"));
+            let mut value = http::HeaderValue::from_str(&text).map_err(transport_error)?;
+            value.set_sensitive(true);
+            Ok::<_, ClientError>(value)
+        };
         let mut builder = http::Request::builder()
             .method(match request.method {
                 Method::Get => http::Method::GET,
                 Method::Post => http::Method::POST,
             })
             .uri(&request.path)
-            .header(http::header::AUTHORIZATION, format!("Bearer {token}"));
+            .header(http::header::AUTHORIZATION, bearer(token)?);
         if let Some(key) = &request.idempotency_key {
             builder = builder.header(api::IDEMPOTENCY_KEY, key);
         }
@@ -250,36 +257,12 @@ fn read_key(path: &Path) -> Result<Zeroizing<String>, String> {
 /// overwritten).
 fn create_client(server: &InProcess, store: &Path) -> Result<(), String> {
     let admin = read_key(&store.join(layout::PROVIDER).join(layout::ADMIN_KEY))?;
-    let response = server
-        .send_as(
-            &admin,
-            Request {
-                method: Method::Post,
-                path: api::path::CLIENTS.into(),
-                body: Body::Empty,
-                idempotency_key: None,
-                step: None,
-            },
-        )
-        .map_err(|e| e.to_string())?;
-    if response.status != 201 {
-        return Err(format!("create the client: HTTP {}", response.status));
-    }
-    let created: CreatedClient =
-        serde_json::from_slice(&response.body).map_err(|e| format!("create the client: {e}"))?;
-    let key = Zeroizing::new(format!("{}\n", created.api_key));
-    let path = store.join(layout::API_KEY);
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    options
-        .open(&path)
-        .and_then(|mut f| f.write_all(key.as_bytes()).and_then(|()| f.sync_all()))
-        .map_err(|e| format!("{}: {e}", path.display()))
+    crate::admin::new_client(
+        |request| server.send_as(&admin, request),
+        &store.join(layout::API_KEY),
+        "create the client",
+    )
+    .map(drop)
 }
 
 /// The device's client on `store`, its requests served by the server's code in this process.

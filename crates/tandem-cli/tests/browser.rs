@@ -248,3 +248,22 @@ fn passkey_backup_in_the_browser() {
     );
     assert!(e.contains("sealed with a passkey, not a password"), "{e}");
 }
+
+/// The frozen browser keychain fixture (`test-vectors/v3/browser-keychain.json`, format 1)
+/// opened by the SDK's keychain in Chromium; moved, flipped and future-format records
+/// refused.
+#[test]
+fn browser_keychain_reads_its_frozen_fixture() {
+    if !ready() {
+        return;
+    }
+    let dir = tempdir();
+    let srv = web_server(dir.path());
+    let (_, key) = srv.create_client("keychain");
+    let result = scenario("keychain", &srv.url, &key, &[]);
+    assert_eq!(result.as_object().unwrap().len(), 9, "{result}");
+    assert!(
+        result.as_object().unwrap().values().all(|v| v == true),
+        "{result}"
+    );
+}

@@ -57,13 +57,29 @@ pub const STEP: &str = "X-Tandem-Step";
 /// Largest idempotency key accepted (characters).
 pub const MAX_IDEMPOTENCY_KEY: usize = 128;
 
-/// `POST /v1/clients` answer (201).
-#[derive(Clone, Debug, Serialize, Deserialize)]
+/// `POST /v1/clients` answer (201). The API key is wiped when the value drops and redacted
+/// from `Debug`.
+#[derive(Clone, Serialize, Deserialize)]
 pub struct CreatedClient {
     /// The client's id (32 hex characters).
     pub client_id: String,
     /// The client's API key: shown once, stored hashed by the server.
     pub api_key: String,
+}
+
+impl core::fmt::Debug for CreatedClient {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("CreatedClient")
+            .field("client_id", &self.client_id)
+            .field("api_key", &"<redacted>")
+            .finish()
+    }
+}
+
+impl Drop for CreatedClient {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.api_key);
+    }
 }
 
 /// A public key in a status answer.

@@ -128,8 +128,10 @@ impl Webhook {
         })
     }
 
-    async fn post(&self, path: &str, body: Vec<u8>) -> Result<Vec<u8>> {
-        let response = self
+    /// The answer's body, read up to the API's body limit (a larger answer is refused
+    /// before more is read) and wiped when dropped (a fetched share is a secret).
+    async fn post(&self, path: &str, body: Vec<u8>) -> Result<Zeroizing<Vec<u8>>> {
+        let mut response = self
             .http
             .post(format!("{}{path}", self.url))
             .header("content-type", "application/json")
@@ -142,14 +144,29 @@ impl Webhook {
         if !status.is_success() {
             return Err(failed(format!("{path}: HTTP {status}")));
         }
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|e| failed(format!("{path}: {e}")))?;
-        if bytes.len() > tandem_client::api::MAX_BODY {
-            return Err(failed(format!("{path}: answer too large")));
+        let limit = tandem_client::api::MAX_BODY;
+        let too_large = || failed(format!("{path}: answer larger than {limit} bytes"));
+        if response.content_length().is_some_and(|n| n > limit as u64) {
+            return Err(too_large());
         }
-        Ok(bytes.to_vec())
+        // Reserved once from the announced length (bounded above), so that growing does not
+        // leave unwiped copies behind.
+        let announced = response
+            .content_length()
+            .and_then(|n| usize::try_from(n).ok())
+            .unwrap_or(0);
+        let mut bytes = Zeroizing::new(Vec::with_capacity(announced.min(limit)));
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| failed(format!("{path}: {e}")))?
+        {
+            if bytes.len().saturating_add(chunk.len()) > limit {
+                return Err(too_large());
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        Ok(bytes)
     }
 
     /// Stores `share` for `client_id` and checks, with a fetch, that it was stored.
