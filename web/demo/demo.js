@@ -24,11 +24,17 @@ function describe(event) {
   return JSON.stringify(event);
 }
 
+let searching = null;
+
 function onProgress(event) {
   if (event.prime !== undefined) {
     $("busy").textContent = describe(event);
+    const which = `${event.party}: searching safe prime ${event.prime + 1} of 2`;
+    if (which !== searching) log(which);
+    searching = which;
     return;
   }
+  searching = null;
   log(describe(event));
 }
 

@@ -39,8 +39,36 @@ function step(text) {
 async function password(browser) {
   const secret = "browser horse battery staple";
   const a = await Device.open(browser, url, apiKey);
-  step("generate (fresh safe primes in the worker)");
+  step("generate (fresh safe primes in the worker), the page staying responsive");
+  // A 20 ms timer on the page's thread: its largest gap while generate runs says whether the
+  // page was ever blocked.
+  await a.page.evaluate(() => {
+    window.__gap = 0;
+    let last = performance.now();
+    window.__timer = setInterval(() => {
+      const now = performance.now();
+      window.__gap = Math.max(window.__gap, now - last);
+      last = now;
+    }, 20);
+  });
   const created = await a.ok("create");
+  const gap = await a.page.evaluate(() => {
+    clearInterval(window.__timer);
+    return window.__gap;
+  });
+  check(created.ms > 1000 && gap < 250, `the page was blocked for ${gap} ms during generate`);
+  const log = await a.page.textContent("#log");
+  for (const line of [
+    "client: searching safe prime 1 of 2",
+    "client: searching safe prime 2 of 2",
+    "client: Paillier key ready",
+    "client: generating share",
+    "client: storing share",
+    "status STORED_DATABASE",
+    "status STORED_CLIENT",
+  ]) {
+    check(log.includes(line), `progress shown on the page: ${line}`);
+  }
   const wallet = created.result;
   const status = await a.ok("status");
   sameWallet(wallet, status.result);
