@@ -190,13 +190,13 @@ fn measure(
     let mut devices = Vec::new();
     for i in 0..o.clients {
         let created = admin_post(url, token)?;
-        let transport = HttpTransport::new(url, Zeroizing::new(created.api_key))?;
+        let transport = HttpTransport::new(url, Zeroizing::new(created.api_key.clone()))?;
         let device =
             FsDevice::create(dir.join(format!("device-{i}"))).map_err(|e| e.to_string())?;
         devices.push(Client::with_paillier_keys(
             transport,
             device,
-            created.client_id,
+            created.client_id.clone(),
             FixturePrimes::new(),
         ));
     }

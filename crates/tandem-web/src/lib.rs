@@ -3,7 +3,7 @@
 //!
 //! Nothing of the protocols is here: every operation is `tandem_client::Client`'s, the same
 //! Rust as the native client; this crate only binds it. The transport and the device store
-//! are the JavaScript host's ([`host`]): the page's `fetch` to `tandem server`, and IndexedDB
+//! are the JavaScript host's (module `host`): the page's `fetch` to `tandem server`, and IndexedDB
 //! records sealed with a non-extractable WebCrypto key. Results are the JSON objects of
 //! `tandem_client::json` (the command line's `--json` output), as strings.
 //!

@@ -34,7 +34,7 @@
 use core::marker::PhantomData;
 use std::sync::OnceLock;
 
-use crypto_bigint::{Limb, NonZero, RandomBits, Unsigned};
+use crypto_bigint::{Limb, NonZero, RandomBits, Unsigned, Word};
 use crypto_primes::Error as PrimesError;
 use crypto_primes::hazmat::SieveFactory;
 use rand_core::CryptoRng;
@@ -81,11 +81,13 @@ pub(crate) fn sieving_primes() -> &'static [u32] {
 
 /// Calls `f(product, group)` for the sieving primes in consecutive groups whose products fit
 /// in 64 bits: one multi-limb remainder per group instead of per prime.
+// `p <= WORD_MAX` always holds with 64-bit limbs, not with 32-bit ones.
+#[allow(clippy::absurd_extreme_comparisons)]
 fn for_each_group(mut f: impl FnMut(u64, &[u32])) {
     let primes = sieving_primes();
     let (mut first, mut product) = (0usize, 1u64);
     for (i, &r) in primes.iter().enumerate() {
-        match product.checked_mul(u64::from(r)) {
+        match product.checked_mul(u64::from(r)).filter(|&p| p <= WORD_MAX) {
             Some(p) => product = p,
             None => {
                 f(product, primes.get(first..i).unwrap_or_default());
@@ -139,12 +141,24 @@ impl<T: Zeroize> Drop for DeepSieve<T> {
     }
 }
 
-/// `x mod m` for a public single-limb `m` (variable time in `m` only).
-fn rem<T: Unsigned>(x: &T, m: u64) -> u64 {
-    NonZero::new(Limb::from(m)).into_option().map_or(0, |r| {
-        let rem: Limb = x.rem_limb(r);
-        rem.0
-    })
+/// The largest single limb: products of sieving primes are grouped below it (2^64 - 1 with
+/// 64-bit limbs, 2^32 - 1 with 32-bit ones).
+// The limb is 32 or 64 bits by target: the cast widens or does nothing.
+#[allow(clippy::unnecessary_cast)]
+pub(crate) const WORD_MAX: u64 = Word::MAX as u64;
+
+/// `x mod m` for a public `m` of at most one limb (variable time in `m` only); 0 for an `m`
+/// of zero or above [`WORD_MAX`].
+// The limb is 32 or 64 bits by target: the conversions widen or do nothing.
+#[allow(clippy::useless_conversion)]
+pub(crate) fn rem<T: Unsigned>(x: &T, m: u64) -> u64 {
+    Word::try_from(m)
+        .ok()
+        .and_then(|m| NonZero::new(Limb(m)).into_option())
+        .map_or(0, |r| {
+            let rem: Limb = x.rem_limb(r);
+            u64::from(rem.0)
+        })
 }
 
 impl<T: Unsigned + RandomBits + Zeroize> SieveFactory for DeepSieveFactory<T> {

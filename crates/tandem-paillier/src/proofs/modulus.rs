@@ -22,7 +22,7 @@
 //! (GRSB, Section 3.2). CGGMP's figure asks for `m` of each; the shortened form has the same
 //! soundness bound for 120 fewer `N`-th powers on each side.
 
-use crypto_bigint::{JacobiSymbol, Limb, NonZero, U1536};
+use crypto_bigint::{JacobiSymbol, NonZero, U1536};
 use crypto_primes::{Flavor, is_prime};
 use rand_core::CryptoRng;
 use serde::{Deserialize, Serialize};
@@ -67,8 +67,10 @@ fn transcript(ctx: &Transcript, n: &U3072, w: &U3072) -> Transcript {
 
 /// The smallest prime factor of `n` below `2^MOD_SMALL_FACTOR_BITS`, if there is one. `n` is
 /// public: variable time. The odd primes come from the safe-prime sieve's table; they are
-/// grouped into products below `2^64`, so a 3072-bit `n` costs about 1,700 single-limb
-/// remainders.
+/// grouped into products of one limb (below `2^64`, or `2^32` with 32-bit limbs), so a
+/// 3072-bit `n` costs about 1,700 single-limb remainders with 64-bit limbs.
+// `p <= WORD_MAX` always holds with 64-bit limbs, not with 32-bit ones.
+#[allow(clippy::absurd_extreme_comparisons)]
 fn small_factor(n: &U3072) -> Option<u64> {
     if !bool::from(n.is_odd()) {
         return Some(2);
@@ -81,12 +83,14 @@ fn small_factor(n: &U3072) -> Option<u64> {
     let mut group: Vec<u64> = Vec::new();
     let mut product = 1u64;
     let check = |group: &[u64], product: u64| -> Option<u64> {
-        let modulus = NonZero::new(Limb(product)).into_option()?;
-        let rem = n.rem_limb(modulus).0;
+        let rem = crate::primes::sieve::rem(n, product);
         group.iter().copied().find(|r| rem.is_multiple_of(*r))
     };
     for r in odd_primes {
-        match product.checked_mul(r) {
+        match product
+            .checked_mul(r)
+            .filter(|&p| p <= crate::primes::sieve::WORD_MAX)
+        {
             Some(p) => {
                 product = p;
                 group.push(r);
