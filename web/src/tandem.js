@@ -152,6 +152,8 @@ export class Tandem {
             body: args.kind === 0 ? undefined : args.body,
             cache: "no-store",
             credentials: "omit",
+            // As the native client: no answer within two minutes is no answer.
+            signal: AbortSignal.timeout(120_000),
           });
         } catch (error) {
           throw new Error(`no answer from ${this.#server}: ${error.message}`);
