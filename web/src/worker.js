@@ -17,6 +17,7 @@ let callId = 0;
 // and how many I/O requests it made: the rest of a call's time is the wasm's own work.
 let ioMs = 0;
 let ioCount = 0;
+let ioByOp = {};
 const decoder = new TextDecoder();
 
 // One I/O request to the page; blocks until it answers. The answer's bytes are copied out of
@@ -26,8 +27,12 @@ function io(op, args) {
   Atomics.store(channel.control, STATE, 0);
   postMessage({ type: "io", op, args });
   Atomics.wait(channel.control, STATE, 0);
-  ioMs += performance.now() - started;
+  const spent = performance.now() - started;
+  ioMs += spent;
   ioCount += 1;
+  const slot = (ioByOp[op] ??= { n: 0, ms: 0 });
+  slot.n += 1;
+  slot.ms += spent;
   const kind = Atomics.load(channel.control, KIND);
   const length = Atomics.load(channel.control, LENGTH);
   const bytes = channel.data.slice(0, length);
@@ -37,8 +42,10 @@ function io(op, args) {
 }
 
 globalThis.tandemHost = {
+  // `body` and `bytes` are views into the wasm memory: copied before posting, or the
+  // structured clone would copy the whole memory (tens of MB, ~40 ms a request).
   send(method, path, kind, body, idempotencyKey, step) {
-    const answer = io("send", { method, path, kind, body, idempotencyKey, step });
+    const answer = io("send", { method, path, kind, body: body.slice(), idempotencyKey, step });
     return { status: answer.status, body: answer.bytes };
   },
   read(name) {
@@ -117,10 +124,16 @@ onmessage = async (event) => {
     callId = message.id;
     ioMs = 0;
     ioCount = 0;
+    ioByOp = {};
     const started = performance.now();
     try {
       const value = await call(message.method, message.args);
-      const timing = { ms: performance.now() - started, io_ms: ioMs, io_requests: ioCount };
+      const timing = {
+        ms: performance.now() - started,
+        io_ms: ioMs,
+        io_requests: ioCount,
+        io_by_kind: ioByOp,
+      };
       postMessage({ type: "result", id: message.id, value, timing });
     } catch (error) {
       postMessage({ type: "error", id: message.id, error: describe(error) });
