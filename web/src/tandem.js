@@ -203,6 +203,28 @@ export class Tandem {
     return JSON.parse(await this.#call(method, args, options?.onProgress));
   }
 
+  // A backup or recovery with `method`: the key bytes (a password's UTF-8, a passkey's PRF
+  // output) go to the worker, which wipes its copy; the page's copy is wiped here after.
+  async #withKey(operation, method, options) {
+    let name;
+    let key;
+    if (typeof method?.password === "string") {
+      name = `${operation}Password`;
+      key = encoder.encode(method.password);
+    } else if (method?.passkey) {
+      name = `${operation}Passkey`;
+      const mode = operation === "backup" ? "create" : "get";
+      key = await passkeyOrError(this.clientId, mode, method.passkey);
+    } else {
+      throw new TandemError({ kind: "input", message: `${operation}: {password} or {passkey: true}` });
+    }
+    try {
+      return await this.#json(name, [key], options);
+    } finally {
+      key.fill(0);
+    }
+  }
+
   /** Creates the wallet on both curves with the server (fresh safe primes, in the worker). */
   createWallet(options) {
     return this.#json("generate", [], options);
@@ -241,27 +263,13 @@ export class Tandem {
    * Backs the wallet up: `{password}` (Argon2id, the native envelope) or `{passkey: true}`
    * (a key from the WebAuthn PRF extension of a new passkey). The statuses reached.
    */
-  async backup(method, options) {
-    if (typeof method?.password === "string") {
-      return this.#json("backupPassword", [encoder.encode(method.password)], options);
-    }
-    if (method?.passkey) {
-      const key = await passkeyOrError(this.clientId, "create", method.passkey);
-      return this.#json("backupPasskey", [key], options);
-    }
-    throw new TandemError({ kind: "input", message: "backup: {password} or {passkey: true}" });
+  backup(method, options) {
+    return this.#withKey("backup", method, options);
   }
 
   /** Recovers the wallet on this device from its backup (`{password}` or `{passkey: true}`). */
-  async recover(method, options) {
-    if (typeof method?.password === "string") {
-      return this.#json("recoverPassword", [encoder.encode(method.password)], options);
-    }
-    if (method?.passkey) {
-      const key = await passkeyOrError(this.clientId, "get", method.passkey);
-      return this.#json("recoverPasskey", [key], options);
-    }
-    throw new TandemError({ kind: "input", message: "recover: {password} or {passkey: true}" });
+  recover(method, options) {
+    return this.#withKey("recover", method, options);
   }
 
   /** New shares of the same keys for both parties; old shares and presignatures stop working. */

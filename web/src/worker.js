@@ -53,7 +53,13 @@ globalThis.tandemHost = {
     return answer.kind === NOTHING ? undefined : answer.bytes;
   },
   write(name, bytes) {
-    io("write", { name, bytes: bytes.slice() });
+    // The copy posted is the page's to wipe; this one is wiped here once the write is done.
+    const copy = bytes.slice();
+    try {
+      io("write", { name, bytes: copy });
+    } finally {
+      copy.fill(0);
+    }
   },
   remove(name) {
     io("remove", { name });

@@ -123,6 +123,21 @@ fn password(bytes: &[u8]) -> BackupKey {
     BackupKey::Password(Zeroizing::new(bytes.to_vec()))
 }
 
+impl Wallet {
+    /// A backup under `key`: `{"statuses": [...]}`.
+    fn backup_with(&self, key: &BackupKey) -> Result<String, JsValue> {
+        let statuses = self.client.backup(key, &mut report).map_err(to_js)?;
+        let names: Vec<&str> = statuses.iter().map(|s| s.name()).collect();
+        Ok(json(&serde_json::json!({ "statuses": names })))
+    }
+
+    /// A recovery with `key`: the wallet's status JSON.
+    fn recover_with(&self, key: &BackupKey) -> Result<String, JsValue> {
+        let info = self.client.recover(key, &mut report).map_err(to_js)?;
+        Ok(json(&tandem_client::json::status(&info)))
+    }
+}
+
 fn passkey(prf: &[u8]) -> Result<BackupKey, JsValue> {
     if prf.len() != 32 {
         return Err(input("a passkey's PRF output is 32 bytes"));
@@ -208,12 +223,7 @@ impl Wallet {
     /// A `TandemError`.
     #[wasm_bindgen(js_name = backupPassword)]
     pub fn backup_password(&self, password_bytes: &[u8]) -> Result<String, JsValue> {
-        let statuses = self
-            .client
-            .backup(&password(password_bytes), &mut report)
-            .map_err(to_js)?;
-        let names: Vec<&str> = statuses.iter().map(|s| s.name()).collect();
-        Ok(json(&serde_json::json!({ "statuses": names })))
+        self.backup_with(&password(password_bytes))
     }
 
     /// Recovers the wallet on this device from a password backup; the wallet's JSON.
@@ -222,11 +232,7 @@ impl Wallet {
     /// A `TandemError`; kind `backup` for a wrong password.
     #[wasm_bindgen(js_name = recoverPassword)]
     pub fn recover_password(&self, password_bytes: &[u8]) -> Result<String, JsValue> {
-        let info = self
-            .client
-            .recover(&password(password_bytes), &mut report)
-            .map_err(to_js)?;
-        Ok(json(&tandem_client::json::status(&info)))
+        self.recover_with(&password(password_bytes))
     }
 
     /// Backs the wallet up, the client backup share sealed under `prf` (the 32-byte output of
@@ -236,12 +242,7 @@ impl Wallet {
     /// A `TandemError`; kind `input` if `prf` is not 32 bytes.
     #[wasm_bindgen(js_name = backupPasskey)]
     pub fn backup_passkey(&self, prf: &[u8]) -> Result<String, JsValue> {
-        let statuses = self
-            .client
-            .backup(&passkey(prf)?, &mut report)
-            .map_err(to_js)?;
-        let names: Vec<&str> = statuses.iter().map(|s| s.name()).collect();
-        Ok(json(&serde_json::json!({ "statuses": names })))
+        self.backup_with(&passkey(prf)?)
     }
 
     /// Recovers the wallet on this device from a passkey backup; the wallet's JSON.
@@ -250,11 +251,7 @@ impl Wallet {
     /// A `TandemError`; kind `backup` for another passkey.
     #[wasm_bindgen(js_name = recoverPasskey)]
     pub fn recover_passkey(&self, prf: &[u8]) -> Result<String, JsValue> {
-        let info = self
-            .client
-            .recover(&passkey(prf)?, &mut report)
-            .map_err(to_js)?;
-        Ok(json(&tandem_client::json::status(&info)))
+        self.recover_with(&passkey(prf)?)
     }
 
     /// Refreshes the signing pair (new shares of the same keys); the wallet's JSON.
