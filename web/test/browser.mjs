@@ -102,11 +102,21 @@ export class Device {
 
   /** Clicks `id` and waits for its action to end: `{ok, result, error, ms}`. */
   async click(id, { fill = {}, timeout = 600_000 } = {}) {
+    await this.start(id, { fill });
+    return this.finish({ timeout });
+  }
+
+  /** Clicks `id` without waiting for its action to end (then `finish`). */
+  async start(id, { fill = {} } = {}) {
     for (const [field, value] of Object.entries(fill)) await this.page.fill(`#${field}`, value);
     await this.page.evaluate(() => {
       for (const k of ["state", "result", "error", "ms", "timing"]) delete document.body.dataset[k];
     });
     await this.page.click(`#${id}`);
+  }
+
+  /** Waits for the action started by `start` to end: `{ok, result, error, ms}`. */
+  async finish({ timeout = 600_000 } = {}) {
     await this.page.waitForFunction(
       () => ["done", "error"].includes(document.body.dataset.state),
       null,

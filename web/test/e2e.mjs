@@ -40,8 +40,10 @@ async function password(browser) {
   const secret = "browser horse battery staple";
   const a = await Device.open(browser, url, apiKey);
   step("generate (fresh safe primes in the worker), the page staying responsive");
-  // A 20 ms timer on the page's thread: its largest gap while generate runs says whether the
-  // page was ever blocked.
+  // The page's thread answers while the worker works: a script evaluated on the page once
+  // each prime search's progress is on screen returns while the call is still running (with
+  // the wasm on the page's thread it could return only after the call). The largest gap of
+  // a 20 ms timer is printed, not asserted: on two loaded cores it measures the machine.
   await a.page.evaluate(() => {
     window.__gap = 0;
     let last = performance.now();
@@ -51,12 +53,27 @@ async function password(browser) {
       last = now;
     }, 20);
   });
-  const created = await a.ok("create");
+  await a.start("create");
+  for (const prime of [1, 2]) {
+    const seen = await a.page.waitForFunction(
+      (n) => (document.body.dataset.state !== "busy"
+        || document.getElementById("busy").textContent.includes(`safe prime ${n} of 2`))
+        ? { state: document.body.dataset.state, busy: document.getElementById("busy").textContent }
+        : null,
+      prime,
+      { timeout: 600_000, polling: 50 },
+    );
+    const { state, busy } = await seen.jsonValue();
+    check(state === "busy", `the page answered only after generate (${state}) at prime ${prime}`);
+    step(`  the page answers during the search: "${busy}"`);
+  }
+  const created = await a.finish();
+  check(created.ok, `create: ${JSON.stringify(created.error)}`);
   const gap = await a.page.evaluate(() => {
     clearInterval(window.__timer);
     return window.__gap;
   });
-  check(created.ms > 1000 && gap < 250, `the page was blocked for ${gap} ms during generate`);
+  step(`  generate ${created.ms} ms; the page's timer's largest gap ${gap.toFixed(0)} ms`);
   const log = await a.page.textContent("#log");
   for (const line of [
     "client: searching safe prime 1 of 2",
