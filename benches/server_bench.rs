@@ -78,6 +78,8 @@ fn serve(database: &str, dir: &Path) -> Result<(), String> {
             limits: tandem_server::Limits {
                 paillier_pool: 0,
                 sessions_per_client: 64,
+                // A benchmark runs the operations back to back on purpose.
+                expensive_sessions_per_hour: 0,
                 ..tandem_server::Limits::default()
             },
             paillier: Arc::new(FixturePrimes::new()),

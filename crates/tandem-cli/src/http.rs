@@ -23,6 +23,10 @@ impl HttpTransport {
         let http = reqwest::blocking::Client::builder()
             .timeout(Duration::from_secs(120))
             .connect_timeout(Duration::from_secs(10))
+            // The server closes a keep-alive connection idle for its header timeout (30 s by
+            // default): a connection idle longer than this is not reused, so a request never
+            // races the server's close.
+            .pool_idle_timeout(Duration::from_secs(15))
             .build()
             .map_err(|e| format!("HTTP client: {e}"))?;
         Ok(Self {
@@ -39,6 +43,7 @@ impl Transport for HttpTransport {
         let mut builder = match request.method {
             Method::Get => self.http.get(&url),
             Method::Post => self.http.post(&url),
+            Method::Delete => self.http.delete(&url),
         };
         builder = builder.bearer_auth(self.token.as_str());
         if let Some(key) = &request.idempotency_key {

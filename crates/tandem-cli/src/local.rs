@@ -159,6 +159,7 @@ impl InProcess {
             .method(match request.method {
                 Method::Get => http::Method::GET,
                 Method::Post => http::Method::POST,
+                Method::Delete => http::Method::DELETE,
             })
             .uri(&request.path)
             .header(http::header::AUTHORIZATION, bearer(token)?);

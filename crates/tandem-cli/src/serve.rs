@@ -35,6 +35,24 @@ pub(crate) struct ServerArgs {
     /// Open protocol sessions per client.
     #[arg(long, default_value_t = 8)]
     max_sessions: i64,
+    /// Failed authentications per network address and minute before the address is refused
+    /// for the rest of the minute (0: off, e.g. behind a reverse proxy that throttles).
+    #[arg(long, default_value_t = 20)]
+    auth_failures_per_minute: u32,
+    /// Generate, recover and refresh sessions a client may start per hour (0: no limit).
+    #[arg(long, default_value_t = 30)]
+    expensive_sessions_per_hour: u32,
+    /// Seconds a request's body may take to arrive.
+    #[arg(long, default_value_t = 30)]
+    body_timeout: u64,
+    /// Seconds a request's headers may take to arrive (also how long an idle keep-alive
+    /// connection stays open).
+    #[arg(long, default_value_t = 30)]
+    header_timeout: u64,
+    /// Connections served at once (the next ones wait in the kernel's backlog); keep it under
+    /// the process's file descriptor limit.
+    #[arg(long, default_value_t = 1000)]
+    max_connections: usize,
     /// Self-managed custody: the organization's webhook root (`POST URL/backup`,
     /// `POST URL/backup/fetch`); without it the server keeps custodian backup shares itself.
     #[arg(long, requires = "webhook_secret_file")]
@@ -118,6 +136,11 @@ pub(crate) fn run(args: ServerArgs, primes: Primes) -> Result<(), String> {
             paillier_pool: args.paillier_pool,
             presignatures_per_client: args.max_presignatures,
             sessions_per_client: args.max_sessions,
+            auth_failures_per_minute: args.auth_failures_per_minute,
+            expensive_sessions_per_hour: args.expensive_sessions_per_hour,
+            body_timeout: std::time::Duration::from_secs(args.body_timeout.max(1)),
+            header_timeout: std::time::Duration::from_secs(args.header_timeout.max(1)),
+            max_connections: args.max_connections.max(1),
             ..Limits::default()
         };
         let config = Config {

@@ -3,7 +3,9 @@
 //! or after the server's transaction) or right after the answer left (the device never sees
 //! it). The server restarts on the same SQLite file; the wallet is in its old state or its
 //! new one, never between, and the operation run again succeeds; the wallet then signs on
-//! both curves, and a backup then recovers.
+//! both curves, and a backup then recovers. The same with the database crashing instead of
+//! the server: PostgreSQL stopped at once (`pg_ctl stop -m immediate`) and started again at
+//! every request of presign and backup, while the server runs on and reconnects.
 
 #![allow(
     clippy::unwrap_used,
@@ -26,10 +28,36 @@ use tandem_cli::http::HttpTransport;
 use tandem_client::{Client, ClientError, FsDevice, Request, Response, Transport};
 use tandem_wallet::{BackupKey, Zeroizing};
 
-/// Sends every request to the current server; at request `kill_at`, kills the server
-/// (in flight, or after the answer) and reports no answer.
+/// What crashes: the server process (started again after the operation failed), or its
+/// database (stopped at once and started again at the fault's point, while the server
+/// runs on).
+#[derive(Clone, Copy)]
+enum Fault<'a> {
+    Server,
+    Database(&'a Postgres),
+}
+
+impl Fault<'_> {
+    fn inject(self, server: &Mutex<Server>) {
+        match self {
+            Self::Server => server.lock().unwrap().kill(),
+            Self::Database(pg) => pg.restart(),
+        }
+    }
+
+    fn repair(self, server: &Mutex<Server>) {
+        match self {
+            Self::Server => server.lock().unwrap().restart(),
+            Self::Database(_) => {}
+        }
+    }
+}
+
+/// Sends every request to the current server; at request `kill_at`, injects the fault (in
+/// flight, or after the answer) and reports no answer.
 struct Crashing<'a> {
     server: &'a Mutex<Server>,
+    fault: Fault<'a>,
     key: Zeroizing<String>,
     sent: AtomicUsize,
     kill_at: usize,
@@ -48,32 +76,21 @@ impl Transport for Crashing<'_> {
             std::thread::scope(|s| {
                 let pending = s.spawn(|| http.send(request));
                 std::thread::sleep(Duration::from_millis(u64::try_from(n % 4).unwrap() * 5));
-                self.server.lock().unwrap().kill();
+                self.fault.inject(self.server);
                 let _ = pending.join();
             });
         } else {
             let _ = http.send(request);
-            self.server.lock().unwrap().kill();
+            self.fault.inject(self.server);
         }
-        Err(ClientError::Transport("the server was killed".into()))
+        Err(ClientError::Transport(
+            "the server or its database crashed".into(),
+        ))
     }
 }
 
 fn plain(server: &Mutex<Server>, key: &Zeroizing<String>) -> HttpTransport {
     HttpTransport::new(&server.lock().unwrap().url, key.clone()).unwrap()
-}
-
-fn admin_view(server: &Mutex<Server>, client_id: &str) -> Value {
-    let srv = server.lock().unwrap();
-    let (status, body) = raw(
-        "GET",
-        &format!("{}/v1/clients/{client_id}", srv.url),
-        Some(&srv.admin_token()),
-        None,
-        &[],
-    );
-    assert_eq!(status, 200);
-    serde_json::from_slice(&body).unwrap()
 }
 
 /// The wallet signs on both curves with the server's keys.
@@ -93,11 +110,12 @@ fn signs(client: &Client<HttpTransport, FsDevice>) {
         .unwrap();
 }
 
-/// Runs `op` with a kill at each request in turn until a run needs fewer requests than the
-/// kill point; after each kill: the server restarts, `check` sees the stored state, `retry`
-/// completes the operation.
+/// Runs `op` with the fault at each request in turn until a run needs fewer requests than
+/// the fault's point; after each: the server or database restarts, `check` sees the stored
+/// state, `retry` completes the operation.
 fn at_every_request(
     server: &Mutex<Server>,
+    fault: Fault<'_>,
     mut setup: impl FnMut(usize) -> (String, Zeroizing<String>, std::path::PathBuf),
     op: impl Fn(&Client<Crashing<'_>, FsDevice>) -> Result<(), ClientError>,
     check: impl Fn(&str, &Value),
@@ -108,6 +126,7 @@ fn at_every_request(
         let (client_id, key, store) = setup(kill_at);
         let crashing = Crashing {
             server,
+            fault,
             key: key.clone(),
             sent: AtomicUsize::new(0),
             kill_at,
@@ -120,12 +139,15 @@ fn at_every_request(
             result.unwrap();
             return kill_at;
         }
+        // A killed server cannot answer the client's retransmission; a database crashed
+        // and started again can: the request sent once more under its idempotency key then
+        // gets its answer, and the operation may succeed.
         assert!(
-            result.is_err(),
+            result.is_err() || matches!(fault, Fault::Database(_)),
             "an operation whose server was killed succeeded"
         );
-        server.lock().unwrap().restart();
-        check(&client_id, &admin_view(server, &client_id));
+        fault.repair(server);
+        check(&client_id, &server.lock().unwrap().admin_view(&client_id));
         retry(&library_client(plain(server, &key), &client_id, &store));
         kill_at += 1;
     }
@@ -148,23 +170,10 @@ fn generate_survives_a_kill_at_every_request() {
     // Generate: a new client for each kill point.
     let points = at_every_request(
         &server,
+        Fault::Server,
         |n| new_client(&server, dir.path(), &format!("gen{n}")),
         |c| c.generate(&mut |_| {}).map(|_| ()),
-        |_, view| {
-            // Old state (no wallet, or an unconfirmed one that the next generate replaces)
-            // or new (confirmed); never a confirmed wallet without its shares.
-            let status = view["signing_share_status"].as_str();
-            assert!(
-                matches!(
-                    status,
-                    None | Some("STORED_DATABASE") | Some("STORED_CLIENT")
-                ),
-                "{view}"
-            );
-            if status == Some("STORED_CLIENT") {
-                assert!(view["secp256k1"]["sharing_id"].is_string(), "{view}");
-            }
-        },
+        generated_or_not,
         |client| {
             client.settle().unwrap();
             if client.info(&mut |_| {}).is_err() {
@@ -174,6 +183,96 @@ fn generate_survives_a_kill_at_every_request() {
         },
     );
     assert!(points >= 9, "generate made {points} requests");
+}
+
+/// After a crash in generate: the old state (no wallet, or an unconfirmed one that the next
+/// generate replaces) or the new one (confirmed); never a confirmed wallet without its
+/// shares.
+fn generated_or_not(_: &str, view: &Value) {
+    let status = view["signing_share_status"].as_str();
+    assert!(
+        matches!(
+            status,
+            None | Some("STORED_DATABASE") | Some("STORED_CLIENT")
+        ),
+        "{view}"
+    );
+    if status == Some("STORED_CLIENT") {
+        assert!(view["secp256k1"]["sharing_id"].is_string(), "{view}");
+    }
+}
+
+/// After a crash in backup: the wallet signs as before, its backup pair is the old one or
+/// the new one (custodian shares stored, then the client's).
+fn backed_up_or_not(_: &str, view: &Value) {
+    assert_eq!(view["signing_share_status"], "STORED_CLIENT");
+    assert!(
+        matches!(
+            view["backup_share_status"].as_str(),
+            None | Some("STORED_CUSTODIAN_BACKUP_SHARE") | Some("STORED_CLIENT_BACKUP_SHARE")
+        ),
+        "{view}"
+    );
+}
+
+/// `f` until the server is available again (`unavailable` while its database connections
+/// are made again after a database crash).
+fn once_available<T>(f: impl Fn() -> Result<T, ClientError>) -> T {
+    for _ in 0..40 {
+        match f() {
+            Err(ClientError::Server {
+                code: tandem_client::api::ErrorCode::Unavailable,
+                ..
+            }) => std::thread::sleep(Duration::from_millis(250)),
+            other => return other.unwrap(),
+        }
+    }
+    panic!("the server stayed unavailable");
+}
+
+/// The database crashes (and starts again) at every request of presign (the spend-once
+/// state of its nonces) and backup (the custodian's shares, then the client's). Generate's
+/// writes are the same transactions on either database, killed at every request above.
+#[test]
+fn presign_and_backup_survive_a_database_crash_at_every_request() {
+    let Some(pg) = Postgres::start() else { return };
+    let dir = tempdir();
+    let server = Mutex::new(Server::start(dir.path(), &pg.url(), &[]));
+    let crash = Fault::Database(&pg);
+    let (client_id, key, store) = new_client(&server, dir.path(), "alice");
+    let client = library_client(plain(&server, &key), &client_id, &store);
+    client.generate(&mut |_| {}).unwrap();
+    let points = at_every_request(
+        &server,
+        crash,
+        |_| (client_id.clone(), key.clone(), store.clone()),
+        |c| c.presign(1, &mut |_| {}).map(|_| ()),
+        |_, view| assert_eq!(view["signing_share_status"], "STORED_CLIENT"),
+        |client| {
+            once_available(|| client.presign(1, &mut |_| {}));
+            // Every presignature the device holds is one the server holds.
+            while client.info(&mut |_| {}).unwrap().presignatures > 0 {
+                client.sign_secp256k1(&[1; 32], &mut |_| {}).unwrap();
+            }
+        },
+    );
+    assert!(points >= 3, "presign made {points} requests");
+    let password = BackupKey::RandomKey(Zeroizing::new([3; 32]));
+    let points = at_every_request(
+        &server,
+        crash,
+        |_| (client_id.clone(), key.clone(), store.clone()),
+        |c| c.backup(&password, &mut |_| {}).map(|_| ()),
+        backed_up_or_not,
+        |client| {
+            once_available(|| client.backup(&password, &mut |_| {}));
+            signs(client);
+        },
+    );
+    assert!(points >= 5, "backup made {points} requests");
+    let laptop = library_client(plain(&server, &key), &client_id, &dir.path().join("laptop"));
+    laptop.recover(&password, &mut |_| {}).unwrap();
+    signs(&laptop);
 }
 
 #[test]
@@ -186,6 +285,7 @@ fn presign_and_backup_survive_a_kill_at_every_request() {
         .unwrap();
     let points = at_every_request(
         &server,
+        Fault::Server,
         |_| (client_id.clone(), key.clone(), store.clone()),
         |c| c.presign(1, &mut |_| {}).map(|_| ()),
         |_, view| assert_eq!(view["signing_share_status"], "STORED_CLIENT"),
@@ -202,19 +302,10 @@ fn presign_and_backup_survive_a_kill_at_every_request() {
     let password = BackupKey::Password(Zeroizing::new(b"hunter2 hunter2".to_vec()));
     let points = at_every_request(
         &server,
+        Fault::Server,
         |_| (client_id.clone(), key.clone(), store.clone()),
         |c| c.backup(&password, &mut |_| {}).map(|_| ()),
-        |_, view| {
-            assert_eq!(view["signing_share_status"], "STORED_CLIENT");
-            assert!(
-                matches!(
-                    view["backup_share_status"].as_str(),
-                    None | Some("STORED_CUSTODIAN_BACKUP_SHARE")
-                        | Some("STORED_CLIENT_BACKUP_SHARE")
-                ),
-                "{view}"
-            );
-        },
+        backed_up_or_not,
         |client| {
             client.backup(&password, &mut |_| {}).unwrap();
             signs(client);

@@ -35,18 +35,6 @@ fn rng() -> UnwrapErr<getrandom::SysRng> {
     UnwrapErr(getrandom::SysRng)
 }
 
-fn admin_view(srv: &Server, client_id: &str) -> Value {
-    let (status, body) = raw(
-        "GET",
-        &format!("{}/v1/clients/{client_id}", srv.url),
-        Some(&srv.admin_token()),
-        None,
-        &[],
-    );
-    assert_eq!(status, 200);
-    serde_json::from_slice(&body).unwrap()
-}
-
 fn start_session(url: &str, key: &str, operation: &str) -> (u16, Value) {
     let (status, body) = raw(
         "POST",
@@ -78,7 +66,9 @@ fn device_share(store: &Path) -> EcdsaKeyShare {
 #[test]
 fn refusals_are_json_errors_and_change_nothing() {
     let dir = tempdir();
-    let srv = Server::sqlite(dir.path());
+    // Dozens of 401s from one address: the authentication throttle is off here (it has its
+    // own test, server_abuse.rs).
+    let srv = Server::sqlite_with(dir.path(), &["--auth-failures-per-minute", "0"]);
     let url = srv.url.clone();
     let (alice, alice_key_file) = srv.create_client("alice");
     let (bob, bob_key_file) = srv.create_client("bob");
@@ -92,12 +82,12 @@ fn refusals_are_json_errors_and_change_nothing() {
     )
     .generate(&mut |_| {})
     .unwrap();
-    let before = admin_view(&srv, &alice);
+    let before = srv.admin_view(&alice);
     let admin = srv.admin_token();
     let forged = format!("tdk_{alice}_{}", "0".repeat(64));
 
     // Every endpoint: no key, a wrong key (well formed, or not a key at all) -> 401.
-    let endpoints: [Endpoint; 9] = [
+    let endpoints: [Endpoint; 10] = [
         ("POST", "/v1/clients".into(), None),
         ("GET", format!("/v1/clients/{alice}"), None),
         (
@@ -110,6 +100,7 @@ fn refusals_are_json_errors_and_change_nothing() {
             format!("/v1/sessions/{}/messages", "ab".repeat(16)),
             Some((BIN_CT, vec![1, 2])),
         ),
+        ("DELETE", format!("/v1/sessions/{}", "ab".repeat(16)), None),
         (
             "POST",
             "/v1/wallet/confirm".into(),
@@ -176,6 +167,30 @@ fn refusals_are_json_errors_and_change_nothing() {
     assert_eq!(status, 201);
     let session = started["session_id"].as_str().unwrap().to_owned();
     let (status, answer) = post_message(&url, &bob_key, &session, 0, vec![1, 2, 3]);
+    assert_eq!((status, code(&answer).as_str()), (404, "unknown_session"));
+    // Nor end it; Alice can end her own once (a client giving a session up).
+    let end = |key: &str, session: &str| {
+        let (status, answer) = raw(
+            "DELETE",
+            &format!("{url}/v1/sessions/{session}"),
+            Some(key),
+            None,
+            &[],
+        );
+        let code = if answer.is_empty() {
+            String::new()
+        } else {
+            code(&answer)
+        };
+        (status, code)
+    };
+    assert_eq!(end(&bob_key, &session), (404, "unknown_session".into()));
+    let (status, given_up) = start_session(&url, &alice_key, "presign");
+    assert_eq!(status, 201);
+    let given_up = given_up["session_id"].as_str().unwrap().to_owned();
+    assert_eq!(end(&alice_key, &given_up), (204, String::new()));
+    assert_eq!(end(&alice_key, &given_up), (404, "unknown_session".into()));
+    let (status, answer) = post_message(&url, &alice_key, &given_up, 0, vec![1, 2, 3]);
     assert_eq!((status, code(&answer).as_str()), (404, "unknown_session"));
     // Admin: an unknown client.
     let (status, answer) = raw(
@@ -315,11 +330,11 @@ fn refusals_are_json_errors_and_change_nothing() {
     assert!(codes.contains(&429), "{codes:?}");
 
     assert_eq!(
-        admin_view(&srv, &alice),
+        srv.admin_view(&alice),
         before,
         "a refusal changed the wallet"
     );
-    assert_eq!(admin_view(&srv, &bob)["signing_share_status"], Value::Null);
+    assert_eq!(srv.admin_view(&bob)["signing_share_status"], Value::Null);
 }
 
 #[test]
@@ -374,7 +389,7 @@ fn races_on_one_step_and_one_presignature_have_one_winner() {
         code(&lost.1)
     );
     let presignature = state.receive(&share, &won[0].1).unwrap();
-    assert_eq!(admin_view(&srv, &alice)["presignatures"], 1);
+    assert_eq!(srv.admin_view(&alice)["presignatures"], 1);
 
     // The presignature spent by two requests at once: one partial signature leaves.
     let digest = [3u8; 32];
@@ -411,7 +426,7 @@ fn races_on_one_step_and_one_presignature_have_one_winner() {
     );
     let (signature, _) = signing.receive(&share, &won[0].1).unwrap();
     assert!(signature.to_k256().is_ok());
-    assert_eq!(admin_view(&srv, &alice)["presignatures"], 0);
+    assert_eq!(srv.admin_view(&alice)["presignatures"], 0);
 
     // A session message retransmitted under its idempotency key gets its first answer back
     // (not wrong_step), even after the step was taken; a new message goes on from there.
@@ -439,7 +454,7 @@ fn races_on_one_step_and_one_presignature_have_one_winner() {
     assert_eq!(last.0, 200);
     assert_eq!(keyed(1, m3), last, "also after the session ended");
     state.receive(&share, &last.1).unwrap();
-    assert_eq!(admin_view(&srv, &alice)["presignatures"], 1);
+    assert_eq!(srv.admin_view(&alice)["presignatures"], 1);
 
     // Idempotency keys: a retry gets the first answer; another body under the key is refused.
     let ed = tandem_protocol::KeyShare::<tandem_curves::Ed25519>::from_bytes(

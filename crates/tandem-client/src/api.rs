@@ -46,6 +46,13 @@ pub mod path {
     pub fn session_messages(session_id: &str) -> String {
         format!("{SESSIONS}/{session_id}/messages")
     }
+
+    /// `DELETE` (client): ends a session the client gave up (its open-session slot is
+    /// free again at once instead of at the session's expiry).
+    #[must_use]
+    pub fn session(session_id: &str) -> String {
+        format!("{SESSIONS}/{session_id}")
+    }
 }
 
 /// The header that makes a signing or presigning request idempotent.

@@ -169,9 +169,27 @@ impl<T: Transport, D: DeviceStore> Client<T, D> {
         context: &'static str,
     ) -> Result<O, ClientError> {
         let mut link = HttpLink::session(&self.transport, api::path::session_messages(session));
-        script
+        let result = script
             .drive(&mut os_rng(), &mut link)
-            .map_err(stopped(context))
+            .map_err(stopped(context));
+        // Given up after an answer (a refusal, a check of the server's message that failed):
+        // the session is ended so that it does not hold one of the client's open-session
+        // slots until it expires. Best effort: a session the server already ended (a refused
+        // step) answers 404, which is ignored. After no answer (the server unreachable) the
+        // session is left to expire rather than wait for the network again.
+        if result
+            .as_ref()
+            .is_err_and(|e| !matches!(e, ClientError::Transport(_)))
+        {
+            let _ = self.transport.send(transport::Request {
+                method: transport::Method::Delete,
+                path: api::path::session(session),
+                body: transport::Body::Empty,
+                idempotency_key: None,
+                step: None,
+            });
+        }
+        result
     }
 
     pub(crate) fn start_session(

@@ -15,6 +15,8 @@ pub struct Failure {
     pub code: ErrorCode,
     /// The explanation sent to the client.
     pub message: String,
+    /// Seconds after which the request may be sent again (`Retry-After`).
+    pub retry_after: Option<u64>,
 }
 
 impl Failure {
@@ -23,7 +25,15 @@ impl Failure {
         Self {
             code,
             message: message.into(),
+            retry_after: None,
         }
+    }
+
+    /// The same failure with a `Retry-After` of `seconds`.
+    #[must_use]
+    pub fn retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after = Some(seconds);
+        self
     }
 
     /// An internal failure: `detail` is logged, the client sees only the code.
@@ -41,7 +51,13 @@ impl IntoResponse for Failure {
             code: self.code,
             message: self.message,
         };
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        response
     }
 }
 

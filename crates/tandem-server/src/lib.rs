@@ -26,6 +26,7 @@ pub mod db;
 mod error;
 mod generate;
 pub mod kms;
+mod listen;
 mod paillier;
 mod presign;
 mod reshare;
@@ -33,11 +34,13 @@ mod routes;
 mod session;
 mod sign;
 mod state;
+mod throttle;
 mod wallet;
 mod web;
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use tandem_wallet::PaillierKeys;
 use tokio::net::TcpListener;
@@ -136,6 +139,16 @@ pub async fn build(config: Config) -> Result<App, StartError> {
         key_hashes: Arc::new(quick_cache::sync::Cache::new(
             config.limits.share_cache.max(1),
         )),
+        auth_failures: throttle::Window::new(
+            config.limits.auth_failures_per_minute,
+            Duration::from_secs(60),
+        )
+        .map(Arc::new),
+        expensive_sessions: throttle::Window::new(
+            config.limits.expensive_sessions_per_hour,
+            Duration::from_secs(3600),
+        )
+        .map(Arc::new),
         limits: config.limits,
     })
 }
@@ -159,7 +172,7 @@ async fn sweep(app: App) {
                 tracing::warn!(error = %e, "sweep");
             }
         }
-        tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+        tokio::time::sleep(Duration::from_secs(60)).await;
     }
 }
 
@@ -188,17 +201,9 @@ pub async fn serve_router(
 ) -> Result<(), StartError> {
     let refill = tokio::spawn(paillier::refill(app.clone()));
     let sweep = tokio::spawn(sweep(app.clone()));
-    // TCP_NODELAY on every connection: an answer's last small segment must not wait for the
-    // client's delayed acknowledgement (Nagle's algorithm).
-    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
-        if let Err(e) = tcp.set_nodelay(true) {
-            tracing::debug!(error = %e, "TCP_NODELAY");
-        }
-    });
-    let result = axum::serve(listener, routes)
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let limits = app.limits.clone();
+    listen::serve(listener, routes, &limits, shutdown).await;
     refill.abort();
     sweep.abort();
-    Ok(result?)
+    Ok(())
 }

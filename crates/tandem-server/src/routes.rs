@@ -10,12 +10,13 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use serde::de::DeserializeOwned;
 use tandem_client::api::{
     self, ClientBackup, ClientStatus, Confirm, CreatedClient, CustodianShares, ErrorCode,
     SessionStarted, StartSession, StoreClientBackup,
 };
+use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::auth::{self, Caller};
@@ -24,7 +25,7 @@ use crate::error::{Failure, Result};
 use crate::session::{self, idempotency_key};
 use crate::sign::{self, Idempotency};
 use crate::state::App;
-use crate::{backup, wallet};
+use crate::{backup, throttle, wallet};
 
 /// The router of the whole API.
 pub fn router(app: App) -> Router {
@@ -41,6 +42,7 @@ pub(crate) fn api_routes() -> Router<App> {
         .route(api::path::CLIENTS, post(create_client))
         .route("/v1/clients/{client_id}", get(client_status))
         .route(api::path::SESSIONS, post(start_session))
+        .route("/v1/sessions/{session_id}", delete(end_session))
         .route("/v1/sessions/{session_id}/messages", post(session_message))
         .route(api::path::CONFIRM, post(confirm))
         .route(api::path::SIGN_ED25519, post(sign_ed25519))
@@ -52,10 +54,15 @@ pub(crate) fn api_routes() -> Router<App> {
         .route(api::path::EJECT, post(eject))
 }
 
-/// The body limit, the request log and the state.
+/// The body limit and timeout, the authentication throttle, the request log and the state.
 pub(crate) fn finish(routes: Router<App>, app: App) -> Router {
     routes
         .layer(DefaultBodyLimit::max(api::MAX_BODY))
+        .layer(RequestBodyTimeoutLayer::new(app.limits.body_timeout))
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            throttle::authentication,
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(app)
 }
@@ -138,6 +145,16 @@ async fn start_session(
     let started =
         session::start(&app, &client_id, request.operation, request.backup_method).await?;
     Ok((StatusCode::CREATED, Json(started)))
+}
+
+async fn end_session(
+    State(app): State<App>,
+    Path(session_id): Path<String>,
+    headers: HeaderMap,
+) -> Result<StatusCode> {
+    let client_id = auth::client(&app, &headers).await?;
+    session::end(&app, &client_id, &session_id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 fn binary(reply: Vec<u8>) -> impl IntoResponse {

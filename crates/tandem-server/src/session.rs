@@ -172,6 +172,24 @@ pub(crate) async fn start(
         }
         Operation::Recover => backup::require_backup(app, client_id).await.map(|_| ())?,
     }
+    // Aux info costs the server seconds of CPU and a Paillier key of its pool: counted per
+    // client once every other check passed (throttle.rs).
+    if matches!(
+        operation,
+        Operation::Generate | Operation::Recover | Operation::Refresh
+    ) && let Some(window) = app.expensive_sessions.as_deref()
+    {
+        if let Some(left) = window.exhausted(&client_id.to_owned()) {
+            return Err(crate::throttle::refused(
+                left,
+                &format!(
+                    "at most {} generate, recover and refresh sessions per client and hour",
+                    app.limits.expensive_sessions_per_hour
+                ),
+            ));
+        }
+        window.add(client_id.to_owned());
+    }
     let session_id = random_id()?;
     let ttl = i64::try_from(app.limits.session_ttl.as_secs()).unwrap_or(600);
     let expires_at = now + ttl;
@@ -198,6 +216,22 @@ pub(crate) async fn start(
 
 fn unknown() -> Failure {
     Failure::new(ErrorCode::UnknownSession, "unknown session")
+}
+
+/// `DELETE /v1/sessions/{id}`: the client gave the session up. Whatever its step, the row
+/// goes (saved nonces included: deleting them spends nothing); a step running at the same
+/// moment then finds its step taken and sends no answer.
+pub(crate) async fn end(app: &App, client_id: &str, session_id: &str) -> Result<()> {
+    let deleted = sqlx::query("DELETE FROM sessions WHERE session_id = $1 AND client_id = $2")
+        .bind(session_id.to_owned())
+        .bind(client_id.to_owned())
+        .execute(&app.db)
+        .await?
+        .rows_affected();
+    if deleted == 0 {
+        return Err(unknown());
+    }
+    Ok(())
 }
 
 fn wrong_step() -> Failure {

@@ -1,5 +1,6 @@
 //! The shared state of every request: the database, the KMS, the limits.
 
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -10,6 +11,7 @@ use tokio::sync::Semaphore;
 use crate::custodian::Custodian;
 use crate::db::Backend;
 use crate::kms::Kms;
+use crate::throttle::Window;
 
 /// The server's limits and lifetimes (defaults as the seeds' provider).
 #[derive(Clone, Debug)]
@@ -28,6 +30,18 @@ pub struct Limits {
     pub concurrent_work: usize,
     /// Parsed signing shares kept in memory (by client and sharing id).
     pub share_cache: usize,
+    /// Failed authentications (`401`) per network address and minute before the address is
+    /// refused for the rest of the minute (0: no limit; see `throttle.rs`).
+    pub auth_failures_per_minute: u32,
+    /// Generate, recover and refresh sessions a client may start per hour (0: no limit).
+    pub expensive_sessions_per_hour: u32,
+    /// How long a request's body may take to arrive.
+    pub body_timeout: Duration,
+    /// How long a request's headers may take to arrive (also how long an idle keep-alive
+    /// connection stays open).
+    pub header_timeout: Duration,
+    /// Connections served at once (keep it under the process's file descriptor limit).
+    pub max_connections: usize,
 }
 
 impl Default for Limits {
@@ -42,6 +56,11 @@ impl Default for Limits {
                 .map(|n| n.get() * 2)
                 .unwrap_or(4),
             share_cache: 10_000,
+            auth_failures_per_minute: 20,
+            expensive_sessions_per_hour: 30,
+            body_timeout: Duration::from_secs(30),
+            header_timeout: Duration::from_secs(30),
+            max_connections: 1000,
         }
     }
 }
@@ -60,6 +79,10 @@ pub struct App {
     pub(crate) shares: Arc<crate::wallet::ShareCache>,
     /// Clients' API key hashes, by client id (they never change once created).
     pub(crate) key_hashes: Arc<quick_cache::sync::Cache<String, [u8; 32]>>,
+    /// Failed authentications by address (`throttle.rs`).
+    pub(crate) auth_failures: Option<Arc<Window<IpAddr>>>,
+    /// Expensive sessions started, by client (`throttle.rs`).
+    pub(crate) expensive_sessions: Option<Arc<Window<String>>>,
 }
 
 impl core::fmt::Debug for App {

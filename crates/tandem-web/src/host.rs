@@ -74,6 +74,7 @@ impl Transport for HostTransport {
         let method = match request.method {
             Method::Get => "GET",
             Method::Post => "POST",
+            Method::Delete => "DELETE",
         };
         let (kind, body): (u8, &[u8]) = match &request.body {
             Body::Empty => (0, &[]),

@@ -25,6 +25,8 @@ use tempfile::TempDir;
 
 #[path = "checks.rs"]
 mod checks;
+#[path = "sql.rs"]
+mod sql;
 pub(crate) use checks::*;
 
 /// The backup password of the backed-up template (its file has a trailing newline).
@@ -181,7 +183,7 @@ pub(crate) fn copy_tree(from: &Path, to: &Path) {
 pub(crate) type Tree = BTreeMap<String, String>;
 
 /// One database row: each column's value (`None` for NULL).
-pub(crate) type Row = Vec<Option<Vec<u8>>>;
+pub(crate) use sql::Row;
 
 pub(crate) fn snapshot(root: &Path) -> Tree {
     fn walk(root: &Path, dir: &Path, tree: &mut Tree) {
@@ -342,41 +344,10 @@ impl Case {
         }
     }
 
-    /// Runs one SQL statement on the local server's database (`provider/tandem.sqlite`,
-    /// opened as a separate connection, as another process would); every row it returns,
-    /// each column as bytes (blobs), UTF-8 (text) or decimal (integers).
+    /// Runs one SQL statement on the local server's database (`provider/tandem.sqlite`):
+    /// [`sql::sqlite_rows`].
     pub(crate) fn rows(&self, statement: &str) -> Vec<Row> {
-        use sqlx::{Connection, Row as _, TypeInfo, ValueRef};
-        let url = format!("sqlite://{}", s(&self.path("provider/tandem.sqlite")));
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async {
-            let mut conn = sqlx::sqlite::SqliteConnection::connect(&url).await.unwrap();
-            let rows = sqlx::query(statement).fetch_all(&mut conn).await.unwrap();
-            let out = rows
-                .iter()
-                .map(|row| {
-                    (0..row.len())
-                        .map(|i| {
-                            let raw = row.try_get_raw(i).unwrap();
-                            if raw.is_null() {
-                                return None;
-                            }
-                            let kind = raw.type_info().name().to_owned();
-                            Some(match kind.as_str() {
-                                "TEXT" => row.get::<String, _>(i).into_bytes(),
-                                "INTEGER" => row.get::<i64, _>(i).to_string().into_bytes(),
-                                _ => row.get::<Vec<u8>, _>(i),
-                            })
-                        })
-                        .collect()
-                })
-                .collect();
-            conn.close().await.unwrap();
-            out
-        })
+        sql::sqlite_rows(&self.path("provider/tandem.sqlite"), statement)
     }
 
     /// The first column of every row of `statement` ([`Case::rows`]).

@@ -20,6 +20,11 @@ use tandem_testkit::wallet::FixturePrimes;
 use tandem_wallet::Zeroizing;
 use tempfile::TempDir;
 
+#[path = "sql.rs"]
+mod sql;
+#[allow(unused_imports)]
+pub(crate) use sql::{Row, sqlite_rows};
+
 pub(crate) const BIN: &str = env!("CARGO_BIN_EXE_tandem-insecure-test-primes");
 
 pub(crate) fn tempdir() -> TempDir {
@@ -55,8 +60,13 @@ impl Server {
 
     /// A SQLite server in a new folder under `dir`.
     pub(crate) fn sqlite(dir: &Path) -> Self {
+        Self::sqlite_with(dir, &[])
+    }
+
+    /// A SQLite server with more options.
+    pub(crate) fn sqlite_with(dir: &Path, extra: &[&str]) -> Self {
         let db = format!("sqlite://{}", dir.join("tandem.sqlite").display());
-        Self::start(dir, &db, &[])
+        Self::start(dir, &db, extra)
     }
 
     fn spawn(&mut self) {
@@ -108,6 +118,27 @@ impl Server {
 
     pub(crate) fn admin_token_file(&self) -> PathBuf {
         self.dir.join("admin.token")
+    }
+
+    /// The admin's view of a client (`GET /v1/clients/{id}`), retried while the server
+    /// answers 503 (its database connections are made again after a database crash).
+    pub(crate) fn admin_view(&self, client_id: &str) -> Value {
+        for _ in 0..40 {
+            let (status, body) = raw(
+                "GET",
+                &format!("{}/v1/clients/{client_id}", self.url),
+                Some(&self.admin_token()),
+                None,
+                &[],
+            );
+            if status == 503 {
+                std::thread::sleep(Duration::from_millis(250));
+                continue;
+            }
+            assert_eq!(status, 200);
+            return serde_json::from_slice(&body).unwrap();
+        }
+        panic!("the server stayed unavailable");
     }
 
     pub(crate) fn admin_token(&self) -> String {
@@ -236,6 +267,7 @@ pub(crate) fn raw(
     let http = reqwest::blocking::Client::new();
     let mut b = match method {
         "GET" => http.get(url),
+        "DELETE" => http.delete(url),
         _ => http.post(url),
     };
     if let Some(t) = token {
@@ -404,7 +436,8 @@ impl Postgres {
         format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
     }
 
-    /// Stops the cluster at once (a crash of the database) and starts it again.
+    /// Stops the cluster at once, as a crash (`pg_ctl stop -m immediate`: no checkpoint,
+    /// the start replays the write-ahead log), and starts it again.
     pub(crate) fn restart(&self) {
         let data = self.dir.path().join("data");
         self.run(
