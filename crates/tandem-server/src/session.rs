@@ -178,17 +178,15 @@ pub(crate) async fn start(
         operation,
         Operation::Generate | Operation::Recover | Operation::Refresh
     ) && let Some(window) = app.expensive_sessions.as_deref()
+        && let Err(left) = window.try_add(&client_id.to_owned())
     {
-        if let Some(left) = window.exhausted(&client_id.to_owned()) {
-            return Err(crate::throttle::refused(
-                left,
-                &format!(
-                    "at most {} generate, recover and refresh sessions per client and hour",
-                    app.limits.expensive_sessions_per_hour
-                ),
-            ));
-        }
-        window.add(client_id.to_owned());
+        return Err(crate::throttle::refused(
+            left,
+            &format!(
+                "at most {} generate, recover and refresh sessions per client and hour",
+                app.limits.expensive_sessions_per_hour
+            ),
+        ));
     }
     let session_id = random_id()?;
     let ttl = i64::try_from(app.limits.session_ttl.as_secs()).unwrap_or(600);

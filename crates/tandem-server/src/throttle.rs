@@ -73,8 +73,8 @@ impl<K: Eq + Hash + Clone> Window<K> {
         (slot.count >= self.max && !left.is_zero()).then_some(left)
     }
 
-    /// Counts one event of `key`; true if this one used the window up.
-    pub(crate) fn add(&self, key: K) -> bool {
+    /// Runs `f` on `key`'s slot (a new window if its last one ended), under its lock.
+    fn with_slot<T>(&self, key: &K, f: impl FnOnce(&mut Slot, Duration) -> T) -> T {
         let now = Instant::now();
         let fresh = Slot {
             start: now,
@@ -82,17 +82,40 @@ impl<K: Eq + Hash + Clone> Window<K> {
         };
         let cell = match self
             .slots
-            .get_or_insert_with(&key, || Ok::<_, Infallible>(Arc::new(Mutex::new(fresh))))
+            .get_or_insert_with(key, || Ok::<_, Infallible>(Arc::new(Mutex::new(fresh))))
         {
             Ok(cell) => cell,
             Err(never) => match never {},
         };
         let mut slot = cell.lock().unwrap_or_else(PoisonError::into_inner);
-        if now.duration_since(slot.start) >= self.length {
+        let elapsed = now.duration_since(slot.start);
+        if elapsed >= self.length {
             *slot = fresh;
         }
-        slot.count = slot.count.saturating_add(1);
-        slot.count == self.max
+        let left = self.length.saturating_sub(now.duration_since(slot.start));
+        f(&mut slot, left)
+    }
+
+    /// Counts one event of `key`; true if this one used the window up.
+    pub(crate) fn add(&self, key: &K) -> bool {
+        self.with_slot(key, |slot, _| {
+            slot.count = slot.count.saturating_add(1);
+            slot.count == self.max
+        })
+    }
+
+    /// Counts one event of `key` if its window has room (checked and counted under one
+    /// lock, so concurrent requests cannot overrun it); otherwise the time until the window
+    /// ends.
+    pub(crate) fn try_add(&self, key: &K) -> Result<(), Duration> {
+        self.with_slot(key, |slot, left| {
+            if slot.count >= self.max {
+                Err(left)
+            } else {
+                slot.count += 1;
+                Ok(())
+            }
+        })
     }
 }
 
@@ -134,7 +157,7 @@ pub(crate) async fn authentication(
         return refused(left, "too many failed authentications from this address").into_response();
     }
     let response = next.run(request).await;
-    if response.status() == StatusCode::UNAUTHORIZED && window.add(address) {
+    if response.status() == StatusCode::UNAUTHORIZED && window.add(&address) {
         tracing::warn!(%address, "authentication failures: address locked out for a minute");
     }
     response
@@ -148,16 +171,27 @@ mod tests {
     fn a_window_refuses_after_max_events_until_it_ends() {
         let w = Window::new(3, Duration::from_millis(200)).expect("a limit");
         assert!(w.exhausted(&"a").is_none());
-        assert!(!w.add("a"));
-        assert!(!w.add("a"));
+        assert!(!w.add(&"a"));
+        assert!(!w.add(&"a"));
         assert!(w.exhausted(&"a").is_none());
-        assert!(w.add("a"), "the third event uses the window up");
+        assert!(w.add(&"a"), "the third event uses the window up");
         let left = w.exhausted(&"a").expect("refused");
         assert!(left <= Duration::from_millis(200));
         assert!(w.exhausted(&"b").is_none(), "another key is not affected");
         std::thread::sleep(Duration::from_millis(250));
         assert!(w.exhausted(&"a").is_none(), "a new window");
-        assert!(!w.add("a"));
+        assert!(!w.add(&"a"));
+    }
+
+    #[test]
+    fn try_add_counts_only_while_there_is_room() {
+        let w = Window::new(2, Duration::from_secs(60)).expect("a limit");
+        assert!(w.try_add(&"a").is_ok());
+        assert!(w.try_add(&"a").is_ok());
+        let left = w.try_add(&"a").expect_err("the window is used up");
+        assert!(left > Duration::from_secs(59) && left <= Duration::from_secs(60));
+        assert!(w.exhausted(&"a").is_some());
+        assert!(w.try_add(&"b").is_ok(), "another key is not affected");
     }
 
     #[test]
