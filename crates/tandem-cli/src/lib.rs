@@ -24,6 +24,9 @@ mod admin;
 mod commands;
 mod demo;
 mod engine;
+#[cfg(feature = "insecure-test-primes")]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod http;
 mod inputs;
 mod local;

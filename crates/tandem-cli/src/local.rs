@@ -145,8 +145,20 @@ impl InProcess {
             .ok_or_else(|| transport_error("stopped"))
     }
 
+    /// The server's state (the fuzz targets reach it).
+    #[cfg(feature = "insecure-test-primes")]
+    pub(crate) fn app(&self) -> &App {
+        &self.app
+    }
+
+    /// Runs `future` on the server's runtime.
+    #[cfg(feature = "insecure-test-primes")]
+    pub(crate) fn block_on<F: Future>(&self, future: F) -> Result<F::Output, ClientError> {
+        Ok(self.runtime()?.block_on(future))
+    }
+
     /// Sends `request` with another token (the admin's).
-    fn send_as(&self, token: &str, request: Request) -> Result<Response, ClientError> {
+    pub(crate) fn send_as(&self, token: &str, request: Request) -> Result<Response, ClientError> {
         // The header's own copy cannot be wiped (http's bytes); it is marked sensitive, and
         // the formatted string is wiped.
         let bearer = |token: &str| {
@@ -180,7 +192,14 @@ impl InProcess {
                 axum::body::Body::from(bytes)
             }
         };
-        let request = builder.body(body).map_err(transport_error)?;
+        self.raw(builder.body(body).map_err(transport_error)?)
+    }
+
+    /// Hands `request` to the router as it is (the fuzz target `http_request` builds its own).
+    pub(crate) fn raw(
+        &self,
+        request: http::Request<axum::body::Body>,
+    ) -> Result<Response, ClientError> {
         let router = self.router.clone();
         self.runtime()?.block_on(async move {
             let response = router

@@ -320,6 +320,8 @@ pub enum ErrorCode {
     /// 502: the organization's custodian webhook failed (down, slow, or a wrong answer);
     /// nothing changed, the operation can be run again.
     CustodianFailed,
+    /// 405: the endpoint exists, not with this method.
+    MethodNotAllowed,
 }
 
 impl ErrorCode {
@@ -338,6 +340,7 @@ impl ErrorCode {
             | Self::NothingToConfirm
             | Self::NoBackup => 409,
             Self::CustodianFailed => 502,
+            Self::MethodNotAllowed => 405,
             Self::SessionExpired => 410,
             Self::ProtocolRefused | Self::IdempotencyKeyReused => 422,
             Self::TooManyRequests => 429,

@@ -71,10 +71,33 @@ pub async fn connect(url: &str) -> Result<(AnyPool, Backend), sqlx::Error> {
                 Ok(())
             })
         })
+        .after_release(move |conn, _| {
+            Box::pin(async move {
+                if backend == Backend::Sqlite {
+                    return Ok(outside_transaction(conn).await);
+                }
+                Ok(true)
+            })
+        })
         .connect(&url)
         .await?;
     sqlx::migrate!("./migrations").run(&pool).await?;
     Ok((pool, backend))
+}
+
+/// True if the SQLite connection `conn` is outside any transaction, as a connection going
+/// back to the pool must be. SQLite rolls a transaction back by itself on some errors (a full
+/// disk, an I/O error, out of memory), after which the driver's own rollback of it fails and
+/// its count of open transactions is wrong: the connection's next transaction could then
+/// stay open for good, every later commit visible to this connection only and lost with
+/// it. A `BEGIN` inside a transaction fails: such a connection is closed (rolling back what
+/// it holds) instead of being used again (`tests/server_disk_full.rs` found it).
+async fn outside_transaction(conn: &mut sqlx::AnyConnection) -> bool {
+    if conn.execute("BEGIN").await.is_err() {
+        tracing::warn!("an SQLite connection was left inside a transaction: closed");
+        return false;
+    }
+    conn.execute("ROLLBACK").await.is_ok()
 }
 
 /// Now, in Unix seconds.

@@ -61,14 +61,38 @@ impl IntoResponse for Failure {
     }
 }
 
+/// True for a database error that passes: the disk full, the database busy or shutting
+/// down, a connection lost, a transaction that lost a serialization race. The request can
+/// be sent again (503), unlike a bug or a corrupted record (500).
+fn transient(e: &dyn sqlx::error::DatabaseError) -> bool {
+    let Some(code) = e.code() else { return false };
+    if let Ok(sqlite) = code.parse::<u32>() {
+        // SQLite's primary result codes (the low byte of an extended one): SQLITE_BUSY,
+        // SQLITE_LOCKED, SQLITE_IOERR, SQLITE_FULL.
+        return matches!(sqlite & 0xff, 5 | 6 | 10 | 13);
+    }
+    // PostgreSQL's SQLSTATE classes 08 (connection exception), 53 (insufficient resources:
+    // disk full, out of memory, too many connections), 57 (operator intervention: a shutdown
+    // or restart), and 40001 / 40P01 (serialization failure, deadlock).
+    ["08", "53", "57"]
+        .iter()
+        .any(|class| code.starts_with(class))
+        || code == "40001"
+        || code == "40P01"
+}
+
 impl From<sqlx::Error> for Failure {
     fn from(e: sqlx::Error) -> Self {
-        match &e {
-            sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) => {
-                tracing::warn!(error = %e, "database unavailable");
-                Self::new(ErrorCode::Unavailable, "database unavailable")
-            }
-            _ => Self::internal(e),
+        let passes = match &e {
+            sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => true,
+            sqlx::Error::Database(db) => transient(db.as_ref()),
+            _ => false,
+        };
+        if passes {
+            tracing::warn!(error = %e, "database unavailable");
+            Self::new(ErrorCode::Unavailable, "database unavailable")
+        } else {
+            Self::internal(e)
         }
     }
 }

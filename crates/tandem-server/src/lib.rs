@@ -24,6 +24,8 @@ mod backup;
 pub mod custodian;
 pub mod db;
 mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 mod generate;
 pub mod kms;
 mod listen;
@@ -50,7 +52,7 @@ use zeroize::Zeroizing;
 pub use custodian::{Custodian, Webhook};
 pub use error::Failure;
 pub use kms::{Kms, LocalKms, Purpose};
-pub use routes::router;
+pub use routes::{OPENAPI, OPENAPI_PATH, router};
 pub use state::{App, Limits};
 pub use web::router_with_web;
 

@@ -6,7 +6,7 @@
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
+use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
@@ -27,6 +27,22 @@ use crate::sign::{self, Idempotency};
 use crate::state::App;
 use crate::{backup, throttle, wallet};
 
+/// Where the server publishes [`OPENAPI`].
+pub const OPENAPI_PATH: &str = "/openapi.json";
+
+/// The OpenAPI 3.0 document of this API (`crates/tandem-server/api/openapi.json`): every
+/// endpoint, body, answer and error status. Kept in step with the routes by
+/// `tests/openapi.rs`, and with the server's behaviour by schemathesis
+/// (`tandem-cli/tests/server_schemathesis.rs`).
+pub const OPENAPI: &str = include_str!("../api/openapi.json");
+
+async fn openapi() -> impl IntoResponse {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        OPENAPI,
+    )
+}
+
 /// The router of the whole API.
 pub fn router(app: App) -> Router {
     finish(
@@ -39,6 +55,7 @@ pub fn router(app: App) -> Router {
 pub(crate) fn api_routes() -> Router<App> {
     Router::new()
         .route(api::path::HEALTHZ, get(|| async { "ok" }))
+        .route(OPENAPI_PATH, get(openapi))
         .route(api::path::CLIENTS, post(create_client))
         .route("/v1/clients/{client_id}", get(client_status))
         .route(api::path::SESSIONS, post(start_session))
@@ -52,6 +69,12 @@ pub(crate) fn api_routes() -> Router<App> {
             get(client_backup).post(store_client_backup),
         )
         .route(api::path::EJECT, post(eject))
+        .method_not_allowed_fallback(|| async {
+            Failure::new(
+                ErrorCode::MethodNotAllowed,
+                "this endpoint does not take this method",
+            )
+        })
 }
 
 /// The body limit and timeout, the authentication throttle, the request log and the state.
@@ -79,6 +102,12 @@ fn body(body: core::result::Result<Bytes, BytesRejection>) -> Result<Bytes> {
             Failure::new(ErrorCode::BadRequest, r.body_text())
         }
     })
+}
+
+/// A path parameter, or a JSON refusal (a parameter that is not UTF-8 once decoded).
+fn param(path: core::result::Result<Path<String>, PathRejection>) -> Result<String> {
+    path.map(|Path(p)| p)
+        .map_err(|r| Failure::new(ErrorCode::BadRequest, r.body_text()))
 }
 
 fn json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
@@ -110,10 +139,12 @@ async fn create_client(
 
 async fn client_status(
     State(app): State<App>,
-    Path(client_id): Path<String>,
+    client_id: core::result::Result<Path<String>, PathRejection>,
     headers: HeaderMap,
 ) -> Result<Json<ClientStatus>> {
-    match auth::caller(&app, &headers).await? {
+    let caller = auth::caller(&app, &headers).await?;
+    let client_id = param(client_id)?;
+    match caller {
         Caller::Admin => {
             let known = sqlx::query("SELECT client_id FROM clients WHERE client_id = $1")
                 .bind(client_id.clone())
@@ -149,10 +180,11 @@ async fn start_session(
 
 async fn end_session(
     State(app): State<App>,
-    Path(session_id): Path<String>,
+    session_id: core::result::Result<Path<String>, PathRejection>,
     headers: HeaderMap,
 ) -> Result<StatusCode> {
     let client_id = auth::client(&app, &headers).await?;
+    let session_id = param(session_id)?;
     session::end(&app, &client_id, &session_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -166,11 +198,12 @@ fn binary(reply: Vec<u8>) -> impl IntoResponse {
 
 async fn session_message(
     State(app): State<App>,
-    Path(session_id): Path<String>,
+    session_id: core::result::Result<Path<String>, PathRejection>,
     headers: HeaderMap,
     raw: core::result::Result<Bytes, BytesRejection>,
 ) -> Result<impl IntoResponse> {
     let client_id = auth::client(&app, &headers).await?;
+    let session_id = param(session_id)?;
     let step = session::step_header(&headers)?;
     let msg = body(raw)?.to_vec();
     let endpoint = format!("session {session_id} {step}");

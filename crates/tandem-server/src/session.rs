@@ -311,19 +311,7 @@ pub(crate) async fn message(
         &aad(session_id, client_id, operation, step),
         &sealed,
     )?;
-    let saved: Saved = postcard::from_bytes(&opened).map_err(Failure::internal)?;
-    if saved.version != SAVED_VERSION {
-        return Err(Failure::internal("saved session of another version"));
-    }
-    let outcome = match operation {
-        Operation::Generate => generate::step(app, step, saved, msg).await,
-        Operation::Presign => presign::step(app, client_id, step, saved, msg).await,
-        Operation::Backup => backup::step(app, client_id, step, saved, msg).await,
-        Operation::Recover | Operation::Refresh => {
-            reshare::step(app, client_id, operation, step, saved, msg).await
-        }
-    };
-    let outcome = match outcome {
+    let outcome = match resume(app, client_id, operation, step, &opened, msg).await {
         Ok(o) => o,
         Err(f) => {
             // The run ends here: on a refused message (identifiable abort), and on every
@@ -362,6 +350,30 @@ pub(crate) async fn message(
         return Err(f);
     }
     Ok(outcome.reply)
+}
+
+/// Runs `step` of `operation` on the opened saved state (its decoder: the fuzz target
+/// `server_session_state` enters here) and the client's message.
+pub(crate) async fn resume(
+    app: &App,
+    client_id: &str,
+    operation: Operation,
+    step: i64,
+    opened: &[u8],
+    msg: Vec<u8>,
+) -> Result<Outcome> {
+    let saved: Saved = postcard::from_bytes(opened).map_err(Failure::internal)?;
+    if saved.version != SAVED_VERSION {
+        return Err(Failure::internal("saved session of another version"));
+    }
+    match operation {
+        Operation::Generate => generate::step(app, step, saved, msg).await,
+        Operation::Presign => presign::step(app, client_id, step, saved, msg).await,
+        Operation::Backup => backup::step(app, client_id, step, saved, msg).await,
+        Operation::Recover | Operation::Refresh => {
+            reshare::step(app, client_id, operation, step, saved, msg).await
+        }
+    }
 }
 
 /// Takes the step in one transaction (see the module docs); the answer leaves after this.

@@ -98,6 +98,32 @@ pub const FUZZING_ONLY: &[&str] = &[
     "presign_client_round4",
 ];
 
+/// The targets of the service (`tandem_cli::fuzzing`, TEST-ONLY): they run the server's
+/// code, which this kit cannot depend on (the server's tests depend on the kit); their seeds
+/// and smoke run are `crates/tandem-cli/tests/fuzz_service.rs`.
+pub const SERVICE: &[&str] = &["http_request", "server_session_state"];
+
+/// The inputs the ordinary test runner feeds a target for each committed seed: `seed`, `cuts`
+/// truncations and `flips` single-bit flips spread over it, and flips of the low bit of each
+/// of its first 8 bytes (versions, tags, lengths).
+#[must_use]
+pub fn mutations(seed: &[u8], cuts: usize, flips: usize) -> Vec<Vec<u8>> {
+    let mut out = vec![seed.to_vec(), Vec::new()];
+    for k in 1..cuts {
+        out.push(seed.get(..seed.len() * k / cuts).unwrap_or(seed).to_vec());
+    }
+    let bits = seed.len() * 8;
+    let spread = (0..flips).map(|k| (bits * k / flips.max(1) + 5).min(bits.saturating_sub(1)));
+    for bit in spread.chain((0..8.min(seed.len())).map(|byte| byte * 8)) {
+        let mut m = seed.to_vec();
+        if let Some(byte) = m.get_mut(bit / 8) {
+            *byte ^= 1 << (bit % 8);
+        }
+        out.push(m);
+    }
+    out
+}
+
 /// A seed input of a fuzz target.
 #[derive(Clone, Debug)]
 pub struct Seed {

@@ -9,7 +9,9 @@
 use std::collections::BTreeSet;
 use std::panic::catch_unwind;
 
-use tandem_testkit::fuzzing::{FUZZING_ONLY, TARGETS, Target, at_rest_record, wallet_record};
+use tandem_testkit::fuzzing::{
+    FUZZING_ONLY, SERVICE, TARGETS, Target, at_rest_record, mutations, wallet_record,
+};
 use tandem_testkit::paths;
 
 /// The committed seeds of `target`.
@@ -21,25 +23,6 @@ fn corpus(target: &str) -> Vec<Vec<u8>> {
         .collect();
     files.sort();
     files.iter().map(|f| std::fs::read(f).unwrap()).collect()
-}
-
-/// `seed`, `cuts` truncations and `flips` single-bit flips spread over it, and flips of the
-/// low bit of each of its first 8 bytes (versions, tags, lengths).
-fn mutations(seed: &[u8], cuts: usize, flips: usize) -> Vec<Vec<u8>> {
-    let mut out = vec![seed.to_vec(), Vec::new()];
-    for k in 1..cuts {
-        out.push(seed[..seed.len() * k / cuts].to_vec());
-    }
-    let bits = seed.len() * 8;
-    let spread = (0..flips).map(|k| (bits * k / flips.max(1) + 5).min(bits.saturating_sub(1)));
-    for bit in spread.chain((0..8.min(seed.len())).map(|byte| byte * 8)) {
-        let mut m = seed.to_vec();
-        if let Some(byte) = m.get_mut(bit / 8) {
-            *byte ^= 1 << (bit % 8);
-        }
-        out.push(m);
-    }
-    out
 }
 
 fn target(name: &str) -> Target {
@@ -150,10 +133,12 @@ fn every_fuzz_target_is_an_entry_point_smoked_here() {
         let path = entry.unwrap().path();
         let name = path.file_stem().unwrap().to_str().unwrap().to_owned();
         let text = std::fs::read_to_string(&path).unwrap();
-        assert!(
-            text.contains(&format!("tandem_testkit::fuzzing::{name}(data)")),
-            "{path:?} calls its entry point"
-        );
+        let entry = if SERVICE.contains(&name.as_str()) {
+            format!("tandem_cli::fuzzing::{name}(data)")
+        } else {
+            format!("tandem_testkit::fuzzing::{name}(data)")
+        };
+        assert!(text.contains(&entry), "{path:?} calls {entry}");
         in_fuzz.insert(name);
     }
     let smoked: BTreeSet<String> = [PROTOCOL, ECDSA, PROOFS, BACKUP, WALLET]
@@ -165,7 +150,7 @@ fn every_fuzz_target_is_an_entry_point_smoked_here() {
     assert_eq!(smoked, entry_points, "every entry point is smoked");
     let all: BTreeSet<String> = entry_points
         .into_iter()
-        .chain(FUZZING_ONLY.iter().map(|n| (*n).to_owned()))
+        .chain(FUZZING_ONLY.iter().chain(SERVICE).map(|n| (*n).to_owned()))
         .collect();
     assert_eq!(in_fuzz, all, "fuzz/fuzz_targets vs. the entry points");
 }
