@@ -201,6 +201,8 @@ pub fn run() -> ExitCode {
 #[cfg(feature = "insecure-test-primes")]
 #[must_use]
 pub fn run_with_insecure_test_primes() -> ExitCode {
+    // The server's crash points (`TANDEM_CRASH_AT`, `TANDEM_CRASH_TRACE`), for the crash tests.
+    tandem_server::crash::arm_from_env();
     run_with(Primes::InsecureFixtures)
 }
 

@@ -35,6 +35,9 @@ pub(crate) struct ServerArgs {
     /// Open protocol sessions per client.
     #[arg(long, default_value_t = 8)]
     max_sessions: i64,
+    /// Seconds a protocol session may stay open before it expires.
+    #[arg(long, default_value_t = 600)]
+    session_ttl: u64,
     /// Failed authentications per network address and minute before the address is refused
     /// for the rest of the minute (0: off, e.g. behind a reverse proxy that throttles).
     #[arg(long, default_value_t = 20)]
@@ -136,6 +139,7 @@ pub(crate) fn run(args: ServerArgs, primes: Primes) -> Result<(), String> {
             paillier_pool: args.paillier_pool,
             presignatures_per_client: args.max_presignatures,
             sessions_per_client: args.max_sessions,
+            session_ttl: std::time::Duration::from_secs(args.session_ttl.max(1)),
             auth_failures_per_minute: args.auth_failures_per_minute,
             expensive_sessions_per_hour: args.expensive_sessions_per_hour,
             body_timeout: std::time::Duration::from_secs(args.body_timeout.max(1)),

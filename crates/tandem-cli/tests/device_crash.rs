@@ -28,7 +28,7 @@ use tandem_client::{
     Client, ClientError, DeviceLock, DeviceStore, FsDevice, Request, Response, Transport,
 };
 use tandem_testkit::wallet::FixturePrimes;
-use tandem_wallet::{BackupKey, WalletInfo, Zeroizing};
+use tandem_wallet::{BackupKey, Zeroizing};
 
 /// The process of the device: dead after its kill point.
 struct Process {
@@ -136,20 +136,6 @@ fn password() -> BackupKey {
     BackupKey::Password(Zeroizing::new(b"correct horse battery staple".to_vec()))
 }
 
-/// The wallet signs on both curves, verified with k256 and ed25519-dalek.
-fn signs(client: &Client<HttpTransport, FsDevice>, info: &WalletInfo) {
-    use k256::ecdsa::signature::hazmat::PrehashVerifier;
-    let signed = client.sign_secp256k1(&[9; 32], &mut |_| {}).unwrap();
-    k256::ecdsa::VerifyingKey::from(&info.public_keys.secp256k1)
-        .verify_prehash(&[9; 32], &signed.signature.to_k256().unwrap())
-        .unwrap();
-    let sig = client.sign_ed25519(b"after a kill", &mut |_| {}).unwrap();
-    info.public_keys
-        .ed25519
-        .verify_strict(b"after a kill", &sig)
-        .unwrap();
-}
-
 /// Copies a device folder (the lock file left out).
 fn copy_device(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
@@ -199,7 +185,7 @@ fn at_every_write(
         let info = next
             .info(&mut |_| {})
             .unwrap_or_else(|e| panic!("{what}: after the retry: {e}"));
-        signs(&next, &info);
+        signs_under(&next, &info);
     }
     panic!("{name}: more than 64 writes");
 }

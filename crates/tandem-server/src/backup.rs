@@ -27,6 +27,7 @@ use tandem_protocol::stored::{StoredKind, peek};
 use tandem_protocol::{BackupKind, BackupShare};
 use tandem_wallet::BackupStatus;
 
+use crate::crash;
 use crate::custodian::{Custodian, ShareDocument};
 use crate::db::now;
 use crate::error::{Failure, Result};
@@ -122,7 +123,11 @@ pub(crate) async fn step(
             Custodian::Webhook(hook),
         ) => {
             let document = share_document(&shares)?;
-            hook.store(client_id, shares.method, &document).await?;
+            crash::write(
+                "backup.webhook",
+                hook.store(client_id, shares.method, &document),
+            )
+            .await?;
             shares.at_webhook = true;
             Ok(Outcome {
                 reply,
@@ -296,7 +301,7 @@ pub(crate) async fn store_client_backup(
     .bind(request.ed25519_sharing_id.clone())
     .execute(&mut *tx)
     .await?;
-    tx.commit().await?;
+    crash::commit(tx, "backup.client").await?;
     Ok(())
 }
 

@@ -21,6 +21,7 @@
 mod auth;
 mod aux;
 mod backup;
+pub mod crash;
 pub mod custodian;
 pub mod db;
 mod error;
@@ -170,7 +171,8 @@ async fn sweep(app: App) {
                 now - IDEMPOTENCY_TTL_SECS,
             ),
         ] {
-            if let Err(e) = sqlx::query(sql).bind(at).execute(&app.db).await {
+            if let Err(e) = crash::write("sweep", sqlx::query(sql).bind(at).execute(&app.db)).await
+            {
                 tracing::warn!(error = %e, "sweep");
             }
         }

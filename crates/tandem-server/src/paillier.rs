@@ -12,6 +12,7 @@ use tandem_paillier::paillier::SecretKey;
 use tandem_wallet::Party;
 use zeroize::Zeroizing;
 
+use crate::crash;
 use crate::db::now;
 use crate::error::{Failure, Result};
 use crate::kms::Purpose;
@@ -64,11 +65,14 @@ pub(crate) async fn take(app: &App) -> Result<SecretKey> {
         let Some(row) = row else { break };
         let key_id: String = row.try_get("key_id")?;
         let sealed: Vec<u8> = row.try_get("data")?;
-        let taken = sqlx::query("DELETE FROM paillier_keys WHERE key_id = $1")
-            .bind(key_id.clone())
-            .execute(&app.db)
-            .await?
-            .rows_affected();
+        let taken = crash::write(
+            "paillier.take",
+            sqlx::query("DELETE FROM paillier_keys WHERE key_id = $1")
+                .bind(key_id.clone())
+                .execute(&app.db),
+        )
+        .await?
+        .rows_affected();
         if taken == 1 {
             let bytes = app.kms.open(Purpose::Server, &aad(&key_id), &sealed)?;
             return decode(&bytes);
@@ -95,12 +99,15 @@ async fn add(app: &App) -> Result<()> {
     let sealed = app
         .kms
         .seal(Purpose::Server, &aad(&key_id), &encode(&key))?;
-    sqlx::query("INSERT INTO paillier_keys (key_id, data, created_at) VALUES ($1, $2, $3)")
-        .bind(key_id)
-        .bind(sealed)
-        .bind(now())
-        .execute(&app.db)
-        .await?;
+    crash::write(
+        "paillier.add",
+        sqlx::query("INSERT INTO paillier_keys (key_id, data, created_at) VALUES ($1, $2, $3)")
+            .bind(key_id)
+            .bind(sealed)
+            .bind(now())
+            .execute(&app.db),
+    )
+    .await?;
     Ok(())
 }
 

@@ -19,6 +19,7 @@ use tandem_client::api::ErrorCode;
 use tandem_protocol::ecdsa::Presignature;
 use tandem_protocol::ecdsa::presign::{self, spend_once};
 
+use crate::crash;
 use crate::db::now;
 use crate::error::{Failure, Result, protocol};
 use crate::kms::Purpose;
@@ -49,11 +50,14 @@ async fn held(app: &App, client_id: &str) -> Result<i64> {
 /// A presigning session may start: the wallet signs, and its pool has room.
 pub(crate) async fn check_can_start(app: &App, client_id: &str) -> Result<()> {
     wallet::signable(app, client_id).await?;
-    sqlx::query("DELETE FROM presignatures WHERE client_id = $1 AND expires_at <= $2")
-        .bind(client_id.to_owned())
-        .bind(now())
-        .execute(&app.db)
-        .await?;
+    crash::write(
+        "presignatures.sweep_client",
+        sqlx::query("DELETE FROM presignatures WHERE client_id = $1 AND expires_at <= $2")
+            .bind(client_id.to_owned())
+            .bind(now())
+            .execute(&app.db),
+    )
+    .await?;
     if held(app, client_id).await? >= app.limits.presignatures_per_client {
         return Err(Failure::new(
             ErrorCode::TooManyRequests,

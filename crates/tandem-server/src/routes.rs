@@ -25,7 +25,7 @@ use crate::error::{Failure, Result};
 use crate::session::{self, idempotency_key};
 use crate::sign::{self, Idempotency};
 use crate::state::App;
-use crate::{backup, throttle, wallet};
+use crate::{backup, crash, throttle, wallet};
 
 /// Where the server publishes [`OPENAPI`].
 pub const OPENAPI_PATH: &str = "/openapi.json";
@@ -124,12 +124,17 @@ async fn create_client(
     getrandom::fill(&mut id).map_err(Failure::internal)?;
     let client_id = wallet::hex(&id);
     let api_key = auth::new_api_key(&client_id)?;
-    sqlx::query("INSERT INTO clients (client_id, api_key_hash, created_at) VALUES ($1, $2, $3)")
+    crash::write(
+        "clients.insert",
+        sqlx::query(
+            "INSERT INTO clients (client_id, api_key_hash, created_at) VALUES ($1, $2, $3)",
+        )
         .bind(client_id.clone())
         .bind(auth::hash(&api_key).to_vec())
         .bind(now())
-        .execute(&app.db)
-        .await?;
+        .execute(&app.db),
+    )
+    .await?;
     tracing::info!(%client_id, "client created");
     Ok((
         StatusCode::CREATED,

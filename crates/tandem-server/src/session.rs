@@ -35,7 +35,7 @@ use crate::db::now;
 use crate::error::{Failure, Result};
 use crate::kms::Purpose;
 use crate::state::App;
-use crate::{backup, generate, presign, reshare, wallet};
+use crate::{backup, crash, generate, presign, reshare, wallet};
 
 /// The format version of a saved session.
 const SAVED_VERSION: u16 = 1;
@@ -129,11 +129,14 @@ pub(crate) async fn start(
     method: Option<tandem_client::api::BackupMethod>,
 ) -> Result<SessionStarted> {
     let now = now();
-    sqlx::query("DELETE FROM sessions WHERE client_id = $1 AND expires_at <= $2")
-        .bind(client_id.to_owned())
-        .bind(now)
-        .execute(&app.db)
-        .await?;
+    crash::write(
+        "sessions.sweep_client",
+        sqlx::query("DELETE FROM sessions WHERE client_id = $1 AND expires_at <= $2")
+            .bind(client_id.to_owned())
+            .bind(now)
+            .execute(&app.db),
+    )
+    .await?;
     let open: i64 = sqlx::query("SELECT COUNT(*) AS n FROM sessions WHERE client_id = $1")
         .bind(client_id.to_owned())
         .fetch_one(&app.db)
@@ -194,17 +197,20 @@ pub(crate) async fn start(
     let mut first = Saved::new(Vec::new(), Vec::new());
     first.method = method.map(|m| m.name().to_owned());
     let state = seal(app, &aad(&session_id, client_id, operation, 0), &first)?;
-    sqlx::query(
-        "INSERT INTO sessions (session_id, client_id, operation, step, state, expires_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
+    crash::write(
+        "sessions.insert",
+        sqlx::query(
+            "INSERT INTO sessions (session_id, client_id, operation, step, state, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(session_id.clone())
+        .bind(client_id.to_owned())
+        .bind(operation.name())
+        .bind(0_i64)
+        .bind(state)
+        .bind(expires_at)
+        .execute(&app.db),
     )
-    .bind(session_id.clone())
-    .bind(client_id.to_owned())
-    .bind(operation.name())
-    .bind(0_i64)
-    .bind(state)
-    .bind(expires_at)
-    .execute(&app.db)
     .await?;
     Ok(SessionStarted {
         session_id,
@@ -220,12 +226,15 @@ fn unknown() -> Failure {
 /// goes (saved nonces included: deleting them spends nothing); a step running at the same
 /// moment then finds its step taken and sends no answer.
 pub(crate) async fn end(app: &App, client_id: &str, session_id: &str) -> Result<()> {
-    let deleted = sqlx::query("DELETE FROM sessions WHERE session_id = $1 AND client_id = $2")
-        .bind(session_id.to_owned())
-        .bind(client_id.to_owned())
-        .execute(&app.db)
-        .await?
-        .rows_affected();
+    let deleted = crash::write(
+        "sessions.end",
+        sqlx::query("DELETE FROM sessions WHERE session_id = $1 AND client_id = $2")
+            .bind(session_id.to_owned())
+            .bind(client_id.to_owned())
+            .execute(&app.db),
+    )
+    .await?
+    .rows_affected();
     if deleted == 0 {
         return Err(unknown());
     }
@@ -295,11 +304,14 @@ pub(crate) async fn message(
     }
     let expires_at: i64 = row.try_get("expires_at")?;
     if expires_at <= now() {
-        sqlx::query("DELETE FROM sessions WHERE session_id = $1 AND step = $2")
-            .bind(session_id.to_owned())
-            .bind(step)
-            .execute(&app.db)
-            .await?;
+        crash::write(
+            "sessions.expire",
+            sqlx::query("DELETE FROM sessions WHERE session_id = $1 AND step = $2")
+                .bind(session_id.to_owned())
+                .bind(step)
+                .execute(&app.db),
+        )
+        .await?;
         return Err(Failure::new(
             ErrorCode::SessionExpired,
             "the session expired",
@@ -320,11 +332,14 @@ pub(crate) async fn message(
             // hold one of the client's few open slots until it expires. Only a server that
             // was unavailable keeps it, for the same message to be sent again.
             if f.code != ErrorCode::Unavailable {
-                sqlx::query("DELETE FROM sessions WHERE session_id = $1 AND step = $2")
-                    .bind(session_id.to_owned())
-                    .bind(step)
-                    .execute(&app.db)
-                    .await?;
+                crash::write(
+                    "sessions.fail",
+                    sqlx::query("DELETE FROM sessions WHERE session_id = $1 AND step = $2")
+                        .bind(session_id.to_owned())
+                        .bind(step)
+                        .execute(&app.db),
+                )
+                .await?;
             }
             return Err(f);
         }
@@ -439,7 +454,7 @@ async fn commit(
             }
         }
     }
-    tx.commit().await?;
+    crash::commit(tx, "sessions.step").await?;
     Ok(())
 }
 

@@ -21,6 +21,7 @@ use tandem_client::api::ErrorCode;
 use tandem_protocol::ecdsa::{Presignature, sign as ecdsa_sign};
 use tandem_protocol::eddsa::sign as eddsa_sign;
 
+use crate::crash;
 use crate::db::now;
 use crate::error::{Failure, Result, protocol};
 use crate::kms::Purpose;
@@ -171,7 +172,7 @@ pub(crate) async fn secp256k1(
     if let Some(i) = &idempotency {
         i.record(&mut tx, client_id, &reply).await?;
     }
-    tx.commit().await?;
+    crash::commit(tx, "presignatures.spend").await?;
     Ok(reply)
 }
 
@@ -204,7 +205,7 @@ pub(crate) async fn ed25519(
                 None => Err(e),
             };
         }
-        tx.commit().await?;
+        crash::commit(tx, "idempotency.ed25519").await?;
     }
     Ok(reply)
 }

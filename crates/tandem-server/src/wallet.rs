@@ -22,6 +22,7 @@ use tandem_wallet::address::Addresses;
 use tandem_wallet::{BackupStatus, SigningStatus};
 use zeroize::Zeroizing;
 
+use crate::crash;
 use crate::db::now;
 use crate::error::{Failure, Result};
 use crate::kms::Purpose;
@@ -339,7 +340,7 @@ pub(crate) async fn confirm(app: &App, client_id: &str, secp_id: &str, ed_id: &s
             .bind(secp_id.to_owned())
             .execute(&mut *tx)
             .await?;
-        tx.commit().await?;
+        crash::commit(tx, "wallet.confirm").await?;
         return Ok(());
     }
     drop(tx);

@@ -17,6 +17,7 @@ use serde_json::Value;
 use tandem_cli::http::HttpTransport;
 use tandem_client::{Client, ClientError, FsDevice, Request, Response, Transport};
 use tandem_testkit::wallet::FixturePrimes;
+use tandem_wallet::WalletInfo;
 use tandem_wallet::Zeroizing;
 use tempfile::TempDir;
 
@@ -41,6 +42,7 @@ pub(crate) struct Server {
     pub(crate) dir: PathBuf,
     database: String,
     extra: Vec<String>,
+    env: Vec<(String, String)>,
 }
 
 impl Server {
@@ -53,6 +55,7 @@ impl Server {
             dir: dir.to_path_buf(),
             database: database.to_owned(),
             extra: extra.iter().map(|s| (*s).to_owned()).collect(),
+            env: Vec::new(),
         };
         server.spawn();
         server
@@ -73,6 +76,7 @@ impl Server {
         let mut child = Command::new(BIN)
             .env("TANDEM_INSECURE_TEST_PRIMES", "1")
             .env("RUST_LOG", "warn")
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
             .args([
                 "server",
                 "--listen",
@@ -84,7 +88,11 @@ impl Server {
             .arg(self.dir.join("master.key"))
             .arg("--admin-key-file")
             .arg(self.dir.join("admin.token"))
-            .args(["--paillier-pool", "2"])
+            .args(
+                ["--paillier-pool", "2"]
+                    .iter()
+                    .filter(|_| !self.extra.iter().any(|a| a == "--paillier-pool")),
+            )
             .args(&self.extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -108,6 +116,23 @@ impl Server {
             let _ = child.kill();
             let _ = child.wait();
         }
+    }
+
+    /// Starts again (SIGKILL first if it runs) with these environment variables (the crash
+    /// points: `TANDEM_CRASH_AT`, `TANDEM_CRASH_TRACE`).
+    pub(crate) fn restart_with_env(&mut self, env: &[(&str, &str)]) {
+        self.env = env
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        self.restart();
+    }
+
+    /// True if the process has exited (a crash point killed it).
+    pub(crate) fn exited(&mut self) -> bool {
+        self.child
+            .as_mut()
+            .is_none_or(|c| c.try_wait().ok().flatten().is_some())
     }
 
     /// Kills and starts again on the same database and keys (a new port).
@@ -256,6 +281,27 @@ pub(crate) fn library_client<T: Transport>(
     )
 }
 
+/// The wallet signs a digest on secp256k1 and a message on Ed25519 under the keys of `info`,
+/// verified with k256 and ed25519-dalek.
+pub(crate) fn signs_under<T: Transport>(client: &Client<T, FsDevice>, info: &WalletInfo) {
+    use k256::ecdsa::signature::hazmat::PrehashVerifier;
+    let signed = client.sign_secp256k1(&[9; 32], &mut |_| {}).unwrap();
+    k256::ecdsa::VerifyingKey::from(&info.public_keys.secp256k1)
+        .verify_prehash(&[9; 32], &signed.signature.to_k256().unwrap())
+        .unwrap();
+    let sig = client.sign_ed25519(b"after a crash", &mut |_| {}).unwrap();
+    info.public_keys
+        .ed25519
+        .verify_strict(b"after a crash", &sig)
+        .unwrap();
+}
+
+/// The wallet signs on both curves with the keys the server holds for it.
+pub(crate) fn signs<T: Transport>(client: &Client<T, FsDevice>) {
+    let info = client.info(&mut |_| {}).unwrap();
+    signs_under(client, &info);
+}
+
 /// A raw request: `(status, body)`.
 pub(crate) fn raw(
     method: &str,
@@ -264,6 +310,17 @@ pub(crate) fn raw(
     body: Option<(&str, Vec<u8>)>,
     headers: &[(&str, &str)],
 ) -> (u16, Vec<u8>) {
+    try_raw(method, url, token, body, headers).unwrap()
+}
+
+/// A raw request, or the transport's error (a server that died answering).
+pub(crate) fn try_raw(
+    method: &str,
+    url: &str,
+    token: Option<&str>,
+    body: Option<(&str, Vec<u8>)>,
+    headers: &[(&str, &str)],
+) -> reqwest::Result<(u16, Vec<u8>)> {
     let http = reqwest::blocking::Client::new();
     let mut b = match method {
         "GET" => http.get(url),
@@ -279,9 +336,9 @@ pub(crate) fn raw(
     if let Some((ct, bytes)) = body {
         b = b.header("content-type", ct).body(bytes);
     }
-    let r = b.send().unwrap();
+    let r = b.send()?;
     let status = r.status().as_u16();
-    (status, r.bytes().unwrap().to_vec())
+    Ok((status, r.bytes()?.to_vec()))
 }
 
 /// The `code` of an error answer.
