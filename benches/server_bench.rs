@@ -14,9 +14,14 @@
 //!    per second, per second per server core, the server's CPU per presignature;
 //! 4. secp256k1 online: one signature after another from those pools: p50/p99 latency, the
 //!    server's CPU per signature.
+//!
+//! `soak`: every operation at once for N minutes against two replicas on PostgreSQL, one
+//! killed every minute (`soak.rs`).
 
 #![forbid(unsafe_code)]
 #![allow(clippy::print_stdout)]
+
+mod soak;
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
@@ -64,6 +69,28 @@ fn options(args: &[String]) -> Result<Options, String> {
     Ok(o)
 }
 
+/// `soak [--minutes 10] [--clients 8] [--database URL] [--json]`.
+fn soak_options(args: &[String]) -> Result<(soak::Soak, bool), String> {
+    let mut o = soak::Soak {
+        minutes: 10.0,
+        clients: 8,
+        database: None,
+    };
+    let mut json = false;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let mut value = || it.next().cloned().ok_or(format!("{a} needs a value"));
+        match a.as_str() {
+            "--minutes" => o.minutes = value()?.parse().map_err(|e| format!("{a}: {e}"))?,
+            "--clients" => o.clients = value()?.parse().map_err(|e| format!("{a}: {e}"))?,
+            "--database" => o.database = Some(value()?),
+            "--json" => json = true,
+            other => return Err(format!("unknown argument {other}")),
+        }
+    }
+    Ok((o, json))
+}
+
 /// `serve DATABASE DIR`: the server, in this process.
 fn serve(database: &str, dir: &Path) -> Result<(), String> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -80,6 +107,10 @@ fn serve(database: &str, dir: &Path) -> Result<(), String> {
                 sessions_per_client: 64,
                 // A benchmark runs the operations back to back on purpose.
                 expensive_sessions_per_hour: 0,
+                // Room for the parsed secp256k1 shares of the clients that sign (the soak's
+                // 8 or the bench's 2), not more: the soak's memory figure then shows any
+                // growth beyond this bound.
+                share_cache_mib: 256,
                 ..tandem_server::Limits::default()
             },
             paillier: Arc::new(FixturePrimes::new()),
@@ -142,17 +173,14 @@ fn admin_post(url: &str, token: &Zeroizing<String>) -> Result<CreatedClient, Str
     serde_json::from_slice(&r.body).map_err(|e| e.to_string())
 }
 
-fn run(o: &Options) -> Result<serde_json::Value, String> {
-    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let database = o
-        .database
-        .clone()
-        .unwrap_or_else(|| format!("sqlite://{}", dir.path().join("bench.sqlite").display()));
+/// A server process (this binary's `serve`) on `database` with its key files in `dir`, and
+/// its URL once it listens.
+fn start_server(database: &str, dir: &Path) -> Result<(Child, String), String> {
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     let mut server = Command::new(exe)
         .arg("serve")
-        .arg(&database)
-        .arg(dir.path())
+        .arg(database)
+        .arg(dir)
         .stdout(Stdio::piped())
         .spawn()
         .map_err(|e| e.to_string())?;
@@ -167,6 +195,16 @@ fn run(o: &Options) -> Result<serde_json::Value, String> {
         .strip_prefix("listening on ")
         .ok_or("the server did not start")?
         .to_owned();
+    Ok((server, url))
+}
+
+fn run(o: &Options) -> Result<serde_json::Value, String> {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let database = o
+        .database
+        .clone()
+        .unwrap_or_else(|| format!("sqlite://{}", dir.path().join("bench.sqlite").display()));
+    let (mut server, url) = start_server(&database, dir.path())?;
     let token = Zeroizing::new(
         std::fs::read_to_string(dir.path().join("admin.token"))
             .map_err(|e| e.to_string())?
@@ -330,6 +368,31 @@ fn main() -> std::process::ExitCode {
             (Some(db), Some(dir)) => serve(db, Path::new(dir)),
             _ => Err("serve DATABASE DIR".into()),
         },
+        Some("soak") => soak_options(args.get(1..).unwrap_or_default()).and_then(|(o, json)| {
+            let report = soak::run(&o)?;
+            if json {
+                println!("{report}");
+            } else {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&report).unwrap_or_default()
+                );
+            }
+            let empty = |field: &str| {
+                report
+                    .get(field)
+                    .and_then(serde_json::Value::as_array)
+                    .is_some_and(Vec::is_empty)
+            };
+            let clean = empty("unexpected_errors")
+                && empty("client_threads_failed")
+                && report.get("signatures") == report.get("signatures_verified");
+            if clean {
+                Ok(())
+            } else {
+                Err("the soak found failures (see unexpected_errors)".into())
+            }
+        }),
         _ => options(&args).and_then(|o| {
             let report = run(&o)?;
             if o.json {

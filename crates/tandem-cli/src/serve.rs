@@ -35,6 +35,10 @@ pub(crate) struct ServerArgs {
     /// Open protocol sessions per client.
     #[arg(long, default_value_t = 8)]
     max_sessions: i64,
+    /// Memory for the parsed secp256k1 signing shares of the clients signing now, in MiB
+    /// (each takes about 28 MiB with its precomputed tables; fewer means more rebuilding).
+    #[arg(long, default_value_t = 1024)]
+    share_cache_mib: u64,
     /// Seconds a protocol session may stay open before it expires.
     #[arg(long, default_value_t = 600)]
     session_ttl: u64,
@@ -140,6 +144,7 @@ pub(crate) fn run(args: ServerArgs, primes: Primes) -> Result<(), String> {
             presignatures_per_client: args.max_presignatures,
             sessions_per_client: args.max_sessions,
             session_ttl: std::time::Duration::from_secs(args.session_ttl.max(1)),
+            share_cache_mib: args.share_cache_mib,
             auth_failures_per_minute: args.auth_failures_per_minute,
             expensive_sessions_per_hour: args.expensive_sessions_per_hour,
             body_timeout: std::time::Duration::from_secs(args.body_timeout.max(1)),

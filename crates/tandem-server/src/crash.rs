@@ -1,5 +1,5 @@
 //! Crash points: every write of the server (to its database, and the custodian webhook's
-//! store) goes through [`commit`] or [`write`], each naming its write. Just before and just
+//! store) goes through `commit` or `write`, each naming its write. Just before and just
 //! after it, a TEST-ONLY build (the `crash-points` feature, which only the test binary of
 //! `tandem-cli` enables) can kill its own process with SIGKILL, at the point named by
 //! `TANDEM_CRASH_AT=<write>/<before|after>[#n]` (the n-th time it is reached, default the

@@ -55,6 +55,7 @@ pub use error::Failure;
 pub use kms::{Kms, LocalKms, Purpose};
 pub use routes::{OPENAPI, OPENAPI_PATH, router};
 pub use state::{App, Limits};
+pub use wallet::ECDSA_SHARE_MIB;
 pub use web::router_with_web;
 
 /// What the server needs to start.
@@ -138,7 +139,10 @@ pub async fn build(config: Config) -> Result<App, StartError> {
         work,
         paillier: config.paillier,
         custodian: config.custodian,
-        shares: Arc::new(wallet::ShareCache::new(config.limits.share_cache.max(1))),
+        shares: Arc::new(wallet::ShareCache::new(
+            config.limits.share_cache,
+            config.limits.share_cache_mib,
+        )),
         key_hashes: Arc::new(quick_cache::sync::Cache::new(
             config.limits.share_cache.max(1),
         )),

@@ -28,8 +28,11 @@ pub struct Limits {
     pub paillier_pool: usize,
     /// Protocol computations running at once (the rest wait).
     pub concurrent_work: usize,
-    /// Parsed signing shares kept in memory (by client and sharing id).
+    /// Parsed Ed25519 signing shares kept in memory (by client and sharing id).
     pub share_cache: usize,
+    /// Memory for parsed secp256k1 signing shares, in MiB (each weighs
+    /// `wallet::ECDSA_SHARE_MIB` with its prover tables).
+    pub share_cache_mib: u64,
     /// Failed authentications (`401`) per network address and minute before the address is
     /// refused for the rest of the minute (0: no limit; see `throttle.rs`).
     pub auth_failures_per_minute: u32,
@@ -56,6 +59,7 @@ impl Default for Limits {
                 .map(|n| n.get() * 2)
                 .unwrap_or(4),
             share_cache: 10_000,
+            share_cache_mib: 1024,
             auth_failures_per_minute: 20,
             expensive_sessions_per_hour: 30,
             body_timeout: Duration::from_secs(30),

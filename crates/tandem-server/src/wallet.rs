@@ -149,22 +149,55 @@ fn open_share(
         .open(Purpose::Server, &share_aad(client_id, curve), sealed)?)
 }
 
+/// What a cached secp256k1 share costs in memory, in MiB, once a prover has used it: the
+/// peer's ring-Pedersen window tables (about 9 MB) and the signed window tables of our
+/// Paillier nonces (about 18 MB), built on first use and kept with the share.
+pub const ECDSA_SHARE_MIB: u64 = 28;
+
+/// Weighs a cached secp256k1 share by [`ECDSA_SHARE_MIB`].
+#[derive(Clone)]
+struct EcdsaWeight;
+
+impl quick_cache::Weighter<(String, String), Arc<EcdsaKeyShare>> for EcdsaWeight {
+    fn weight(&self, _: &(String, String), _: &Arc<EcdsaKeyShare>) -> u64 {
+        ECDSA_SHARE_MIB
+    }
+}
+
 /// Parsed current signing shares, by (client, sharing id): parsing a secp256k1 share
-/// re-validates its Paillier material (milliseconds), too slow for every signature. A
-/// sharing id names one immutable share, so an entry is never stale; a replaced pair's
-/// entries are simply no longer asked for (and wiped when evicted: the shares zeroize on
-/// drop).
+/// re-validates its Paillier material (milliseconds) and its prover tables are built on
+/// first use (tens of milliseconds), too slow for every signature. A sharing id names one
+/// immutable share, so an entry is never stale. The secp256k1 shares are bounded by memory
+/// ([`Limits::share_cache_mib`], each weighing [`ECDSA_SHARE_MIB`]), the small Ed25519 ones
+/// by count; a client's entries go when it confirms a new pair ([`ShareCache::forget`]), and
+/// are wiped when dropped (the shares zeroize). The soak run found the first version, bounded
+/// by count only: 10,000 secp256k1 shares with their tables are hundreds of gigabytes, and a
+/// replaced pair's entries stayed until evicted.
+///
+/// [`Limits::share_cache_mib`]: crate::state::Limits::share_cache_mib
 pub(crate) struct ShareCache {
-    secp256k1: quick_cache::sync::Cache<(String, String), Arc<EcdsaKeyShare>>,
+    secp256k1: quick_cache::sync::Cache<(String, String), Arc<EcdsaKeyShare>, EcdsaWeight>,
     ed25519: quick_cache::sync::Cache<(String, String), Arc<KeyShare<Ed25519>>>,
 }
 
 impl ShareCache {
-    pub(crate) fn new(capacity: usize) -> Self {
+    /// At most `ed25519` Ed25519 shares and `mib` MiB of secp256k1 shares.
+    pub(crate) fn new(ed25519: usize, mib: u64) -> Self {
+        let mib = mib.max(ECDSA_SHARE_MIB);
         Self {
-            secp256k1: quick_cache::sync::Cache::new(capacity),
-            ed25519: quick_cache::sync::Cache::new(capacity),
+            secp256k1: quick_cache::sync::Cache::with_weighter(
+                usize::try_from(mib / ECDSA_SHARE_MIB).unwrap_or(1),
+                mib,
+                EcdsaWeight,
+            ),
+            ed25519: quick_cache::sync::Cache::new(ed25519.max(1)),
         }
+    }
+
+    /// Drops `client_id`'s entries (its pair was replaced).
+    pub(crate) fn forget(&self, client_id: &str) {
+        self.secp256k1.retain(|(client, _), _| client != client_id);
+        self.ed25519.retain(|(client, _), _| client != client_id);
     }
 }
 
@@ -341,6 +374,7 @@ pub(crate) async fn confirm(app: &App, client_id: &str, secp_id: &str, ed_id: &s
             .execute(&mut *tx)
             .await?;
         crash::commit(tx, "wallet.confirm").await?;
+        app.shares.forget(client_id);
         return Ok(());
     }
     drop(tx);

@@ -41,6 +41,7 @@ pub mod message;
 pub mod mutate;
 pub mod nonce_reuse;
 pub mod paths;
+pub mod postgres;
 pub mod primes;
 pub mod redaction;
 pub mod reshare_steps;
