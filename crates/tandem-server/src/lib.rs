@@ -25,6 +25,9 @@ pub mod crash;
 pub mod custodian;
 pub mod db;
 mod error;
+// TEST-ONLY: runs a step on caller-given saved bytes (bypassing the spend-once take) and
+// deletes every session: compiled only with the test-only `crash-points` feature.
+#[cfg(feature = "crash-points")]
 #[doc(hidden)]
 pub mod fuzzing;
 mod generate;
