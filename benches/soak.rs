@@ -25,7 +25,8 @@ use std::time::{Duration, Instant};
 use k256::ecdsa::signature::hazmat::PrehashVerifier;
 use serde_json::json;
 use tandem_cli::http::HttpTransport;
-use tandem_client::{Client, ClientError, FsDevice, Request, Response, Transport};
+use tandem_client::device::names;
+use tandem_client::{Client, ClientError, DeviceStore, FsDevice, Request, Response, Transport};
 use tandem_testkit::postgres::Postgres;
 use tandem_testkit::wallet::FixturePrimes;
 use tandem_wallet::{BackupKey, WalletInfo, Zeroizing};
@@ -175,6 +176,14 @@ fn new_phone(
     ))
 }
 
+/// Whether the device holds signing shares of both curves (`info` answers from the server's
+/// public view for a device that holds none).
+fn holds_shares(phone: &Phone) -> Result<bool, ClientError> {
+    let device = phone.device();
+    Ok(device.read(names::SECP256K1_SHARE)?.is_some()
+        && device.read(names::ED25519_SHARE)?.is_some())
+}
+
 /// One signature of each curve, checked against the wallet's keys.
 fn sign_both(phone: &Phone, info: &WalletInfo, n: u64, tally: &Mutex<Tally>) {
     let mut digest = [7u8; 32];
@@ -251,6 +260,12 @@ fn client_loop(
         // is replaced by a recovery, as a user would do.
         let mut lost = false;
         let info = match phone.info(&mut |_| {}) {
+            Ok(info) if holds_shares(&phone).unwrap_or(true) => Some(info),
+            Ok(_) if backed_up => {
+                count(tally, "device_replaced", Err(ClientError::NoWallet));
+                lost = true;
+                None
+            }
             Ok(info) => Some(info),
             Err(ClientError::NoWallet) if !backed_up => match phone.generate(&mut |_| {}) {
                 Ok(info) => {
@@ -298,11 +313,15 @@ fn client_loop(
                     if settled {
                         break;
                     }
+                    // `info` answers from the server for a device without shares: the new
+                    // device carries on only if it holds the pair the server calls current.
                     match next
                         .settle()
                         .and_then(|()| next.info(&mut |_| {}).map(drop))
+                        .and_then(|()| holds_shares(&next))
                     {
-                        Ok(()) => settled = true,
+                        Ok(true) => settled = true,
+                        Ok(false) => break,
                         Err(ClientError::Transport(_)) => {
                             std::thread::sleep(Duration::from_millis(200));
                         }

@@ -431,10 +431,14 @@ impl<T: Transport, D: DeviceStore> Client<T, D> {
     }
 
     /// The wallet: the device's keys and addresses, the server's statuses, the device's pool.
+    /// On a device that holds no shares (a new device before `recover`) it is the server's
+    /// public view of the wallet (keys, addresses, statuses, 0 presignatures): `Ok` says
+    /// the wallet exists, not that this device can sign with it (the soak's harness once
+    /// took it for that).
     ///
     /// # Errors
-    /// [`ClientError::NoWallet`] without shares; [`ClientError::StaleDevice`] if the server's
-    /// current pair is not the device's.
+    /// [`ClientError::NoWallet`] if neither the device nor the server holds a wallet;
+    /// [`ClientError::StaleDevice`] if the server's current pair is not the device's.
     pub fn info(&self, progress: &mut ProgressFn<'_>) -> Result<WalletInfo, ClientError> {
         let _lock = self.begin()?;
         self.info_unlocked(progress)
