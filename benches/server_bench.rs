@@ -102,6 +102,7 @@ fn serve(database: &str, dir: &Path) -> Result<(), String> {
             database: database.to_owned(),
             key_file: dir.join("master.key"),
             admin_key_file: dir.join("admin.token"),
+            spend_anchor: dir.join("spend.anchor"),
             limits: tandem_server::Limits {
                 paillier_pool: 0,
                 sessions_per_client: 64,

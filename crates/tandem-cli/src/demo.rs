@@ -175,6 +175,7 @@ fn start_service(dir: &Path, primes: Primes) -> Result<Service, String> {
         database: format!("sqlite://{}", dir.join("server.sqlite").display()),
         key_file: dir.join("master.key"),
         admin_key_file: dir.join("admin.token"),
+        spend_anchor: dir.join("spend.anchor"),
         limits: tandem_server::Limits {
             paillier_pool: 2,
             ..tandem_server::Limits::default()

@@ -20,9 +20,22 @@ impl HttpTransport {
     /// # Errors
     /// If the HTTP client cannot be built.
     pub fn new(base: &str, token: Zeroizing<String>) -> Result<Self, String> {
+        Self::with_timeout(base, token, Duration::from_secs(120))
+    }
+
+    /// As [`HttpTransport::new`], with `timeout` for each request (connecting included: at
+    /// most 10 s of it).
+    ///
+    /// # Errors
+    /// If the HTTP client cannot be built.
+    pub fn with_timeout(
+        base: &str,
+        token: Zeroizing<String>,
+        timeout: Duration,
+    ) -> Result<Self, String> {
         let http = reqwest::blocking::Client::builder()
-            .timeout(Duration::from_secs(120))
-            .connect_timeout(Duration::from_secs(10))
+            .timeout(timeout)
+            .connect_timeout(timeout.min(Duration::from_secs(10)))
             // The server closes a keep-alive connection idle for its header timeout (30 s by
             // default): a connection idle longer than this is not reused, so a request never
             // races the server's close.

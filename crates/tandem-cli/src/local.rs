@@ -48,6 +48,8 @@ pub(crate) mod layout {
     pub(crate) const MASTER_KEY: &str = "master.key";
     /// The admin token, in [`PROVIDER`].
     pub(crate) const ADMIN_KEY: &str = "admin.key";
+    /// The server's spend anchor, in [`PROVIDER`].
+    pub(crate) const SPEND_ANCHOR: &str = "spend.anchor";
     /// The client's API key.
     pub(crate) const API_KEY: &str = "api-key";
 }
@@ -333,6 +335,7 @@ pub(crate) fn client(
         database: format!("sqlite://{database}"),
         key_file: master_key,
         admin_key_file: provider.join(layout::ADMIN_KEY),
+        spend_anchor: provider.join(layout::SPEND_ANCHOR),
         // No pool kept ahead: the one key an operation needs is made in parallel with the
         // client's (`Ahead`).
         limits: Limits {

@@ -26,6 +26,12 @@ pub(crate) struct ServerArgs {
     /// The organization's admin token (one line, created 0600 if missing).
     #[arg(long)]
     admin_key_file: PathBuf,
+    /// The spend anchor: a count kept outside the database, so that a database restored
+    /// from an older copy cannot sign with spent presignatures again. Keep it where restores
+    /// of the database do not reach; every replica must use the same file. Default: the key
+    /// file's path with `.anchor` added.
+    #[arg(long)]
+    spend_anchor: Option<PathBuf>,
     /// Paillier keys kept ready in the background.
     #[arg(long, default_value_t = 4)]
     paillier_pool: usize,
@@ -152,7 +158,13 @@ pub(crate) fn run(args: ServerArgs, primes: Primes) -> Result<(), String> {
             max_connections: args.max_connections.max(1),
             ..Limits::default()
         };
+        let spend_anchor = args.spend_anchor.clone().unwrap_or_else(|| {
+            let mut path = args.key_file.clone().into_os_string();
+            path.push(".anchor");
+            path.into()
+        });
         let config = Config {
+            spend_anchor,
             database: args.database,
             key_file: args.key_file,
             admin_key_file: args.admin_key_file,

@@ -30,6 +30,8 @@ pub const WRITES: &[&str] = &[
     "paillier.take",
     "paillier.add",
     "sweep",
+    "anchor.raise",
+    "anchor.purge",
 ];
 
 /// The writes the server makes on its own (not for a request): the pool's refill and the

@@ -11,6 +11,8 @@
 //!   after the transaction that consumed them committed (`session.rs`, `sign.rs`);
 //! - the lifecycle of the seeds: `STORED_DATABASE` when the server stored its shares,
 //!   `STORED_CLIENT` when the client confirms its own (`wallet.rs`);
+//! - a spend anchor outside the database, so that a database restored from an older copy
+//!   cannot spend a nonce again (`anchor.rs`);
 //! - a background pool of Paillier keys (`paillier.rs`).
 //!
 //! The protocol work is the sans-IO typestates of `tandem-protocol`; the client's half is
@@ -18,6 +20,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod anchor;
 mod auth;
 mod aux;
 mod backup;
@@ -53,6 +56,7 @@ use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use zeroize::Zeroizing;
 
+pub use anchor::AnchorError;
 pub use custodian::{Custodian, Webhook};
 pub use error::Failure;
 pub use kms::{Kms, LocalKms, Purpose};
@@ -69,6 +73,9 @@ pub struct Config {
     pub key_file: PathBuf,
     /// The admin token file (created 0600 if missing).
     pub admin_key_file: PathBuf,
+    /// The spend anchor (created if missing): outside the database and out of reach of its
+    /// restores; one file shared by every replica (`anchor.rs`).
+    pub spend_anchor: PathBuf,
     /// Limits and lifetimes.
     pub limits: Limits,
     /// Where the server's Paillier keys come from (fresh primes in production).
@@ -82,6 +89,7 @@ impl core::fmt::Debug for Config {
         f.debug_struct("Config")
             .field("key_file", &self.key_file)
             .field("admin_key_file", &self.admin_key_file)
+            .field("spend_anchor", &self.spend_anchor)
             .field("limits", &self.limits)
             .finish_non_exhaustive()
     }
@@ -99,6 +107,12 @@ pub enum StartError {
     /// The admin token file.
     #[error("admin key file {0}")]
     AdminKey(String),
+    /// The spend anchor cannot be read or is not an anchor.
+    #[error("{0}")]
+    Anchor(#[from] AnchorError),
+    /// The check of the database against its spend anchor failed.
+    #[error("spend anchor: {0}")]
+    Reconcile(String),
     /// The listening socket.
     #[error("listen: {0}")]
     Listen(#[from] std::io::Error),
@@ -125,7 +139,9 @@ fn admin_token(path: &std::path::Path) -> Result<Zeroizing<String>, StartError> 
     Ok(Zeroizing::new(token))
 }
 
-/// Connects the database (running its migrations), opens the KMS, reads the admin token.
+/// Connects the database (running its migrations), opens the KMS, reads the admin token,
+/// and checks the database against its spend anchor (purging a database restored from an
+/// older copy: `anchor.rs`).
 ///
 /// # Errors
 /// A [`StartError`].
@@ -134,7 +150,8 @@ pub async fn build(config: Config) -> Result<App, StartError> {
     let kms = LocalKms::from_file(&config.key_file)?;
     let token = admin_token(&config.admin_key_file)?;
     let work = Arc::new(Semaphore::new(config.limits.concurrent_work.max(1)));
-    Ok(App {
+    let anchor = Arc::new(anchor::SpendAnchor::open(&config.spend_anchor)?);
+    let app = App {
         db,
         backend,
         kms: Arc::new(kms),
@@ -160,7 +177,12 @@ pub async fn build(config: Config) -> Result<App, StartError> {
         )
         .map(Arc::new),
         limits: config.limits,
-    })
+        anchor,
+    };
+    anchor::reconcile(&app)
+        .await
+        .map_err(|f| StartError::Reconcile(f.message))?;
+    Ok(app)
 }
 
 /// How long an idempotency key's answer is kept.

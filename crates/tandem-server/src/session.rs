@@ -12,6 +12,9 @@
 //!    with another request or replica) is refused with `wrong_step`;
 //! 4. only after the commit, answers. So an answer that depends on the server's nonces (the
 //!    presigning rounds) leaves once, from the one request that consumed the state.
+//!    The transaction also counts the step as a spend, and the spend anchor is raised
+//!    before the answer leaves (`anchor.rs`): a database restored to before the step cannot
+//!    answer it again.
 //!
 //! A step that fails ends its session (`DELETE … WHERE step = n`), unless the server was
 //! unavailable (`unavailable`: the same message may be sent again); a request refused before
@@ -35,7 +38,7 @@ use crate::db::now;
 use crate::error::{Failure, Result};
 use crate::kms::Purpose;
 use crate::state::App;
-use crate::{backup, crash, generate, presign, reshare, wallet};
+use crate::{anchor, backup, crash, generate, presign, reshare, wallet};
 
 /// The format version of a saved session.
 const SAVED_VERSION: u16 = 1;
@@ -279,6 +282,7 @@ pub(crate) async fn message(
     if let Some(i) = &idempotency
         && let Some(answer) = i.recorded(app, client_id).await?
     {
+        anchor::recorded(app).await?;
         return Ok(answer);
     }
     if session_id.len() != 32 || !session_id.bytes().all(|b| b.is_ascii_hexdigit()) {
@@ -360,6 +364,7 @@ pub(crate) async fn message(
             && let Some(i) = &idempotency
             && let Some(answer) = i.recorded(app, client_id).await?
         {
+            anchor::recorded(app).await?;
             return Ok(answer);
         }
         return Err(f);
@@ -454,8 +459,17 @@ async fn commit(
             }
         }
     }
+    // Taking a saved state spends its secrets: counted, and the anchor raised before the
+    // answer leaves (`anchor.rs`).
+    let spends = match anchor::count(&mut tx, app).await? {
+        Ok(spends) => spends,
+        Err(behind) => {
+            drop(tx);
+            return Err(behind.purge(app).await);
+        }
+    };
     crash::commit(tx, "sessions.step").await?;
-    Ok(())
+    app.anchor.raise(spends).await
 }
 
 /// The request's `Idempotency-Key`, if any (bounded, printable).

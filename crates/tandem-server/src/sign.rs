@@ -4,7 +4,8 @@
 //!   presignature; the server opens its half, computes its partial signature, then in one
 //!   transaction deletes the half (`DELETE … WHERE presignature_id = …`: of two racing
 //!   requests one deletes it, the other finds nothing) and records the answer under the
-//!   idempotency key; the answer leaves after the commit.
+//!   idempotency key, counting the spend; the answer leaves after the commit and the spend
+//!   anchor's raise (`anchor.rs`: a restored database cannot spend the half again).
 //! - Ed25519 (`POST /v1/sign/ed25519`): FROST's two rounds in one request (the server's
 //!   nonces are drawn, used and dropped within it); with an idempotency key the answer is
 //!   recorded before it leaves, so a retry gets the same answer instead of a second one.
@@ -21,12 +22,11 @@ use tandem_client::api::ErrorCode;
 use tandem_protocol::ecdsa::{Presignature, sign as ecdsa_sign};
 use tandem_protocol::eddsa::sign as eddsa_sign;
 
-use crate::crash;
 use crate::db::now;
 use crate::error::{Failure, Result, protocol};
 use crate::kms::Purpose;
 use crate::state::App;
-use crate::{presign, wallet};
+use crate::{anchor, crash, presign, wallet};
 
 fn rng() -> UnwrapErr<getrandom::SysRng> {
     UnwrapErr(getrandom::SysRng)
@@ -103,6 +103,7 @@ async fn recorded_or(
     if let Some(i) = idempotency
         && let Some(answer) = i.recorded(app, client_id).await?
     {
+        anchor::recorded(app).await?;
         return Ok(answer);
     }
     Err(failure)
@@ -172,7 +173,17 @@ pub(crate) async fn secp256k1(
     if let Some(i) = &idempotency {
         i.record(&mut tx, client_id, &reply).await?;
     }
+    // Counted, and the anchor raised before the answer leaves: a database restored to
+    // before this spend cannot sign with this presignature again (`anchor.rs`).
+    let spends = match anchor::count(&mut tx, app).await? {
+        Ok(spends) => spends,
+        Err(behind) => {
+            drop(tx);
+            return Err(behind.purge(app).await);
+        }
+    };
     crash::commit(tx, "presignatures.spend").await?;
+    app.anchor.raise(spends).await?;
     Ok(reply)
 }
 

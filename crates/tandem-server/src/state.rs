@@ -87,6 +87,8 @@ pub struct App {
     pub(crate) auth_failures: Option<Arc<Window<IpAddr>>>,
     /// Expensive sessions started, by client (`throttle.rs`).
     pub(crate) expensive_sessions: Option<Arc<Window<String>>>,
+    /// The count of spends outside the database (`anchor.rs`).
+    pub(crate) anchor: Arc<crate::anchor::SpendAnchor>,
 }
 
 impl core::fmt::Debug for App {

@@ -361,10 +361,15 @@ impl Case {
     /// What the wallet is, logically: the store's files but the database, and the
     /// database's rows that hold the wallet (clients, wallets, backups, presignatures).
     /// Unlike [`Case::snapshot`] it ignores what a failed operation may leave behind by
-    /// design: an open session (it expires, and a retry after a passing failure needs it).
+    /// design: an open session (it expires, and a retry after a passing failure needs it),
+    /// and the count of spends (the spend anchor).
     pub(crate) fn state(&self) -> (Tree, Vec<Vec<Row>>) {
         let mut files = self.snapshot();
         files.remove("provider/tandem.sqlite");
+        // The spend anchor counts spends (a full signature's presignature, every session
+        // step): it rises with any operation, whatever the wallet.
+        files.remove("provider/spend.anchor");
+        files.remove("provider/spend.anchor.lock");
         let tables = [
             "SELECT * FROM clients ORDER BY client_id",
             "SELECT * FROM wallets ORDER BY client_id",

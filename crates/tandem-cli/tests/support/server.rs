@@ -42,6 +42,8 @@ pub(crate) struct Server {
     database: String,
     extra: Vec<String>,
     env: Vec<(String, String)>,
+    /// A network namespace to run in, and the address to listen on there.
+    netns: Option<(String, String)>,
 }
 
 impl Server {
@@ -55,6 +57,23 @@ impl Server {
             database: database.to_owned(),
             extra: extra.iter().map(|s| (*s).to_owned()).collect(),
             env: Vec::new(),
+            netns: None,
+        };
+        server.spawn();
+        server
+    }
+
+    /// A SQLite server in `dir`, run in the network namespace `ns` (`ip netns exec`),
+    /// listening on `ip` there.
+    pub(crate) fn sqlite_in_netns(dir: &Path, ns: &str, ip: &str, extra: &[&str]) -> Self {
+        let mut server = Self {
+            child: None,
+            url: String::new(),
+            dir: dir.to_path_buf(),
+            database: format!("sqlite://{}", dir.join("tandem.sqlite").display()),
+            extra: extra.iter().map(|s| (*s).to_owned()).collect(),
+            env: Vec::new(),
+            netns: Some((ns.to_owned(), ip.to_owned())),
         };
         server.spawn();
         server
@@ -72,17 +91,19 @@ impl Server {
     }
 
     fn spawn(&mut self) {
-        let mut child = Command::new(BIN)
+        let (mut command, listen) = match &self.netns {
+            Some((ns, ip)) => {
+                let mut c = Command::new("ip");
+                c.args(["netns", "exec", ns, BIN]);
+                (c, format!("{ip}:0"))
+            }
+            None => (Command::new(BIN), "127.0.0.1:0".to_owned()),
+        };
+        let mut child = command
             .env("TANDEM_INSECURE_TEST_PRIMES", "1")
             .env("RUST_LOG", "warn")
             .envs(self.env.iter().map(|(k, v)| (k, v)))
-            .args([
-                "server",
-                "--listen",
-                "127.0.0.1:0",
-                "--database",
-                &self.database,
-            ])
+            .args(["server", "--listen", &listen, "--database", &self.database])
             .arg("--key-file")
             .arg(self.dir.join("master.key"))
             .arg("--admin-key-file")
