@@ -301,8 +301,12 @@ pub(crate) async fn count(
 /// Before an answer recorded earlier leaves again (a retry): the anchor raised to the
 /// database's count, in case the first answer's raise failed.
 pub(crate) async fn recorded(app: &App) -> Result<()> {
-    let spends = spends_in(&app.db).await?;
+    // The anchor first: it holds only counts that committed, so a count read after it is
+    // at least as high unless the database was restored. (Read the other way round, another
+    // replica's spend committed and anchored between the two reads would look like a
+    // restore.)
     let anchor = app.anchor.current().await?;
+    let spends = spends_in(&app.db).await?;
     if anchor.is_some_and(|a| a > spends) {
         return Err(Behind {
             anchor: anchor.unwrap_or(0),
@@ -347,8 +351,10 @@ async fn purge(app: &App, anchor: u64) -> Result<()> {
 /// # Errors
 /// The database's, or the anchor's.
 pub(crate) async fn reconcile(app: &App) -> Result<()> {
+    // The anchor before the count, as in `recorded`: replicas may be spending meanwhile.
+    let anchor = app.anchor.current().await?;
     let spends = spends_in(&app.db).await?;
-    match app.anchor.current().await? {
+    match anchor {
         Some(anchor) if anchor > spends => purge(app, anchor).await?,
         None if spends > 0 => {
             tracing::error!(
