@@ -331,6 +331,14 @@ fn a_missing_or_corrupt_anchor_never_lets_a_spent_presignature_through() {
     assert!(refused.to_string().contains("unavailable"), "{refused}");
     std::fs::write(p.anchor(), saved).unwrap();
     signs(&device);
+    // Put back from an older copy while the server runs: refused until the current one is
+    // back (it would hide a restore of the database to a count in between).
+    let current = p.anchored();
+    set_anchor(&p, current - 1);
+    let refused = device.sign_secp256k1(&[7; 32], &mut |_| {}).unwrap_err();
+    assert!(refused.to_string().contains("unavailable"), "{refused}");
+    set_anchor(&p, current);
+    signs(&device);
     // Corrupt: the server does not start, and says which file.
     p.server.kill();
     std::fs::write(p.anchor(), br#"{"spends": 1}"#).unwrap();
@@ -343,11 +351,15 @@ fn a_missing_or_corrupt_anchor_never_lets_a_spent_presignature_through() {
 fn a_kill_at_the_anchors_writes_keeps_the_protection() {
     let dir = tempdir();
     let mut p = Provider::new(dir.path());
-    p.phone("device").presign(2, &mut |_| {}).unwrap();
+    p.phone("device").presign(3, &mut |_| {}).unwrap();
     // Killed just before and just after raising the anchor for a signature (its first
-    // raise after the start's is the second): the spend committed, no answer left; the
-    // next start raises the anchor to the database's count.
-    for at in ["anchor.raise/before#2", "anchor.raise/after#2"] {
+    // raise after the start's is the second): the spend committed (one half fewer), no
+    // answer left. The next start finds the database ahead of its anchor, which is no
+    // restore: nothing is discarded, and the anchor is raised to the count.
+    for (k, at) in ["anchor.raise/before#2", "anchor.raise/after#2"]
+        .into_iter()
+        .enumerate()
+    {
         p.server.restart_with_env(&[("TANDEM_CRASH_AT", at)]);
         assert!(
             p.phone("device")
@@ -359,12 +371,24 @@ fn a_kill_at_the_anchors_writes_keeps_the_protection() {
             assert!(Instant::now() < until, "{at} not reached");
             std::thread::sleep(Duration::from_millis(20));
         }
+        let spends = p.spends();
+        if at.contains("before") {
+            assert!(
+                p.anchored() < spends,
+                "{at}: the anchor was written already"
+            );
+        }
         p.server.restart_with_env(&[]);
-        assert_eq!(p.spends(), p.anchored(), "{at}");
+        assert_eq!(p.count("presignatures"), 2 - k, "{at}: halves discarded");
+        assert_eq!(p.spends(), spends, "{at}");
+        assert_eq!(p.anchored(), spends, "{at}");
     }
-    // Killed before and after the purge of a database found behind its anchor at start.
-    p.server.kill();
+    // Killed before and after the purge of a database found behind its anchor at start:
+    // the server's one presignature half goes either way.
     for at in ["anchor.purge/before#1", "anchor.purge/after#1"] {
+        p.phone("device").presign(1, &mut |_| {}).unwrap();
+        assert!(p.count("presignatures") >= 1, "{at}");
+        p.server.kill();
         set_anchor(&p, p.spends() + 10);
         let (status, _) = run_to_exit(&p, &[("TANDEM_CRASH_AT", at)]);
         assert!(killed(status), "{at}: {status}");
@@ -372,6 +396,5 @@ fn a_kill_at_the_anchors_writes_keeps_the_protection() {
         assert_eq!(p.count("presignatures"), 0, "{at}");
         assert_eq!(p.spends(), p.anchored(), "{at}");
         signs(&p.phone("device"));
-        p.server.kill();
     }
 }

@@ -7,3 +7,7 @@ CREATE TABLE spend_counter (
     spends BIGINT NOT NULL
 );
 INSERT INTO spend_counter (id, spends) VALUES (1, 0);
+
+-- The count of the spend an idempotency answer came from (NULL: an answer that spent no
+-- stored nonce): the anchor is raised to it before the answer is sent again.
+ALTER TABLE idempotency ADD COLUMN spends BIGINT;

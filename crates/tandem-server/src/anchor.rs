@@ -122,6 +122,18 @@ impl SpendAnchor {
             .map_err(Failure::internal)?
             .map_err(unavailable)?;
         match read {
+            // The file only ever rises: one below what this process saw was put back from an
+            // older copy, and would hide a restore of the database to a count in between.
+            Some(n) if n < self.known.load(Ordering::SeqCst) => {
+                return Err(unavailable(AnchorError::Invalid {
+                    path: self.path.clone(),
+                    detail: format!(
+                        "the file went back to {n} spends while the server ran (it held {}): \
+                         restored from an older copy? Put the current one back",
+                        self.known.load(Ordering::SeqCst)
+                    ),
+                }));
+            }
             Some(n) => {
                 self.known.fetch_max(n, Ordering::SeqCst);
             }
@@ -150,10 +162,11 @@ impl SpendAnchor {
     /// Writes the file with at least `spends` (whatever this process knew of it).
     async fn write(&self, spends: u64) -> Result<()> {
         let path = self.path.clone();
-        let held = crash::write(
-            "anchor.raise",
-            tokio::task::spawn_blocking(move || raise(&path, spends)),
-        )
+        // The blocking task is spawned inside the async block, after the crash point's
+        // "before" (a `spawn_blocking` given as the argument would start writing at once).
+        let held = crash::write("anchor.raise", async move {
+            tokio::task::spawn_blocking(move || raise(&path, spends)).await
+        })
         .await
         .map_err(Failure::internal)?
         .map_err(unavailable)?;
@@ -298,21 +311,20 @@ pub(crate) async fn count(
     Ok(Ok(spends))
 }
 
-/// Before an answer recorded earlier leaves again (a retry): the anchor raised to the
-/// database's count, in case the first answer's raise failed.
-pub(crate) async fn recorded(app: &App) -> Result<()> {
+/// Before an answer recorded earlier leaves again (a retry): the anchor raised to the count
+/// of the spend it came from (`spends`, recorded with it) and to the database's, in case the
+/// first answer's raise failed. A recorded spend above the database's count, or an anchor
+/// above it, is a restore.
+pub(crate) async fn recorded(app: &App, recorded: Option<u64>) -> Result<()> {
     // The anchor first: it holds only counts that committed, so a count read after it is
     // at least as high unless the database was restored. (Read the other way round, another
     // replica's spend committed and anchored between the two reads would look like a
     // restore.)
     let anchor = app.anchor.current().await?;
     let spends = spends_in(&app.db).await?;
-    if anchor.is_some_and(|a| a > spends) {
-        return Err(Behind {
-            anchor: anchor.unwrap_or(0),
-        }
-        .purge(app)
-        .await);
+    let highest = anchor.unwrap_or(0).max(recorded.unwrap_or(0));
+    if highest > spends {
+        return Err(Behind { anchor: highest }.purge(app).await);
     }
     app.anchor.raise(spends).await
 }

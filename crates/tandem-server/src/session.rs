@@ -282,7 +282,6 @@ pub(crate) async fn message(
     if let Some(i) = &idempotency
         && let Some(answer) = i.recorded(app, client_id).await?
     {
-        anchor::recorded(app).await?;
         return Ok(answer);
     }
     if session_id.len() != 32 || !session_id.bytes().all(|b| b.is_ascii_hexdigit()) {
@@ -364,7 +363,6 @@ pub(crate) async fn message(
             && let Some(i) = &idempotency
             && let Some(answer) = i.recorded(app, client_id).await?
         {
-            anchor::recorded(app).await?;
             return Ok(answer);
         }
         return Err(f);
@@ -407,8 +405,17 @@ async fn commit(
     answer: Option<(&crate::sign::Idempotency, &[u8])>,
 ) -> Result<()> {
     let mut tx = app.db.begin().await?;
+    // Taking a saved state spends its secrets: counted, and the anchor raised before the
+    // answer leaves (`anchor.rs`).
+    let spends = match anchor::count(&mut tx, app).await? {
+        Ok(spends) => spends,
+        Err(behind) => {
+            drop(tx);
+            return Err(behind.purge(app).await);
+        }
+    };
     if let Some((i, reply)) = answer {
-        i.record(&mut tx, client_id, reply).await?;
+        i.record(&mut tx, client_id, reply, Some(spends)).await?;
     }
     match next {
         Next::Continue(saved) => {
@@ -459,15 +466,6 @@ async fn commit(
             }
         }
     }
-    // Taking a saved state spends its secrets: counted, and the anchor raised before the
-    // answer leaves (`anchor.rs`).
-    let spends = match anchor::count(&mut tx, app).await? {
-        Ok(spends) => spends,
-        Err(behind) => {
-            drop(tx);
-            return Err(behind.purge(app).await);
-        }
-    };
     crash::commit(tx, "sessions.step").await?;
     app.anchor.raise(spends).await
 }

@@ -50,10 +50,12 @@ impl Idempotency {
         }
     }
 
-    /// The recorded answer, if this key was used: refused if with another body.
+    /// The recorded answer, if this key was used: refused if with another body. An answer
+    /// that came from a spend leaves again only once the spend anchor holds that spend
+    /// (`anchor::recorded`).
     pub(crate) async fn recorded(&self, app: &App, client_id: &str) -> Result<Option<Vec<u8>>> {
         let row = sqlx::query(
-            "SELECT request_hash, response FROM idempotency \
+            "SELECT request_hash, response, spends FROM idempotency \
              WHERE client_id = $1 AND idempotency_key = $2",
         )
         .bind(client_id.to_owned())
@@ -68,6 +70,12 @@ impl Idempotency {
                 "this Idempotency-Key was used with another request",
             ));
         }
+        let spends: Option<i64> = row.try_get("spends")?;
+        let spends = spends
+            .map(u64::try_from)
+            .transpose()
+            .map_err(Failure::internal)?;
+        anchor::recorded(app, spends).await?;
         Ok(Some(row.try_get("response")?))
     }
 
@@ -76,16 +84,23 @@ impl Idempotency {
         tx: &mut Transaction<'_, Any>,
         client_id: &str,
         response: &[u8],
+        spends: Option<u64>,
     ) -> Result<()> {
+        let spends = spends
+            .map(i64::try_from)
+            .transpose()
+            .map_err(Failure::internal)?;
         sqlx::query(
-            "INSERT INTO idempotency (client_id, idempotency_key, request_hash, response, created_at) \
-             VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO idempotency \
+             (client_id, idempotency_key, request_hash, response, created_at, spends) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(client_id.to_owned())
         .bind(self.key.clone())
         .bind(self.hash.clone())
         .bind(response.to_vec())
         .bind(now())
+        .bind(spends)
         .execute(&mut **tx)
         .await?;
         Ok(())
@@ -103,7 +118,6 @@ async fn recorded_or(
     if let Some(i) = idempotency
         && let Some(answer) = i.recorded(app, client_id).await?
     {
-        anchor::recorded(app).await?;
         return Ok(answer);
     }
     Err(failure)
@@ -170,9 +184,6 @@ pub(crate) async fn secp256k1(
         // Another request spent it first: its answer, if it was this one retried.
         return recorded_or(app, client_id, idempotency.as_ref(), unknown_presignature()).await;
     }
-    if let Some(i) = &idempotency {
-        i.record(&mut tx, client_id, &reply).await?;
-    }
     // Counted, and the anchor raised before the answer leaves: a database restored to
     // before this spend cannot sign with this presignature again (`anchor.rs`).
     let spends = match anchor::count(&mut tx, app).await? {
@@ -182,6 +193,9 @@ pub(crate) async fn secp256k1(
             return Err(behind.purge(app).await);
         }
     };
+    if let Some(i) = &idempotency {
+        i.record(&mut tx, client_id, &reply, Some(spends)).await?;
+    }
     crash::commit(tx, "presignatures.spend").await?;
     app.anchor.raise(spends).await?;
     Ok(reply)
@@ -208,7 +222,7 @@ pub(crate) async fn ed25519(
         .await??;
     if let Some(i) = &idempotency {
         let mut tx = app.db.begin().await?;
-        if let Err(e) = i.record(&mut tx, client_id, &reply).await {
+        if let Err(e) = i.record(&mut tx, client_id, &reply, None).await {
             drop(tx);
             // A concurrent request with this key recorded first: its answer.
             return match i.recorded(app, client_id).await? {
