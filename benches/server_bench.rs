@@ -16,11 +16,13 @@
 //!    server's CPU per signature.
 //!
 //! `soak`: every operation at once for N minutes against two replicas on PostgreSQL, one
-//! killed every minute (`soak.rs`).
+//! killed every minute (`soak.rs`). `abuse`: well-behaved clients' latency while another
+//! abuses the service (`abuse.rs`).
 
 #![forbid(unsafe_code)]
 #![allow(clippy::print_stdout)]
 
+mod abuse;
 mod soak;
 
 use std::io::{BufRead, BufReader, Write};
@@ -91,8 +93,9 @@ fn soak_options(args: &[String]) -> Result<(soak::Soak, bool), String> {
     Ok((o, json))
 }
 
-/// `serve DATABASE DIR`: the server, in this process.
-fn serve(database: &str, dir: &Path) -> Result<(), String> {
+/// `serve DATABASE DIR [defaults]`: the server, in this process (with `defaults`, the
+/// default limits: the abuse bench).
+fn serve(database: &str, dir: &Path, defaults: bool) -> Result<(), String> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -103,16 +106,23 @@ fn serve(database: &str, dir: &Path) -> Result<(), String> {
             key_file: dir.join("master.key"),
             admin_key_file: dir.join("admin.token"),
             spend_anchor: dir.join("spend.anchor"),
-            limits: tandem_server::Limits {
-                paillier_pool: 0,
-                sessions_per_client: 64,
-                // A benchmark runs the operations back to back on purpose.
-                expensive_sessions_per_hour: 0,
-                // Room for the parsed secp256k1 shares of the clients that sign (the soak's
-                // 8 or the bench's 2), not more: the soak's memory figure then shows any
-                // growth beyond this bound.
-                share_cache_mib: 256,
-                ..tandem_server::Limits::default()
+            limits: if defaults {
+                tandem_server::Limits {
+                    paillier_pool: 0,
+                    ..tandem_server::Limits::default()
+                }
+            } else {
+                tandem_server::Limits {
+                    paillier_pool: 0,
+                    sessions_per_client: 64,
+                    // A benchmark runs the operations back to back on purpose.
+                    expensive_sessions_per_hour: 0,
+                    // Room for the parsed secp256k1 shares of the clients that sign (the soak's
+                    // 8 or the bench's 2), not more: the soak's memory figure then shows any
+                    // growth beyond this bound.
+                    share_cache_mib: 256,
+                    ..tandem_server::Limits::default()
+                }
             },
             paillier: Arc::new(FixturePrimes::new()),
             custodian: tandem_server::Custodian::Provider,
@@ -177,11 +187,21 @@ fn admin_post(url: &str, token: &Zeroizing<String>) -> Result<CreatedClient, Str
 /// A server process (this binary's `serve`) on `database` with its key files in `dir`, and
 /// its URL once it listens.
 fn start_server(database: &str, dir: &Path) -> Result<(Child, String), String> {
+    start_server_with(database, dir, false)
+}
+
+/// As [`start_server`]; `defaults`: with the default limits.
+fn start_server_with(
+    database: &str,
+    dir: &Path,
+    defaults: bool,
+) -> Result<(Child, String), String> {
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     let mut server = Command::new(exe)
         .arg("serve")
         .arg(database)
         .arg(dir)
+        .args(defaults.then_some("defaults"))
         .stdout(Stdio::piped())
         .spawn()
         .map_err(|e| e.to_string())?;
@@ -366,9 +386,41 @@ fn main() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("serve") => match (args.get(1), args.get(2)) {
-            (Some(db), Some(dir)) => serve(db, Path::new(dir)),
-            _ => Err("serve DATABASE DIR".into()),
+            (Some(db), Some(dir)) => serve(
+                db,
+                Path::new(dir),
+                args.get(3).is_some_and(|a| a == "defaults"),
+            ),
+            _ => Err("serve DATABASE DIR [defaults]".into()),
         },
+        Some("abuse") => {
+            let mut o = abuse::Abuse { seconds: 10 };
+            let mut json = false;
+            let mut it = args.iter().skip(1);
+            let mut parsed = Ok(());
+            while let Some(a) = it.next() {
+                match a.as_str() {
+                    "--seconds" => match it.next().and_then(|v| v.parse().ok()) {
+                        Some(v) => o.seconds = v,
+                        None => parsed = Err("--seconds needs a number".to_owned()),
+                    },
+                    "--json" => json = true,
+                    other => parsed = Err(format!("unknown argument {other}")),
+                }
+            }
+            parsed.and_then(|()| {
+                let report = abuse::run(&o)?;
+                if json {
+                    println!("{report}");
+                } else {
+                    println!(
+                        "{}",
+                        serde_json::to_string_pretty(&report).unwrap_or_default()
+                    );
+                }
+                Ok(())
+            })
+        }
         Some("soak") => soak_options(args.get(1..).unwrap_or_default()).and_then(|(o, json)| {
             let report = soak::run(&o)?;
             if json {
