@@ -382,6 +382,18 @@ fn measure(
     }))
 }
 
+/// Prints a report: one line of JSON (`--json`) or indented.
+fn print_report(report: &serde_json::Value, json: bool) {
+    if json {
+        println!("{report}");
+    } else {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(report).unwrap_or_default()
+        );
+    }
+}
+
 fn main() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
@@ -409,28 +421,13 @@ fn main() -> std::process::ExitCode {
                 }
             }
             parsed.and_then(|()| {
-                let report = abuse::run(&o)?;
-                if json {
-                    println!("{report}");
-                } else {
-                    println!(
-                        "{}",
-                        serde_json::to_string_pretty(&report).unwrap_or_default()
-                    );
-                }
+                print_report(&abuse::run(&o)?, json);
                 Ok(())
             })
         }
         Some("soak") => soak_options(args.get(1..).unwrap_or_default()).and_then(|(o, json)| {
             let report = soak::run(&o)?;
-            if json {
-                println!("{report}");
-            } else {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&report).unwrap_or_default()
-                );
-            }
+            print_report(&report, json);
             let empty = |field: &str| {
                 report
                     .get(field)
@@ -447,15 +444,7 @@ fn main() -> std::process::ExitCode {
             }
         }),
         _ => options(&args).and_then(|o| {
-            let report = run(&o)?;
-            if o.json {
-                println!("{report}");
-            } else {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&report).unwrap_or_default()
-                );
-            }
+            print_report(&run(&o)?, o.json);
             Ok(())
         }),
     };
