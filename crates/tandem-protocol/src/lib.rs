@@ -106,6 +106,7 @@ pub mod driver;
 pub mod ecdsa;
 pub mod eddsa;
 pub mod error;
+pub mod hd;
 mod hedge;
 pub mod key_share;
 pub mod keygen;

@@ -25,7 +25,7 @@ pub use backup::*;
 pub use ecdsa::*;
 pub use paillier::*;
 pub use protocol::*;
-pub use wallet::{FUZZ_AT_REST_KEY, at_rest_record, wallet_record};
+pub use wallet::{FUZZ_AT_REST_KEY, at_rest_record, hd, wallet_record};
 
 use tandem_protocol::Message;
 
@@ -89,6 +89,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("at_rest_record", |data| {
         let _ = at_rest_record(data);
     }),
+    ("hd", hd),
 ];
 
 /// The targets compiled under `cfg(fuzzing)` only (cargo-fuzz builds).

@@ -96,7 +96,7 @@ const BACKUP: &[&str] = &[
     "reshare_client_round4",
 ];
 
-const WALLET: &[&str] = &["wallet_record", "at_rest_record"];
+const WALLET: &[&str] = &["wallet_record", "at_rest_record", "hd"];
 
 #[test]
 fn protocol_entry_points_never_panic() {

@@ -58,6 +58,7 @@ pub mod status;
 pub mod store;
 mod threaded;
 mod wallet;
+pub mod xpub;
 
 pub use backup::{BackupKey, EjectedKeys};
 pub use error::WalletError;

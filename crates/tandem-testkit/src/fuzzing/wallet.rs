@@ -4,7 +4,10 @@
 //! The record is read the way every operation reads it: by [`Wallet::info`] on a store that
 //! holds only the server's `wallet.json` (parsed, validated, its keys decoded).
 
+use tandem_curves::{Ed25519, Point, Scalar};
+use tandem_protocol::hd::{ChainCode, DerivationPath, Derived};
 use tandem_wallet::store::{Party, at_rest, names};
+use tandem_wallet::xpub::Xpub;
 use tandem_wallet::{FsStore, Store, StoreError, StoreLock, Wallet};
 use zeroize::Zeroizing;
 
@@ -47,6 +50,51 @@ fn read_only(party: Party, name: &str) -> StoreError {
     }
 }
 
+/// Derivation paths and extended public keys, as text (a request's `path`, an `xpub` pasted
+/// by a user): the first line is parsed as an `xpub` and as a path, the second as a path
+/// below it. Whatever parses must print back to text that parses to the same value (a
+/// path's text is canonical), and derivation must return (a key or an error) on both
+/// curves.
+///
+/// # Panics
+/// On a broken round trip: that is the finding.
+pub fn hd(data: &[u8]) {
+    let Ok(text) = core::str::from_utf8(data) else {
+        return;
+    };
+    let (first, second) = text.split_once('\n').unwrap_or((text, "m/0"));
+    let below = second.parse::<DerivationPath>();
+    if let Ok(x) = first.parse::<Xpub>() {
+        assert_eq!(
+            x.to_string().parse::<Xpub>().ok(),
+            Some(x),
+            "xpub round trip"
+        );
+        if let Ok(path) = &below
+            && let Ok(child) = x.derive(path)
+        {
+            assert_eq!(child.to_string().parse::<Xpub>().ok(), Some(child));
+        }
+    }
+    for path in [first.parse::<DerivationPath>(), below]
+        .into_iter()
+        .flatten()
+    {
+        assert_eq!(
+            path.to_string().parse::<DerivationPath>().ok(),
+            Some(path.clone())
+        );
+        let root = Derived::root(
+            Scalar::<Ed25519>::from_u64(7).mul_base(),
+            ChainCode::from_bytes([7; 32]),
+        );
+        if let Ok(d) = root.derive(&path) {
+            assert_eq!(d.public_key, root.public_key + d.tweak.mul_base());
+            assert!(d.public_key != Point::identity());
+        }
+    }
+}
+
 /// Parses and validates a wallet record (the server's `wallet.json` plaintext).
 pub fn wallet_record(data: &[u8]) -> bool {
     Wallet::new(RecordOnly(data)).info().is_ok()
@@ -85,6 +133,13 @@ pub(crate) fn seeds() -> Result<Vec<Seed>, String> {
     .map_err(|e| e.to_string())?;
     Ok(vec![
         Seed::named("wallet_record", "seed-v1", record.to_vec()),
+        // BIP32 test vector 1's m/0H/1/2H and a path below it.
+        Seed::named(
+            "hd",
+            "xpub-and-path",
+            b"xpub6D4BDPcP2GT577Vvch3R8wDkScZWzQzMMUm3PWbmWvVJrZwQY4VUNgqFJPMM3No2dFDFGTsxxpG5uJh7n7epu4trkrX7x7DogT5Uv6fcLW5\nm/2/1000000000".to_vec(),
+        ),
+        Seed::named("hd", "path", b"m/44/501/0/2147483647".to_vec()),
         Seed {
             same: |old, new| open(old).is_some() && open(old) == open(new),
             ..Seed::named("at_rest_record", "seed-v1", sealed)
