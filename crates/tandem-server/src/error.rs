@@ -114,6 +114,16 @@ pub(crate) fn protocol(e: tandem_protocol::Error) -> Failure {
         E::Malformed { sender, .. } | E::Refused { sender, .. } if *sender == Role::Client => {
             Failure::new(ErrorCode::ProtocolRefused, e.to_string())
         }
+        // The wallet's current share (signing or custodian backup) is not the one a saved
+        // session started from: another device's backup, recovery or refresh replaced it
+        // between two steps of this session. A race lost, not a failure (found by
+        // `server_races.rs`: a recovery interleaved with a backup answered 500). Nothing was
+        // committed by this step.
+        E::Misuse(tandem_protocol::Misuse::KeyShareChanged) => Failure::new(
+            ErrorCode::WrongStep,
+            "the wallet's shares this session started from were replaced while it ran (another \
+             device's backup, recovery or refresh went first): start again",
+        ),
         _ => Failure::internal(e),
     }
 }
