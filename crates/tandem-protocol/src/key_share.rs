@@ -156,6 +156,46 @@ impl<C: Curve> KeyShare<C> {
         }
     }
 
+    /// This party's share of the child key at `path` below this share's key with chain code
+    /// `chain_code` ([`hd`](crate::hd)), and where the child is in the tree.
+    ///
+    /// The child's sharing is this one with the public tweak `t` added on the client's side:
+    /// `x_client + t` and `X_client + t·G`, the server's share unchanged, so that the sum is
+    /// the child's key `x + t`. Both parties derive the same `t` from public values, and each
+    /// computes only its own side (the server's share is returned as it is, with the child's
+    /// public shares). Nothing is stored: a child share is made again for each use.
+    ///
+    /// # Errors
+    /// [`HdError`](crate::hd::HdError) for a hardened, too deep or invalid path.
+    pub fn child(
+        &self,
+        chain_code: &crate::hd::ChainCode,
+        path: &crate::hd::DerivationPath,
+    ) -> Result<(Self, crate::hd::Derived<C>), crate::hd::HdError>
+    where
+        C: crate::hd::Hd,
+    {
+        let derived = crate::hd::Derived::root(self.public_key(), *chain_code).derive(path)?;
+        // The tweak is public (derived from public values only).
+        let t = derived.tweak;
+        let public = PublicShares {
+            client: self.public.client + t.mul_base(),
+            server: self.public.server,
+        };
+        let secret = match self.role {
+            Role::Client => &self.secret + &t,
+            Role::Server => self.secret.duplicate(),
+        };
+        // `new` checks the secret against its public share and the key against the identity:
+        // both hold by construction (a child key is never the identity, `Derived::child`).
+        let share =
+            Self::new(self.role, secret, public).map_err(|_| crate::hd::HdError::InvalidChild {
+                depth: usize::from(derived.depth),
+                index: derived.child_number,
+            })?;
+        Ok((share, derived))
+    }
+
     /// Stored form: header (version, kind, curve) and body, in a buffer wiped on drop.
     ///
     /// # Errors
