@@ -101,7 +101,8 @@ pub enum HdError {
         /// The component (1 for the first index after `m`; 0 for the `m` itself).
         position: usize,
     },
-    /// A hardened index (`'`, `h`, `H`, or a value `≥ 2^31`).
+    /// A hardened index (`'`, `h`, `H`, or a value `≥ 2^31`). From [`Derived::child`]
+    /// directly, the position is the child's depth.
     #[error(
         "derivation path component {position} is hardened: a 2-of-2 wallet derives only \
          non-hardened children (hardened ones need the assembled key)"

@@ -340,12 +340,27 @@ fn backup_replaced() -> Failure {
     )
 }
 
+/// Whether the wallet's current backup pair is still `ids` (read again after a backup share
+/// of `ids` was missing): if it is, the row is missing for no race, a server fault.
+async fn backup_unchanged(app: &App, client_id: &str, ids: &[String; 2]) -> Result<Failure> {
+    let now = require_backup(app, client_id).await?;
+    if current_ids(&now)? == *ids {
+        Ok(Failure::internal(
+            "a current backup pair without its backup shares",
+        ))
+    } else {
+        Ok(backup_replaced())
+    }
+}
+
 /// `GET /v1/wallet/backup`: the current pair's client envelopes. A backup replaced between
-/// the two reads is read again (the row names the new pair), a few times at most.
+/// the two reads is read again (the row names the new pair), a few times at most; a missing
+/// row of a pair that is still current is a server fault (500).
 pub(crate) async fn client_backup(app: &App, client_id: &str) -> Result<ClientBackup> {
     for _ in 0..3 {
         let w = require_backup(app, client_id).await?;
-        let [secp_id, ed_id] = current_ids(&w)?;
+        let ids = current_ids(&w)?;
+        let [secp_id, ed_id] = ids.clone();
         let mut envelopes = Vec::new();
         for (curve, id) in [(CurveId::Secp256k1, secp_id), (CurveId::Ed25519, ed_id)] {
             let row = sqlx::query(
@@ -365,7 +380,10 @@ pub(crate) async fn client_backup(app: &App, client_id: &str) -> Result<ClientBa
         }
         let [secp256k1_envelope, ed25519_envelope]: [String; 2] = match envelopes.try_into() {
             Ok(both) => both,
-            Err(_) => continue,
+            Err(_) => match backup_unchanged(app, client_id, &ids).await? {
+                f if f.code == ErrorCode::Internal => return Err(f),
+                _ => continue,
+            },
         };
         let method = w
             .backup_key_kind
@@ -411,8 +429,11 @@ pub(crate) async fn custodian_shares(
                 .bind(curve_name(curve))
                 .bind(id.clone())
                 .fetch_optional(&app.db)
-                .await?
-                .ok_or_else(backup_replaced)?;
+                .await?;
+                let Some(row) = row else {
+                    let ids = [secp_id.clone(), ed_id.clone()];
+                    return Err(backup_unchanged(app, client_id, &ids).await?);
+                };
                 let sealed: Option<Vec<u8>> = row.try_get("custodian_share")?;
                 let sealed = sealed.ok_or_else(|| {
                     Failure::internal("a provider-managed backup without its custodian share")

@@ -114,18 +114,28 @@ pub(crate) fn protocol(e: tandem_protocol::Error) -> Failure {
         E::Malformed { sender, .. } | E::Refused { sender, .. } if *sender == Role::Client => {
             Failure::new(ErrorCode::ProtocolRefused, e.to_string())
         }
-        // The wallet's current share (signing or custodian backup) is not the one a saved
-        // session started from: another device's backup, recovery or refresh replaced it
-        // between two steps of this session. A race lost, not a failure (found by
-        // `server_races.rs`: a recovery interleaved with a backup answered 500). Nothing was
-        // committed by this step.
-        E::Misuse(tandem_protocol::Misuse::KeyShareChanged) => Failure::new(
-            ErrorCode::WrongStep,
-            "the wallet's shares this session started from were replaced while it ran (another \
-             device's backup, recovery or refresh went first): start again",
-        ),
         _ => Failure::internal(e),
     }
+}
+
+/// A protocol error while the server took a step of a saved session with the wallet's
+/// current share: as [`protocol`], except that a share other than the one the session
+/// started from means another device's backup, recovery or refresh replaced the wallet's
+/// shares between two steps. A race lost, not a failure (found by `server_races.rs`: a
+/// recovery interleaved with a backup answered 500): `409 wrong_step`, and, as after every
+/// failed step, the session is ended (`session::message`); nothing else is committed. Only the
+/// session steps use this: elsewhere the same error is a server bug (a stored record that
+/// does not fit its share) and stays a 500.
+pub(crate) fn protocol_step(e: tandem_protocol::Error) -> Failure {
+    if e == tandem_protocol::Error::Misuse(tandem_protocol::Misuse::KeyShareChanged) {
+        return Failure::new(
+            ErrorCode::WrongStep,
+            "the wallet's shares this session started from were replaced while it ran \
+             (another device's backup, recovery or refresh went first); this session is \
+             ended: start again",
+        );
+    }
+    protocol(e)
 }
 
 /// The result of a handler.

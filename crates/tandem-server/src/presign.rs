@@ -21,7 +21,7 @@ use tandem_protocol::ecdsa::presign::{self, spend_once};
 
 use crate::crash;
 use crate::db::now;
-use crate::error::{Failure, Result, protocol};
+use crate::error::{Failure, Result, protocol, protocol_step};
 use crate::kms::Purpose;
 use crate::session::{Finished, Next, Outcome, Saved};
 use crate::state::App;
@@ -96,8 +96,9 @@ pub(crate) async fn step(
         1 => {
             app.compute(move || {
                 let state = spend_once::restore(&saved.state).map_err(Failure::internal)?;
-                let (presignature, reply) =
-                    state.receive(&share, &msg, &mut rng()).map_err(protocol)?;
+                let (presignature, reply) = state
+                    .receive(&share, &msg, &mut rng())
+                    .map_err(protocol_step)?;
                 Ok(Outcome {
                     reply,
                     next: Next::Finish(Finished::Presigned(Box::new(presignature))),

@@ -21,7 +21,7 @@ use tandem_protocol::ecdsa::EcdsaKeyShare;
 use tandem_protocol::reshare::{self as rs, Operation, Recover, Refresh};
 use tandem_protocol::stored::SessionState;
 
-use crate::error::{Failure, Result, protocol};
+use crate::error::{Failure, Result, protocol, protocol_step};
 use crate::session::{Finished, Next, Outcome, Saved};
 use crate::state::App;
 use crate::{aux, backup, wallet};
@@ -53,7 +53,9 @@ pub(crate) fn finish<O: Operation, C: Curve>(
 ) -> Result<(O::Target<C>, Vec<u8>)> {
     let state = rs::ServerAwaitingOpening::<O, C>::restore(C::ID, &saved.state)
         .map_err(Failure::internal)?;
-    state.receive(source, msg, &mut rng()).map_err(protocol)
+    state
+        .receive(source, msg, &mut rng())
+        .map_err(protocol_step)
 }
 
 /// The server's source shares on both curves.

@@ -11,10 +11,6 @@ pub const HARDENED: u32 = 1 << 31;
 /// The deepest path: BIP32 serializes the depth in one byte.
 pub const MAX_DEPTH: usize = 255;
 
-/// The longest path text read: `m` and [`MAX_DEPTH`] components of at most 10 digits and a
-/// slash each. Longer text is refused before it is looked at.
-const MAX_TEXT: usize = 1 + MAX_DEPTH * 11;
-
 /// A path of non-hardened indices below a wallet's key, written `m/i/j/…` (`m` alone: the
 /// wallet's own key).
 ///
@@ -67,11 +63,8 @@ impl FromStr for DerivationPath {
     type Err = HdError;
 
     fn from_str(text: &str) -> Result<Self, HdError> {
-        if text.len() > MAX_TEXT {
-            return Err(HdError::TooDeep {
-                depth: text.bytes().filter(|&b| b == b'/').count(),
-            });
-        }
+        // One pass, bounded by the text: at most MAX_DEPTH components are looked at, each
+        // refused as soon as it is not 1 to 10 digits (and one hardened marker).
         let mut parts = text.split('/');
         if parts.next() != Some("m") {
             return Err(HdError::Syntax { position: 0 });

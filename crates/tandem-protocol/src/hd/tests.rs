@@ -63,12 +63,19 @@ fn paths_parse_strictly_and_print_back() {
             depth: MAX_DEPTH + 1
         })
     );
-    // Text far too long is refused before it is split.
+    // Text far too long: too many components, or one component too long.
     let huge = format!("m{}", "/1".repeat(1 << 20));
-    assert!(matches!(
+    assert_eq!(
         huge.parse::<DerivationPath>(),
-        Err(HdError::TooDeep { .. })
-    ));
+        Err(HdError::TooDeep {
+            depth: MAX_DEPTH + 1
+        })
+    );
+    let long = format!("m/1/{}", "7".repeat(1 << 20));
+    assert_eq!(
+        long.parse::<DerivationPath>(),
+        Err(HdError::Syntax { position: 2 })
+    );
     assert_eq!(
         DerivationPath::from_indices(&[1, HARDENED]),
         Err(HdError::Hardened { position: 2 })
