@@ -24,6 +24,7 @@ use tandem_curves::{CurveId, Ed25519, Secp256k1};
 use tandem_paillier::paillier::SecretKey;
 use tandem_protocol::driver::{self, NoTap, parties};
 use tandem_protocol::ecdsa::{self, EcdsaKeyShare};
+use tandem_protocol::hd::DerivationPath;
 use tandem_protocol::runner::{InMemory, Pair};
 use tandem_wallet::progress::{Progress, Step};
 use tandem_wallet::{FsStore, Party, Wallet};
@@ -320,9 +321,19 @@ fn run(out: &Output, quick: bool) -> Result<(), String> {
     let mut online_both = Vec::with_capacity(sign_reps);
     for i in 0..sign_reps {
         let digest = [u8::try_from(i % 256).unwrap_or(0); 32];
-        let pair = parties::ecdsa_sign_for_client((&client, &server), copy()?, &digest);
+        let pair = parties::ecdsa_sign_for_client(
+            (&client, &server),
+            copy()?,
+            &DerivationPath::master(),
+            &digest,
+        );
         online.push(once(|| in_memory(pair))?);
-        let pair = parties::ecdsa_sign((&client, &server), copy()?, &digest);
+        let pair = parties::ecdsa_sign(
+            (&client, &server),
+            copy()?,
+            &DerivationPath::master(),
+            &digest,
+        );
         online_both.push(once(|| in_memory(pair))?);
     }
     note(out, "secp256k1 full signing");

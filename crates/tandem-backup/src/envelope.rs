@@ -291,9 +291,14 @@ fn derive_key(key: &KeySource<'_>, kdf: &Kdf) -> Result<Zeroizing<[u8; 32]>, Env
     Ok(out)
 }
 
-fn associated_data<C: Curve>(header: &Header) -> Result<Zeroizing<Vec<u8>>, EnvelopeError> {
-    // The stored header (version, kind, curve) followed by the envelope header.
-    stored::encode(StoredKind::SealedShare, C::ID, header).map_err(EnvelopeError::Format)
+/// The stored header (version, kind, curve) followed by the envelope header; `version` is the
+/// envelope's own (an envelope of stored format 1 was sealed under a header of version 1).
+fn associated_data<C: Curve>(
+    version: u16,
+    header: &Header,
+) -> Result<Zeroizing<Vec<u8>>, EnvelopeError> {
+    stored::encode_as_version(version, StoredKind::SealedShare, C::ID, header)
+        .map_err(EnvelopeError::Format)
 }
 
 fn check_wallet_id(wallet_id: &str) -> Result<(), EnvelopeError> {
@@ -356,7 +361,7 @@ pub fn seal_with<C: Curve, R: CryptoRng + ?Sized>(
         nonce,
     };
     let aes_key = derive_key(key, &kdf)?;
-    let aad = associated_data::<C>(&header)?;
+    let aad = associated_data::<C>(stored::STORED_VERSION, &header)?;
     // The share's stored form, wiped on drop (as is the decrypted plaintext in `open`); the
     // AEAD copies it into a buffer of exactly its final size, which becomes the ciphertext.
     let plaintext = share.to_bytes().map_err(|_| EnvelopeError::Share)?;
@@ -394,6 +399,7 @@ pub fn open<C: Curve>(
     check_wallet_id(wallet_id)?;
     let envelope: Envelope =
         stored::decode(StoredKind::SealedShare, C::ID, bytes).map_err(EnvelopeError::Format)?;
+    let version = stored::peek(bytes).map_err(EnvelopeError::Format)?.version;
     let header = envelope.header;
     if header.wallet_id != wallet_id {
         return Err(EnvelopeError::WrongWallet);
@@ -405,7 +411,7 @@ pub fn open<C: Curve>(
         });
     }
     let aes_key = derive_key(key, &header.kdf)?;
-    let aad = associated_data::<C>(&header)?;
+    let aad = associated_data::<C>(version, &header)?;
     let cipher = Aes256Gcm::new(&(*aes_key).into());
     let plaintext = Zeroizing::new(
         cipher

@@ -16,6 +16,7 @@
 
 use tandem_backup::{Ed25519Key, KeySource, Secp256k1Key};
 use tandem_curves::{Curve, Ed25519, Secp256k1, SecretScalar};
+use tandem_protocol::hd::ChainCode;
 use tandem_protocol::reshare::Backup;
 use tandem_protocol::reshare::{self, ClientConfirmMsg, Seed, ServerSeedMsg};
 use tandem_protocol::stored::SessionState;
@@ -35,8 +36,20 @@ fn backup_pair<C: Curve>(a: [u8; 32], b: [u8; 32]) -> (BackupShare<C>, BackupSha
         server: b.public_point(),
     };
     (
-        BackupShare::new(BackupKind::ClientBackup, a, public).unwrap(),
-        BackupShare::new(BackupKind::CustodianBackup, b, public).unwrap(),
+        BackupShare::new(
+            BackupKind::ClientBackup,
+            a,
+            public,
+            ChainCode::from_bytes([3; 32]),
+        )
+        .unwrap(),
+        BackupShare::new(
+            BackupKind::CustodianBackup,
+            b,
+            public,
+            ChainCode::from_bytes([3; 32]),
+        )
+        .unwrap(),
     )
 }
 

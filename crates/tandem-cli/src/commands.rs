@@ -33,9 +33,21 @@ pub(crate) fn generate(wallet: &impl Engine, out: &Output) -> Result<(), String>
     Ok(())
 }
 
-pub(crate) fn addresses(wallet: &impl Engine, out: &Output) -> Result<(), String> {
+/// The wallet's addresses and `xpub`; with a path, the child's keys and addresses too. The
+/// wallet is read first (`info`: with `--server`, the device's pair must be the server's
+/// current one), then the tree from the device's shares.
+pub(crate) fn addresses(
+    wallet: &impl Engine,
+    out: &Output,
+    path: Option<&str>,
+) -> Result<(), String> {
+    let path = path.map(|p| inputs::path(Some(p))).transpose()?;
     let info = wallet.info()?;
-    emit_addresses(out, &info.addresses);
+    let tree = wallet.tree()?;
+    let child = path
+        .map(|p| tree.derive(&p).map_err(|e| format!("--path {p}: {e}")))
+        .transpose()?;
+    emit_addresses(out, &info.addresses, &tree.xpub(), child.as_ref());
     Ok(())
 }
 
@@ -45,24 +57,44 @@ pub(crate) fn status(wallet: &impl Engine, out: &Output) -> Result<(), String> {
     Ok(())
 }
 
-pub(crate) fn sign(
-    wallet: &impl Engine,
-    out: &Output,
-    curve: &str,
-    digest: Option<&str>,
-    message: Option<&str>,
-) -> Result<(), String> {
-    match (curve, digest, message) {
+/// What `sign` signs: the curve, the digest or message, the key (`--path`, `m` if absent).
+pub(crate) struct SignArgs<'a> {
+    pub(crate) curve: &'a str,
+    pub(crate) digest: Option<&'a str>,
+    pub(crate) message: Option<&'a str>,
+    pub(crate) path: Option<&'a str>,
+}
+
+pub(crate) fn sign(wallet: &impl Engine, out: &Output, args: &SignArgs<'_>) -> Result<(), String> {
+    let path = inputs::path(args.path)?;
+    // With --path, the output names the child and its key (from the device's tree).
+    let signed_key = |curve| -> Result<Option<(String, String)>, String> {
+        if args.path.is_none() {
+            return Ok(None);
+        }
+        let child = wallet
+            .tree()?
+            .derive(&path)
+            .map_err(|e| format!("--path {path}: {e}"))?;
+        let key = match curve {
+            "secp256k1" => hex(&child.public_keys.secp256k1_bytes()),
+            _ => hex(child.public_keys.ed25519.as_bytes()),
+        };
+        Ok(Some((path.to_string(), key)))
+    };
+    match (args.curve, args.digest, args.message) {
         ("secp256k1", Some(digest), None) => {
             let digest = inputs::digest(digest)?;
-            let signed = with_ui(out, |p| wallet.sign_secp256k1(&digest, p))?;
-            emit_secp256k1(out, &signed);
+            let key = signed_key("secp256k1")?;
+            let signed = with_ui(out, |p| wallet.sign_secp256k1(&path, &digest, p))?;
+            emit_secp256k1(out, &signed, key);
             Ok(())
         }
         ("ed25519", None, Some(message)) => {
             let message = inputs::hex("message", message)?;
-            let sig = with_ui(out, |p| wallet.sign_ed25519(&message, p))?;
-            emit_ed25519(out, &sig);
+            let key = signed_key("ed25519")?;
+            let sig = with_ui(out, |p| wallet.sign_ed25519(&path, &message, p))?;
+            emit_ed25519(out, &sig, key);
             Ok(())
         }
         (curve, _, _) => Err(sign_usage(curve)),
@@ -163,23 +195,33 @@ pub(crate) fn eject(wallet: &impl Engine, out: &Output, key: &KeyArgs) -> Result
     // The keys are printed from wiped buffers only (no JSON value or label list holding a
     // copy); hex needs no JSON escaping.
     let secp = Zeroizing::new(hex(&keys.secp256k1.to_bytes()[..]));
+    let xprv = keys.secp256k1.to_xprv();
     let ed = Zeroizing::new(hex(&keys.ed25519.scalar_bytes()[..]));
+    // The chain codes come along: the ejected keys derive the wallet's children (`xprv` for
+    // any BIP32 wallet; the Ed25519 chain code for Tandem's derivation).
+    let ed_chain = hex(&keys.ed25519.chain_code().to_bytes());
     let text = if out.is_json() {
         Zeroizing::new(format!(
-            "{{\"secp256k1\":{{\"private_key\":\"{}\"}},\"ed25519\":{{\"private_scalar\":\"{}\"}}}}",
+            "{{\"secp256k1\":{{\"private_key\":\"{}\",\"xprv\":\"{}\"}},\"ed25519\":{{\"private_scalar\":\"{}\",\"chain_code\":\"{}\"}}}}",
             secp.as_str(),
-            ed.as_str()
+            xprv.as_str(),
+            ed.as_str(),
+            ed_chain
         ))
     } else {
         let wif = keys.secp256k1.to_wif();
         Zeroizing::new(format!(
-            "{:<18} {}\n{:<18} {}\n{:<18} {}",
+            "{:<18} {}\n{:<18} {}\n{:<18} {}\n{:<18} {}\n{:<18} {}",
             "secp256k1 key",
             secp.as_str(),
             "secp256k1 WIF",
             wif.as_str(),
+            "secp256k1 xprv",
+            xprv.as_str(),
             "ed25519 scalar",
-            ed.as_str()
+            ed.as_str(),
+            "ed25519 chain",
+            ed_chain
         ))
     };
     println!("{}", text.as_str());

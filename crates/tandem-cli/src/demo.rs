@@ -15,7 +15,9 @@ use tandem_client::api::{self, ClientStatus};
 use tandem_client::{Body, Client, ClientError, FsDevice, Method, Request, Transport};
 use tandem_wallet::k256::ecdsa::VerifyingKey;
 use tandem_wallet::k256::ecdsa::signature::hazmat::PrehashVerifier;
-use tandem_wallet::{BackupKey, EcdsaSignature, WalletInfo, Zeroizing};
+use tandem_wallet::{
+    BackupKey, Child, DerivationPath, EcdsaSignature, PublicKeys, Tree, Zeroizing,
+};
 
 use crate::Primes;
 use crate::engine::{Engine, Failed};
@@ -25,7 +27,7 @@ use crate::ui::Ui;
 
 mod webhook;
 
-const TOTAL: usize = 10;
+const TOTAL: usize = 11;
 
 fn step(n: usize, what: &str) {
     println!();
@@ -63,8 +65,8 @@ fn fail<E: Into<Failed>>(what: &str) -> impl FnOnce(E) -> String + '_ {
 }
 
 /// Verifies a secp256k1 signature with k256 and recovers the key from `(r, s, v)`.
-fn check_ecdsa(info: &WalletInfo, digest: &[u8; 32], sig: &EcdsaSignature) -> Result<(), String> {
-    let key = VerifyingKey::from(&info.public_keys.secp256k1);
+fn check_ecdsa(keys: &PublicKeys, digest: &[u8; 32], sig: &EcdsaSignature) -> Result<(), String> {
+    let key = VerifyingKey::from(&keys.secp256k1);
     let k = sig.to_k256().map_err(|e| e.to_string())?;
     key.verify_prehash(digest, &k)
         .map_err(|e| format!("signature does not verify: {e}"))?;
@@ -76,20 +78,25 @@ fn check_ecdsa(info: &WalletInfo, digest: &[u8; 32], sig: &EcdsaSignature) -> Re
     if recovered != key {
         return Err("ecrecover returned another key".into());
     }
-    detail("k256", "valid; ecrecover returns the wallet key");
+    detail("k256", "valid; ecrecover returns the signing key");
     Ok(())
 }
 
-fn sign_both(wallet: &impl Engine, info: &WalletInfo, note: &str) -> Result<(), String> {
+/// Signs on both curves with the key at `path` and verifies under `keys` (that key's).
+fn sign_both(
+    wallet: &impl Engine,
+    keys: &PublicKeys,
+    path: &DerivationPath,
+    note: &str,
+) -> Result<(), String> {
     let message =
         format!("Transfer 1.5 SOL to 7xKXtg2CW87d97TXJSDpbD5jBkheTqA83TZRuJosgAsU ({note})");
     let start = Instant::now();
-    let sig = progress(|p| wallet.sign_ed25519(message.as_bytes(), p))
+    let sig = progress(|p| wallet.sign_ed25519(path, message.as_bytes(), p))
         .map_err(fail("Ed25519 signing"))?;
     detail("ed25519 message", &message);
     detail("signature", hex(&sig.to_bytes()));
-    info.public_keys
-        .ed25519
+    keys.ed25519
         .verify_strict(message.as_bytes(), &sig)
         .map_err(|e| format!("Ed25519 signature does not verify: {e}"))?;
     detail(
@@ -101,7 +108,7 @@ fn sign_both(wallet: &impl Engine, info: &WalletInfo, note: &str) -> Result<(), 
     let digest: [u8; 32] = sha2::Sha256::digest(tx.as_bytes()).into();
     let start = Instant::now();
     let signed =
-        progress(|p| wallet.sign_secp256k1(&digest, p)).map_err(fail("secp256k1 signing"))?;
+        progress(|p| wallet.sign_secp256k1(path, &digest, p)).map_err(fail("secp256k1 signing"))?;
     detail("secp256k1 digest", hex(&digest));
     detail("r || s (low-s)", hex(&signed.signature.to_bytes()));
     detail(
@@ -112,7 +119,28 @@ fn sign_both(wallet: &impl Engine, info: &WalletInfo, note: &str) -> Result<(), 
             elapsed(start)
         ),
     );
-    check_ecdsa(info, &digest, &signed.signature)
+    check_ecdsa(keys, &digest, &signed.signature)
+}
+
+/// The account the demo derives: `m/0/1`, on both curves.
+fn account() -> DerivationPath {
+    DerivationPath::from_indices(&[0, 1]).unwrap_or_default()
+}
+
+/// The account's keys and addresses from `wallet`'s tree, printed.
+fn show_account(tree: &Tree) -> Result<Child, String> {
+    let child = tree
+        .derive(&account())
+        .map_err(|e| format!("derivation: {e}"))?;
+    detail("path", &child.path);
+    for (chain, address) in [
+        ("ethereum", &child.addresses.ethereum),
+        ("bitcoin", &child.addresses.bitcoin),
+        ("solana", &child.addresses.solana),
+    ] {
+        detail(chain, address);
+    }
+    Ok(child)
 }
 
 fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
@@ -340,7 +368,8 @@ pub(crate) fn run(primes: Primes) -> Result<(), String> {
         2,
         "sign on both curves and verify (secp256k1: a presignature is made first, then one online round)",
     );
-    sign_both(&phone, &info, "first")?;
+    let wallet_key = DerivationPath::master();
+    sign_both(&phone, &info.public_keys, &wallet_key, "first")?;
 
     step(
         3,
@@ -352,11 +381,32 @@ pub(crate) fn run(primes: Primes) -> Result<(), String> {
         "pool",
         format!("{held} presignatures on the device, {}", elapsed(start)),
     );
-    sign_both(&phone, &info, "from the pool")?;
+    sign_both(&phone, &info.public_keys, &wallet_key, "from the pool")?;
     service.stores(&client_id, &phone_dir)?;
 
     step(
         4,
+        "accounts: the wallet's xpub, and account m/0/1 on both curves (non-hardened, from public keys and the chain code agreed in key generation); it signs from the same presignature pool",
+    );
+    let tree = phone.tree().map_err(fail("tree"))?;
+    let xpub = tree.xpub();
+    detail("xpub", xpub);
+    let child = show_account(&tree)?;
+    // Any BIP32 library derives the same secp256k1 key from the xpub alone.
+    let from_xpub = xpub
+        .derive(&account())
+        .map_err(|e| format!("xpub derivation: {e}"))?;
+    if from_xpub.to_string() != child.xpub.to_string() {
+        return Err("the xpub derives another child".into());
+    }
+    detail(
+        "from the xpub",
+        "BIP32 public derivation gives the same key",
+    );
+    sign_both(&phone, &child.public_keys, &account(), "account m/0/1")?;
+
+    step(
+        5,
         "backup: the signing pair reshared into a fresh backup pair; the custodian's shares go to the webhook, the device's are sealed under a password (Argon2id + AES-256-GCM) and stored by the server",
     );
     let password = BackupKey::Password(Zeroizing::new(b"correct horse battery staple".to_vec()));
@@ -365,7 +415,7 @@ pub(crate) fn run(primes: Primes) -> Result<(), String> {
     service.stores(&client_id, &phone_dir)?;
 
     step(
-        5,
+        6,
         "the device is lost: its folder is gone (a copy is kept to play the thief later)",
     );
     let stolen = dir.path().join("stolen-phone");
@@ -384,7 +434,7 @@ pub(crate) fn run(primes: Primes) -> Result<(), String> {
     }
 
     step(
-        6,
+        7,
         "recover on a new device: the sealed backup from the server, the custodian's share from the webhook, reshared into a new signing pair with a fresh Paillier key",
     );
     let start = Instant::now();
@@ -397,7 +447,7 @@ pub(crate) fn run(primes: Primes) -> Result<(), String> {
     service.stores(&client_id, &laptop_dir)?;
 
     step(
-        7,
+        8,
         "the stolen copy of the lost device tries to sign: the server refuses its share",
     );
     let thief = connect(&stolen)?;
@@ -408,11 +458,29 @@ pub(crate) fn run(primes: Primes) -> Result<(), String> {
         other => return Err(format!("the old device share signed: {other:?}")),
     }
 
-    step(8, "sign again on both curves from the new device");
-    sign_both(&laptop, &recovered, "after recovery")?;
-
     step(
         9,
+        "sign again on both curves from the new device, with the wallet's key and account m/0/1 (the chain code came back with the backup)",
+    );
+    sign_both(
+        &laptop,
+        &recovered.public_keys,
+        &wallet_key,
+        "after recovery",
+    )?;
+    let recovered_child = show_account(&laptop.tree().map_err(fail("tree"))?)?;
+    if recovered_child != child {
+        return Err("the recovered wallet derives another account".into());
+    }
+    sign_both(
+        &laptop,
+        &child.public_keys,
+        &account(),
+        "account m/0/1 after recovery",
+    )?;
+
+    step(
+        10,
         "eject: the client backup shares (opened with the password) and the custodian's (from the webhook) combined into the private keys, checked against the public keys",
     );
     let keys = progress(|p| laptop.eject(&password, p)).map_err(fail("eject"))?;
@@ -437,9 +505,30 @@ pub(crate) fn run(primes: Primes) -> Result<(), String> {
         "ed25519",
         "private scalar signs for the wallet's public key (verify_strict)",
     );
+    // The ejected keys keep the chain codes: they derive the same account.
+    let secp_child = keys
+        .secp256k1
+        .child(&account())
+        .map_err(|e| format!("ejected secp256k1 child: {e}"))?;
+    let ed_child = keys
+        .ed25519
+        .child(&account())
+        .map_err(|e| format!("ejected Ed25519 child: {e}"))?;
+    let secp_child_key = secp_child
+        .signing_key()
+        .map_err(|e| format!("ejected secp256k1 child: {e}"))?;
+    if secp_child_key.verifying_key() != &VerifyingKey::from(&child.public_keys.secp256k1)
+        || ed_child.verifying_key() != child.public_keys.ed25519
+    {
+        return Err("the ejected keys derive another account".into());
+    }
+    detail(
+        "account m/0/1",
+        "the ejected keys (an xprv for secp256k1) derive the same account keys",
+    );
 
     step(
-        10,
+        11,
         "done: the server stops; the database and stores go with the temporary folder",
     );
     drop(phone);
@@ -449,7 +538,7 @@ pub(crate) fn run(primes: Primes) -> Result<(), String> {
     drop(dir);
     println!();
     println!(
-        "Done over HTTP: generate, sign (both curves), presign, backup (custodian webhook), device lost, recover, old share refused, sign, eject."
+        "Done over HTTP: generate, sign (both curves), presign, accounts (xpub, m/0/1), backup (custodian webhook), device lost, recover, old share refused, sign, eject."
     );
     Ok(())
 }

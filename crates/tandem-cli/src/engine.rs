@@ -7,7 +7,8 @@ use tandem_client::{Client, ClientError, FsDevice, Transport};
 use tandem_wallet::ed25519_dalek::Signature;
 use tandem_wallet::progress::ProgressFn;
 use tandem_wallet::{
-    BackupKey, EjectedKeys, FsStore, Secp256k1Signed, Status, Wallet, WalletError, WalletInfo,
+    BackupKey, DerivationPath, EjectedKeys, FsStore, Secp256k1Signed, Status, Tree, Wallet,
+    WalletError, WalletInfo,
 };
 
 /// An operation's failure: its message, and whether its outcome is unknown (it may have
@@ -46,12 +47,19 @@ impl From<Failed> for String {
 pub(crate) trait Engine {
     fn generate(&self, p: &mut ProgressFn<'_>) -> Result<WalletInfo, Failed>;
     fn info(&self) -> Result<WalletInfo, Failed>;
+    fn tree(&self) -> Result<Tree, Failed>;
     fn sign_secp256k1(
         &self,
+        path: &DerivationPath,
         d: &[u8; 32],
         p: &mut ProgressFn<'_>,
     ) -> Result<Secp256k1Signed, Failed>;
-    fn sign_ed25519(&self, m: &[u8], p: &mut ProgressFn<'_>) -> Result<Signature, Failed>;
+    fn sign_ed25519(
+        &self,
+        path: &DerivationPath,
+        m: &[u8],
+        p: &mut ProgressFn<'_>,
+    ) -> Result<Signature, Failed>;
     fn presign(&self, n: usize, p: &mut ProgressFn<'_>) -> Result<usize, Failed>;
     fn backup(&self, k: &BackupKey, p: &mut ProgressFn<'_>) -> Result<Vec<Status>, Failed>;
     fn recover(&self, k: &BackupKey, p: &mut ProgressFn<'_>) -> Result<WalletInfo, Failed>;
@@ -66,15 +74,24 @@ impl Engine for Wallet<FsStore> {
     fn info(&self) -> Result<WalletInfo, Failed> {
         Ok(Wallet::info(self)?)
     }
+    fn tree(&self) -> Result<Tree, Failed> {
+        Ok(Wallet::tree(self)?)
+    }
     fn sign_secp256k1(
         &self,
+        path: &DerivationPath,
         d: &[u8; 32],
         p: &mut ProgressFn<'_>,
     ) -> Result<Secp256k1Signed, Failed> {
-        Ok(Wallet::sign_secp256k1(self, d, p)?)
+        Ok(Wallet::sign_secp256k1_at(self, path, d, p)?)
     }
-    fn sign_ed25519(&self, m: &[u8], p: &mut ProgressFn<'_>) -> Result<Signature, Failed> {
-        Ok(Wallet::sign_ed25519(self, m, p)?)
+    fn sign_ed25519(
+        &self,
+        path: &DerivationPath,
+        m: &[u8],
+        p: &mut ProgressFn<'_>,
+    ) -> Result<Signature, Failed> {
+        Ok(Wallet::sign_ed25519_at(self, path, m, p)?)
     }
     fn presign(&self, n: usize, p: &mut ProgressFn<'_>) -> Result<usize, Failed> {
         Ok(Wallet::presign(self, n, p)?)
@@ -100,15 +117,24 @@ impl<T: Transport> Engine for Client<T, FsDevice> {
     fn info(&self) -> Result<WalletInfo, Failed> {
         Ok(Client::info(self, &mut |_| {})?)
     }
+    fn tree(&self) -> Result<Tree, Failed> {
+        Ok(Client::tree(self)?)
+    }
     fn sign_secp256k1(
         &self,
+        path: &DerivationPath,
         d: &[u8; 32],
         p: &mut ProgressFn<'_>,
     ) -> Result<Secp256k1Signed, Failed> {
-        Ok(Client::sign_secp256k1(self, d, p)?)
+        Ok(Client::sign_secp256k1_at(self, path, d, p)?)
     }
-    fn sign_ed25519(&self, m: &[u8], p: &mut ProgressFn<'_>) -> Result<Signature, Failed> {
-        Ok(Client::sign_ed25519(self, m, p)?)
+    fn sign_ed25519(
+        &self,
+        path: &DerivationPath,
+        m: &[u8],
+        p: &mut ProgressFn<'_>,
+    ) -> Result<Signature, Failed> {
+        Ok(Client::sign_ed25519_at(self, path, m, p)?)
     }
     fn presign(&self, n: usize, p: &mut ProgressFn<'_>) -> Result<usize, Failed> {
         Ok(Client::presign(self, n, p)?)

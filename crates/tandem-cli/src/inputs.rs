@@ -5,7 +5,7 @@ use std::fs;
 use std::io::{ErrorKind, Write};
 use std::path::Path;
 
-use tandem_wallet::{BackupKey, Zeroizing};
+use tandem_wallet::{BackupKey, DerivationPath, Zeroizing};
 
 use crate::KeyArgs;
 
@@ -26,6 +26,14 @@ pub(crate) fn digest(text: &str) -> Result<[u8; 32], String> {
     bytes
         .try_into()
         .map_err(|b: Vec<u8>| format!("digest must be 32 bytes, got {}", b.len()))
+}
+
+/// A derivation path `m/…` of non-hardened indices (`tandem_protocol::hd`).
+pub(crate) fn path(text: Option<&str>) -> Result<DerivationPath, String> {
+    match text {
+        None => Ok(DerivationPath::master()),
+        Some(text) => text.parse().map_err(|e| format!("--path {text:?}: {e}")),
+    }
 }
 
 fn read_secret_file(path: &Path, what: &str) -> Result<Zeroizing<Vec<u8>>, String> {

@@ -124,11 +124,17 @@ pub(crate) struct KeyArgs {
 enum Command {
     /// Create the wallet on both curves (secp256k1 with fresh Paillier keys, Ed25519).
     Generate,
-    /// Print the wallet's addresses (Ethereum, Bitcoin, Tron, Solana, Stellar).
-    Addresses,
+    /// Print the wallet's addresses (Ethereum, Bitcoin, Tron, Solana, Stellar) and its
+    /// `xpub`; with `--path m/…`, also the child's keys and addresses.
+    Addresses {
+        /// A non-hardened derivation path below the wallet's key, e.g. `m/0/7`.
+        #[arg(long)]
+        path: Option<String>,
+    },
     /// Print the wallet's ids, keys, statuses and pool size.
     Status,
-    /// Sign: `--curve secp256k1 --digest <32-byte hex>` or `--curve ed25519 --message <hex>`.
+    /// Sign: `--curve secp256k1 --digest <32-byte hex>` or `--curve ed25519 --message <hex>`,
+    /// with the wallet's key or, with `--path m/…`, a child's.
     Sign {
         /// `secp256k1` or `ed25519`.
         #[arg(long)]
@@ -139,6 +145,10 @@ enum Command {
         /// The message to sign (ed25519), hex.
         #[arg(long)]
         message: Option<String>,
+        /// Sign with the child key at this non-hardened path (`m/…`); the wallet's own key
+        /// if absent.
+        #[arg(long)]
+        path: Option<String>,
     },
     /// Make secp256k1 presignatures ahead of time (kept in both parties' pools).
     Presign {
@@ -303,13 +313,23 @@ pub(crate) fn run_command(
 ) -> Result<(), String> {
     match command {
         Command::Generate => commands::generate(engine, out),
-        Command::Addresses => commands::addresses(engine, out),
+        Command::Addresses { path } => commands::addresses(engine, out, path.as_deref()),
         Command::Status => commands::status(engine, out),
         Command::Sign {
             curve,
             digest,
             message,
-        } => commands::sign(engine, out, &curve, digest.as_deref(), message.as_deref()),
+            path,
+        } => commands::sign(
+            engine,
+            out,
+            &commands::SignArgs {
+                curve: &curve,
+                digest: digest.as_deref(),
+                message: message.as_deref(),
+                path: path.as_deref(),
+            },
+        ),
         Command::Presign { count } => commands::presign(engine, out, count),
         Command::Backup(key) => commands::backup(engine, out, &key),
         Command::Recover(key) => commands::recover(engine, out, &key),

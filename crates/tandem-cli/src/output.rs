@@ -2,7 +2,8 @@
 
 use serde_json::{Value, json};
 use tandem_wallet::address::Addresses;
-use tandem_wallet::{Secp256k1Signed, SignMethod, Status, WalletInfo, ed25519_dalek};
+use tandem_wallet::xpub::Xpub;
+use tandem_wallet::{Child, Secp256k1Signed, SignMethod, Status, WalletInfo, ed25519_dalek};
 
 pub(crate) struct Output {
     json: bool,
@@ -102,40 +103,91 @@ pub(crate) fn emit_status(out: &Output, info: &WalletInfo) {
     out.emit(&value, &human);
 }
 
-/// `addresses`'s output.
-pub(crate) fn emit_addresses(out: &Output, addresses: &Addresses) {
-    out.emit(
-        &json!({ "addresses": addresses_json(addresses) }),
-        &addresses_human(addresses),
-    );
+/// `addresses`'s output: the wallet's addresses and `xpub`; with a path, the child's path,
+/// public keys, addresses and `xpub`.
+pub(crate) fn emit_addresses(
+    out: &Output,
+    addresses: &Addresses,
+    xpub: &Xpub,
+    child: Option<&Child>,
+) {
+    let mut value = json!({ "addresses": addresses_json(addresses), "xpub": xpub.to_string() });
+    let mut human = addresses_human(addresses);
+    human.push(("xpub", xpub.to_string()));
+    if let Some(child) = child {
+        set(
+            &mut value,
+            "child",
+            json!({
+                "path": child.path.to_string(),
+                "secp256k1": { "public_key": hex(&child.public_keys.secp256k1_bytes()) },
+                "ed25519": { "public_key": hex(child.public_keys.ed25519.as_bytes()) },
+                "addresses": addresses_json(&child.addresses),
+                "xpub": child.xpub.to_string(),
+            }),
+        );
+        human.push(("", String::new()));
+        human.push(("path", child.path.to_string()));
+        human.push(("secp256k1 key", hex(&child.public_keys.secp256k1_bytes())));
+        human.push(("ed25519 key", hex(child.public_keys.ed25519.as_bytes())));
+        human.extend(addresses_human(&child.addresses));
+        human.push(("child xpub", child.xpub.to_string()));
+    }
+    out.emit(&value, &human);
 }
 
-/// A secp256k1 signature's output.
-pub(crate) fn emit_secp256k1(out: &Output, signed: &Secp256k1Signed) {
+/// Adds the signed key (`path`, `public_key`) to a signature's output, when `--path` was
+/// given.
+fn with_key(
+    mut value: Value,
+    human: &mut Vec<(&str, String)>,
+    key: Option<(String, String)>,
+) -> Value {
+    if let Some((path, public_key)) = key {
+        human.push(("path", path.clone()));
+        human.push(("public key", public_key.clone()));
+        set(&mut value, "path", json!(path));
+        set(&mut value, "public_key", json!(public_key));
+    }
+    value
+}
+
+/// A secp256k1 signature's output (with the child's path and key if `key`).
+pub(crate) fn emit_secp256k1(
+    out: &Output,
+    signed: &Secp256k1Signed,
+    key: Option<(String, String)>,
+) {
     let sig = &signed.signature;
     let (r, s) = (hex(&sig.r.to_bytes()), hex(&sig.s.to_bytes()));
     let method = match signed.method {
         SignMethod::Presignature => "from a presignature (one round)",
         SignMethod::FullSigning => "full signing (no presignature in the pool)",
     };
-    out.emit(
-        &tandem_client::json::secp256k1_signature(signed),
-        &[
-            ("signature", hex(&sig.to_bytes())),
-            ("r", r.clone()),
-            ("s (low)", s.clone()),
-            ("recovery id", sig.recovery_id.to_string()),
-            ("made by", method.to_string()),
-        ],
+    let mut human = vec![
+        ("signature", hex(&sig.to_bytes())),
+        ("r", r.clone()),
+        ("s (low)", s.clone()),
+        ("recovery id", sig.recovery_id.to_string()),
+        ("made by", method.to_string()),
+    ];
+    let value = with_key(
+        tandem_client::json::secp256k1_signature(signed),
+        &mut human,
+        key,
     );
+    out.emit(&value, &human);
 }
 
-/// An Ed25519 signature's output.
-pub(crate) fn emit_ed25519(out: &Output, sig: &ed25519_dalek::Signature) {
-    out.emit(
-        &tandem_client::json::ed25519_signature(sig),
-        &[("signature", hex(&sig.to_bytes()))],
-    );
+/// An Ed25519 signature's output (with the child's path and key if `key`).
+pub(crate) fn emit_ed25519(
+    out: &Output,
+    sig: &ed25519_dalek::Signature,
+    key: Option<(String, String)>,
+) {
+    let mut human = vec![("signature", hex(&sig.to_bytes()))];
+    let value = with_key(tandem_client::json::ed25519_signature(sig), &mut human, key);
+    out.emit(&value, &human);
 }
 
 /// `presign`'s output.

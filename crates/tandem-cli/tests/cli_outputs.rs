@@ -33,8 +33,8 @@ fn demo_runs_the_whole_lifecycle() {
     );
     let mut from = 0;
     let mut starts = Vec::new();
-    for n in 1..=10 {
-        let header = format!("[{n}/10] ");
+    for n in 1..=11 {
+        let header = format!("[{n}/11] ");
         let at = stdout[from..]
             .find(&header)
             .unwrap_or_else(|| panic!("no {header:?} after byte {from}:\n{stdout}"));
@@ -44,31 +44,42 @@ fn demo_runs_the_whole_lifecycle() {
     // A real server on loopback and a custodian webhook.
     assert!(stdout.contains("Server:    http://127.0.0.1:"), "{stdout}");
     assert!(stdout.contains("/backup/fetch"), "{stdout}");
-    // After the backup, the webhook holds the custodian's share and the server the rest.
+    // Step 4: the account m/0/1, the same from the xpub, signing from the pool.
     let step4 = &stdout[starts[3]..starts[4]];
+    assert!(step4.contains("xpub") && step4.contains("m/0/1"), "{step4}");
     assert!(
-        step4.contains("backup STORED_CLIENT_BACKUP_SHARE"),
+        step4.contains("BIP32 public derivation gives the same key"),
         "{step4}"
     );
-    assert!(step4.contains("1 shares stored, 1 fetched"), "{step4}");
-    // Step 7: the stolen device's share is refused by the server.
-    let step7 = &stdout[starts[6]..starts[7]];
-    assert!(step7.contains("refused"), "{step7}");
+    // After the backup, the webhook holds the custodian's share and the server the rest.
+    let step5 = &stdout[starts[4]..starts[5]];
     assert!(
-        step7.contains("replaced by a recovery or refresh"),
-        "{step7}"
+        step5.contains("backup STORED_CLIENT_BACKUP_SHARE"),
+        "{step5}"
     );
-    // Every signature verified with k256 (three ECDSA) and ed25519-dalek (three EdDSA).
+    assert!(step5.contains("1 shares stored, 1 fetched"), "{step5}");
+    // Step 8: the stolen device's share is refused by the server.
+    let step8 = &stdout[starts[7]..starts[8]];
+    assert!(step8.contains("refused"), "{step8}");
+    assert!(
+        step8.contains("replaced by a recovery or refresh"),
+        "{step8}"
+    );
+    // Step 10: the ejected keys derive the same account.
+    let step10 = &stdout[starts[9]..starts[10]];
+    assert!(step10.contains("derive the same account keys"), "{step10}");
+    // Every signature verified with k256 (five ECDSA: the wallet's key three times, the
+    // account twice) and ed25519-dalek (five EdDSA).
     assert_eq!(
         stdout
-            .matches("valid; ecrecover returns the wallet key")
+            .matches("valid; ecrecover returns the signing key")
             .count(),
-        3,
+        5,
         "{stdout}"
     );
     assert_eq!(
         stdout.matches("valid (verify_strict)").count(),
-        3,
+        5,
         "{stdout}"
     );
     assert!(
@@ -89,17 +100,28 @@ fn generate_prints_the_keys_and_the_addresses() {
     check_wallet_object(wallet);
     let case = Case::copy_of(generated());
 
+    let addresses = case.json(&["addresses"]);
     assert_eq!(
-        case.json(&["addresses"]),
-        json!({ "addresses": wallet["addresses"] })
+        addresses,
+        json!({ "addresses": wallet["addresses"], "xpub": addresses["xpub"] })
+    );
+    assert!(
+        field(&addresses, "/xpub").starts_with("xpub"),
+        "{addresses}"
     );
     assert_eq!(case.json(&["status"]), status_of(wallet, None, 0));
 
-    // Human output: one labelled line per address.
+    // Human output: one labelled line per address, and the xpub.
     let out = case.run(&["addresses"]);
     assert!(out.status.success());
     let stdout = text(&out.stdout);
-    assert_eq!(stdout.lines().count(), 5, "{stdout}");
+    assert_eq!(stdout.lines().count(), 6, "{stdout}");
+    assert!(
+        stdout.lines().any(|l| l
+            .split_whitespace()
+            .eq(["xpub", field(&addresses, "/xpub")])),
+        "{stdout}"
+    );
     for chain in ["ethereum", "bitcoin", "tron", "solana", "stellar"] {
         let address = field(wallet, &format!("/addresses/{chain}"));
         assert!(

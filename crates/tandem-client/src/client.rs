@@ -444,6 +444,21 @@ impl<T: Transport, D: DeviceStore> Client<T, D> {
         self.info_unlocked(progress)
     }
 
+    /// The wallet's key tree ([`Tree`](tandem_wallet::Tree)): its `xpub`, and the public keys
+    /// and addresses of any non-hardened child `m/…`, computed on the device from its own
+    /// shares (their public keys and chain codes; the server is not asked).
+    ///
+    /// # Errors
+    /// [`ClientError::NoWallet`] if the device holds no shares; a device error.
+    pub fn tree(&self) -> Result<tandem_wallet::Tree, ClientError> {
+        let _lock = self.begin()?;
+        let shares = self.shares()?;
+        Ok(tandem_wallet::Tree::new(
+            shares.secp256k1.core(),
+            &shares.ed25519,
+        ))
+    }
+
     /// [`Client::info`] with the device lock held by the caller.
     pub(crate) fn info_unlocked(
         &self,

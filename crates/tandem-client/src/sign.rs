@@ -6,6 +6,7 @@ use tandem_curves::CurveId;
 use tandem_protocol::driver::parties;
 use tandem_protocol::ecdsa::pool::MAX_HELD;
 use tandem_protocol::ecdsa::{EcdsaKeyShare, EcdsaSignature, Presignature};
+use tandem_protocol::hd::DerivationPath;
 use tandem_wallet::progress::{ProgressFn, Step};
 use tandem_wallet::{MAX_PRESIGN_BATCH, Party, Secp256k1Signed, SignMethod};
 
@@ -94,15 +95,32 @@ impl<T: Transport, D: DeviceStore> Client<T, D> {
         digest: &[u8; 32],
         progress: &mut ProgressFn<'_>,
     ) -> Result<Secp256k1Signed, ClientError> {
+        self.sign_secp256k1_at(&DerivationPath::master(), digest, progress)
+    }
+
+    /// [`Client::sign_secp256k1`] with the child key at `path` below the wallet's
+    /// (non-hardened BIP32; `m` is the wallet's own key). The same presignatures serve every
+    /// child; the signature verifies under the child's public key
+    /// ([`Client::tree`](crate::Client::tree)).
+    ///
+    /// # Errors
+    /// As [`Client::sign_secp256k1`].
+    pub fn sign_secp256k1_at(
+        &self,
+        path: &DerivationPath,
+        digest: &[u8; 32],
+        progress: &mut ProgressFn<'_>,
+    ) -> Result<Secp256k1Signed, ClientError> {
         let _lock = self.begin()?;
         let shares = self.shares()?;
-        let signed = self.sign_secp256k1_with(&shares, digest, progress);
+        let signed = self.sign_secp256k1_with(&shares, path, digest, progress);
         self.explain(&shares, signed)
     }
 
     fn sign_secp256k1_with(
         &self,
         shares: &Shares,
+        path: &DerivationPath,
         digest: &[u8; 32],
         progress: &mut ProgressFn<'_>,
     ) -> Result<Secp256k1Signed, ClientError> {
@@ -111,7 +129,7 @@ impl<T: Transport, D: DeviceStore> Client<T, D> {
             // Spent on the device first, whatever the server answers.
             let written = self.write_pool(&pool)?;
             self.keep_pool(written, pool);
-            match self.online(shares, presignature, digest, progress) {
+            match self.online(shares, presignature, path, digest, progress) {
                 Err(ClientError::Server {
                     code: ErrorCode::UnknownPresignature | ErrorCode::IdempotencyKeyReused,
                     ..
@@ -136,7 +154,7 @@ impl<T: Transport, D: DeviceStore> Client<T, D> {
             Party::Client,
         );
         let presignature = self.presign_one(&shares.secp256k1)?;
-        let signature = self.online(shares, presignature, digest, progress)?;
+        let signature = self.online(shares, presignature, path, digest, progress)?;
         Ok(Secp256k1Signed {
             signature,
             method: SignMethod::FullSigning,
@@ -148,6 +166,7 @@ impl<T: Transport, D: DeviceStore> Client<T, D> {
         &self,
         shares: &Shares,
         presignature: Presignature,
+        path: &DerivationPath,
         digest: &[u8; 32],
         progress: &mut ProgressFn<'_>,
     ) -> Result<EcdsaSignature, ClientError> {
@@ -161,7 +180,7 @@ impl<T: Transport, D: DeviceStore> Client<T, D> {
         self.run(
             api::path::SIGN_SECP256K1.to_owned(),
             Some(key),
-            parties::ecdsa_sign_client(&shares.secp256k1, presignature, digest),
+            parties::ecdsa_sign_client(&shares.secp256k1, presignature, path, digest),
             "ECDSA signing",
         )
     }
@@ -174,6 +193,20 @@ impl<T: Transport, D: DeviceStore> Client<T, D> {
     /// its signature share is wrong.
     pub fn sign_ed25519(
         &self,
+        message: &[u8],
+        progress: &mut ProgressFn<'_>,
+    ) -> Result<ed25519_dalek::Signature, ClientError> {
+        self.sign_ed25519_at(&DerivationPath::master(), message, progress)
+    }
+
+    /// [`Client::sign_ed25519`] with the child key at `path` below the wallet's (Tandem's
+    /// additive Ed25519 derivation, [`tandem_protocol::hd`]; `m` is the wallet's own key).
+    ///
+    /// # Errors
+    /// As [`Client::sign_ed25519`].
+    pub fn sign_ed25519_at(
+        &self,
+        path: &DerivationPath,
         message: &[u8],
         progress: &mut ProgressFn<'_>,
     ) -> Result<ed25519_dalek::Signature, ClientError> {
@@ -190,7 +223,7 @@ impl<T: Transport, D: DeviceStore> Client<T, D> {
         let signed = self.run(
             api::path::SIGN_ED25519.to_owned(),
             Some(hex(&key)),
-            parties::eddsa_sign_client(&shares.ed25519, message),
+            parties::eddsa_sign_client(&shares.ed25519, path, message),
             "Ed25519 signing",
         );
         self.explain(&shares, signed)

@@ -12,6 +12,7 @@
 
 use core::fmt;
 
+use crate::hd::ChainCode;
 use crate::stored::{self, StoredKind};
 use crate::{DecodeError, Error, KeyShare, PublicShares, Role};
 use serde::{Deserialize, Serialize};
@@ -65,10 +66,23 @@ pub struct BackupShare<C: Curve> {
     share: KeyShare<C>,
 }
 
-/// Stored body: the share and an integrity check over it.
+/// Stored body (format 2): the share, the wallet's chain code and an integrity check over
+/// the public part.
 #[derive(Serialize, Deserialize)]
 #[serde(bound = "")]
 struct Body<C: Curve> {
+    kind: BackupKind,
+    secret: SecretScalar<C>,
+    public: PublicShares<C>,
+    chain_code: ChainCode,
+    #[serde(with = "tandem_curves::encoding::fixed")]
+    check: [u8; 32],
+}
+
+/// Stored body of format 1: no chain code (read with [`ChainCode::legacy`]).
+#[derive(Serialize, Deserialize)]
+#[serde(bound = "")]
+struct BodyV1<C: Curve> {
     kind: BackupKind,
     secret: SecretScalar<C>,
     public: PublicShares<C>,
@@ -77,17 +91,36 @@ struct Body<C: Curve> {
 }
 
 /// A hash over the public part: a peer's public share cannot be checked on its own, so
-/// without it a corrupted file would load as a share of another key. It detects corruption,
-/// not an adversary who rewrites the file (that is what the envelope is for).
-fn integrity_check<C: Curve>(kind: BackupKind, public: &PublicShares<C>) -> [u8; 32] {
-    let mut t = Transcript::new("tandem/backup-share/integrity/v1");
+/// without it a corrupted file would load as a share of another key (or with another chain
+/// code). It detects corruption, not an adversary who rewrites the file (that is what the
+/// envelope is for). Format 1 had no chain code (`None`), and its own label.
+fn integrity_check<C: Curve>(
+    kind: BackupKind,
+    public: &PublicShares<C>,
+    chain_code: Option<&ChainCode>,
+) -> [u8; 32] {
+    let mut t = Transcript::new(match chain_code {
+        Some(_) => "tandem/backup-share/integrity/v2",
+        None => "tandem/backup-share/integrity/v1",
+    });
     t.append("curve", C::ID.name().as_bytes());
     t.append("kind", kind.name().as_bytes());
     t.append_point("client-backup", &public.client);
     t.append_point("custodian-backup", &public.server);
+    if let Some(chain_code) = chain_code {
+        t.append("chain-code", &chain_code.to_bytes());
+    }
     let mut out = [0u8; 32];
     t.challenge_bytes("check", &mut out);
     out
+}
+
+fn check_matches(expected: &[u8; 32], got: &[u8; 32]) -> Result<(), Error> {
+    if bool::from(subtle::ConstantTimeEq::ct_eq(&expected[..], &got[..])) {
+        Ok(())
+    } else {
+        Err(Error::Storage(DecodeError::Inconsistent))
+    }
 }
 
 impl<C: Curve> BackupShare<C> {
@@ -100,9 +133,10 @@ impl<C: Curve> BackupShare<C> {
         kind: BackupKind,
         secret: SecretScalar<C>,
         public: PublicShares<C>,
+        chain_code: ChainCode,
     ) -> Result<Self, DecodeError> {
         Ok(Self {
-            share: KeyShare::new(kind.role(), secret, public)?,
+            share: KeyShare::new(kind.role(), secret, public, chain_code)?,
         })
     }
 
@@ -122,6 +156,12 @@ impl<C: Curve> BackupShare<C> {
     #[must_use]
     pub fn public_shares(&self) -> &PublicShares<C> {
         self.share.public_shares()
+    }
+
+    /// The wallet's chain code (the signing pair's, carried by the backup).
+    #[must_use]
+    pub fn chain_code(&self) -> &ChainCode {
+        self.share.chain_code()
     }
 
     /// The backup pair's sharing id (differs from the signing pair's).
@@ -147,11 +187,13 @@ impl<C: Curve> BackupShare<C> {
     pub fn to_bytes(&self) -> Result<Zeroizing<Vec<u8>>, Error> {
         let kind = self.kind();
         let public = *self.share.public_shares();
+        let chain_code = *self.share.chain_code();
         let body = Body {
             kind,
             secret: self.share.secret().duplicate(),
             public,
-            check: integrity_check(kind, &public),
+            chain_code,
+            check: integrity_check(kind, &public, Some(&chain_code)),
         };
         stored::encode(StoredKind::BackupShare, C::ID, &body).map_err(Error::Storage)
     }
@@ -162,16 +204,21 @@ impl<C: Curve> BackupShare<C> {
     /// # Errors
     /// [`Error::Storage`].
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, Error> {
+        if stored::peek(bytes).map_err(Error::Storage)?.version == stored::FORMAT_1 {
+            let body: BodyV1<C> = stored::decode_format_1(StoredKind::BackupShare, C::ID, bytes)
+                .map_err(Error::Storage)?;
+            check_matches(&integrity_check(body.kind, &body.public, None), &body.check)?;
+            let chain_code = ChainCode::legacy(&body.public.public_key());
+            return Self::new(body.kind, body.secret, body.public, chain_code)
+                .map_err(Error::Storage);
+        }
         let body: Body<C> =
             stored::decode(StoredKind::BackupShare, C::ID, bytes).map_err(Error::Storage)?;
-        let expected = integrity_check(body.kind, &body.public);
-        if !bool::from(subtle::ConstantTimeEq::ct_eq(
-            &expected[..],
-            &body.check[..],
-        )) {
-            return Err(Error::Storage(DecodeError::Inconsistent));
-        }
-        Self::new(body.kind, body.secret, body.public).map_err(Error::Storage)
+        check_matches(
+            &integrity_check(body.kind, &body.public, Some(&body.chain_code)),
+            &body.check,
+        )?;
+        Self::new(body.kind, body.secret, body.public, body.chain_code).map_err(Error::Storage)
     }
 }
 
@@ -258,13 +305,16 @@ mod tests {
         // ... and with a recomputed check, the secret no longer matches its public share.
         let recomputed = edited(&|m| {
             m.public.client = m.public.client + Point::generator();
-            m.check = integrity_check(m.kind, &m.public);
+            m.check = integrity_check(m.kind, &m.public, Some(&m.chain_code));
         });
         assert_eq!(storage(&recomputed), inconsistent);
+        // The chain code changed: the integrity check covers it.
+        let chain = edited(&|m| m.chain_code = crate::hd::ChainCode::from_bytes([7; 32]));
+        assert_eq!(storage(&chain), inconsistent);
         // The kind says custodian, the secret is the client backup's.
         let swapped = edited(&|m| {
             m.kind = BackupKind::CustodianBackup;
-            m.check = integrity_check(m.kind, &m.public);
+            m.check = integrity_check(m.kind, &m.public, Some(&m.chain_code));
         });
         assert_eq!(storage(&swapped), inconsistent);
         // Another kind of stored data.

@@ -18,6 +18,7 @@ use tandem_paillier::paillier::SecretKey;
 use crate::backup_share::BackupShare;
 use crate::ecdsa::{EcdsaKeyShare, EcdsaSignature, Presignature};
 use crate::error::Error;
+use crate::hd::DerivationPath;
 use crate::key_share::KeyShare;
 use crate::reshare::{Operation, Recover, Refresh};
 pub use crate::runner::{InMemory, NoTap, Tap};
@@ -48,7 +49,32 @@ pub fn eddsa_sign<R1: CryptoRng, R2: CryptoRng, T: Tap>(
     server_rng: &mut R2,
     tap: &mut T,
 ) -> Result<(Signature, Signature), Error> {
-    let pair = parties::eddsa_sign((client_key, server_key), message);
+    eddsa_sign_at(
+        client_key,
+        server_key,
+        &DerivationPath::master(),
+        message,
+        client_rng,
+        server_rng,
+        tap,
+    )
+}
+
+/// [`eddsa_sign`] with the key at `path` below the wallet's ([`hd`](crate::hd)).
+///
+/// # Errors
+/// The first error either party reports.
+#[allow(clippy::too_many_arguments)]
+pub fn eddsa_sign_at<R1: CryptoRng, R2: CryptoRng, T: Tap>(
+    client_key: &KeyShare<Ed25519>,
+    server_key: &KeyShare<Ed25519>,
+    path: &DerivationPath,
+    message: &[u8],
+    client_rng: &mut R1,
+    server_rng: &mut R2,
+    tap: &mut T,
+) -> Result<(Signature, Signature), Error> {
+    let pair = parties::eddsa_sign((client_key, server_key), path, message);
     InMemory::new(tap).run(pair, client_rng, server_rng)
 }
 
@@ -67,7 +93,11 @@ pub fn eddsa_sign_for_client<R1: CryptoRng, R2: CryptoRng, T: Tap>(
     server_rng: &mut R2,
     tap: &mut T,
 ) -> Result<Signature, Error> {
-    let pair = parties::eddsa_sign_for_client((client_key, server_key), message);
+    let pair = parties::eddsa_sign_for_client(
+        (client_key, server_key),
+        &DerivationPath::master(),
+        message,
+    );
     let (signature, ()) = InMemory::new(tap).run(pair, client_rng, server_rng)?;
     Ok(signature)
 }
@@ -123,11 +153,35 @@ pub fn ecdsa_sign<R1: CryptoRng, R2: CryptoRng, T: Tap>(
     server_rng: &mut R2,
     tap: &mut T,
 ) -> Result<(EcdsaSignature, EcdsaSignature), Error> {
-    let pair = parties::ecdsa_sign(
-        (client_share, server_share),
+    ecdsa_sign_at(
+        client_share,
+        server_share,
         (client_presignature, server_presignature),
+        &DerivationPath::master(),
         digest,
-    );
+        client_rng,
+        server_rng,
+        tap,
+    )
+}
+
+/// [`ecdsa_sign`] with the key at `path` below the wallet's ([`hd`](crate::hd)); the
+/// presignatures are the wallet's, as always.
+///
+/// # Errors
+/// The first error either party reports.
+#[allow(clippy::too_many_arguments)]
+pub fn ecdsa_sign_at<R1: CryptoRng, R2: CryptoRng, T: Tap>(
+    client_share: &EcdsaKeyShare,
+    server_share: &EcdsaKeyShare,
+    presignatures: (Presignature, Presignature),
+    path: &DerivationPath,
+    digest: &[u8; 32],
+    client_rng: &mut R1,
+    server_rng: &mut R2,
+    tap: &mut T,
+) -> Result<(EcdsaSignature, EcdsaSignature), Error> {
+    let pair = parties::ecdsa_sign((client_share, server_share), presignatures, path, digest);
     InMemory::new(tap).run(pair, client_rng, server_rng)
 }
 
@@ -151,6 +205,7 @@ pub fn ecdsa_sign_for_client<R1: CryptoRng, R2: CryptoRng, T: Tap>(
     let pair = parties::ecdsa_sign_for_client(
         (client_share, server_share),
         (client_presignature, server_presignature),
+        &DerivationPath::master(),
         digest,
     );
     let (signature, ()) = InMemory::new(tap).run(pair, client_rng, server_rng)?;
@@ -169,7 +224,31 @@ pub fn ecdsa_full_sign<R1: CryptoRng, R2: CryptoRng, T: Tap>(
     server_rng: &mut R2,
     tap: &mut T,
 ) -> Result<(EcdsaSignature, EcdsaSignature), Error> {
-    let pair = parties::ecdsa_full_sign(client_share, server_share, digest);
+    ecdsa_full_sign_at(
+        client_share,
+        server_share,
+        &DerivationPath::master(),
+        digest,
+        client_rng,
+        server_rng,
+        tap,
+    )
+}
+
+/// [`ecdsa_full_sign`] with the key at `path` below the wallet's ([`hd`](crate::hd)).
+///
+/// # Errors
+/// The first error either party reports.
+pub fn ecdsa_full_sign_at<R1: CryptoRng, R2: CryptoRng, T: Tap>(
+    client_share: &EcdsaKeyShare,
+    server_share: &EcdsaKeyShare,
+    path: &DerivationPath,
+    digest: &[u8; 32],
+    client_rng: &mut R1,
+    server_rng: &mut R2,
+    tap: &mut T,
+) -> Result<(EcdsaSignature, EcdsaSignature), Error> {
+    let pair = parties::ecdsa_full_sign(client_share, server_share, path, digest);
     InMemory::new(tap).run(pair, client_rng, server_rng)
 }
 

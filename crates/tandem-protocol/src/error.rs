@@ -216,6 +216,10 @@ pub enum Refusal {
     /// or an attempt to obtain two signature shares under one nonce.
     #[error("peer asks for a presignature that is already spent")]
     PresignatureSpent,
+    /// The peer asks to sign with a child key whose path gives no key (BIP32's invalid
+    /// child, probability below `2^-120` per index: the next index is used instead).
+    #[error("peer asks to sign with a derivation path that gives no key")]
+    InvalidPath,
 }
 
 /// API misuse by the caller.

@@ -34,8 +34,11 @@
 //! key exists anywhere unless the wallet is ejected: an ejected key is the whole tree's key.
 //! Treat the `xpub` as the privacy of every account it covers.
 //!
-//! Everything here is public (keys, chain codes, tweaks, indices): the arithmetic is
-//! variable-time on purpose and must never see a secret.
+//! Everything here is public (keys, chain codes, tweaks, indices) except the Diffie–Hellman
+//! point that [`ChainCode::agreed`] hashes (wiped after use): the derivation arithmetic is
+//! variable-time on purpose and must never see a secret. A chain code is not a key, but it is
+//! the privacy of the tree: key generation makes one that only the two parties (and, once a
+//! backup exists, the custodian of its backup share) know.
 
 mod ed25519;
 mod path;
@@ -46,7 +49,9 @@ use core::fmt;
 use hmac::{Hmac, KeyInit, Mac as _};
 use serde::{Deserialize, Serialize};
 use sha2::Sha512;
-use tandem_curves::{Curve, Point, Scalar};
+use tandem_curves::{Curve, Point, Scalar, Transcript};
+
+use crate::message::SessionContext;
 
 pub use path::{DerivationPath, HARDENED, MAX_DEPTH};
 
@@ -68,6 +73,62 @@ impl ChainCode {
     #[must_use]
     pub fn to_bytes(&self) -> [u8; 32] {
         self.0
+    }
+
+    /// The chain code of a wallet made by key generation: a hash of the session, the joint
+    /// random value `rid = rid_c ⊕ rid_s` of CGGMP21 Fig. 5, both public shares, and the
+    /// Diffie–Hellman point `K = x_c·X_s = x_s·X_c` of the two shares.
+    ///
+    /// Neither party chooses it: the client commits to `rid_c` and `X_c` before it sees
+    /// `rid_s` and `X_s`, and the server picks those seeing only the commitment (short of
+    /// aborting, which only starts a new key generation). Only the two parties can compute
+    /// it: `rid` and the public shares travel in the key-generation messages, but `K` needs
+    /// one of the two secret shares, so a proxy or a log that sees every message cannot link
+    /// the wallet's children. (The backup shares carry it, so the custodian of the backup
+    /// pair learns it too.) `K` tells a party nothing it did not know (`x_c·X_s` is the
+    /// client's own secret times a public point).
+    /// Public so that an auditor (and the restore-twice detector's rebuilt transcript) can
+    /// recompute it; only key generation makes a wallet's chain code.
+    #[must_use]
+    pub fn agreed<C: Curve>(
+        ctx: &SessionContext,
+        rid: &[u8; 32],
+        shares: &crate::PublicShares<C>,
+        shared: &Point<C>,
+    ) -> Self {
+        let mut t = Transcript::new("tandem/chain-code/v1");
+        t.append("curve", C::ID.name().as_bytes());
+        t.append("session", &ctx.session.0);
+        t.append("rid", rid);
+        t.append_point("client", &shares.client);
+        t.append_point("server", &shares.server);
+        // K is secret to the two parties: encoded into a buffer wiped on drop.
+        let k = zeroize::Zeroizing::new(shared.to_bytes().unwrap_or_default());
+        t.append("shared", &k);
+        let mut out = [0u8; 32];
+        t.challenge_bytes("chain-code", &mut out);
+        Self(out)
+    }
+
+    /// The chain code of a wallet made before chain codes were stored (stored format 1): a
+    /// hash of the curve and the wallet's public key. Unbiasable (the key is), the same for
+    /// both parties and every later sharing, but **anyone who knows the public key can
+    /// compute it**, and with it link every child key to the wallet. Wallets made since have
+    /// a chain code only their two parties know ([`ChainCode::agreed`]).
+    #[must_use]
+    pub fn legacy<C: Curve>(public_key: &Point<C>) -> Self {
+        let mut t = Transcript::new("tandem/chain-code/legacy/v1");
+        t.append("curve", C::ID.name().as_bytes());
+        t.append_point("public-key", public_key);
+        let mut out = [0u8; 32];
+        t.challenge_bytes("chain-code", &mut out);
+        Self(out)
+    }
+
+    /// Constant-time equality (a chain code is the privacy of a tree).
+    #[must_use]
+    pub fn ct_eq(&self, other: &Self) -> bool {
+        bool::from(subtle::ConstantTimeEq::ct_eq(&self.0[..], &other.0[..]))
     }
 
     /// `HMAC-SHA512(self, parts…)`.

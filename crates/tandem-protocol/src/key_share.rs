@@ -7,6 +7,7 @@ use tandem_curves::{Curve, EncodedPoint, Point, SecretScalar, Transcript};
 use zeroize::Zeroizing;
 
 use crate::error::{DecodeError, Error, Misuse};
+use crate::hd::ChainCode;
 use crate::message::Role;
 use crate::stored::{self, StoredKind};
 
@@ -51,27 +52,69 @@ impl<C: Curve> PublicShares<C> {
     }
 }
 
-/// One party's share of a 2-of-2 key: its secret `x_i` and both public shares.
+/// One party's share of a 2-of-2 key: its secret `x_i`, both public shares, and the
+/// wallet's chain code ([`hd`](crate::hd)).
 ///
 /// Secret material is wiped on drop and never printed. Stored with
 /// [`KeyShare::to_bytes`] (versioned, with the curve) and read back with
-/// [`KeyShare::from_bytes`], which checks that the secret matches its public share.
+/// [`KeyShare::from_bytes`], which checks that the secret matches its public share. A share
+/// of stored format 1 (before chain codes) reads back with [`ChainCode::legacy`].
 pub struct KeyShare<C: Curve> {
     role: Role,
     secret: SecretScalar<C>,
     public: PublicShares<C>,
+    /// The wallet's chain code: agreed in key generation, carried unchanged by every
+    /// resharing (backup, recovery, refresh), the same in both parties' shares.
+    chain_code: ChainCode,
     /// Derived once at construction (the share is immutable): signing uses them on every
     /// message, and each costs point compressions.
     public_key: EncodedPoint<C>,
     sharing_id: [u8; 32],
 }
 
+/// Stored body, format 2.
 #[derive(Serialize, Deserialize)]
 #[serde(bound = "")]
 struct KeyShareBody<C: Curve> {
     role: Role,
     secret: SecretScalar<C>,
     public: PublicShares<C>,
+    chain_code: ChainCode,
+}
+
+/// Stored body, format 1: no chain code.
+#[derive(Serialize, Deserialize)]
+#[serde(bound = "")]
+struct KeyShareBodyV1<C: Curve> {
+    role: Role,
+    secret: SecretScalar<C>,
+    public: PublicShares<C>,
+}
+
+/// A key share in its stored form of format 1 (no chain code), for the stored structures of
+/// format 1 that embed one: it decodes to a share with [`ChainCode::legacy`], and encodes
+/// back to the same bytes (the structures' integrity checks hash that encoding).
+pub(crate) struct LegacyKeyShare<C: Curve>(pub(crate) KeyShare<C>);
+
+impl<C: Curve> Serialize for LegacyKeyShare<C> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        KeyShareBodyV1 {
+            role: self.0.role,
+            secret: self.0.secret.duplicate(),
+            public: self.0.public,
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de, C: Curve> Deserialize<'de> for LegacyKeyShare<C> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let body = KeyShareBodyV1::<C>::deserialize(deserializer)?;
+        let chain_code = ChainCode::legacy(&body.public.public_key());
+        KeyShare::new(body.role, body.secret, body.public, chain_code)
+            .map(Self)
+            .map_err(serde::de::Error::custom)
+    }
 }
 
 impl<C: Curve> KeyShare<C> {
@@ -84,6 +127,7 @@ impl<C: Curve> KeyShare<C> {
         role: Role,
         secret: SecretScalar<C>,
         public: PublicShares<C>,
+        chain_code: ChainCode,
     ) -> Result<Self, DecodeError> {
         // The identity has no encoding.
         let public_key = EncodedPoint::new(public.public_key()).ok_or(DecodeError::Inconsistent)?;
@@ -94,6 +138,7 @@ impl<C: Curve> KeyShare<C> {
             role,
             secret,
             public,
+            chain_code,
             public_key,
             sharing_id: public.sharing_id(),
         })
@@ -135,6 +180,12 @@ impl<C: Curve> KeyShare<C> {
         self.sharing_id
     }
 
+    /// The wallet's chain code: the root of its non-hardened tree ([`hd`](crate::hd)).
+    #[must_use]
+    pub fn chain_code(&self) -> &ChainCode {
+        &self.chain_code
+    }
+
     /// The secret share `x_i`.
     #[must_use]
     pub fn secret(&self) -> &SecretScalar<C> {
@@ -156,8 +207,9 @@ impl<C: Curve> KeyShare<C> {
         }
     }
 
-    /// This party's share of the child key at `path` below this share's key with chain code
-    /// `chain_code` ([`hd`](crate::hd)), and where the child is in the tree.
+    /// This party's share of the child key at `path` below this share's key (with the
+    /// wallet's chain code, [`hd`](crate::hd)), and where the child is in the tree; the
+    /// child share carries the child's chain code.
     ///
     /// The child's sharing is this one with the public tweak `t` added on the client's side:
     /// `x_client + t` and `X_client + t·G`, the server's share unchanged, so that the sum is
@@ -169,13 +221,12 @@ impl<C: Curve> KeyShare<C> {
     /// [`HdError`](crate::hd::HdError) for a hardened, too deep or invalid path.
     pub fn child(
         &self,
-        chain_code: &crate::hd::ChainCode,
         path: &crate::hd::DerivationPath,
     ) -> Result<(Self, crate::hd::Derived<C>), crate::hd::HdError>
     where
         C: crate::hd::Hd,
     {
-        let derived = crate::hd::Derived::root(self.public_key(), *chain_code).derive(path)?;
+        let derived = self.derive(path)?;
         // The tweak is public (derived from public values only).
         let t = derived.tweak;
         let public = PublicShares {
@@ -188,12 +239,28 @@ impl<C: Curve> KeyShare<C> {
         };
         // `new` checks the secret against its public share and the key against the identity:
         // both hold by construction (a child key is never the identity, `Derived::child`).
-        let share =
-            Self::new(self.role, secret, public).map_err(|_| crate::hd::HdError::InvalidChild {
+        let share = Self::new(self.role, secret, public, derived.chain_code).map_err(|_| {
+            crate::hd::HdError::InvalidChild {
                 depth: usize::from(derived.depth),
                 index: derived.child_number,
-            })?;
+            }
+        })?;
         Ok((share, derived))
+    }
+
+    /// The public key and chain code at `path` below this share's key (public values only;
+    /// the share itself is not needed, and nothing secret is touched).
+    ///
+    /// # Errors
+    /// [`HdError`](crate::hd::HdError) for a hardened, too deep or invalid path.
+    pub fn derive(
+        &self,
+        path: &crate::hd::DerivationPath,
+    ) -> Result<crate::hd::Derived<C>, crate::hd::HdError>
+    where
+        C: crate::hd::Hd,
+    {
+        crate::hd::Derived::root(self.public_key(), self.chain_code).derive(path)
     }
 
     /// Stored form: header (version, kind, curve) and body, in a buffer wiped on drop.
@@ -205,19 +272,26 @@ impl<C: Curve> KeyShare<C> {
             role: self.role,
             secret: self.secret.duplicate(),
             public: self.public,
+            chain_code: self.chain_code,
         };
         stored::encode(StoredKind::KeyShare, C::ID, &body).map_err(Error::Storage)
     }
 
     /// Reads a stored key share, refusing an unknown version, another curve, malformed bytes
-    /// and a secret that does not match its public share.
+    /// and a secret that does not match its public share. Format 1 (no chain code) reads
+    /// with [`ChainCode::legacy`].
     ///
     /// # Errors
     /// [`Error::Storage`].
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, Error> {
+        if stored::peek(bytes).map_err(Error::Storage)?.version == stored::FORMAT_1 {
+            let LegacyKeyShare(share) = stored::decode_format_1(StoredKind::KeyShare, C::ID, bytes)
+                .map_err(Error::Storage)?;
+            return Ok(share);
+        }
         let body: KeyShareBody<C> =
             stored::decode(StoredKind::KeyShare, C::ID, bytes).map_err(Error::Storage)?;
-        Self::new(body.role, body.secret, body.public).map_err(Error::Storage)
+        Self::new(body.role, body.secret, body.public, body.chain_code).map_err(Error::Storage)
     }
 }
 
@@ -238,6 +312,7 @@ impl<C: Curve> Serialize for KeyShare<C> {
             role: self.role,
             secret: self.secret.duplicate(),
             public: self.public,
+            chain_code: self.chain_code,
         }
         .serialize(serializer)
     }
@@ -246,6 +321,7 @@ impl<C: Curve> Serialize for KeyShare<C> {
 impl<'de, C: Curve> Deserialize<'de> for KeyShare<C> {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let body = KeyShareBody::<C>::deserialize(deserializer)?;
-        Self::new(body.role, body.secret, body.public).map_err(serde::de::Error::custom)
+        Self::new(body.role, body.secret, body.public, body.chain_code)
+            .map_err(serde::de::Error::custom)
     }
 }

@@ -15,8 +15,17 @@
 //! | 4     | server | `ψ_s = (A_s, z_s)`                         | round 3                   |
 //!
 //! `rid = rid_c XOR rid_s`; each proof `ψ_i` proves knowledge of `x_i` with challenge
-//! `H(ssid, i, rid, X_c, X_s, X_i, A_i)`. The server outputs its share after round 3 (and
+//! `H(ssid, i, rid, X_c, X_s, c, X_i, A_i)`, where `c` is the chain code below (so the two
+//! proofs also confirm that both parties computed the same chain code). The server outputs its share after round 3 (and
 //! sends round 4); the client outputs its share after verifying round 4.
+//!
+//! **The wallet's chain code** (BIP32's, for [`hd`](crate::hd) derivation) comes out of the
+//! same run: `c = H("tandem/chain-code/v1", curve, ssid, rid, X_c, X_s, K)` with the
+//! Diffie–Hellman point `K = x_c·X_s = x_s·X_c` ([`ChainCode::agreed`]). `rid` and the shares
+//! are joint and unbiasable (the client commits to `rid_c` and `X_c` in `V_c` before it sees
+//! `rid_s` and `X_s`; the server sees only `V_c` when it picks them), so neither party
+//! chooses the chain code; `K` keeps it from anyone who only sees the messages. Both key
+//! shares carry it; every later resharing keeps it.
 //!
 //! **Saving a run** ([`SessionState`]). The server's state after round 2
 //! ([`ServerAwaitingOpening`]) and the client's after round 3 ([`ClientAwaitingServerProof`])
@@ -32,6 +41,7 @@ use tandem_curves::{
 };
 
 use crate::error::{Check, DecodeError, Error, misbehaved};
+use crate::hd::ChainCode;
 use crate::key_share::{KeyShare, PublicShares};
 use crate::message::{ProtocolId, Role, SessionContext, SessionId, xor};
 use crate::stored::SessionState;
@@ -113,19 +123,39 @@ fn commitment_transcript<C: Curve>(
     t
 }
 
-/// Transcript of party `prover`'s Schnorr proof: session, prover, joint `rid`, both shares.
+/// Transcript of party `prover`'s Schnorr proof: session, prover, joint `rid`, both shares,
+/// and the chain code the prover computed. Binding the chain code makes the two proofs a key
+/// confirmation of it: a party that computed another chain code (a bug, a corrupted state)
+/// fails the peer's proof, and no share is output with a chain code the peer does not hold.
 fn proof_transcript<C: Curve>(
     ctx: &SessionContext,
     prover: Role,
     rid: &[u8; 32],
     shares: &PublicShares<C>,
+    chain_code: &ChainCode,
 ) -> Transcript {
-    let mut t = ctx.transcript("tandem/keygen/schnorr/v1");
+    let mut t = ctx.transcript("tandem/keygen/schnorr/v2");
     t.append("prover", prover.name().as_bytes());
     t.append("rid", rid);
     t.append_point("client-share", &shares.client);
     t.append_point("server-share", &shares.server);
+    t.append("chain-code", &chain_code.to_bytes());
     t
+}
+
+/// The wallet's chain code ([`ChainCode::agreed`]) from this party's secret share and the
+/// peer's public share: `K = x_own·X_peer` (constant time in the secret).
+fn chain_code<C: Curve>(
+    ctx: &SessionContext,
+    rid: &[u8; 32],
+    shares: &PublicShares<C>,
+    own: &SecretScalar<C>,
+) -> ChainCode {
+    let peer = match ctx.me {
+        Role::Client => shares.server,
+        Role::Server => shares.client,
+    };
+    ChainCode::agreed(ctx, rid, shares, &peer.mul_secret(own))
 }
 
 /// Client, round 1: samples `x_c`, `rid_c`, the Schnorr nonce, and commits.
@@ -230,11 +260,12 @@ impl<C: Curve> ClientAwaitingServerShare<C> {
             return Err(misbehaved(Role::Server, Check::DegenerateResult));
         }
         let rid = xor(&own_rid, &msg.rid);
+        let chain = chain_code(&ctx, &rid, &shares, &secret);
         // CGGMP21 Fig. 5 round 3: ψ_c under the nonce committed in V_c, consumed here.
         let proof = nonce.prove(
             &secret,
             &own_share,
-            &mut proof_transcript(&ctx, Role::Client, &rid, &shares),
+            &mut proof_transcript(&ctx, Role::Client, &rid, &shares, &chain),
         );
         let out = ctx.seal(
             round::CLIENT_OPENING,
@@ -276,14 +307,17 @@ impl<C: Curve> ClientAwaitingServerProof<C> {
     /// [`Check::SchnorrProof`] naming the server if its proof does not verify.
     pub fn receive(self, bytes: &[u8]) -> Result<KeyShare<C>, Error> {
         let msg: ServerProofMsg<C> = self.ctx.open(round::SERVER_PROOF, bytes)?;
-        // CGGMP21 Fig. 5, output step: verify ψ_s for X_s under (ssid, server, rid).
+        let chain = chain_code(&self.ctx, &self.rid, &self.shares, &self.secret);
+        // CGGMP21 Fig. 5, output step: verify ψ_s for X_s under (ssid, server, rid), and the
+        // chain code (key confirmation).
         msg.proof
             .verify(
                 &self.shares.server,
-                &mut proof_transcript(&self.ctx, Role::Server, &self.rid, &self.shares),
+                &mut proof_transcript(&self.ctx, Role::Server, &self.rid, &self.shares, &chain),
             )
             .map_err(|_| misbehaved(Role::Server, Check::SchnorrProof))?;
-        KeyShare::new(Role::Client, self.secret.duplicate(), self.shares).map_err(Error::Storage)
+        KeyShare::new(Role::Client, self.secret.duplicate(), self.shares, chain)
+            .map_err(Error::Storage)
     }
 }
 
@@ -379,21 +413,23 @@ impl<C: Curve> ServerAwaitingOpening<C> {
             return Err(misbehaved(Role::Client, Check::DegenerateResult));
         }
         let rid = xor(&msg.rid, &self.rid);
-        // CGGMP21 Fig. 5, output step: verify ψ_c for X_c under (ssid, client, rid).
+        let chain = chain_code(&ctx, &rid, &shares, &self.secret);
+        // CGGMP21 Fig. 5, output step: verify ψ_c for X_c under (ssid, client, rid), and the
+        // chain code (key confirmation).
         msg.proof
             .verify(
                 &shares.client,
-                &mut proof_transcript(&ctx, Role::Client, &rid, &shares),
+                &mut proof_transcript(&ctx, Role::Client, &rid, &shares, &chain),
             )
             .map_err(|_| misbehaved(Role::Client, Check::SchnorrProof))?;
         let proof = SchnorrNonce::<C>::new(rng).prove(
             &self.secret,
             &own_share,
-            &mut proof_transcript(&ctx, Role::Server, &rid, &shares),
+            &mut proof_transcript(&ctx, Role::Server, &rid, &shares, &chain),
         );
         let out = ctx.seal(round::SERVER_PROOF, &ServerProofMsg { proof })?;
-        let share =
-            KeyShare::new(Role::Server, self.secret.duplicate(), shares).map_err(Error::Storage)?;
+        let share = KeyShare::new(Role::Server, self.secret.duplicate(), shares, chain)
+            .map_err(Error::Storage)?;
         Ok((share, out))
     }
 }

@@ -17,8 +17,11 @@ use tandem_curves::{CurveId, Transcript};
 use crate::codec;
 use crate::error::{DecodeError, Error, Misuse, Refusal};
 
-/// The wire format version this release speaks.
-pub const WIRE_VERSION: u16 = 1;
+/// The wire format version this release speaks. 2: key generation agrees and confirms the
+/// wallet's chain code, signing requests name a derivation path, resharing binds the chain
+/// code; a peer of version 1 is refused by version before anything else (it would agree no
+/// chain code, or another one).
+pub const WIRE_VERSION: u16 = 2;
 
 /// The two parties.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

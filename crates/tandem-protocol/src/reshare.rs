@@ -74,6 +74,7 @@ use tandem_curves::{Commitment, Curve, Opening, Point, SchnorrNonce, SchnorrProo
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use crate::backup_share::{BackupShare, Sharing};
+use crate::hd::ChainCode;
 use derive::{MaskInputs, commitment_transcript, mask, proof_transcript, reshare};
 
 /// Message numbers.
@@ -164,7 +165,8 @@ impl Seed {
 /// Message 1 (client to server).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CommitMsg {
-    /// Sharing id of the source pair.
+    /// The source pair's id: a hash of its sharing id and the wallet's chain code
+    /// ([`source_id`]), so that two parties holding different chain codes stop here.
     #[serde(with = "tandem_curves::encoding::fixed")]
     pub source: [u8; 32],
     /// `V_c`.
@@ -224,6 +226,25 @@ fn context<O: Operation, C: Curve>(session: SessionId, me: Role) -> SessionConte
     }
 }
 
+/// The id of a resharing's source: `H(sharing id, chain code)`. The chain code travels
+/// unchanged from the source pair to the target pair, so both parties must hold the same
+/// one: message 1 carries this id (the chain code itself never appears in a message), the
+/// server refuses a different one, and every transcript of the run is bound to it.
+#[must_use]
+pub fn source_id<C: Curve>(share: &KeyShare<C>) -> [u8; 32] {
+    source_id_of(&share.sharing_id(), share.chain_code())
+}
+
+/// [`source_id`] from its parts.
+fn source_id_of(sharing_id: &[u8; 32], chain_code: &ChainCode) -> [u8; 32] {
+    let mut t = tandem_curves::Transcript::new("tandem/reshare/source/v1");
+    t.append("sharing-id", sharing_id);
+    t.append("chain-code", &chain_code.to_bytes());
+    let mut out = [0u8; 32];
+    t.challenge_bytes("source", &mut out);
+    out
+}
+
 fn source_share<O: Operation, C: Curve>(
     source: &O::Source<C>,
     role: Role,
@@ -246,7 +267,7 @@ pub fn client_start<O: Operation, C: Curve, R: CryptoRng + ?Sized>(
     let ctx = context::<O, C>(session, Role::Client);
     let seed = Seed::random(rng);
     let ephemeral = SecretScalar::<C>::random_nonzero(rng);
-    let source_id = share.sharing_id();
+    let source_id = source_id(share);
     let (commitment, opening) = Commitment::commit(
         commitment_transcript(&ctx, &source_id, &seed, &ephemeral.public_point()),
         rng,
@@ -297,7 +318,7 @@ impl<O: Operation, C: Curve> ClientAwaitingSeed<O, C> {
         rng: &mut R,
     ) -> Result<(ClientAwaitingConfirmation<O, C>, Vec<u8>), Error> {
         let share = source_share::<O, C>(source, Role::Client)?;
-        if share.sharing_id() != self.source {
+        if source_id(share) != self.source {
             return Err(Error::Misuse(Misuse::KeyShareChanged));
         }
         let msg: ServerSeedMsg<C> = self.ctx.open(round::SERVER_SEED, bytes)?;
@@ -337,6 +358,8 @@ impl<O: Operation, C: Curve> ClientAwaitingSeed<O, C> {
                 source: self.source,
                 secret,
                 target,
+                source_sharing_id: share.sharing_id(),
+                chain_code: *share.chain_code(),
                 op: PhantomData,
             },
             out,
@@ -353,6 +376,11 @@ pub struct ClientAwaitingConfirmation<O: Operation, C: Curve> {
     source: [u8; 32],
     secret: SecretScalar<C>,
     target: PublicShares<C>,
+    /// The source pair's sharing id and chain code, which the new share keeps:
+    /// `source = source_id(sharing id, chain code)`, checked on restore.
+    #[serde(with = "tandem_curves::encoding::fixed")]
+    source_sharing_id: [u8; 32],
+    chain_code: ChainCode,
     op: PhantomData<(O, C)>,
 }
 
@@ -376,8 +404,13 @@ impl<O: Operation, C: Curve> ClientAwaitingConfirmation<O, C> {
                 &mut proof_transcript(&self.ctx, Role::Server, &self.source, &self.target),
             )
             .map_err(|_| misbehaved(Role::Server, Check::SchnorrProof))?;
-        let share = KeyShare::new(Role::Client, self.secret.duplicate(), self.target)
-            .map_err(Error::Storage)?;
+        let share = KeyShare::new(
+            Role::Client,
+            self.secret.duplicate(),
+            self.target,
+            self.chain_code,
+        )
+        .map_err(Error::Storage)?;
         Ok(O::Target::<C>::from_key_share(share))
     }
 }
@@ -397,7 +430,12 @@ pub fn server_respond<O: Operation, C: Curve, R: CryptoRng + ?Sized>(
     let session = client_session(bytes)?;
     let ctx = context::<O, C>(session, Role::Server);
     let msg: CommitMsg = ctx.open(round::COMMIT, bytes)?;
-    if msg.source != share.sharing_id() {
+    // The same pair and the same chain code (`source_id`); compared in constant time, as
+    // the id hashes the chain code.
+    if !bool::from(subtle::ConstantTimeEq::ct_eq(
+        &msg.source[..],
+        &source_id(share)[..],
+    )) {
         return Err(Error::Refused {
             sender: Role::Client,
             reason: Refusal::KeyShareMismatch,
@@ -453,7 +491,7 @@ impl<O: Operation, C: Curve> ServerAwaitingOpening<O, C> {
         rng: &mut R,
     ) -> Result<(O::Target<C>, Vec<u8>), Error> {
         let share = source_share::<O, C>(source, Role::Server)?;
-        if share.sharing_id() != self.source {
+        if source_id(share) != self.source {
             return Err(Error::Misuse(Misuse::KeyShareChanged));
         }
         let msg: ClientConfirmMsg<C> = self.ctx.open(round::CLIENT_CONFIRM, bytes)?;
@@ -499,7 +537,8 @@ impl<O: Operation, C: Curve> ServerAwaitingOpening<O, C> {
                 proof,
             },
         )?;
-        let share = KeyShare::new(Role::Server, secret, target).map_err(Error::Storage)?;
+        let share = KeyShare::new(Role::Server, secret, target, *share.chain_code())
+            .map_err(Error::Storage)?;
         Ok((O::Target::<C>::from_key_share(share), out))
     }
 }
@@ -522,6 +561,7 @@ impl<O: Operation, C: Curve> SessionState for ClientAwaitingConfirmation<O, C> {
         if self.secret.public_point() != self.target.client
             || self.target.server.is_identity()
             || self.target.public_key().is_identity()
+            || source_id_of(&self.source_sharing_id, &self.chain_code) != self.source
         {
             return Err(DecodeError::Inconsistent);
         }

@@ -13,8 +13,30 @@ use crate::codec;
 use crate::error::DecodeError;
 use crate::message::{ProtocolId, Role, SessionContext};
 
-/// The stored-format version this release writes and reads.
-pub const STORED_VERSION: u16 = 1;
+/// The stored-format version this release writes.
+///
+/// - **2**: a key share carries the wallet's chain code ([`KeyShare`](crate::KeyShare),
+///   [`EcdsaKeyShare`](crate::ecdsa::EcdsaKeyShare), which embeds one, the backup shares,
+///   and every saved session that holds a key share).
+/// - **1**: no chain code. Still read: key shares, ECDSA key shares and backup shares of
+///   format 1 read with [`ChainCode::legacy`](crate::hd::ChainCode::legacy), and the kinds
+///   whose body did not change ([`body_unchanged_since_format_1`]) read as they are. A saved
+///   session or a spend-once session of format 1 is refused: a session is short-lived, and
+///   one interrupted by the upgrade starts over (a spend-once presigning state is refused
+///   rather than resumed: its presignature is then never made, which is safe).
+pub const STORED_VERSION: u16 = 2;
+
+/// The first stored-format version, still read (see [`STORED_VERSION`]).
+pub const FORMAT_1: u16 = 1;
+
+/// The kinds whose body is the same in formats 1 and 2: [`decode`] reads both.
+#[must_use]
+pub fn body_unchanged_since_format_1(kind: StoredKind) -> bool {
+    matches!(
+        kind,
+        StoredKind::Presignature | StoredKind::PresignaturePool | StoredKind::SealedShare
+    )
+}
 
 /// What a stored byte string holds. New kinds are appended; existing encodings never change.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -94,6 +116,30 @@ pub(crate) fn encode_with_limit<T: Serialize>(
     codec::encode_secret_with_limit(&(header, body), limit)
 }
 
+/// [`encode`] under the header of an older, still read `version`: only to recompute bytes
+/// that an older writer hashed or authenticated (an envelope's associated data), never to
+/// write a new structure.
+///
+/// # Errors
+/// [`DecodeError::UnsupportedVersion`] for a version this release does not read; as
+/// [`encode`].
+pub fn encode_as_version<T: Serialize>(
+    version: u16,
+    kind: StoredKind,
+    curve: CurveId,
+    body: &T,
+) -> Result<Zeroizing<Vec<u8>>, DecodeError> {
+    if !(FORMAT_1..=STORED_VERSION).contains(&version) {
+        return Err(DecodeError::UnsupportedVersion(version));
+    }
+    let header = StoredHeader {
+        version,
+        kind,
+        curve,
+    };
+    codec::encode_secret_with_limit(&(header, body), codec::MAX_ENCODED_LEN)
+}
+
 /// Reads only the header of stored bytes.
 ///
 /// # Errors
@@ -102,7 +148,7 @@ pub fn peek(bytes: &[u8]) -> Result<StoredHeader, DecodeError> {
     // The version comes first: refuse unknown versions before parsing anything else.
     let (version, _) =
         postcard::take_from_bytes::<u16>(bytes).map_err(|_| DecodeError::Truncated)?;
-    if version != STORED_VERSION {
+    if !(FORMAT_1..=STORED_VERSION).contains(&version) {
         return Err(DecodeError::UnsupportedVersion(version));
     }
     let (header, _) = postcard::take_from_bytes::<StoredHeader>(bytes).map_err(|e| match e {
@@ -113,7 +159,10 @@ pub fn peek(bytes: &[u8]) -> Result<StoredHeader, DecodeError> {
 }
 
 /// Decodes `header || body`, checking version, kind and curve first; the body must be
-/// canonical (it re-encodes to the same bytes) with no trailing bytes.
+/// canonical (it re-encodes to the same bytes) with no trailing bytes. The version must be
+/// [`STORED_VERSION`], or [`FORMAT_1`] for a kind whose body has not changed
+/// ([`body_unchanged_since_format_1`]); the readers of the other kinds of format 1 use
+/// `decode_format_1` with the body type of format 1.
 ///
 /// # Errors
 /// A [`DecodeError`] naming the first check that failed.
@@ -132,6 +181,32 @@ pub(crate) fn decode_with_limit<T: Serialize + DeserializeOwned>(
     bytes: &[u8],
     limit: usize,
 ) -> Result<T, DecodeError> {
+    decode_checked(kind, curve, bytes, limit, |version| {
+        version == STORED_VERSION || body_unchanged_since_format_1(kind)
+    })
+}
+
+/// Decodes a structure of stored format 1 whose body has changed since: `T` is the body type
+/// of format 1. Refuses any other version.
+pub(crate) fn decode_format_1<T: Serialize + DeserializeOwned>(
+    kind: StoredKind,
+    curve: CurveId,
+    bytes: &[u8],
+) -> Result<T, DecodeError> {
+    decode_checked(kind, curve, bytes, codec::MAX_ENCODED_LEN, |version| {
+        version == FORMAT_1
+    })
+}
+
+/// Checks the header (version known, then kind, curve, and the version `accept`ed for this
+/// body type), then decodes.
+fn decode_checked<T: Serialize + DeserializeOwned>(
+    kind: StoredKind,
+    curve: CurveId,
+    bytes: &[u8],
+    limit: usize,
+    accept: impl Fn(u16) -> bool,
+) -> Result<T, DecodeError> {
     let header = peek(bytes)?;
     if header.kind != kind {
         return Err(DecodeError::WrongKind);
@@ -141,6 +216,9 @@ pub(crate) fn decode_with_limit<T: Serialize + DeserializeOwned>(
             expected: curve,
             got: header.curve,
         });
+    }
+    if !accept(header.version) {
+        return Err(DecodeError::UnsupportedVersion(header.version));
     }
     let (_, body): (StoredHeader, T) = codec::decode_with_limit(bytes, limit)?;
     Ok(body)

@@ -21,6 +21,7 @@ use tandem_paillier::ring_pedersen::Verifier;
 use tandem_protocol::driver::{self, NoTap};
 use tandem_protocol::ecdsa::{aux_info, full_sign, presign, sign};
 use tandem_protocol::eddsa::frost::SigningNonces;
+use tandem_protocol::hd::ChainCode;
 use tandem_protocol::{KeyShare, PublicShares, Role, SessionId, codec, eddsa, keygen};
 use tandem_testkit::ecdsa::PAIR;
 use tandem_testkit::message::rng;
@@ -36,7 +37,7 @@ fn share_with<C: Curve>(secret: [u8; 32]) -> KeyShare<C> {
         client: x.public_point(),
         server: SecretScalar::<C>::random_nonzero(&mut rng(1)).public_point(),
     };
-    KeyShare::new(Role::Client, x, public).unwrap()
+    KeyShare::new(Role::Client, x, public, ChainCode::from_bytes([3; 32])).unwrap()
 }
 
 fn key_shares_hide<C: Curve>(big: [u8; 32], small: [u8; 32]) {

@@ -162,6 +162,7 @@ fn server_rewriting_its_binding_commitment_is_named() {
 fn raw_request(sharing_id: [u8; 32], message: &[u8], hiding: &[u8], binding: &[u8]) -> Vec<u8> {
     let mut p = Vec::new();
     bytes_field(&mut p, &sharing_id);
+    p.push(0); // the path `m`: a sequence of no indices
     bytes_field(&mut p, message);
     bytes_field(&mut p, hiding);
     bytes_field(&mut p, binding);

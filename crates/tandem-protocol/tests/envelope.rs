@@ -140,8 +140,12 @@ fn wrong_sender_protocol_curve_and_version_are_refused() {
     );
 
     let (client, m2) = round2();
-    let v2 = with_header(&m2, |h| h.version = 2);
-    assert_eq!(refused(client.receive(&v2)), Refusal::UnsupportedVersion(2));
+    let v2 = with_header(&m2, |h| h.version = 3);
+    assert_eq!(refused(client.receive(&v2)), Refusal::UnsupportedVersion(3));
+    // A peer of wire version 1 (before chain codes) is refused by version.
+    let (client, m2) = round2();
+    let v1 = with_header(&m2, |h| h.version = 1);
+    assert_eq!(refused(client.receive(&v1)), Refusal::UnsupportedVersion(1));
 }
 
 #[test]
@@ -189,11 +193,11 @@ fn trailing_bytes_and_non_canonical_varints_are_malformed() {
         DecodeError::TrailingBytes
     );
 
-    // The version varint 1 written over-long as [0x81, 0x00] decodes to the same value but is
+    // The version varint 2 written over-long as [0x82, 0x00] decodes to the same value but is
     // not canonical.
     let (client, m2) = round2();
-    assert_eq!(m2[0], 1);
-    let mut overlong = vec![0x81, 0x00];
+    assert_eq!(m2[0], 2);
+    let mut overlong = vec![0x82, 0x00];
     overlong.extend_from_slice(&m2[1..]);
     assert_eq!(
         malformed(client.receive(&overlong)),

@@ -19,6 +19,7 @@ use tandem_protocol::codec;
 use tandem_protocol::driver::{self, NoTap};
 use tandem_protocol::ecdsa::{Presignature, aux_info, full_sign, presign, sign};
 use tandem_protocol::eddsa::sign as eddsa_sign;
+use tandem_protocol::hd::ChainCode;
 use tandem_protocol::keygen;
 use tandem_protocol::message::peek_header;
 use tandem_protocol::stored;
@@ -35,7 +36,7 @@ use tandem_testkit::primes;
 
 #[test]
 fn peek_header_failure_is_malformed_naming_the_client() {
-    for garbage in [Vec::new(), vec![1u8], vec![0xff; 40]] {
+    for garbage in [Vec::new(), vec![2u8], vec![0xff; 40]] {
         match keygen::server_respond::<Ed25519, _>(&garbage, &mut rng(1)) {
             Err(Error::Malformed {
                 sender: Role::Client,
@@ -129,17 +130,17 @@ fn key_share_with_an_identity_public_key_is_refused() {
         server: -p,
     };
     assert_eq!(
-        KeyShare::new(Role::Client, x, shares).err(),
+        KeyShare::new(Role::Client, x, shares, ChainCode::from_bytes([3; 32])).err(),
         Some(DecodeError::Inconsistent)
     );
 }
 
 /// A first message with the wire version byte changed (the version is the envelope's first
 /// field; 1 encodes as the single byte 0x01).
-fn with_version_2(m: &[u8]) -> Vec<u8> {
-    assert_eq!(m[0], 1, "wire version 1 is one varint byte");
+fn with_version_3(m: &[u8]) -> Vec<u8> {
+    assert_eq!(m[0], 2, "wire version 2 is one varint byte");
     let mut v = m.to_vec();
-    v[0] = 2;
+    v[0] = 3;
     v
 }
 
@@ -152,7 +153,7 @@ fn every_server_refuses_a_first_message_of_an_unknown_version() {
             r,
             Err(Error::Refused {
                 sender: Role::Client,
-                reason: Refusal::UnsupportedVersion(2)
+                reason: Refusal::UnsupportedVersion(3)
             }),
             "{what}"
         );
@@ -160,14 +161,14 @@ fn every_server_refuses_a_first_message_of_an_unknown_version() {
     let k = keys();
     let (_, m1) = keygen::client_start::<Ed25519, _>(SessionId([0x51; 32]), &mut rng(90)).unwrap();
     expect(
-        keygen::server_respond::<Ed25519, _>(&with_version_2(&m1), &mut rng(91)).map(drop),
+        keygen::server_respond::<Ed25519, _>(&with_version_3(&m1), &mut rng(91)).map(drop),
         "keygen",
     );
     let (ec, es) =
         driver::keygen::<Ed25519, _, _, _>(&mut rng(92), &mut rng(93), &mut NoTap).unwrap();
     let (_, m1) = eddsa_sign::client_start(&ec, SessionId([0x52; 32]), b"m", &mut rng(94)).unwrap();
     expect(
-        eddsa_sign::server_receive_request(&es, &with_version_2(&m1)).map(drop),
+        eddsa_sign::server_receive_request(&es, &with_version_3(&m1)).map(drop),
         "FROST signing",
     );
     let (_, m1) = aux_info::client_start(
@@ -181,7 +182,7 @@ fn every_server_refuses_a_first_message_of_an_unknown_version() {
         aux_info::server_respond(
             core_copy(&k.server),
             primes::paillier_key(3).unwrap(),
-            &with_version_2(&m1),
+            &with_version_3(&m1),
             &mut rng(96),
         )
         .map(drop),
@@ -189,13 +190,13 @@ fn every_server_refuses_a_first_message_of_an_unknown_version() {
     );
     let (_, m1) = presign::client_start(&k.client, SessionId([0x54; 32]), &mut rng(97)).unwrap();
     expect(
-        presign::server_respond(&k.server, &with_version_2(&m1), &mut rng(98)).map(drop),
+        presign::server_respond(&k.server, &with_version_3(&m1), &mut rng(98)).map(drop),
         "presigning",
     );
     let (_, m1) =
         full_sign::client_start(&k.client, SessionId([0x55; 32]), &[1; 32], &mut rng(99)).unwrap();
     expect(
-        full_sign::server_respond(&k.server, &with_version_2(&m1), &mut rng(100)).map(drop),
+        full_sign::server_respond(&k.server, &with_version_3(&m1), &mut rng(100)).map(drop),
         "full signing",
     );
     let (c, s) = driver::presign(
@@ -210,7 +211,7 @@ fn every_server_refuses_a_first_message_of_an_unknown_version() {
     let (_, m1) =
         sign::client_start(&k.client, c, SessionId([0x56; 32]), &[2; 32], &mut rng(103)).unwrap();
     expect(
-        sign::server_receive_request(&k.server, &with_version_2(&m1)).map(drop),
+        sign::server_receive_request(&k.server, &with_version_3(&m1)).map(drop),
         "signing",
     );
 }

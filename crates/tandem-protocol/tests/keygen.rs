@@ -323,11 +323,11 @@ fn key_share_storage_roundtrip_and_refusals() {
         KeyShare::<Secp256k1>::from_bytes(&bytes),
         Err(Error::Storage(DecodeError::WrongCurve { .. }))
     ));
-    let mut v2 = bytes.clone();
-    v2[0] = 2;
+    let mut v3 = bytes.clone();
+    v3[0] = 3;
     assert!(matches!(
-        KeyShare::<Ed25519>::from_bytes(&v2),
-        Err(Error::Storage(DecodeError::UnsupportedVersion(2)))
+        KeyShare::<Ed25519>::from_bytes(&v3),
+        Err(Error::Storage(DecodeError::UnsupportedVersion(3)))
     ));
     for len in 0..bytes.len() {
         assert!(KeyShare::<Ed25519>::from_bytes(&bytes[..len]).is_err());

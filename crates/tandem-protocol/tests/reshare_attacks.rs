@@ -308,8 +308,8 @@ fn replays_across_sessions_operations_and_curves_are_refused() {
     );
     // An unknown wire version (the envelope's first byte): refused, naming the client.
     let mut v2 = m1.clone();
-    assert_eq!(v2[0], 1);
-    v2[0] = 2;
+    assert_eq!(v2[0], 2);
+    v2[0] = 3;
     assert_eq!(
         err(reshare::server_respond::<Backup, Ed25519, _>(
             &s,
@@ -318,7 +318,7 @@ fn replays_across_sessions_operations_and_curves_are_refused() {
         )),
         Error::Refused {
             sender: Role::Client,
-            reason: Refusal::UnsupportedVersion(2)
+            reason: Refusal::UnsupportedVersion(3)
         }
     );
     // Another curve.
@@ -459,12 +459,12 @@ fn backup_shares_round_trip_and_refuse_tampering() {
         for n in 0..bytes.len() {
             assert!(BackupShare::<Ed25519>::from_bytes(&bytes[..n]).is_err());
         }
-        let mut v2 = bytes.clone();
-        v2[0] = 2;
+        let mut v3 = bytes.clone();
+        v3[0] = 3;
         assert!(matches!(
-            BackupShare::<Ed25519>::from_bytes(&v2),
+            BackupShare::<Ed25519>::from_bytes(&v3),
             Err(Error::Storage(
-                tandem_protocol::DecodeError::UnsupportedVersion(2)
+                tandem_protocol::DecodeError::UnsupportedVersion(3)
             ))
         ));
         // A signing share is not a backup share, and the other way round.

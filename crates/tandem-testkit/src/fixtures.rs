@@ -18,8 +18,8 @@ pub mod wallet_store;
 /// # Errors
 /// A message if a fixture cannot be made or written.
 pub fn run(write: bool) -> Result<bool, String> {
-    let protocol = protocol::all_v1().map_err(|e| e.to_string())?;
-    let backup = backup::all_v1().map_err(|e| e.to_string())?;
+    let protocol = protocol::all().map_err(|e| e.to_string())?;
+    let backup = backup::all().map_err(|e| e.to_string())?;
     let mut current = sync::transcripts(&protocol, write)?;
     current &= sync::transcripts(&backup, write)?;
     current &= wallet_store::sync(write)?;

@@ -1,4 +1,6 @@
-//! Recorded protocol runs as stored in `test-vectors/v1/*.json`, and their typed loaders.
+//! Recorded protocol runs as stored in `test-vectors/v1/*.json` (stored format 1, frozen)
+//! and `test-vectors/v4/*.json` (the current formats, regenerated from their seeds), and
+//! their typed loaders.
 
 use std::path::PathBuf;
 
@@ -11,8 +13,14 @@ use tandem_protocol::message::peek_header;
 
 use crate::paths;
 
-/// Where the version-1 transcripts live, relative to the workspace root.
+/// Where the version-1 transcripts live, relative to the workspace root: stored format 1 and
+/// the wire of its time, frozen (read back, never rewritten).
 pub const V1_DIR: &str = "test-vectors/v1";
+
+/// Where the transcripts of the current formats live: stored format 2 (key shares with the
+/// wallet's chain code) and today's wire (signing requests name a derivation path). The
+/// fixture generator rewrites them; a format change means a new folder, this one frozen.
+pub const CURRENT_DIR: &str = "test-vectors/v4";
 
 /// One message of a transcript.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -104,13 +112,31 @@ pub fn v1_path(name: &str) -> PathBuf {
     paths::workspace_root().join(V1_DIR).join(name)
 }
 
-/// Reads the version-1 fixture file `name` (read at every call: a regenerated file is seen).
+/// The path of the current fixture file `name` (under [`CURRENT_DIR`]).
+#[must_use]
+pub fn current_path(name: &str) -> PathBuf {
+    paths::workspace_root().join(CURRENT_DIR).join(name)
+}
+
+fn load(path: &std::path::Path) -> Transcript {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path:?}: {e}"))
+}
+
+/// Reads the version-1 fixture file `name`.
 ///
 /// # Panics
 /// If the file is missing or is not a transcript.
 #[must_use]
 pub fn load_v1(name: &str) -> Transcript {
-    let path = v1_path(name);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path:?}: {e}"))
+    load(&v1_path(name))
+}
+
+/// Reads the current fixture file `name` (read at every call: a regenerated file is seen).
+///
+/// # Panics
+/// If the file is missing or is not a transcript.
+#[must_use]
+pub fn load_current(name: &str) -> Transcript {
+    load(&current_path(name))
 }

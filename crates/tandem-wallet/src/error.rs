@@ -98,6 +98,10 @@ pub enum WalletError {
     /// Eject failed (the shares do not combine to the wallet's key).
     #[error("eject: {0}")]
     Eject(tandem_backup::eject::EjectError),
+    /// A derivation path that gives no key (hardened, too deep, malformed, or BIP32's
+    /// invalid child).
+    #[error("derivation: {0}")]
+    Derivation(#[from] tandem_protocol::hd::HdError),
     /// Paillier key generation was cancelled or failed.
     #[error("Paillier key generation: {0}")]
     Primes(String),

@@ -9,6 +9,9 @@
 //! - [`status`]: `STORED_DATABASE` → `STORED_CLIENT`, `STORED_CUSTODIAN_BACKUP_SHARE` →
 //!   `STORED_CLIENT_BACKUP_SHARE`;
 //! - [`address`]: Ethereum (EIP-55), Bitcoin (P2WPKH), Tron, Solana and Stellar addresses;
+//! - [`tree`]: the wallet's non-hardened key tree (its `xpub`, the keys and addresses of
+//!   any child `m/…`), which [`Wallet::sign_secp256k1_at`] and [`Wallet::sign_ed25519_at`]
+//!   sign for;
 //! - [`progress`]: the steps long operations report;
 //! - [`PaillierKeys`]: where the parties' Paillier keys come from: [`FreshPrimes`] for
 //!   [`Wallet::new`], another source only through [`Wallet::with_paillier_keys`] (a pool of
@@ -17,7 +20,7 @@
 //!   the secp256k1 auxiliary information (both parties prove at once).
 //!
 //! ```no_run
-//! use tandem_wallet::{BackupKey, FsStore, Wallet};
+//! use tandem_wallet::{BackupKey, DerivationPath, FsStore, Wallet};
 //! use zeroize::Zeroizing;
 //!
 //! let wallet = Wallet::new(FsStore::create("./tandem-wallet")?);
@@ -27,6 +30,13 @@
 //! wallet.presign(4, &mut |_| {})?;                            // optional: a pool, persisted
 //! let signed = wallet.sign_secp256k1(&[7u8; 32], &mut |_| {})?; // low-s (r, s) + recovery id
 //! let sig = wallet.sign_ed25519(b"hello", &mut |_| {})?;      // RFC 8032 signature
+//!
+//! // Accounts: non-hardened child keys, from the chain code agreed in key generation.
+//! let tree = wallet.tree()?;
+//! println!("{}", tree.xpub());                  // BIP32 xpub: any wallet derives the same children
+//! let account: DerivationPath = "m/0/1".parse()?;
+//! let child = tree.derive(&account)?;           // keys and addresses of m/0/1 on both curves
+//! let signed = wallet.sign_secp256k1_at(&account, &[7u8; 32], &mut |_| {})?; // same presignatures
 //!
 //! let key = BackupKey::Password(Zeroizing::new(b"correct horse".to_vec()));
 //! wallet.backup(&key, &mut |_| {})?;  // STORED_CUSTODIAN_BACKUP_SHARE -> STORED_CLIENT_BACKUP_SHARE
@@ -57,6 +67,7 @@ mod sign;
 pub mod status;
 pub mod store;
 mod threaded;
+pub mod tree;
 mod wallet;
 pub mod xpub;
 
@@ -68,6 +79,7 @@ pub use sign::{MAX_PRESIGN_BATCH, Secp256k1Signed, SignMethod};
 pub use status::{BackupStatus, SigningStatus, Status};
 pub use store::{FsStore, Party, Store, StoreError, StoreLock};
 pub use threaded::Threaded;
+pub use tree::{Child, Tree};
 pub use wallet::{Wallet, WalletInfo};
 
 // What appears in this crate's API from the other Tandem crates and the curve libraries, so
@@ -79,5 +91,6 @@ pub use tandem_curves::CurveId;
 /// The Paillier secret key a [`PaillierKeys`] source returns.
 pub use tandem_paillier::paillier::SecretKey as PaillierSecretKey;
 pub use tandem_protocol::ecdsa::EcdsaSignature;
+pub use tandem_protocol::hd::{DerivationPath, HdError};
 pub use tandem_protocol::{Check, Error as ProtocolError, Role};
 pub use zeroize::Zeroizing;

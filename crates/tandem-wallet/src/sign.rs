@@ -10,8 +10,9 @@
 
 use ed25519_dalek::Signature;
 use tandem_curves::{CurveId, Ed25519, Secp256k1};
-use tandem_protocol::driver::{self, NoTap};
+use tandem_protocol::driver::{self, InMemory, NoTap, parties};
 use tandem_protocol::ecdsa::{EcdsaSignature, pool::MAX_HELD};
+use tandem_protocol::hd::DerivationPath;
 
 use crate::error::{WalletError, protocol};
 use crate::progress::{ProgressFn, Step};
@@ -135,6 +136,20 @@ impl<S: Store> Wallet<S> {
         digest: &[u8; 32],
         progress: &mut ProgressFn<'_>,
     ) -> Result<Secp256k1Signed, WalletError> {
+        self.sign_secp256k1_at(&DerivationPath::master(), digest, progress)
+    }
+
+    /// [`Wallet::sign_secp256k1`] with the child key at `path` ([`Wallet::tree`]); the same
+    /// presignatures serve every child.
+    ///
+    /// # Errors
+    /// As [`Wallet::sign_secp256k1`].
+    pub fn sign_secp256k1_at(
+        &self,
+        path: &DerivationPath,
+        digest: &[u8; 32],
+        progress: &mut ProgressFn<'_>,
+    ) -> Result<Secp256k1Signed, WalletError> {
         let _lock = self.begin()?;
         let record = self.require_signable()?;
         let [client, server] = self.load_pair::<Secp256k1>(&record, progress)?;
@@ -158,17 +173,15 @@ impl<S: Store> Wallet<S> {
                         Some(CurveId::Secp256k1),
                         Party::Client,
                     );
-                    let signature = driver::ecdsa_sign_for_client(
-                        &client,
-                        &server,
-                        client_presig,
-                        server_presig,
+                    let pair = parties::ecdsa_sign_for_client(
+                        (&client, &server),
+                        (client_presig, server_presig),
+                        path,
                         digest,
-                        &mut c_rng,
-                        &mut s_rng,
-                        &mut NoTap,
-                    )
-                    .map_err(protocol("secp256k1 signing"))?;
+                    );
+                    let (signature, ()) = InMemory::new(&mut NoTap)
+                        .run(pair, &mut c_rng, &mut s_rng)
+                        .map_err(protocol("secp256k1 signing"))?;
                     return Ok(Secp256k1Signed {
                         signature,
                         method: SignMethod::Presignature,
@@ -189,9 +202,10 @@ impl<S: Store> Wallet<S> {
             Some(CurveId::Secp256k1),
             Party::Client,
         );
-        let (signature, _) =
-            driver::ecdsa_full_sign(&client, &server, digest, &mut c_rng, &mut s_rng, &mut NoTap)
-                .map_err(protocol("secp256k1 full signing"))?;
+        let (signature, _) = driver::ecdsa_full_sign_at(
+            &client, &server, path, digest, &mut c_rng, &mut s_rng, &mut NoTap,
+        )
+        .map_err(protocol("secp256k1 full signing"))?;
         Ok(Secp256k1Signed {
             signature,
             method: SignMethod::FullSigning,
@@ -208,6 +222,19 @@ impl<S: Store> Wallet<S> {
         message: &[u8],
         progress: &mut ProgressFn<'_>,
     ) -> Result<Signature, WalletError> {
+        self.sign_ed25519_at(&DerivationPath::master(), message, progress)
+    }
+
+    /// [`Wallet::sign_ed25519`] with the child key at `path` ([`Wallet::tree`]).
+    ///
+    /// # Errors
+    /// As [`Wallet::sign_secp256k1`].
+    pub fn sign_ed25519_at(
+        &self,
+        path: &DerivationPath,
+        message: &[u8],
+        progress: &mut ProgressFn<'_>,
+    ) -> Result<Signature, WalletError> {
         let _lock = self.begin()?;
         let record = self.require_signable()?;
         let [client, server] = self.load_pair::<Ed25519>(&record, progress)?;
@@ -217,15 +244,10 @@ impl<S: Store> Wallet<S> {
             Some(CurveId::Ed25519),
             Party::Client,
         );
-        let signature = driver::eddsa_sign_for_client(
-            &client,
-            &server,
-            message,
-            &mut os_rng(),
-            &mut os_rng(),
-            &mut NoTap,
-        )
-        .map_err(protocol("Ed25519 signing"))?;
+        let pair = parties::eddsa_sign_for_client((&client, &server), path, message);
+        let (signature, ()) = InMemory::new(&mut NoTap)
+            .run(pair, &mut os_rng(), &mut os_rng())
+            .map_err(protocol("Ed25519 signing"))?;
         Ok(signature)
     }
 }

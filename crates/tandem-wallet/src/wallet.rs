@@ -290,6 +290,20 @@ impl<S: Store> Wallet<S> {
         info_of(&record, presignatures)
     }
 
+    /// The wallet's key tree ([`Tree`](crate::Tree)): its `xpub`, and the keys and addresses
+    /// of any non-hardened child, from the device's shares (their public keys and chain
+    /// codes).
+    ///
+    /// # Errors
+    /// [`WalletError::NoWallet`], [`WalletError::NoDeviceShare`],
+    /// [`WalletError::StaleDeviceShare`]; a corrupted share.
+    pub fn tree(&self) -> Result<crate::Tree, WalletError> {
+        let record = self.record()?;
+        let secp = self.load_signing::<Secp256k1>(Party::Client, &record, &mut |_| {})?;
+        let ed = self.load_signing::<Ed25519>(Party::Client, &record, &mut |_| {})?;
+        Ok(crate::Tree::new(secp.core(), &ed))
+    }
+
     /// Creates the wallet: key generation on both curves (and, for secp256k1, fresh Paillier
     /// keys and the auxiliary-information protocol), then the server's shares are stored
     /// (`STORED_DATABASE`), then the client's (`STORED_CLIENT`).

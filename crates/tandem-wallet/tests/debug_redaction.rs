@@ -13,6 +13,7 @@
 use tandem_backup::{Ed25519Key, Secp256k1Key};
 use tandem_curves::{Curve, Ed25519, Secp256k1, SecretScalar};
 use tandem_protocol::PublicShares;
+use tandem_protocol::hd::ChainCode;
 use tandem_protocol::{BackupKind, BackupShare};
 use tandem_testkit::redaction::assert_redacted;
 use tandem_wallet::{BackupKey, EjectedKeys};
@@ -42,8 +43,20 @@ fn pair<C: Curve>(a: &[u8; 32], b: &[u8; 32]) -> (BackupShare<C>, BackupShare<C>
         server: b.public_point(),
     };
     (
-        BackupShare::new(BackupKind::ClientBackup, a, public).unwrap(),
-        BackupShare::new(BackupKind::CustodianBackup, b, public).unwrap(),
+        BackupShare::new(
+            BackupKind::ClientBackup,
+            a,
+            public,
+            ChainCode::from_bytes([3; 32]),
+        )
+        .unwrap(),
+        BackupShare::new(
+            BackupKind::CustodianBackup,
+            b,
+            public,
+            ChainCode::from_bytes([3; 32]),
+        )
+        .unwrap(),
     )
 }
 

@@ -58,6 +58,28 @@ fn reads_back(fixture: PathBuf) {
     assert_eq!(signed.method, SignMethod::Presignature);
     check_ecdsa(&info.public_keys, &digest, &signed.signature);
     assert_eq!(wallet.info().unwrap().presignatures, 0);
+
+    // Its shares are of stored format 1: the tree has the legacy chain code (a hash of the
+    // public key), and a child signs.
+    let tree = wallet.tree().unwrap();
+    let key = tandem_curves::Point::<tandem_curves::Secp256k1>::from_bytes(
+        &info.public_keys.secp256k1_bytes(),
+    )
+    .unwrap();
+    assert_eq!(
+        tree.xpub().chain_code(),
+        tandem_protocol::hd::ChainCode::legacy(&key)
+    );
+    let account: tandem_wallet::DerivationPath = "m/3".parse().unwrap();
+    let child = tree.derive(&account).unwrap();
+    let sig = wallet
+        .sign_ed25519_at(&account, b"child", &mut |_| {})
+        .unwrap();
+    child
+        .public_keys
+        .ed25519
+        .verify_strict(b"child", &sig)
+        .unwrap();
 }
 
 #[test]

@@ -20,7 +20,7 @@ use tandem_protocol::{BackupKind, BackupShare};
 /// An authentic envelope under a random key, sealed here around arbitrary plaintext.
 fn seal_raw<C: Curve>(header: &Header, key: &[u8; 32], plaintext: &[u8]) -> Vec<u8> {
     let aes_key = derive_key(&KeySource::RandomKey(key), &header.kdf).unwrap();
-    let aad = associated_data::<C>(header).unwrap();
+    let aad = associated_data::<C>(stored::STORED_VERSION, header).unwrap();
     let ciphertext = Aes256Gcm::new(&(*aes_key).into())
         .encrypt(
             &Nonce::from(header.nonce),
@@ -145,11 +145,11 @@ fn envelope_header_checks() {
         );
     }
     // An unknown format version; a stored backup share offered as an envelope.
-    let mut v2 = sealed_r.clone();
-    v2[0] = 2;
+    let mut v3 = sealed_r.clone();
+    v3[0] = 3;
     assert_eq!(
-        open(&v2).err(),
-        Some(EnvelopeError::Format(DecodeError::UnsupportedVersion(2)))
+        open(&v3).err(),
+        Some(EnvelopeError::Format(DecodeError::UnsupportedVersion(3)))
     );
     assert_eq!(
         open(&bc.to_bytes().unwrap()).err(),

@@ -277,12 +277,13 @@ pub(crate) fn check_ed25519_signature(wallet: &Value, message: &[u8], out: &Valu
     assert!(key.verify_strict(&other, &signature).is_err());
 }
 
-/// An `eject` output: exact fields; the secp256k1 key's public key and the Ed25519 scalar
-/// times the base point are the wallet's public keys.
+/// An `eject` output: exact fields (the keys, the `xprv` and the Ed25519 chain code, read
+/// by `cli_hd.rs`); the secp256k1 key's public key and the Ed25519 scalar times the base
+/// point are the wallet's public keys.
 pub(crate) fn check_ejected(wallet: &Value, out: &Value) {
     assert_eq!(keys(out), ["ed25519", "secp256k1"], "{out}");
-    assert_eq!(keys(&out["secp256k1"]), ["private_key"]);
-    assert_eq!(keys(&out["ed25519"]), ["private_scalar"]);
+    assert_eq!(keys(&out["secp256k1"]), ["private_key", "xprv"]);
+    assert_eq!(keys(&out["ed25519"]), ["chain_code", "private_scalar"]);
 
     let secret = assert_hex(field(out, "/secp256k1/private_key"), 32);
     let secret = k256::SecretKey::from_slice(&secret).unwrap();
@@ -330,4 +331,102 @@ pub(crate) fn recover_output(wallet: &Value) -> Value {
         wallet,
         json!({ "statuses": ["STORED_DATABASE", "STORED_CLIENT"], "status": "STORED_CLIENT" }),
     )
+}
+
+// ---------------------------------------------------------------------------------------
+// Child keys (`cli_hd.rs`, `server_lifecycle.rs`)
+// ---------------------------------------------------------------------------------------
+
+/// The 78 bytes of a Base58Check extended key.
+pub(crate) fn extended_key_bytes(text: &str) -> Vec<u8> {
+    let bytes = base58check_decode(text);
+    assert_eq!(bytes.len(), 78, "{text}");
+    bytes
+}
+
+/// Checks an `addresses --path` output against `wallet` (the `generate` output), and returns
+/// the child object.
+pub(crate) fn check_child(wallet: &Value, out: &Value, path: &str) -> Value {
+    assert_eq!(keys(out), ["addresses", "child", "xpub"], "{out}");
+    assert_eq!(out["addresses"], wallet["addresses"]);
+    let child = out["child"].clone();
+    assert_eq!(
+        keys(&child),
+        ["addresses", "ed25519", "path", "secp256k1", "xpub"],
+        "{child}"
+    );
+    assert_eq!(child["path"], path);
+    // BIP32 public derivation from the wallet's xpub gives the child's xpub and key.
+    let xpub: tandem_wallet::xpub::Xpub = field(out, "/xpub").parse().unwrap();
+    let derived = xpub.derive(&path.parse().unwrap()).unwrap();
+    assert_eq!(derived.to_string(), field(&child, "/xpub"));
+    let child_xpub = extended_key_bytes(field(&child, "/xpub"));
+    assert_eq!(
+        hex(&child_xpub[45..]),
+        field(&child, "/secp256k1/public_key")
+    );
+    // Another key, other addresses, on both curves.
+    for curve in ["secp256k1", "ed25519"] {
+        assert_ne!(child[curve]["public_key"], wallet[curve]["public_key"]);
+    }
+    for chain in ["ethereum", "bitcoin", "tron", "solana", "stellar"] {
+        assert_ne!(child["addresses"][chain], wallet["addresses"][chain]);
+    }
+    child
+}
+
+/// The wallet's `xpub`: mainnet public version, depth 0, no parent, the wallet's key.
+pub(crate) fn check_xpub(wallet: &Value, xpub: &str) {
+    let bytes = extended_key_bytes(xpub);
+    assert_eq!(&bytes[..4], &[0x04, 0x88, 0xB2, 0x1E]);
+    assert_eq!(&bytes[4..13], &[0; 9], "depth 0, no fingerprint, child 0");
+    assert_eq!(hex(&bytes[45..]), field(wallet, "/secp256k1/public_key"));
+}
+
+/// Signs on both curves with `path` through `run` (the binary, `--json`) and checks each
+/// signature under the child's key and not under the wallet's.
+pub(crate) fn sign_with_child(
+    run: &dyn Fn(&[&str]) -> Value,
+    wallet: &Value,
+    child: &Value,
+    path: &str,
+) {
+    let digest = digest_of(&format!("tandem cli test: secp256k1 at {path}"));
+    let out = run(&[
+        "sign",
+        "--curve",
+        "secp256k1",
+        "--digest",
+        &hex(&digest),
+        "--path",
+        path,
+    ]);
+    assert_eq!(
+        keys(&out),
+        ["path", "public_key", "r", "recovery_id", "s", "signature"],
+        "{out}"
+    );
+    assert_eq!(out["path"], path);
+    assert_eq!(out["public_key"], child["secp256k1"]["public_key"]);
+    let sig = k256::ecdsa::Signature::from_slice(&unhex(field(&out, "/signature"))).unwrap();
+    secp_key(child)
+        .verify_prehash(&digest, &sig)
+        .unwrap_or_else(|e| panic!("{e}: {out}"));
+    assert!(secp_key(wallet).verify_prehash(&digest, &sig).is_err());
+
+    let message = b"tandem cli test: ed25519 child";
+    let out = run(&[
+        "sign",
+        "--curve",
+        "ed25519",
+        "--message",
+        &hex(message),
+        "--path",
+        path,
+    ]);
+    assert_eq!(keys(&out), ["path", "public_key", "signature"], "{out}");
+    assert_eq!(out["public_key"], child["ed25519"]["public_key"]);
+    let sig = ed25519_dalek::Signature::from_slice(&unhex(field(&out, "/signature"))).unwrap();
+    ed_key(child).verify_strict(message, &sig).unwrap();
+    assert!(ed_key(wallet).verify_strict(message, &sig).is_err());
 }

@@ -12,6 +12,7 @@ use crate::ecdsa::{
     EcdsaKeyShare, EcdsaSignature, Presignature, aux_info, full_sign, presign, sign as ecdsa_sign,
 };
 use crate::eddsa::sign as eddsa_sign;
+use crate::hd::DerivationPath;
 use crate::key_share::KeyShare;
 use crate::keygen as kg;
 use crate::message::SessionId;
@@ -147,11 +148,12 @@ enum ServerCopy {
 fn ecdsa_sign_pair<'a, R1: CryptoRng + 'a, R2: CryptoRng + 'a, O: 'a>(
     (client_share, server_share): (&'a EcdsaKeyShare, &'a EcdsaKeyShare),
     (client_presignature, server_presignature): (Presignature, Presignature),
+    path: &DerivationPath,
     digest: &[u8; 32],
     copy: ServerCopy,
     server_tail: impl FnOnce(ecdsa_sign::ServerAwaitingFinish) -> Party<'a, R2, O> + Send + 'a,
 ) -> Pair<'a, R1, R2, EcdsaSignature, O> {
-    let client = ecdsa_sign_client_copy(client_share, client_presignature, digest, copy);
+    let client = ecdsa_sign_client_copy(client_share, client_presignature, path, digest, copy);
     let server = Party::receive(move |m1, rng: &mut R2| {
         let request = ecdsa_sign::server_receive_request(server_share, m1)?;
         let (state, m2) = request.approve(server_share, server_presignature, rng)?;
@@ -164,14 +166,22 @@ fn ecdsa_sign_pair<'a, R1: CryptoRng + 'a, R2: CryptoRng + 'a, O: 'a>(
 fn ecdsa_sign_client_copy<'a, R: CryptoRng + 'a>(
     client_share: &'a EcdsaKeyShare,
     client_presignature: Presignature,
+    path: &DerivationPath,
     digest: &[u8; 32],
     copy: ServerCopy,
 ) -> Party<'a, R, EcdsaSignature> {
     let digest = *digest;
+    let path = path.clone();
     Party::work(move |rng: &mut R| {
         let session = SessionId::random(rng);
-        let (state, m1) =
-            ecdsa_sign::client_start(client_share, client_presignature, session, &digest, rng)?;
+        let (state, m1) = ecdsa_sign::client_start_at(
+            client_share,
+            client_presignature,
+            session,
+            &path,
+            &digest,
+            rng,
+        )?;
         Ok(Party::ask(m1, move |m2, _| {
             let (signature, m3) = state.receive(client_share, m2)?;
             Ok(finish(copy, m3, signature))
@@ -180,13 +190,20 @@ fn ecdsa_sign_client_copy<'a, R: CryptoRng + 'a>(
 }
 
 /// The client's online ECDSA signing for itself (request and response; see
-/// [`ecdsa_sign_for_client`]): the client combines and verifies.
+/// [`ecdsa_sign_for_client`]) with the key at `path`: the client combines and verifies.
 pub fn ecdsa_sign_client<'a, R: CryptoRng + 'a>(
     client_share: &'a EcdsaKeyShare,
     client_presignature: Presignature,
+    path: &DerivationPath,
     digest: &[u8; 32],
 ) -> Party<'a, R, EcdsaSignature> {
-    ecdsa_sign_client_copy(client_share, client_presignature, digest, ServerCopy::Skip)
+    ecdsa_sign_client_copy(
+        client_share,
+        client_presignature,
+        path,
+        digest,
+        ServerCopy::Skip,
+    )
 }
 
 /// The client's last step: its output, after sending the last message if the server takes it.
@@ -197,17 +214,19 @@ fn finish<'a, R: 'a, O: 'a>(copy: ServerCopy, last: Vec<u8>, out: O) -> Party<'a
     }
 }
 
-/// Online ECDSA signing of `digest` from a presignature pair, all three messages: both
-/// parties output the signature they verified.
+/// Online ECDSA signing of `digest` with the key at `path` from a presignature pair, all
+/// three messages: both parties output the signature they verified.
 pub fn ecdsa_sign<'a, R1: CryptoRng + 'a, R2: CryptoRng + 'a>(
     shares: (&'a EcdsaKeyShare, &'a EcdsaKeyShare),
     presignatures: (Presignature, Presignature),
+    path: &DerivationPath,
     digest: &[u8; 32],
 ) -> Pair<'a, R1, R2, EcdsaSignature, EcdsaSignature> {
     let server_share = shares.1;
     ecdsa_sign_pair(
         shares,
         presignatures,
+        path,
         digest,
         ServerCopy::Take,
         move |state| Party::receive(move |m3, _| Ok(Party::Done(state.receive(server_share, m3)?))),
@@ -219,23 +238,32 @@ pub fn ecdsa_sign<'a, R1: CryptoRng + 'a, R2: CryptoRng + 'a>(
 pub fn ecdsa_sign_for_client<'a, R1: CryptoRng + 'a, R2: CryptoRng + 'a>(
     shares: (&'a EcdsaKeyShare, &'a EcdsaKeyShare),
     presignatures: (Presignature, Presignature),
+    path: &DerivationPath,
     digest: &[u8; 32],
 ) -> Pair<'a, R1, R2, EcdsaSignature, ()> {
-    ecdsa_sign_pair(shares, presignatures, digest, ServerCopy::Skip, |_| {
-        Party::Done(())
-    })
+    ecdsa_sign_pair(
+        shares,
+        presignatures,
+        path,
+        digest,
+        ServerCopy::Skip,
+        |_| Party::Done(()),
+    )
 }
 
-/// Full ECDSA signing of `digest` (presigning and signing in one run, 5 messages).
+/// Full ECDSA signing of `digest` with the key at `path` (presigning and signing in one
+/// run, 5 messages).
 pub fn ecdsa_full_sign<'a, R1: CryptoRng + 'a, R2: CryptoRng + 'a>(
     client_share: &'a EcdsaKeyShare,
     server_share: &'a EcdsaKeyShare,
+    path: &DerivationPath,
     digest: &[u8; 32],
 ) -> Pair<'a, R1, R2, EcdsaSignature, EcdsaSignature> {
     let digest = *digest;
+    let path = path.clone();
     let client = Party::work(move |rng: &mut R1| {
         let session = SessionId::random(rng);
-        let (state, m1) = full_sign::client_start(client_share, session, &digest, rng)?;
+        let (state, m1) = full_sign::client_start_at(client_share, session, &path, &digest, rng)?;
         Ok(Party::ask(m1, move |m2, rng| {
             let (state, m3) = state.receive(client_share, m2, rng)?;
             Ok(Party::ask(m3, move |m4, _| {
@@ -259,11 +287,12 @@ pub fn ecdsa_full_sign<'a, R1: CryptoRng + 'a, R2: CryptoRng + 'a>(
 /// FROST Ed25519 signing of `message` (2 or 3 messages, `copy`).
 fn eddsa_sign_pair<'a, R1: CryptoRng + 'a, R2: CryptoRng + 'a, O: 'a>(
     (client_key, server_key): (&'a KeyShare<Ed25519>, &'a KeyShare<Ed25519>),
+    path: &DerivationPath,
     message: &'a [u8],
     copy: ServerCopy,
     server_tail: impl FnOnce(eddsa_sign::ServerAwaitingShare) -> Party<'a, R2, O> + Send + 'a,
 ) -> Pair<'a, R1, R2, Signature, O> {
-    let client = eddsa_sign_client_copy(client_key, message, copy);
+    let client = eddsa_sign_client_copy(client_key, path, message, copy);
     let server = Party::receive(move |m1, rng: &mut R2| {
         let request = eddsa_sign::server_receive_request(server_key, m1)?;
         let (state, m2) = request.approve(server_key, rng)?;
@@ -275,12 +304,14 @@ fn eddsa_sign_pair<'a, R1: CryptoRng + 'a, R2: CryptoRng + 'a, O: 'a>(
 /// The client's FROST Ed25519 signing, sending message 3 or not (`copy`).
 fn eddsa_sign_client_copy<'a, R: CryptoRng + 'a>(
     client_key: &'a KeyShare<Ed25519>,
+    path: &DerivationPath,
     message: &'a [u8],
     copy: ServerCopy,
 ) -> Party<'a, R, Signature> {
+    let path = path.clone();
     Party::work(move |rng: &mut R| {
         let session = SessionId::random(rng);
-        let (state, m1) = eddsa_sign::client_start(client_key, session, message, rng)?;
+        let (state, m1) = eddsa_sign::client_start_at(client_key, session, &path, message, rng)?;
         Ok(Party::ask(m1, move |m2, _| {
             let (signature, m3) = state.receive(client_key, m2)?;
             Ok(finish(copy, m3, signature))
@@ -289,22 +320,24 @@ fn eddsa_sign_client_copy<'a, R: CryptoRng + 'a>(
 }
 
 /// The client's FROST Ed25519 signing for itself (RFC 9591's two rounds; see
-/// [`eddsa_sign_for_client`]): the client aggregates and verifies.
+/// [`eddsa_sign_for_client`]) with the key at `path`: the client aggregates and verifies.
 pub fn eddsa_sign_client<'a, R: CryptoRng + 'a>(
     client_key: &'a KeyShare<Ed25519>,
+    path: &DerivationPath,
     message: &'a [u8],
 ) -> Party<'a, R, Signature> {
-    eddsa_sign_client_copy(client_key, message, ServerCopy::Skip)
+    eddsa_sign_client_copy(client_key, path, message, ServerCopy::Skip)
 }
 
-/// FROST Ed25519 signing of `message`, all three messages: both parties output the signature
-/// they verified.
+/// FROST Ed25519 signing of `message` with the key at `path`, all three messages: both
+/// parties output the signature they verified.
 pub fn eddsa_sign<'a, R1: CryptoRng + 'a, R2: CryptoRng + 'a>(
     keys: (&'a KeyShare<Ed25519>, &'a KeyShare<Ed25519>),
+    path: &DerivationPath,
     message: &'a [u8],
 ) -> Pair<'a, R1, R2, Signature, Signature> {
     let server_key = keys.1;
-    eddsa_sign_pair(keys, message, ServerCopy::Take, move |state| {
+    eddsa_sign_pair(keys, path, message, ServerCopy::Take, move |state| {
         Party::receive(move |m3, _| Ok(Party::Done(state.receive(server_key, m3)?)))
     })
 }
@@ -313,9 +346,10 @@ pub fn eddsa_sign<'a, R1: CryptoRng + 'a, R2: CryptoRng + 'a>(
 /// and verifies, the server outputs nothing.
 pub fn eddsa_sign_for_client<'a, R1: CryptoRng + 'a, R2: CryptoRng + 'a>(
     keys: (&'a KeyShare<Ed25519>, &'a KeyShare<Ed25519>),
+    path: &DerivationPath,
     message: &'a [u8],
 ) -> Pair<'a, R1, R2, Signature, ()> {
-    eddsa_sign_pair(keys, message, ServerCopy::Skip, |_| Party::Done(()))
+    eddsa_sign_pair(keys, path, message, ServerCopy::Skip, |_| Party::Done(()))
 }
 
 /// The client's side of operation `O` on curve `C` (messages 1 and 3; see [`reshare`]).

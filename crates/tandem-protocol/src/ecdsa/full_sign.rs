@@ -3,7 +3,7 @@
 //!
 //! | message | from   | content |
 //! |---------|--------|---------|
-//! | 1 | client | presigning message 1, the digest, `ρ_c` |
+//! | 1 | client | presigning message 1, the path, the digest, `ρ_c` |
 //! | 2 | server | presigning message 2 |
 //! | 3 | client | presigning message 3 |
 //! | 4 | server | presigning message 4, `ρ_s`, `σ_s` |
@@ -23,6 +23,7 @@ use super::presign::{
 };
 use super::sign::{self, EcdsaSignature, SignFinishMsg};
 use crate::error::{DecodeError, Error};
+use crate::hd::DerivationPath;
 use crate::message::{ProtocolId, Role, SessionContext, SessionId};
 use crate::stored::SessionState;
 use tandem_curves::{EncodedPoint, Scalar, Secp256k1};
@@ -46,6 +47,8 @@ pub mod round {
 pub struct FullSignRequestMsg {
     /// Client presigning round 1.
     pub presign: EncryptedNoncesMsg,
+    /// The key to sign with: the wallet's (`m`) or a child's ([`sign`]'s child keys).
+    pub path: DerivationPath,
     /// The digest to sign.
     #[serde(with = "tandem_curves::encoding::fixed")]
     pub digest: [u8; 32],
@@ -78,7 +81,24 @@ pub fn client_start<R: CryptoRng + ?Sized>(
     digest: &[u8; 32],
     rng: &mut R,
 ) -> Result<(ClientAwaitingServer1, Vec<u8>), Error> {
+    client_start_at(share, session, &DerivationPath::master(), digest, rng)
+}
+
+/// Client, message 1, signing with the key at `path` below the wallet's.
+///
+/// # Errors
+/// [`Misuse::WrongRole`](crate::Misuse::WrongRole) for a server share;
+/// [`Misuse::Degenerate`](crate::Misuse::Degenerate) for the (negligible) index that gives no
+/// key.
+pub fn client_start_at<R: CryptoRng + ?Sized>(
+    share: &EcdsaKeyShare,
+    session: SessionId,
+    path: &DerivationPath,
+    digest: &[u8; 32],
+    rng: &mut R,
+) -> Result<(ClientAwaitingServer1, Vec<u8>), Error> {
     share.core().require_role(Role::Client)?;
+    let key = sign::SignedKey::derive(share, path, Role::Client)?;
     let ctx = presign::context(ProtocolId::EcdsaFullSign, session, Role::Client);
     let (secrets, r1) = presign::rounds::round1(share, &ctx, rng)?;
     let mut rho = [0u8; 32];
@@ -87,6 +107,7 @@ pub fn client_start<R: CryptoRng + ?Sized>(
         round::REQUEST,
         &FullSignRequestMsg {
             presign: r1.clone(),
+            path: path.clone(),
             digest: *digest,
             rho,
         },
@@ -94,6 +115,7 @@ pub fn client_start<R: CryptoRng + ?Sized>(
     Ok((
         ClientAwaitingServer1 {
             presign: ClientAwaitingServer::new(ctx, share, secrets, r1),
+            key,
             digest: *digest,
             rho,
         },
@@ -106,6 +128,7 @@ pub fn client_start<R: CryptoRng + ?Sized>(
 // `stored::SessionState` for why it must not be saved and restored).
 pub struct ClientAwaitingServer1 {
     presign: ClientAwaitingServer,
+    key: sign::SignedKey,
     digest: [u8; 32],
     rho: [u8; 32],
 }
@@ -131,6 +154,7 @@ impl ClientAwaitingServer1 {
         Ok((
             ClientAwaitingServer2 {
                 presign,
+                key: self.key,
                 digest: self.digest,
                 rho: self.rho,
             },
@@ -144,6 +168,7 @@ impl ClientAwaitingServer1 {
 // `stored::SessionState` for why it must not be saved and restored).
 pub struct ClientAwaitingServer2 {
     presign: ClientAwaitingServerRound3,
+    key: sign::SignedKey,
     digest: [u8; 32],
     rho: [u8; 32],
 }
@@ -162,16 +187,16 @@ impl ClientAwaitingServer2 {
         let ctx = self.presign.ctx;
         let msg: FullSignResponseMsg = ctx.open(round::RESPONSE, bytes)?;
         let presignature = self.presign.finish(share, &msg.presign)?;
-        let public_key = share.core().public_key();
+        let public_key = *self.key.public_key.point();
         let delta = sign::rerandomizer(
             &ctx.session,
             &presignature,
-            share,
+            &self.key,
             &self.digest,
             &self.rho,
             &msg.rho,
         )?;
-        let n = sign::Nonce::new(delta, msg.r_point, &self.digest)?;
+        let n = sign::Nonce::new(delta, msg.r_point, &self.digest, &self.key)?;
         let gamma = presignature.r();
         let server = presignature.commitments(Role::Server);
         let sigma_c = sign::partial(presignature, &n);
@@ -205,12 +230,15 @@ pub fn server_respond<R: CryptoRng + ?Sized>(
     let session = crate::message::client_session(bytes)?;
     let ctx = presign::context(ProtocolId::EcdsaFullSign, session, Role::Server);
     let request: FullSignRequestMsg = ctx.open(round::REQUEST, bytes)?;
+    // The path must give a key below ours (decoding checked its depth and indices).
+    let key = sign::SignedKey::derive(share, &request.path, Role::Client)?;
     let (presign, first): (ServerAwaitingClient, NoncesAndMtaMsg) =
         presign::server_first_payload(share, ctx, request.presign, rng)?;
     let msg = ctx.seal(round::SERVER_NONCES_MTA, &first)?;
     Ok((
         ServerAwaitingClient1 {
             presign,
+            key,
             digest: request.digest,
             rho: request.rho,
         },
@@ -223,6 +251,7 @@ pub fn server_respond<R: CryptoRng + ?Sized>(
 // `stored::SessionState` for why it must not be saved and restored).
 pub struct ServerAwaitingClient1 {
     presign: ServerAwaitingClient,
+    key: sign::SignedKey,
     digest: [u8; 32],
     rho: [u8; 32],
 }
@@ -232,6 +261,12 @@ impl ServerAwaitingClient1 {
     #[must_use]
     pub fn digest(&self) -> &[u8; 32] {
         &self.digest
+    }
+
+    /// The key the client asks to sign with: `m` for the wallet's, else a child's path.
+    #[must_use]
+    pub fn path(&self) -> &DerivationPath {
+        &self.key.path
     }
 
     /// Server, message 4: finishes presigning and spends the fresh presignature at once.
@@ -244,6 +279,10 @@ impl ServerAwaitingClient1 {
         bytes: &[u8],
         rng: &mut R,
     ) -> Result<(ServerAwaitingClient2, Vec<u8>), Error> {
+        // The child key was derived from the share of message 1: the same share must go on.
+        if share.sharing_id() != self.key.sharing_id {
+            return Err(Error::Misuse(crate::Misuse::KeyShareChanged));
+        }
         let ctx = self.presign.ctx;
         let msg: MtaAndDeltaMsg = ctx.open(round::CLIENT_MTA_DELTA, bytes)?;
         let (presignature, r3) = self.presign.process_payload(share, &msg, rng)?;
@@ -252,7 +291,7 @@ impl ServerAwaitingClient1 {
         let delta = sign::rerandomizer(
             &ctx.session,
             &presignature,
-            share,
+            &self.key,
             &self.digest,
             &self.rho,
             &rho,
@@ -261,6 +300,7 @@ impl ServerAwaitingClient1 {
             delta,
             sign::nonce_point(&presignature.r(), &delta)?,
             &self.digest,
+            &self.key,
         )?;
         let client = presignature.commitments(Role::Client);
         let sigma = sign::partial(presignature, &n);
@@ -279,6 +319,7 @@ impl ServerAwaitingClient1 {
                 client,
                 r_point: n.r_point(),
                 digest: self.digest,
+                path: self.key.path,
                 sigma,
                 sharing_id: share.sharing_id(),
             }),

@@ -13,7 +13,7 @@ use tandem_paillier::ring_pedersen::{Params, ParamsWire, Trapdoor, Verifier};
 use zeroize::Zeroize;
 
 use crate::error::{DecodeError, Error};
-use crate::key_share::KeyShare;
+use crate::key_share::{KeyShare, LegacyKeyShare};
 use crate::message::Role;
 use crate::stored::{self, StoredKind};
 
@@ -120,6 +120,23 @@ struct Body {
     check: [u8; 32],
 }
 
+/// Stored body of format 1: the core share without a chain code.
+#[derive(Serialize, Deserialize)]
+struct BodyV1 {
+    core: LegacyKeyShare<Secp256k1>,
+    own: OwnAux,
+    peer: PeerAux,
+    #[serde(with = "tandem_curves::encoding::fixed")]
+    check: [u8; 32],
+}
+
+#[derive(Serialize)]
+struct BodyRefV1<'a> {
+    core: &'a LegacyKeyShare<Secp256k1>,
+    own: &'a OwnAux,
+    peer: &'a PeerAux,
+}
+
 #[derive(Serialize)]
 struct BodyRef<'a> {
     core: &'a KeyShare<Secp256k1>,
@@ -132,7 +149,10 @@ struct BodyRef<'a> {
 /// primes are only checked by the peer, later), so without it a corrupted file could load as
 /// a share of another key. It detects corruption, not an adversary who can rewrite the file:
 /// that is what encryption at rest is for.
-fn integrity_check(body: &BodyRef<'_>) -> Result<[u8; 32], DecodeError> {
+///
+/// Format 1 hashed the same fields with the key share in its format-1 form (no chain code):
+/// [`BodyV1`] and [`LegacyKeyShare`] re-encode exactly those bytes.
+fn integrity_check<B: Serialize>(body: &B) -> Result<[u8; 32], DecodeError> {
     // The encoding holds secrets: wiped when dropped (with every buffer it outgrew).
     let bytes = crate::codec::encode_secret(body)?;
     let mut t = tandem_curves::Transcript::new("tandem/ecdsa-key-share/integrity/v1");
@@ -240,6 +260,9 @@ impl EcdsaKeyShare {
     /// # Errors
     /// [`Error::Storage`].
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, Error> {
+        if stored::peek(bytes).map_err(Error::Storage)?.version == stored::FORMAT_1 {
+            return Self::from_format_1(bytes);
+        }
         let body: Body = stored::decode(
             StoredKind::EcdsaKeyShare,
             tandem_curves::CurveId::Secp256k1,
@@ -259,6 +282,30 @@ impl EcdsaKeyShare {
             return Err(Error::Storage(DecodeError::Inconsistent));
         }
         Self::new(body.core, body.own, body.peer).map_err(Error::Storage)
+    }
+
+    /// [`EcdsaKeyShare::from_bytes`] for stored format 1: the core share reads with
+    /// [`ChainCode::legacy`](crate::hd::ChainCode::legacy).
+    fn from_format_1(bytes: &[u8]) -> Result<Self, Error> {
+        let body: BodyV1 = stored::decode_format_1(
+            StoredKind::EcdsaKeyShare,
+            tandem_curves::CurveId::Secp256k1,
+            bytes,
+        )
+        .map_err(Error::Storage)?;
+        let expected = integrity_check(&BodyRefV1 {
+            core: &body.core,
+            own: &body.own,
+            peer: &body.peer,
+        })
+        .map_err(Error::Storage)?;
+        if !bool::from(subtle::ConstantTimeEq::ct_eq(
+            &expected[..],
+            &body.check[..],
+        )) {
+            return Err(Error::Storage(DecodeError::Inconsistent));
+        }
+        Self::new(body.core.0, body.own, body.peer).map_err(Error::Storage)
     }
 }
 

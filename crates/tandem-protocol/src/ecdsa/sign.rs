@@ -3,7 +3,7 @@
 //!
 //! | message | from   | content |
 //! |---------|--------|---------|
-//! | 1 | client | presignature id, sharing id, the 32-byte digest, `ρ_c` (32 fresh random bytes) |
+//! | 1 | client | presignature id, sharing id, path, the 32-byte digest, `ρ_c` (32 fresh random bytes) |
 //! | 2 | server | `ρ_s` (32 fresh random bytes), `R'`, `σ_s` |
 //! | 3 | client | `σ_c`, optional: for a server that wants the verified signature too |
 //!
@@ -35,6 +35,19 @@
 //! This saves the client one scalar multiplication per signature. Only on failure are the
 //! partial signatures checked one by one (three multiplications).
 //!
+//! **Child keys** ([`hd`](crate::hd)). The request names a derivation path (`m`: the
+//! wallet's own key). Both parties derive the child key `X + t·G` and the tweak `t` from
+//! their share's key and chain code, and sign the message term `m + r'·t` instead of `m`:
+//! `σ_i = δ'·(k̃_i·(m + r'·t) + r'·χ̃_i)`, checked as `σ_j·R' = (m + r'·t)·Δ̃_j + r'·S̃_j`.
+//! The sum is `k·(m + r'·(x + t))` (with the re-randomised `k`), an ordinary ECDSA
+//! signature under the child key, which is what each party verifies. Presignatures are made
+//! for the wallet's sharing and serve every child; `δ'` hashes the path and the child key, so
+//! the nonce point depends on which key signs. This is the combination Groth and Shoup
+//! analyse (additive key derivation with presignatures, eprint 2021/1330): without
+//! re-randomisation it admits a cube-root attack by whoever picks the message and the child
+//! after seeing `R`; `ρ_s`, drawn after the request (path included) arrives, is the
+//! mitigation they give for it.
+//!
 //! The signature is normalised to low `s` and carries its recovery id.
 
 mod combine;
@@ -48,10 +61,11 @@ use tandem_curves::{EncodedPoint, Scalar, Secp256k1};
 use super::EcdsaKeyShare;
 use super::presign::{PartyCommitments, Presignature, context};
 use crate::error::{DecodeError, Error, Misuse, Refusal};
+use crate::hd::DerivationPath;
 use crate::message::{ProtocolId, Role, SessionContext, SessionId};
 use crate::stored::SessionState;
 pub(crate) use combine::{
-    Blame, Nonce, PublicNonce, combine_or_blame, nonce_point, partial, rerandomizer,
+    Blame, Nonce, PublicNonce, SignedKey, combine_or_blame, nonce_point, partial, rerandomizer,
 };
 
 /// Message numbers.
@@ -120,6 +134,8 @@ pub struct SignRequestMsg {
     /// The sharing.
     #[serde(with = "tandem_curves::encoding::fixed")]
     pub sharing_id: [u8; 32],
+    /// The key to sign with: the wallet's (`m`) or a child's.
+    pub path: DerivationPath,
     /// The digest to sign.
     #[serde(with = "tandem_curves::encoding::fixed")]
     pub digest: [u8; 32],
@@ -159,7 +175,8 @@ fn check(share: &EcdsaKeyShare, presignature: &Presignature, role: Role) -> Resu
     Ok(())
 }
 
-/// Client, message 1: spends `presignature` on `digest`.
+/// Client, message 1: spends `presignature` on `digest` under the wallet's own key
+/// ([`client_start_at`] with `m`).
 ///
 /// # Errors
 /// [`Misuse`] if the presignature or share is the server's or of another sharing.
@@ -170,7 +187,32 @@ pub fn client_start<R: CryptoRng + ?Sized>(
     digest: &[u8; 32],
     rng: &mut R,
 ) -> Result<(ClientAwaitingPartial, Vec<u8>), Error> {
+    client_start_at(
+        share,
+        presignature,
+        session,
+        &DerivationPath::master(),
+        digest,
+        rng,
+    )
+}
+
+/// Client, message 1: spends `presignature` on `digest` under the key at `path` below the
+/// wallet's.
+///
+/// # Errors
+/// [`Misuse`] if the presignature or share is the server's or of another sharing;
+/// [`Misuse::Degenerate`] for the (negligible) index that gives no key.
+pub fn client_start_at<R: CryptoRng + ?Sized>(
+    share: &EcdsaKeyShare,
+    presignature: Presignature,
+    session: SessionId,
+    path: &DerivationPath,
+    digest: &[u8; 32],
+    rng: &mut R,
+) -> Result<(ClientAwaitingPartial, Vec<u8>), Error> {
     check(share, &presignature, Role::Client)?;
+    let key = SignedKey::derive(share, path, Role::Client)?;
     let ctx = context(ProtocolId::EcdsaSign, session, Role::Client);
     let mut rho = [0u8; 32];
     rng.fill_bytes(&mut rho);
@@ -179,6 +221,7 @@ pub fn client_start<R: CryptoRng + ?Sized>(
         &SignRequestMsg {
             presignature: presignature.id,
             sharing_id: share.sharing_id(),
+            path: path.clone(),
             digest: *digest,
             rho,
         },
@@ -187,6 +230,7 @@ pub fn client_start<R: CryptoRng + ?Sized>(
         ClientAwaitingPartial {
             ctx,
             presignature,
+            key,
             digest: *digest,
             rho,
         },
@@ -200,6 +244,7 @@ pub fn client_start<R: CryptoRng + ?Sized>(
 pub struct ClientAwaitingPartial {
     ctx: SessionContext,
     presignature: Presignature,
+    key: SignedKey,
     digest: [u8; 32],
     rho: [u8; 32],
 }
@@ -217,18 +262,18 @@ impl ClientAwaitingPartial {
     ) -> Result<(EcdsaSignature, Vec<u8>), Error> {
         check(share, &self.presignature, Role::Client)?;
         let msg: SignResponseMsg = self.ctx.open(round::RESPONSE, bytes)?;
-        let public_key = share.core().public_key();
+        let public_key = *self.key.public_key.point();
         let delta = rerandomizer(
             &self.ctx.session,
             &self.presignature,
-            share,
+            &self.key,
             &self.digest,
             &self.rho,
             &msg.rho,
         )?;
         // The server's R' is used as sent: σ_c leaves only if the signature verifies with
         // exactly that point as its nonce, which happens only if R' = δ'^-1·Γ.
-        let n = Nonce::new(delta, msg.r_point, &self.digest)?;
+        let n = Nonce::new(delta, msg.r_point, &self.digest, &self.key)?;
         let gamma = *self.presignature.r.point();
         let server = self.presignature.server;
         let sigma_c = partial(self.presignature, &n);
@@ -274,6 +319,8 @@ pub fn server_receive_request(share: &EcdsaKeyShare, bytes: &[u8]) -> Result<Sig
             reason: Refusal::KeyShareMismatch,
         });
     }
+    // The path's depth and indices were checked when it was decoded; the child key is
+    // derived in `approve`, from the share that signs, once the presignature is found.
     Ok(SignRequest { ctx, request })
 }
 
@@ -290,6 +337,12 @@ impl SignRequest {
         &self.request.digest
     }
 
+    /// The key to sign with: `m` for the wallet's, else a child's path.
+    #[must_use]
+    pub fn path(&self) -> &DerivationPath {
+        &self.request.path
+    }
+
     /// Server, message 2: spends `presignature` (which must be the one named in the request),
     /// draws `ρ_s`, returns `σ_s`.
     ///
@@ -303,18 +356,23 @@ impl SignRequest {
         rng: &mut R,
     ) -> Result<(ServerAwaitingFinish, Vec<u8>), Error> {
         check(share, &presignature, Role::Server)?;
+        if share.sharing_id() != self.request.sharing_id {
+            return Err(Error::Misuse(Misuse::KeyShareChanged));
+        }
         if presignature.id != self.request.presignature {
             return Err(Error::Refused {
                 sender: Role::Client,
                 reason: Refusal::PresignatureMismatch,
             });
         }
+        // The path must give a key below ours.
+        let key = SignedKey::derive(share, &self.request.path, Role::Client)?;
         let mut rho = [0u8; 32];
         rng.fill_bytes(&mut rho);
         let delta = rerandomizer(
             &self.ctx.session,
             &presignature,
-            share,
+            &key,
             &self.request.digest,
             &self.request.rho,
             &rho,
@@ -323,6 +381,7 @@ impl SignRequest {
             delta,
             nonce_point(presignature.r.point(), &delta)?,
             &self.request.digest,
+            &key,
         )?;
         let client = presignature.client;
         let sigma = partial(presignature, &n);
@@ -340,6 +399,7 @@ impl SignRequest {
                 client,
                 r_point: n.r_point(),
                 digest: self.request.digest,
+                path: key.path,
                 sigma,
                 sharing_id: share.sharing_id(),
             }),
@@ -357,6 +417,8 @@ pub(crate) struct ServerFinish {
     pub(crate) r_point: EncodedPoint<Secp256k1>,
     #[serde(with = "tandem_curves::encoding::fixed")]
     pub(crate) digest: [u8; 32],
+    /// The signed key's path (derived again for the last step).
+    pub(crate) path: DerivationPath,
     pub(crate) sigma: Scalar<Secp256k1>,
     #[serde(with = "tandem_curves::encoding::fixed")]
     pub(crate) sharing_id: [u8; 32],
@@ -384,7 +446,8 @@ impl ServerFinish {
             return Err(Error::Misuse(Misuse::KeyShareChanged));
         }
         let msg: SignFinishMsg = self.ctx.open(round, bytes)?;
-        let n = PublicNonce::new(self.r_point, &self.digest);
+        let key = SignedKey::derive(share, &self.path, Role::Client)?;
+        let n = PublicNonce::new(self.r_point, &self.digest, &key.tweak);
         combine_or_blame(
             &n,
             &self.sigma,
@@ -394,7 +457,7 @@ impl ServerFinish {
                 commitments: &self.client,
                 recompute: None,
             },
-            &share.core().public_key(),
+            key.public_key.point(),
             &self.digest,
         )
     }

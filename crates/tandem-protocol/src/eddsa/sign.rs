@@ -8,7 +8,7 @@
 //!
 //! | round | from   | payload                                             | RFC 9591            |
 //! |-------|--------|-----------------------------------------------------|---------------------|
-//! | 1     | client | sharing id, message, `(D_c, E_c)` as eighths        | 5.1 commit          |
+//! | 1     | client | sharing id, path, message, `(D_c, E_c)` as eighths  | 5.1 commit          |
 //! | 2     | server | `(D_s, E_s)` as eighths, `z_s`                      | 5.1 commit, 5.2 sign |
 //! | 3     | client | `z_c` (optional)                                    | 5.2 sign            |
 //!
@@ -22,6 +22,12 @@
 //! ([`frost::verify_signature`]). A server can inspect the message ([`SignRequest::message`]) before it
 //! approves. Nonces are generated fresh for each run, are not `Clone`, and are consumed by
 //! signing.
+//!
+//! **Child keys** ([`hd`](crate::hd)). The request names a derivation path (`m`: the wallet's
+//! own key). Both parties derive the child's public key and tweak `t` from their share's
+//! public key and chain code; the client signs with `x_c + t`, the server with `x_s`, and the
+//! FROST run is that of the child's sharing (`X_c + t·B`, `X_s`): the signature verifies
+//! under the child key `X + t·B`. Nothing else changes; nonces are fresh per run as always.
 
 use core::num::NonZeroU16;
 
@@ -35,6 +41,7 @@ use super::frost::{
 };
 use super::wire::WireCommitments;
 use crate::error::{Check, DecodeError, Error, Misuse, Refusal, misbehaved};
+use crate::hd::DerivationPath;
 use crate::key_share::KeyShare;
 use crate::message::{ProtocolId, Role, SessionContext, SessionId};
 use crate::stored::SessionState;
@@ -55,6 +62,8 @@ pub struct SignRequestMsg {
     /// The sharing the client signs with; the server refuses any other.
     #[serde(with = "tandem_curves::encoding::fixed")]
     pub sharing_id: [u8; 32],
+    /// The key to sign with: the wallet's (`m`) or a child's.
+    pub path: DerivationPath,
     /// The message to sign.
     #[serde(with = "tandem_curves::encoding::var")]
     pub message: Vec<u8>,
@@ -154,7 +163,8 @@ fn package(
     })
 }
 
-/// Client, round 1: fresh nonces, and the request for `message`.
+/// Client, round 1: fresh nonces, and the request for `message` under the wallet's own key
+/// ([`client_start_at`] with `m`).
 ///
 /// # Errors
 /// [`Misuse::WrongRole`] for a server share.
@@ -164,11 +174,54 @@ pub fn client_start<R: CryptoRng + ?Sized>(
     message: &[u8],
     rng: &mut R,
 ) -> Result<(ClientAwaitingResponse, Vec<u8>), Error> {
+    client_start_at(key, session, &DerivationPath::master(), message, rng)
+}
+
+/// The share of the child at `path`, or `None` for `m` (the share itself signs), refusing a
+/// path that gives no key. `sender` is who chose the path.
+fn child(
+    key: &KeyShare<Ed25519>,
+    path: &DerivationPath,
+    sender: Role,
+) -> Result<Option<KeyShare<Ed25519>>, Error> {
+    if path.is_master() {
+        return Ok(None);
+    }
+    key.child(path)
+        .map(|(child, _)| Some(child))
+        .map_err(|e| match e {
+            // Probability below 2^-120 per index (hd::HdError::InvalidChild): the caller tries
+            // the next index, as BIP32 says.
+            crate::hd::HdError::InvalidChild { .. } if sender == key.role() => {
+                Error::Misuse(Misuse::Degenerate)
+            }
+            _ => Error::Refused {
+                sender,
+                reason: Refusal::InvalidPath,
+            },
+        })
+}
+
+/// Client, round 1: fresh nonces, and the request for `message` under the key at `path`
+/// below the wallet's.
+///
+/// # Errors
+/// [`Misuse::WrongRole`] for a server share; [`Misuse::Degenerate`] for the (negligible)
+/// index that gives no key.
+pub fn client_start_at<R: CryptoRng + ?Sized>(
+    key: &KeyShare<Ed25519>,
+    session: SessionId,
+    path: &DerivationPath,
+    message: &[u8],
+    rng: &mut R,
+) -> Result<(ClientAwaitingResponse, Vec<u8>), Error> {
     key.require_role(Role::Client)?;
     let ctx = context(session, Role::Client);
-    let (nonces, commitments) = fresh_nonces(rng, key)?;
+    let signer = child(key, path, Role::Client)?;
+    let (nonces, commitments) = fresh_nonces(rng, signer.as_ref().unwrap_or(key))?;
     let request = SignRequestMsg {
         sharing_id: key.sharing_id(),
+        path: path.clone(),
         message: message.to_vec(),
         commitments,
     };
@@ -177,6 +230,7 @@ pub fn client_start<R: CryptoRng + ?Sized>(
         ClientAwaitingResponse {
             ctx,
             sharing_id: request.sharing_id,
+            signer,
             message: request.message,
             nonces,
         },
@@ -190,7 +244,10 @@ pub fn client_start<R: CryptoRng + ?Sized>(
 // rebuilds it from a seeded RNG).
 pub struct ClientAwaitingResponse {
     ctx: SessionContext,
+    /// The wallet's sharing (the share passed again to `receive` must be of it).
     sharing_id: [u8; 32],
+    /// The share that signs: the child's at the request's path (`None`: the wallet's).
+    signer: Option<KeyShare<Ed25519>>,
     message: Vec<u8>,
     nonces: SigningNonces,
 }
@@ -215,6 +272,7 @@ impl ClientAwaitingResponse {
         let ctx = self.ctx;
         let msg: SignResponseMsg = ctx.open(round::RESPONSE, bytes)?;
         let own = self.nonces.commitments();
+        let key = self.signer.as_ref().unwrap_or(key);
         let pkg = package(
             key,
             &self.message,
@@ -253,6 +311,7 @@ impl ClientAwaitingResponse {
 #[derive(Debug)]
 pub struct SignRequest {
     ctx: SessionContext,
+    path: DerivationPath,
     message: Vec<u8>,
     client_commitments: SigningCommitments,
 }
@@ -275,8 +334,11 @@ pub fn server_receive_request(key: &KeyShare<Ed25519>, bytes: &[u8]) -> Result<S
             reason: Refusal::KeyShareMismatch,
         });
     }
+    // The path's depth and indices were checked when it was decoded; the child is derived
+    // in `approve`, from the share that signs.
     Ok(SignRequest {
         ctx,
+        path: msg.path,
         message: msg.message,
         client_commitments: msg.commitments.commitments(),
     })
@@ -287,6 +349,12 @@ impl SignRequest {
     #[must_use]
     pub fn message(&self) -> &[u8] {
         &self.message
+    }
+
+    /// The key the client asks to sign with: `m` for the wallet's, else a child's path.
+    #[must_use]
+    pub fn path(&self) -> &DerivationPath {
+        &self.path
     }
 
     /// Server, round 2: fresh nonces, signature share, response.
@@ -300,6 +368,9 @@ impl SignRequest {
         rng: &mut R,
     ) -> Result<(ServerAwaitingShare, Vec<u8>), Error> {
         key.require_role(Role::Server)?;
+        let parent = key;
+        let child = child(parent, &self.path, Role::Client)?;
+        let key = child.as_ref().unwrap_or(parent);
         let (nonces, wire) = fresh_nonces(rng, key)?;
         let pkg = package(
             key,
@@ -321,7 +392,8 @@ impl SignRequest {
         Ok((
             ServerAwaitingShare {
                 ctx: self.ctx,
-                sharing_id: key.sharing_id(),
+                sharing_id: parent.sharing_id(),
+                path: self.path,
                 message: self.message,
                 group_commitment: pkg.group_commitment(),
                 server_share: share,
@@ -337,6 +409,9 @@ pub struct ServerAwaitingShare {
     ctx: SessionContext,
     #[serde(with = "tandem_curves::encoding::fixed")]
     sharing_id: [u8; 32],
+    /// The key the signature is for: the wallet's (`m`), or the child's at this path
+    /// (derived again from the server's share for the last step).
+    path: DerivationPath,
     #[serde(with = "tandem_curves::encoding::var")]
     message: Vec<u8>,
     /// `R`, kept so that the last step does not recompute the binding factors.
@@ -355,16 +430,15 @@ impl ServerAwaitingShare {
             return Err(Error::Misuse(Misuse::KeyShareChanged));
         }
         let msg: SignShareMsg = self.ctx.open(round::CLIENT_SHARE, bytes)?;
-        // RFC 9591 Section 5.3: z = z_c + z_s must give a valid signature under X. Our own
-        // share is correct, so a failure is the client's share (Section 5.4).
+        let public_key = match child(key, &self.path, Role::Client)? {
+            Some(child) => child.public_key_encoded(),
+            None => key.public_key_encoded(),
+        };
+        // RFC 9591 Section 5.3: z = z_c + z_s must give a valid signature under the signed
+        // key. Our own share is correct, so a failure is the client's share (Section 5.4).
         let z = msg.share + self.server_share;
-        frost::verify_signature(
-            &self.group_commitment,
-            &z,
-            &key.public_key_encoded(),
-            &self.message,
-        )
-        .map_err(|_| misbehaved(Role::Client, Check::SignatureShare))
+        frost::verify_signature(&self.group_commitment, &z, &public_key, &self.message)
+            .map_err(|_| misbehaved(Role::Client, Check::SignatureShare))
     }
 }
 

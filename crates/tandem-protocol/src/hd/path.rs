@@ -104,3 +104,40 @@ impl fmt::Display for DerivationPath {
         Ok(())
     }
 }
+
+/// On the wire (a signing request names the child it signs for): the indices as a sequence.
+impl serde::Serialize for DerivationPath {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(&self.0)
+    }
+}
+
+/// From the wire: at most [`MAX_DEPTH`] indices are read (a longer sequence is refused
+/// before the rest is looked at), each non-hardened.
+impl<'de> serde::Deserialize<'de> for DerivationPath {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = DerivationPath;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "at most {MAX_DEPTH} non-hardened indices")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<DerivationPath, A::Error> {
+                let mut indices = Vec::new();
+                while let Some(index) = seq.next_element::<u32>()? {
+                    if indices.len() == MAX_DEPTH {
+                        return Err(serde::de::Error::custom(HdError::TooDeep {
+                            depth: MAX_DEPTH + 1,
+                        }));
+                    }
+                    indices.push(index);
+                }
+                DerivationPath::from_indices(&indices).map_err(serde::de::Error::custom)
+            }
+        }
+        deserializer.deserialize_seq(Visitor)
+    }
+}

@@ -45,6 +45,12 @@ fn restored_reshare_states_are_checked() {
     );
     // A context of another party than the header says.
     assert_eq!(client_edited(|m| m.ctx.me = Role::Server), inconsistent);
+    // A chain code (or source) that is not the one the run started from.
+    assert_eq!(
+        client_edited(|m| m.chain_code = crate::hd::ChainCode::from_bytes([9; 32])),
+        inconsistent
+    );
+    assert_eq!(client_edited(|m| m.source_sharing_id[0] ^= 1), inconsistent);
     // A zero ephemeral key in the server's state.
     let server_edited = restore_edited::<ServerAwaitingOpening<Refresh, C>>(&saved_s, |m| {
         m.ephemeral = SecretScalar::new(C::scalar_zero());

@@ -125,7 +125,7 @@ fn restore_twice_fails_on_the_old_saveable_keygen_client() {
         "{text}"
     );
     // The server's gain: x_c from the copies' two rounds 3 (CGGMP21 Fig. 5: ψ_c is a Schnorr
-    // proof under A_c with challenge H(ssid, client, rid, X_c, X_s, A_c)).
+    // proof under A_c with challenge H(ssid, client, rid, X_c, X_s, c, A_c)).
     let rounds3 = rounds3.into_inner().unwrap();
     let (m2a, m3a) = &rounds3[0];
     let (m2b, m3b) = rounds3.iter().find(|(m2, _)| m2 != m2a).unwrap();
@@ -134,12 +134,27 @@ fn restore_twice_fails_on_the_old_saveable_keygen_client() {
             codec::decode(&payload(m2)).unwrap(),
             codec::decode(&payload(m3)).unwrap(),
         );
-        let mut t = ctx.transcript("tandem/keygen/schnorr/v1");
+        let mut t = ctx.transcript("tandem/keygen/schnorr/v2");
         t.append("prover", b"client");
-        let rid: Vec<u8> = c.rid.iter().zip(&s.rid).map(|(a, b)| a ^ b).collect();
+        let rid: [u8; 32] = core::array::from_fn(|i| c.rid[i] ^ s.rid[i]);
         t.append("rid", &rid);
         t.append_point("client-share", &c.public_share);
         t.append_point("server-share", &s.public_share);
+        // The chain code the proof binds: the server computes it with its own x_s; here the
+        // client's x_c (the first draw of its seeded RNG) gives the same K = x_c·X_s.
+        let x_c = SecretScalar::<C>::random_nonzero(&mut rng(70));
+        assert_eq!(x_c.public_point(), c.public_share);
+        let shares = tandem_protocol::PublicShares {
+            client: c.public_share,
+            server: s.public_share,
+        };
+        let chain = tandem_protocol::hd::ChainCode::agreed(
+            &ctx,
+            &rid,
+            &shares,
+            &s.public_share.mul_secret(&x_c),
+        );
+        t.append("chain-code", &chain.to_bytes());
         let e = schnorr_challenge(t, &c.public_share, &c.proof.commitment);
         (c.proof.response, e, c.public_share)
     };

@@ -19,7 +19,7 @@ fn message(seeds: &mut Vec<Seed>, target: &'static str, bytes: &[u8]) {
     }
 }
 
-/// The seeds from the protocol transcripts (`fixtures::protocol::all_v1`), saved states of
+/// The seeds from the protocol transcripts (`fixtures::protocol::all`), saved states of
 /// seeded runs, and the ECDSA fuzz states (which start from the ECDSA fixture on disk).
 fn protocol(transcripts: &[(&'static str, Transcript)]) -> Result<Vec<Seed>, Error> {
     let mut seeds = Vec::new();

@@ -11,15 +11,70 @@ use tandem_curves::{EncodedPoint, Point, Scalar, Secp256k1, Transcript};
 use super::EcdsaSignature;
 use crate::ecdsa::EcdsaKeyShare;
 use crate::ecdsa::presign::{PartyCommitments, Presignature};
-use crate::error::{Check, Error, Misuse, misbehaved};
+use crate::error::{Check, Error, Misuse, Refusal, misbehaved};
+use crate::hd::DerivationPath;
 use crate::message::{Role, SessionId};
 
-/// The public values of one signature: `R'`, `r' = x(R') mod q`, `m`.
+/// The key one signature is for: the wallet's own (`m`) or the child at a path below it
+/// ([`hd`](crate::hd)), `X_child = X + t·G`. Both parties derive it from public values (their
+/// share's key and chain code, and the path in the request).
+#[derive(Clone, Debug)]
+pub(crate) struct SignedKey {
+    /// The sharing whose key and chain code it was derived from.
+    pub(crate) sharing_id: [u8; 32],
+    pub(crate) path: DerivationPath,
+    pub(crate) public_key: EncodedPoint<Secp256k1>,
+    pub(crate) tweak: Scalar<Secp256k1>,
+}
+
+impl SignedKey {
+    /// The key at `path` below `share`'s; `chooser` is the party that chose the path (named
+    /// if it gives no key).
+    pub(crate) fn derive(
+        share: &EcdsaKeyShare,
+        path: &DerivationPath,
+        chooser: Role,
+    ) -> Result<Self, Error> {
+        if path.is_master() {
+            // The wallet's key, with its cached encoding: no derivation, no tweak.
+            return Ok(Self {
+                sharing_id: share.sharing_id(),
+                path: DerivationPath::master(),
+                public_key: share.core().public_key_encoded(),
+                tweak: Scalar::zero(),
+            });
+        }
+        let invalid = || {
+            if chooser == share.role() {
+                Error::Misuse(Misuse::Degenerate)
+            } else {
+                Error::Refused {
+                    sender: chooser,
+                    reason: Refusal::InvalidPath,
+                }
+            }
+        };
+        let derived = share.core().derive(path).map_err(|_| invalid())?;
+        Ok(Self {
+            sharing_id: share.sharing_id(),
+            path: path.clone(),
+            public_key: EncodedPoint::new(derived.public_key).ok_or_else(invalid)?,
+            tweak: derived.tweak,
+        })
+    }
+}
+
+/// The public values of one signature: `R'`, `r' = x(R') mod q`, `m`, and the message term
+/// of the partial signatures `m + r'·t` (just `m` for the wallet's own key).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct PublicNonce {
     r_point: EncodedPoint<Secp256k1>,
     r: Scalar<Secp256k1>,
     m: Scalar<Secp256k1>,
+    /// `m + r'·t`: a signature under `X + t·G` on `m` is `k·(m + r'·(x + t))
+    /// = k·((m + r'·t) + r'·x)`, so the parties sign `m + r'·t` with the wallet's sharing
+    /// of `x`, and the same presignature serves every child.
+    m_tweaked: Scalar<Secp256k1>,
     /// `x(R') >= q` (recovery id bit 1).
     x_high: bool,
     /// `y(R')` is odd (recovery id bit 0, before low-s normalisation).
@@ -31,15 +86,21 @@ impl PublicNonce {
     /// compressed (`0x02` or `0x03` for the parity of `y`, then `x` big-endian): the point was
     /// encoded once, by the party that computed it or on decoding, and needs no further
     /// conversion to affine coordinates.
-    pub(crate) fn new(r_point: EncodedPoint<Secp256k1>, digest: &[u8; 32]) -> Self {
+    pub(crate) fn new(
+        r_point: EncodedPoint<Secp256k1>,
+        digest: &[u8; 32],
+        tweak: &Scalar<Secp256k1>,
+    ) -> Self {
         let [tag, x @ ..] = *r_point.encoding();
         let x = k256::FieldBytes::from(x);
         let r = Scalar::new(<k256::Scalar as Reduce<k256::FieldBytes>>::reduce(&x));
         let x_high = bool::from(k256::Scalar::from_repr(x).is_none());
+        let m = digest_scalar(digest);
         Self {
             r_point,
             r,
-            m: digest_scalar(digest),
+            m,
+            m_tweaked: m + r * *tweak,
             x_high,
             y_odd: tag == 0x03,
         }
@@ -70,11 +131,12 @@ fn digest_scalar(digest: &[u8; 32]) -> Scalar<Secp256k1> {
     ))
 }
 
-/// `δ' = H(sign session, presignature id, sharing id, Γ, X, digest, ρ_c, ρ_s)`, non-zero.
+/// `δ' = H(sign session, presignature id, sharing id, Γ, path, X_child, digest, ρ_c, ρ_s)`,
+/// non-zero (`X_child = X` for `m`).
 pub(crate) fn rerandomizer(
     sign_session: &SessionId,
     presignature: &Presignature,
-    share: &EcdsaKeyShare,
+    key: &SignedKey,
     digest: &[u8; 32],
     rho_c: &[u8; 32],
     rho_s: &[u8; 32],
@@ -85,8 +147,16 @@ pub(crate) fn rerandomizer(
     t.append("sharing-id", &presignature.sharing_id);
     // Γ's encoding, computed once per presignature (the bytes `append_point` would absorb).
     t.append("gamma", presignature.r.encoding());
-    // X's encoding, cached by the key share (the same bytes `append_point` would absorb).
-    t.append("public-key", share.core().public_key_bytes());
+    t.append(
+        "path-depth",
+        &[u8::try_from(key.path.indices().len()).unwrap_or(u8::MAX)],
+    );
+    for index in key.path.indices() {
+        t.append("path-index", &index.to_be_bytes());
+    }
+    // The signed key's encoding (for `m`, cached by the key share: the same bytes
+    // `append_point` would absorb).
+    t.append("public-key", key.public_key.encoding().as_ref());
     t.append("digest", digest);
     t.append("rho-client", rho_c);
     t.append("rho-server", rho_s);
@@ -116,8 +186,9 @@ impl Nonce {
         delta: Scalar<Secp256k1>,
         r_point: EncodedPoint<Secp256k1>,
         digest: &[u8; 32],
+        key: &SignedKey,
     ) -> Result<Self, Error> {
-        let public = PublicNonce::new(r_point, digest);
+        let public = PublicNonce::new(r_point, digest, &key.tweak);
         if public.r.is_zero() {
             return Err(Error::Misuse(Misuse::Degenerate));
         }
@@ -125,19 +196,21 @@ impl Nonce {
     }
 }
 
-/// `σ_i = δ'·(k̃_i·m + r'·χ̃_i)`, consuming the presignature.
+/// `σ_i = δ'·(k̃_i·(m + r'·t) + r'·χ̃_i)`, consuming the presignature (`t = 0` for the
+/// wallet's own key).
 pub(crate) fn partial(presignature: Presignature, n: &Nonce) -> Scalar<Secp256k1> {
     let p = &n.public;
-    let s = &(&(&presignature.k * &p.m) + &(&presignature.chi * &p.r)) * &n.delta;
+    let s = &(&(&presignature.k * &p.m_tweaked) + &(&presignature.chi * &p.r)) * &n.delta;
     s.reveal()
 }
 
-/// `σ_j·R' = m·Δ̃_j + r'·S̃_j` (CGGMP24 Fig. 10; the `δ'` cancels; variable time, public
-/// values).
-// public: R', Δ_j, S_j, m, r' and the partial signature σ_j are public
+/// `σ_j·R' = (m + r'·t)·Δ̃_j + r'·S̃_j` (CGGMP24 Fig. 10 with the message term of a child
+/// key; the `δ'` cancels; variable time, public values).
+// public: R', Δ_j, S_j, m, t, r' and the partial signature σ_j are public
 #[allow(clippy::disallowed_methods)]
 fn partial_is_valid(c: &PartyCommitments, n: &PublicNonce, sigma: &Scalar<Secp256k1>) -> bool {
-    n.r_point.point().mul_vartime(sigma) == c.big_delta.mul_vartime(&n.m) + c.s.mul_vartime(&n.r)
+    n.r_point.point().mul_vartime(sigma)
+        == c.big_delta.mul_vartime(&n.m_tweaked) + c.s.mul_vartime(&n.r)
 }
 
 /// What a party knows to name the culprit when the combined signature fails.
@@ -180,7 +253,8 @@ pub(crate) fn combine_or_blame(
     })
 }
 
-/// `s = σ_c + σ_s`, verified, normalised to low `s`, with its recovery id.
+/// `s = σ_c + σ_s`, verified under the signed key `X` (the wallet's or a child's),
+/// normalised to low `s`, with its recovery id.
 ///
 /// The verification is ECDSA's, computed exactly: `R_v = s^-1·(m·G + r'·X)` must be the point
 /// `R'` itself (not only share its `x`), which implies `x(R_v) mod q = r'` and also fixes the
@@ -245,7 +319,7 @@ mod tests {
         let mut parities = [0usize; 2];
         for i in 1..=64u64 {
             let p = Point::<Secp256k1>::generator().mul_vartime(&Scalar::from_u64(i * 7919));
-            let n = PublicNonce::new(EncodedPoint::new(p).unwrap(), &[9; 32]);
+            let n = PublicNonce::new(EncodedPoint::new(p).unwrap(), &[9; 32], &Scalar::zero());
             let affine = p.inner().to_affine();
             let x = affine.x();
             assert_eq!(
