@@ -162,6 +162,16 @@ fn integrity_check<B: Serialize>(body: &B) -> Result<[u8; 32], DecodeError> {
     Ok(out)
 }
 
+/// Compares a stored integrity check with the one recomputed over `body` (constant time).
+fn check_integrity<B: Serialize>(body: &B, stored: &[u8; 32]) -> Result<(), Error> {
+    let expected = integrity_check(body).map_err(Error::Storage)?;
+    if bool::from(subtle::ConstantTimeEq::ct_eq(&expected[..], &stored[..])) {
+        Ok(())
+    } else {
+        Err(Error::Storage(DecodeError::Inconsistent))
+    }
+}
+
 impl EcdsaKeyShare {
     /// Assembles a key share, checking that the auxiliary data fits together.
     ///
@@ -269,18 +279,14 @@ impl EcdsaKeyShare {
             bytes,
         )
         .map_err(Error::Storage)?;
-        let expected = integrity_check(&BodyRef {
-            core: &body.core,
-            own: &body.own,
-            peer: &body.peer,
-        })
-        .map_err(Error::Storage)?;
-        if !bool::from(subtle::ConstantTimeEq::ct_eq(
-            &expected[..],
-            &body.check[..],
-        )) {
-            return Err(Error::Storage(DecodeError::Inconsistent));
-        }
+        check_integrity(
+            &BodyRef {
+                core: &body.core,
+                own: &body.own,
+                peer: &body.peer,
+            },
+            &body.check,
+        )?;
         Self::new(body.core, body.own, body.peer).map_err(Error::Storage)
     }
 
@@ -293,18 +299,14 @@ impl EcdsaKeyShare {
             bytes,
         )
         .map_err(Error::Storage)?;
-        let expected = integrity_check(&BodyRefV1 {
-            core: &body.core,
-            own: &body.own,
-            peer: &body.peer,
-        })
-        .map_err(Error::Storage)?;
-        if !bool::from(subtle::ConstantTimeEq::ct_eq(
-            &expected[..],
-            &body.check[..],
-        )) {
-            return Err(Error::Storage(DecodeError::Inconsistent));
-        }
+        check_integrity(
+            &BodyRefV1 {
+                core: &body.core,
+                own: &body.own,
+                peer: &body.peer,
+            },
+            &body.check,
+        )?;
         Self::new(body.core.0, body.own, body.peer).map_err(Error::Storage)
     }
 }
