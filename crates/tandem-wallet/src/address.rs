@@ -35,7 +35,7 @@
 //! [Solana accounts]: https://solana.com/docs/core/accounts
 //! [SEP-23]: https://github.com/stellar/stellar-protocol/blob/master/ecosystem/sep-0023.md
 
-use bech32::{Bech32, ByteIterExt as _, Fe32, Fe32IterExt as _};
+use bech32::{Bech32, Bech32m, ByteIterExt as _, Fe32, Fe32IterExt as _};
 use k256::elliptic_curve::sec1::ToSec1Point as _;
 use ripemd::Ripemd160;
 use serde::{Deserialize, Serialize};
@@ -137,6 +137,59 @@ pub fn bitcoin_p2wpkh(key: &k256::PublicKey) -> String {
         .with_witness_version(Fe32::Q)
         .chars()
         .collect()
+}
+
+/// BIP340's tagged hash: `SHA-256(SHA-256(tag) ‖ SHA-256(tag) ‖ msg)`.
+fn tagged_hash(tag: &[u8], msg: &[u8]) -> [u8; 32] {
+    let tag = Sha256::digest(tag);
+    Sha256::new()
+        .chain_update(tag)
+        .chain_update(tag)
+        .chain_update(msg)
+        .finalize()
+        .into()
+}
+
+/// The Taproot output key (32-byte x-only, BIP340) of a key-path-only output with `key` as
+/// its internal key (BIP86: no script tree): BIP341's `Q = P + int(hash_TapTweak(x(P)))·G`,
+/// where `P` is `key` with an even `y`. `None` when the tweak is not below the group order
+/// or `Q` is the identity (probability about `2^-128`; BIP341 makes such a key unspendable).
+/// Public values only: variable time.
+#[must_use]
+pub fn taproot_output_key(key: &k256::PublicKey) -> Option<[u8; 32]> {
+    use k256::elliptic_curve::PrimeField as _;
+    let compressed = key.to_compressed_point();
+    let [tag, x @ ..]: [u8; 33] = compressed.as_slice().try_into().ok()?;
+    // lift_x(x(P)): the point with this x and an even y.
+    let point = key.to_projective();
+    let even = if tag == 0x03 { -point } else { point };
+    let tweak = tagged_hash(b"TapTweak", &x);
+    let t = Option::<k256::Scalar>::from(k256::Scalar::from_repr(tweak.into()))?;
+    let q = (even + k256::ProjectivePoint::GENERATOR * t).to_affine();
+    let q = k256::PublicKey::from_affine(q).ok()?;
+    let [_, qx @ ..]: [u8; 33] = q.to_compressed_point().as_slice().try_into().ok()?;
+    Some(qx)
+}
+
+/// The Bitcoin mainnet Taproot (SegWit v1, BIP341) address of a key-path-only output with
+/// `key` as its internal key (BIP86): the 32-byte output key ([`taproot_output_key`]) in
+/// Bech32m (BIP350) with the human-readable part `bc` and witness version 1, 62 lower-case
+/// characters `bc1p…`. `None` in the (about `2^-128`) case [`taproot_output_key`] refuses.
+#[must_use]
+pub fn bitcoin_taproot(key: &k256::PublicKey) -> Option<String> {
+    let program = taproot_output_key(key)?;
+    // As for P2WPKH: a constant HRP, witness version 1 and a 32-byte program (BIP341's
+    // length for version 1) cannot fail to encode.
+    Some(
+        program
+            .iter()
+            .copied()
+            .bytes_to_fes()
+            .with_checksum::<Bech32m>(&bech32::hrp::BC)
+            .with_witness_version(Fe32::P)
+            .chars()
+            .collect(),
+    )
 }
 
 /// The Tron address of a secp256k1 public key.

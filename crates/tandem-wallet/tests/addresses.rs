@@ -417,3 +417,52 @@ fn addresses_new_collects_every_chain() {
         assert_eq!(a.stellar, stellar(ed));
     }
 }
+
+/// BIP86's published test vectors (`test-vectors/bip86/vectors.json`): each receiving and
+/// change key's Taproot output key and `bc1p` address from its internal key, and the
+/// internal key itself from the account's `xpub` by BIP32 public derivation.
+#[test]
+fn bip86_taproot_addresses_from_the_published_vectors() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../test-vectors/bip86/vectors.json"
+    );
+    let vectors: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let entries = vectors["entries"].as_array().unwrap();
+    let account: tandem_wallet::xpub::Xpub = entries[0]["xpub"].as_str().unwrap().parse().unwrap();
+    let sec1 = |hex: &str| {
+        k256::PublicKey::from_sec1_bytes(&base16ct::mixed::decode_vec(hex).unwrap()).unwrap()
+    };
+    let mut checked = 0;
+    for entry in &entries[1..] {
+        let internal = entry["internal_key"].as_str().unwrap();
+        let key = sec1(&format!("02{internal}"));
+        let output = taproot_output_key(&key).unwrap();
+        assert_eq!(
+            base16ct::lower::encode_string(&output),
+            entry["output_key"].as_str().unwrap()
+        );
+        assert_eq!(
+            bitcoin_taproot(&key).unwrap(),
+            entry["address"].as_str().unwrap()
+        );
+        // Either parity of the internal key gives the same output (BIP341 lifts x only).
+        let odd = sec1(&format!("03{internal}"));
+        assert_eq!(taproot_output_key(&odd), Some(output));
+        // The internal key is the account's non-hardened child (…/change/index).
+        let full: &str = entry["path"].as_str().unwrap();
+        let tail = full.trim_start_matches("m/86'/0'/0'");
+        let child = account
+            .derive(&format!("m{tail}").parse().unwrap())
+            .unwrap();
+        let child_key = child.public_key().to_bytes().unwrap();
+        assert_eq!(
+            base16ct::lower::encode_string(&child_key[1..]),
+            internal,
+            "{full}"
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 3);
+}
