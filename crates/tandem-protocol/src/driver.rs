@@ -22,6 +22,7 @@ use crate::hd::DerivationPath;
 use crate::key_share::KeyShare;
 use crate::reshare::{Operation, Recover, Refresh};
 pub use crate::runner::{InMemory, NoTap, Tap};
+use crate::taproot::sign::TaprootSignature;
 
 /// Runs two-party key generation on curve `C`. Returns `(client share, server share)`.
 ///
@@ -100,6 +101,26 @@ pub fn eddsa_sign_for_client<R1: CryptoRng, R2: CryptoRng, T: Tap>(
     );
     let (signature, ()) = InMemory::new(tap).run(pair, client_rng, server_rng)?;
     Ok(signature)
+}
+
+/// Runs two-party BIP340 signing of `message` for a Taproot key-path spend (BIP341, BIP86)
+/// with the output key of the secp256k1 key at `path`, through all three messages. Returns
+/// the signature as each party obtained and verified it.
+///
+/// # Errors
+/// The first error either party reports.
+#[allow(clippy::too_many_arguments)]
+pub fn bip340_sign<R1: CryptoRng, R2: CryptoRng, T: Tap>(
+    client_key: &KeyShare<Secp256k1>,
+    server_key: &KeyShare<Secp256k1>,
+    path: &DerivationPath,
+    message: &[u8],
+    client_rng: &mut R1,
+    server_rng: &mut R2,
+    tap: &mut T,
+) -> Result<(TaprootSignature, TaprootSignature), Error> {
+    let pair = parties::bip340_sign((client_key, server_key), path, message);
+    InMemory::new(tap).run(pair, client_rng, server_rng)
 }
 
 /// Runs the auxiliary-information protocol: both parties' key-generation shares in, complete

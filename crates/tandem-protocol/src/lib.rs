@@ -115,6 +115,7 @@ mod redacted;
 pub mod reshare;
 pub mod runner;
 pub mod stored;
+pub mod taproot;
 
 pub use backup_share::{BackupKind, BackupShare, Sharing};
 pub use error::{Check, DecodeError, Error, Misuse, Refusal};

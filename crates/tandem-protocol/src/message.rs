@@ -81,6 +81,8 @@ pub enum ProtocolId {
     Recover,
     /// Resharing the signing pair into a fresh signing pair (both curves).
     Refresh,
+    /// BIP340 signing for a Taproot key-path spend (FROST over secp256k1).
+    Bip340Sign,
 }
 
 impl ProtocolId {
@@ -97,6 +99,7 @@ impl ProtocolId {
             Self::Backup => "backup",
             Self::Recover => "recover",
             Self::Refresh => "refresh",
+            Self::Bip340Sign => "bip340-sign",
         }
     }
 }

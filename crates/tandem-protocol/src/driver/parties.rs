@@ -18,6 +18,7 @@ use crate::keygen as kg;
 use crate::message::SessionId;
 use crate::reshare::{self as rs, Operation};
 use crate::runner::{Pair, Party};
+use crate::taproot::sign::{self as bip340_sign, TaprootSignature};
 
 /// The client's key generation on curve `C` (messages 1 and 3; see [`keygen`]).
 pub fn keygen_client<'a, C: Curve, R: CryptoRng + 'a>() -> Party<'a, R, KeyShare<C>> {
@@ -350,6 +351,53 @@ pub fn eddsa_sign_for_client<'a, R1: CryptoRng + 'a, R2: CryptoRng + 'a>(
     message: &'a [u8],
 ) -> Pair<'a, R1, R2, Signature, ()> {
     eddsa_sign_pair(keys, path, message, ServerCopy::Skip, |_| Party::Done(()))
+}
+
+/// The client's BIP340 signing of `message` (a Taproot key-path spend) with the output key
+/// of the key at `path`, sending message 3 or not (`copy`).
+fn bip340_sign_client_copy<'a, R: CryptoRng + 'a>(
+    client_key: &'a KeyShare<Secp256k1>,
+    path: &DerivationPath,
+    message: &'a [u8],
+    copy: ServerCopy,
+) -> Party<'a, R, TaprootSignature> {
+    let path = path.clone();
+    Party::work(move |rng: &mut R| {
+        let session = SessionId::random(rng);
+        let (state, m1) = bip340_sign::client_start(client_key, session, &path, message, rng)?;
+        Ok(Party::ask(m1, move |m2, _| {
+            let (signature, m3) = state.receive(client_key, m2)?;
+            Ok(finish(copy, m3, signature))
+        }))
+    })
+}
+
+/// The client's BIP340 signing for itself (two messages): it aggregates and verifies.
+pub fn bip340_sign_client<'a, R: CryptoRng + 'a>(
+    client_key: &'a KeyShare<Secp256k1>,
+    path: &DerivationPath,
+    message: &'a [u8],
+) -> Party<'a, R, TaprootSignature> {
+    bip340_sign_client_copy(client_key, path, message, ServerCopy::Skip)
+}
+
+/// BIP340 signing of `message` with the Taproot output key of the key at `path`, all three
+/// messages: both parties output the signature they verified.
+pub fn bip340_sign<'a, R1: CryptoRng + 'a, R2: CryptoRng + 'a>(
+    (client_key, server_key): (&'a KeyShare<Secp256k1>, &'a KeyShare<Secp256k1>),
+    path: &DerivationPath,
+    message: &'a [u8],
+) -> Pair<'a, R1, R2, TaprootSignature, TaprootSignature> {
+    let client = bip340_sign_client_copy(client_key, path, message, ServerCopy::Take);
+    let server = Party::receive(move |m1, rng: &mut R2| {
+        let request = bip340_sign::server_receive_request(server_key, m1)?;
+        let (state, m2) = request.approve(server_key, rng)?;
+        Ok(Party::send(
+            m2,
+            Party::receive(move |m3, _| Ok(Party::Done(state.receive(server_key, m3)?))),
+        ))
+    });
+    Pair { client, server }
 }
 
 /// The client's side of operation `O` on curve `C` (messages 1 and 3; see [`reshare`]).
