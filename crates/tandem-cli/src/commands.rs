@@ -8,8 +8,8 @@ use crate::KeyArgs;
 use crate::engine::Engine;
 use crate::inputs;
 use crate::output::{
-    Output, emit_addresses, emit_ed25519, emit_generated, emit_presignatures, emit_secp256k1,
-    emit_status, hex, set, status_chain, wallet_human, wallet_json,
+    Output, emit_addresses, emit_bip340, emit_ed25519, emit_generated, emit_presignatures,
+    emit_secp256k1, emit_status, hex, set, status_chain, wallet_human, wallet_json,
 };
 use crate::ui::Ui;
 
@@ -60,6 +60,7 @@ pub(crate) fn status(wallet: &impl Engine, out: &Output) -> Result<(), String> {
 /// What `sign` signs: the curve, the digest or message, the key (`--path`, `m` if absent).
 pub(crate) struct SignArgs<'a> {
     pub(crate) curve: &'a str,
+    pub(crate) scheme: Option<&'a str>,
     pub(crate) digest: Option<&'a str>,
     pub(crate) message: Option<&'a str>,
     pub(crate) path: Option<&'a str>,
@@ -82,33 +83,50 @@ pub(crate) fn sign(wallet: &impl Engine, out: &Output, args: &SignArgs<'_>) -> R
         };
         Ok(Some((path.to_string(), key)))
     };
-    match (args.curve, args.digest, args.message) {
-        ("secp256k1", Some(digest), None) => {
+    match (args.curve, args.scheme, args.digest, args.message) {
+        ("secp256k1", None | Some("ecdsa"), Some(digest), None) => {
             let digest = inputs::digest(digest)?;
             let key = signed_key("secp256k1")?;
             let signed = with_ui(out, |p| wallet.sign_secp256k1(&path, &digest, p))?;
             emit_secp256k1(out, &signed, key);
             Ok(())
         }
-        ("ed25519", None, Some(message)) => {
+        ("secp256k1", Some("bip340"), None, Some(message)) => {
+            let message = inputs::digest_named("message", message)?;
+            let key = signed_key("secp256k1")?;
+            let sig = with_ui(out, |p| wallet.sign_bip340(&path, &message, p))?;
+            emit_bip340(out, &sig, key);
+            Ok(())
+        }
+        ("ed25519", None | Some("eddsa"), None, Some(message)) => {
             let message = inputs::hex("message", message)?;
             let key = signed_key("ed25519")?;
             let sig = with_ui(out, |p| wallet.sign_ed25519(&path, &message, p))?;
             emit_ed25519(out, &sig, key);
             Ok(())
         }
-        (curve, _, _) => Err(sign_usage(curve)),
+        (curve, scheme, _, _) => Err(sign_usage(curve, scheme)),
     }
 }
 
 /// The error of a `sign` with the wrong arguments.
-pub(crate) fn sign_usage(curve: &str) -> String {
-    match curve {
-        "secp256k1" => {
+pub(crate) fn sign_usage(curve: &str, scheme: Option<&str>) -> String {
+    match (curve, scheme) {
+        ("secp256k1", None | Some("ecdsa")) => {
             "sign --curve secp256k1 takes --digest <32-byte hex> (and no --message)".into()
         }
-        "ed25519" => "sign --curve ed25519 takes --message <hex> (and no --digest)".into(),
-        other => format!("unknown curve {other:?} (secp256k1 or ed25519)"),
+        ("secp256k1", Some("bip340")) => {
+            "sign --curve secp256k1 --scheme bip340 takes --message <32-byte hex> (and no --digest)"
+                .into()
+        }
+        ("secp256k1", Some(other)) => {
+            format!("unknown scheme {other:?} for secp256k1 (ecdsa or bip340)")
+        }
+        ("ed25519", None | Some("eddsa")) => {
+            "sign --curve ed25519 takes --message <hex> (and no --digest)".into()
+        }
+        ("ed25519", Some(other)) => format!("unknown scheme {other:?} for ed25519 (eddsa)"),
+        (other, _) => format!("unknown curve {other:?} (secp256k1 or ed25519)"),
     }
 }
 

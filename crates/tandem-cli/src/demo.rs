@@ -354,8 +354,12 @@ pub(crate) fn run(primes: Primes) -> Result<(), String> {
     detail("secp256k1 key", hex(&info.public_keys.secp256k1_bytes()));
     detail("ed25519 key", hex(info.public_keys.ed25519.as_bytes()));
     for (chain, address) in [
-        ("ethereum", &info.addresses.ethereum),
+        ("ethereum", info.addresses.ethereum.as_str()),
         ("bitcoin", &info.addresses.bitcoin),
+        (
+            "taproot",
+            info.addresses.bitcoin_taproot.as_deref().unwrap_or("none"),
+        ),
         ("tron", &info.addresses.tron),
         ("solana", &info.addresses.solana),
         ("stellar", &info.addresses.stellar),

@@ -7,8 +7,8 @@ use tandem_client::{Client, ClientError, FsDevice, Transport};
 use tandem_wallet::ed25519_dalek::Signature;
 use tandem_wallet::progress::ProgressFn;
 use tandem_wallet::{
-    BackupKey, DerivationPath, EjectedKeys, FsStore, Secp256k1Signed, Status, Tree, Wallet,
-    WalletError, WalletInfo,
+    BackupKey, DerivationPath, EjectedKeys, FsStore, Secp256k1Signed, Status, TaprootSignature,
+    Tree, Wallet, WalletError, WalletInfo,
 };
 
 /// An operation's failure: its message, and whether its outcome is unknown (it may have
@@ -60,6 +60,12 @@ pub(crate) trait Engine {
         m: &[u8],
         p: &mut ProgressFn<'_>,
     ) -> Result<Signature, Failed>;
+    fn sign_bip340(
+        &self,
+        path: &DerivationPath,
+        m: &[u8],
+        p: &mut ProgressFn<'_>,
+    ) -> Result<TaprootSignature, Failed>;
     fn presign(&self, n: usize, p: &mut ProgressFn<'_>) -> Result<usize, Failed>;
     fn backup(&self, k: &BackupKey, p: &mut ProgressFn<'_>) -> Result<Vec<Status>, Failed>;
     fn recover(&self, k: &BackupKey, p: &mut ProgressFn<'_>) -> Result<WalletInfo, Failed>;
@@ -92,6 +98,14 @@ impl Engine for Wallet<FsStore> {
         p: &mut ProgressFn<'_>,
     ) -> Result<Signature, Failed> {
         Ok(Wallet::sign_ed25519_at(self, path, m, p)?)
+    }
+    fn sign_bip340(
+        &self,
+        path: &DerivationPath,
+        m: &[u8],
+        p: &mut ProgressFn<'_>,
+    ) -> Result<TaprootSignature, Failed> {
+        Ok(Wallet::sign_bip340_at(self, path, m, p)?)
     }
     fn presign(&self, n: usize, p: &mut ProgressFn<'_>) -> Result<usize, Failed> {
         Ok(Wallet::presign(self, n, p)?)
@@ -135,6 +149,14 @@ impl<T: Transport> Engine for Client<T, FsDevice> {
         p: &mut ProgressFn<'_>,
     ) -> Result<Signature, Failed> {
         Ok(Client::sign_ed25519_at(self, path, m, p)?)
+    }
+    fn sign_bip340(
+        &self,
+        path: &DerivationPath,
+        m: &[u8],
+        p: &mut ProgressFn<'_>,
+    ) -> Result<TaprootSignature, Failed> {
+        Ok(Client::sign_bip340_at(self, path, m, p)?)
     }
     fn presign(&self, n: usize, p: &mut ProgressFn<'_>) -> Result<usize, Failed> {
         Ok(Client::presign(self, n, p)?)

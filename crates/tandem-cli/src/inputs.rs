@@ -22,10 +22,15 @@ pub(crate) fn hex(what: &str, text: &str) -> Result<Vec<u8>, String> {
 
 /// A 32-byte digest in hex.
 pub(crate) fn digest(text: &str) -> Result<[u8; 32], String> {
-    let bytes = hex("digest", text)?;
+    digest_named("digest", text)
+}
+
+/// 32 bytes in hex, named `what` in the error.
+pub(crate) fn digest_named(what: &str, text: &str) -> Result<[u8; 32], String> {
+    let bytes = hex(what, text)?;
     bytes
         .try_into()
-        .map_err(|b: Vec<u8>| format!("digest must be 32 bytes, got {}", b.len()))
+        .map_err(|b: Vec<u8>| format!("{what} must be 32 bytes, got {}", b.len()))
 }
 
 /// A derivation path `m/…` of non-hardened indices (`tandem_protocol::hd`).

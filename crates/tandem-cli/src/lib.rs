@@ -139,10 +139,15 @@ enum Command {
         /// `secp256k1` or `ed25519`.
         #[arg(long)]
         curve: String,
-        /// The 32-byte message digest to sign (secp256k1), hex.
+        /// secp256k1 only: `ecdsa` (the default) or `bip340` (a Schnorr signature under the
+        /// key's Taproot output key, BIP86: the `bitcoin_taproot` address).
+        #[arg(long)]
+        scheme: Option<String>,
+        /// The 32-byte message digest to sign (secp256k1 ECDSA), hex.
         #[arg(long)]
         digest: Option<String>,
-        /// The message to sign (ed25519), hex.
+        /// The message to sign, hex (ed25519: any length; bip340: the 32-byte BIP341
+        /// signature hash).
         #[arg(long)]
         message: Option<String>,
         /// Sign with the child key at this non-hardened path (`m/…`); the wallet's own key
@@ -317,6 +322,7 @@ pub(crate) fn run_command(
         Command::Status => commands::status(engine, out),
         Command::Sign {
             curve,
+            scheme,
             digest,
             message,
             path,
@@ -325,6 +331,7 @@ pub(crate) fn run_command(
             out,
             &commands::SignArgs {
                 curve: &curve,
+                scheme: scheme.as_deref(),
                 digest: digest.as_deref(),
                 message: message.as_deref(),
                 path: path.as_deref(),

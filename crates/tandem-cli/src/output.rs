@@ -55,6 +55,12 @@ pub(crate) fn addresses_human(a: &Addresses) -> Vec<(&'static str, String)> {
     vec![
         ("ethereum", a.ethereum.clone()),
         ("bitcoin", a.bitcoin.clone()),
+        (
+            "taproot",
+            a.bitcoin_taproot
+                .clone()
+                .unwrap_or_else(|| "none (no Taproot output for this key)".into()),
+        ),
         ("tron", a.tron.clone()),
         ("solana", a.solana.clone()),
         ("stellar", a.stellar.clone()),
@@ -187,6 +193,21 @@ pub(crate) fn emit_ed25519(
 ) {
     let mut human = vec![("signature", hex(&sig.to_bytes()))];
     let value = with_key(tandem_client::json::ed25519_signature(sig), &mut human, key);
+    out.emit(&value, &human);
+}
+
+/// A BIP340 signature's output: the signature and the Taproot output key (with the child's
+/// path and internal key if `key`).
+pub(crate) fn emit_bip340(
+    out: &Output,
+    sig: &tandem_wallet::TaprootSignature,
+    key: Option<(String, String)>,
+) {
+    let mut human = vec![
+        ("signature", hex(&sig.signature)),
+        ("output key", hex(&sig.output_key)),
+    ];
+    let value = with_key(tandem_client::json::bip340_signature(sig), &mut human, key);
     out.emit(&value, &human);
 }
 

@@ -215,6 +215,22 @@ fn sign_arguments_are_checked() {
             vec!["sign", "--curve", "ed25519", "--message", "zz"],
             "message: bad hex",
         ),
+        (
+            vec!["sign", "--curve", "secp256k1", "--scheme", "bip340", "--digest", &d32],
+            "--scheme bip340 takes --message <32-byte hex>",
+        ),
+        (
+            vec!["sign", "--curve", "secp256k1", "--scheme", "bip340", "--message", "00"],
+            "message must be 32 bytes, got 1",
+        ),
+        (
+            vec!["sign", "--curve", "secp256k1", "--scheme", "schnorr", "--message", &d32],
+            "unknown scheme \"schnorr\" for secp256k1 (ecdsa or bip340)",
+        ),
+        (
+            vec!["sign", "--curve", "ed25519", "--scheme", "bip340", "--message", "00"],
+            "unknown scheme \"bip340\" for ed25519",
+        ),
     ] {
         assert_contains(&case.refused(&args), expected);
     }

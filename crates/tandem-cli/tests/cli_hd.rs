@@ -69,6 +69,52 @@ fn local_mode_derives_and_signs_with_child_keys() {
     assert_eq!(case.state(), before);
 }
 
+/// `sign --scheme bip340`: a BIP340 signature under the BIP86 output key of the wallet's key
+/// (the `bitcoin_taproot` address's program) and of a child's, checked with `k256::schnorr`
+/// against output keys computed here from BIP341's formulas.
+#[test]
+fn local_mode_signs_taproot_key_path_spends() {
+    let wallet = &generated().output;
+    let case = Case::copy_of(generated());
+    let sighash = hex(&sha256(b"a BIP341 signature hash"));
+    // No presignature is used and no share changes: the stores stay as they are.
+    let before = case.state();
+    let out = case.json(&[
+        "sign", "--curve", "secp256k1", "--scheme", "bip340", "--message", &sighash,
+    ]);
+    check_bip340(&out, &secp_key(wallet).into(), &unhex(&sighash));
+    // The output key is the witness program of the wallet's bc1p address.
+    let (_, _, program) =
+        bech32::segwit::decode(field(wallet, "/addresses/bitcoin_taproot")).unwrap();
+    assert_eq!(hex(&program), field(&out, "/output_key"));
+
+    let path = "m/0/1";
+    let child = case.json(&["addresses", "--path", path]);
+    let child_key = k256::PublicKey::from_sec1_bytes(&unhex(field(
+        &child,
+        "/child/secp256k1/public_key",
+    )))
+    .unwrap();
+    let out = case.json(&[
+        "sign", "--curve", "secp256k1", "--scheme", "bip340", "--message", &sighash, "--path",
+        path,
+    ]);
+    assert_eq!(field(&out, "/path"), path);
+    assert_eq!(
+        field(&out, "/public_key"),
+        field(&child, "/child/secp256k1/public_key")
+    );
+    let mut bare = out.clone();
+    for extra in ["path", "public_key"] {
+        bare.as_object_mut().unwrap().remove(extra);
+    }
+    check_bip340(&bare, &child_key, &unhex(&sighash));
+    let (_, _, program) =
+        bech32::segwit::decode(field(&child, "/child/addresses/bitcoin_taproot")).unwrap();
+    assert_eq!(hex(&program), field(&out, "/output_key"));
+    assert_eq!(case.state(), before);
+}
+
 #[test]
 fn eject_gives_the_xprv_and_the_ed25519_chain_code() {
     let wallet = &generated().output;

@@ -115,20 +115,27 @@ fn generate_prints_the_keys_and_the_addresses() {
     let out = case.run(&["addresses"]);
     assert!(out.status.success());
     let stdout = text(&out.stdout);
-    assert_eq!(stdout.lines().count(), 6, "{stdout}");
+    assert_eq!(stdout.lines().count(), 7, "{stdout}");
     assert!(
         stdout.lines().any(|l| l
             .split_whitespace()
             .eq(["xpub", field(&addresses, "/xpub")])),
         "{stdout}"
     );
-    for chain in ["ethereum", "bitcoin", "tron", "solana", "stellar"] {
+    for (chain, label) in [
+        ("ethereum", "ethereum"),
+        ("bitcoin", "bitcoin"),
+        ("bitcoin_taproot", "taproot"),
+        ("tron", "tron"),
+        ("solana", "solana"),
+        ("stellar", "stellar"),
+    ] {
         let address = field(wallet, &format!("/addresses/{chain}"));
         assert!(
             stdout
                 .lines()
-                .any(|l| l.split_whitespace().eq([chain, address])),
-            "{chain} {address} not in\n{stdout}"
+                .any(|l| l.split_whitespace().eq([label, address])),
+            "{label} {address} not in\n{stdout}"
         );
     }
 

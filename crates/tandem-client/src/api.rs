@@ -29,6 +29,9 @@ pub mod path {
     /// `POST` (client): online ECDSA co-signature from a presignature (message 1 in,
     /// message 2 out).
     pub const SIGN_SECP256K1: &str = "/v1/sign/secp256k1";
+    /// `POST` (client): BIP340 co-signature for a Taproot key-path spend (message 1 in,
+    /// message 2 out).
+    pub const SIGN_BIP340: &str = "/v1/sign/bip340";
     /// `GET` (client): the client's sealed backup shares; `POST` (client): store them (the
     /// backup's last step, `STORED_CLIENT_BACKUP_SHARE`).
     pub const BACKUP: &str = "/v1/wallet/backup";

@@ -8,12 +8,14 @@ use tandem_wallet::{Secp256k1Signed, SignMethod, WalletInfo};
 
 use crate::client::hex;
 
-/// `{"ethereum", "bitcoin", "tron", "solana", "stellar"}`.
+/// `{"ethereum", "bitcoin", "bitcoin_taproot", "tron", "solana", "stellar"}` (`bitcoin_taproot`
+/// is `null` for the key, one in about `2^128`, that has no Taproot output).
 #[must_use]
 pub fn addresses(a: &Addresses) -> Value {
     json!({
         "ethereum": a.ethereum,
         "bitcoin": a.bitcoin,
+        "bitcoin_taproot": a.bitcoin_taproot,
         "tron": a.tron,
         "solana": a.solana,
         "stellar": a.stellar,
@@ -83,6 +85,13 @@ pub fn secp256k1_signature_with_method(signed: &Secp256k1Signed) -> Value {
 #[must_use]
 pub fn ed25519_signature(sig: &ed25519_dalek::Signature) -> Value {
     json!({ "signature": hex(&sig.to_bytes()) })
+}
+
+/// `{"signature": x(R)‖s, "output_key": x(Q)}` (hex): a BIP340 signature and the Taproot
+/// output key it is valid under.
+#[must_use]
+pub fn bip340_signature(sig: &tandem_wallet::TaprootSignature) -> Value {
+    json!({ "signature": hex(&sig.signature), "output_key": hex(&sig.output_key) })
 }
 
 /// A progress report: `{"step": "generating share", "curve": "secp256k1"|null, "party":

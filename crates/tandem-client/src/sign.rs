@@ -7,11 +7,13 @@ use tandem_protocol::driver::parties;
 use tandem_protocol::ecdsa::pool::MAX_HELD;
 use tandem_protocol::ecdsa::{EcdsaKeyShare, EcdsaSignature, Presignature};
 use tandem_protocol::hd::DerivationPath;
+use tandem_protocol::runner::Party as Script;
+use tandem_protocol::taproot::sign::TaprootSignature;
 use tandem_wallet::progress::{ProgressFn, Step};
 use tandem_wallet::{MAX_PRESIGN_BATCH, Party, Secp256k1Signed, SignMethod};
 
 use crate::api::{self, ErrorCode, Operation};
-use crate::client::{Client, Shares, hex, is_current, step};
+use crate::client::{Client, Rng, Shares, hex, is_current, step};
 use crate::device::{DeviceStore, names};
 use crate::error::{ClientError, protocol};
 use crate::transport::Transport;
@@ -210,21 +212,73 @@ impl<T: Transport, D: DeviceStore> Client<T, D> {
         message: &[u8],
         progress: &mut ProgressFn<'_>,
     ) -> Result<ed25519_dalek::Signature, ClientError> {
+        self.co_sign(
+            api::path::SIGN_ED25519,
+            CurveId::Ed25519,
+            "Ed25519 signing",
+            message,
+            progress,
+            |shares, message| parties::eddsa_sign_client(&shares.ed25519, path, message),
+        )
+    }
+
+    /// A BIP340 Schnorr signature of `message` (for a Taproot key-path spend, the 32-byte
+    /// BIP341 signature hash) under the Taproot output key of the wallet's secp256k1 key
+    /// (BIP86: the `bitcoin_taproot` address). One request (`POST /v1/sign/bip340`); no
+    /// presignature is used. The device verifies the signature before it returns it.
+    ///
+    /// # Errors
+    /// As [`Client::sign_ed25519`].
+    pub fn sign_bip340(
+        &self,
+        message: &[u8],
+        progress: &mut ProgressFn<'_>,
+    ) -> Result<TaprootSignature, ClientError> {
+        self.sign_bip340_at(&DerivationPath::master(), message, progress)
+    }
+
+    /// [`Client::sign_bip340`] with the output key of the child key at `path` below the
+    /// wallet's (BIP32 public derivation, as for ECDSA; `m` is the wallet's own key).
+    ///
+    /// # Errors
+    /// As [`Client::sign_ed25519`].
+    pub fn sign_bip340_at(
+        &self,
+        path: &DerivationPath,
+        message: &[u8],
+        progress: &mut ProgressFn<'_>,
+    ) -> Result<TaprootSignature, ClientError> {
+        self.co_sign(
+            api::path::SIGN_BIP340,
+            CurveId::Secp256k1,
+            "BIP340 signing",
+            message,
+            progress,
+            |shares, message| parties::bip340_sign_client(shares.secp256k1.core(), path, message),
+        )
+    }
+
+    /// One co-signing request (FROST's two rounds) to `endpoint` under a fresh idempotency
+    /// key, with the party `script` makes from the device's shares and `message`.
+    fn co_sign<O>(
+        &self,
+        endpoint: &str,
+        curve: CurveId,
+        context: &'static str,
+        message: &[u8],
+        progress: &mut ProgressFn<'_>,
+        script: impl for<'a> FnOnce(&'a Shares, &'a [u8]) -> Script<'a, Rng, O>,
+    ) -> Result<O, ClientError> {
         let _lock = self.begin()?;
         let shares = self.shares()?;
-        step(
-            progress,
-            Step::Signing,
-            Some(CurveId::Ed25519),
-            Party::Client,
-        );
+        step(progress, Step::Signing, Some(curve), Party::Client);
         let mut key = [0u8; 16];
         getrandom::fill(&mut key).map_err(|e| ClientError::Internal(e.to_string()))?;
         let signed = self.run(
-            api::path::SIGN_ED25519.to_owned(),
+            endpoint.to_owned(),
             Some(hex(&key)),
-            parties::eddsa_sign_client(&shares.ed25519, path, message),
-            "Ed25519 signing",
+            script(&shares, message),
+            context,
         );
         self.explain(&shares, signed)
     }

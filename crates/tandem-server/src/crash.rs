@@ -24,6 +24,7 @@ pub const WRITES: &[&str] = &[
     "presignatures.sweep_client",
     "presignatures.spend",
     "idempotency.ed25519",
+    "idempotency.bip340",
     "backup.webhook",
     "backup.client",
     "wallet.confirm",

@@ -64,6 +64,7 @@ pub(crate) fn api_routes() -> Router<App> {
         .route(api::path::CONFIRM, post(confirm))
         .route(api::path::SIGN_ED25519, post(sign_ed25519))
         .route(api::path::SIGN_SECP256K1, post(sign_secp256k1))
+        .route(api::path::SIGN_BIP340, post(sign_bip340))
         .route(
             api::path::BACKUP,
             get(client_backup).post(store_client_backup),
@@ -259,6 +260,20 @@ async fn sign_secp256k1(
         idempotency_key(&headers)?.map(|k| Idempotency::new(k, api::path::SIGN_SECP256K1, &msg));
     Ok(binary(
         sign::secp256k1(&app, &client_id, idempotency, msg).await?,
+    ))
+}
+
+async fn sign_bip340(
+    State(app): State<App>,
+    headers: HeaderMap,
+    raw: core::result::Result<Bytes, BytesRejection>,
+) -> Result<impl IntoResponse> {
+    let client_id = auth::client(&app, &headers).await?;
+    let msg = body(raw)?.to_vec();
+    let idempotency =
+        idempotency_key(&headers)?.map(|k| Idempotency::new(k, api::path::SIGN_BIP340, &msg));
+    Ok(binary(
+        sign::bip340(&app, &client_id, idempotency, msg).await?,
     ))
 }
 

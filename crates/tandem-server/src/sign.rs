@@ -9,6 +9,8 @@
 //! - Ed25519 (`POST /v1/sign/ed25519`): FROST's two rounds in one request (the server's
 //!   nonces are drawn, used and dropped within it); with an idempotency key the answer is
 //!   recorded before it leaves, so a retry gets the same answer instead of a second one.
+//! - BIP340 (`POST /v1/sign/bip340`): the same for FROST with BIP340 challenges on the
+//!   secp256k1 share (a Taproot key-path spend); no presignature is involved.
 //!
 //! A retried request with the same key and body gets the recorded answer; the same key with
 //! another body is refused (`idempotency_key_reused`). The record is looked up only when the
@@ -21,6 +23,7 @@ use sqlx::{Any, Row, Transaction};
 use tandem_client::api::ErrorCode;
 use tandem_protocol::ecdsa::{Presignature, sign as ecdsa_sign};
 use tandem_protocol::eddsa::sign as eddsa_sign;
+use tandem_protocol::taproot::sign as bip340_sign;
 
 use crate::db::now;
 use crate::error::{Failure, Result, protocol};
@@ -220,6 +223,42 @@ pub(crate) async fn ed25519(
             Ok::<_, Failure>(reply)
         })
         .await??;
+    answer(app, client_id, idempotency, reply, "idempotency.ed25519").await
+}
+
+/// `POST /v1/sign/bip340`: FROST with BIP340 challenges on the secp256k1 share (a Taproot
+/// key-path spend), the same two rounds in one request as Ed25519.
+pub(crate) async fn bip340(
+    app: &App,
+    client_id: &str,
+    idempotency: Option<Idempotency>,
+    msg: Vec<u8>,
+) -> Result<Vec<u8>> {
+    let wallet = match wallet::signable(app, client_id).await {
+        Ok(wallet) => wallet,
+        Err(e) => return recorded_or(app, client_id, idempotency.as_ref(), e).await,
+    };
+    let share = wallet::secp256k1_share(app, client_id, &wallet)?;
+    let reply = app
+        .compute(move || {
+            let key = share.core();
+            let request = bip340_sign::server_receive_request(key, &msg).map_err(protocol)?;
+            let (_finish, reply) = request.approve(key, &mut rng()).map_err(protocol)?;
+            Ok::<_, Failure>(reply)
+        })
+        .await??;
+    answer(app, client_id, idempotency, reply, "idempotency.bip340").await
+}
+
+/// A co-signature's answer, recorded first under its idempotency key if it has one (the
+/// server's nonces are already dropped: a retry gets this answer, never a second one).
+async fn answer(
+    app: &App,
+    client_id: &str,
+    idempotency: Option<Idempotency>,
+    reply: Vec<u8>,
+    write: &'static str,
+) -> Result<Vec<u8>> {
     if let Some(i) = &idempotency {
         let mut tx = app.db.begin().await?;
         if let Err(e) = i.record(&mut tx, client_id, &reply, None).await {
@@ -230,7 +269,7 @@ pub(crate) async fn ed25519(
                 None => Err(e),
             };
         }
-        crash::commit(tx, "idempotency.ed25519").await?;
+        crash::commit(tx, write).await?;
     }
     Ok(reply)
 }

@@ -149,7 +149,7 @@ fn write_fixtures() {
             "ed25519": keyinfo(&"22".repeat(32)),
             "addresses": {
                 "ethereum": "0x0000000000000000000000000000000000000000",
-                "bitcoin": "bc1q", "tron": "T", "solana": "1", "stellar": "G"
+                "bitcoin": "bc1q", "bitcoin_taproot": "bc1p", "tron": "T", "solana": "1", "stellar": "G"
             },
             "presignatures": 3
         },

@@ -10,6 +10,11 @@
 //!   (P2WPKH, [BIP-141]). The witness program is HASH160 (SHA-256, then RIPEMD-160) of the
 //!   33-byte compressed key, written in Bech32 with the mainnet prefix `bc` ([BIP-173]):
 //!   `bc1q…`, 42 characters.
+//! - **Bitcoin Taproot** (secp256k1): SegWit version 1 pay-to-Taproot with the wallet's key
+//!   as the internal key and no script tree ([BIP-86]): the witness program is the 32-byte
+//!   x-only output key `Q = P + int(hash_TapTweak(x(P)))·G` of [BIP-341], written in Bech32m
+//!   ([BIP-350]): `bc1p…`, 62 characters. The wallet signs for it with BIP340 Schnorr
+//!   signatures ([`tandem_protocol::taproot`]).
 //! - **Tron** (secp256k1): Base58Check (Bitcoin alphabet; the checksum is the first 4 bytes
 //!   of double SHA-256) of the byte `0x41` followed by the same 20 bytes as the Ethereum
 //!   address, as specified in Tron's developer documentation ([Tron accounts]): `T…`,
@@ -22,7 +27,8 @@
 //!
 //! The functions take keys that have already been validated by their types
 //! ([`k256::PublicKey`] is a non-identity point of the curve, [`ed25519_dalek::VerifyingKey`]
-//! a decoded Edwards point), so every encoding here is infallible: nothing returns a
+//! a decoded Edwards point), so every encoding here is infallible but the Taproot one, whose
+//! BIP341 tweak can fail with probability about `2^-128` (an `Option`): nothing returns a
 //! `Result` and nothing can panic.
 //!
 //! Public keys and addresses are public data: the code here is variable-time on purpose
@@ -31,6 +37,9 @@
 //! [EIP-55]: https://eips.ethereum.org/EIPS/eip-55
 //! [BIP-141]: https://github.com/bitcoin/bips/blob/master/bip-0141.mediawiki
 //! [BIP-173]: https://github.com/bitcoin/bips/blob/master/bip-0173.mediawiki
+//! [BIP-86]: https://github.com/bitcoin/bips/blob/master/bip-0086.mediawiki
+//! [BIP-341]: https://github.com/bitcoin/bips/blob/master/bip-0341.mediawiki
+//! [BIP-350]: https://github.com/bitcoin/bips/blob/master/bip-0350.mediawiki
 //! [Tron accounts]: https://developers.tron.network/docs/account
 //! [Solana accounts]: https://solana.com/docs/core/accounts
 //! [SEP-23]: https://github.com/stellar/stellar-protocol/blob/master/ecosystem/sep-0023.md
@@ -41,6 +50,8 @@ use ripemd::Ripemd160;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 use sha3::Keccak256;
+use tandem_curves::Point;
+use tandem_protocol::taproot::bip340::TapTweak;
 
 /// Tron's address prefix byte (mainnet): addresses start with `T`.
 const TRON_PREFIX: u8 = 0x41;
@@ -58,6 +69,12 @@ pub struct Addresses {
     pub ethereum: String,
     /// Bitcoin mainnet native SegWit v0 P2WPKH address of the secp256k1 key (`bc1q…`).
     pub bitcoin: String,
+    /// Bitcoin mainnet Taproot address (BIP86: key path only) with the secp256k1 key as its
+    /// internal key (`bc1p…`, 62 characters); `None` only for a key whose BIP341 tweak fails
+    /// (probability about `2^-128`: no key-path spend exists). Absent from JSON then, and
+    /// read as `None` from JSON written before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bitcoin_taproot: Option<String>,
     /// Tron address of the secp256k1 key (`T…`, 34 characters).
     pub tron: String,
     /// Solana address of the Ed25519 key (Base58 of the 32 key bytes).
@@ -69,13 +86,15 @@ pub struct Addresses {
 impl Addresses {
     /// From the validated public keys.
     ///
-    /// The secp256k1 key gives the Ethereum, Bitcoin and Tron addresses; the Ed25519 key
+    /// The secp256k1 key gives the Ethereum, Bitcoin (P2WPKH and Taproot) and Tron
+    /// addresses; the Ed25519 key
     /// gives the Solana and Stellar addresses.
     #[must_use]
     pub fn new(secp256k1: &k256::PublicKey, ed25519: &ed25519_dalek::VerifyingKey) -> Self {
         Self {
             ethereum: ethereum(secp256k1),
             bitcoin: bitcoin_p2wpkh(secp256k1),
+            bitcoin_taproot: bitcoin_taproot(secp256k1),
             tron: tron(secp256k1),
             solana: solana(ed25519),
             stellar: stellar(ed25519),
@@ -139,36 +158,15 @@ pub fn bitcoin_p2wpkh(key: &k256::PublicKey) -> String {
         .collect()
 }
 
-/// BIP340's tagged hash: `SHA-256(SHA-256(tag) ‖ SHA-256(tag) ‖ msg)`.
-fn tagged_hash(tag: &[u8], msg: &[u8]) -> [u8; 32] {
-    let tag = Sha256::digest(tag);
-    Sha256::new()
-        .chain_update(tag)
-        .chain_update(tag)
-        .chain_update(msg)
-        .finalize()
-        .into()
-}
-
 /// The Taproot output key (32-byte x-only, BIP340) of a key-path-only output with `key` as
 /// its internal key (BIP86: no script tree): BIP341's `Q = P + int(hash_TapTweak(x(P)))·G`,
-/// where `P` is `key` with an even `y`. `None` when the tweak is not below the group order
-/// or `Q` is the identity (probability about `2^-128`; BIP341 makes such a key unspendable).
+/// where `P` is `key` with an even `y` ([`TapTweak`], the tweak the wallet signs with).
+/// `None` when the tweak is not below the group order or `Q` is the point at infinity
+/// (probability about `2^-128`; BIP341 makes such a key unspendable by key path).
 /// Public values only: variable time.
 #[must_use]
 pub fn taproot_output_key(key: &k256::PublicKey) -> Option<[u8; 32]> {
-    use k256::elliptic_curve::PrimeField as _;
-    let compressed = key.to_compressed_point();
-    let [tag, x @ ..]: [u8; 33] = compressed.as_slice().try_into().ok()?;
-    // lift_x(x(P)): the point with this x and an even y.
-    let point = key.to_projective();
-    let even = if tag == 0x03 { -point } else { point };
-    let tweak = tagged_hash(b"TapTweak", &x);
-    let t = Option::<k256::Scalar>::from(k256::Scalar::from_repr(tweak.into()))?;
-    let q = (even + k256::ProjectivePoint::GENERATOR * t).to_affine();
-    let q = k256::PublicKey::from_affine(q).ok()?;
-    let [_, qx @ ..]: [u8; 33] = q.to_compressed_point().as_slice().try_into().ok()?;
-    Some(qx)
+    TapTweak::of(&Point::new(key.to_projective())).map(|tweak| tweak.output_key())
 }
 
 /// The Bitcoin mainnet Taproot (SegWit v1, BIP341) address of a key-path-only output with

@@ -92,5 +92,6 @@ pub use tandem_curves::CurveId;
 pub use tandem_paillier::paillier::SecretKey as PaillierSecretKey;
 pub use tandem_protocol::ecdsa::EcdsaSignature;
 pub use tandem_protocol::hd::{DerivationPath, HdError};
+pub use tandem_protocol::taproot::sign::TaprootSignature;
 pub use tandem_protocol::{Check, Error as ProtocolError, Role};
 pub use zeroize::Zeroizing;

@@ -13,6 +13,7 @@ use tandem_curves::{CurveId, Ed25519, Secp256k1};
 use tandem_protocol::driver::{self, InMemory, NoTap, parties};
 use tandem_protocol::ecdsa::{EcdsaSignature, pool::MAX_HELD};
 use tandem_protocol::hd::DerivationPath;
+use tandem_protocol::taproot::sign::TaprootSignature;
 
 use crate::error::{WalletError, protocol};
 use crate::progress::{ProgressFn, Step};
@@ -248,6 +249,49 @@ impl<S: Store> Wallet<S> {
         let (signature, ()) = InMemory::new(&mut NoTap)
             .run(pair, &mut os_rng(), &mut os_rng())
             .map_err(protocol("Ed25519 signing"))?;
+        Ok(signature)
+    }
+
+    /// A BIP340 Schnorr signature of `message` (for a Taproot key-path spend, the 32-byte
+    /// BIP341 signature hash) under the Taproot output key of the wallet's secp256k1 key
+    /// (BIP86, the `bitcoin_taproot` address); [`Wallet::sign_bip340_at`] with `m`.
+    ///
+    /// # Errors
+    /// As [`Wallet::sign_secp256k1`].
+    pub fn sign_bip340(
+        &self,
+        message: &[u8],
+        progress: &mut ProgressFn<'_>,
+    ) -> Result<TaprootSignature, WalletError> {
+        self.sign_bip340_at(&DerivationPath::master(), message, progress)
+    }
+
+    /// [`Wallet::sign_bip340`] with the output key of the child key at `path`
+    /// ([`Wallet::tree`]). Two-party FROST with BIP340 challenges on the same shares ECDSA
+    /// signs with ([`tandem_protocol::taproot`]); no presignature is used. The client verifies
+    /// the signature before it returns it.
+    ///
+    /// # Errors
+    /// As [`Wallet::sign_secp256k1`].
+    pub fn sign_bip340_at(
+        &self,
+        path: &DerivationPath,
+        message: &[u8],
+        progress: &mut ProgressFn<'_>,
+    ) -> Result<TaprootSignature, WalletError> {
+        let _lock = self.begin()?;
+        let record = self.require_signable()?;
+        let [client, server] = self.load_pair::<Secp256k1>(&record, progress)?;
+        step(
+            progress,
+            Step::Signing,
+            Some(CurveId::Secp256k1),
+            Party::Client,
+        );
+        let pair = parties::bip340_sign_for_client((client.core(), server.core()), path, message);
+        let (signature, ()) = InMemory::new(&mut NoTap)
+            .run(pair, &mut os_rng(), &mut os_rng())
+            .map_err(protocol("BIP340 signing"))?;
         Ok(signature)
     }
 }

@@ -400,6 +400,11 @@ fn addresses_new_collects_every_chain() {
         Addresses {
             ethereum: "0x7E5F4552091A69125d5DfCb7b8C2659029395Bdf".to_owned(),
             bitcoin: "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4".to_owned(),
+            // A pin: the P2TR address of the key 1·G (the tweak and the Bech32m encoding are checked
+            // against BIP86's published vectors below).
+            bitcoin_taproot: Some(
+                "bc1pmfr3p9j00pfxjh0zmgp99y8zftmd3s5pmedqhyptwy6lm87hf5sspknck9".to_owned()
+            ),
             tron: "TMVQGm1qAQYVdetCeGRRkTWYYrLXuHK2HC".to_owned(),
             solana: "5F7UqtVg2BigjDcKvAi299BKTGNsKUD4pAMbdJRL3NXT".to_owned(),
             stellar: "GA7QYNF7SOWQ3GLR2BGMZEHXAVIRZA4KVWLTJJFC7MGXUA74P7UJVSGZ".to_owned(),
@@ -407,11 +412,19 @@ fn addresses_new_collects_every_chain() {
     );
     let json = serde_json::to_string(&addresses).unwrap();
     assert_eq!(serde_json::from_str::<Addresses>(&json).unwrap(), addresses);
+    // JSON written before the Taproot address existed (a server of an earlier release) reads
+    // with none; an object without one is written without the field.
+    let mut old: serde_json::Value = serde_json::from_str(&json).unwrap();
+    old.as_object_mut().unwrap().remove("bitcoin_taproot");
+    let read = serde_json::from_value::<Addresses>(old.clone()).unwrap();
+    assert_eq!(read.bitcoin_taproot, None);
+    assert_eq!(serde_json::to_value(&read).unwrap(), old);
 
     for (secp, ed) in sample_secp_keys().iter().zip(sample_ed_keys().iter()) {
         let a = Addresses::new(secp, ed);
         assert_eq!(a.ethereum, ethereum(secp));
         assert_eq!(a.bitcoin, bitcoin_p2wpkh(secp));
+        assert_eq!(a.bitcoin_taproot, bitcoin_taproot(secp));
         assert_eq!(a.tron, tron(secp));
         assert_eq!(a.solana, solana(ed));
         assert_eq!(a.stellar, stellar(ed));

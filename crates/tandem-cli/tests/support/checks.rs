@@ -137,6 +137,46 @@ pub(crate) fn with(base: &Value, extra: Value) -> Value {
     value
 }
 
+/// BIP341's `taproot_tweak_pubkey` with no script tree (BIP86), from the BIP's formulas with
+/// k256 types: the x-only output key of the internal key `key`.
+pub(crate) fn bip86_output_key(key: &k256::PublicKey) -> Vec<u8> {
+    use k256::elliptic_curve::PrimeField;
+    use k256::elliptic_curve::point::AffineCoordinates;
+    let affine = key.as_affine();
+    let x: [u8; 32] = affine.x().into();
+    let point = key.to_projective();
+    let even = if bool::from(affine.y_is_odd()) {
+        -point
+    } else {
+        point
+    };
+    let tag = sha256(b"TapTweak");
+    let t: [u8; 32] = Sha256::new()
+        .chain_update(tag)
+        .chain_update(tag)
+        .chain_update(x)
+        .finalize()
+        .into();
+    let t = Option::<k256::Scalar>::from(k256::Scalar::from_repr(t.into())).unwrap();
+    let q = (even + k256::ProjectivePoint::GENERATOR * t).to_affine();
+    let qx: [u8; 32] = q.x().into();
+    qx.to_vec()
+}
+
+/// A `sign --scheme bip340` output: exactly `signature` (64 bytes) and `output_key` (32), the
+/// output key BIP86's for `internal`, and the signature valid for `message` under it with
+/// `k256::schnorr` (and not for another message).
+pub(crate) fn check_bip340(out: &Value, internal: &k256::PublicKey, message: &[u8]) {
+    assert_eq!(keys(out), ["output_key", "signature"], "{out}");
+    let output_key = assert_hex(field(out, "/output_key"), 32);
+    assert_eq!(output_key, bip86_output_key(internal));
+    let signature = assert_hex(field(out, "/signature"), 64);
+    let key = k256::schnorr::VerifyingKey::from_slice(&output_key).unwrap();
+    let sig = k256::schnorr::Signature::try_from(signature.as_slice()).unwrap();
+    key.verify_raw(message, &sig).unwrap();
+    assert!(key.verify_raw(b"another message", &sig).is_err());
+}
+
 pub(crate) fn secp_key(wallet: &Value) -> k256::ecdsa::VerifyingKey {
     k256::ecdsa::VerifyingKey::from_sec1_bytes(&unhex(field(wallet, "/secp256k1/public_key")))
         .unwrap()
@@ -170,7 +210,14 @@ pub(crate) fn check_wallet_object(wallet: &Value) {
     let addresses = &wallet["addresses"];
     assert_eq!(
         keys(addresses),
-        ["bitcoin", "ethereum", "solana", "stellar", "tron"]
+        [
+            "bitcoin",
+            "bitcoin_taproot",
+            "ethereum",
+            "solana",
+            "stellar",
+            "tron"
+        ]
     );
     let ethereum = field(addresses, "/ethereum");
     assert!(ethereum.starts_with("0x"), "{ethereum}");
@@ -186,6 +233,15 @@ pub(crate) fn check_wallet_object(wallet: &Value) {
             .all(|c| b"qpzry9x8gf2tvdw0s3jn54khce6mua7l".contains(&c)),
         "{bitcoin}"
     );
+
+    // Taproot: Bech32m (BIP350) of witness version 1 and the BIP86 output key of the wallet's
+    // key, checked with k256 from BIP341's formulas below.
+    let taproot = field(addresses, "/bitcoin_taproot");
+    assert!(taproot.starts_with("bc1p"), "{taproot}");
+    assert_eq!(taproot.len(), 62, "P2TR: {taproot}");
+    let (hrp, version, program) = bech32::segwit::decode(taproot).unwrap();
+    assert_eq!((hrp.as_str(), version.to_u8()), ("bc", 1), "{taproot}");
+    assert_eq!(program, bip86_output_key(&secp), "{taproot}");
 
     // Tron: Base58Check of 0x41 and the same 20 bytes as the Ethereum address.
     let tron = field(addresses, "/tron");
@@ -220,6 +276,7 @@ pub(crate) fn check_wallet_object(wallet: &Value) {
         json!({
             "ethereum": expected.ethereum,
             "bitcoin": expected.bitcoin,
+            "bitcoin_taproot": expected.bitcoin_taproot,
             "tron": expected.tron,
             "solana": expected.solana,
             "stellar": expected.stellar,
@@ -369,7 +426,14 @@ pub(crate) fn check_child(wallet: &Value, out: &Value, path: &str) -> Value {
     for curve in ["secp256k1", "ed25519"] {
         assert_ne!(child[curve]["public_key"], wallet[curve]["public_key"]);
     }
-    for chain in ["ethereum", "bitcoin", "tron", "solana", "stellar"] {
+    for chain in [
+        "ethereum",
+        "bitcoin",
+        "bitcoin_taproot",
+        "tron",
+        "solana",
+        "stellar",
+    ] {
         assert_ne!(child["addresses"][chain], wallet["addresses"][chain]);
     }
     child

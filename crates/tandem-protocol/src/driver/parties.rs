@@ -381,23 +381,44 @@ pub fn bip340_sign_client<'a, R: CryptoRng + 'a>(
     bip340_sign_client_copy(client_key, path, message, ServerCopy::Skip)
 }
 
-/// BIP340 signing of `message` with the Taproot output key of the key at `path`, all three
-/// messages: both parties output the signature they verified.
-pub fn bip340_sign<'a, R1: CryptoRng + 'a, R2: CryptoRng + 'a>(
+/// BIP340 signing (2 or 3 messages, `copy`), the server ending with `server_tail`.
+fn bip340_sign_pair<'a, R1: CryptoRng + 'a, R2: CryptoRng + 'a, O: 'a>(
     (client_key, server_key): (&'a KeyShare<Secp256k1>, &'a KeyShare<Secp256k1>),
     path: &DerivationPath,
     message: &'a [u8],
-) -> Pair<'a, R1, R2, TaprootSignature, TaprootSignature> {
-    let client = bip340_sign_client_copy(client_key, path, message, ServerCopy::Take);
+    copy: ServerCopy,
+    server_tail: impl FnOnce(bip340_sign::ServerAwaitingShare) -> Party<'a, R2, O> + Send + 'a,
+) -> Pair<'a, R1, R2, TaprootSignature, O> {
+    let client = bip340_sign_client_copy(client_key, path, message, copy);
     let server = Party::receive(move |m1, rng: &mut R2| {
         let request = bip340_sign::server_receive_request(server_key, m1)?;
         let (state, m2) = request.approve(server_key, rng)?;
-        Ok(Party::send(
-            m2,
-            Party::receive(move |m3, _| Ok(Party::Done(state.receive(server_key, m3)?))),
-        ))
+        Ok(Party::send(m2, server_tail(state)))
     });
     Pair { client, server }
+}
+
+/// BIP340 signing of `message` with the Taproot output key of the key at `path`, all three
+/// messages: both parties output the signature they verified.
+pub fn bip340_sign<'a, R1: CryptoRng + 'a, R2: CryptoRng + 'a>(
+    keys: (&'a KeyShare<Secp256k1>, &'a KeyShare<Secp256k1>),
+    path: &DerivationPath,
+    message: &'a [u8],
+) -> Pair<'a, R1, R2, TaprootSignature, TaprootSignature> {
+    let server_key = keys.1;
+    bip340_sign_pair(keys, path, message, ServerCopy::Take, move |state| {
+        Party::receive(move |m3, _| Ok(Party::Done(state.receive(server_key, m3)?)))
+    })
+}
+
+/// BIP340 signing for the client only (two messages): the client aggregates and verifies,
+/// the server outputs nothing.
+pub fn bip340_sign_for_client<'a, R1: CryptoRng + 'a, R2: CryptoRng + 'a>(
+    keys: (&'a KeyShare<Secp256k1>, &'a KeyShare<Secp256k1>),
+    path: &DerivationPath,
+    message: &'a [u8],
+) -> Pair<'a, R1, R2, TaprootSignature, ()> {
+    bip340_sign_pair(keys, path, message, ServerCopy::Skip, |_| Party::Done(()))
 }
 
 /// The client's side of operation `O` on curve `C` (messages 1 and 3; see [`reshare`]).
