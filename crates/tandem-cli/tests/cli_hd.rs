@@ -80,7 +80,13 @@ fn local_mode_signs_taproot_key_path_spends() {
     // No presignature is used and no share changes: the stores stay as they are.
     let before = case.state();
     let out = case.json(&[
-        "sign", "--curve", "secp256k1", "--scheme", "bip340", "--message", &sighash,
+        "sign",
+        "--curve",
+        "secp256k1",
+        "--scheme",
+        "bip340",
+        "--message",
+        &sighash,
     ]);
     check_bip340(&out, &secp_key(wallet).into(), &unhex(&sighash));
     // The output key is the witness program of the wallet's bc1p address.
@@ -90,13 +96,18 @@ fn local_mode_signs_taproot_key_path_spends() {
 
     let path = "m/0/1";
     let child = case.json(&["addresses", "--path", path]);
-    let child_key = k256::PublicKey::from_sec1_bytes(&unhex(field(
-        &child,
-        "/child/secp256k1/public_key",
-    )))
-    .unwrap();
+    let child_key =
+        k256::PublicKey::from_sec1_bytes(&unhex(field(&child, "/child/secp256k1/public_key")))
+            .unwrap();
     let out = case.json(&[
-        "sign", "--curve", "secp256k1", "--scheme", "bip340", "--message", &sighash, "--path",
+        "sign",
+        "--curve",
+        "secp256k1",
+        "--scheme",
+        "bip340",
+        "--message",
+        &sighash,
+        "--path",
         path,
     ]);
     assert_eq!(field(&out, "/path"), path);

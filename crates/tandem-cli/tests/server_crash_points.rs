@@ -351,6 +351,16 @@ fn presign_sign_and_backup_survive_a_kill_at_every_write() {
     killed.extend(at_every_point(
         &mut c,
         &Operation {
+            name: "BIP340",
+            setup: &same,
+            run: &|c, w| w.phone(c).sign_bip340(&[3; 32], &mut |_| {}).map(drop),
+            check: &signable,
+            retry: &|c, w, last| usable(&w.phone(c), last),
+        },
+    ));
+    killed.extend(at_every_point(
+        &mut c,
+        &Operation {
             name: "backup",
             setup: &same,
             run: &|c, w| w.phone(c).backup(&password(), &mut |_| {}).map(drop),
@@ -573,6 +583,7 @@ const PRESIGN_SIGN_BACKUP: &[&str] = &[
     "sessions.step",
     "presignatures.spend",
     "idempotency.ed25519",
+    "idempotency.bip340",
     "backup.client",
 ];
 const RESHARE: &[&str] = &[

@@ -448,3 +448,123 @@ fn lifecycle_with_child_keys_over_http() {
         );
     }
 }
+
+/// Taproot over HTTP: `tandem sign --scheme bip340 --server …` for the wallet's key and a
+/// child, checked with `k256::schnorr` under BIP86 output keys computed from BIP341's formulas
+/// (and equal to the `bitcoin_taproot` programs); the same output keys on a new device after
+/// recovery; `POST /v1/sign/bip340` by hand: a retry under one idempotency key gets the
+/// recorded answer, and commitments that are not curve points are refused naming the client.
+#[test]
+fn taproot_key_path_signing_over_http() {
+    let srv_dir = tempdir();
+    let srv = Server::sqlite(srv_dir.path());
+    let (_, key) = srv.create_client("taproot");
+    let phone = srv_dir.path().join("phone");
+    let wallet = device_ok(&srv.url, &key, &phone, &["generate"]);
+    let sighash = hex(&sha256(b"sighash over http"));
+    let path = "m/86/0";
+    let child = device_ok(&srv.url, &key, &phone, &["addresses", "--path", path]);
+    let child_key =
+        k256::PublicKey::from_sec1_bytes(&unhex(field(&child, "/child/secp256k1/public_key")))
+            .unwrap();
+    let sign = |device: &std::path::Path, path: Option<&str>| {
+        let mut args = vec![
+            "sign",
+            "--curve",
+            "secp256k1",
+            "--scheme",
+            "bip340",
+            "--message",
+            &sighash,
+        ];
+        if let Some(path) = path {
+            args.extend(["--path", path]);
+        }
+        let mut out = device_ok(&srv.url, &key, device, &args);
+        for extra in ["path", "public_key"] {
+            out.as_object_mut().unwrap().remove(extra);
+        }
+        out
+    };
+    let own = sign(&phone, None);
+    check_bip340(&own, &secp_key(&wallet).into(), &unhex(&sighash));
+    let (_, _, program) =
+        bech32::segwit::decode(field(&wallet, "/addresses/bitcoin_taproot")).unwrap();
+    assert_eq!(hex(&program), field(&own, "/output_key"));
+    let of_child = sign(&phone, Some(path));
+    check_bip340(&of_child, &child_key, &unhex(&sighash));
+
+    let password = srv_dir.path().join("password");
+    std::fs::write(&password, "taproot survives recovery").unwrap();
+    let password = password.to_str().unwrap();
+    device_ok(
+        &srv.url,
+        &key,
+        &phone,
+        &["backup", "--password-file", password],
+    );
+    let laptop = srv_dir.path().join("laptop");
+    device_ok(
+        &srv.url,
+        &key,
+        &laptop,
+        &["recover", "--password-file", password],
+    );
+    let again = sign(&laptop, Some(path));
+    check_bip340(&again, &child_key, &unhex(&sighash));
+    assert_eq!(again["output_key"], of_child["output_key"]);
+
+    // By hand, from the new device's share.
+    let share = tandem_protocol::ecdsa::EcdsaKeyShare::from_bytes(
+        &std::fs::read(laptop.join("secp256k1.share")).unwrap(),
+    )
+    .unwrap();
+    let (_, m1) = tandem_protocol::taproot::sign::client_start(
+        share.core(),
+        tandem_protocol::SessionId([7; 32]),
+        &tandem_protocol::hd::DerivationPath::master(),
+        &unhex(&sighash),
+        &mut rand_core::UnwrapErr(getrandom::SysRng),
+    )
+    .unwrap();
+    let url = format!("{}/v1/sign/bip340", srv.url);
+    let api_key = api_key(&key);
+    let post = |body: Vec<u8>, idempotency: &str| {
+        raw(
+            "POST",
+            &url,
+            Some(&api_key),
+            Some(("application/octet-stream", body)),
+            &[("idempotency-key", idempotency)],
+        )
+    };
+    let (status, first) = post(m1.clone(), "retry-me");
+    assert_eq!(status, 200);
+    let (status, second) = post(m1.clone(), "retry-me");
+    assert_eq!((status, &second), (200, &first), "the recorded answer");
+    let (status, fresh) = post(m1.clone(), "another-key");
+    assert_eq!(status, 200);
+    assert_ne!(fresh, first, "fresh nonces for a new request");
+
+    // D_c replaced by a string that is no compressed point (x = 5 is not on the curve).
+    let mut msg = tandem_protocol::Message::from_bytes(&m1).unwrap();
+    let hiding: tandem_protocol::taproot::sign::SignRequestMsg =
+        tandem_protocol::codec::decode(&msg.payload).unwrap();
+    let hiding = hiding.commitments.hiding.to_bytes().unwrap();
+    let at = msg
+        .payload
+        .windows(33)
+        .position(|w| w == hiding.as_slice())
+        .unwrap();
+    let mut not_a_point = [0u8; 33];
+    not_a_point[0] = 2;
+    not_a_point[32] = 5;
+    msg.payload[at..at + 33].copy_from_slice(&not_a_point);
+    let (status, answer) = post(msg.to_bytes().unwrap(), "bad-point");
+    let answer: Value = serde_json::from_slice(&answer).unwrap();
+    assert_eq!(status, 422, "{answer}");
+    assert!(
+        answer["message"].as_str().unwrap().contains("client"),
+        "{answer}"
+    );
+}

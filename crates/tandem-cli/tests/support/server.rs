@@ -314,9 +314,23 @@ pub(crate) fn signs_under<T: Transport>(client: &Client<T, FsDevice>, info: &Wal
         .ed25519
         .verify_strict(b"after a crash", &sig)
         .unwrap();
+    // Taproot: BIP340 under the output key of the wallet's bc1p address.
+    let taproot = client.sign_bip340(&[8; 32], &mut |_| {}).unwrap();
+    assert_eq!(
+        Some(taproot.output_key),
+        tandem_wallet::address::taproot_output_key(&info.public_keys.secp256k1)
+    );
+    k256::schnorr::VerifyingKey::from_slice(&taproot.output_key)
+        .unwrap()
+        .verify_raw(
+            &[8; 32],
+            &k256::schnorr::Signature::try_from(&taproot.signature[..]).unwrap(),
+        )
+        .unwrap();
 }
 
-/// The wallet signs on both curves with the keys the server holds for it.
+/// The wallet signs on both curves (and for its Taproot output) with the keys the server
+/// holds for it.
 pub(crate) fn signs<T: Transport>(client: &Client<T, FsDevice>) {
     let info = client.info(&mut |_| {}).unwrap();
     signs_under(client, &info);
