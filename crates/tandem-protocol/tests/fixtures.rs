@@ -179,6 +179,58 @@ fn eddsa_fixture_decodes_and_verifies() {
     check_eddsa(Gen::Current);
 }
 
+/// `v4/bip340-sign.json` (new in the current formats): the request is for the child m/0/7
+/// and the fixture's message, the output key is BIP86's of the child key, and the signature
+/// verifies under it with our BIP340 verifier and with `k256::schnorr`.
+#[test]
+fn bip340_fixture_decodes_and_verifies() {
+    use tandem_protocol::taproot::{bip340, sign};
+    let t = load(Gen::Current, fixtures::BIP340_FILE);
+    assert_eq!(t.messages.len(), 3);
+    let m = |i: usize| read_message(Gen::Current, &t.messages[i].bytes).unwrap();
+    for (i, round) in [
+        sign::round::REQUEST,
+        sign::round::RESPONSE,
+        sign::round::CLIENT_SHARE,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        assert_eq!(
+            (m(i).header.protocol, m(i).header.round),
+            (ProtocolId::Bip340Sign, round)
+        );
+    }
+    let client = KeyShare::<Secp256k1>::from_bytes(output(&t, "client_key_share")).unwrap();
+    let server = KeyShare::<Secp256k1>::from_bytes(output(&t, "server_key_share")).unwrap();
+    assert_eq!(client.sharing_id(), server.sharing_id());
+    let request: sign::SignRequestMsg = codec::decode(&m(0).payload).unwrap();
+    assert_eq!(request.message, output(&t, "message"));
+    assert_eq!(request.sharing_id, client.sharing_id());
+    assert_eq!(request.path, fixtures::child_path());
+    let child = client.derive(&request.path).unwrap().public_key;
+    assert_eq!(child.to_bytes().unwrap(), output(&t, "child_public_key"));
+    let _: sign::SignResponseMsg = codec::decode(&m(1).payload).unwrap();
+    let _: sign::SignShareMsg = codec::decode(&m(2).payload).unwrap();
+    let output_key: [u8; 32] = output(&t, "output_key").try_into().unwrap();
+    assert_eq!(
+        bip340::TapTweak::of(&child).unwrap().output_key(),
+        output_key
+    );
+    let signature: [u8; 64] = output(&t, "signature").try_into().unwrap();
+    let message = output(&t, "message");
+    bip340::verify(&output_key, message, &signature).unwrap();
+    k256::schnorr::VerifyingKey::from_slice(&output_key)
+        .unwrap()
+        .verify_raw(
+            message,
+            &k256::schnorr::Signature::try_from(&signature[..]).unwrap(),
+        )
+        .unwrap();
+    // The server accepts the recorded request again (a fresh response), from the stored share.
+    sign::server_receive_request(&server, &t.messages[0].bytes).unwrap();
+}
+
 #[test]
 fn ecdsa_fixture_decodes_and_verifies() {
     check_ecdsa(Gen::V1);

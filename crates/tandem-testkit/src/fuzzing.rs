@@ -19,12 +19,14 @@ pub mod ecdsa;
 pub mod paillier;
 pub mod protocol;
 pub mod seeds;
+pub mod taproot;
 pub mod wallet;
 
 pub use backup::*;
 pub use ecdsa::*;
 pub use paillier::*;
 pub use protocol::*;
+pub use taproot::{bip340_client_response, bip340_server_request, bip340_server_share};
 pub use wallet::{FUZZ_AT_REST_KEY, at_rest_record, hd, wallet_record};
 
 use tandem_protocol::Message;
@@ -59,6 +61,9 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("eddsa_server_request", eddsa_server_request),
     ("eddsa_client_response", eddsa_client_response),
     ("eddsa_server_share", eddsa_server_share),
+    ("bip340_server_request", bip340_server_request),
+    ("bip340_client_response", bip340_client_response),
+    ("bip340_server_share", bip340_server_share),
     ("ecdsa_stored", ecdsa_stored),
     ("aux_server_commit", aux_server_commit),
     ("aux_client_reveal", aux_client_reveal),

@@ -59,6 +59,9 @@ const PROTOCOL: &[&str] = &[
     "eddsa_server_request",
     "eddsa_client_response",
     "eddsa_server_share",
+    "bip340_server_request",
+    "bip340_client_response",
+    "bip340_server_share",
 ];
 
 /// A near-valid message costs proof verifications (a fraction of a second to seconds): fewer

@@ -42,6 +42,16 @@ fn reads_back(fixture: PathBuf) {
     let wallet = Wallet::new(FsStore::open(dir.path()).unwrap());
     assert_eq!(describe(&wallet), expected(&fixture));
     let info = wallet.info().unwrap();
+    // The Taproot address came after the store was frozen: BIP86's, of the stored key.
+    assert_eq!(
+        info.addresses.bitcoin_taproot,
+        tandem_wallet::address::bitcoin_taproot(&info.public_keys.secp256k1)
+    );
+    let taproot = wallet.sign_bip340(&[0x5b; 32], &mut |_| {}).unwrap();
+    assert_eq!(
+        Some(taproot.output_key),
+        tandem_wallet::address::taproot_output_key(&info.public_keys.secp256k1)
+    );
     assert_eq!(info.signing_status, SigningStatus::StoredClient);
     assert_eq!(
         info.backup_status,

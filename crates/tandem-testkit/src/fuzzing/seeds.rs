@@ -24,6 +24,19 @@ fn message(seeds: &mut Vec<Seed>, target: &'static str, bytes: &[u8]) {
 fn protocol(transcripts: &[(&'static str, Transcript)]) -> Result<Vec<Seed>, Error> {
     let mut seeds = Vec::new();
     for (name, t) in transcripts {
+        if name.starts_with("bip340") {
+            // Per-round seeds come from the Taproot fuzzing states (their session and keys
+            // match the targets'); here the envelopes and the stored shares.
+            for m in &t.messages {
+                message(&mut seeds, "envelope", &m.bytes);
+            }
+            for (out_name, out) in &t.outputs {
+                if out_name.ends_with("key_share") {
+                    seeds.push(Seed::new("key_share", out.0.clone()));
+                }
+            }
+            continue;
+        }
         if name.starts_with("ecdsa") {
             // Per-round seeds come from the ECDSA fuzzing states, whose sessions match; here
             // the envelopes and the stored forms.
@@ -79,6 +92,9 @@ fn protocol(transcripts: &[(&'static str, Transcript)]) -> Result<Vec<Seed>, Err
         .approve(&server, &mut rng(17))?;
     seeds.push(saved(s.save())?);
     for (target, bytes) in super::ecdsa::seeds() {
+        message(&mut seeds, target, &bytes);
+    }
+    for (target, bytes) in super::taproot::seeds() {
         message(&mut seeds, target, &bytes);
     }
     Ok(seeds)
