@@ -20,7 +20,10 @@ use tandem_curves::{Curve, CurveId, Ed25519, Secp256k1};
 use tandem_protocol::driver::{self, NoTap};
 use tandem_protocol::ecdsa::{EcdsaKeyShare, EcdsaSignature, Presignature, presign, sign};
 use tandem_protocol::eddsa::sign as eddsa_sign;
+use tandem_protocol::hd::DerivationPath;
 use tandem_protocol::keygen;
+use tandem_protocol::taproot::bip340;
+use tandem_protocol::taproot::sign::{self as bip340_sign, TaprootSignature};
 use tandem_protocol::{KeyShare, Role, SessionId};
 use tandem_testkit::ecdsa::fixture_pair;
 use tandem_testkit::message::rng;
@@ -198,6 +201,82 @@ impl Proto for EddsaSign {
 #[test]
 fn eddsa_sign_dishonest_peer() {
     attack_both(&EddsaSign, 40);
+}
+
+// ---------------------------------------------------------------------------------------
+// Taproot: FROST with BIP340 challenges on the secp256k1 shares.
+
+fn secp_keys() -> &'static (KeyShare<Secp256k1>, KeyShare<Secp256k1>) {
+    static KEYS: OnceLock<(KeyShare<Secp256k1>, KeyShare<Secp256k1>)> = OnceLock::new();
+    KEYS.get_or_init(|| {
+        driver::keygen::<Secp256k1, _, _, _>(&mut rng(13), &mut rng(14), &mut NoTap).unwrap()
+    })
+}
+
+struct Bip340Sign;
+
+impl Proto for Bip340Sign {
+    /// The signature and the message this party signed.
+    type Out = (TaprootSignature, Vec<u8>);
+    const NAME: &'static str = "BIP340 (Taproot) signing";
+    const MSGS: usize = 3;
+    fn run(&self, seed: u64, tap: &mut TapFn<'_>) -> Run<Self::Out> {
+        let mut run = Run::default();
+        let (c, s) = secp_keys();
+        let (mut cr, mut sr) = (rng(seed), rng(seed + 1));
+        let session = SessionId::random(&mut cr);
+        let (cs, mut m1) = step!(
+            run,
+            Role::Client,
+            bip340_sign::client_start(c, session, &DerivationPath::master(), MESSAGE, &mut cr)
+        );
+        tap(Role::Client, 1, &mut m1);
+        let req = step!(
+            run,
+            Role::Server,
+            bip340_sign::server_receive_request(s, &m1)
+        );
+        let approved = req.message().to_vec();
+        let (ss, mut m2) = step!(run, Role::Server, req.approve(s, &mut sr));
+        tap(Role::Server, 2, &mut m2);
+        let (sig, mut m3) = step!(run, Role::Client, cs.receive(c, &m2));
+        run.client = Some((sig, MESSAGE.to_vec()));
+        tap(Role::Client, 3, &mut m3);
+        run.server = Some((step!(run, Role::Server, ss.receive(s, &m3)), approved));
+        run
+    }
+    fn mutations(&self, idx: usize, p: &[u8]) -> (Vec<Mutation>, Stats) {
+        match idx {
+            1 => mutations::<bip340_sign::SignRequestMsg>(p),
+            2 => mutations::<bip340_sign::SignResponseMsg>(p),
+            _ => mutations::<bip340_sign::SignShareMsg>(p),
+        }
+    }
+    /// Every signature output is valid BIP340 for the message that party signed, under the
+    /// BIP86 output key of the wallet's key (the client asked for `m`).
+    fn check(&self, run: Run<Self::Out>) -> Result<(), String> {
+        let wallet = secp_keys().0.public_key();
+        let output_key = bip340::TapTweak::of(&wallet).unwrap().output_key();
+        for (role, out) in [(Role::Client, run.client), (Role::Server, run.server)] {
+            if let Some((sig, msg)) = out {
+                if sig.output_key != output_key {
+                    return Err(format!("{role} signed under another key"));
+                }
+                bip340::verify(&output_key, &msg, &sig.signature)
+                    .map_err(|e| format!("{role}'s signature does not verify: {e}"))?;
+            }
+        }
+        Ok(())
+    }
+    fn secrets(&self, _: u64, role: Role) -> Vec<String> {
+        let (c, s) = secp_keys();
+        secret_hex(if role == Role::Client { c } else { s })
+    }
+}
+
+#[test]
+fn bip340_sign_dishonest_peer() {
+    attack_both(&Bip340Sign, 40);
 }
 
 // ---------------------------------------------------------------------------------------
