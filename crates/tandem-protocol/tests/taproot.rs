@@ -360,3 +360,29 @@ fn invalid_commitments_are_malformed() {
         }
     }
 }
+
+/// A state finishes only with the share it started with (the client after a refresh of its
+/// share mid-run, the server likewise): `Misuse::KeyShareChanged`, nothing signed.
+#[test]
+fn a_state_only_accepts_its_own_key_share() {
+    let (c, s) = keys(14);
+    let (c2, s2) = keys(15);
+    let m = DerivationPath::master();
+    // The same seeds give the same client state (a test-only replay of one run).
+    let start = || sign::client_start(&c, SessionId([3; 32]), &m, b"x", &mut rng(1)).unwrap();
+    let (client, m1) = start();
+    let (server, m2) = sign::server_receive_request(&s, &m1)
+        .unwrap()
+        .approve(&s, &mut rng(2))
+        .unwrap();
+    assert!(matches!(
+        client.receive(&c2, &m2),
+        Err(Error::Misuse(tandem_protocol::Misuse::KeyShareChanged))
+    ));
+    let (client, _) = start();
+    let (_, m3) = client.receive(&c, &m2).unwrap();
+    assert!(matches!(
+        server.receive(&s2, &m3),
+        Err(Error::Misuse(tandem_protocol::Misuse::KeyShareChanged))
+    ));
+}

@@ -223,7 +223,13 @@ pub(crate) async fn ed25519(
             Ok::<_, Failure>(reply)
         })
         .await??;
-    answer(app, client_id, idempotency, reply, "idempotency.ed25519").await
+    if let Some(i) = &idempotency {
+        match record(app, client_id, i, &reply).await? {
+            Recorded::Commit(tx) => crash::commit(tx, "idempotency.ed25519").await?,
+            Recorded::Earlier(answer) => return Ok(answer),
+        }
+    }
+    Ok(reply)
 }
 
 /// `POST /v1/sign/bip340`: FROST with BIP340 challenges on the secp256k1 share (a Taproot
@@ -247,29 +253,34 @@ pub(crate) async fn bip340(
             Ok::<_, Failure>(reply)
         })
         .await??;
-    answer(app, client_id, idempotency, reply, "idempotency.bip340").await
-}
-
-/// A co-signature's answer, recorded first under its idempotency key if it has one (the
-/// server's nonces are already dropped: a retry gets this answer, never a second one).
-async fn answer(
-    app: &App,
-    client_id: &str,
-    idempotency: Option<Idempotency>,
-    reply: Vec<u8>,
-    write: &'static str,
-) -> Result<Vec<u8>> {
     if let Some(i) = &idempotency {
-        let mut tx = app.db.begin().await?;
-        if let Err(e) = i.record(&mut tx, client_id, &reply, None).await {
-            drop(tx);
-            // A concurrent request with this key recorded first: its answer.
-            return match i.recorded(app, client_id).await? {
-                Some(answer) => Ok(answer),
-                None => Err(e),
-            };
+        match record(app, client_id, i, &reply).await? {
+            Recorded::Commit(tx) => crash::commit(tx, "idempotency.bip340").await?,
+            Recorded::Earlier(answer) => return Ok(answer),
         }
-        crash::commit(tx, write).await?;
     }
     Ok(reply)
+}
+
+/// Where recording a co-signature's answer under its idempotency key got to.
+enum Recorded {
+    /// Recorded in this transaction: the caller commits it (naming its write) before the
+    /// answer leaves.
+    Commit(Transaction<'static, Any>),
+    /// A concurrent request with this key recorded first: its answer is the answer.
+    Earlier(Vec<u8>),
+}
+
+/// Records `reply` under the idempotency key `i` (the server's nonces are already dropped:
+/// a retry gets this answer, never a second one).
+async fn record(app: &App, client_id: &str, i: &Idempotency, reply: &[u8]) -> Result<Recorded> {
+    let mut tx = app.db.begin().await?;
+    if let Err(e) = i.record(&mut tx, client_id, reply, None).await {
+        drop(tx);
+        return match i.recorded(app, client_id).await? {
+            Some(answer) => Ok(Recorded::Earlier(answer)),
+            None => Err(e),
+        };
+    }
+    Ok(Recorded::Commit(tx))
 }

@@ -31,6 +31,7 @@ fn routes_in_code() -> BTreeSet<(String, String)> {
         ("api::path::CONFIRM", path::CONFIRM),
         ("api::path::SIGN_ED25519", path::SIGN_ED25519),
         ("api::path::SIGN_SECP256K1", path::SIGN_SECP256K1),
+        ("api::path::SIGN_BIP340", path::SIGN_BIP340),
         ("api::path::BACKUP", path::BACKUP),
         ("api::path::EJECT", path::EJECT),
         ("OPENAPI_PATH", tandem_server::OPENAPI_PATH),

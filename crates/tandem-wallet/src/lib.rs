@@ -38,6 +38,9 @@
 //! let child = tree.derive(&account)?;           // keys and addresses of m/0/1 on both curves
 //! let signed = wallet.sign_secp256k1_at(&account, &[7u8; 32], &mut |_| {})?; // same presignatures
 //!
+//! // Taproot: BIP340 under the BIP86 output key of the same secp256k1 key (info.addresses.bitcoin_taproot).
+//! let taproot = wallet.sign_bip340(&[9u8; 32], &mut |_| {})?; // 64-byte signature + x-only output key
+//!
 //! let key = BackupKey::Password(Zeroizing::new(b"correct horse".to_vec()));
 //! wallet.backup(&key, &mut |_| {})?;  // STORED_CUSTODIAN_BACKUP_SHARE -> STORED_CLIENT_BACKUP_SHARE
 //! // ... the device is lost: client/ is gone ...
