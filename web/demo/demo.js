@@ -40,7 +40,7 @@ function onProgress(event) {
 
 function setEnabled(on) {
   for (const id of [
-    "create", "status", "presign", "sign-secp", "sign-ed", "backup-password", "backup-passkey",
+    "create", "status", "presign", "sign-secp", "sign-ed", "sign-taproot", "backup-password", "backup-passkey",
     "lose", "recover-password", "recover-passkey",
   ]) {
     $(id).disabled = !on;
@@ -120,6 +120,11 @@ $("sign-secp").onclick = () => run("sign-secp256k1", async () => {
 $("sign-ed").onclick = () => run("sign-ed25519", async () => {
   const signed = await wallet.signEd25519($("message").value, { text: true });
   $("ed-signature").textContent = JSON.stringify(signed, null, 1);
+  return signed;
+});
+$("sign-taproot").onclick = () => run("sign-bip340", async () => {
+  const signed = await wallet.signBip340($("sighash").value.trim());
+  $("taproot-signature").textContent = JSON.stringify(signed, null, 1);
   return signed;
 });
 $("backup-password").onclick = () =>

@@ -14,6 +14,8 @@ export type Progress =
 export interface Addresses {
   ethereum: string;
   bitcoin: string;
+  /** BIP86 Taproot (bc1p…); absent only for a key with no Taproot output (about 2^-128). */
+  bitcoin_taproot?: string;
   tron: string;
   solana: string;
   stellar: string;
@@ -42,6 +44,13 @@ export interface Secp256k1Signature {
   recovery_id: 0 | 1;
   /** From a presignature of the device's pool (one round), or full signing. */
   method: "presignature" | "full_signing";
+}
+
+export interface Bip340Signature {
+  /** x(R)‖s (hex), BIP340. */
+  signature: string;
+  /** The 32-byte x-only Taproot output key it is valid under (hex). */
+  output_key: string;
 }
 
 export interface Ed25519Signature {
@@ -105,6 +114,8 @@ export declare class Tandem {
     message: Uint8Array | string,
     options?: CallOptions & { text?: boolean },
   ): Promise<Ed25519Signature>;
+  /** BIP340 over a 32-byte BIP341 signature hash (bytes or hex), for a Taproot key-path spend. */
+  signBip340(sighash: Uint8Array | string, options?: CallOptions): Promise<Bip340Signature>;
   backup(method: BackupMethod, options?: CallOptions): Promise<{ statuses: string[] }>;
   recover(method: BackupMethod, options?: CallOptions): Promise<WalletStatus>;
   refresh(options?: CallOptions): Promise<WalletStatus>;

@@ -260,6 +260,14 @@ export class Tandem {
   }
 
   /**
+   * BIP340 (Taproot key path) over a 32-byte BIP341 signature hash: `{signature,
+   * output_key}` (hex), valid under the output key of the `bitcoin_taproot` address.
+   */
+  signBip340(sighash, options) {
+    return this.#json("signBip340", [bytesOf(sighash, "sighash").slice()], options);
+  }
+
+  /**
    * Backs the wallet up: `{password}` (Argon2id, the native envelope) or `{passkey: true}`
    * (a key from the WebAuthn PRF extension of a new passkey). The statuses reached.
    */

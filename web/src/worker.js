@@ -94,6 +94,7 @@ async function call(method, args) {
         return wallet.presign(args[0]);
       case "signSecp256k1":
       case "signEd25519":
+      case "signBip340":
       case "backupPassword":
       case "recoverPassword":
       case "backupPasskey":
@@ -103,7 +104,7 @@ async function call(method, args) {
           return wallet[method](bytes);
         } finally {
           // A password or a passkey's PRF output is wiped once used.
-          if (method !== "signSecp256k1" && method !== "signEd25519") bytes.fill(0);
+          if (!method.startsWith("sign")) bytes.fill(0);
         }
       }
       default:

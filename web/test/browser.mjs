@@ -4,7 +4,7 @@
 
 import { chromium } from "playwright-core";
 import { ed25519 } from "@noble/curves/ed25519";
-import { secp256k1 } from "@noble/curves/secp256k1";
+import { schnorr, secp256k1 } from "@noble/curves/secp256k1";
 import { keccak_256 } from "@noble/hashes/sha3";
 import { bytesToHex, hexToBytes } from "@noble/hashes/utils";
 
@@ -154,7 +154,10 @@ export class Device {
     await this.load();
   }
 
-  /** Signs a random digest on secp256k1 and a message on Ed25519; verifies both. */
+  /**
+   * Signs a random digest on secp256k1 (ECDSA, and BIP340 for the Taproot address) and a
+   * message on Ed25519; verifies all three.
+   */
   async signBoth(wallet, label) {
     const digest = bytesToHex(crypto.getRandomValues(new Uint8Array(32)));
     const secp = await this.ok("sign-secp", { fill: { digest } });
@@ -162,7 +165,10 @@ export class Device {
     const message = `${label}: transfer 1 SOL`;
     const ed = await this.ok("sign-ed", { fill: { message } });
     verifyEd25519(wallet, new TextEncoder().encode(message), ed.result);
-    return { secp, ed };
+    const sighash = bytesToHex(crypto.getRandomValues(new Uint8Array(32)));
+    const taproot = await this.ok("sign-taproot", { fill: { sighash } });
+    verifyBip340(wallet, sighash, taproot.result);
+    return { secp, ed, taproot };
   }
 
   async close() {
@@ -191,6 +197,22 @@ export function verifySecp256k1(wallet, digestHex, signed) {
     ethereumAddress(recovered) === wallet.addresses.ethereum.toLowerCase(),
     "the recovered key is not the wallet's Ethereum address",
   );
+}
+
+/**
+ * A BIP340 signature verifies (noble's `schnorr`) under its output key, which is BIP86's
+ * tweak of the wallet's key (computed here from BIP341's formulas).
+ */
+export function verifyBip340(wallet, sighashHex, signed) {
+  const internal = secp256k1.ProjectivePoint.fromHex(wallet.secp256k1.public_key);
+  const even = internal.toAffine().y % 2n === 0n ? internal : internal.negate();
+  const x = even.toRawBytes(true).slice(1);
+  const tweak = schnorr.utils.taggedHash("TapTweak", x);
+  const output = even.add(secp256k1.ProjectivePoint.BASE.multiply(schnorr.utils.bytesToNumberBE(tweak)));
+  const outputKey = bytesToHex(output.toRawBytes(true).slice(1));
+  check(signed.output_key === outputKey, "the output key is not BIP86's of the wallet's key");
+  check(wallet.addresses.bitcoin_taproot.startsWith("bc1p"), "no Taproot address");
+  check(schnorr.verify(signed.signature, hexToBytes(sighashHex), outputKey), "BIP340 does not verify");
 }
 
 /** An Ed25519 signature verifies under the wallet's key. */

@@ -90,7 +90,7 @@ async function password(browser) {
   const status = await a.ok("status");
   sameWallet(wallet, status.result);
   check(status.result.signing_status === "STORED_CLIENT", "signing status");
-  check(Object.keys(wallet.addresses).length === 5, "five addresses");
+  check(Object.keys(wallet.addresses).length === 6, "six addresses (Taproot included)");
   for (const chain of Object.keys(wallet.addresses)) {
     const shown = await a.page.textContent(`#address-${chain}`);
     check(shown === wallet.addresses[chain], `the page shows the ${chain} address`);

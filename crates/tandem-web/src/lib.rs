@@ -216,6 +216,21 @@ impl Wallet {
         Ok(json(&tandem_client::json::ed25519_signature(&sig)))
     }
 
+    /// Signs a 32-byte BIP341 signature hash for a Taproot key-path spend: a BIP340 Schnorr
+    /// signature under the output key of the wallet's `bitcoin_taproot` address (BIP86).
+    ///
+    /// # Errors
+    /// A `TandemError`; kind `input` if `sighash` is not 32 bytes.
+    #[wasm_bindgen(js_name = signBip340)]
+    pub fn sign_bip340(&self, sighash_bytes: &[u8]) -> Result<String, JsValue> {
+        let sighash = digest(sighash_bytes)?;
+        let sig = self
+            .client
+            .sign_bip340(&sighash, &mut report)
+            .map_err(to_js)?;
+        Ok(json(&tandem_client::json::bip340_signature(&sig)))
+    }
+
     /// Backs the wallet up, the client backup share sealed under `password` (UTF-8 bytes;
     /// Argon2id, the same envelope as the native client's); the statuses reached.
     ///
