@@ -184,7 +184,7 @@ fn eddsa_fixture_decodes_and_verifies() {
 /// verifies under it with our BIP340 verifier and with `k256::schnorr`.
 #[test]
 fn bip340_fixture_decodes_and_verifies() {
-    use tandem_protocol::taproot::{bip340, sign};
+    use tandem_protocol::taproot::{bip340, frost, sign};
     let t = load(Gen::Current, fixtures::BIP340_FILE);
     assert_eq!(t.messages.len(), 3);
     let m = |i: usize| read_message(Gen::Current, &t.messages[i].bytes).unwrap();
@@ -210,13 +210,11 @@ fn bip340_fixture_decodes_and_verifies() {
     assert_eq!(request.path, fixtures::child_path());
     let child = client.derive(&request.path).unwrap().public_key;
     assert_eq!(child.to_bytes().unwrap(), output(&t, "child_public_key"));
-    let _: sign::SignResponseMsg = codec::decode(&m(1).payload).unwrap();
-    let _: sign::SignShareMsg = codec::decode(&m(2).payload).unwrap();
+    let response: sign::SignResponseMsg = codec::decode(&m(1).payload).unwrap();
+    let share: sign::SignShareMsg = codec::decode(&m(2).payload).unwrap();
     let output_key: [u8; 32] = output(&t, "output_key").try_into().unwrap();
-    assert_eq!(
-        bip340::TapTweak::of(&child).unwrap().output_key(),
-        output_key
-    );
+    let tap = bip340::TapTweak::of(&child).unwrap();
+    assert_eq!(tap.output_key(), output_key);
     let signature: [u8; 64] = output(&t, "signature").try_into().unwrap();
     let message = output(&t, "message");
     bip340::verify(&output_key, message, &signature).unwrap();
@@ -227,8 +225,35 @@ fn bip340_fixture_decodes_and_verifies() {
             &k256::schnorr::Signature::try_from(&signature[..]).unwrap(),
         )
         .unwrap();
-    // The server accepts the recorded request again (a fresh response), from the stored share.
-    sign::server_receive_request(&server, &t.messages[0].bytes).unwrap();
+    // The recorded messages make this signature under today's ciphersuite (binding factors,
+    // R, challenge): the package rebuilt from them checks both recorded shares against the
+    // public shares of the tweaked key (recomputed here from BIP341) and aggregates to it.
+    let (q, q_negated) = bip340::with_even_y(&tap.output_point);
+    let flip = |negate: bool, p: tandem_curves::Point<Secp256k1>| if negate { -p } else { p };
+    let shares = client
+        .child(&request.path)
+        .unwrap()
+        .0
+        .public_shares()
+        .clone();
+    let y_c = flip(
+        q_negated,
+        flip(tap.internal_negated, shares.client) + tap.tweak.mul_base(),
+    );
+    let y_s = flip(q_negated, flip(tap.internal_negated, shares.server));
+    assert_eq!(y_c + y_s, q);
+    let pkg = frost::Package::new(&q, message, request.commitments, response.commitments).unwrap();
+    assert!(pkg.verify_share(Role::Client, &y_c, &share.share));
+    assert!(pkg.verify_share(Role::Server, &y_s, &response.share));
+    assert_eq!(
+        pkg.aggregate(&share.share, &response.share).unwrap(),
+        signature
+    );
+    // The stored server share takes the recorded request and answers it (afresh).
+    sign::server_receive_request(&server, &t.messages[0].bytes)
+        .unwrap()
+        .approve(&server, &mut tandem_testkit::message::rng(1))
+        .unwrap();
 }
 
 #[test]

@@ -283,27 +283,34 @@ fn a_request_changed_in_transit_gives_no_signature() {
         culprit(sign_with(&c, &s, &mut other_path)),
         (Role::Server, Check::SignatureShare)
     );
-    // The server's commitments replaced by the client's own: R changes, the server's share
-    // no longer fits, and the client names it.
-    let (_, m1) = sign::client_start(
-        &c,
-        SessionId([1; 32]),
-        &DerivationPath::master(),
-        b"x",
-        &mut rng(5),
-    )
-    .unwrap();
-    let request: sign::SignRequestMsg =
-        tandem_protocol::codec::decode(&Message::from_bytes(&m1).unwrap().payload).unwrap();
-    let mut echo = Rewrite(sign::round::RESPONSE, move |b: &[u8]| {
-        tamper(b, |m: &mut SignResponseMsg| {
-            m.commitments = request.commitments
-        })
-    });
+    // The server echoing the client's own commitments of this run: R changes, the server's
+    // share no longer fits, and the client names it.
+    let mut echo = Echo(None);
     assert_eq!(
         culprit(sign_with(&c, &s, &mut echo)),
         (Role::Server, Check::SignatureShare)
     );
+    assert!(
+        echo.0.is_some(),
+        "the client's commitments were seen and echoed"
+    );
+}
+
+/// A [`Tap`] that keeps the client's message 1 and puts its commitments in message 2 as the
+/// server's.
+struct Echo(Option<sign::SignRequestMsg>);
+
+impl Tap for Echo {
+    fn on_message(&mut self, _sender: Role, bytes: &mut Vec<u8>) {
+        let round = peek_header(bytes).unwrap().round;
+        if round == sign::round::REQUEST {
+            let payload = Message::from_bytes(bytes).unwrap().payload;
+            self.0 = Some(tandem_protocol::codec::decode(&payload).unwrap());
+        } else if round == sign::round::RESPONSE {
+            let own = self.0.as_ref().unwrap().commitments;
+            *bytes = tamper(bytes, |m: &mut SignResponseMsg| m.commitments = own);
+        }
+    }
 }
 
 #[test]

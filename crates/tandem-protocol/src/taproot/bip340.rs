@@ -102,8 +102,12 @@ impl TapTweak {
     ///
     /// `None` when `t ≥ n` or `Q` is the point at infinity (BIP341 `taproot_tweak_pubkey`
     /// fails; probability about `2^-128`, and no one can spend such an output by key path).
+    /// The point at infinity (no key) gives `None` too.
     #[must_use]
     pub fn of(key: &Point<Secp256k1>) -> Option<Self> {
+        if key.is_identity() {
+            return None;
+        }
         let (internal_key, internal_negated) = with_even_y(key);
         let hash = tagged_hash(b"TapTweak", &[&x_only(&internal_key)]);
         // BIP341: "if t >= SECP256K1_ORDER: raise ValueError".

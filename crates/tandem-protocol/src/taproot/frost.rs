@@ -55,6 +55,9 @@ pub enum FrostError {
     /// The aggregate signature does not verify (BIP340 verification).
     #[error("aggregate signature does not verify")]
     InvalidSignature,
+    /// The key given to sign for has an odd `y` (BIP340 keys are even: pass `±Q`).
+    #[error("the output key must have an even y")]
+    OddOutputKey,
 }
 
 /// `hash_to_field(m, DST = contextString ‖ label)` mod n, one 48-byte element (RFC 9380
@@ -72,7 +75,9 @@ pub fn h1(m: &[u8]) -> Scalar<Secp256k1> {
     Scalar::new(hash_to_field(b"rho", &[m]))
 }
 
-/// `H3(m)`: the nonce hash, on secret input.
+/// `H3(m)`: the nonce hash, on secret input. Its output is a `SecretScalar` (wiped on drop);
+/// the intermediate blocks of `expand_message_xmd` inside `k256`'s `hash_to_field` live on
+/// the stack and are not wiped, as SHA-256 states are not anywhere in this crate.
 #[must_use]
 pub fn h3(m: &[&[u8]]) -> SecretScalar<Secp256k1> {
     SecretScalar::new(hash_to_field(b"nonce", m))
@@ -151,28 +156,37 @@ impl core::fmt::Debug for Nonces {
     }
 }
 
-/// `nonce_generate(secret)` (RFC 9591 Section 4.1): `H3(random_bytes ‖ SerializeScalar(secret))`.
-fn nonce_generate(random: &[u8; 32], secret: &SecretScalar<Secp256k1>) -> SecretScalar<Secp256k1> {
+/// `nonce_generate(secret)` (RFC 9591 Section 4.1) hedged with the signing context:
+/// `H3(random_bytes ‖ SerializeScalar(secret) ‖ context)`. The context (what this signer has
+/// seen of the request) makes a repeated `random_bytes` harmless: two different requests get
+/// unrelated nonces, and the same request the same signature share.
+fn nonce_generate(
+    random: &[u8; 32],
+    secret: &SecretScalar<Secp256k1>,
+    context: &[u8; 32],
+) -> SecretScalar<Secp256k1> {
     let secret_enc = secret.to_bytes();
-    h3(&[random, secret_enc.as_slice()])
+    h3(&[random, secret_enc.as_slice(), context])
 }
 
 impl Nonces {
     /// `commit(sk_i)` (RFC 9591 Section 5.1): two nonces from 32 fresh random bytes each,
-    /// hedged with the signer's share.
+    /// hedged with the signer's share and `context`, a hash of everything the signer knows of
+    /// the request (see [`nonce_generate`]).
     ///
     /// # Errors
     /// [`FrostError::DegenerateNonce`] for a zero nonce (probability 2^-256).
     pub fn generate<R: CryptoRng + ?Sized>(
         rng: &mut R,
         share: &SecretScalar<Secp256k1>,
+        context: &[u8; 32],
     ) -> Result<Self, FrostError> {
         let mut hiding_random = Zeroizing::new([0u8; 32]);
         let mut binding_random = Zeroizing::new([0u8; 32]);
         rng.fill_bytes(hiding_random.as_mut_slice());
         rng.fill_bytes(binding_random.as_mut_slice());
-        let hiding = nonce_generate(&hiding_random, share);
-        let binding = nonce_generate(&binding_random, share);
+        let hiding = nonce_generate(&hiding_random, share, context);
+        let binding = nonce_generate(&binding_random, share, context);
         if bool::from(hiding.is_zero() | binding.is_zero()) {
             return Err(FrostError::DegenerateNonce);
         }
@@ -199,6 +213,8 @@ impl Nonces {
 /// BIP340 challenge (4.6 with `H2` = BIP340's).
 #[derive(Clone, Debug)]
 pub struct Package {
+    /// The message the challenge is for (and the aggregate is verified on).
+    message: Vec<u8>,
     commitments: [Commitments; 2],
     binding_factors: [Scalar<Secp256k1>; 2],
     /// `R` as computed; its x coordinate is the signature's `r`.
@@ -215,6 +231,7 @@ impl Package {
     /// even-`y` key `output_key`.
     ///
     /// # Errors
+    /// [`FrostError::OddOutputKey`] if `output_key` has an odd `y` (or is no point);
     /// [`FrostError::IdentityGroupCommitment`] if `R` is the point at infinity.
     pub fn new(
         output_key: &Point<Secp256k1>,
@@ -222,6 +239,9 @@ impl Package {
         client: Commitments,
         server: Commitments,
     ) -> Result<Self, FrostError> {
+        if !bip340::has_even_y(output_key) {
+            return Err(FrostError::OddOutputKey);
+        }
         let commitments = [client, server];
         // encode_group_commitment_list (RFC 9591 Section 4.3), in identifier order.
         let mut list = Vec::with_capacity(2 * (32 + 33 + 33));
@@ -255,6 +275,7 @@ impl Package {
         let r_x = bip340::x_only(&group_commitment);
         let output_key = bip340::x_only(output_key);
         Ok(Self {
+            message: message.to_vec(),
             commitments,
             binding_factors,
             negate_nonces: !bip340::has_even_y(&group_commitment),
@@ -325,14 +346,13 @@ impl Package {
     }
 
     /// `aggregate` (RFC 9591 Section 5.3): the 64-byte BIP340 signature `x(R) ‖ z_c + z_s`,
-    /// verified with [`bip340::verify`] before it is returned.
+    /// verified with [`bip340::verify`] on the package's message before it is returned.
     ///
     /// # Errors
     /// [`FrostError::InvalidSignature`] if it does not verify; the caller names the culprit
     /// with [`Package::verify_share`].
     pub fn aggregate(
         &self,
-        message: &[u8],
         z_client: &Scalar<Secp256k1>,
         z_server: &Scalar<Secp256k1>,
     ) -> Result<[u8; 64], FrostError> {
@@ -341,7 +361,7 @@ impl Package {
         let (r, s) = signature.split_at_mut(32);
         r.copy_from_slice(&bip340::x_only(&self.group_commitment));
         s.copy_from_slice(&z.to_bytes());
-        bip340::verify(&self.output_key, message, &signature)
+        bip340::verify(&self.output_key, &self.message, &signature)
             .map_err(|_| FrostError::InvalidSignature)?;
         Ok(signature)
     }

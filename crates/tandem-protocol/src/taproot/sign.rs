@@ -27,8 +27,11 @@
 //! witness program). The client verifies it (BIP340 `Verify`) before it releases it or
 //! `z_c`; only then does it check `z_s` alone (Section 5.4) to name the server. A server that
 //! wants the signature too takes message 3 in [`ServerAwaitingShare::receive`]. Nonces are
-//! fresh for each run, never `Clone`, and consumed by signing; the server's state after
-//! round 2 holds public values only and is not saved (a server that co-signs drops it).
+//! fresh for each run (32 random bytes each, hedged as RFC 9591 §4.1 with the share and,
+//! beyond it, with a hash of everything the party has seen of the request: the server's
+//! include the client's commitments, so a repeated random value would only repeat the same
+//! answer to the same request), never `Clone`, and consumed by signing; the server's state
+//! after round 2 holds public values only and is not saved (a server that co-signs drops it).
 
 use rand_core::CryptoRng;
 use serde::{Deserialize, Serialize};
@@ -182,8 +185,46 @@ fn package(
     })
 }
 
-fn fresh_nonces<R: CryptoRng + ?Sized>(rng: &mut R, tweaked: &Tweaked) -> Result<Nonces, Error> {
-    Nonces::generate(rng, &tweaked.share).map_err(|_| Error::Misuse(Misuse::Degenerate))
+/// What a party hashes into its nonces besides fresh randomness and its share (see
+/// `frost::nonce_generate`): everything it knows of the request when it draws them. Each
+/// part is length-prefixed.
+fn nonce_context(
+    role: Role,
+    ctx: &SessionContext,
+    sharing_id: &[u8; 32],
+    path: &DerivationPath,
+    message: &[u8],
+    peer: Option<&Commitments>,
+) -> [u8; 32] {
+    let mut input = Vec::with_capacity(128 + message.len());
+    let mut part = |bytes: &[u8]| {
+        input.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
+        input.extend_from_slice(bytes);
+    };
+    part(role.name().as_bytes());
+    part(&ctx.session.0);
+    part(sharing_id);
+    let indices: Vec<u8> = path
+        .indices()
+        .iter()
+        .flat_map(|i| i.to_be_bytes())
+        .collect();
+    part(&indices);
+    part(message);
+    if let Some(c) = peer {
+        for point in [&c.hiding, &c.binding] {
+            part(&point.to_bytes().unwrap_or_default());
+        }
+    }
+    bip340::tagged_hash(b"tandem/bip340/nonce-context/v1", &[&input])
+}
+
+fn fresh_nonces<R: CryptoRng + ?Sized>(
+    rng: &mut R,
+    tweaked: &Tweaked,
+    context: &[u8; 32],
+) -> Result<Nonces, Error> {
+    Nonces::generate(rng, &tweaked.share, context).map_err(|_| Error::Misuse(Misuse::Degenerate))
 }
 
 /// Client, round 1: fresh nonces and the request to sign `message` with the Taproot output
@@ -202,7 +243,8 @@ pub fn client_start<R: CryptoRng + ?Sized>(
     key.require_role(Role::Client)?;
     let ctx = context(session, Role::Client);
     let tweaked = tweaked(key, path, Role::Client)?;
-    let nonces = fresh_nonces(rng, &tweaked)?;
+    let context = nonce_context(Role::Client, &ctx, &key.sharing_id(), path, message, None);
+    let nonces = fresh_nonces(rng, &tweaked, &context)?;
     let request = SignRequestMsg {
         sharing_id: key.sharing_id(),
         path: path.clone(),
@@ -272,7 +314,7 @@ impl ClientAwaitingResponse {
             .map_err(|_| Error::Internal("client signature share"))?;
         // RFC 9591 Section 5.3: aggregate and verify (BIP340 Verify); only if that fails,
         // check the server's share (Section 5.4) to name it. Our share leaves only after.
-        let signature = match pkg.aggregate(&self.message, &own_share, &msg.share) {
+        let signature = match pkg.aggregate(&own_share, &msg.share) {
             Ok(signature) => signature,
             Err(_) => {
                 let [_, server_public] = self.tweaked.public;
@@ -363,7 +405,15 @@ impl SignRequest {
     ) -> Result<(ServerAwaitingShare, Vec<u8>), Error> {
         key.require_role(Role::Server)?;
         let tweaked = tweaked(key, &self.path, Role::Client)?;
-        let nonces = fresh_nonces(rng, &tweaked)?;
+        let context = nonce_context(
+            Role::Server,
+            &self.ctx,
+            &key.sharing_id(),
+            &self.path,
+            &self.message,
+            Some(&self.client_commitments),
+        );
+        let nonces = fresh_nonces(rng, &tweaked, &context)?;
         let own = nonces.commitments();
         let pkg = package(
             &tweaked,
@@ -386,7 +436,6 @@ impl SignRequest {
             ServerAwaitingShare {
                 ctx: self.ctx,
                 sharing_id: key.sharing_id(),
-                message: self.message,
                 package: pkg,
                 server_share: share,
                 output: bip340::x_only(&tweaked.output),
@@ -401,7 +450,7 @@ impl SignRequest {
 pub struct ServerAwaitingShare {
     ctx: SessionContext,
     sharing_id: [u8; 32],
-    message: Vec<u8>,
+    /// Binding factors, `R`, the challenge and the message, from round 2.
     package: Package,
     server_share: Scalar<Secp256k1>,
     output: [u8; 32],
@@ -426,11 +475,91 @@ impl ServerAwaitingShare {
         // verify is the client's share (Section 5.4).
         let signature = self
             .package
-            .aggregate(&self.message, &msg.share, &self.server_share)
+            .aggregate(&msg.share, &self.server_share)
             .map_err(|_| misbehaved(Role::Client, Check::SignatureShare))?;
         Ok(TaprootSignature {
             signature,
             output_key: self.output,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::driver::{self, NoTap};
+    use rand_core::SeedableRng;
+
+    fn rng(seed: u64) -> rand_chacha::ChaCha20Rng {
+        rand_chacha::ChaCha20Rng::seed_from_u64(seed)
+    }
+
+    /// For the wallet's key and children of every parity: both parties derive the same
+    /// public shares of the even output key, each its own secret share of it, the two add up
+    /// to `Q'`; honest signature shares pass `verify_share` (for either parity of `R`), a
+    /// changed one does not, and the aggregate verifies.
+    #[test]
+    fn tweaked_shares_add_up_and_honest_shares_verify() {
+        let (c, s) = driver::keygen::<Secp256k1, _, _, _>(&mut rng(1), &mut rng(2), &mut NoTap)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut seen = [[[false; 2]; 2]; 2];
+        for i in 0..48u32 {
+            let path = if i == 0 {
+                DerivationPath::master()
+            } else {
+                DerivationPath::from_indices(&[i]).unwrap_or_default()
+            };
+            let tc = tweaked(&c, &path, Role::Client).unwrap_or_else(|e| panic!("{e}"));
+            let ts = tweaked(&s, &path, Role::Client).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(tc.public, ts.public);
+            assert_eq!(tc.output, ts.output);
+            assert!(bip340::has_even_y(&tc.output));
+            let [yc, ys] = tc.public;
+            assert_eq!(tc.share.public_point(), yc);
+            assert_eq!(ts.share.public_point(), ys);
+            assert_eq!(yc + ys, tc.output);
+            let context = [0u8; 32];
+            let nc = Nonces::generate(&mut rng(10 + u64::from(i)), &tc.share, &context)
+                .unwrap_or_else(|e| panic!("{e}"));
+            let ns = Nonces::generate(&mut rng(90 + u64::from(i)), &ts.share, &context)
+                .unwrap_or_else(|e| panic!("{e}"));
+            let pkg = Package::new(&tc.output, b"m", nc.commitments(), ns.commitments())
+                .unwrap_or_else(|e| panic!("{e}"));
+            let zc = pkg
+                .sign(Role::Client, &tc.share, nc)
+                .unwrap_or_else(|e| panic!("{e}"));
+            let zs = pkg
+                .sign(Role::Server, &ts.share, ns)
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert!(pkg.verify_share(Role::Client, &yc, &zc));
+            assert!(pkg.verify_share(Role::Server, &ys, &zs));
+            assert!(!pkg.verify_share(Role::Server, &ys, &(zs + Scalar::one())));
+            assert!(
+                !pkg.verify_share(Role::Client, &ys, &zc),
+                "another party's share"
+            );
+            pkg.aggregate(&zc, &zs).unwrap_or_else(|e| panic!("{e}"));
+            let tap = TapTweak::of(&c.derive(&path).unwrap_or_else(|e| panic!("{e}")).public_key)
+                .unwrap_or_else(|| panic!("tweak"));
+            let r_odd = !bip340::has_even_y(&pkg.group_commitment());
+            seen[usize::from(tap.internal_negated)]
+                [usize::from(!bip340::has_even_y(&tap.output_point))][usize::from(r_odd)] = true;
+        }
+        assert!(seen.iter().flatten().flatten().all(|s| *s), "{seen:?}");
+    }
+
+    #[test]
+    fn the_package_refuses_an_odd_output_key() {
+        let mut r = rng(3);
+        let share = SecretScalar::<Secp256k1>::random(&mut r);
+        let key = share.public_point();
+        let odd = if bip340::has_even_y(&key) { -key } else { key };
+        let n = Nonces::generate(&mut r, &share, &[0; 32]).unwrap_or_else(|e| panic!("{e}"));
+        let c = n.commitments();
+        assert_eq!(
+            Package::new(&odd, b"m", c, c).err(),
+            Some(FrostError::OddOutputKey)
+        );
+        assert!(TapTweak::of(&Point::identity()).is_none());
     }
 }
