@@ -38,6 +38,16 @@ fn fixture(name: &str) -> (Case, Value) {
     (Case { dir, store }, expected)
 }
 
+/// `addresses` as a store frozen before the Taproot address existed recorded them, with the
+/// `bitcoin_taproot` address of the compressed key `secp256k1` (hex) added: Bech32m of the
+/// BIP86 output key computed here.
+fn with_taproot(addresses: &Value, secp256k1: &Value) -> Value {
+    let key = k256::PublicKey::from_sec1_bytes(&unhex(secp256k1.as_str().unwrap())).unwrap();
+    let program = bip86_output_key(&key);
+    let address = bech32::segwit::encode_v1(bech32::hrp::BC, &program).unwrap();
+    with(addresses, json!({ "bitcoin_taproot": address }))
+}
+
 #[test]
 fn a_store_of_the_earlier_layout_keeps_working() {
     let (case, expected) = fixture("v2/wallet-store");

@@ -230,12 +230,7 @@ fn bip340_fixture_decodes_and_verifies() {
     // public shares of the tweaked key (recomputed here from BIP341) and aggregates to it.
     let (q, q_negated) = bip340::with_even_y(&tap.output_point);
     let flip = |negate: bool, p: tandem_curves::Point<Secp256k1>| if negate { -p } else { p };
-    let shares = client
-        .child(&request.path)
-        .unwrap()
-        .0
-        .public_shares()
-        .clone();
+    let shares = *client.child(&request.path).unwrap().0.public_shares();
     let y_c = flip(
         q_negated,
         flip(tap.internal_negated, shares.client) + tap.tweak.mul_base(),

@@ -177,16 +177,6 @@ pub(crate) fn check_bip340(out: &Value, internal: &k256::PublicKey, message: &[u
     assert!(key.verify_raw(b"another message", &sig).is_err());
 }
 
-/// `addresses` as a store frozen before the Taproot address existed recorded them, with the
-/// `bitcoin_taproot` address of the compressed key `secp256k1` (hex) added: Bech32m of the
-/// BIP86 output key computed here.
-pub(crate) fn with_taproot(addresses: &Value, secp256k1: &Value) -> Value {
-    let key = k256::PublicKey::from_sec1_bytes(&unhex(secp256k1.as_str().unwrap())).unwrap();
-    let program = bip86_output_key(&key);
-    let address = bech32::segwit::encode_v1(bech32::hrp::BC, &program).unwrap();
-    with(addresses, json!({ "bitcoin_taproot": address }))
-}
-
 pub(crate) fn secp_key(wallet: &Value) -> k256::ecdsa::VerifyingKey {
     k256::ecdsa::VerifyingKey::from_sec1_bytes(&unhex(field(wallet, "/secp256k1/public_key")))
         .unwrap()
