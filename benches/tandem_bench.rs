@@ -273,6 +273,51 @@ fn run(out: &Output, quick: bool) -> Result<(), String> {
 
     note(
         out,
+        "BIP340 (Taproot) 2-of-2 signing, and signing with a child key",
+    );
+    let (tc, ts) = driver::keygen::<Secp256k1, _, _, _>(&mut rng(), &mut rng(), &mut NoTap)
+        .map_err(|e| e.to_string())?;
+    let child: DerivationPath = "m/0/7".parse().map_err(|e| format!("{e}"))?;
+    let master = DerivationPath::master();
+    // Interleaved, as above: the wallet's key and a child two levels down (each party
+    // derives the child's tweak, one HMAC-SHA512 and one base multiplication per level).
+    let mut bip340_sign = Vec::with_capacity(sign_reps);
+    let mut bip340_child = Vec::with_capacity(sign_reps);
+    let mut ed_child = Vec::with_capacity(sign_reps);
+    for _ in 0..sign_reps {
+        bip340_sign.push(once(|| {
+            in_memory(parties::bip340_sign_for_client(
+                (&tc, &ts),
+                &master,
+                &digest,
+            ))
+        })?);
+        bip340_child.push(once(|| {
+            in_memory(parties::bip340_sign_for_client((&tc, &ts), &child, &digest))
+        })?);
+        ed_child.push(once(|| {
+            in_memory(parties::eddsa_sign_for_client((&ec, &es), &child, b"bench"))
+        })?);
+    }
+    let schnorr_key =
+        k256::schnorr::SigningKey::from_slice(&[0x17; 32]).map_err(|e| e.to_string())?;
+    let schnorr_sig = schnorr_key
+        .sign_raw(&digest, &[7; 32])
+        .map_err(|e| e.to_string())?;
+    let schnorr_sign = time(baseline_reps, || {
+        schnorr_key
+            .sign_raw(&digest, &[7; 32])
+            .map_err(|e| e.to_string())
+    })?;
+    let schnorr_verify = time(baseline_reps, || {
+        schnorr_key
+            .verifying_key()
+            .verify_raw(&digest, &schnorr_sig)
+            .map_err(|e| e.to_string())
+    })?;
+
+    note(
+        out,
         "generate (both curves, fresh primes, one thread per party for the primes and the aux info)",
     );
     let mut generate_wall = Vec::new();
@@ -319,6 +364,7 @@ fn run(out: &Output, quick: bool) -> Result<(), String> {
     };
     let mut online = Vec::with_capacity(sign_reps);
     let mut online_both = Vec::with_capacity(sign_reps);
+    let mut online_child = Vec::with_capacity(sign_reps);
     for i in 0..sign_reps {
         let digest = [u8::try_from(i % 256).unwrap_or(0); 32];
         let pair = parties::ecdsa_sign_for_client(
@@ -328,6 +374,8 @@ fn run(out: &Output, quick: bool) -> Result<(), String> {
             &digest,
         );
         online.push(once(|| in_memory(pair))?);
+        let pair = parties::ecdsa_sign_for_client((&client, &server), copy()?, &child, &digest);
+        online_child.push(once(|| in_memory(pair))?);
         let pair = parties::ecdsa_sign(
             (&client, &server),
             copy()?,
@@ -357,12 +405,16 @@ fn run(out: &Output, quick: bool) -> Result<(), String> {
             "presign_us": median(presign)?,
             "sign_online_us": median(online)?,
             "sign_online_both_verify_us": median(online_both)?,
+            "sign_online_child_us": median(online_child)?,
+            "bip340_sign_us": median(bip340_sign)?,
+            "bip340_sign_child_us": median(bip340_child)?,
             "full_sign_us": median(full)?,
         },
         "ed25519": {
             "keygen_us": median(ed_keygen)?,
             "sign_us": median(ed_2p_sign)?,
             "sign_both_verify_us": median(ed_2p_sign_both)?,
+            "sign_child_us": median(ed_child)?,
         },
         "safe_prime_1536_us": median(primes)?,
         "generate_wallet_wall_us": median(generate_wall)?,
@@ -371,6 +423,8 @@ fn run(out: &Output, quick: bool) -> Result<(), String> {
             "k256_verify_us": median(k256_verify)?,
             "ed25519_sign_us": median(ed_sign)?,
             "ed25519_verify_us": median(ed_verify)?,
+            "k256_schnorr_sign_us": median(schnorr_sign)?,
+            "k256_schnorr_verify_us": median(schnorr_verify)?,
         },
     });
     if out.is_json() {
@@ -400,23 +454,29 @@ fn print_table(r: &serde_json::Value, quick: bool, took: Duration) {
             .map_or_else(|| "-".to_string(), fmt_us)
     };
     #[rustfmt::skip]
-    let rows: [(&str, &str, &str); 16] = [
+    let rows: [(&str, &str, &str); 22] = [
         ("secp256k1 keygen", "/secp256k1/keygen_us", "cggmp21 1.7 ms"),
         ("secp256k1 aux info (primes given)", "/secp256k1/aux_info_us", "cggmp21 12.5 s; target 2.5 s"),
         ("  ... wall, one thread per party", "/secp256k1/aux_info_wall_us", "cggmp21 6.2 s"),
         ("secp256k1 presignature", "/secp256k1/presign_us", "cggmp21 1.43 s; target 0.5 s"),
         ("secp256k1 online signature (+verify)", "/secp256k1/sign_online_us", "cggmp21 0.18 ms; target 0.12 ms"),
         ("  ... and the server's verified copy", "/secp256k1/sign_online_both_verify_us", "message 3: both verify"),
+        ("  ... with the child key m/0/7", "/secp256k1/sign_online_child_us", "+2 derivations per party"),
         ("secp256k1 full signing", "/secp256k1/full_sign_us", "cggmp21 1.42 s"),
         ("ed25519 keygen", "/ed25519/keygen_us", ""),
         ("ed25519 2-of-2 signature (+verify)", "/ed25519/sign_us", "frost-ed25519 518 µs; target 0.15 ms"),
         ("  ... and the server's verified copy", "/ed25519/sign_both_verify_us", "message 3: both verify"),
+        ("  ... with the child key m/0/7", "/ed25519/sign_child_us", "+2 derivations per party"),
+        ("BIP340 (Taproot) 2-of-2 signature (+verify)", "/secp256k1/bip340_sign_us", "frost-secp256k1-tr: none measured here"),
+        ("  ... with the child key m/0/7", "/secp256k1/bip340_sign_child_us", "+2 derivations per party"),
         ("safe prime, 1536 bits", "/safe_prime_1536_us", "cggmp21 17.8 s per pair"),
         ("generate wallet (wall)", "/generate_wallet_wall_us", "target 8 s"),
         ("baseline k256 sign", "/baseline/k256_sign_us", "32.8 µs in docs/design.md"),
         ("baseline k256 verify", "/baseline/k256_verify_us", "61.7 µs"),
         ("baseline ed25519 sign", "/baseline/ed25519_sign_us", "17.6 µs"),
         ("baseline ed25519 verify", "/baseline/ed25519_verify_us", "30.8 µs"),
+        ("baseline k256 BIP340 sign", "/baseline/k256_schnorr_sign_us", "single party"),
+        ("baseline k256 BIP340 verify", "/baseline/k256_schnorr_verify_us", "single party"),
     ];
     println!(
         "Tandem on this machine: medians, CPU of both parties on one thread unless marked wall{}",

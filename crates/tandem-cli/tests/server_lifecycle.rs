@@ -550,7 +550,7 @@ fn taproot_key_path_signing_over_http() {
     let mut msg = tandem_protocol::Message::from_bytes(&m1).unwrap();
     let hiding: tandem_protocol::taproot::sign::SignRequestMsg =
         tandem_protocol::codec::decode(&msg.payload).unwrap();
-    let hiding = hiding.commitments.hiding.to_bytes().unwrap();
+    let hiding = hiding.commitments.hiding.encoding().to_vec();
     let at = msg
         .payload
         .windows(33)

@@ -341,7 +341,7 @@ fn invalid_commitments_are_malformed() {
     .unwrap();
     let payload = Message::from_bytes(&m1).unwrap().payload;
     let request: sign::SignRequestMsg = tandem_protocol::codec::decode(&payload).unwrap();
-    let hiding = request.commitments.hiding.to_bytes().unwrap();
+    let hiding = request.commitments.hiding.encoding().to_vec();
     let at = payload
         .windows(33)
         .position(|w| w == hiding.as_slice())

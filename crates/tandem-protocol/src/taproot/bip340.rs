@@ -51,13 +51,24 @@ fn reduce(bytes: [u8; 32]) -> Scalar<Secp256k1> {
 /// Whether `p` has an even `y` (BIP340's `has_even_y`). The identity has no `y`: `false`.
 #[must_use]
 pub fn has_even_y(p: &Point<Secp256k1>) -> bool {
-    !p.is_identity() && !bool::from(p.inner().to_affine().y_is_odd())
+    x_and_parity(p).is_some_and(|(_, odd)| !odd)
 }
 
 /// `bytes(P)`: the 32-byte x coordinate (BIP340's x-only encoding).
 #[must_use]
 pub fn x_only(p: &Point<Secp256k1>) -> [u8; 32] {
     p.inner().to_affine().x().into()
+}
+
+/// `bytes(P)` and whether `y` is odd, from one conversion to affine coordinates (one field
+/// inversion); `None` for the point at infinity.
+#[must_use]
+pub fn x_and_parity(p: &Point<Secp256k1>) -> Option<([u8; 32], bool)> {
+    if p.is_identity() {
+        return None;
+    }
+    let affine = p.inner().to_affine();
+    Some((affine.x().into(), bool::from(affine.y_is_odd())))
 }
 
 /// `lift_x(x)`: the point with x coordinate `x` and an even `y`, if there is one.
@@ -93,6 +104,8 @@ pub struct TapTweak {
     pub internal_negated: bool,
     /// `t`.
     pub tweak: Scalar<Secp256k1>,
+    /// `t·G`.
+    pub tweak_point: Point<Secp256k1>,
     /// `Q = internal_key + t·G`, with its own `y` (its x coordinate is the output key).
     pub output_point: Point<Secp256k1>,
 }
@@ -105,14 +118,14 @@ impl TapTweak {
     /// The point at infinity (no key) gives `None` too.
     #[must_use]
     pub fn of(key: &Point<Secp256k1>) -> Option<Self> {
-        if key.is_identity() {
-            return None;
-        }
-        let (internal_key, internal_negated) = with_even_y(key);
-        let hash = tagged_hash(b"TapTweak", &[&x_only(&internal_key)]);
+        // lift_x(x(P)) has the x of P and an even y: P or -P (the point at infinity: none).
+        let (x, internal_negated) = x_and_parity(key)?;
+        let internal_key = if internal_negated { -*key } else { *key };
+        let hash = tagged_hash(b"TapTweak", &[&x]);
         // BIP341: "if t >= SECP256K1_ORDER: raise ValueError".
         let tweak = Scalar::<Secp256k1>::from_bytes(&hash).ok()?;
-        let output_point = internal_key + tweak.mul_base();
+        let tweak_point = tweak.mul_base();
+        let output_point = internal_key + tweak_point;
         if output_point.is_identity() {
             return None;
         }
@@ -120,6 +133,7 @@ impl TapTweak {
             internal_key,
             internal_negated,
             tweak,
+            tweak_point,
             output_point,
         })
     }
@@ -160,8 +174,8 @@ pub fn verify(
     // public: the key, the signature and the challenge are public
     #[allow(clippy::disallowed_methods)]
     let big_r = p.mul_base_add_vartime(&s, &(-e));
-    if !has_even_y(&big_r) || x_only(&big_r) != r {
-        return Err(Bip340Error::Equation);
+    match x_and_parity(&big_r) {
+        Some((x, false)) if x == r => Ok(()),
+        _ => Err(Bip340Error::Equation),
     }
-    Ok(())
 }

@@ -24,11 +24,12 @@
 //! [`Package::sign`].
 
 use k256::elliptic_curve::consts::U48;
+use k256::elliptic_curve::ops::LinearCombination;
 use k256::hash2curve::{ExpandMsgXmd, hash_to_scalar};
 use rand_core::CryptoRng;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use tandem_curves::{Point, Scalar, Secp256k1, SecretScalar};
+use tandem_curves::{EncodedPoint, Point, Scalar, Secp256k1, SecretScalar};
 use thiserror::Error;
 use zeroize::Zeroizing;
 
@@ -123,14 +124,15 @@ const fn index(role: Role) -> usize {
     }
 }
 
-/// A signer's public nonce commitments `(D_i, E_i)`; decoding refuses anything but a
+/// A signer's public nonce commitments `(D_i, E_i)`, each with its 33-byte encoding (kept so
+/// that the binding factors do not encode them again); decoding refuses anything but a
 /// compressed curve point other than the point at infinity (RFC 9591 `DeserializeElement`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Commitments {
     /// `D_i = d_i·G`.
-    pub hiding: Point<Secp256k1>,
+    pub hiding: EncodedPoint<Secp256k1>,
     /// `E_i = e_i·G`.
-    pub binding: Point<Secp256k1>,
+    pub binding: EncodedPoint<Secp256k1>,
 }
 
 /// A signer's secret nonces `(d_i, e_i)`, with their commitments. Not `Clone`, wiped on drop,
@@ -187,12 +189,16 @@ impl Nonces {
         rng.fill_bytes(binding_random.as_mut_slice());
         let hiding = nonce_generate(&hiding_random, share, context);
         let binding = nonce_generate(&binding_random, share, context);
-        if bool::from(hiding.is_zero() | binding.is_zero()) {
+        // A zero nonce has the point at infinity as commitment, which has no encoding.
+        let (Some(hiding_commitment), Some(binding_commitment)) = (
+            EncodedPoint::new(hiding.public_point()),
+            EncodedPoint::new(binding.public_point()),
+        ) else {
             return Err(FrostError::DegenerateNonce);
-        }
+        };
         let commitments = Commitments {
-            hiding: hiding.public_point(),
-            binding: binding.public_point(),
+            hiding: hiding_commitment,
+            binding: binding_commitment,
         };
         Ok(Self {
             hiding,
@@ -217,8 +223,8 @@ pub struct Package {
     message: Vec<u8>,
     commitments: [Commitments; 2],
     binding_factors: [Scalar<Secp256k1>; 2],
-    /// `R` as computed; its x coordinate is the signature's `r`.
-    group_commitment: Point<Secp256k1>,
+    /// `x(R)`: the signature's `r`.
+    r_x: [u8; 32],
     /// `R` has an odd `y`: each signer negates its nonces (BIP340 needs `R` even).
     negate_nonces: bool,
     /// `x(Q)`.
@@ -239,19 +245,22 @@ impl Package {
         client: Commitments,
         server: Commitments,
     ) -> Result<Self, FrostError> {
-        if !bip340::has_even_y(output_key) {
+        let Some((output_key, false)) = bip340::x_and_parity(output_key) else {
             return Err(FrostError::OddOutputKey);
-        }
+        };
         let commitments = [client, server];
         // encode_group_commitment_list (RFC 9591 Section 4.3), in identifier order.
         let mut list = Vec::with_capacity(2 * (32 + 33 + 33));
         for (role, c) in [(Role::Client, &client), (Role::Server, &server)] {
             list.extend_from_slice(&identifier(role));
-            list.extend_from_slice(&compressed(&c.hiding));
-            list.extend_from_slice(&compressed(&c.binding));
+            list.extend_from_slice(c.hiding.encoding());
+            list.extend_from_slice(c.binding.encoding());
         }
-        // compute_binding_factors (Section 4.4): SerializeElement(PK) ‖ H4(msg) ‖ H5(list) ‖ id.
-        let mut prefix = compressed(output_key).to_vec();
+        // compute_binding_factors (Section 4.4): SerializeElement(PK) ‖ H4(msg) ‖ H5(list) ‖ id,
+        // with SerializeElement(Q) = 0x02 ‖ x(Q) for the even Q.
+        let mut prefix = Vec::with_capacity(33 + 32 + 32 + 32);
+        prefix.push(0x02);
+        prefix.extend_from_slice(&output_key);
         prefix.extend_from_slice(&h4(message));
         prefix.extend_from_slice(&h5(&list));
         let binding_factor = |role| {
@@ -260,35 +269,41 @@ impl Package {
             h1(&input)
         };
         let binding_factors = [binding_factor(Role::Client), binding_factor(Role::Server)];
-        // compute_group_commitment (Section 4.5): R = Σ D_i + ρ_i·E_i.
+        // compute_group_commitment (Section 4.5): R = Σ D_i + ρ_i·E_i, the two products in
+        // one variable-time multi-scalar multiplication.
+        let [rho_c, rho_s] = binding_factors;
         // public: commitments and binding factors are public
         #[allow(clippy::disallowed_methods)]
-        let group_commitment = commitments
-            .iter()
-            .zip(&binding_factors)
-            .fold(Point::identity(), |acc, (c, rho)| {
-                acc + c.hiding + c.binding.mul_vartime(rho)
-            });
-        if group_commitment.is_identity() {
+        let products = <k256::ProjectivePoint as LinearCombination<[_; 2]>>::lincomb_vartime(&[
+            (*client.binding.point().inner(), *rho_c.inner()),
+            (*server.binding.point().inner(), *rho_s.inner()),
+        ]);
+        let group_commitment =
+            *client.hiding.point() + *server.hiding.point() + Point::new(products);
+        let Some((r_x, r_odd)) = bip340::x_and_parity(&group_commitment) else {
             return Err(FrostError::IdentityGroupCommitment);
-        }
-        let r_x = bip340::x_only(&group_commitment);
-        let output_key = bip340::x_only(output_key);
+        };
         Ok(Self {
             message: message.to_vec(),
             commitments,
             binding_factors,
-            negate_nonces: !bip340::has_even_y(&group_commitment),
+            negate_nonces: r_odd,
             challenge: bip340::challenge(&r_x, &output_key, message),
-            group_commitment,
+            r_x,
             output_key,
         })
     }
 
-    /// The group commitment `R` (its x coordinate is the signature's first half).
+    /// `x(R)`, the signature's first half.
     #[must_use]
-    pub fn group_commitment(&self) -> Point<Secp256k1> {
-        self.group_commitment
+    pub fn r_x(&self) -> [u8; 32] {
+        self.r_x
+    }
+
+    /// Whether `R` has an odd `y` (and the signers negate their nonces).
+    #[must_use]
+    pub fn negates_nonces(&self) -> bool {
+        self.negate_nonces
     }
 
     /// The challenge `e`.
@@ -340,7 +355,7 @@ impl Package {
         let (Some(c), Some(rho)) = (self.commitments.get(i), self.binding_factors.get(i)) else {
             return false;
         };
-        let r_i = c.hiding + c.binding.mul_vartime(rho);
+        let r_i = *c.hiding.point() + c.binding.point().mul_vartime(rho);
         let r_i = if self.negate_nonces { -r_i } else { r_i };
         public_share.mul_base_add_vartime(z, &(-self.challenge)) == r_i
     }
@@ -359,17 +374,10 @@ impl Package {
         let z = *z_client + *z_server;
         let mut signature = [0u8; 64];
         let (r, s) = signature.split_at_mut(32);
-        r.copy_from_slice(&bip340::x_only(&self.group_commitment));
+        r.copy_from_slice(&self.r_x);
         s.copy_from_slice(&z.to_bytes());
         bip340::verify(&self.output_key, &self.message, &signature)
             .map_err(|_| FrostError::InvalidSignature)?;
         Ok(signature)
     }
-}
-
-/// The SEC1 compressed encoding (RFC 9591 `SerializeElement` for secp256k1). Every point
-/// here is validated or computed and checked not to be the point at infinity.
-fn compressed(p: &Point<Secp256k1>) -> [u8; 33] {
-    use k256::elliptic_curve::group::GroupEncoding as _;
-    p.inner().to_affine().to_bytes().into()
 }

@@ -117,40 +117,45 @@ fn tweaked(
     path: &DerivationPath,
     sender: Role,
 ) -> Result<Tweaked, Error> {
-    let child = if path.is_master() {
-        None
+    // The internal key P = X + d·G at `path` (BIP32 public derivation; d = 0 for `m`), whose
+    // client share is x_c + d and server share x_s. Public values only: d·G is P − X, no
+    // multiplication.
+    let shares = key.public_shares();
+    let (internal, hd_tweak, hd_point) = if path.is_master() {
+        (key.public_key(), None, None)
     } else {
-        Some(
-            key.child(path)
-                .map(|(child, _)| child)
-                .map_err(|e| match e {
-                    // Probability below 2^-120 per index (hd::HdError::InvalidChild): the caller
-                    // tries the next index, as BIP32 says.
-                    crate::hd::HdError::InvalidChild { .. } if sender == key.role() => {
-                        Error::Misuse(Misuse::Degenerate)
-                    }
-                    _ => Error::Refused {
-                        sender,
-                        reason: Refusal::InvalidPath,
-                    },
-                })?,
-        )
+        let derived = key.derive(path).map_err(|e| match e {
+            // Probability below 2^-120 per index (hd::HdError::InvalidChild): the caller
+            // tries the next index, as BIP32 says.
+            crate::hd::HdError::InvalidChild { .. } if sender == key.role() => {
+                Error::Misuse(Misuse::Degenerate)
+            }
+            _ => Error::Refused {
+                sender,
+                reason: Refusal::InvalidPath,
+            },
+        })?;
+        let offset = derived.public_key - key.public_key();
+        (derived.public_key, Some(derived.tweak), Some(offset))
     };
-    let signer = child.as_ref().unwrap_or(key);
+    let client_public = hd_point.map_or(shares.client, |d| shares.client + d);
     // BIP341 taproot_tweak_pubkey fails with probability about 2^-128; such a key has no
     // key-path spend, for either party.
-    let tap = TapTweak::of(&signer.public_key()).ok_or(Error::Misuse(Misuse::Degenerate))?;
+    let tap = TapTweak::of(&internal).ok_or(Error::Misuse(Misuse::Degenerate))?;
     let (output, negate_output) = bip340::with_even_y(&tap.output_point);
     let negate_internal = tap.internal_negated;
-    let shares = signer.public_shares();
     let public = [
         negate_if(
             negate_output,
-            negate_if(negate_internal, shares.client) + tap.tweak.mul_base(),
+            negate_if(negate_internal, client_public) + tap.tweak_point,
         ),
         negate_if(negate_output, negate_if(negate_internal, shares.server)),
     ];
-    let own = negate_secret_if(negate_internal, signer.secret().duplicate());
+    let own = match (key.role(), hd_tweak) {
+        (Role::Client, Some(d)) => key.secret() + &d,
+        _ => key.secret().duplicate(),
+    };
+    let own = negate_secret_if(negate_internal, own);
     let own = match key.role() {
         Role::Client => &own + &tap.tweak,
         Role::Server => own,
@@ -213,7 +218,7 @@ fn nonce_context(
     part(message);
     if let Some(c) = peer {
         for point in [&c.hiding, &c.binding] {
-            part(&point.to_bytes().unwrap_or_default());
+            part(point.encoding());
         }
     }
     bip340::tagged_hash(b"tandem/bip340/nonce-context/v1", &[&input])
@@ -541,7 +546,7 @@ mod tests {
             pkg.aggregate(&zc, &zs).unwrap_or_else(|e| panic!("{e}"));
             let tap = TapTweak::of(&c.derive(&path).unwrap_or_else(|e| panic!("{e}")).public_key)
                 .unwrap_or_else(|| panic!("tweak"));
-            let r_odd = !bip340::has_even_y(&pkg.group_commitment());
+            let r_odd = pkg.negates_nonces();
             seen[usize::from(tap.internal_negated)]
                 [usize::from(!bip340::has_even_y(&tap.output_point))][usize::from(r_odd)] = true;
         }
