@@ -119,7 +119,35 @@ fn sign_both(
             elapsed(start)
         ),
     );
-    check_ecdsa(keys, &digest, &signed.signature)
+    check_ecdsa(keys, &digest, &signed.signature)?;
+
+    // A Taproot key-path spend: BIP340 under the BIP86 output key of the same key.
+    let sighash: [u8; 32] = sha2::Sha256::digest(format!("BIP341 sighash ({note})")).into();
+    let start = Instant::now();
+    let taproot =
+        progress(|p| wallet.sign_bip340(path, &sighash, p)).map_err(fail("BIP340 signing"))?;
+    detail("taproot sighash", hex(&sighash));
+    detail("bip340 signature", hex(&taproot.signature));
+    let output_key = tandem_wallet::address::taproot_output_key(&keys.secp256k1)
+        .ok_or("the key has no Taproot output")?;
+    let schnorr = k256::schnorr::VerifyingKey::from_slice(&output_key)
+        .map_err(|e| format!("output key: {e}"))?;
+    let sig = k256::schnorr::Signature::try_from(&taproot.signature[..])
+        .map_err(|e| format!("BIP340 signature: {e}"))?;
+    schnorr
+        .verify_raw(&sighash, &sig)
+        .map_err(|e| format!("BIP340 signature does not verify: {e}"))?;
+    if taproot.output_key != output_key {
+        return Err("BIP340 signature for another output key".into());
+    }
+    detail(
+        "k256 schnorr",
+        format!(
+            "valid under the bc1p address's output key (BIP86), {}",
+            elapsed(start)
+        ),
+    );
+    Ok(())
 }
 
 /// The account the demo derives: `m/0/1`, on both curves.
@@ -370,7 +398,7 @@ pub(crate) fn run(primes: Primes) -> Result<(), String> {
 
     step(
         2,
-        "sign on both curves and verify (secp256k1: a presignature is made first, then one online round)",
+        "sign on both curves and verify (secp256k1: a presignature is made first, then one online round; and a Taproot BIP340 signature from the same shares)",
     );
     let wallet_key = DerivationPath::master();
     sign_both(&phone, &info.public_keys, &wallet_key, "first")?;
