@@ -189,6 +189,24 @@ pub enum HdError {
     },
 }
 
+impl HdError {
+    /// The protocol error of a signing request whose path gives no key: `sender` chose the
+    /// path, `me` is the party deriving. BIP32's invalid child (probability below 2^-120
+    /// per index) met on our own request is `Misuse::Degenerate` (the caller tries the next
+    /// index, as BIP32 says); anything else is the sender's `Refusal::InvalidPath`.
+    pub(crate) fn refusal(&self, sender: crate::Role, me: crate::Role) -> crate::Error {
+        match self {
+            Self::InvalidChild { .. } if sender == me => {
+                crate::Error::Misuse(crate::Misuse::Degenerate)
+            }
+            _ => crate::Error::Refused {
+                sender,
+                reason: crate::Refusal::InvalidPath,
+            },
+        }
+    }
+}
+
 /// A curve with a non-hardened child-key derivation.
 pub trait Hd: Curve {
     /// The tweak `t` and chain code of child `index` (`< 2^31`) of `parent`, or `None` for

@@ -240,10 +240,8 @@ async fn sign_ed25519(
     headers: HeaderMap,
     raw: core::result::Result<Bytes, BytesRejection>,
 ) -> Result<impl IntoResponse> {
-    let client_id = auth::client(&app, &headers).await?;
-    let msg = body(raw)?.to_vec();
-    let idempotency =
-        idempotency_key(&headers)?.map(|k| Idempotency::new(k, api::path::SIGN_ED25519, &msg));
+    let (client_id, idempotency, msg) =
+        signing_request(&app, &headers, raw, api::path::SIGN_ED25519).await?;
     Ok(binary(
         sign::ed25519(&app, &client_id, idempotency, msg).await?,
     ))
@@ -254,10 +252,8 @@ async fn sign_secp256k1(
     headers: HeaderMap,
     raw: core::result::Result<Bytes, BytesRejection>,
 ) -> Result<impl IntoResponse> {
-    let client_id = auth::client(&app, &headers).await?;
-    let msg = body(raw)?.to_vec();
-    let idempotency =
-        idempotency_key(&headers)?.map(|k| Idempotency::new(k, api::path::SIGN_SECP256K1, &msg));
+    let (client_id, idempotency, msg) =
+        signing_request(&app, &headers, raw, api::path::SIGN_SECP256K1).await?;
     Ok(binary(
         sign::secp256k1(&app, &client_id, idempotency, msg).await?,
     ))
@@ -268,13 +264,25 @@ async fn sign_bip340(
     headers: HeaderMap,
     raw: core::result::Result<Bytes, BytesRejection>,
 ) -> Result<impl IntoResponse> {
-    let client_id = auth::client(&app, &headers).await?;
-    let msg = body(raw)?.to_vec();
-    let idempotency =
-        idempotency_key(&headers)?.map(|k| Idempotency::new(k, api::path::SIGN_BIP340, &msg));
+    let (client_id, idempotency, msg) =
+        signing_request(&app, &headers, raw, api::path::SIGN_BIP340).await?;
     Ok(binary(
         sign::bip340(&app, &client_id, idempotency, msg).await?,
     ))
+}
+
+/// A signing request to `endpoint`: the authenticated client, its idempotency key (bound to
+/// the endpoint and the body) and the body.
+async fn signing_request(
+    app: &App,
+    headers: &HeaderMap,
+    raw: core::result::Result<Bytes, BytesRejection>,
+    endpoint: &'static str,
+) -> Result<(String, Option<Idempotency>, Vec<u8>)> {
+    let client_id = auth::client(app, headers).await?;
+    let msg = body(raw)?.to_vec();
+    let idempotency = idempotency_key(headers)?.map(|k| Idempotency::new(k, endpoint, &msg));
+    Ok((client_id, idempotency, msg))
 }
 
 async fn client_backup(State(app): State<App>, headers: HeaderMap) -> Result<Json<ClientBackup>> {

@@ -189,17 +189,7 @@ fn child(
     }
     key.child(path)
         .map(|(child, _)| Some(child))
-        .map_err(|e| match e {
-            // Probability below 2^-120 per index (hd::HdError::InvalidChild): the caller tries
-            // the next index, as BIP32 says.
-            crate::hd::HdError::InvalidChild { .. } if sender == key.role() => {
-                Error::Misuse(Misuse::Degenerate)
-            }
-            _ => Error::Refused {
-                sender,
-                reason: Refusal::InvalidPath,
-            },
-        })
+        .map_err(|e| e.refusal(sender, key.role()))
 }
 
 /// Client, round 1: fresh nonces, and the request for `message` under the key at `path`

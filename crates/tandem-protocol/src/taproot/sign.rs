@@ -124,17 +124,9 @@ fn tweaked(
     let (internal, hd_tweak, hd_point) = if path.is_master() {
         (key.public_key(), None, None)
     } else {
-        let derived = key.derive(path).map_err(|e| match e {
-            // Probability below 2^-120 per index (hd::HdError::InvalidChild): the caller
-            // tries the next index, as BIP32 says.
-            crate::hd::HdError::InvalidChild { .. } if sender == key.role() => {
-                Error::Misuse(Misuse::Degenerate)
-            }
-            _ => Error::Refused {
-                sender,
-                reason: Refusal::InvalidPath,
-            },
-        })?;
+        let derived = key
+            .derive(path)
+            .map_err(|e| e.refusal(sender, key.role()))?;
         let offset = derived.public_key - key.public_key();
         (derived.public_key, Some(derived.tweak), Some(offset))
     };
