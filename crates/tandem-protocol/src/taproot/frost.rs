@@ -174,7 +174,7 @@ fn nonce_generate(
 impl Nonces {
     /// `commit(sk_i)` (RFC 9591 Section 5.1): two nonces from 32 fresh random bytes each,
     /// hedged with the signer's share and `context`, a hash of everything the signer knows of
-    /// the request (see [`nonce_generate`]).
+    /// the request (`nonce_generate`: RFC 9591 §4.1 with that context appended).
     ///
     /// # Errors
     /// [`FrostError::DegenerateNonce`] for a zero nonce (probability 2^-256).
