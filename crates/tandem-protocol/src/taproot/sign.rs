@@ -193,27 +193,35 @@ fn nonce_context(
     message: &[u8],
     peer: Option<&Commitments>,
 ) -> [u8; 32] {
-    let mut input = Vec::with_capacity(128 + message.len());
-    let mut part = |bytes: &[u8]| {
-        input.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
-        input.extend_from_slice(bytes);
-    };
-    part(role.name().as_bytes());
-    part(&ctx.session.0);
-    part(sharing_id);
     let indices: Vec<u8> = path
         .indices()
         .iter()
         .flat_map(|i| i.to_be_bytes())
         .collect();
-    part(&indices);
-    part(message);
+    let mut parts: Vec<&[u8]> = vec![
+        role.name().as_bytes(),
+        &ctx.session.0,
+        sharing_id,
+        &indices,
+        message,
+    ];
     if let Some(c) = peer {
-        for point in [&c.hiding, &c.binding] {
-            part(point.encoding());
-        }
+        parts.extend([
+            c.hiding.encoding().as_slice(),
+            c.binding.encoding().as_slice(),
+        ]);
     }
-    bip340::tagged_hash(b"tandem/bip340/nonce-context/v1", &[&input])
+    // Each part length-prefixed; the message is hashed where it lies, not copied.
+    let lengths: Vec<[u8; 8]> = parts
+        .iter()
+        .map(|p| (p.len() as u64).to_le_bytes())
+        .collect();
+    let framed: Vec<&[u8]> = parts
+        .iter()
+        .zip(&lengths)
+        .flat_map(|(part, length)| [length.as_slice(), part])
+        .collect();
+    bip340::tagged_hash(b"tandem/bip340/nonce-context/v1", &framed)
 }
 
 fn fresh_nonces<R: CryptoRng + ?Sized>(
