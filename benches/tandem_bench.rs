@@ -22,6 +22,7 @@ use rand_core::UnwrapErr;
 use serde_json::json;
 use tandem_curves::{CurveId, Ed25519, Secp256k1};
 use tandem_paillier::paillier::SecretKey;
+use tandem_paillier::parallel::ThreadPool;
 use tandem_protocol::driver::{self, NoTap, parties};
 use tandem_protocol::ecdsa::{self, EcdsaKeyShare};
 use tandem_protocol::hd::DerivationPath;
@@ -204,8 +205,34 @@ fn main() -> std::process::ExitCode {
     }
 }
 
-/// Runs the benchmark and prints the result.
+/// `f` with a thread pool of `threads` entered (`tandem_paillier::parallel`): 1 is the
+/// calling thread alone.
+fn on_threads<T>(threads: usize, f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
+    let pool = ThreadPool::new(threads).map_err(|e| e.to_string())?;
+    let _entered = pool.enter();
+    f()
+}
+
+/// `count` safe primes of 1536 bits, each timed, with a pool of `threads`.
+fn safe_primes(count: usize, threads: usize) -> Result<Vec<Duration>, String> {
+    on_threads(threads, || {
+        time(count, || {
+            tandem_paillier::primes::generate_safe_prime(&mut rng(), &mut |_| {
+                core::ops::ControlFlow::Continue(())
+            })
+            .map_err(|e| e.to_string())
+        })
+    })
+}
+
+/// Runs the benchmark and prints the result. Everything runs on one thread (a one-thread pool
+/// entered here) except what is measured with 2 threads per party and `generate` (a pool with
+/// one thread per core, shared by both parties, as on a device running the server too).
 fn run(out: &Output, quick: bool) -> Result<(), String> {
+    on_threads(1, || run_measurements(out, quick))
+}
+
+fn run_measurements(out: &Output, quick: bool) -> Result<(), String> {
     let started = Instant::now();
     let (generate_runs, aux_reps, keygen_reps, sign_reps, presign_reps, full_reps, baseline_reps) =
         if quick {
@@ -213,6 +240,8 @@ fn run(out: &Output, quick: bool) -> Result<(), String> {
         } else {
             (3, 5, 200, 500, 12, 6, 2000)
         };
+    let prime_reps = if quick { 2 } else { 8 };
+    let cores = tandem_paillier::parallel::available_cores();
 
     note(out, "single-party baselines (k256, ed25519-dalek)");
     let mut secret = [0u8; 32];
@@ -325,7 +354,7 @@ fn run(out: &Output, quick: bool) -> Result<(), String> {
     let mut aux_wall = Vec::new();
     let mut shares = None;
     for _ in 0..generate_runs {
-        let run = generate_once()?;
+        let run = on_threads(cores, generate_once)?;
         generate_wall.push(run.wall);
         primes.extend(run.primes);
         aux_wall.extend(run.aux_info);
@@ -337,9 +366,16 @@ fn run(out: &Output, quick: bool) -> Result<(), String> {
         "secp256k1 aux info on one thread, the generated wallet's primes given",
     );
     let mut aux = Vec::with_capacity(aux_reps);
+    let mut aux_2t = Vec::with_capacity(aux_reps);
     for _ in 0..aux_reps {
         aux.push(aux_info_once(&client, &server)?);
+        // The same, with 2 threads per party (the parties in turn, as on the in-memory
+        // driver): the wall time each party would see with two cores of its own.
+        aux_2t.push(on_threads(2, || aux_info_once(&client, &server))?);
     }
+    note(out, "safe primes of 1536 bits, with 1 and with 2 threads");
+    let primes_1t = safe_primes(prime_reps, 1)?;
+    let primes_2t = safe_primes(prime_reps, 2)?;
 
     note(out, "secp256k1 presigning and online signing");
     let mut presigs = Vec::new();
@@ -348,6 +384,12 @@ fn run(out: &Output, quick: bool) -> Result<(), String> {
             .map_err(|e| e.to_string())?;
         presigs.push(pair);
         Ok(())
+    })?;
+    let presign_2t = on_threads(2, || {
+        time(presign_reps, || {
+            driver::presign(&client, &server, &mut rng(), &mut rng(), &mut NoTap)
+                .map_err(|e| e.to_string())
+        })
     })?;
     // Online signing: many runs, each from a fresh copy of one stored presignature pair
     // (decoding the copies is not timed; the pool's decode is part of wallet signing).
@@ -402,7 +444,9 @@ fn run(out: &Output, quick: bool) -> Result<(), String> {
             "keygen_us": median(secp_keygen)?,
             "aux_info_us": median(aux)?,
             "aux_info_wall_us": median(aux_wall)?,
+            "aux_info_2t_us": median(aux_2t)?,
             "presign_us": median(presign)?,
+            "presign_2t_us": median(presign_2t)?,
             "sign_online_us": median(online)?,
             "sign_online_both_verify_us": median(online_both)?,
             "sign_online_child_us": median(online_child)?,
@@ -417,6 +461,9 @@ fn run(out: &Output, quick: bool) -> Result<(), String> {
             "sign_child_us": median(ed_child)?,
         },
         "safe_prime_1536_us": median(primes)?,
+        "safe_prime_1536_1t_us": median(primes_1t)?,
+        "safe_prime_1536_2t_us": median(primes_2t)?,
+        "cores": cores,
         "generate_wallet_wall_us": median(generate_wall)?,
         "baseline": {
             "k256_sign_us": median(k256_sign)?,
@@ -454,11 +501,13 @@ fn print_table(r: &serde_json::Value, quick: bool, took: Duration) {
             .map_or_else(|| "-".to_string(), fmt_us)
     };
     #[rustfmt::skip]
-    let rows: [(&str, &str, &str); 22] = [
+    let rows: [(&str, &str, &str); 26] = [
         ("secp256k1 keygen", "/secp256k1/keygen_us", "cggmp21 1.7 ms"),
         ("secp256k1 aux info (primes given)", "/secp256k1/aux_info_us", "cggmp21 12.5 s; target 2.5 s"),
-        ("  ... wall, one thread per party", "/secp256k1/aux_info_wall_us", "cggmp21 6.2 s"),
+        ("  ... 2 threads per party, parties in turn", "/secp256k1/aux_info_2t_us", "wall"),
+        ("  ... wall inside generate (parties at once)", "/secp256k1/aux_info_wall_us", "cggmp21 6.2 s"),
         ("secp256k1 presignature", "/secp256k1/presign_us", "cggmp21 1.43 s; target 0.5 s"),
+        ("  ... 2 threads per party, parties in turn", "/secp256k1/presign_2t_us", "wall"),
         ("secp256k1 online signature (+verify)", "/secp256k1/sign_online_us", "cggmp21 0.18 ms; target 0.12 ms"),
         ("  ... and the server's verified copy", "/secp256k1/sign_online_both_verify_us", "message 3: both verify"),
         ("  ... with the child key m/0/7", "/secp256k1/sign_online_child_us", "+2 derivations per party"),
@@ -469,7 +518,9 @@ fn print_table(r: &serde_json::Value, quick: bool, took: Duration) {
         ("  ... with the child key m/0/7", "/ed25519/sign_child_us", "+2 derivations per party"),
         ("BIP340 (Taproot) 2-of-2 signature (+verify)", "/secp256k1/bip340_sign_us", "frost-secp256k1-tr: none measured here"),
         ("  ... with the child key m/0/7", "/secp256k1/bip340_sign_child_us", "+2 derivations per party"),
-        ("safe prime, 1536 bits", "/safe_prime_1536_us", "cggmp21 17.8 s per pair"),
+        ("safe prime, 1536 bits, 1 thread", "/safe_prime_1536_1t_us", "cggmp21 17.8 s per pair"),
+        ("  ... 2 threads", "/safe_prime_1536_2t_us", "same primes, any thread count"),
+        ("  ... inside generate (both parties at once)", "/safe_prime_1536_us", ""),
         ("generate wallet (wall)", "/generate_wallet_wall_us", "target 8 s"),
         ("baseline k256 sign", "/baseline/k256_sign_us", "32.8 µs in docs/design.md"),
         ("baseline k256 verify", "/baseline/k256_verify_us", "61.7 µs"),

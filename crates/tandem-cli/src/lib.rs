@@ -103,6 +103,10 @@ struct Cli {
     /// The client's API key (one line), with `--server`; `create-client` writes it.
     #[arg(long, global = true)]
     api_key_file: Option<PathBuf>,
+    /// Threads for the safe-prime search and the proofs (this device's, or `tandem server`'s
+    /// one pool shared by all its sessions); default: one per core.
+    #[arg(long, global = true, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    threads: Option<u16>,
     #[command(subcommand)]
     command: Command,
 }
@@ -239,6 +243,12 @@ fn run_with(primes: Primes) -> ExitCode {
         }
     };
     let out = output::Output::new(cli.json);
+    if let Some(threads) = cli.threads
+        && let Err(e) = tandem_wallet::parallel::init_global(usize::from(threads))
+    {
+        eprintln!("tandem: --threads: {e}");
+        return ExitCode::FAILURE;
+    }
     let result = match (cli.command, &cli.server) {
         (Command::Server(args), None) => serve::run(args, primes),
         (Command::CreateClient { admin_key_file }, Some(server)) => {

@@ -10,6 +10,7 @@
 pub mod bigint;
 pub mod fixed_base;
 pub mod paillier;
+pub mod parallel;
 pub mod params;
 pub mod primes;
 pub mod proofs;

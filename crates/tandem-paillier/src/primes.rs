@@ -3,8 +3,8 @@
 //! A safe prime `p = 2p' + 1` (`p'` prime) of [`PRIME_BITS`] bits with its two top bits set,
 //! so that the product of two of them has exactly [`MODULUS_BITS`](crate::params::MODULUS_BITS)
 //! bits. Candidates come from a sieve over every odd prime below 2^24 (removing candidates
-//! where `p` or `p'` has such a factor; `sieve.rs`, plugged into crypto-primes'
-//! `sieve_and_find`). Each survivor first meets a Fermat test to base 2 on `p`, then on `p'`
+//! where `p` or `p'` has such a factor; `sieve.rs`, crypto-primes' `SieveFactory`), tested in
+//! batches on the threads of the [`crate::parallel`] pool in use. Each survivor first meets a Fermat test to base 2 on `p`, then on `p'`
 //! ([`fermat_base_two`]: one squaring and one modular doubling per exponent bit, about 12%
 //! cheaper than a Miller-Rabin exponentiation, and a candidate whose `p` is prime no longer
 //! pays for a Lucas test when `p'` is composite); only a candidate passing both is decided by
@@ -12,25 +12,30 @@
 //! `p'`, the BPSW'21 recommendation). Every prime passes a Fermat test, so the filter never
 //! drops a safe prime: the same random stream yields the same prime with or without it. The
 //! expected number of tested candidates for 1536 bits is in the thousands; the callback sees
-//! each one and can cancel.
+//! each batch and can cancel.
 //!
 //! Timing: which candidates are rejected, and how many, is visible to a timing observer;
-//! rejected candidates are independent of the prime finally returned. The Fermat ladder is
+//! rejected candidates are independent of the prime finally returned. Threads change only
+//! when a candidate is tested: in a batch, candidates after the prime may be tested too
+//! (and are wiped with the batch), none is skipped before it, so the prime returned is the
+//! one-thread search's. The Fermat ladder is
 //! constant time in the candidate (fixed length, the doubling kept or dropped by a
 //! constant-time select); its Montgomery set-up, like the one inside crypto-primes' tests, is
 //! variable time in the modulus.
 
-use core::cell::{Cell, RefCell};
 use core::ops::ControlFlow;
+use core::sync::atomic::{AtomicU64, Ordering};
 
 use crypto_bigint::{
     CtEq as _, CtSelect as _, MontyForm, Odd, RandomMod, Square as _, U1536, UnsignedWithMontyForm,
 };
-use crypto_primes::{Flavor, is_prime, sieve_and_find};
+use crypto_primes::hazmat::SieveFactory as _;
+use crypto_primes::{Flavor, is_prime};
 use rand_core::CryptoRng;
 use thiserror::Error;
-use zeroize::Zeroize;
+use zeroize::{Zeroize, Zeroizing};
 
+use crate::parallel;
 use crate::params::PRIME_BITS;
 
 pub(crate) mod sieve;
@@ -59,9 +64,20 @@ pub struct PrimeProgress {
     pub candidates: u64,
 }
 
+/// Candidates tested per batch and per thread: the progress callback runs (and can cancel)
+/// after each batch, and the threads meet at its end.
+const BATCH_PER_THREAD: usize = 16;
+
 /// Generates a [`PRIME_BITS`]-bit safe prime with its two top bits set.
 ///
-/// `progress` is called after every tested candidate; returning `ControlFlow::Break(())`
+/// The candidates are tested in batches, on the threads of the [`crate::parallel`] pool in
+/// use; within a batch the first candidate that passes (in the sieve's order) wins. The
+/// random stream is drawn on the calling thread only (one random start per sieve window), so
+/// for a given stream the prime is the same whatever the thread count, and the same as a
+/// search on one thread: the first safe prime among the sieve's survivors.
+///
+/// `progress` is called, on the calling thread, after every batch (at most 16 candidates per
+/// thread) with the number of candidates tested so far; returning `ControlFlow::Break(())`
 /// cancels the search.
 ///
 /// # Errors
@@ -85,38 +101,39 @@ pub fn generate_safe_prime_of_size<T, R>(
     progress: &mut dyn FnMut(PrimeProgress) -> ControlFlow<()>,
 ) -> Result<T, PrimeGenError>
 where
-    T: UnsignedWithMontyForm + crypto_bigint::RandomBits + RandomMod + Zeroize,
+    T: UnsignedWithMontyForm + crypto_bigint::RandomBits + RandomMod + Zeroize + Send + Sync,
     R: CryptoRng + ?Sized,
 {
-    let factory = sieve::DeepSieveFactory::<T>::new(bits).ok_or(PrimeGenError::Sieve)?;
-    let candidates = Cell::new(0u64);
-    let cancelled = Cell::new(false);
-    let progress = RefCell::new(progress);
-    // `sieve_and_find` stops at the first candidate the predicate accepts; a cancellation
-    // "accepts" the current candidate to end the loop, and the result is then discarded.
-    let found = sieve_and_find(rng, factory, |_rng, candidate: &T| {
-        let prime = is_safe_prime_candidate(candidate);
-        candidates.set(candidates.get() + 1);
-        let flow = progress
-            .try_borrow_mut()
-            .map_or(ControlFlow::Continue(()), |mut f| {
-                (*f)(PrimeProgress {
-                    candidates: candidates.get(),
-                })
+    let mut factory = sieve::DeepSieveFactory::<T>::new(bits).ok_or(PrimeGenError::Sieve)?;
+    let batch_size = BATCH_PER_THREAD.saturating_mul(parallel::current_threads());
+    let tested = AtomicU64::new(0);
+    // Each window of the sieve draws a fresh random start (the only use of the RNG); a batch
+    // never spans two windows, so no window is drawn before the previous one is exhausted.
+    loop {
+        let mut window = factory
+            .make_sieve(rng, None)
+            .map_err(|_| PrimeGenError::Sieve)?
+            .ok_or(PrimeGenError::Sieve)?;
+        loop {
+            // The candidates are secret (one of them is the prime): wiped after the batch.
+            let batch: Zeroizing<Vec<T>> =
+                Zeroizing::new(window.by_ref().take(batch_size).collect());
+            if batch.is_empty() {
+                break;
+            }
+            let found = parallel::position_first(&batch, |candidate| {
+                tested.fetch_add(1, Ordering::Relaxed);
+                is_safe_prime_candidate(candidate)
             });
-        if flow.is_break() {
-            cancelled.set(true);
-            return true;
+            if let Some(prime) = found.and_then(|i| batch.get(i)) {
+                return Ok(prime.clone());
+            }
+            let candidates = tested.load(Ordering::Relaxed);
+            if progress(PrimeProgress { candidates }).is_break() {
+                return Err(PrimeGenError::Cancelled { candidates });
+            }
         }
-        prime
-    })
-    .map_err(|_| PrimeGenError::Sieve)?;
-    if cancelled.get() {
-        return Err(PrimeGenError::Cancelled {
-            candidates: candidates.get(),
-        });
     }
-    found.ok_or(PrimeGenError::Sieve)
 }
 
 /// The search's predicate: the two Fermat filters, cheapest rejection first, then the full

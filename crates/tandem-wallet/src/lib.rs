@@ -93,6 +93,9 @@ pub use tandem_backup::{Ed25519Key, EjectError, EnvelopeError, Secp256k1Key, Wif
 pub use tandem_curves::CurveId;
 /// The Paillier secret key a [`PaillierKeys`] source returns.
 pub use tandem_paillier::paillier::SecretKey as PaillierSecretKey;
+/// The thread pools of the protocols' independent work (the safe-prime search, the proofs):
+/// a party's thread count is its own setting.
+pub use tandem_paillier::parallel;
 pub use tandem_protocol::ecdsa::EcdsaSignature;
 pub use tandem_protocol::hd::{DerivationPath, HdError};
 pub use tandem_protocol::taproot::sign::TaprootSignature;

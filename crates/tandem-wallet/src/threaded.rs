@@ -76,9 +76,20 @@ impl Exchange for Threaded {
             inbox: server_inbox,
         };
         let Pair { client, server } = pair;
+        // A thread pool entered by the caller (`tandem_paillier::parallel`) serves both
+        // parties' threads too: the pool is the caller's setting, not this executor's.
+        let pool = tandem_paillier::parallel::entered();
+        let on_pool = |pool: Option<tandem_paillier::parallel::ThreadPool>| pool.map(|p| p.enter());
         let (c, s) = std::thread::scope(|scope| {
-            let c = scope.spawn(move || drive(client, client_rng, client_link));
-            let s = scope.spawn(move || drive(server, server_rng, server_link));
+            let client_pool = pool.clone();
+            let c = scope.spawn(move || {
+                let _entered = on_pool(client_pool);
+                drive(client, client_rng, client_link)
+            });
+            let s = scope.spawn(move || {
+                let _entered = on_pool(pool);
+                drive(server, server_rng, server_link)
+            });
             (c.join(), s.join())
         });
         let panicked = || Error::Internal("a party's thread panicked");

@@ -24,6 +24,7 @@ use zeroize::Zeroizing;
 use super::{ProofError, append_uint, challenge_pm_pow2, start};
 use crate::bigint::{self, I1024, I4096, I8192, MontyN, SecretInt, U3072};
 use crate::paillier::{PublicKey, SecretKey};
+use crate::parallel;
 use crate::params::{ELL, EPSILON};
 use crate::ring_pedersen::{Params, Verifier};
 
@@ -165,19 +166,25 @@ pub fn prove_with_factors<R: CryptoRng + ?Sized>(
     );
     // The factors' exponent length: MODULUS_BITS covers any factor of N0.
     let fb = crate::params::MODULUS_BITS + 1;
-    let p_c = rp.commit(&p.0, fb, &mu.0, mb);
-    let q_c = rp.commit(&q.0, fb, &nu.0, mb);
-    let a_c = rp.commit(&alpha.0, ab, &x.0, xb);
-    let b_c = rp.commit(&beta.0, ab, &y.0, xb);
-    // T = Q^α t^r: Q is computed here, its inverse in constant time.
-    let q_inv = Option::<MontyN>::from(q_c.invert()).unwrap_or(q_c);
-    let t_inv = Option::<MontyN>::from(rp.t_monty().invert()).unwrap_or(*rp.t_monty());
-    let t_c = bigint::pow_secret(&q_c, &q_inv, &alpha.0, ab).mul(&bigint::pow_secret(
-        rp.t_monty(),
-        &t_inv,
-        &r.0,
-        rb,
-    ));
+    // T = Q^α t^r. The largest part, t^r (6913-bit exponent), runs beside the commitments and
+    // Q^α (`crate::parallel`); the randomness is all drawn above.
+    let ((p_c, q_c, a_c, b_c, q_alpha), t_r) = parallel::join(
+        || {
+            let p_c = rp.commit(&p.0, fb, &mu.0, mb);
+            let q_c = rp.commit(&q.0, fb, &nu.0, mb);
+            let a_c = rp.commit(&alpha.0, ab, &x.0, xb);
+            let b_c = rp.commit(&beta.0, ab, &y.0, xb);
+            // Q is computed here, its inverse in constant time.
+            let q_inv = Option::<MontyN>::from(q_c.invert()).unwrap_or(q_c);
+            let q_alpha = bigint::pow_secret(&q_c, &q_inv, &alpha.0, ab);
+            (p_c, q_c, a_c, b_c, q_alpha)
+        },
+        || {
+            let t_inv = Option::<MontyN>::from(rp.t_monty().invert()).unwrap_or(*rp.t_monty());
+            bigint::pow_secret(rp.t_monty(), &t_inv, &r.0, rb)
+        },
+    );
+    let t_c = q_alpha.mul(&t_r);
 
     let (p_c, q_c, a_c, b_c, t_c) = (
         p_c.retrieve(),

@@ -33,6 +33,7 @@ use zeroize::Zeroize;
 use super::{ProofError, append_uint, challenge_units, start};
 use crate::bigint::{self, MontyN, MontyP, U3072};
 use crate::paillier::{PublicKey, SecretKey};
+use crate::parallel;
 use crate::params::{MOD_NTH_ROOTS, MOD_SMALL_FACTOR_BITS, MODULUS_BITS, REPETITIONS};
 
 const NAME: &str = "tandem/cggmp24/pi-mod/fig12-grsb/v2";
@@ -187,14 +188,9 @@ pub fn prove<R: CryptoRng + ?Sized>(sk: &SecretKey, ctx: &Transcript, rng: &mut 
     w_p.zeroize();
     w_q.zeroize();
 
-    let mut proof = ModProof {
-        w,
-        x: Vec::with_capacity(REPETITIONS),
-        a: Vec::with_capacity(REPETITIONS),
-        b: Vec::with_capacity(REPETITIONS),
-        z: Vec::with_capacity(MOD_NTH_ROOTS),
-    };
-    for y in &ys {
+    // One repetition per challenge, independent of the others: on the threads of the pool in
+    // use (`crate::parallel`); the results come back in order.
+    let repetitions = parallel::map(&ys, |y| {
         // One exponentiation per prime: r = y^e, whose fourth power tells the symbol (y|p).
         let (mut y_p, mut y_q) = sk.residues(y);
         let mut r_p = y_p.pow_bounded_exp(&side_p.fourth, crate::params::PRIME_BITS);
@@ -211,21 +207,29 @@ pub fn prove<R: CryptoRng + ?Sized>(sk: &SecretKey, ctx: &Transcript, rng: &mut 
             let with_w = MontyP::conditional_select(&r, &r.mul(&side.w_root), b);
             MontyP::conditional_select(&with_w, &with_w.neg(), a & side.e_odd)
         };
-        proof
-            .x
-            .push(sk.combine(&root(r_p, &side_p), &root(r_q, &side_q)));
+        let x = sk.combine(&root(r_p, &side_p), &root(r_q, &side_q));
         // Residues modulo the secret primes reveal them (gcd(y - y_p, N) = p): wiped.
         for v in [&mut y_p, &mut y_q, &mut r_p, &mut r_q] {
             v.zeroize();
         }
         // (a, b) are part of the proof: public from here on.
-        proof.a.push(bool::from(a));
-        proof.b.push(bool::from(b));
-        if proof.z.len() < MOD_NTH_ROOTS {
-            proof
-                .z
-                .push(sk.pow_mod_n_split(y, &side_p.n_inv, &side_q.n_inv));
-        }
+        (x, bool::from(a), bool::from(b))
+    });
+    // The first k challenges also get their N-th roots.
+    let z = parallel::map(ys.get(..MOD_NTH_ROOTS).unwrap_or(&ys), |y| {
+        sk.pow_mod_n_split(y, &side_p.n_inv, &side_q.n_inv)
+    });
+    let mut proof = ModProof {
+        w,
+        x: Vec::with_capacity(REPETITIONS),
+        a: Vec::with_capacity(REPETITIONS),
+        b: Vec::with_capacity(REPETITIONS),
+        z,
+    };
+    for (x, a, b) in repetitions {
+        proof.x.push(x);
+        proof.a.push(a);
+        proof.b.push(b);
     }
     proof
 }
@@ -283,6 +287,21 @@ impl ModProof {
         let mut t = transcript(ctx, n.as_ref(), &self.w);
         let ys = challenge_units(&mut t, n, REPETITIONS);
         let params = pk.params_n();
+        // The k N-th roots (the costly checks: an exponentiation by N each), on the threads of
+        // the pool in use; the error of the lowest index is reported.
+        let z_checks: Vec<(usize, &U3072)> = self.z.iter().enumerate().collect();
+        parallel::try_for_each(&z_checks, |&(index, z)| {
+            let y = ys.get(index).ok_or(ProofError::Length("Πmod challenges"))?;
+            // Public values: variable time.
+            if MontyN::new(z, params).pow_vartime(n.as_ref()) == MontyN::new(y, params) {
+                Ok(())
+            } else {
+                Err(ProofError::Repetition {
+                    index,
+                    check: "Πmod z_i^N = y_i (Fig. 12)",
+                })
+            }
+        })?;
         let w_m = MontyN::new(&self.w, params);
         for (index, ((y, x), (a, b))) in ys
             .iter()
@@ -290,17 +309,7 @@ impl ModProof {
             .zip(self.a.iter().zip(&self.b))
             .enumerate()
         {
-            let y_m = MontyN::new(y, params);
-            if let Some(z) = self.z.get(index) {
-                // Public values: variable time.
-                if MontyN::new(z, params).pow_vartime(n.as_ref()) != y_m {
-                    return Err(ProofError::Repetition {
-                        index,
-                        check: "Πmod z_i^N = y_i (Fig. 12)",
-                    });
-                }
-            }
-            let mut expected = y_m;
+            let mut expected = MontyN::new(y, params);
             if *b {
                 expected = expected.mul(&w_m);
             }

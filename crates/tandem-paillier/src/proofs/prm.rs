@@ -17,6 +17,7 @@ use super::{ProofError, append_uint, challenge_bits, start};
 use crate::bigint::{self, U1536, U3072};
 use crate::fixed_base::{FixedBaseTable, PublicPowers};
 use crate::paillier::SecretKey;
+use crate::parallel;
 use crate::params::{MODULUS_BITS, PRIME_BITS, REPETITIONS};
 use crate::ring_pedersen::{Params, Trapdoor};
 
@@ -110,20 +111,20 @@ fn commit_nonces(params: &Params, sk: &SecretKey, nonces: &[U3072]) -> Vec<U3072
         NonZero::new(prime.as_ref().wrapping_sub(&U1536::ONE)).unwrap_or(NonZero::<U1536>::ONE)
     };
     let (order_p, order_q) = (order(params_p.modulus()), order(params_q.modulus()));
-    let mut table_p = FixedBaseTable::new(&t_p, PRIME_BITS);
-    let mut table_q = FixedBaseTable::new(&t_q, PRIME_BITS);
-    let commitments = nonces
-        .iter()
-        .map(|a| {
-            let x_p = table_p.pow_secret(&a.rem(&order_p), PRIME_BITS);
-            let x_q = table_q.pow_secret(&a.rem(&order_q), PRIME_BITS);
-            match (x_p, x_q) {
-                (Some(x_p), Some(x_q)) => sk.combine(&x_p, &x_q),
-                // Unreachable: both tables cover PRIME_BITS.
-                _ => sk.pow_mod_n(params.t(), a),
-            }
-        })
-        .collect();
+    let (mut table_p, mut table_q) = parallel::join(
+        || FixedBaseTable::new(&t_p, PRIME_BITS),
+        || FixedBaseTable::new(&t_q, PRIME_BITS),
+    );
+    // Independent commitments: on the threads of the pool in use, returned in order.
+    let commitments = parallel::map(nonces, |a| {
+        let x_p = table_p.pow_secret(&a.rem(&order_p), PRIME_BITS);
+        let x_q = table_q.pow_secret(&a.rem(&order_q), PRIME_BITS);
+        match (x_p, x_q) {
+            (Some(x_p), Some(x_q)) => sk.combine(&x_p, &x_q),
+            // Unreachable: both tables cover PRIME_BITS.
+            _ => sk.pow_mod_n(params.t(), a),
+        }
+    });
     table_p.wipe();
     table_q.wipe();
     t_p.zeroize();
@@ -157,29 +158,35 @@ impl PrmProof {
         #[allow(clippy::disallowed_methods)]
         let table = PublicPowers::new_vartime(params.t_monty(), MODULUS_BITS);
         let s = *params.s_monty();
-        for (index, ((a, z), bit)) in self
+        // Independent repetitions: on the threads of the pool in use; the error of the lowest
+        // index is reported.
+        let repetitions: Vec<(usize, (&U3072, &U3072), bool)> = self
             .commitments
             .iter()
             .zip(&self.responses)
-            .zip(&e)
+            .zip(e)
             .enumerate()
-        {
+            .map(|(index, (pair, bit))| (index, pair, bit))
+            .collect();
+        parallel::try_for_each(&repetitions, |&(index, (a, z), bit)| {
             // public: the z_i are public proof responses
             #[allow(clippy::disallowed_methods)]
             let lhs = table
                 .pow_vartime(z)
                 .ok_or(ProofError::OutOfRange("Πprm z_i"))?;
             let mut rhs = params.to_monty(a);
-            if *bit {
+            if bit {
                 rhs = rhs.mul(&s);
             }
-            if lhs != rhs {
-                return Err(ProofError::Repetition {
+            if lhs == rhs {
+                Ok(())
+            } else {
+                Err(ProofError::Repetition {
                     index,
                     check: "Πprm t^z_i = A_i s^e_i (Fig. 13)",
-                });
+                })
             }
-        }
+        })?;
         Ok(())
     }
 }

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use tandem_curves::{Point, Scalar, Secp256k1, SecretScalar, Transcript};
 use tandem_paillier::bigint::{self, I1024, I2048};
 use tandem_paillier::paillier::Ciphertext;
+use tandem_paillier::parallel;
 use tandem_paillier::params::{ELL, ELL_PRIME};
 use tandem_paillier::proofs::aff_g::{self, AffGProof};
 use tandem_paillier::proofs::batch::{self, EncCheck};
@@ -204,29 +205,25 @@ pub(crate) fn verify_round1(
     let verifier = share.own().verifier();
     let sharing_id = share.sharing_id();
     // CGGMP24 Fig. 8, round 2, step 1: both Πenc-elg proofs (which also check K_j, G_j ∈ Z*_{N_j²}).
-    let st0 = enc_elg::Statement {
-        key: peer_key,
-        ciphertext: &msg.k,
-        a: &msg.y,
-        b: &msg.a1,
-        x: &msg.a2,
+    // Independent: both at once on the pool in use (`tandem_paillier::parallel`); the first
+    // proof's error is reported when both fail.
+    let check = |ciphertext, b, x, proof: &EncElgProof, label| {
+        let st = enc_elg::Statement {
+            key: peer_key,
+            ciphertext,
+            a: &msg.y,
+            b,
+            x,
+        };
+        proof
+            .verify_deferred(&st, &verifier, &proof_ctx(ctx, &sharing_id, peer, label))
+            .map_err(|e| misbehaved(peer, Check::Proof(e)))
     };
-    let check0 = msg
-        .psi0
-        .verify_deferred(&st0, &verifier, &proof_ctx(ctx, &sharing_id, peer, "psi0"))
-        .map_err(|e| misbehaved(peer, Check::Proof(e)))?;
-    let st1 = enc_elg::Statement {
-        key: peer_key,
-        ciphertext: &msg.g,
-        a: &msg.y,
-        b: &msg.b1,
-        x: &msg.b2,
-    };
-    let check1 = msg
-        .psi1
-        .verify_deferred(&st1, &verifier, &proof_ctx(ctx, &sharing_id, peer, "psi1"))
-        .map_err(|e| misbehaved(peer, Check::Proof(e)))?;
-    Ok([check0, check1])
+    let (check0, check1) = parallel::join(
+        || check(&msg.k, &msg.a1, &msg.a2, &msg.psi0, "psi0"),
+        || check(&msg.g, &msg.b1, &msg.b2, &msg.psi1, "psi1"),
+    );
+    Ok([check0?, check1?])
 }
 
 /// Checks the Paillier equations of the peer's proofs under its key, batched
@@ -384,16 +381,21 @@ pub(crate) fn verify_round2(
             .verify_deferred(&st, &verifier, &proof_ctx(ctx, &sharing_id, peer, label))
             .map_err(bad)
     };
-    Ok([
-        check(&msg.d, &msg.f, &msg.gamma, &msg.psi, "psi")?,
-        check(
-            &msg.d_hat,
-            &msg.f_hat,
-            &peer_public,
-            &msg.psi_hat,
-            "psi-hat",
-        )?,
-    ])
+    // Independent: both at once on the pool in use; the first proof's error is reported when
+    // both fail.
+    let (psi, psi_hat) = parallel::join(
+        || check(&msg.d, &msg.f, &msg.gamma, &msg.psi, "psi"),
+        || {
+            check(
+                &msg.d_hat,
+                &msg.f_hat,
+                &peer_public,
+                &msg.psi_hat,
+                "psi-hat",
+            )
+        },
+    );
+    Ok([psi?, psi_hat?])
 }
 
 /// The party's round-3 secrets.
@@ -421,8 +423,11 @@ pub(crate) fn round3<R: CryptoRng + ?Sized>(
     let sk = share.own().paillier();
     // α = dec(D_{i,j}) = k_i·γ_j - β_j, read as a signed integer, then modulo q. Secret
     // (with δ_i it gives the peer's β): wiped as integers and kept as secret scalars.
-    let alpha = secret_scalar_from_int(&bigint::SecretInt(sk.decrypt_signed(&peer_r2.d)).0);
-    let alpha_hat = secret_scalar_from_int(&bigint::SecretInt(sk.decrypt_signed(&peer_r2.d_hat)).0);
+    // The two decryptions at once on the pool in use.
+    let (alpha, alpha_hat) = parallel::join(
+        || secret_scalar_from_int(&bigint::SecretInt(sk.decrypt_signed(&peer_r2.d)).0),
+        || secret_scalar_from_int(&bigint::SecretInt(sk.decrypt_signed(&peer_r2.d_hat)).0),
+    );
     let beta = secret_scalar_from_int(&s2.beta.0);
     let beta_hat = secret_scalar_from_int(&s2.beta_hat.0);
     // δ_i = γ_i k_i + α + β, χ_i = x_i k_i + α̂ + β̂ (mod q).
