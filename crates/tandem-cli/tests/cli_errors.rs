@@ -274,6 +274,31 @@ fn sign_arguments_are_checked() {
 }
 
 #[test]
+fn the_thread_count_is_checked_and_any_count_signs() {
+    let case = Case::copy_of(generated());
+    for bad in ["0", "1025", "-1", "many"] {
+        let message = case.usage_error(&["--threads", bad, "status"]);
+        assert_contains(&message, "--threads");
+    }
+    // One thread (no pool) and three (more than this machine's cores): the wallet presigns
+    // and signs, and the signature verifies under its key.
+    let wallet = &generated().output;
+    for threads in ["1", "3"] {
+        let digest = digest_of(threads);
+        let out = case.json(&[
+            "--threads",
+            threads,
+            "sign",
+            "--curve",
+            "secp256k1",
+            "--digest",
+            &hex(&digest),
+        ]);
+        check_secp256k1_signature(wallet, &digest, &out);
+    }
+}
+
+#[test]
 fn key_options_are_checked() {
     let case = Case::copy_of(generated());
     let password = case.file("password", PASSWORD);

@@ -11,6 +11,7 @@
 //! depends only on public sizes. Functions named `*_vartime` or taking public values only
 //! (verification) say so in their documentation.
 
+use crate::monty::MontyPow as _;
 use crypto_bigint::modular::{FixedMontyForm, FixedMontyParams};
 use crypto_bigint::{Choice, Int, NonZero, Odd, Random, RandomMod, Uint};
 use rand_core::CryptoRng;
@@ -352,7 +353,7 @@ pub fn pow_signed_vartime<const L: usize, const E: usize>(
     } else {
         *base
     };
-    Some(b.pow_vartime(&magnitude))
+    Some(b.pow_public(&magnitude))
 }
 
 /// `base^e` for a secret signed exponent with `|e| < 2^bits`, in constant time: the inverse
@@ -367,7 +368,7 @@ pub fn pow_secret<const L: usize, const E: usize>(
 ) -> FixedMontyForm<L> {
     let (magnitude, negative) = e.abs_sign();
     let b = select(base, base_inv, negative);
-    b.pow_bounded_exp(&magnitude, bits)
+    b.pow_ct(&magnitude, bits)
 }
 
 /// Constant-time `if choice { b } else { a }` for Montgomery-form values.

@@ -9,6 +9,7 @@
 
 pub mod bigint;
 pub mod fixed_base;
+pub mod monty;
 pub mod paillier;
 pub mod parallel;
 pub mod params;

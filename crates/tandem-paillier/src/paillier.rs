@@ -12,6 +12,7 @@
 //! protocol needs signs (CGGMP24 Section 2 convention). A ciphertext from a peer is only used
 //! after [`PublicKey::validate_ciphertext`] (a unit of `Z_{N²}`).
 
+use crate::monty::MontyPow as _;
 use core::fmt;
 
 use crypto_bigint::modular::FixedMontyParams;
@@ -196,7 +197,7 @@ impl PublicKey {
         // operands, so `pow_vartime` leaks only N.
         // public: the exponent N is public (constant time in the secret base r)
         #[allow(clippy::disallowed_methods)]
-        let r_n = MontyN2::new(&r.resize(), &self.params_n2).pow_vartime(self.n.as_ref());
+        let r_n = MontyN2::new(&r.resize(), &self.params_n2).pow_public(self.n.as_ref());
         Ciphertext(self.one_plus_n_pow(m).mul(&r_n).retrieve())
     }
 

@@ -26,17 +26,17 @@
 use core::ops::ControlFlow;
 use core::sync::atomic::{AtomicU64, Ordering};
 
-use crypto_bigint::{
-    CtEq as _, CtSelect as _, MontyForm, Odd, RandomMod, Square as _, U1536, UnsignedWithMontyForm,
-};
+use crypto_bigint::modular::{FixedMontyForm, FixedMontyParams};
+use crypto_bigint::{Odd, U1536, Uint};
 use crypto_primes::hazmat::SieveFactory as _;
 use crypto_primes::{Flavor, is_prime};
 use rand_core::CryptoRng;
+use subtle::{ConditionallySelectable as _, ConstantTimeEq as _};
 use thiserror::Error;
 use zeroize::{Zeroize, Zeroizing};
 
-use crate::parallel;
 use crate::params::PRIME_BITS;
+use crate::{bigint, monty, parallel};
 
 pub(crate) mod sieve;
 
@@ -57,7 +57,7 @@ pub enum PrimeGenError {
     Sieve,
 }
 
-/// What the progress callback is told after each tested candidate.
+/// What the progress callback is told after each batch of tested candidates.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PrimeProgress {
     /// Candidates that survived the sieve and were tested so far.
@@ -95,16 +95,15 @@ pub fn generate_safe_prime<R: CryptoRng + ?Sized>(
 /// # Errors
 /// As [`generate_safe_prime`].
 #[doc(hidden)]
-pub fn generate_safe_prime_of_size<T, R>(
+pub fn generate_safe_prime_of_size<const L: usize, R>(
     rng: &mut R,
     bits: u32,
     progress: &mut dyn FnMut(PrimeProgress) -> ControlFlow<()>,
-) -> Result<T, PrimeGenError>
+) -> Result<Uint<L>, PrimeGenError>
 where
-    T: UnsignedWithMontyForm + crypto_bigint::RandomBits + RandomMod + Zeroize + Send + Sync,
     R: CryptoRng + ?Sized,
 {
-    let mut factory = sieve::DeepSieveFactory::<T>::new(bits).ok_or(PrimeGenError::Sieve)?;
+    let mut factory = sieve::DeepSieveFactory::<Uint<L>>::new(bits).ok_or(PrimeGenError::Sieve)?;
     let batch_size = BATCH_PER_THREAD.saturating_mul(parallel::current_threads());
     let tested = AtomicU64::new(0);
     // Each window of the sieve draws a fresh random start (the only use of the RNG); a batch
@@ -116,7 +115,7 @@ where
             .ok_or(PrimeGenError::Sieve)?;
         loop {
             // The candidates are secret (one of them is the prime): wiped after the batch.
-            let batch: Zeroizing<Vec<T>> =
+            let batch: Zeroizing<Vec<Uint<L>>> =
                 Zeroizing::new(window.by_ref().take(batch_size).collect());
             if batch.is_empty() {
                 break;
@@ -126,7 +125,7 @@ where
                 is_safe_prime_candidate(candidate)
             });
             if let Some(prime) = found.and_then(|i| batch.get(i)) {
-                return Ok(prime.clone());
+                return Ok(*prime);
             }
             let candidates = tested.load(Ordering::Relaxed);
             if progress(PrimeProgress { candidates }).is_break() {
@@ -141,15 +140,15 @@ where
 /// The copies of the candidate it makes are wiped (the accepted one is the secret prime).
 // public: the shift 1 is fixed (wrapping_shr_vartime is variable time in the shift only)
 #[allow(clippy::disallowed_methods)]
-fn is_safe_prime_candidate<T: UnsignedWithMontyForm + RandomMod + Zeroize>(p: &T) -> bool {
-    let passes = |n: T| {
+fn is_safe_prime_candidate<const L: usize>(p: &Uint<L>) -> bool {
+    let passes = |n: Uint<L>| {
         Odd::new(n).into_option().is_some_and(|odd| {
             let pass = fermat_base_two(&odd);
             odd.get().zeroize();
             pass
         })
     };
-    passes(p.clone()) && passes(p.wrapping_shr_vartime(1)) && is_prime(Flavor::Safe, p)
+    passes(*p) && passes(p.wrapping_shr_vartime(1)) && is_prime(Flavor::Safe, p)
 }
 
 /// Fermat's test to base 2: whether `2^(n-1) ≡ 1 (mod n)`. Every odd prime passes, most
@@ -157,26 +156,26 @@ fn is_safe_prime_candidate<T: UnsignedWithMontyForm + RandomMod + Zeroize>(p: &T
 /// test).
 ///
 /// Left-to-right binary exponentiation over all `bits_precision` bits of `n - 1`: per bit one
-/// Montgomery squaring and one modular doubling (multiplying by the base 2), the doubled
-/// value chosen by a constant-time select on the exponent bit. Constant time in `n` except for
-/// the Montgomery parameters (`new_params_vartime`, the only set-up the generic Montgomery
-/// interface offers; crypto-primes' Miller-Rabin uses the same on the same candidate).
+/// Montgomery squaring (the product-scanning squaring of [`crate::monty`]) and one modular
+/// doubling (multiplying by the base 2), the doubled value chosen by a constant-time select
+/// on the exponent bit. Constant time in `n` except for the Montgomery parameters
+/// (`new_vartime`, as crypto-primes' Miller-Rabin sets up the same candidate).
 #[doc(hidden)]
 #[must_use]
-pub fn fermat_base_two<T: UnsignedWithMontyForm + Zeroize>(n: &Odd<T>) -> bool {
+pub fn fermat_base_two<const L: usize>(n: &Odd<Uint<L>>) -> bool {
     // NOT public (CHECKS.md G-8): n is a secret prime candidate (no constant-time set-up)
     #[allow(clippy::disallowed_methods)]
-    let params = T::MontyForm::new_params_vartime(n.clone());
-    let one = T::MontyForm::one(&params);
-    let mut exponent = n.as_ref().wrapping_sub(&T::one_like(n.as_ref()));
-    let mut z = one.clone();
-    for i in (0..exponent.bits_precision()).rev() {
-        z = z.square();
-        let doubled = z.clone() + &z;
-        z = z.ct_select(&doubled, exponent.bit(i));
+    let params = FixedMontyParams::new_vartime(*n);
+    let one = FixedMontyForm::one(&params);
+    let mut exponent = n.as_ref().wrapping_sub(&Uint::ONE);
+    let mut z = one;
+    for i in (0..Uint::<L>::BITS).rev() {
+        z = monty::square(&z);
+        let doubled = z + z;
+        z = FixedMontyForm::conditional_select(&z, &doubled, bigint::ct(exponent.bit(i)));
     }
     exponent.zeroize();
-    z.ct_eq(&one).to_bool()
+    bool::from(z.as_montgomery().ct_eq(one.as_montgomery()))
 }
 
 /// Whether `p` is a safe prime of the size and form this crate requires: [`PRIME_BITS`] bits

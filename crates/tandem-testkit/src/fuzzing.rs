@@ -16,6 +16,7 @@
 
 pub mod backup;
 pub mod ecdsa;
+pub mod monty;
 pub mod paillier;
 pub mod protocol;
 pub mod seeds;
@@ -24,6 +25,7 @@ pub mod wallet;
 
 pub use backup::*;
 pub use ecdsa::*;
+pub use monty::monty_pow;
 pub use paillier::*;
 pub use protocol::*;
 pub use taproot::{bip340_client_response, bip340_server_request, bip340_server_share};
@@ -82,6 +84,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("proof_enc_elg", proof_enc_elg),
     ("proof_aff_g", proof_aff_g),
     ("proof_elog", proof_elog),
+    ("monty_pow", monty_pow),
     ("backup_share", backup_share),
     ("sealed_share", sealed_share),
     ("reshare_server_round1", reshare_server_round1),

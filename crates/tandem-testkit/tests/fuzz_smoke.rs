@@ -88,6 +88,7 @@ const PROOFS: &[&str] = &[
     "proof_enc_elg",
     "proof_aff_g",
     "proof_elog",
+    "monty_pow",
 ];
 
 const BACKUP: &[&str] = &[

@@ -8,6 +8,7 @@
 //! - anyone else ([`PublicKey::random_nonce`](super::PublicKey::random_nonce)): a random base
 //!   `g` modulo `N` and `g^N` modulo `N²` (nonces uniform in `<g>`).
 
+use crate::monty::MontyPow as _;
 use crypto_bigint::modular::{FixedMontyForm, FixedMontyParams};
 use crypto_bigint::{NonZero, Odd, RandomBits};
 use rand_core::CryptoRng;
@@ -64,7 +65,7 @@ pub(super) fn prime_tables<R: CryptoRng + ?Sized>(
         }
     };
     let lifted = FixedMontyForm::new(&h.resize::<{ U3072::LIMBS }>(), params_sq)
-        .pow_bounded_exp(prime.as_ref(), PRIME_BITS);
+        .pow_ct(prime.as_ref(), PRIME_BITS);
     PrimeTables {
         generator: FixedBaseTable::new(&FixedMontyForm::new(&h, params), PRIME_BITS),
         lifted: FixedBaseTable::new(&lifted, PRIME_BITS),
@@ -123,7 +124,7 @@ impl KeyTables {
         // G = g^N mod N²: N is public (variable time in N only).
         // public: the exponent N is public (constant time in g)
         #[allow(clippy::disallowed_methods)]
-        let lifted = MontyN2::new(&g.resize(), key.params_n2()).pow_vartime(key.n().as_ref());
+        let lifted = MontyN2::new(&g.resize(), key.params_n2()).pow_public(key.n().as_ref());
         Self {
             base: FixedBaseTable::new(&g_n, FOREIGN_EXPONENT_BITS),
             lifted: FixedBaseTable::new(&lifted, FOREIGN_EXPONENT_BITS),

@@ -1,6 +1,7 @@
 //! The Paillier secret key: CRT arithmetic modulo `N` and `N²`, decryption, and the owner's
 //! fast encryption.
 
+use crate::monty::MontyPow as _;
 use core::fmt;
 use std::sync::OnceLock;
 
@@ -204,10 +205,10 @@ impl SecretKey {
         let q1 =
             NonZero::new(q.as_ref().wrapping_sub(&U1536::ONE)).unwrap_or(NonZero::<U1536>::ONE);
         let x_p = FixedMontyForm::new(&base.rem(p.as_nz_ref()), &self.params_p)
-            .pow_bounded_exp(&e.rem(&p1), PRIME_BITS)
+            .pow_ct(&e.rem(&p1), PRIME_BITS)
             .retrieve();
         let x_q = FixedMontyForm::new(&base.rem(q.as_nz_ref()), &self.params_q)
-            .pow_bounded_exp(&e.rem(&q1), PRIME_BITS)
+            .pow_ct(&e.rem(&q1), PRIME_BITS)
             .retrieve();
         self.crt_n(&x_p, &x_q)
     }
@@ -219,10 +220,10 @@ impl SecretKey {
         let p = self.params_p.modulus();
         let q = self.params_q.modulus();
         let x_p = FixedMontyForm::new(&base.rem(p.as_nz_ref()), &self.params_p)
-            .pow_bounded_exp(e_p, PRIME_BITS)
+            .pow_ct(e_p, PRIME_BITS)
             .retrieve();
         let x_q = FixedMontyForm::new(&base.rem(q.as_nz_ref()), &self.params_q)
-            .pow_bounded_exp(e_q, PRIME_BITS)
+            .pow_ct(e_q, PRIME_BITS)
             .retrieve();
         self.crt_n(&x_p, &x_q)
     }
@@ -286,10 +287,10 @@ impl SecretKey {
         let phi_p2 = NonZero::new(phi_p2).unwrap_or(NonZero::<U3072>::ONE);
         let phi_q2 = NonZero::new(phi_q2).unwrap_or(NonZero::<U3072>::ONE);
         let x_p = FixedMontyForm::new(&base.rem(p2.as_nz_ref()), &self.params_p2)
-            .pow_bounded_exp(&e.rem(&phi_p2), MODULUS_BITS)
+            .pow_ct(&e.rem(&phi_p2), MODULUS_BITS)
             .retrieve();
         let x_q = FixedMontyForm::new(&base.rem(q2.as_nz_ref()), &self.params_q2)
-            .pow_bounded_exp(&e.rem(&phi_q2), MODULUS_BITS)
+            .pow_ct(&e.rem(&phi_q2), MODULUS_BITS)
             .retrieve();
         self.crt_n2(&x_p, &x_q)
     }
@@ -314,7 +315,7 @@ impl SecretKey {
             } else {
                 b
             };
-            b.pow_vartime(&magnitude).retrieve()
+            b.pow_public(&magnitude).retrieve()
         };
         let x_p = half(&self.params_p2);
         let x_q = half(&self.params_q2);
@@ -333,10 +334,10 @@ impl SecretKey {
             let p1 = NonZero::new(prime.as_ref().wrapping_sub(&U1536::ONE))
                 .unwrap_or(NonZero::<U1536>::ONE);
             let v = FixedMontyForm::new(&r.rem(prime.as_nz_ref()), params)
-                .pow_bounded_exp(&other.rem(&p1), PRIME_BITS)
+                .pow_ct(&other.rem(&p1), PRIME_BITS)
                 .retrieve();
             FixedMontyForm::new(&v.resize::<{ U3072::LIMBS }>(), params_sq)
-                .pow_bounded_exp(prime.as_ref(), PRIME_BITS)
+                .pow_ct(prime.as_ref(), PRIME_BITS)
                 .retrieve()
         };
         let x_p = half(&self.params_p, &self.params_p2, &self.q);
@@ -406,7 +407,7 @@ impl SecretKey {
         let prime = params.modulus();
         let exponent = prime.as_ref().wrapping_sub(&U1536::ONE);
         let u = FixedMontyForm::new(&c.rem(params_sq.modulus().as_nz_ref()), params_sq)
-            .pow_bounded_exp(&exponent, PRIME_BITS)
+            .pow_ct(&exponent, PRIME_BITS)
             .retrieve();
         // L_p(u) = (u - 1) / p, exact division (u ≡ 1 mod p).
         let l: U3072 = u
@@ -440,7 +441,7 @@ fn h_factor(
         .rem(prime_sq.as_nz_ref());
     let exponent = prime.as_ref().wrapping_sub(&U1536::ONE);
     let u = FixedMontyForm::new(&g, params_sq)
-        .pow_bounded_exp(&exponent, PRIME_BITS)
+        .pow_ct(&exponent, PRIME_BITS)
         .retrieve();
     let l: U3072 = u
         .wrapping_sub(&U3072::ONE)

@@ -22,6 +22,7 @@
 //! (GRSB, Section 3.2). CGGMP's figure asks for `m` of each; the shortened form has the same
 //! soundness bound for 120 fewer `N`-th powers on each side.
 
+use crate::monty::MontyPow as _;
 use crypto_bigint::{JacobiSymbol, NonZero, U1536};
 use crypto_primes::{Flavor, is_prime};
 use rand_core::CryptoRng;
@@ -143,7 +144,7 @@ impl PrimeSide {
             .invert_mod(&p1_nz)
             .into_option()
             .unwrap_or(U1536::ZERO);
-        let w_root = w.pow_bounded_exp(&fourth, crate::params::PRIME_BITS);
+        let w_root = w.pow_ct(&fourth, crate::params::PRIME_BITS);
         Self {
             w_is_qr: is_qr(&w_root, w),
             e_odd: bigint::ct(fourth.is_odd()),
@@ -193,8 +194,8 @@ pub fn prove<R: CryptoRng + ?Sized>(sk: &SecretKey, ctx: &Transcript, rng: &mut 
     let repetitions = parallel::map(&ys, |y| {
         // One exponentiation per prime: r = y^e, whose fourth power tells the symbol (y|p).
         let (mut y_p, mut y_q) = sk.residues(y);
-        let mut r_p = y_p.pow_bounded_exp(&side_p.fourth, crate::params::PRIME_BITS);
-        let mut r_q = y_q.pow_bounded_exp(&side_q.fourth, crate::params::PRIME_BITS);
+        let mut r_p = y_p.pow_ct(&side_p.fourth, crate::params::PRIME_BITS);
+        let mut r_q = y_q.pow_ct(&side_q.fourth, crate::params::PRIME_BITS);
         let qr_p = is_qr(&r_p, &y_p);
         let qr_q = is_qr(&r_q, &y_q);
         // The one (a, b) making y' = (-1)^a w^b y a residue mod both primes, from
@@ -293,7 +294,7 @@ impl ModProof {
         parallel::try_for_each(&z_checks, |&(index, z)| {
             let y = ys.get(index).ok_or(ProofError::Length("Πmod challenges"))?;
             // Public values: variable time.
-            if MontyN::new(z, params).pow_vartime(n.as_ref()) == MontyN::new(y, params) {
+            if MontyN::new(z, params).pow_public(n.as_ref()) == MontyN::new(y, params) {
                 Ok(())
             } else {
                 Err(ProofError::Repetition {

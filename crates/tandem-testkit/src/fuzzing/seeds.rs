@@ -114,6 +114,9 @@ pub fn all(
     for (target, bytes) in super::paillier::seeds() {
         seeds.push(Seed::named(target, "valid-proof", bytes));
     }
+    for (target, name, bytes) in super::monty::seeds() {
+        seeds.push(Seed::named(target, name, bytes));
+    }
     seeds.extend(super::backup::seeds(backup_transcripts));
     seeds.extend(super::wallet::seeds()?);
     Ok(seeds)
