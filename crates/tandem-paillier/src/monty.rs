@@ -7,7 +7,8 @@
 //! Montgomery multiplication algorithms", IEEE Micro 1996) computes each column of the
 //! result once: the `L(L-1)/2` cross products `a_i·a_j` (`i < j`) are summed and doubled, the
 //! `L` squares `a_i²` added, and the reduction's `u_i·m_j` accumulated in the same columns,
-//! `1.5L²` word products in all. Measured on this machine (BENCHMARKS.md, "Montgomery
+//! `1.5L²` word products in all. (A product-scanning general multiplication measured 1.15x
+//! slower than crypto-bigint's, so multiplications stay crypto-bigint's.) Measured on this machine (BENCHMARKS.md, "Montgomery
 //! arithmetic"): 1.3x on a whole constant-time exponentiation at 3072 and 6144 bits, 1.14x at
 //! 1536; the benchmark `cargo bench -p tandem-benches --bench monty` repeats it.
 //!
@@ -16,8 +17,8 @@
 //! carries are added as numbers, never branched on; the final subtraction of the modulus is
 //! a mask. Variable time only in [`pow_public`], whose exponent is public by contract.
 //!
-//! Tested against crypto-bigint: unit tests here, property tests
-//! (`tests/monty.rs`: random moduli of every size used, edge values 0, 1, m-1, chained
+//! Tested against crypto-bigint: unit tests here, property tests (`tests/monty.rs`: random
+//! moduli of every size used and the fixture keys' own, edge values 0, 1, m-1, chained
 //! squarings, exponents of every bit length) and a differential fuzz target (`monty_pow`).
 //!
 //! Indexing: the array indices below are loop counters bounded by the constant `L`, never a
@@ -149,41 +150,12 @@ fn square_words<const L: usize>(a: &[Word; L], m: &[Word; L], m_neg_inv: Word) -
     })
 }
 
-/// `a·b · R⁻¹ mod m` for `a, b < m` in Montgomery form. Constant time.
-#[inline]
-fn mul_words<const L: usize>(
-    a: &[Word; L],
-    b: &[Word; L],
-    m: &[Word; L],
-    m_neg_inv: Word,
-) -> [Word; L] {
-    montgomery_columns(m, m_neg_inv, |k, acc| {
-        for i in (k + 1).saturating_sub(L)..=k.min(L - 1) {
-            acc.add(product(a[i], b[k - i]));
-        }
-    })
-}
-
 /// `x²` in Montgomery form, by product scanning. Constant time.
 #[must_use]
 pub fn square<const L: usize>(x: &FixedMontyForm<L>) -> FixedMontyForm<L> {
     let params = x.params();
     let words = square_words(
         x.as_montgomery().as_words(),
-        params.modulus().as_ref().as_words(),
-        params.mod_neg_inv().0,
-    );
-    FixedMontyForm::from_montgomery(Uint::from_words(words), params)
-}
-
-/// `x·y` in Montgomery form, by product scanning (`x` and `y` under the same parameters).
-/// Constant time.
-#[must_use]
-pub fn mul<const L: usize>(x: &FixedMontyForm<L>, y: &FixedMontyForm<L>) -> FixedMontyForm<L> {
-    let params = x.params();
-    let words = mul_words(
-        x.as_montgomery().as_words(),
-        y.as_montgomery().as_words(),
         params.modulus().as_ref().as_words(),
         params.mod_neg_inv().0,
     );
@@ -210,9 +182,21 @@ fn digit<const E: usize>(e: &Uint<E>, index: u32, bits: u32) -> Word {
     d & ((1 << width) - 1)
 }
 
+/// `x²` on the words of a Montgomery form, back as a Montgomery form.
+#[inline]
+fn square_form<const L: usize>(
+    x: &FixedMontyForm<L>,
+    m: &[Word; L],
+    m_neg_inv: Word,
+) -> FixedMontyForm<L> {
+    let words = square_words(x.as_montgomery().as_words(), m, m_neg_inv);
+    FixedMontyForm::from_montgomery(Uint::from_words(words), x.params())
+}
+
 /// `base^e` over the low `bits` bits of `e` (bits above are ignored, as by crypto-bigint's
 /// `pow_bounded_exp`), in constant time: fixed 4-bit windows from the top, four squarings
-/// and one multiplication by a table entry chosen by a masked scan of the whole table.
+/// (product scanning) and one multiplication (crypto-bigint's: product scanning measured
+/// slower for a general product) by a table entry chosen by a masked scan of the whole table.
 #[must_use]
 pub fn pow_bounded<const L: usize, const E: usize>(
     base: &FixedMontyForm<L>,
@@ -221,17 +205,18 @@ pub fn pow_bounded<const L: usize, const E: usize>(
 ) -> FixedMontyForm<L> {
     let params = base.params();
     let (m, m_neg_inv) = (params.modulus().as_ref().as_words(), params.mod_neg_inv().0);
-    let one = *FixedMontyForm::one(params).as_montgomery().as_words();
-    let b = base.as_montgomery().as_words();
-    let mut table = [one; 1 << WINDOW];
-    for i in 1..table.len() {
-        table[i] = mul_words(&table[i - 1], b, m, m_neg_inv);
+    let one = FixedMontyForm::one(params);
+    let mut table = [*one.as_montgomery().as_words(); 1 << WINDOW];
+    let mut power = one;
+    for entry in table.iter_mut().skip(1) {
+        power = power.mul(base);
+        *entry = *power.as_montgomery().as_words();
     }
     let bits = bits.min(Uint::<E>::BITS);
     let mut acc = one;
     for index in (0..bits.div_ceil(WINDOW)).rev() {
         for _ in 0..WINDOW {
-            acc = square_words(&acc, m, m_neg_inv);
+            acc = square_form(&acc, m, m_neg_inv);
         }
         let d = digit(e, index, bits);
         let mut chosen = [0 as Word; L];
@@ -241,9 +226,12 @@ pub fn pow_bounded<const L: usize, const E: usize>(
                 *c |= x & mask;
             }
         }
-        acc = mul_words(&acc, &chosen, m, m_neg_inv);
+        acc = acc.mul(&FixedMontyForm::from_montgomery(
+            Uint::from_words(chosen),
+            params,
+        ));
     }
-    FixedMontyForm::from_montgomery(Uint::from_words(acc), params)
+    acc
 }
 
 /// `base^e` for a PUBLIC exponent: sliding windows of up to 5 bits over the odd powers,
@@ -256,11 +244,10 @@ pub fn pow_public<const L: usize, const E: usize>(
     const W: u32 = 5;
     let params = base.params();
     let (m, m_neg_inv) = (params.modulus().as_ref().as_words(), params.mod_neg_inv().0);
-    let b = *base.as_montgomery().as_words();
-    let squared = square_words(&b, m, m_neg_inv);
-    let mut odd = [b; 1 << (W - 1)];
+    let squared = square_form(base, m, m_neg_inv);
+    let mut odd = [*base; 1 << (W - 1)];
     for i in 1..odd.len() {
-        odd[i] = mul_words(&odd[i - 1], &squared, m, m_neg_inv);
+        odd[i] = odd[i - 1].mul(&squared);
     }
     let words = e.as_words();
     let bit = |i: u32| {
@@ -268,13 +255,13 @@ pub fn pow_public<const L: usize, const E: usize>(
             .get((i / Word::BITS) as usize)
             .is_some_and(|w| (w >> (i % Word::BITS)) & 1 == 1)
     };
-    let mut acc = *FixedMontyForm::one(params).as_montgomery().as_words();
+    let mut acc = FixedMontyForm::one(params);
     // public: the exponent's length
     #[allow(clippy::disallowed_methods)]
     let mut i = e.bits_vartime();
     while i > 0 {
         if !bit(i - 1) {
-            acc = square_words(&acc, m, m_neg_inv);
+            acc = square_form(&acc, m, m_neg_inv);
             i -= 1;
             continue;
         }
@@ -286,12 +273,12 @@ pub fn pow_public<const L: usize, const E: usize>(
         let mut value = 0usize;
         for j in (low..i).rev() {
             value = (value << 1) | usize::from(bit(j));
-            acc = square_words(&acc, m, m_neg_inv);
+            acc = square_form(&acc, m, m_neg_inv);
         }
-        acc = mul_words(&acc, &odd[value >> 1], m, m_neg_inv);
+        acc = acc.mul(&odd[value >> 1]);
         i = low;
     }
-    FixedMontyForm::from_montgomery(Uint::from_words(acc), params)
+    acc
 }
 
 /// Method syntax for this module's exponentiations on crypto-bigint's Montgomery form, used
@@ -350,8 +337,6 @@ mod tests {
             ] {
                 let a = FixedMontyForm::new(&x, &p);
                 assert_eq!(square(&a), a.square(), "L = {L}");
-                let b = FixedMontyForm::new(&Uint::random_from_rng(&mut rng), &p);
-                assert_eq!(super::mul(&a, &b), a.mul(&b), "L = {L}");
                 let e = Uint::<L>::random_from_rng(&mut rng);
                 let expected = a.pow_vartime(&e);
                 assert_eq!(pow_bounded(&a, &e, Uint::<L>::BITS), expected);
