@@ -40,6 +40,8 @@ use crypto_primes::hazmat::SieveFactory;
 use rand_core::CryptoRng;
 use zeroize::{Zeroize, Zeroizing};
 
+use crate::parallel;
+
 /// Every odd prime below this bound is a sieving prime.
 pub const SIEVE_BOUND: u32 = 1 << 24;
 /// Candidates per window.
@@ -79,24 +81,30 @@ pub(crate) fn sieving_primes() -> &'static [u32] {
     })
 }
 
-/// Calls `f(product, group)` for the sieving primes in consecutive groups whose products fit
-/// in 64 bits: one multi-limb remainder per group instead of per prime.
+/// The sieving primes in consecutive groups whose products fit in one limb, as
+/// `(product, first, end)` (indices into [`sieving_primes`]): one multi-limb remainder per
+/// group instead of per prime. Computed once.
 // `p <= WORD_MAX` always holds with 64-bit limbs, not with 32-bit ones.
 #[allow(clippy::absurd_extreme_comparisons)]
-fn for_each_group(mut f: impl FnMut(u64, &[u32])) {
-    let primes = sieving_primes();
-    let (mut first, mut product) = (0usize, 1u64);
-    for (i, &r) in primes.iter().enumerate() {
-        match product.checked_mul(u64::from(r)).filter(|&p| p <= WORD_MAX) {
-            Some(p) => product = p,
-            None => {
-                f(product, primes.get(first..i).unwrap_or_default());
-                first = i;
-                product = u64::from(r);
+fn groups() -> &'static [(u64, usize, usize)] {
+    static GROUPS: OnceLock<Vec<(u64, usize, usize)>> = OnceLock::new();
+    GROUPS.get_or_init(|| {
+        let primes = sieving_primes();
+        let mut out = Vec::new();
+        let (mut first, mut product) = (0usize, 1u64);
+        for (i, &r) in primes.iter().enumerate() {
+            match product.checked_mul(u64::from(r)).filter(|&p| p <= WORD_MAX) {
+                Some(p) => product = p,
+                None => {
+                    out.push((product, first, i));
+                    first = i;
+                    product = u64::from(r);
+                }
             }
         }
-    }
-    f(product, primes.get(first..).unwrap_or_default());
+        out.push((product, first, primes.len()));
+        out
+    })
 }
 
 /// Makes [`DeepSieve`] windows of safe-prime candidates of exactly `bits` bits.
@@ -161,7 +169,7 @@ pub(crate) fn rem<T: Unsigned>(x: &T, m: u64) -> u64 {
         })
 }
 
-impl<T: Unsigned + RandomBits + Zeroize> SieveFactory for DeepSieveFactory<T> {
+impl<T: Unsigned + RandomBits + Zeroize + Sync> SieveFactory for DeepSieveFactory<T> {
     type Item = T;
     type Sieve = DeepSieve<T>;
 
@@ -181,9 +189,14 @@ impl<T: Unsigned + RandomBits + Zeroize> SieveFactory for DeepSieveFactory<T> {
         }
         // The struck positions encode `start` modulo every sieving prime: wiped after use.
         let mut struck = Zeroizing::new(vec![false; WINDOW as usize]);
-        for_each_group(|product, group| {
-            let s_product = rem(&start, product);
-            for &r in group {
+        // The multi-limb remainders, one per group (most of a window's cost), on the threads
+        // of the pool in use; they encode `start`: wiped after use.
+        let residues = Zeroizing::new(parallel::map(groups(), |&(product, _, _)| {
+            rem(&start, product)
+        }));
+        let primes = sieving_primes();
+        for (&(_, first, end), &s_product) in groups().iter().zip(residues.iter()) {
+            for &r in primes.get(first..end).unwrap_or_default() {
                 let r64 = u64::from(r);
                 // k with start + 4k ≡ c (mod r), for c = 0 and c = 1: k ≡ (c - start)·4^-1.
                 // 2^-1 = (r + 1) / 2 modulo an odd r.
@@ -201,7 +214,7 @@ impl<T: Unsigned + RandomBits + Zeroize> SieveFactory for DeepSieveFactory<T> {
                     }
                 }
             }
-        });
+        }
         let survivors: Vec<u32> = (0..WINDOW)
             .filter(|&k| !struck.get(k as usize).copied().unwrap_or(true))
             .collect();
@@ -261,14 +274,15 @@ mod tests {
         }
         // The groups cover every prime once, in order, and their products are exact.
         let mut next = 0;
-        super::for_each_group(|product, group| {
-            assert_eq!(group, &primes[next..next + group.len()]);
-            next += group.len();
-            let exact = group
+        for &(product, first, end) in super::groups() {
+            assert_eq!(first, next);
+            assert!(end > first);
+            next = end;
+            let exact = primes[first..end]
                 .iter()
                 .try_fold(1u64, |acc, &r| acc.checked_mul(u64::from(r)));
             assert_eq!(exact, Some(product));
-        });
+        }
         assert_eq!(next, primes.len());
     }
 
