@@ -25,17 +25,23 @@ fn on<T>(threads: usize, f: impl FnOnce() -> T) -> T {
     f()
 }
 
+/// Πmod and Πprm of the prover's key, from fixed seeds, on the pool entered.
+fn mod_and_prm() -> (modulus::ModProof, prm::PrmProof) {
+    let m = modulus::prove(&PROVER.sk, &ctx(b"par"), &mut rng(7));
+    let p = prm::prove(
+        &PROVER.rp,
+        &PROVER.td,
+        &PROVER.sk,
+        &ctx(b"par"),
+        &mut rng(8),
+    );
+    (m, p)
+}
+
 /// The three proofs of the auxiliary information, as bytes, made on a pool of `threads`.
 fn proofs(threads: usize) -> [Vec<u8>; 3] {
     on(threads, || {
-        let m = modulus::prove(&PROVER.sk, &ctx(b"par"), &mut rng(7));
-        let p = prm::prove(
-            &PROVER.rp,
-            &PROVER.td,
-            &PROVER.sk,
-            &ctx(b"par"),
-            &mut rng(8),
-        );
+        let (m, p) = mod_and_prm();
         let f = factor::prove(&PROVER.sk, &VERIFIER.rp, &ctx(b"par"), &mut rng(9)).unwrap();
         [
             postcard::to_allocvec(&m).unwrap(),
@@ -61,14 +67,7 @@ fn proofs_are_the_same_bytes_with_any_thread_count() {
 
 #[test]
 fn verifiers_name_the_lowest_failing_repetition_on_any_pool() {
-    let m = modulus::prove(&PROVER.sk, &ctx(b"par"), &mut rng(7));
-    let p = prm::prove(
-        &PROVER.rp,
-        &PROVER.td,
-        &PROVER.sk,
-        &ctx(b"par"),
-        &mut rng(8),
-    );
+    let (m, p) = mod_and_prm();
     for threads in [1, 2, 3] {
         on(threads, || {
             assert_eq!(m.verify(PROVER.sk.public(), &ctx(b"par")), Ok(()));
