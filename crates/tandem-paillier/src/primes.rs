@@ -4,12 +4,13 @@
 //! so that the product of two of them has exactly [`MODULUS_BITS`](crate::params::MODULUS_BITS)
 //! bits. Candidates come from a sieve over every odd prime below 2^24 (removing candidates
 //! where `p` or `p'` has such a factor; `sieve.rs`, crypto-primes' `SieveFactory`), tested in
-//! batches on the threads of the [`crate::parallel`] pool in use. Each survivor first meets a Fermat test to base 2 on `p`, then on `p'`
-//! ([`fermat_base_two`]: one squaring and one modular doubling per exponent bit, about 12%
-//! cheaper than a Miller-Rabin exponentiation, and a candidate whose `p` is prime no longer
-//! pays for a Lucas test when `p'` is composite); only a candidate passing both is decided by
-//! crypto-primes' safe-prime test (Miller-Rabin base 2 and a strong Lucas test on both `p` and
-//! `p'`, the BPSW'21 recommendation). Every prime passes a Fermat test, so the filter never
+//! batches on the threads of the [`crate::parallel`] pool in use. Each survivor first meets
+//! a Fermat test to base 2 on `p`, then on `p'` ([`fermat_base_two`]: one squaring and one
+//! modular doubling per exponent bit, about 12% cheaper than a Miller-Rabin exponentiation
+//! even before the faster squaring of [`crate::monty`], and a candidate whose `p` is prime no
+//! longer pays for a Lucas test when `p'` is composite); only a candidate passing both is
+//! decided by crypto-primes' safe-prime test (Miller-Rabin base 2 and a strong Lucas test on
+//! both `p` and `p'`, the BPSW'21 recommendation). Every prime passes a Fermat test, so the filter never
 //! drops a safe prime: the same random stream yields the same prime with or without it. The
 //! expected number of tested candidates for 1536 bits is in the thousands; the callback sees
 //! each batch and can cancel.
@@ -18,10 +19,9 @@
 //! rejected candidates are independent of the prime finally returned. Threads change only
 //! when a candidate is tested: in a batch, candidates after the prime may be tested too
 //! (and are wiped with the batch), none is skipped before it, so the prime returned is the
-//! one-thread search's. The Fermat ladder is
-//! constant time in the candidate (fixed length, the doubling kept or dropped by a
-//! constant-time select); its Montgomery set-up, like the one inside crypto-primes' tests, is
-//! variable time in the modulus.
+//! one-thread search's. The Fermat ladder is constant time in the candidate (fixed length,
+//! the doubling kept or dropped by a constant-time select); its Montgomery set-up, like the
+//! one inside crypto-primes' tests, is variable time in the modulus.
 
 use core::ops::ControlFlow;
 use core::sync::atomic::{AtomicU64, Ordering};
