@@ -7,15 +7,19 @@
 //! Montgomery multiplication algorithms", IEEE Micro 1996) computes each column of the
 //! result once: the `L(L-1)/2` cross products `a_i·a_j` (`i < j`) are summed and doubled, the
 //! `L` squares `a_i²` added, and the reduction's `u_i·m_j` accumulated in the same columns,
-//! `1.5L²` word products in all. (A product-scanning general multiplication measured 1.15x
-//! slower than crypto-bigint's, so multiplications stay crypto-bigint's.) Measured on this machine (BENCHMARKS.md, "Montgomery
-//! arithmetic"): 1.3x on a whole constant-time exponentiation at 3072 and 6144 bits, 1.14x at
-//! 1536; the benchmark `cargo bench -p tandem-benches --bench monty` repeats it.
+//! `1.5L²` word products in all. (A product-scanning general multiplication measured
+//! 1.15–1.2x slower than crypto-bigint's, so multiplications stay crypto-bigint's.) Measured
+//! on this machine (BENCHMARKS.md, "Montgomery squaring"): the squaring 1.33–1.50x, a whole
+//! constant-time exponentiation 1.29–1.51x at 1536, 3072 and 6144 bits; the benchmark
+//! `cargo bench -p tandem-benches --bench monty` repeats it.
 //!
 //! Safety: no `unsafe` (the crate forbids it). Constant time: every loop runs a number of
 //! times fixed by the limb count `L` (and, for exponentiations, by the public bit length);
 //! carries are added as numbers, never branched on; the final subtraction of the modulus is
 //! a mask. Variable time only in [`pow_public`], whose exponent is public by contract.
+//! Secrets: the exponentiations' tables of powers of the base (which may be secret) and the
+//! chosen entries are wiped before returning; the per-squaring word arrays are temporaries,
+//! like those inside crypto-bigint (CHECKS.md section 10).
 //!
 //! Tested against crypto-bigint: unit tests here, property tests (`tests/monty.rs`: random
 //! moduli of every size used and the fixture keys' own, edge values 0, 1, m-1, chained
@@ -28,6 +32,7 @@
 use crypto_bigint::modular::FixedMontyForm;
 use crypto_bigint::{Uint, WideWord, Word};
 use subtle::ConstantTimeEq;
+use zeroize::Zeroize;
 
 /// A three-word column accumulator: `lo + hi·2^(2w)`.
 #[derive(Clone, Copy)]
@@ -162,8 +167,8 @@ pub fn square<const L: usize>(x: &FixedMontyForm<L>) -> FixedMontyForm<L> {
     FixedMontyForm::from_montgomery(Uint::from_words(words), params)
 }
 
-/// Bits per window of the constant-time exponentiation (the 16-entry table of crypto-bigint's
-/// own; 5 bits measured no faster at these sizes).
+/// Bits per window of the constant-time exponentiation: a 16-entry table, as crypto-bigint's
+/// own (wider windows were not measured: each window also scans the whole table).
 const WINDOW: u32 = 4;
 
 /// Window `index` of `e` (bits `4·index ..`), only the bits below `bits` counted. The
@@ -230,7 +235,11 @@ pub fn pow_bounded<const L: usize, const E: usize>(
             Uint::from_words(chosen),
             params,
         ));
+        chosen.zeroize();
     }
+    // Powers of a possibly secret base.
+    table.zeroize();
+    power.zeroize();
     acc
 }
 
@@ -278,6 +287,10 @@ pub fn pow_public<const L: usize, const E: usize>(
         acc = acc.mul(&odd[value >> 1]);
         i = low;
     }
+    // Powers of a possibly secret base (the exponent is public, the base need not be).
+    odd.zeroize();
+    let mut squared = squared;
+    squared.zeroize();
     acc
 }
 

@@ -410,6 +410,33 @@ mod tests {
     }
 
     #[test]
+    fn an_entered_pool_can_be_handed_to_another_thread() {
+        // What the wallet's thread-per-party executor does with the caller's pool.
+        assert!(super::entered().is_none());
+        let pool = ThreadPool::new(1).unwrap();
+        let guard = pool.enter();
+        let handed = super::entered().unwrap();
+        assert_eq!(handed.threads(), 1);
+        let seen = std::thread::scope(|scope| {
+            scope
+                .spawn(move || {
+                    // A new thread starts without the pool...
+                    let before = super::entered().is_none();
+                    let _entered = handed.enter();
+                    // ...and runs on it once handed over: the one-thread pool stays on it.
+                    let me = std::thread::current().id();
+                    let stayed = map_range(32, |_| std::thread::current().id() == me);
+                    (before, stayed.iter().all(|&s| s))
+                })
+                .join()
+                .unwrap()
+        });
+        assert_eq!(seen, (true, true));
+        drop(guard);
+        assert!(super::entered().is_none());
+    }
+
+    #[test]
     fn guards_nest_and_restore() {
         let one = ThreadPool::new(1).unwrap();
         let two = ThreadPool::new(2).unwrap();
