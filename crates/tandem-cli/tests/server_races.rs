@@ -5,7 +5,9 @@
 //! one wins each time, the loser is refused with a 4xx (never a 5xx), and the server's own
 //! records (the admin's view) show no nonce answering twice and one wallet state. The
 //! interleaving found two 500s, fixed: a session step on shares replaced in between (CHECKS.md
-//! SRV-37) and backup shares read after a backup replaced them (SRV-38).
+//! SRV-37) and backup shares read after a backup replaced them (SRV-38). A step sent twice at
+//! once under one `Idempotency-Key` (a device's retry) gets one answer twice, on one SQLite
+//! server and on two replicas: it found a third 500 (SRV-39).
 
 #![allow(
     clippy::unwrap_used,
@@ -142,6 +144,80 @@ fn a_step_and_a_presignature_raced_on_two_replicas_have_one_winner() {
         assert!(signature.to_k256().is_ok());
         assert_eq!(b.admin_view(&alice)["presignatures"], 0);
     }
+}
+
+/// Presigns once, each step posted twice at once under one `Idempotency-Key` (a device that
+/// retried while its first copy was still running) to `urls` (one server twice, or two
+/// replicas): both copies get the same answer, never a 5xx. The copy that finds the step
+/// taken answers with the recorded answer; it once failed to insert the same key (500).
+fn presign_with_each_step_sent_twice_at_once(urls: &[&str], key: &str, share: &EcdsaKeyShare) {
+    let session = start_session(urls[0], key, "presign");
+    let path = format!("/v1/sessions/{session}/messages");
+    let twice = |msg: &[u8], step: &str, idempotency: &str| {
+        let answers = at_once(
+            urls,
+            &path,
+            key,
+            msg,
+            &[("X-Tandem-Step", step), ("Idempotency-Key", idempotency)],
+        );
+        for (status, body) in &answers {
+            assert_eq!(*status, 200, "{}", String::from_utf8_lossy(body));
+        }
+        assert_eq!(answers[0].1, answers[1].1, "two answers to one message");
+        answers[0].1.clone()
+    };
+    let (state, m1) =
+        presign::client_start(share, SessionId::random(&mut rng()), &mut rng()).unwrap();
+    let r2 = twice(&m1, "0", &format!("{session}-0"));
+    let (state, m3) = state.receive(share, &r2, &mut rng()).unwrap();
+    let r4 = twice(&m3, "1", &format!("{session}-1"));
+    state.receive(share, &r4).unwrap();
+}
+
+#[test]
+fn a_step_retried_while_its_first_copy_runs_gets_one_answer_twice() {
+    let dir = tempdir();
+    let server = Server::sqlite(dir.path());
+    let (alice, key_file) = server.create_client("alice");
+    let key = api_key(&key_file);
+    let phone = dir.path().join("alice");
+    library_client(
+        tandem_cli::http::HttpTransport::new(&server.url, key.clone()).unwrap(),
+        &alice,
+        &phone,
+    )
+    .generate(&mut |_| {})
+    .unwrap();
+    let share =
+        EcdsaKeyShare::from_bytes(&std::fs::read(phone.join("secp256k1.share")).unwrap()).unwrap();
+    for _ in 0..3 {
+        presign_with_each_step_sent_twice_at_once(&[&server.url, &server.url], &key, &share);
+    }
+    assert_eq!(server.admin_view(&alice)["presignatures"], 3);
+
+    // The same on two replicas of one PostgreSQL database (their own folder: their own
+    // master key and spend anchor).
+    let Some(pg) = Postgres::start() else { return };
+    let dir = tempdir();
+    let a = Server::start(dir.path(), &pg.url(), &[]);
+    let b = Server::start(dir.path(), &pg.url(), &[]);
+    let (bob, key_file) = a.create_client("bob");
+    let key = api_key(&key_file);
+    let phone = dir.path().join("bob");
+    library_client(
+        tandem_cli::http::HttpTransport::new(&a.url, key.clone()).unwrap(),
+        &bob,
+        &phone,
+    )
+    .generate(&mut |_| {})
+    .unwrap();
+    let share =
+        EcdsaKeyShare::from_bytes(&std::fs::read(phone.join("secp256k1.share")).unwrap()).unwrap();
+    for _ in 0..3 {
+        presign_with_each_step_sent_twice_at_once(&[&a.url, &b.url], &key, &share);
+    }
+    assert_eq!(b.admin_view(&bob)["presignatures"], 3);
 }
 
 #[test]

@@ -116,28 +116,33 @@ impl SpendAnchor {
 
     /// The file's count now (another replica may have raised it), `None` if it is missing.
     async fn current(&self) -> Result<Option<u64>> {
+        // What the file held before the read starts: a concurrent raise may complete while
+        // the file is being read, and the count it leaves in `known` is not one this read
+        // must see (compared with it, an honest read looked like a file put back).
+        let known = self.known.load(Ordering::SeqCst);
+        let written = self.written.load(Ordering::SeqCst);
         let path = self.path.clone();
         let read = tokio::task::spawn_blocking(move || read(&path))
             .await
             .map_err(Failure::internal)?
             .map_err(unavailable)?;
         match read {
-            // The file only ever rises: one below what this process saw was put back from an
-            // older copy, and would hide a restore of the database to a count in between.
-            Some(n) if n < self.known.load(Ordering::SeqCst) => {
+            // The file only ever rises: one below what it held before this read was put
+            // back from an older copy, and would hide a restore of the database to a count
+            // in between.
+            Some(n) if n < known => {
                 return Err(unavailable(AnchorError::Invalid {
                     path: self.path.clone(),
                     detail: format!(
-                        "the file went back to {n} spends while the server ran (it held {}): \
-                         restored from an older copy? Put the current one back",
-                        self.known.load(Ordering::SeqCst)
+                        "the file went back to {n} spends while the server ran (it held \
+                         {known}): restored from an older copy? Put the current one back"
                     ),
                 }));
             }
             Some(n) => {
                 self.known.fetch_max(n, Ordering::SeqCst);
             }
-            None if self.written.load(Ordering::SeqCst) => {
+            None if written => {
                 return Err(unavailable(AnchorError::Invalid {
                     path: self.path.clone(),
                     detail: "the file disappeared while the server ran (restore it, or \
@@ -386,7 +391,7 @@ pub(crate) async fn reconcile(app: &App) -> Result<()> {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-    use super::{AnchorError, MAX_LEN, raise, read};
+    use super::{AnchorError, MAX_LEN, SpendAnchor, raise, read};
 
     fn dir() -> tempfile::TempDir {
         tempfile::tempdir().unwrap()
@@ -426,6 +431,41 @@ mod tests {
             }
         });
         assert_eq!(read(&path).unwrap(), Some(49 * 4 + 3));
+    }
+
+    /// Requests read the anchor while others raise it: a read that started before a raise
+    /// finished is not a file put back (it once was taken for one, and answered 503).
+    #[test]
+    fn reads_racing_raises_are_not_taken_for_a_file_put_back() {
+        let dir = dir();
+        let anchor = std::sync::Arc::new(SpendAnchor::open(&dir.path().join("a")).unwrap());
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(4)
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            anchor.raise(1).await.unwrap();
+            // Readers in a loop, on more threads than this machine has cores (a reader is
+            // then often paused between its read and its comparison), while one task raises.
+            let readers: Vec<_> = (0..6)
+                .map(|_| {
+                    let anchor = anchor.clone();
+                    tokio::spawn(async move {
+                        for _ in 0..400 {
+                            anchor.current().await.unwrap();
+                            tokio::task::yield_now().await;
+                        }
+                    })
+                })
+                .collect();
+            for n in 2..=120 {
+                anchor.raise(n).await.unwrap();
+            }
+            for reader in readers {
+                reader.await.unwrap();
+            }
+        });
+        assert_eq!(read(&dir.path().join("a")).unwrap(), Some(120));
     }
 
     #[test]

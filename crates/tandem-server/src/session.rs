@@ -414,9 +414,6 @@ async fn commit(
             return Err(behind.purge(app).await);
         }
     };
-    if let Some((i, reply)) = answer {
-        i.record(&mut tx, client_id, reply, Some(spends)).await?;
-    }
     match next {
         Next::Continue(saved) => {
             let state = seal(
@@ -465,6 +462,12 @@ async fn commit(
                 }
             }
         }
+    }
+    // Recorded after the step is taken: of two copies of one message run at once, the one
+    // that finds the step taken answers `wrong_step` (and then the recorded answer), never
+    // a failed insert of the same key.
+    if let Some((i, reply)) = answer {
+        i.record(&mut tx, client_id, reply, Some(spends)).await?;
     }
     crash::commit(tx, "sessions.step").await?;
     app.anchor.raise(spends).await
