@@ -30,7 +30,7 @@ use crate::params::MODULUS_BITS;
 mod nonces;
 mod secret_key;
 
-pub use secret_key::SecretKey;
+pub use secret_key::{OwnNonceDraw, SecretKey};
 
 /// Why a Paillier key or ciphertext was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Error)]
@@ -209,9 +209,28 @@ impl PublicKey {
         rng: &mut R,
         m: &Int<L>,
     ) -> (Ciphertext, Nonce) {
-        let (r, r_n) = self.random_nonce(rng);
-        let r_n = MontyN2::new(&r_n, &self.params_n2);
-        (Ciphertext(self.one_plus_n_pow(m).mul(&r_n).retrieve()), r)
+        self.draw_nonce(rng).encrypt(m)
+    }
+
+    /// `enc(m; r)` for a nonce `r` with `r^N mod N²` known.
+    fn encrypt_with_power<const L: usize>(&self, m: &Int<L>, r_n: &U6144) -> Ciphertext {
+        let r_n = MontyN2::new(r_n, &self.params_n2);
+        Ciphertext(self.one_plus_n_pow(m).mul(&r_n).retrieve())
+    }
+
+    /// The randomness of one [`PublicKey::random_nonce`], drawn now and turned into the nonce
+    /// later ([`ForeignNonceDraw`]). Builds the key's tables on the first call (drawing their
+    /// base from `rng` first), as `random_nonce` does.
+    #[must_use]
+    pub fn draw_nonce<R: CryptoRng + ?Sized>(&self, rng: &mut R) -> ForeignNonceDraw<'_> {
+        let tables = self
+            .nonce_tables
+            .get_or_init(|| nonces::KeyTables::new(self, rng));
+        ForeignNonceDraw {
+            key: self,
+            tables,
+            a: nonces::KeyTables::exponent(rng),
+        }
     }
 
     /// A fresh encryption nonce `r` and `r^N mod N²`, for encrypting under this key by someone
@@ -233,10 +252,7 @@ impl PublicKey {
     /// Constant time in `a` (table lookups by constant-time scan).
     #[must_use]
     pub fn random_nonce<R: CryptoRng + ?Sized>(&self, rng: &mut R) -> (Nonce, U6144) {
-        let tables = self
-            .nonce_tables
-            .get_or_init(|| nonces::KeyTables::new(self, rng));
-        tables.sample(rng)
+        self.draw_nonce(rng).nonce()
     }
 
     /// `c1 · c2 mod N²`: an encryption of the sum of the plaintexts.
@@ -254,6 +270,54 @@ impl PublicKey {
         let base = MontyN2::new(&c.0, &self.params_n2);
         let inv = Option::<MontyN2>::from(base.invert()).unwrap_or(base);
         Ciphertext(bigint::pow_secret(&base, &inv, k, bits).retrieve())
+    }
+}
+
+/// The randomness of one encryption nonce under a key whose factors we do not know, drawn
+/// by [`PublicKey::draw_nonce`] and not yet used.
+///
+/// Why draws are separate: a party that draws all of a message's randomness first, in a
+/// fixed order, and only then computes, can run independent computations at once (the
+/// [`parallel`](crate::parallel) feature) and still send the same bytes as one thread for a
+/// given seed. Not `Clone` (one draw makes one nonce: two encryptions with one nonce reveal
+/// the difference of their plaintexts to anyone); spent by value; wiped on drop.
+pub struct ForeignNonceDraw<'k> {
+    key: &'k PublicKey,
+    tables: &'k nonces::KeyTables,
+    a: crypto_bigint::U4096,
+}
+
+impl<'k> ForeignNonceDraw<'k> {
+    /// The key it was drawn for.
+    #[must_use]
+    pub fn key(&self) -> &'k PublicKey {
+        self.key
+    }
+
+    /// The nonce `r` and `r^N mod N²` (two fixed-base exponentiations; constant time).
+    #[must_use]
+    pub fn nonce(self) -> (Nonce, U6144) {
+        self.tables.nonce(&self.a)
+    }
+
+    /// `enc(m; r)` under the key that drew it, and the nonce `r`. Constant time.
+    #[must_use]
+    pub fn encrypt<const L: usize>(self, m: &Int<L>) -> (Ciphertext, Nonce) {
+        let key = self.key;
+        let (r, r_n) = self.nonce();
+        (key.encrypt_with_power(m, &r_n), r)
+    }
+}
+
+impl Drop for ForeignNonceDraw<'_> {
+    fn drop(&mut self) {
+        self.a.zeroize();
+    }
+}
+
+impl fmt::Debug for ForeignNonceDraw<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ForeignNonceDraw(<redacted>)")
     }
 }
 

@@ -45,7 +45,18 @@ impl Case {
     }
 }
 
-fn make_with(seed: u64, x: I1024, y: I2048, x_point: Point<Secp256k1>) -> Case {
+/// The MtA statement for `x` and `y`, proved by `prover`.
+fn make_by(
+    seed: u64,
+    x: I1024,
+    y: I2048,
+    x_point: Point<Secp256k1>,
+    prover: impl FnOnce(
+        &Statement<'_>,
+        &Witness<'_>,
+        &mut rand_chacha::ChaCha20Rng,
+    ) -> Result<AffGProof, ProofError>,
+) -> Result<Case, ProofError> {
     let mut r = rng(seed);
     let k: I1024 = bigint::random_signed_bits(&mut r, 256);
     let (c, _) = VERIFIER.sk.public().encrypt(&mut r, &k);
@@ -66,16 +77,44 @@ fn make_with(seed: u64, x: I1024, y: I2048, x_point: Point<Secp256k1>) -> Case {
         rho: &rho,
         rho_y: &rho_y,
     };
-    case.proof = aff_g::prove(
-        &PROVER.sk,
-        &case.st(),
-        &w,
-        &VERIFIER.rp,
-        &ctx(b"s1"),
-        &mut r,
-    )
+    case.proof = prover(&case.st(), &w, &mut r)?;
+    Ok(case)
+}
+
+fn make_with(seed: u64, x: I1024, y: I2048, x_point: Point<Secp256k1>) -> Case {
+    make_by(seed, x, y, x_point, |st, w, r| {
+        aff_g::prove(&PROVER.sk, st, w, &VERIFIER.rp, &ctx(b"s1"), r)
+    })
+    .unwrap()
+}
+
+/// Randomness drawn first (`draw`, then `prove_drawn`: how presigning runs its two MtA at
+/// once) makes the proof `prove` makes from the same seed; drawn for other keys, it is
+/// refused.
+#[test]
+fn nonces_drawn_first_give_the_same_proof_and_serve_their_keys_only() {
+    let mut r = rng(9);
+    let x_s = SecretScalar::<Secp256k1>::random(&mut r);
+    let x = tandem_paillier::proofs::signed_from_scalar(x_s.expose_secret());
+    let y: I2048 = bigint::random_signed_bits(&mut r, 1280);
+    let direct = make_with(9, x, y, x_s.public_point());
+    let drawn = make_by(9, x, y, x_s.public_point(), |st, w, r| {
+        let draws = aff_g::draw(&PROVER.sk, VERIFIER.sk.public(), &VERIFIER.rp, r)?;
+        aff_g::prove_drawn(&PROVER.sk, st, w, &VERIFIER.rp, &ctx(b"s1"), draws)
+    })
     .unwrap();
-    case
+    assert!(drawn.proof == direct.proof);
+    assert_eq!(drawn.verify(&drawn.proof), Ok(()));
+    for (prover_key, verifier_key) in [
+        (&VERIFIER.sk, VERIFIER.sk.public()),
+        (&PROVER.sk, PROVER.sk.public()),
+    ] {
+        let other = make_by(9, x, y, x_s.public_point(), |st, w, r| {
+            let draws = aff_g::draw(prover_key, verifier_key, &VERIFIER.rp, r)?;
+            aff_g::prove_drawn(&PROVER.sk, st, w, &VERIFIER.rp, &ctx(b"s1"), draws)
+        });
+        assert!(matches!(other, Err(ProofError::Statement(_))));
+    }
 }
 
 fn make(seed: u64) -> Case {

@@ -41,7 +41,23 @@ impl Case {
     }
 }
 
+/// A proof's inputs with `prover`'s way of proving.
+type Prover = fn(
+    &Statement<'_>,
+    &I1024,
+    &tandem_paillier::paillier::Nonce,
+    &SecretScalar<Secp256k1>,
+    &mut rand_chacha::ChaCha20Rng,
+) -> Result<EncElgProof, ProofError>;
+
 fn make(seed: u64) -> Case {
+    make_by(seed, |st, x, rho, b, r| {
+        enc_elg::prove(&PROVER.sk, st, x, rho, b, &VERIFIER.rp, &ctx(b"s1"), r)
+    })
+    .unwrap()
+}
+
+fn make_by(seed: u64, prover: Prover) -> Result<Case, ProofError> {
     let mut r = rng(seed);
     let x_scalar = SecretScalar::<Secp256k1>::random(&mut r);
     let x = tandem_paillier::proofs::signed_from_scalar(x_scalar.expose_secret());
@@ -57,18 +73,28 @@ fn make(seed: u64) -> Case {
         x: big_x,
         proof: dummy(),
     };
-    case.proof = enc_elg::prove(
-        &PROVER.sk,
-        &case.st(),
-        &x,
-        &rho,
-        &b_secret,
-        &VERIFIER.rp,
-        &ctx(b"s1"),
-        &mut r,
-    )
+    case.proof = prover(&case.st(), &x, &rho, &b_secret, &mut r)?;
+    Ok(case)
+}
+
+/// Randomness drawn first (`draw`, then `prove_drawn`: how presigning runs two proofs at
+/// once) makes the proof `prove` makes from the same seed; drawn for another key, it is
+/// refused.
+#[test]
+fn randomness_drawn_first_gives_the_same_proof_and_serves_its_key_only() {
+    let drawn = make_by(7, |st, x, rho, b, r| {
+        let draws = enc_elg::draw(&PROVER.sk, &VERIFIER.rp, r)?;
+        enc_elg::prove_drawn(&PROVER.sk, st, x, rho, b, &VERIFIER.rp, &ctx(b"s1"), draws)
+    })
     .unwrap();
-    case
+    let direct = make(7);
+    assert!(drawn.proof == direct.proof);
+    assert_eq!(drawn.verify(&drawn.proof), Ok(()));
+    let other = make_by(7, |st, x, rho, b, r| {
+        let draws = enc_elg::draw(&VERIFIER.sk, &VERIFIER.rp, r)?;
+        enc_elg::prove_drawn(&PROVER.sk, st, x, rho, b, &VERIFIER.rp, &ctx(b"s1"), draws)
+    });
+    assert!(matches!(other, Err(ProofError::Statement(_))));
 }
 
 fn dummy() -> EncElgProof {

@@ -10,8 +10,9 @@
 
 use crate::monty::MontyPow as _;
 use crypto_bigint::modular::{FixedMontyForm, FixedMontyParams};
-use crypto_bigint::{NonZero, Odd, RandomBits};
+use crypto_bigint::{NonZero, Odd, RandomBits, U4096};
 use rand_core::CryptoRng;
+use zeroize::Zeroize as _;
 
 use super::{Nonce, PublicKey};
 use crate::bigint::{self, MontyN, MontyN2, U1536, U3072, U6144};
@@ -72,28 +73,35 @@ pub(super) fn prime_tables<R: CryptoRng + ?Sized>(
     }
 }
 
-/// `(h^k mod p, H^(k·other mod (p-1)) mod p²)` for a fresh uniform `k`.
-pub(super) fn half_nonce<R: CryptoRng + ?Sized>(
-    tables: &PrimeTables,
-    prime: &Odd<U1536>,
-    other: &U1536,
-    rng: &mut R,
-) -> (U1536, U3072) {
+/// A fresh uniform exponent `k ∈ [0, p-1)` for [`half_nonce`].
+pub(super) fn half_nonce_exponent<R: CryptoRng + ?Sized>(prime: &Odd<U1536>, rng: &mut R) -> U1536 {
     let p1 =
         NonZero::new(prime.as_ref().wrapping_sub(&U1536::ONE)).unwrap_or(NonZero::<U1536>::ONE);
     // p - 1 is secret: constant-time sampling (no rejection loop keyed on p).
-    let k =
-        bigint::random_mod_secret::<{ U1536::LIMBS }, { crypto_bigint::U2048::LIMBS }, _>(rng, &p1);
-    let kq: U3072 = k.widening_mul(other).into();
-    let e = kq.rem(&p1);
+    bigint::random_mod_secret::<{ U1536::LIMBS }, { crypto_bigint::U2048::LIMBS }, _>(rng, &p1)
+}
+
+/// `(h^k mod p, H^(k·other mod (p-1)) mod p²)` for `k` from [`half_nonce_exponent`].
+pub(super) fn half_nonce(
+    tables: &PrimeTables,
+    prime: &Odd<U1536>,
+    other: &U1536,
+    k: &U1536,
+) -> (U1536, U3072) {
+    let p1 =
+        NonZero::new(prime.as_ref().wrapping_sub(&U1536::ONE)).unwrap_or(NonZero::<U1536>::ONE);
+    let mut kq: U3072 = k.widening_mul(other).into();
+    let mut e = kq.rem(&p1);
     let rho = tables
         .generator
-        .pow_secret(&k, PRIME_BITS)
+        .pow_secret(k, PRIME_BITS)
         .map_or(U1536::ONE, |v| v.retrieve());
     let big = tables
         .lifted
         .pow_secret(&e, PRIME_BITS)
         .map_or(U3072::ONE, |v| v.retrieve());
+    kq.zeroize();
+    e.zeroize();
     (rho, big)
 }
 
@@ -131,16 +139,20 @@ impl KeyTables {
         }
     }
 
-    /// `(g^a mod N, G^a mod N²)` for a fresh uniform `a < 2^(3072+128)`. Constant time in `a`.
-    pub(super) fn sample<R: CryptoRng + ?Sized>(&self, rng: &mut R) -> (Nonce, U6144) {
-        let a = crypto_bigint::U4096::random_bits(rng, FOREIGN_EXPONENT_BITS);
+    /// A fresh uniform exponent `a < 2^(3072+128)` for [`KeyTables::nonce`].
+    pub(super) fn exponent<R: CryptoRng + ?Sized>(rng: &mut R) -> U4096 {
+        U4096::random_bits(rng, FOREIGN_EXPONENT_BITS)
+    }
+
+    /// `(g^a mod N, G^a mod N²)`. Constant time in `a`.
+    pub(super) fn nonce(&self, a: &U4096) -> (Nonce, U6144) {
         let r = self
             .base
-            .pow_secret(&a, FOREIGN_EXPONENT_BITS)
+            .pow_secret(a, FOREIGN_EXPONENT_BITS)
             .map_or(U3072::ONE, |v| v.retrieve());
         let r_n = self
             .lifted
-            .pow_secret(&a, FOREIGN_EXPONENT_BITS)
+            .pow_secret(a, FOREIGN_EXPONENT_BITS)
             .map_or(U6144::ONE, |v| v.retrieve());
         (Nonce(r), r_n)
     }

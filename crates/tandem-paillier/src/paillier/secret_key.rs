@@ -10,7 +10,7 @@ use crypto_bigint::{Int, NonZero, Odd, Uint};
 use rand_core::CryptoRng;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
-use super::nonces::{NonceTables, half_nonce, prime_tables};
+use super::nonces::{NonceTables, half_nonce, half_nonce_exponent, prime_tables};
 use super::{Ciphertext, Nonce, PaillierError, PublicKey, to_signed};
 use crate::bigint::{I4096, MontyN2, MontyP, U1536, U3072, U6144};
 use crate::params::{MODULUS_BITS, PRIME_BITS};
@@ -359,12 +359,7 @@ impl SecretKey {
         rng: &mut R,
         m: &Int<L>,
     ) -> (Ciphertext, Nonce) {
-        let (rho, rho_n) = self.random_nonce(rng);
-        let rho_n = MontyN2::new(&rho_n, &self.public.params_n2);
-        (
-            Ciphertext(self.public.one_plus_n_pow(m).mul(&rho_n).retrieve()),
-            rho,
-        )
+        self.draw_nonce(rng).encrypt(m)
     }
 
     /// A uniform nonce `ρ ∈ Z*_N` together with `ρ^N mod N²`, from fixed generators.
@@ -376,16 +371,26 @@ impl SecretKey {
     /// key), instead of a full `r^N` with CRT. Constant time in `k`.
     #[must_use]
     pub fn random_nonce<R: CryptoRng + ?Sized>(&self, rng: &mut R) -> (Nonce, U6144) {
+        self.draw_nonce(rng).nonce()
+    }
+
+    /// The randomness of one [`SecretKey::random_nonce`], drawn now and turned into the nonce
+    /// later ([`OwnNonceDraw`]). Builds the key's tables on the first call (drawing their
+    /// generators from `rng` first), as `random_nonce` does.
+    #[must_use]
+    pub fn draw_nonce<R: CryptoRng + ?Sized>(&self, rng: &mut R) -> OwnNonceDraw<'_> {
         let tables = self.nonce_tables.get_or_init(|| NonceTables {
             p: prime_tables(self.p_odd(), &self.params_p, &self.params_p2, rng),
             q: prime_tables(self.q_odd(), &self.params_q, &self.params_q2, rng),
         });
-        let (rho_p, big_p) = half_nonce(&tables.p, self.p_odd(), &self.q, rng);
-        let (rho_q, big_q) = half_nonce(&tables.q, self.q_odd(), &self.p, rng);
-        (
-            Nonce(self.crt_n(&rho_p, &rho_q)),
-            self.crt_n2(&big_p, &big_q),
-        )
+        let k_p = half_nonce_exponent(self.p_odd(), rng);
+        let k_q = half_nonce_exponent(self.q_odd(), rng);
+        OwnNonceDraw {
+            key: self,
+            tables,
+            k_p,
+            k_q,
+        }
     }
 
     /// Decrypts to `m ∈ [0, N)` with CRT. The ciphertext must be valid (checked by the caller
@@ -450,4 +455,56 @@ fn h_factor(
     l.invert_odd_mod(prime)
         .into_option()
         .ok_or(PaillierError::InvalidPrime)
+}
+
+/// The randomness of one encryption nonce under our own key, drawn by
+/// [`SecretKey::draw_nonce`] and not yet used (why draws are separate:
+/// [`ForeignNonceDraw`](super::ForeignNonceDraw)). Not `Clone`, spent by value, wiped on drop.
+pub struct OwnNonceDraw<'k> {
+    key: &'k SecretKey,
+    tables: &'k NonceTables,
+    k_p: U1536,
+    k_q: U1536,
+}
+
+impl<'k> OwnNonceDraw<'k> {
+    /// The key it was drawn for.
+    #[must_use]
+    pub fn key(&self) -> &'k SecretKey {
+        self.key
+    }
+
+    /// The nonce `ρ` and `ρ^N mod N²` (fixed-base exponentiations; constant time).
+    #[must_use]
+    pub fn nonce(self) -> (Nonce, U6144) {
+        let key = self.key;
+        let (rho_p, big_p) = half_nonce(&self.tables.p, key.p_odd(), &key.q, &self.k_p);
+        let (rho_q, big_q) = half_nonce(&self.tables.q, key.q_odd(), &key.p, &self.k_q);
+        (Nonce(key.crt_n(&rho_p, &rho_q)), key.crt_n2(&big_p, &big_q))
+    }
+
+    /// `enc(m; ρ)` under the key that drew it, and the nonce `ρ`. Constant time.
+    #[must_use]
+    pub fn encrypt<const L: usize>(self, m: &Int<L>) -> (Ciphertext, Nonce) {
+        let key = self.key;
+        let (rho, rho_n) = self.nonce();
+        let rho_n = MontyN2::new(&rho_n, &key.public.params_n2);
+        (
+            Ciphertext(key.public.one_plus_n_pow(m).mul(&rho_n).retrieve()),
+            rho,
+        )
+    }
+}
+
+impl Drop for OwnNonceDraw<'_> {
+    fn drop(&mut self) {
+        self.k_p.zeroize();
+        self.k_q.zeroize();
+    }
+}
+
+impl fmt::Debug for OwnNonceDraw<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("OwnNonceDraw(<redacted>)")
+    }
 }

@@ -30,7 +30,7 @@ use super::{
     start,
 };
 use crate::bigint::{self, I1024, I2048, I4096, MontyN, MontyN2, SecretInt, U3072};
-use crate::paillier::{Ciphertext, Nonce, PublicKey, SecretKey};
+use crate::paillier::{Ciphertext, ForeignNonceDraw, Nonce, OwnNonceDraw, PublicKey, SecretKey};
 use crate::params::{ELL, ELL_PRIME, EPSILON};
 use crate::ring_pedersen::{Params, Verifier};
 
@@ -153,22 +153,89 @@ pub fn prove<R: CryptoRng + ?Sized>(
     ctx: &Transcript,
     rng: &mut R,
 ) -> Result<AffGProof, ProofError> {
+    let draws = draw(prover_sk, st.verifier_key, rp, rng)?;
+    prove_drawn(prover_sk, st, w, rp, ctx, draws)
+}
+
+/// The prover's nonces `α, β, r, γ, m, δ, μ, r_y`, drawn by [`draw`] before any
+/// exponentiation, so that two proofs can be computed at once with the bytes of a seeded run
+/// unchanged (see [`ForeignNonceDraw`](crate::paillier::ForeignNonceDraw)). Wiped on drop:
+/// with the public responses `z1..z4` each would give a witness value (α: x, β: y, m and μ:
+/// through z3, z4). Not `Clone`; spent by [`prove_drawn`].
+pub struct ProverDraws<'k> {
+    alpha: SecretInt<{ I1024::LIMBS }>,
+    beta: SecretInt<{ I2048::LIMBS }>,
+    r: ForeignNonceDraw<'k>,
+    gamma: SecretInt<{ I4096::LIMBS }>,
+    m: SecretInt<{ I4096::LIMBS }>,
+    delta: SecretInt<{ I4096::LIMBS }>,
+    mu: SecretInt<{ I4096::LIMBS }>,
+    r_y: OwnNonceDraw<'k>,
+}
+
+impl core::fmt::Debug for ProverDraws<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("ProverDraws(<redacted>)")
+    }
+}
+
+/// Draws a proof's nonces, in the order [`prove`] draws them: `prover_sk` is the prover's
+/// key (`N1`), `verifier_key` the verifier's (`N0`), `rp` the verifier's ring-Pedersen
+/// parameters.
+///
+/// # Errors
+/// [`ProofError::Statement`] if the ring-Pedersen modulus has the wrong size.
+pub fn draw<'k, R: CryptoRng + ?Sized>(
+    prover_sk: &'k SecretKey,
+    verifier_key: &'k PublicKey,
+    rp: &Params,
+    rng: &mut R,
+) -> Result<ProverDraws<'k>, ProofError> {
     let b = range::bounds(rp.n().as_ref()).ok_or(ProofError::Statement("Πaff-g: modulus sizes"))?;
     let beta_bound: U2048 = bigint::pow2(ELL_PRIME + EPSILON);
+    Ok(ProverDraws {
+        alpha: SecretInt(bigint::random_signed(rng, &b.alpha)),
+        beta: SecretInt(bigint::random_signed(rng, &beta_bound)),
+        r: verifier_key.draw_nonce(rng),
+        gamma: SecretInt(bigint::random_signed(rng, &b.gamma)),
+        m: SecretInt(bigint::random_signed(rng, &b.mu)),
+        delta: SecretInt(bigint::random_signed(rng, &b.gamma)),
+        mu: SecretInt(bigint::random_signed(rng, &b.mu)),
+        r_y: prover_sk.draw_nonce(rng),
+    })
+}
+
+/// [`prove`] with nonces drawn beforehand by [`draw`] (with the same keys and `rp`).
+///
+/// # Errors
+/// [`ProofError::Statement`] as [`prove`], and if the nonces were drawn for other keys.
+pub fn prove_drawn(
+    prover_sk: &SecretKey,
+    st: &Statement<'_>,
+    w: &Witness<'_>,
+    rp: &Params,
+    ctx: &Transcript,
+    draws: ProverDraws<'_>,
+) -> Result<AffGProof, ProofError> {
+    let b = range::bounds(rp.n().as_ref()).ok_or(ProofError::Statement("Πaff-g: modulus sizes"))?;
     let pk0 = st.verifier_key;
     pk0.validate_ciphertext(st.c)
         .map_err(|_| ProofError::Statement("Πaff-g: C is not a ciphertext under N0"))?;
-
-    // Prover nonces, wiped on drop: with the public responses z1..z4 each would give a
-    // witness value (α: x, β: y, m and μ: through z3, z4).
-    let alpha = SecretInt::<{ I1024::LIMBS }>(bigint::random_signed(rng, &b.alpha));
-    let beta = SecretInt::<{ I2048::LIMBS }>(bigint::random_signed(rng, &beta_bound));
-    let (r, r_n) = pk0.random_nonce(rng);
+    if draws.r.key() != pk0 || draws.r_y.key().public() != prover_sk.public() {
+        return Err(ProofError::Statement("Πaff-g: nonces drawn for other keys"));
+    }
+    let ProverDraws {
+        alpha,
+        beta,
+        r,
+        gamma,
+        m,
+        delta,
+        mu,
+        r_y,
+    } = draws;
+    let (r, r_n) = r.nonce();
     let r_n = Zeroizing::new(r_n);
-    let gamma = SecretInt::<{ I4096::LIMBS }>(bigint::random_signed(rng, &b.gamma));
-    let m = SecretInt::<{ I4096::LIMBS }>(bigint::random_signed(rng, &b.mu));
-    let delta = SecretInt::<{ I4096::LIMBS }>(bigint::random_signed(rng, &b.gamma));
-    let mu = SecretInt::<{ I4096::LIMBS }>(bigint::random_signed(rng, &b.mu));
 
     // A = C^α (1+N0)^β r^N0 mod N0² (N0 is the verifier's: no CRT).
     let c_m = MontyN2::new(&st.c.0, pk0.params_n2());
@@ -189,7 +256,7 @@ pub fn prove<R: CryptoRng + ?Sized>(
     );
     let alpha_s = secret_scalar_from_int(&alpha.0);
     let b_x = alpha_s.public_point();
-    let (b_y, r_y) = prover_sk.encrypt(rng, &beta.0);
+    let (b_y, r_y) = r_y.encrypt(&beta.0);
     let gb = range::bits(&b.gamma);
     let mb = range::bits(&b.mu);
     let mut proof = AffGProof {

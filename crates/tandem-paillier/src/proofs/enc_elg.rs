@@ -125,8 +125,62 @@ pub fn prove<R: CryptoRng + ?Sized>(
     ctx: &Transcript,
     rng: &mut R,
 ) -> Result<EncElgProof, ProofError> {
-    let commitment = range::commit(sk, rp, x, rng)?;
+    prove_drawn(sk, st, x, rho, b, rp, ctx, draw(sk, rp, rng)?)
+}
+
+/// The prover's randomness (`α, μ, γ`, the nonce of `D`, and `β`), drawn by [`draw`] before
+/// any exponentiation, so that two proofs can be computed at once with the bytes of a seeded
+/// run unchanged (see [`ForeignNonceDraw`](crate::paillier::ForeignNonceDraw)). Not `Clone`,
+/// spent by [`prove_drawn`], wiped on drop.
+pub struct ProverDraws<'k> {
+    commitment: range::Draws<'k>,
+    beta: SecretScalar<Secp256k1>,
+}
+
+impl core::fmt::Debug for ProverDraws<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("ProverDraws(<redacted>)")
+    }
+}
+
+/// Draws a proof's randomness under the prover's key `sk` and the verifier's `rp`, in the
+/// order [`prove`] draws it.
+///
+/// # Errors
+/// [`ProofError::Statement`] if the ring-Pedersen modulus has the wrong size.
+pub fn draw<'k, R: CryptoRng + ?Sized>(
+    sk: &'k SecretKey,
+    rp: &Params,
+    rng: &mut R,
+) -> Result<ProverDraws<'k>, ProofError> {
+    let commitment = range::draw(sk, rp, rng)?;
     let beta = SecretScalar::<Secp256k1>::random(rng);
+    Ok(ProverDraws { commitment, beta })
+}
+
+/// [`prove`] with randomness drawn beforehand by [`draw`] (with the same `sk` and `rp`).
+///
+/// # Errors
+/// [`ProofError::Statement`] if the ring-Pedersen modulus has the wrong size or the
+/// randomness was drawn for another key; `Equation` as [`prove`].
+#[allow(clippy::too_many_arguments)]
+pub fn prove_drawn(
+    sk: &SecretKey,
+    st: &Statement<'_>,
+    x: &I1024,
+    rho: &Nonce,
+    b: &SecretScalar<Secp256k1>,
+    rp: &Params,
+    ctx: &Transcript,
+    draws: ProverDraws<'_>,
+) -> Result<EncElgProof, ProofError> {
+    if draws.commitment.key().public() != sk.public() {
+        return Err(ProofError::Statement(
+            "Πenc-elg: randomness drawn for another key",
+        ));
+    }
+    let ProverDraws { commitment, beta } = draws;
+    let commitment = range::commit_drawn(rp, x, commitment)?;
     let alpha_scalar = commitment_alpha_scalar(&commitment);
     let y = st.a.mul_secret(&beta) + alpha_scalar.public_point();
     let z = beta.public_point();

@@ -16,7 +16,7 @@ use rand_core::CryptoRng;
 use super::ProofError;
 use super::batch::EncCheck;
 use crate::bigint::{self, I1024, I4096, MontyN2, SecretInt, U3072};
-use crate::paillier::{Ciphertext, Nonce, PublicKey, SecretKey};
+use crate::paillier::{Ciphertext, Nonce, OwnNonceDraw, PublicKey, SecretKey};
 use crate::params::{ELL, EPSILON};
 use crate::ring_pedersen::{Params, Verifier};
 
@@ -56,17 +56,55 @@ pub(crate) struct Commitment {
     pub(crate) d: Ciphertext,
 }
 
-pub(crate) fn commit<R: CryptoRng + ?Sized>(
-    sk: &SecretKey,
+/// The randomness of a [`commit`], drawn before any of its exponentiations (why: see
+/// [`ForeignNonceDraw`](crate::paillier::ForeignNonceDraw)). Wiped on drop, spent by value.
+pub(crate) struct Draws<'k> {
+    alpha: SecretInt<{ I1024::LIMBS }>,
+    mu: SecretInt<{ I4096::LIMBS }>,
+    gamma: SecretInt<{ I4096::LIMBS }>,
+    r: OwnNonceDraw<'k>,
+}
+
+impl<'k> Draws<'k> {
+    /// The key the nonce `r` was drawn for.
+    pub(crate) fn key(&self) -> &'k SecretKey {
+        self.r.key()
+    }
+}
+
+/// Draws `α, μ, γ` and the nonce `r` of `D`, in this order (the order of a seeded run).
+pub(crate) fn draw<'k, R: CryptoRng + ?Sized>(
+    sk: &'k SecretKey,
     rp: &Params,
-    x: &I1024,
     rng: &mut R,
-) -> Result<Commitment, ProofError> {
+) -> Result<Draws<'k>, ProofError> {
     let b = bounds(rp.n().as_ref()).ok_or(ProofError::Statement("range proof: modulus sizes"))?;
     let alpha = SecretInt(bigint::random_signed(rng, &b.alpha));
     let mu = SecretInt(bigint::random_signed(rng, &b.mu));
     let gamma = SecretInt(bigint::random_signed(rng, &b.gamma));
-    let (d, r) = sk.encrypt(rng, &alpha.0);
+    let r = sk.draw_nonce(rng);
+    Ok(Draws {
+        alpha,
+        mu,
+        gamma,
+        r,
+    })
+}
+
+/// The commitment from its drawn randomness: `D = enc(α; r)`, `S`, `T`.
+pub(crate) fn commit_drawn(
+    rp: &Params,
+    x: &I1024,
+    draws: Draws<'_>,
+) -> Result<Commitment, ProofError> {
+    let b = bounds(rp.n().as_ref()).ok_or(ProofError::Statement("range proof: modulus sizes"))?;
+    let Draws {
+        alpha,
+        mu,
+        gamma,
+        r,
+    } = draws;
+    let (d, r) = r.encrypt(&alpha.0);
     let s = rp.commit(x, ELL + 1, &mu.0, bits(&b.mu)).retrieve();
     let t = rp
         .commit(&alpha.0, ELL + EPSILON + 1, &gamma.0, bits(&b.gamma))
@@ -80,6 +118,15 @@ pub(crate) fn commit<R: CryptoRng + ?Sized>(
         t,
         d,
     })
+}
+
+pub(crate) fn commit<R: CryptoRng + ?Sized>(
+    sk: &SecretKey,
+    rp: &Params,
+    x: &I1024,
+    rng: &mut R,
+) -> Result<Commitment, ProofError> {
+    commit_drawn(rp, x, draw(sk, rp, rng)?)
 }
 
 /// `z1, z2, z3`.

@@ -6,7 +6,7 @@ use rand_core::CryptoRng;
 use serde::{Deserialize, Serialize};
 use tandem_curves::{Point, Scalar, Secp256k1, SecretScalar, Transcript};
 use tandem_paillier::bigint::{self, I1024, I2048};
-use tandem_paillier::paillier::Ciphertext;
+use tandem_paillier::paillier::{Ciphertext, ForeignNonceDraw, OwnNonceDraw};
 use tandem_paillier::parallel;
 use tandem_paillier::params::{ELL, ELL_PRIME};
 use tandem_paillier::proofs::aff_g::{self, AffGProof};
@@ -134,48 +134,65 @@ pub(crate) fn round1<R: CryptoRng + ?Sized>(
     // Y_i = y·G for a fresh y that nobody needs afterwards.
     let y = SecretScalar::<Secp256k1>::random_nonzero(rng).public_point();
     let (k_plain, gamma_plain) = (scalar(&secrets.k), scalar(&secrets.gamma));
-    let (k_ct, rho) = own.paillier().encrypt(rng, &k_plain.0);
-    let (g_ct, nu) = own.paillier().encrypt(rng, &gamma_plain.0);
+    // Every draw of the round first, in the one-thread order (the nonces of K and G, then
+    // each proof's randomness); then the two encryptions, each with its Πenc-elg proof, at
+    // once on the pool in use (`tandem_paillier::parallel`): a seeded run sends the same
+    // bytes whatever the thread count.
+    let key = own.paillier();
+    let k_nonce = key.draw_nonce(rng);
+    let g_nonce = key.draw_nonce(rng);
+    let k_draws =
+        enc_elg::draw(key, peer_rp, rng).map_err(|_| Error::Internal("Πenc-elg prover (K)"))?;
+    let g_draws =
+        enc_elg::draw(key, peer_rp, rng).map_err(|_| Error::Internal("Πenc-elg prover (G)"))?;
     let a1 = secrets.a.public_point();
     let a2 = y.mul_secret(&secrets.a) + secrets.k.public_point();
     let b1 = secrets.b.public_point();
     let b2 = y.mul_secret(&secrets.b) + secrets.gamma.public_point();
-    let st0 = enc_elg::Statement {
-        key: own.paillier().public(),
-        ciphertext: &k_ct,
-        a: &y,
-        b: &a1,
-        x: &a2,
-    };
-    let psi0 = enc_elg::prove(
-        own.paillier(),
-        &st0,
-        &k_plain.0,
-        &rho,
-        &secrets.a,
-        peer_rp,
-        &proof_ctx(ctx, &sharing_id, ctx.me, "psi0"),
-        rng,
-    )
-    .map_err(|_| Error::Internal("Πenc-elg prover (K)"))?;
-    let st1 = enc_elg::Statement {
-        key: own.paillier().public(),
-        ciphertext: &g_ct,
-        a: &y,
-        b: &b1,
-        x: &b2,
-    };
-    let psi1 = enc_elg::prove(
-        own.paillier(),
-        &st1,
-        &gamma_plain.0,
-        &nu,
-        &secrets.b,
-        peer_rp,
-        &proof_ctx(ctx, &sharing_id, ctx.me, "psi1"),
-        rng,
-    )
-    .map_err(|_| Error::Internal("Πenc-elg prover (G)"))?;
+    // CGGMP24 Fig. 8, round 1: K = enc(k; ρ), G = enc(γ; ν) and ψ0, ψ1 (Πenc-elg).
+    let encrypt_and_prove =
+        |nonce: OwnNonceDraw<'_>,
+         plain: &LiftedScalar,
+         elgamal: &SecretScalar<Secp256k1>,
+         (b, x): (&Point<Secp256k1>, &Point<Secp256k1>),
+         draws: enc_elg::ProverDraws<'_>,
+         (label, what): (&'static str, &'static str)| {
+            let (ciphertext, nonce) = nonce.encrypt(&plain.0);
+            let st = enc_elg::Statement {
+                key: key.public(),
+                ciphertext: &ciphertext,
+                a: &y,
+                b,
+                x,
+            };
+            let ctx = proof_ctx(ctx, &sharing_id, ctx.me, label);
+            enc_elg::prove_drawn(key, &st, &plain.0, &nonce, elgamal, peer_rp, &ctx, draws)
+                .map(|proof| (ciphertext, proof))
+                .map_err(|_| Error::Internal(what))
+        };
+    let (k_out, g_out) = parallel::join(
+        || {
+            encrypt_and_prove(
+                k_nonce,
+                &k_plain,
+                &secrets.a,
+                (&a1, &a2),
+                k_draws,
+                ("psi0", "Πenc-elg prover (K)"),
+            )
+        },
+        || {
+            encrypt_and_prove(
+                g_nonce,
+                &gamma_plain,
+                &secrets.b,
+                (&b1, &b2),
+                g_draws,
+                ("psi1", "Πenc-elg prover (G)"),
+            )
+        },
+    );
+    let ((k_ct, psi0), (g_ct, psi1)) = (k_out?, g_out?);
     Ok((
         secrets,
         EncryptedNoncesMsg {
@@ -244,26 +261,59 @@ pub(crate) struct Round2Secrets {
     pub(crate) beta_hat: SecretInt,
 }
 
+/// The randomness of one MtA, drawn before its exponentiations in the order [`mta`] once drew
+/// it (`β`, the nonce of `enc_j(-β)`, the nonce of `F`, the Πaff-g nonces): both MtA of round 2
+/// then run at once with the bytes of a seeded run unchanged. Wiped on drop, spent by value.
+struct MtaDraws<'k> {
+    beta: SecretInt,
+    enc_beta: ForeignNonceDraw<'k>,
+    f: OwnNonceDraw<'k>,
+    proof: aff_g::ProverDraws<'k>,
+}
+
+fn draw_mta<'k, R: CryptoRng + ?Sized>(
+    share: &'k EcdsaKeyShare,
+    rng: &mut R,
+) -> Result<MtaDraws<'k>, Error> {
+    let own = share.own().paillier();
+    let peer_key = share.peer().paillier();
+    // β is secret (it masks our share of k·γ or k·x): wiped on drop.
+    let beta: SecretInt = bigint::SecretInt(bigint::random_signed_bits(rng, ELL_PRIME));
+    let enc_beta = peer_key.draw_nonce(rng);
+    let f = own.draw_nonce(rng);
+    let proof = aff_g::draw(own, peer_key, share.peer().ring_pedersen(), rng)
+        .map_err(|_| Error::Internal("Πaff-g prover"))?;
+    Ok(MtaDraws {
+        beta,
+        enc_beta,
+        f,
+        proof,
+    })
+}
+
 /// One MtA: `D = K_j^x · enc_j(-β; s)`, `F = enc_i(-β; r)` and the Πaff-g proof with
 /// `y = -β` (the same signed value in `D` and `F`, as the relation of Fig. 25 requires).
-#[allow(clippy::too_many_arguments)]
-fn mta<R: CryptoRng + ?Sized>(
+fn mta(
     share: &EcdsaKeyShare,
     ctx: &SessionContext,
     peer_k: &Ciphertext,
-    x: &I1024,
-    x_point: &Point<Secp256k1>,
+    (x, x_point): (&I1024, &Point<Secp256k1>),
     label: &'static str,
-    rng: &mut R,
+    draws: MtaDraws<'_>,
 ) -> Result<(SecretInt, Ciphertext, Ciphertext, AffGProof), Error> {
     let own = share.own();
     let peer_key = share.peer().paillier();
-    // β and -β are secret (they mask our share of k·γ and k·x): wiped on drop.
-    let beta: SecretInt = bigint::SecretInt(bigint::random_signed_bits(rng, ELL_PRIME));
+    let MtaDraws {
+        beta,
+        enc_beta,
+        f,
+        proof,
+    } = draws;
+    // -β is secret like β: wiped on drop.
     let minus_beta: SecretInt = bigint::SecretInt(beta.wrapping_neg());
-    let (enc_beta, s) = peer_key.encrypt(rng, &minus_beta.0);
+    let (enc_beta, s) = enc_beta.encrypt(&minus_beta.0);
     let d = peer_key.add(&peer_key.scalar_mul(peer_k, x, ELL + 2), &enc_beta);
-    let (f, r) = own.paillier().encrypt(rng, &minus_beta.0);
+    let (f, r) = f.encrypt(&minus_beta.0);
     let st = aff_g::Statement {
         verifier_key: peer_key,
         prover_key: own.paillier().public(),
@@ -278,13 +328,13 @@ fn mta<R: CryptoRng + ?Sized>(
         rho: &s,
         rho_y: &r,
     };
-    let proof = aff_g::prove(
+    let proof = aff_g::prove_drawn(
         own.paillier(),
         &st,
         &witness,
         share.peer().ring_pedersen(),
         &proof_ctx(ctx, &share.sharing_id(), ctx.me, label),
-        rng,
+        proof,
     )
     .map_err(|_| Error::Internal("Πaff-g prover"))?;
     Ok((beta, d, f, proof))
@@ -316,16 +366,24 @@ pub(crate) fn round2<R: CryptoRng + ?Sized>(
     let own_public = share.core().public_shares().of(ctx.me);
     // γ_i and x_i as integers: wiped when these go out of scope.
     let (gamma_int, x_int) = (scalar(&secrets.gamma), scalar(share.core().secret()));
-    let (beta, d, f, psi) = mta(share, ctx, &peer_r1.k, &gamma_int.0, &gamma, "psi", rng)?;
-    let (beta_hat, d_hat, f_hat, psi_hat) = mta(
-        share,
-        ctx,
-        &peer_r1.k,
-        &x_int.0,
-        &own_public,
-        "psi-hat",
-        rng,
-    )?;
+    // CGGMP24 Fig. 8, round 2, step 2: the two MtA (for γ_i and for x_i). Their draws first,
+    // in the one-thread order, then both at once on the pool in use.
+    let draws = draw_mta(share, rng)?;
+    let draws_hat = draw_mta(share, rng)?;
+    let (out, out_hat) = parallel::join(
+        || mta(share, ctx, &peer_r1.k, (&gamma_int.0, &gamma), "psi", draws),
+        || {
+            mta(
+                share,
+                ctx,
+                &peer_r1.k,
+                (&x_int.0, &own_public),
+                "psi-hat",
+                draws_hat,
+            )
+        },
+    );
+    let ((beta, d, f, psi), (beta_hat, d_hat, f_hat, psi_hat)) = (out?, out_hat?);
     Ok((
         Round2Secrets { beta, beta_hat },
         MtaMsg {
