@@ -52,6 +52,28 @@ fn start_session(url: &str, key: &str, operation: &str) -> String {
     v["session_id"].as_str().unwrap().to_owned()
 }
 
+/// A client `name` of `server` with a wallet generated through the library client (its
+/// store in `dir/name`): its id, API key and secp256k1 share.
+fn generated(
+    server: &Server,
+    dir: &std::path::Path,
+    name: &str,
+) -> (String, Zeroizing<String>, EcdsaKeyShare) {
+    let (id, key_file) = server.create_client(name);
+    let key = api_key(&key_file);
+    let phone = dir.join(name);
+    library_client(
+        tandem_cli::http::HttpTransport::new(&server.url, key.clone()).unwrap(),
+        &id,
+        &phone,
+    )
+    .generate(&mut |_| {})
+    .unwrap();
+    let share =
+        EcdsaKeyShare::from_bytes(&std::fs::read(phone.join("secp256k1.share")).unwrap()).unwrap();
+    (id, key, share)
+}
+
 /// `msg` posted at once to each of `urls` (as `path`, with `headers`); the answers in order.
 fn at_once(
     urls: &[&str],
@@ -97,18 +119,7 @@ fn a_step_and_a_presignature_raced_on_two_replicas_have_one_winner() {
     let dir = tempdir();
     let a = Server::start(dir.path(), &pg.url(), &[]);
     let b = Server::start(dir.path(), &pg.url(), &[]);
-    let (alice, key_file) = a.create_client("alice");
-    let key = api_key(&key_file);
-    let phone = dir.path().join("alice");
-    library_client(
-        tandem_cli::http::HttpTransport::new(&a.url, key.clone()).unwrap(),
-        &alice,
-        &phone,
-    )
-    .generate(&mut |_| {})
-    .unwrap();
-    let share =
-        EcdsaKeyShare::from_bytes(&std::fs::read(phone.join("secp256k1.share")).unwrap()).unwrap();
+    let (alice, key, share) = generated(&a, dir.path(), "alice");
     let key: &str = &key;
     let replicas = [a.url.as_str(), b.url.as_str()];
 
@@ -179,18 +190,7 @@ fn presign_with_each_step_sent_twice_at_once(urls: &[&str], key: &str, share: &E
 fn a_step_retried_while_its_first_copy_runs_gets_one_answer_twice() {
     let dir = tempdir();
     let server = Server::sqlite(dir.path());
-    let (alice, key_file) = server.create_client("alice");
-    let key = api_key(&key_file);
-    let phone = dir.path().join("alice");
-    library_client(
-        tandem_cli::http::HttpTransport::new(&server.url, key.clone()).unwrap(),
-        &alice,
-        &phone,
-    )
-    .generate(&mut |_| {})
-    .unwrap();
-    let share =
-        EcdsaKeyShare::from_bytes(&std::fs::read(phone.join("secp256k1.share")).unwrap()).unwrap();
+    let (alice, key, share) = generated(&server, dir.path(), "alice");
     for _ in 0..3 {
         presign_with_each_step_sent_twice_at_once(&[&server.url, &server.url], &key, &share);
     }
@@ -202,18 +202,7 @@ fn a_step_retried_while_its_first_copy_runs_gets_one_answer_twice() {
     let dir = tempdir();
     let a = Server::start(dir.path(), &pg.url(), &[]);
     let b = Server::start(dir.path(), &pg.url(), &[]);
-    let (bob, key_file) = a.create_client("bob");
-    let key = api_key(&key_file);
-    let phone = dir.path().join("bob");
-    library_client(
-        tandem_cli::http::HttpTransport::new(&a.url, key.clone()).unwrap(),
-        &bob,
-        &phone,
-    )
-    .generate(&mut |_| {})
-    .unwrap();
-    let share =
-        EcdsaKeyShare::from_bytes(&std::fs::read(phone.join("secp256k1.share")).unwrap()).unwrap();
+    let (bob, key, share) = generated(&a, dir.path(), "bob");
     for _ in 0..3 {
         presign_with_each_step_sent_twice_at_once(&[&a.url, &b.url], &key, &share);
     }
