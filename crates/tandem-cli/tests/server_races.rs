@@ -7,7 +7,8 @@
 //! interleaving found two 500s, fixed: a session step on shares replaced in between (CHECKS.md
 //! SRV-37) and backup shares read after a backup replaced them (SRV-38). A step sent twice at
 //! once under one `Idempotency-Key` (a device's retry) gets one answer twice, on one SQLite
-//! server and on two replicas: it found a third 500 (SRV-39).
+//! server and on two replicas, and one key on two different messages at once is refused as
+//! reused: they found a third and a fourth 500 (SRV-39).
 
 #![allow(
     clippy::unwrap_used,
@@ -195,6 +196,36 @@ fn a_step_retried_while_its_first_copy_runs_gets_one_answer_twice() {
         presign_with_each_step_sent_twice_at_once(&[&server.url, &server.url], &key, &share);
     }
     assert_eq!(server.admin_view(&alice)["presignatures"], 3);
+
+    // One key on two different messages at once (two sessions' first steps): one is
+    // answered, the other refused as a reused key (422), never a failed insert (500).
+    for round in 0..3 {
+        let sessions = [0, 1].map(|_| start_session(&server.url, &key, "presign"));
+        let idempotency = format!("shared-{round}");
+        let answers: Vec<(u16, Vec<u8>)> = thread::scope(|s| {
+            let hs: Vec<_> = sessions
+                .iter()
+                .map(|session| {
+                    let (url, key, share) = (&server.url, &*key, &share);
+                    let idempotency = idempotency.as_str();
+                    s.spawn(move || {
+                        let (_, m1) =
+                            presign::client_start(share, SessionId::random(&mut rng()), &mut rng())
+                                .unwrap();
+                        raw(
+                            "POST",
+                            &format!("{url}/v1/sessions/{session}/messages"),
+                            Some(key),
+                            Some((BIN_CT, m1)),
+                            &[("X-Tandem-Step", "0"), ("Idempotency-Key", idempotency)],
+                        )
+                    })
+                })
+                .collect();
+            hs.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        one_winner(&answers, &["idempotency_key_reused"]);
+    }
 
     // The same on two replicas of one PostgreSQL database (their own folder: their own
     // master key and spend anchor).

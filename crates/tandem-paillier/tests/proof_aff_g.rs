@@ -89,8 +89,8 @@ fn make_with(seed: u64, x: I1024, y: I2048, x_point: Point<Secp256k1>) -> Case {
 }
 
 /// Randomness drawn first (`draw`, then `prove_drawn`: how presigning runs its two MtA at
-/// once) makes the proof `prove` makes from the same seed; drawn for other keys, it is
-/// refused.
+/// once) makes the proof `prove` makes from the same seed; drawn for other keys or other
+/// ring-Pedersen parameters, it is refused.
 #[test]
 fn nonces_drawn_first_give_the_same_proof_and_serve_their_keys_only() {
     let mut r = rng(9);
@@ -105,12 +105,13 @@ fn nonces_drawn_first_give_the_same_proof_and_serve_their_keys_only() {
     .unwrap();
     assert!(drawn.proof == direct.proof);
     assert_eq!(drawn.verify(&drawn.proof), Ok(()));
-    for (prover_key, verifier_key) in [
-        (&VERIFIER.sk, VERIFIER.sk.public()),
-        (&PROVER.sk, PROVER.sk.public()),
+    for (prover_key, verifier_key, rp) in [
+        (&VERIFIER.sk, VERIFIER.sk.public(), &VERIFIER.rp),
+        (&PROVER.sk, PROVER.sk.public(), &VERIFIER.rp),
+        (&PROVER.sk, VERIFIER.sk.public(), &PROVER.rp),
     ] {
         let other = make_by(9, x, y, x_s.public_point(), |st, w, r| {
-            let draws = aff_g::draw(prover_key, verifier_key, &VERIFIER.rp, r)?;
+            let draws = aff_g::draw(prover_key, verifier_key, rp, r)?;
             aff_g::prove_drawn(&PROVER.sk, st, w, &VERIFIER.rp, &ctx(b"s1"), draws)
         });
         assert!(matches!(other, Err(ProofError::Statement(_))));

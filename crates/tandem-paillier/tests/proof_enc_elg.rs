@@ -78,8 +78,8 @@ fn make_by(seed: u64, prover: Prover) -> Result<Case, ProofError> {
 }
 
 /// Randomness drawn first (`draw`, then `prove_drawn`: how presigning runs two proofs at
-/// once) makes the proof `prove` makes from the same seed; drawn for another key, it is
-/// refused.
+/// once) makes the proof `prove` makes from the same seed; drawn for another key or other
+/// ring-Pedersen parameters, it is refused.
 #[test]
 fn randomness_drawn_first_gives_the_same_proof_and_serves_its_key_only() {
     let drawn = make_by(7, |st, x, rho, b, r| {
@@ -90,11 +90,16 @@ fn randomness_drawn_first_gives_the_same_proof_and_serves_its_key_only() {
     let direct = make(7);
     assert!(drawn.proof == direct.proof);
     assert_eq!(drawn.verify(&drawn.proof), Ok(()));
-    let other = make_by(7, |st, x, rho, b, r| {
+    let other_key = make_by(7, |st, x, rho, b, r| {
         let draws = enc_elg::draw(&VERIFIER.sk, &VERIFIER.rp, r)?;
         enc_elg::prove_drawn(&PROVER.sk, st, x, rho, b, &VERIFIER.rp, &ctx(b"s1"), draws)
     });
-    assert!(matches!(other, Err(ProofError::Statement(_))));
+    assert!(matches!(other_key, Err(ProofError::Statement(_))));
+    let other_parameters = make_by(7, |st, x, rho, b, r| {
+        let draws = enc_elg::draw(&PROVER.sk, &PROVER.rp, r)?;
+        enc_elg::prove_drawn(&PROVER.sk, st, x, rho, b, &VERIFIER.rp, &ctx(b"s1"), draws)
+    });
+    assert!(matches!(other_parameters, Err(ProofError::Statement(_))));
 }
 
 fn dummy() -> EncElgProof {

@@ -14,15 +14,26 @@
 
 use tandem_paillier::parallel::{self, ThreadPool};
 use tandem_protocol::driver;
+use tandem_protocol::ecdsa::EcdsaKeyShare;
 use tandem_protocol::message::Role;
-use tandem_testkit::ecdsa::fixture_pair;
+use tandem_testkit::ecdsa::{Pair, fixture_output, fixture_pair};
 use tandem_testkit::transcript::rng;
 
 /// Every message of a seeded presigning on a pool of `threads`, then both presignatures.
-fn presign_on(threads: usize) -> Vec<Vec<u8>> {
+/// `cold`: with shares just decoded, whose Paillier nonce tables the first draws build
+/// (from the same RNG); otherwise with the tables built beforehand.
+fn presign_on(threads: usize, cold: bool) -> Vec<Vec<u8>> {
     let pool = ThreadPool::new(threads).unwrap();
     let _entered = pool.enter();
-    let pair = fixture_pair();
+    let pair = if cold {
+        let share = |name| EcdsaKeyShare::from_bytes(&fixture_output(name)).unwrap();
+        Pair {
+            client: share("client_key_share"),
+            server: share("server_key_share"),
+        }
+    } else {
+        fixture_pair()
+    };
     let mut sent = Vec::new();
     let mut tap = |_: Role, msg: &mut Vec<u8>| sent.push(msg.clone());
     let (client, server) = driver::presign(
@@ -43,12 +54,17 @@ fn a_seeded_presignature_is_the_same_bytes_with_any_thread_count() {
     if !parallel::ENABLED {
         eprintln!("note: this build has no threads (`parallel` off); the pools run on one");
     }
-    let one = presign_on(1);
-    assert_eq!(one.len(), 6, "4 messages and 2 presignatures");
-    for threads in [2, 3] {
-        let many = presign_on(threads);
-        for (i, (a, b)) in one.iter().zip(&many).enumerate() {
-            assert!(a == b, "item {i} differs between 1 and {threads} threads");
+    for cold in [false, true] {
+        let one = presign_on(1, cold);
+        assert_eq!(one.len(), 6, "4 messages and 2 presignatures");
+        for threads in [2, 3] {
+            let many = presign_on(threads, cold);
+            for (i, (a, b)) in one.iter().zip(&many).enumerate() {
+                assert!(
+                    a == b,
+                    "item {i} differs between 1 and {threads} threads (cold tables: {cold})"
+                );
+            }
         }
     }
 }

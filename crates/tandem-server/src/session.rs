@@ -284,6 +284,36 @@ pub(crate) async fn message(
     {
         return Ok(answer);
     }
+    let done = step_once(
+        app,
+        client_id,
+        session_id,
+        claimed_step,
+        idempotency.as_ref(),
+        msg,
+    )
+    .await;
+    // The step taken or the session ended by another copy of this message (its first copy,
+    // still running when this one was looked up above): that copy's answer.
+    if let Err(f) = &done
+        && matches!(f.code, ErrorCode::WrongStep | ErrorCode::UnknownSession)
+        && let Some(i) = &idempotency
+        && let Some(answer) = i.recorded(app, client_id).await?
+    {
+        return Ok(answer);
+    }
+    done
+}
+
+/// [`message`] once its idempotency key has no recorded answer.
+async fn step_once(
+    app: &App,
+    client_id: &str,
+    session_id: &str,
+    claimed_step: i64,
+    idempotency: Option<&crate::sign::Idempotency>,
+    msg: Vec<u8>,
+) -> Result<Vec<u8>> {
     if session_id.len() != 32 || !session_id.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(unknown());
     }
@@ -347,26 +377,18 @@ pub(crate) async fn message(
             return Err(f);
         }
     };
-    let committed = commit(
+    // Lost a race with the same message: `wrong_step`, answered by [`message`] with the
+    // winner's recorded answer.
+    commit(
         app,
         client_id,
         session_id,
         operation,
         step,
         outcome.next,
-        idempotency.as_ref().map(|i| (i, outcome.reply.as_slice())),
+        idempotency.map(|i| (i, outcome.reply.as_slice())),
     )
-    .await;
-    if let Err(f) = committed {
-        // Lost a race with the same message: the winner's answer, if it recorded one.
-        if f.code == ErrorCode::WrongStep
-            && let Some(i) = &idempotency
-            && let Some(answer) = i.recorded(app, client_id).await?
-        {
-            return Ok(answer);
-        }
-        return Err(f);
-    }
+    .await?;
     Ok(outcome.reply)
 }
 

@@ -93,7 +93,7 @@ impl Idempotency {
             .map(i64::try_from)
             .transpose()
             .map_err(Failure::internal)?;
-        sqlx::query(
+        let inserted = sqlx::query(
             "INSERT INTO idempotency \
              (client_id, idempotency_key, request_hash, response, created_at, spends) \
              VALUES ($1, $2, $3, $4, $5, $6)",
@@ -105,8 +105,18 @@ impl Idempotency {
         .bind(now())
         .bind(spends)
         .execute(&mut **tx)
-        .await?;
-        Ok(())
+        .await;
+        match inserted {
+            Ok(_) => Ok(()),
+            // Another request recorded under this key since it was looked up: one with
+            // another body (a copy of this one finds its step or presignature taken first and
+            // never gets here), refused like a key reused after the fact.
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(Failure::new(
+                ErrorCode::IdempotencyKeyReused,
+                "this Idempotency-Key was used with another request",
+            )),
+            Err(e) => Err(e.into()),
+        }
     }
 }
 

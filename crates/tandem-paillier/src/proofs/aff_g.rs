@@ -171,6 +171,8 @@ pub struct ProverDraws<'k> {
     delta: SecretInt<{ I4096::LIMBS }>,
     mu: SecretInt<{ I4096::LIMBS }>,
     r_y: OwnNonceDraw<'k>,
+    /// The verifier's `N̂` the bounds came from (public).
+    n_hat: U3072,
 }
 
 impl core::fmt::Debug for ProverDraws<'_> {
@@ -202,13 +204,15 @@ pub fn draw<'k, R: CryptoRng + ?Sized>(
         delta: SecretInt(bigint::random_signed(rng, &b.gamma)),
         mu: SecretInt(bigint::random_signed(rng, &b.mu)),
         r_y: prover_sk.draw_nonce(rng),
+        n_hat: *rp.n().as_ref(),
     })
 }
 
 /// [`prove`] with nonces drawn beforehand by [`draw`] (with the same keys and `rp`).
 ///
 /// # Errors
-/// [`ProofError::Statement`] as [`prove`], and if the nonces were drawn for other keys.
+/// [`ProofError::Statement`] as [`prove`], and if the nonces were drawn for other keys or
+/// other ring-Pedersen parameters.
 pub fn prove_drawn(
     prover_sk: &SecretKey,
     st: &Statement<'_>,
@@ -221,8 +225,13 @@ pub fn prove_drawn(
     let pk0 = st.verifier_key;
     pk0.validate_ciphertext(st.c)
         .map_err(|_| ProofError::Statement("Πaff-g: C is not a ciphertext under N0"))?;
-    if draws.r.key() != pk0 || draws.r_y.key().public() != prover_sk.public() {
-        return Err(ProofError::Statement("Πaff-g: nonces drawn for other keys"));
+    if draws.r.key() != pk0
+        || draws.r_y.key().public() != prover_sk.public()
+        || draws.n_hat != *rp.n().as_ref()
+    {
+        return Err(ProofError::Statement(
+            "Πaff-g: nonces drawn for other keys or parameters",
+        ));
     }
     let ProverDraws {
         alpha,
@@ -233,6 +242,7 @@ pub fn prove_drawn(
         delta,
         mu,
         r_y,
+        n_hat: _,
     } = draws;
     let (r, r_n) = r.nonce();
     let r_n = Zeroizing::new(r_n);

@@ -162,7 +162,7 @@ pub fn draw<'k, R: CryptoRng + ?Sized>(
 ///
 /// # Errors
 /// [`ProofError::Statement`] if the ring-Pedersen modulus has the wrong size or the
-/// randomness was drawn for another key; `Equation` as [`prove`].
+/// randomness was drawn for another key or other parameters; `Equation` as [`prove`].
 #[allow(clippy::too_many_arguments)]
 pub fn prove_drawn(
     sk: &SecretKey,

@@ -63,6 +63,8 @@ pub(crate) struct Draws<'k> {
     mu: SecretInt<{ I4096::LIMBS }>,
     gamma: SecretInt<{ I4096::LIMBS }>,
     r: OwnNonceDraw<'k>,
+    /// The verifier's `N̂` the bounds of `μ, γ` came from (public).
+    n_hat: U3072,
 }
 
 impl<'k> Draws<'k> {
@@ -88,6 +90,7 @@ pub(crate) fn draw<'k, R: CryptoRng + ?Sized>(
         mu,
         gamma,
         r,
+        n_hat: *rp.n().as_ref(),
     })
 }
 
@@ -103,7 +106,13 @@ pub(crate) fn commit_drawn(
         mu,
         gamma,
         r,
+        n_hat,
     } = draws;
+    if n_hat != *rp.n().as_ref() {
+        return Err(ProofError::Statement(
+            "range proof: randomness drawn for other ring-Pedersen parameters",
+        ));
+    }
     let (d, r) = r.encrypt(&alpha.0);
     let s = rp.commit(x, ELL + 1, &mu.0, bits(&b.mu)).retrieve();
     let t = rp
