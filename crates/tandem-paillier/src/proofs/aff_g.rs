@@ -159,9 +159,9 @@ pub fn prove<R: CryptoRng + ?Sized>(
 
 /// The prover's nonces `α, β, r, γ, m, δ, μ, r_y`, drawn by [`draw`] before any
 /// exponentiation, so that two proofs can be computed at once with the bytes of a seeded run
-/// unchanged (see [`ForeignNonceDraw`](crate::paillier::ForeignNonceDraw)). Wiped on drop:
-/// with the public responses `z1..z4` each would give a witness value (α: x, β: y, m and μ:
-/// through z3, z4). Not `Clone`; spent by [`prove_drawn`].
+/// unchanged (see [`ForeignNonceDraw`]). Wiped on drop: with the public responses `z1..z4`
+/// each would give a witness value (α: x, β: y, m and μ: through z3, z4). Not `Clone`; spent
+/// by [`prove_drawn`].
 pub struct ProverDraws<'k> {
     alpha: SecretInt<{ I1024::LIMBS }>,
     beta: SecretInt<{ I2048::LIMBS }>,
