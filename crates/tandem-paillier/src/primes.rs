@@ -39,8 +39,13 @@ use crate::params::PRIME_BITS;
 use crate::{bigint, monty, parallel};
 
 pub(crate) mod sieve;
+mod window;
 
 pub use sieve::SIEVE_BOUND;
+pub use window::{
+    START_BYTES, WindowError, WindowPrime, WindowStart, draw_window_start_of_size, search_window,
+    search_window_of_size,
+};
 
 /// Why prime generation stopped without a prime.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Error)]

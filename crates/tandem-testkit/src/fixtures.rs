@@ -7,6 +7,7 @@
 //! from its key shares, the wallet seeds from the v2 store) read it after it was written.
 
 pub mod backup;
+pub mod prime_window;
 pub mod protocol;
 pub mod sync;
 pub mod wallet_store;
@@ -23,6 +24,7 @@ pub fn run(write: bool) -> Result<bool, String> {
     let mut current = sync::transcripts(&protocol, write)?;
     current &= sync::transcripts(&backup, write)?;
     current &= wallet_store::sync(write)?;
+    current &= prime_window::sync(write)?;
     let seeds = crate::fuzzing::seeds::all(&protocol, &backup).map_err(|e| e.to_string())?;
     current &= sync::seeds(&seeds, write)?;
     Ok(current)

@@ -45,7 +45,7 @@ use crate::parallel;
 /// Every odd prime below this bound is a sieving prime.
 pub const SIEVE_BOUND: u32 = 1 << 24;
 /// Candidates per window.
-const WINDOW: u32 = 1 << 20;
+pub(crate) const WINDOW: u32 = 1 << 20;
 /// The smallest size served: every candidate is then far above every sieving prime, so no
 /// prime is struck for being divisible by itself.
 pub(crate) const MIN_BITS: u32 = 64;
@@ -130,7 +130,10 @@ impl<T> DeepSieveFactory<T> {
 pub(crate) struct DeepSieve<T: Zeroize> {
     start: T,
     bits: u32,
-    survivors: std::vec::IntoIter<u32>,
+    /// The offsets `k` of the survivors, in increasing order.
+    survivors: Vec<u32>,
+    /// The next survivor the iterator yields.
+    next: usize,
 }
 
 impl<T: Zeroize> core::fmt::Debug for DeepSieve<T> {
@@ -146,6 +149,7 @@ impl<T: Zeroize> core::fmt::Debug for DeepSieve<T> {
 impl<T: Zeroize> Drop for DeepSieve<T> {
     fn drop(&mut self) {
         self.start.zeroize();
+        self.survivors.zeroize();
     }
 }
 
@@ -181,48 +185,82 @@ impl<T: Unsigned + RandomBits + Zeroize + Sync> SieveFactory for DeepSieveFactor
     where
         R: CryptoRng + ?Sized,
     {
-        let mut start = T::random_bits(rng, self.bits);
-        for bit in [self.bits - 1, self.bits - 2, 1, 0] {
-            // public: the bit indices are fixed (variable time in the index only)
-            #[allow(clippy::disallowed_methods)]
-            start.set_bit_vartime(bit, true);
-        }
-        // The struck positions encode `start` modulo every sieving prime: wiped after use.
-        let mut struck = Zeroizing::new(vec![false; WINDOW as usize]);
-        // The multi-limb remainders, one per group (most of a window's cost), on the threads
-        // of the pool in use; they encode `start`: wiped after use.
-        let residues = Zeroizing::new(parallel::map(groups(), |&(product, _, _)| {
-            rem(&start, product)
-        }));
-        let primes = sieving_primes();
-        for (&(_, first, end), &s_product) in groups().iter().zip(residues.iter()) {
-            for &r in primes.get(first..end).unwrap_or_default() {
-                let r64 = u64::from(r);
-                // k with start + 4k ≡ c (mod r), for c = 0 and c = 1: k ≡ (c - start)·4^-1.
-                // 2^-1 = (r + 1) / 2 modulo an odd r.
-                let inv2 = r64.div_ceil(2);
-                let inv4 = inv2 * inv2 % r64;
-                let s = s_product % r64;
-                for c in [0, 1] {
-                    let mut k = (c + r64 - s) % r64 * inv4 % r64;
-                    while k < u64::from(WINDOW) {
-                        if let Some(slot) = struck.get_mut(usize::try_from(k).unwrap_or(usize::MAX))
-                        {
-                            *slot = true;
-                        }
-                        k += r64;
+        Ok(Some(window(draw_start(rng, self.bits), self.bits)))
+    }
+}
+
+/// A window's random start: `bits` random bits with the two top bits set and `start ≡ 3
+/// (mod 4)` (the only use of the RNG in a search).
+pub(crate) fn draw_start<T, R>(rng: &mut R, bits: u32) -> T
+where
+    T: Unsigned + RandomBits,
+    R: CryptoRng + ?Sized,
+{
+    let mut start = T::random_bits(rng, bits);
+    for bit in [bits - 1, bits - 2, 1, 0] {
+        // public: the bit indices are fixed (variable time in the index only)
+        #[allow(clippy::disallowed_methods)]
+        start.set_bit_vartime(bit, true);
+    }
+    start
+}
+
+/// The window of `bits`-bit candidates from `start` (of the form [`draw_start`] makes): every
+/// candidate `start + 4k`, `k <` [`WINDOW`], where neither `p` nor `(p-1)/2` has a sieving
+/// prime as a factor.
+pub(crate) fn window<T: Unsigned + Zeroize + Sync>(start: T, bits: u32) -> DeepSieve<T> {
+    // The struck positions encode `start` modulo every sieving prime: wiped after use.
+    let mut struck = Zeroizing::new(vec![false; WINDOW as usize]);
+    // The multi-limb remainders, one per group (most of a window's cost), on the threads
+    // of the pool in use; they encode `start`: wiped after use.
+    let residues = Zeroizing::new(parallel::map(groups(), |&(product, _, _)| {
+        rem(&start, product)
+    }));
+    let primes = sieving_primes();
+    for (&(_, first, end), &s_product) in groups().iter().zip(residues.iter()) {
+        for &r in primes.get(first..end).unwrap_or_default() {
+            let r64 = u64::from(r);
+            // k with start + 4k ≡ c (mod r), for c = 0 and c = 1: k ≡ (c - start)·4^-1.
+            // 2^-1 = (r + 1) / 2 modulo an odd r.
+            let inv2 = r64.div_ceil(2);
+            let inv4 = inv2 * inv2 % r64;
+            let s = s_product % r64;
+            for c in [0, 1] {
+                let mut k = (c + r64 - s) % r64 * inv4 % r64;
+                while k < u64::from(WINDOW) {
+                    if let Some(slot) = struck.get_mut(usize::try_from(k).unwrap_or(usize::MAX)) {
+                        *slot = true;
                     }
+                    k += r64;
                 }
             }
         }
-        let survivors: Vec<u32> = (0..WINDOW)
-            .filter(|&k| !struck.get(k as usize).copied().unwrap_or(true))
-            .collect();
-        Ok(Some(DeepSieve {
-            start,
-            bits: self.bits,
-            survivors: survivors.into_iter(),
-        }))
+    }
+    let survivors: Vec<u32> = (0..WINDOW)
+        .filter(|&k| !struck.get(k as usize).copied().unwrap_or(true))
+        .collect();
+    DeepSieve {
+        start,
+        bits,
+        survivors,
+        next: 0,
+    }
+}
+
+impl<T: Unsigned + Zeroize> DeepSieve<T> {
+    /// The survivors' offsets `k`, in increasing order (the order of the search).
+    pub(crate) fn survivors(&self) -> &[u32] {
+        &self.survivors
+    }
+
+    /// The candidate `start + 4k`, or `None` if it carried out of the range (a start within
+    /// `2^22` of `2^bits`): both top bits must still be set.
+    pub(crate) fn candidate(&self, k: u32) -> Option<T> {
+        let candidate = self.start.wrapping_add(&T::from(4 * u64::from(k)));
+        // The candidate is secret: constant-time `bits` and `bit` (only the outcome, a carry
+        // out of the range, is observable).
+        (candidate.bits() == self.bits && bool::from(candidate.bit(self.bits - 2)))
+            .then_some(candidate)
     }
 }
 
@@ -230,12 +268,9 @@ impl<T: Unsigned + Zeroize> Iterator for DeepSieve<T> {
     type Item = T;
 
     fn next(&mut self) -> Option<T> {
-        for k in self.survivors.by_ref() {
-            let candidate = self.start.wrapping_add(&T::from(4 * u64::from(k)));
-            // A carry into the top bits (start within 2^22 of 2^bits) leaves the range.
-            // The candidate is secret: constant-time `bits` and `bit` (only the outcome, a
-            // carry out of the range, is observable).
-            if candidate.bits() == self.bits && bool::from(candidate.bit(self.bits - 2)) {
+        while let Some(&k) = self.survivors.get(self.next) {
+            self.next += 1;
+            if let Some(candidate) = self.candidate(k) {
                 return Some(candidate);
             }
         }
@@ -307,7 +342,8 @@ mod tests {
             let start = sieve.start.as_words()[0];
             assert_eq!(start >> 62, 0b11, "two top bits set");
             assert_eq!(start & 3, 3, "start ≡ 3 (mod 4)");
-            let survivors: std::collections::BTreeSet<u32> = sieve.survivors.clone().collect();
+            let survivors: std::collections::BTreeSet<u32> =
+                sieve.survivors.iter().copied().collect();
             for k in (0..4_096).chain(WINDOW - 4_096..WINDOW) {
                 let Some(p) = start.checked_add(4 * u64::from(k)) else {
                     continue;
@@ -335,7 +371,7 @@ mod tests {
         let sieve = factory.make_sieve(&mut rng, None).unwrap().unwrap();
         let w = sieve.start.as_words();
         let start = u128::from(w[0]) | (u128::from(w[1]) << 64);
-        let survivors: std::collections::BTreeSet<u32> = sieve.survivors.clone().collect();
+        let survivors: std::collections::BTreeSet<u32> = sieve.survivors.iter().copied().collect();
         for k in 0..WINDOW {
             let p = start + 4 * u128::from(k);
             let half = (p - 1) / 2;
@@ -363,7 +399,7 @@ mod tests {
         let sieve = factory.make_sieve(&mut rng, None).unwrap().unwrap();
         let w = sieve.start.as_words();
         let start = u128::from(w[0]) | (u128::from(w[1]) << 64);
-        let first = sieve.survivors.clone().next().unwrap();
+        let first = sieve.survivors[0];
         for text in [format!("{sieve:?}"), format!("{sieve:#?}")] {
             for needle in [
                 format!("{start:x}"),
