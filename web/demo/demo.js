@@ -96,8 +96,10 @@ async function connect() {
   wallet = null;
   wallet = await Tandem.open({ apiKey, onProgress });
   sessionStorage.setItem("tandem-api-key", apiKey);
-  $("client-id").textContent = `client ${wallet.clientId}`;
-  return { client_id: wallet.clientId };
+  const workers = wallet.primeWorkers;
+  $("client-id").textContent =
+    `client ${wallet.clientId} · ${workers ? `${workers} prime workers` : "primes in one worker"}`;
+  return { client_id: wallet.clientId, prime_workers: workers };
 }
 
 $("connect").onclick = () => run("connect", connect);

@@ -93,8 +93,13 @@ export interface OpenOptions {
   server?: string;
   /** Receives every progress report of every call. */
   onProgress?: (event: Progress) => void;
-  /** Where worker.js and the wasm file are, if not next to tandem.js / in ../pkg. */
+  /** Web Workers that search safe primes together (default: one per logical core, at most
+   * 8; 0: the SDK's worker searches alone). */
+  primeWorkers?: number;
+  /** Where worker.js, prime-worker.js and the wasm file are, if not next to tandem.js / in
+   * ../pkg. */
   workerUrl?: string | URL;
+  primeWorkerUrl?: string | URL;
   wasmUrl?: string | URL;
 }
 
@@ -119,6 +124,13 @@ export declare class Tandem {
   backup(method: BackupMethod, options?: CallOptions): Promise<{ statuses: string[] }>;
   recover(method: BackupMethod, options?: CallOptions): Promise<WalletStatus>;
   refresh(options?: CallOptions): Promise<WalletStatus>;
+  /** One safe prime as createWallet searches it (benchmarks); the candidates tested. */
   benchSafePrime(): Promise<number>;
+  /** Diagnostics: the prime workers search one given (public) window to its end. */
+  searchPrimeWindow(
+    start: Uint8Array | string,
+  ): Promise<{ ordinal: number; prime: string | null; tested: number }>;
+  /** The number of prime workers (0: the SDK's worker searches alone). */
+  readonly primeWorkers: number;
   close(): void;
 }

@@ -14,6 +14,7 @@
 import { Keychain } from "./keychain.js";
 import { BYTES, NOTHING, answer, answerError, makeChannel } from "./channel.js";
 import { passkeyKey } from "./passkey.js";
+import { MAX_PRIME_WORKERS, defaultPrimeWorkers, spawnPrimeWorkers } from "./primes.js";
 
 const encoder = new TextEncoder();
 
@@ -50,26 +51,68 @@ function bytesOf(value, what) {
 export class Tandem {
   /**
    * Opens the wallet of `apiKey` on this device. `server` is the server's origin (default:
-   * the page's); `onProgress` receives every progress report of every call.
+   * the page's); `onProgress` receives every progress report of every call; `primeWorkers`
+   * is the number of Web Workers that search safe primes together (default: one per logical
+   * core, at most 8; 0 searches in the SDK's worker alone).
    */
-  static async open({ apiKey, server = location.origin, onProgress, workerUrl, wasmUrl } = {}) {
+  static async open({
+    apiKey,
+    server = location.origin,
+    onProgress,
+    workerUrl,
+    primeWorkerUrl,
+    wasmUrl,
+    primeWorkers = defaultPrimeWorkers(),
+  } = {}) {
     if (typeof apiKey !== "string") {
       throw new TandemError({ kind: "input", message: "apiKey is required" });
     }
+    if (!Number.isInteger(primeWorkers) || primeWorkers < 0 || primeWorkers > MAX_PRIME_WORKERS) {
+      throw new TandemError({
+        kind: "input",
+        message: `primeWorkers: an integer from 0 to ${MAX_PRIME_WORKERS}`,
+      });
+    }
     const channel = makeChannel();
+    // Compiled once, instantiated by the SDK's worker and by each prime worker.
+    const url = wasmUrl ?? new URL("../pkg/tandem_web_bg.wasm", import.meta.url);
+    let module;
+    try {
+      const response = await fetch(url, { credentials: "same-origin" });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      module = await WebAssembly.compile(await response.arrayBuffer());
+    } catch (error) {
+      throw new TandemError({ kind: "internal", message: `the wasm module ${url}: ${error.message}` });
+    }
+    const primes =
+      primeWorkers > 0
+        ? spawnPrimeWorkers(
+            primeWorkers,
+            module,
+            primeWorkerUrl ?? new URL("./prime-worker.js", import.meta.url),
+          )
+        : null;
     const worker = new Worker(workerUrl ?? new URL("./worker.js", import.meta.url), {
       type: "module",
       name: "tandem",
     });
     const sdk = new Tandem(worker, channel, apiKey, server.replace(/\/$/, ""), onProgress);
+    sdk.#primeWorkers = primes?.workers ?? [];
     const clientId = await new Promise((resolve, reject) => {
       sdk.#pending.set(0, { resolve, reject });
-      worker.postMessage({
-        type: "init",
-        channel,
-        apiKey,
-        wasmUrl: (wasmUrl ?? new URL("../pkg/tandem_web_bg.wasm", import.meta.url)).toString(),
-      });
+      worker.postMessage(
+        {
+          type: "init",
+          channel,
+          apiKey,
+          module,
+          primes: primes && { control: primes.control, ports: primes.ports },
+        },
+        primes?.ports ?? [],
+      );
+    }).catch((error) => {
+      sdk.close();
+      throw error;
     });
     sdk.clientId = clientId;
     sdk.#keychain = await Keychain.open(clientId);
@@ -77,6 +120,7 @@ export class Tandem {
   }
 
   #worker;
+  #primeWorkers = [];
   #channel;
   #apiKey;
   #server;
@@ -285,14 +329,32 @@ export class Tandem {
     return this.#json("refresh", [], options);
   }
 
-  /** One 1536-bit safe prime in the worker (benchmarks); the candidates tested. */
+  /**
+   * One 1536-bit safe prime as `createWallet` searches it (on the prime workers, or in the
+   * SDK's worker without them), for benchmarks; the candidates tested. Nothing is kept.
+   */
   benchSafePrime() {
     return this.#call("benchSafePrime");
   }
 
-  /** Stops the worker and closes the keychain. */
+  /**
+   * Diagnostics: the prime workers search the one window of 1536-bit candidates at `start`
+   * (192 bytes, hex or Uint8Array; a public start, such as test-vectors/primes/window-1536.json's)
+   * to its end: `{ordinal, prime, tested}` (prime in hex, or null). Not for keys.
+   */
+  searchPrimeWindow(start) {
+    return this.#call("searchPrimeWindow", [bytesOf(start, "start").slice()]);
+  }
+
+  /** The number of prime workers (0: the SDK's worker searches alone). */
+  get primeWorkers() {
+    return this.#primeWorkers.length;
+  }
+
+  /** Stops the workers and closes the keychain. */
   close() {
     this.#worker.terminate();
+    for (const worker of this.#primeWorkers) worker.terminate();
     this.#keychain?.close();
   }
 }

@@ -1,6 +1,7 @@
 // The SDK's Web Worker: runs the client half (tandem-web, compiled from the same Rust as the
-// native client) off the page's thread. Safe-prime search, the protocols and Argon2id all
-// run here; the page stays responsive.
+// native client) off the page's thread. The protocols and Argon2id run here; the safe-prime
+// search runs on the pool of prime workers (primes.js), coordinated from here, or here alone
+// when there is no pool. The page stays responsive.
 //
 // The client half is synchronous. Its host functions (globalThis.tandemHost, see
 // crates/tandem-web/src/host.rs) post an I/O request to the page and block on Atomics.wait
@@ -8,8 +9,10 @@
 
 import init, * as tandem from "../pkg/tandem_web.js";
 import { BYTES, ERROR, KIND, LENGTH, NOTHING, STATE, STATUS } from "./channel.js";
+import { PrimePool } from "./primes.js";
 
 let channel;
+let pool;
 let wallet;
 let clientId;
 let callId = 0;
@@ -67,7 +70,21 @@ globalThis.tandemHost = {
   progress(json) {
     postMessage({ type: "progress", id: callId, event: JSON.parse(json) });
   },
+  // The prime pool (crates/tandem-web/src/primes.rs). `start` is a view into the wasm
+  // memory, copied into the pool's shared memory; `out` too, written in place.
+  primeSearchStart(start) {
+    if (!pool) throw new Error("no prime workers");
+    pool.start(start);
+  },
+  primeSearchWait(ms) {
+    return pool.wait(ms);
+  },
+  primeSearchTake(out) {
+    return pool.take(out);
+  },
 };
+
+const hex = (bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 
 function describe(error) {
   return {
@@ -82,7 +99,15 @@ function describe(error) {
 // Each call runs under the device's Web Lock (exclusive across the origin's tabs and
 // workers): two operations reading the presignature pool at once would take the same one.
 async function call(method, args) {
-  if (method === "benchSafePrime") return tandem.benchSafePrime();
+  // Diagnostics (benchmarks, the test vector of the prime pool); no wallet state.
+  if (method === "benchSafePrime") {
+    return pool ? tandem.benchSafePrimePool() : tandem.benchSafePrime();
+  }
+  if (method === "searchPrimeWindow") {
+    if (!pool) throw Object.assign(new Error("no prime workers"), { kind: "input" });
+    const found = pool.searchWindow(args[0]);
+    return { ordinal: found.ordinal, prime: found.prime && hex(found.prime), tested: found.tested };
+  }
   if (!wallet) throw Object.assign(new Error("the worker is not initialised"), { kind: "internal" });
   return navigator.locks.request(`tandem-device/${clientId}`, { mode: "exclusive" }, () => {
     switch (method) {
@@ -118,9 +143,10 @@ onmessage = async (event) => {
   if (message.type === "init") {
     try {
       channel = message.channel;
-      await init({ module_or_path: message.wasmUrl });
+      await init({ module_or_path: message.module });
+      if (message.primes) pool = new PrimePool(message.primes.control, message.primes.ports);
       clientId = tandem.clientIdOfKey(message.apiKey);
-      wallet = new tandem.Wallet(clientId);
+      wallet = new tandem.Wallet(clientId, pool?.size ?? 0);
       postMessage({ type: "ready", clientId });
     } catch (error) {
       postMessage({ type: "error", id: 0, error: describe(error) });

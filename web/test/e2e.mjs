@@ -16,8 +16,11 @@
 //             sign both curves under its keys (TANDEM_WALLET).
 //   keychain  the frozen browser keychain fixture (test-vectors/v3/browser-keychain.json)
 //             opened by the SDK's keychain; moved, flipped and future records refused.
-//   figures   timings in the browser: one safe prime, generate, presign, online ECDSA,
-//             Ed25519 (medians), for BENCHMARKS.md.
+//   primes    the prime workers: the frozen window of test-vectors/primes/window-1536.json
+//             searched by pools of 1, 2 and 3 workers gives the native search's prime and
+//             ordinal; a pool whose workers fail to load falls back to the SDK's worker.
+//   figures   timings in the browser: one safe prime (one worker, and the pool), generate,
+//             presign, online ECDSA, Ed25519 (medians), for BENCHMARKS.md.
 
 import { readFileSync } from "node:fs";
 
@@ -39,7 +42,14 @@ function step(text) {
 async function password(browser) {
   const secret = "browser horse battery staple";
   const a = await Device.open(browser, url, apiKey);
-  step("generate (fresh safe primes in the worker), the page staying responsive");
+  const cores = await a.page.evaluate(() => navigator.hardwareConcurrency);
+  const pool = await a.page.textContent("#client-id");
+  step(`${cores} logical cores: ${pool}`);
+  check(
+    cores < 2 || pool.includes(`${Math.min(cores, 8)} prime workers`),
+    "one prime worker per core by default",
+  );
+  step("generate (fresh safe primes on the prime workers), the page staying responsive");
   // The page's thread answers while the worker works: a script evaluated on the page once
   // each prime search's progress is on screen returns while the call is still running (with
   // the wasm on the page's thread it could return only after the call). The largest gap of
@@ -240,6 +250,68 @@ async function keychain(browser) {
   return outcome;
 }
 
+// The prime workers against the native search: the frozen window (its start drawn from a
+// seeded ChaCha20 stream as generate_safe_prime draws it; its first safe prime and ordinal
+// computed natively, and checked natively by tandem-paillier/tests/prime_windows.rs).
+async function primes(browser) {
+  const vector = JSON.parse(
+    readFileSync(new URL("../../test-vectors/primes/window-1536.json", import.meta.url)),
+  );
+  check(vector.version === 1, "window vector version 1");
+  const a = await Device.open(browser, url, apiKey);
+  const warnings = [];
+  a.page.on("console", (m) => {
+    if (m.type() === "warning") warnings.push(m.text());
+  });
+  const runs = [];
+  for (const workers of [1, 2, 3]) {
+    const run = await a.page.evaluate(
+      async ({ workers, start }) => {
+        const { Tandem } = await import("/src/tandem.js");
+        const apiKey = sessionStorage.getItem("tandem-api-key");
+        const t = await Tandem.open({ apiKey, primeWorkers: workers });
+        const started = performance.now();
+        const found = await t.searchPrimeWindow(start);
+        const ms = performance.now() - started;
+        const pool = t.primeWorkers;
+        t.close();
+        return { workers, pool, ms, ...found };
+      },
+      { workers, start: vector.start },
+    );
+    step(`  ${workers} prime workers: ordinal ${run.ordinal}, ${run.tested} tested, ${run.ms.toFixed(0)} ms`);
+    check(run.pool === workers, `${workers} prime workers started`);
+    check(run.ordinal === vector.ordinal, `${workers} workers: ordinal ${run.ordinal}`);
+    check(run.prime === vector.prime, `${workers} workers: the native search's prime`);
+    // Every survivor up to the winner is tested (one worker: exactly those).
+    check(
+      workers === 1 ? run.tested === vector.ordinal + 1 : run.tested >= vector.ordinal + 1,
+      `${workers} workers: ${run.tested} candidates tested`,
+    );
+    runs.push(run);
+  }
+  step("a pool whose workers fail to load: the SDK's worker searches alone");
+  const fallback = await a.page.evaluate(async () => {
+    const { Tandem } = await import("/src/tandem.js");
+    const apiKey = sessionStorage.getItem("tandem-api-key");
+    const t = await Tandem.open({
+      apiKey,
+      primeWorkers: 2,
+      primeWorkerUrl: "/test/broken-prime-worker.js",
+    });
+    const tested = await t.benchSafePrime();
+    t.close();
+    return tested;
+  });
+  check(fallback > 0, `the fallback search tested ${fallback} candidates`);
+  check(
+    warnings.some((w) => w.includes("the prime workers failed")),
+    `the fallback is reported on the console: ${JSON.stringify(warnings)}`,
+  );
+  await a.close();
+  return { runs, fallback_tested: fallback };
+}
+
 function median(values) {
   const sorted = [...values].sort((x, y) => x - y);
   return sorted[Math.floor(sorted.length / 2)];
@@ -248,20 +320,25 @@ function median(values) {
 async function figures(browser) {
   const runs = Number(process.env.TANDEM_RUNS ?? 5);
   const a = await Device.open(browser, url, apiKey);
-  const primes = [];
+  // One safe prime as generate searches it: in the SDK's worker alone (primeWorkers 0), and
+  // on the default pool; alternated run by run (the machine's load drifts).
+  const prime = async (primeWorkers) =>
+    a.page.evaluate(async (primeWorkers) => {
+      const { Tandem } = await import("/src/tandem.js");
+      const key = sessionStorage.getItem("tandem-api-key");
+      const t = await Tandem.open({ apiKey: key, ...(primeWorkers === null ? {} : { primeWorkers }) });
+      const started = performance.now();
+      const tested = await t.benchSafePrime();
+      const ms = performance.now() - started;
+      const workers = t.primeWorkers;
+      t.close();
+      return { ms, tested, workers };
+    }, primeWorkers);
+  const alone = [];
+  const pooled = [];
   for (let i = 0; i < runs; i++) {
-    primes.push(
-      await a.page.evaluate(async () => {
-        const { Tandem } = await import("/src/tandem.js");
-        const key = sessionStorage.getItem("tandem-api-key");
-        const t = await Tandem.open({ apiKey: key });
-        const started = performance.now();
-        await t.benchSafePrime();
-        const ms = performance.now() - started;
-        t.close();
-        return ms;
-      }),
-    );
+    alone.push(await prime(0));
+    pooled.push(await prime(null));
   }
   const generated = await a.ok("create");
   const calls = { presign: [], online_ecdsa: [], ed25519: [] };
@@ -282,8 +359,17 @@ async function figures(browser) {
     io_requests: median(list.map((r) => r.timing.io_requests)),
   });
   return {
-    safe_prime_ms: median(primes),
-    safe_prime_runs: primes,
+    safe_prime_one_worker: {
+      ms: median(alone.map((r) => r.ms)),
+      ms_per_candidate: median(alone.map((r) => r.ms / r.tested)),
+      runs: alone,
+    },
+    safe_prime_pool: {
+      workers: pooled[0]?.workers,
+      ms: median(pooled.map((r) => r.ms)),
+      ms_per_candidate: median(pooled.map((r) => r.ms / r.tested)),
+      runs: pooled,
+    },
     generate: summary([generated]),
     presign: summary(calls.presign),
     online_ecdsa: summary(calls.online_ecdsa),
@@ -291,7 +377,7 @@ async function figures(browser) {
   };
 }
 
-const scenarios = { password, passkey, recover, figures, keychain };
+const scenarios = { password, passkey, recover, primes, figures, keychain };
 if (!scenarios[scenario]) throw new Error(`unknown scenario ${scenario}`);
 const browser = await launch();
 try {

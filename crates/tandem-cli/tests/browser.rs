@@ -123,6 +123,8 @@ fn scenario(name: &str, url: &str, key_file: &Path, env: &[(&str, &str)]) -> Val
         out.status.success(),
         "e2e {name} failed:\n{stderr}\n{stdout}"
     );
+    // The scenario's steps and timings (shown with --nocapture).
+    eprint!("{stderr}");
     let line = stdout
         .lines()
         .find_map(|l| l.strip_prefix("RESULT "))
@@ -266,4 +268,39 @@ fn browser_keychain_reads_its_frozen_fixture() {
         result.as_object().unwrap().values().all(|v| v == true),
         "{result}"
     );
+}
+
+/// The SDK's prime workers in Chromium: the frozen window of
+/// `test-vectors/primes/window-1536.json` searched by pools of 1, 2 and 3 Web Workers gives
+/// the prime and ordinal of the native search (recomputed here with tandem-paillier); a pool
+/// whose workers fail to load falls back to the SDK's worker and still finds a safe prime.
+#[test]
+fn browser_prime_workers_find_the_native_prime() {
+    if !ready() {
+        return;
+    }
+    let vector = tandem_testkit::fixtures::prime_window::read().unwrap();
+    let start = tandem_paillier::primes::WindowStart::from_be_bytes(&vector.start).unwrap();
+    let native = tandem_paillier::primes::search_window(&start, 0, 1, &mut |_| {
+        std::ops::ControlFlow::Continue(())
+    })
+    .unwrap()
+    .unwrap();
+    assert_eq!(native.ordinal(), vector.ordinal);
+    assert_eq!(native.to_be_bytes().as_ref(), vector.prime.as_slice());
+
+    let dir = tempdir();
+    let srv = web_server(dir.path());
+    let (_, key) = srv.create_client("primes");
+    let result = scenario("primes", &srv.url, &key, &[]);
+    let runs = result["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 3, "{result}");
+    let prime: String = vector.prime.iter().map(|b| format!("{b:02x}")).collect();
+    for (run, workers) in runs.iter().zip(1..) {
+        assert_eq!(run["workers"], workers, "{run}");
+        assert_eq!(run["pool"], workers, "{run}");
+        assert_eq!(run["ordinal"], vector.ordinal, "{run}");
+        assert_eq!(run["prime"], prime.as_str(), "{run}");
+    }
+    assert!(result["fallback_tested"].as_u64().unwrap() > 0, "{result}");
 }

@@ -15,6 +15,9 @@
 #![deny(missing_docs)]
 
 mod host;
+mod primes;
+
+pub use primes::{bench_safe_prime_pool, search_safe_prime_window};
 
 use std::ops::ControlFlow;
 
@@ -150,12 +153,18 @@ fn passkey(prf: &[u8]) -> Result<BackupKey, JsValue> {
 #[wasm_bindgen]
 impl Wallet {
     /// The wallet of the client `client_id` (from [`client_id_of_key`]); its Paillier keys
-    /// come from fresh safe primes, searched here (in the worker).
+    /// come from fresh safe primes, searched on the SDK's `prime_workers` prime workers
+    /// (module `primes`), or here in the worker when there are none.
     #[wasm_bindgen(constructor)]
     #[must_use]
-    pub fn new(client_id: &str) -> Wallet {
+    pub fn new(client_id: &str, prime_workers: u32) -> Wallet {
+        let source = if prime_workers > 0 {
+            primes::BrowserPrimes::Pool
+        } else {
+            primes::BrowserPrimes::InWorker
+        };
         Wallet {
-            client: Client::new(HostTransport, HostDevice, client_id),
+            client: Client::with_paillier_keys(HostTransport, HostDevice, client_id, source),
         }
     }
 
