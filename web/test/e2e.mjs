@@ -18,7 +18,11 @@
 //             opened by the SDK's keychain; moved, flipped and future records refused.
 //   primes    the prime workers: the frozen window of test-vectors/primes/window-1536.json
 //             searched by pools of 1, 2 and 3 workers gives the native search's prime and
-//             ordinal; a pool whose workers fail to load falls back to the SDK's worker.
+//             ordinal; a pool whose workers fail to load falls back to the SDK's worker;
+//             a lying worker's prime (a safe prime of another window, or a composite of
+//             this one) is refused (TANDEM_FIXTURE_PRIME: a safe prime, in hex).
+//   generate  one generate on the default prime pool, timed (BENCHMARKS.md's generate median
+//             comes from runs of this, one fresh client each).
 //   figures   timings in the browser: one safe prime (one worker, and the pool), generate,
 //             presign, online ECDSA, Ed25519 (medians), for BENCHMARKS.md.
 
@@ -304,12 +308,37 @@ async function primes(browser) {
     return tested;
   });
   check(fallback > 0, `the fallback search tested ${fallback} candidates`);
+  step("a lying prime worker: its answer is refused, never used");
+  const lies = {};
+  for (const lie of ["outside", "composite"]) {
+    const query = lie === "outside" ? `lie=outside&prime=${process.env.TANDEM_FIXTURE_PRIME}` : `lie=${lie}`;
+    lies[lie] = await a.page.evaluate(async (query) => {
+      const { Tandem } = await import("/src/tandem.js");
+      const apiKey = sessionStorage.getItem("tandem-api-key");
+      const t = await Tandem.open({
+        apiKey,
+        primeWorkers: 1,
+        primeWorkerUrl: `/test/lying-prime-worker.js?${query}`,
+      });
+      try {
+        await t.benchSafePrime();
+        return { refused: false };
+      } catch (error) {
+        return { refused: true, kind: error.kind, message: error.message };
+      } finally {
+        t.close();
+      }
+    }, query);
+    step(`  ${lie}: ${JSON.stringify(lies[lie])}`);
+    check(lies[lie].refused && lies[lie].kind === "primes", `the ${lie} lie is refused`);
+    check(/not a safe prime of the window/.test(lies[lie].message), lies[lie].message);
+  }
   check(
     warnings.some((w) => w.includes("the prime workers failed")),
     `the fallback is reported on the console: ${JSON.stringify(warnings)}`,
   );
   await a.close();
-  return { runs, fallback_tested: fallback };
+  return { runs, fallback_tested: fallback, lies };
 }
 
 function median(values) {
@@ -377,7 +406,16 @@ async function figures(browser) {
   };
 }
 
-const scenarios = { password, passkey, recover, primes, figures, keychain };
+async function generate(browser) {
+  const a = await Device.open(browser, url, apiKey);
+  const created = await a.ok("create");
+  const workers = await a.page.evaluate(() => document.getElementById("client-id").textContent);
+  await a.close();
+  const timing = created.timing ?? {};
+  return { wall_ms: created.ms, io_ms: timing.io_ms, pool: workers };
+}
+
+const scenarios = { password, passkey, recover, primes, figures, generate, keychain };
 if (!scenarios[scenario]) throw new Error(`unknown scenario ${scenario}`);
 const browser = await launch();
 try {

@@ -273,7 +273,9 @@ fn browser_keychain_reads_its_frozen_fixture() {
 /// The SDK's prime workers in Chromium: the frozen window of
 /// `test-vectors/primes/window-1536.json` searched by pools of 1, 2 and 3 Web Workers gives
 /// the prime and ordinal of the native search (recomputed here with tandem-paillier); a pool
-/// whose workers fail to load falls back to the SDK's worker and still finds a safe prime.
+/// whose workers fail to load falls back to the SDK's worker and still finds a safe prime; a
+/// lying worker's answer (a safe prime of another window, a composite of this one) is refused
+/// with a `primes` error (CHECKS.md WEB-1).
 #[test]
 fn browser_prime_workers_find_the_native_prime() {
     if !ready() {
@@ -292,7 +294,17 @@ fn browser_prime_workers_find_the_native_prime() {
     let dir = tempdir();
     let srv = web_server(dir.path());
     let (_, key) = srv.create_client("primes");
-    let result = scenario("primes", &srv.url, &key, &[]);
+    // The lying worker's "safe prime of another window": a fixture prime, checked here.
+    let fixture = tandem_testkit::primes::safe_primes()[0];
+    assert!(tandem_paillier::primes::is_valid_safe_prime(&fixture));
+    assert!(!start.contains(&fixture));
+    let fixture_hex = format!("{fixture:x}");
+    let result = scenario(
+        "primes",
+        &srv.url,
+        &key,
+        &[("TANDEM_FIXTURE_PRIME", fixture_hex.as_str())],
+    );
     let runs = result["runs"].as_array().unwrap();
     assert_eq!(runs.len(), 3, "{result}");
     let prime: String = vector.prime.iter().map(|b| format!("{b:02x}")).collect();
@@ -303,4 +315,8 @@ fn browser_prime_workers_find_the_native_prime() {
         assert_eq!(run["prime"], prime.as_str(), "{run}");
     }
     assert!(result["fallback_tested"].as_u64().unwrap() > 0, "{result}");
+    for lie in ["outside", "composite"] {
+        assert_eq!(result["lies"][lie]["refused"], true, "{result}");
+        assert_eq!(result["lies"][lie]["kind"], "primes", "{result}");
+    }
 }
