@@ -1,6 +1,7 @@
 // The demo page: every button calls the SDK (../src/tandem.js); the page stays responsive
 // while the worker searches primes and runs the protocols. The API key comes from the field
-// or the page's fragment (#api-key=tdk_…); it is kept in sessionStorage for reloads.
+// or the page's fragment (#api-key=tdk_…[&prime-workers=N]); it is kept in sessionStorage for
+// reloads.
 
 import { Tandem } from "../src/tandem.js";
 
@@ -94,7 +95,12 @@ async function connect() {
   const apiKey = $("api-key").value.trim();
   wallet?.close();
   wallet = null;
-  wallet = await Tandem.open({ apiKey, onProgress });
+  const primeWorkers = sessionStorage.getItem("tandem-prime-workers");
+  wallet = await Tandem.open({
+    apiKey,
+    onProgress,
+    ...(primeWorkers === null ? {} : { primeWorkers: Number(primeWorkers) }),
+  });
   sessionStorage.setItem("tandem-api-key", apiKey);
   const workers = wallet.primeWorkers;
   $("client-id").textContent =
@@ -157,7 +163,10 @@ $("lose").onclick = () => run("lose", async () => {
   return connect();
 });
 
-const fragment = new URLSearchParams(location.hash.slice(1)).get("api-key");
+const params = new URLSearchParams(location.hash.slice(1));
+const fragment = params.get("api-key");
+// `#prime-workers=N`: the SDK's prime workers (default: one per core); kept for reloads.
+if (params.has("prime-workers")) sessionStorage.setItem("tandem-prime-workers", params.get("prime-workers"));
 const remembered = fragment ?? sessionStorage.getItem("tandem-api-key");
 if (fragment) history.replaceState(null, "", location.pathname);
 if (remembered) {

@@ -35,7 +35,7 @@ export async function launch() {
 
 /** A device: a fresh browser context (its own storage) on the demo page. */
 export class Device {
-  static async open(browser, url, apiKey, { passkeys = false } = {}) {
+  static async open(browser, url, apiKey, { passkeys = false, primeWorkers } = {}) {
     const context = await browser.newContext();
     const page = await context.newPage();
     page.on("pageerror", (e) => console.error(`[page] ${e.message}`));
@@ -43,14 +43,14 @@ export class Device {
       if (m.type() === "error") console.error(`[console] ${m.text()}`);
     });
     const cdp = await context.newCDPSession(page);
-    const device = new Device(context, page, cdp, url, apiKey);
+    const device = new Device(context, page, cdp, url, apiKey, primeWorkers);
     if (passkeys) await device.#authenticator();
     await device.load();
     return device;
   }
 
-  constructor(context, page, cdp, url, apiKey) {
-    Object.assign(this, { context, page, cdp, url, apiKey });
+  constructor(context, page, cdp, url, apiKey, primeWorkers) {
+    Object.assign(this, { context, page, cdp, url, apiKey, primeWorkers });
   }
 
   // Chromium's virtual authenticator (DevTools protocol): a platform authenticator with
@@ -92,7 +92,8 @@ export class Device {
   async load() {
     // From another document: a fragment change alone would not reload the page.
     await this.page.goto("about:blank");
-    await this.page.goto(`${this.url}/#api-key=${this.apiKey}`);
+    const workers = this.primeWorkers === undefined ? "" : `&prime-workers=${this.primeWorkers}`;
+    await this.page.goto(`${this.url}/#api-key=${this.apiKey}${workers}`);
     await this.page.waitForFunction(() => document.body.dataset.action === "connect"
       && ["done", "error"].includes(document.body.dataset.state));
     const state = await this.page.evaluate(() => ({ ...document.body.dataset }));

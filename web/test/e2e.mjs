@@ -21,8 +21,9 @@
 //             ordinal; a pool whose workers fail to load falls back to the SDK's worker;
 //             a lying worker's prime (a safe prime of another window, or a composite of
 //             this one) is refused (TANDEM_FIXTURE_PRIME: a safe prime, in hex).
-//   generate  one generate on the default prime pool, timed (BENCHMARKS.md's generate median
-//             comes from runs of this, one fresh client each).
+//   generate  one generate, timed, on the default prime pool (TANDEM_PRIME_WORKERS: another
+//             count, 0 for none); BENCHMARKS.md's generate medians come from runs of this,
+//             one fresh client each.
 //   figures   timings in the browser: one safe prime (one worker, and the pool), generate,
 //             presign, online ECDSA, Ed25519 (medians), for BENCHMARKS.md.
 
@@ -407,12 +408,14 @@ async function figures(browser) {
 }
 
 async function generate(browser) {
-  const a = await Device.open(browser, url, apiKey);
+  const workers = process.env.TANDEM_PRIME_WORKERS;
+  const a = await Device.open(browser, url, apiKey, {
+    primeWorkers: workers === undefined ? undefined : Number(workers),
+  });
   const created = await a.ok("create");
-  const workers = await a.page.evaluate(() => document.getElementById("client-id").textContent);
+  const pool = await a.page.evaluate(() => document.getElementById("client-id").textContent);
   await a.close();
-  const timing = created.timing ?? {};
-  return { wall_ms: created.ms, io_ms: timing.io_ms, pool: workers };
+  return { wall_ms: created.ms, io_ms: created.timing?.io_ms, pool };
 }
 
 const scenarios = { password, passkey, recover, primes, figures, generate, keychain };

@@ -4,7 +4,9 @@
 //! Nothing of the protocols is here: every operation is `tandem_client::Client`'s, the same
 //! Rust as the native client; this crate only binds it. The transport and the device store
 //! are the JavaScript host's (module `host`): the page's `fetch` to `tandem server`, and IndexedDB
-//! records sealed with a non-extractable WebCrypto key. Results are the JSON objects of
+//! records sealed with a non-extractable WebCrypto key. The safe-prime search runs on the
+//! SDK's pool of prime workers (module `primes`: each worker its own instance of this module).
+//! Results are the JSON objects of
 //! `tandem_client::json` (the command line's `--json` output), as strings.
 //!
 //! Errors are thrown as JavaScript `Error`s named `TandemError` with `kind` (`transport`,
