@@ -101,10 +101,7 @@ impl WindowStart {
     /// The start's [`START_BYTES`] big-endian bytes, wiped on drop.
     #[must_use]
     pub fn to_be_bytes(&self) -> Zeroizing<[u8; START_BYTES]> {
-        let mut out = Zeroizing::new([0u8; START_BYTES]);
-        let encoded = Zeroizing::new(self.start.to_be_bytes());
-        out.copy_from_slice(encoded.as_ref());
-        out
+        be_bytes(&self.start)
     }
 
     /// Whether `p` is a candidate of this window: `p = start + 4k` with `0 <= k <` the
@@ -166,10 +163,7 @@ impl WindowPrime {
     /// The safe prime's [`START_BYTES`] big-endian bytes, wiped on drop.
     #[must_use]
     pub fn to_be_bytes(&self) -> Zeroizing<[u8; START_BYTES]> {
-        let mut out = Zeroizing::new([0u8; START_BYTES]);
-        let encoded = Zeroizing::new(self.prime.to_be_bytes());
-        out.copy_from_slice(encoded.as_ref());
-        out
+        be_bytes(&self.prime)
     }
 
     /// The safe prime.
@@ -177,6 +171,15 @@ impl WindowPrime {
     pub fn prime(&self) -> &U1536 {
         &self.prime
     }
+}
+
+/// The [`START_BYTES`] big-endian bytes of a secret integer, wiped on drop (as is the
+/// encoder's copy).
+fn be_bytes(x: &U1536) -> Zeroizing<[u8; START_BYTES]> {
+    let mut out = Zeroizing::new([0u8; START_BYTES]);
+    let encoded = Zeroizing::new(x.to_be_bytes());
+    out.copy_from_slice(encoded.as_ref());
+    out
 }
 
 /// Worker `share` of `shares`: tests the survivors of `start`'s window whose ordinal is
