@@ -27,6 +27,8 @@ async function search(share, shares) {
     // The wasm is instantiated on the first search (the SDK's worker is waiting on RUNNING).
     ready ??= init({ module_or_path: module });
     await ready;
+    // RUNNING was stored after the start was written: reading it first orders the reads.
+    Atomics.load(control, RUNNING);
     const start = secrets.subarray(0, PRIME_BYTES);
     const slot = secrets.subarray(PRIME_BYTES * (1 + index), PRIME_BYTES * (2 + index));
     const ordinal = searchSafePrimeWindow(
@@ -44,13 +46,17 @@ async function search(share, shares) {
       },
       slot,
     );
-    if (ordinal !== undefined) {
+    if (ordinal !== undefined && Atomics.load(control, FAILED) !== 0) {
+      // The pool failed meanwhile and its memory was already wiped: wipe this find too.
+      slot.fill(0);
+    } else if (ordinal !== undefined) {
       // The prime is in the slot before its ordinal is published.
       Atomics.store(control, FOUND + index, ordinal);
       lower(ordinal);
     }
   } catch (error) {
     console.warn(`tandem: prime worker ${index}: ${error?.message ?? error}`);
+    secrets?.subarray(PRIME_BYTES * (1 + index), PRIME_BYTES * (2 + index)).fill(0);
     Atomics.store(control, FAILED, 1);
   } finally {
     Atomics.sub(control, RUNNING, 1);

@@ -68,11 +68,28 @@ export function fail(control) {
   Atomics.notify(control, RUNNING);
 }
 
+/// Whether `start` (192 bytes) has the form of a window start: both top bits set, 3 (mod 4).
+export function isWindowStart(start) {
+  return (
+    start instanceof Uint8Array &&
+    start.length === PRIME_BYTES &&
+    (start[0] & 0xc0) === 0xc0 &&
+    (start[PRIME_BYTES - 1] & 3) === 3
+  );
+}
+
+/// A pool that shows no progress for this long (no candidate tested, no worker finished) has
+/// a worker that went silent without an error event: it is marked failed. A worker's first
+/// search instantiates the wasm and builds the sieve's tables (seconds on a slow phone);
+/// then each candidate takes milliseconds.
+export const SILENT_MS = 60_000;
+
 /// In the SDK's worker: the coordinator. Blocking (Atomics.wait), as the client half is.
 export class PrimePool {
   #control;
   #ports;
   #secrets;
+  #seen = { tested: -1, running: -1, at: 0 };
 
   constructor(control, ports) {
     this.#control = control;
@@ -90,11 +107,16 @@ export class PrimePool {
     const c = this.#control;
     if (Atomics.load(c, FAILED) !== 0) throw new Error("the prime pool has failed");
     if (Atomics.load(c, RUNNING) !== 0) throw new Error("the prime pool is busy");
-    if (start.length !== PRIME_BYTES) throw new Error("a window start is 192 bytes");
+    // Checked here so that a malformed start is the caller's error, not a failed pool.
+    if (!isWindowStart(start)) {
+      throw new Error("a window start is 192 bytes, both top bits set, 3 modulo 4");
+    }
     this.#secrets.set(start, 0);
     Atomics.store(c, BEST, NONE);
     Atomics.store(c, TESTED, 0);
     for (let i = 0; i < this.#ports.length; i++) Atomics.store(c, FOUND + i, -1);
+    this.#seen = { tested: 0, running: this.#ports.length, at: performance.now() };
+    // Stored last: a worker reads RUNNING before the start (the start is written before).
     Atomics.store(c, RUNNING, this.#ports.length);
     this.#ports.forEach((port, share) => {
       port.postMessage({ type: "search", share, shares: this.#ports.length });
@@ -106,8 +128,16 @@ export class PrimePool {
     const c = this.#control;
     const running = Atomics.load(c, RUNNING);
     if (running !== 0 && Atomics.load(c, FAILED) === 0) Atomics.wait(c, RUNNING, running, ms);
+    const tested = Atomics.load(c, TESTED);
+    const now = Atomics.load(c, RUNNING);
+    if (tested !== this.#seen.tested || now !== this.#seen.running) {
+      this.#seen = { tested, running: now, at: performance.now() };
+    } else if (now !== 0 && performance.now() - this.#seen.at > SILENT_MS) {
+      console.warn(`tandem: the prime workers showed no progress for ${SILENT_MS / 1000} s`);
+      fail(c);
+    }
     const done = Atomics.load(c, RUNNING) === 0 || Atomics.load(c, FAILED) !== 0;
-    return { done, tested: Atomics.load(c, TESTED) };
+    return { done, tested };
   }
 
   /// Once done: the window's first safe prime copied into `out` (192 bytes) and its ordinal,

@@ -115,7 +115,12 @@ export class Tandem {
       throw error;
     });
     sdk.clientId = clientId;
-    sdk.#keychain = await Keychain.open(clientId);
+    try {
+      sdk.#keychain = await Keychain.open(clientId);
+    } catch (error) {
+      sdk.close();
+      throw error;
+    }
     return sdk;
   }
 

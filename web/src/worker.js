@@ -9,7 +9,7 @@
 
 import init, * as tandem from "../pkg/tandem_web.js";
 import { BYTES, ERROR, KIND, LENGTH, NOTHING, STATE, STATUS } from "./channel.js";
-import { PrimePool } from "./primes.js";
+import { PrimePool, isWindowStart } from "./primes.js";
 
 let channel;
 let pool;
@@ -105,6 +105,10 @@ async function call(method, args) {
   }
   if (method === "searchPrimeWindow") {
     if (!pool) throw Object.assign(new Error("no prime workers"), { kind: "input" });
+    if (!isWindowStart(args[0])) {
+      const message = "start: 192 bytes, both top bits set, 3 modulo 4";
+      throw Object.assign(new Error(message), { kind: "input" });
+    }
     const found = pool.searchWindow(args[0]);
     return { ordinal: found.ordinal, prime: found.prime && hex(found.prime), tested: found.tested };
   }

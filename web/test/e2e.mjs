@@ -275,17 +275,21 @@ async function primes(browser) {
         const { Tandem } = await import("/src/tandem.js");
         const apiKey = sessionStorage.getItem("tandem-api-key");
         const t = await Tandem.open({ apiKey, primeWorkers: workers });
+        // A malformed start is the caller's error and leaves the pool usable.
+        const malformed = "3f" + start.slice(2);
+        const refused = await t.searchPrimeWindow(malformed).then(() => null, (e) => e.kind);
         const started = performance.now();
         const found = await t.searchPrimeWindow(start);
         const ms = performance.now() - started;
         const pool = t.primeWorkers;
         t.close();
-        return { workers, pool, ms, ...found };
+        return { workers, pool, ms, refused, ...found };
       },
       { workers, start: vector.start },
     );
     step(`  ${workers} prime workers: ordinal ${run.ordinal}, ${run.tested} tested, ${run.ms.toFixed(0)} ms`);
     check(run.pool === workers, `${workers} prime workers started`);
+    check(run.refused === "input", `a malformed start: ${run.refused}`);
     check(run.ordinal === vector.ordinal, `${workers} workers: ordinal ${run.ordinal}`);
     check(run.prime === vector.prime, `${workers} workers: the native search's prime`);
     // Every survivor up to the winner is tested (one worker: exactly those).
@@ -295,6 +299,42 @@ async function primes(browser) {
     );
     runs.push(run);
   }
+  step("a prime worker's job refused: malformed start, share or slot (CHECKS.md WEB-2)");
+  const job = await a.page.evaluate(async (start) => {
+    const wasm = await import("/pkg/tandem_web.js");
+    await wasm.default({ module_or_path: "/pkg/tandem_web_bg.wasm" });
+    const good = Uint8Array.from(start.match(/../g), (b) => parseInt(b, 16));
+    const slot = new Uint8Array(192);
+    const stop = () => true;
+    const outcome = (f) => {
+      try {
+        return { value: f() ?? null };
+      } catch (error) {
+        return { kind: error.kind ?? null, message: error.message };
+      }
+    };
+    const topClear = good.slice();
+    topClear[0] &= 0x7f;
+    const oneModFour = good.slice();
+    oneModFour[191] &= 0xfd;
+    const search = (s, share, shares, f, out) => wasm.searchSafePrimeWindow(s, share, shares, f, out);
+    return {
+      short_start: outcome(() => search(good.subarray(0, 191), 0, 1, stop, slot)),
+      top_bit_clear: outcome(() => search(topClear, 0, 1, stop, slot)),
+      one_mod_four: outcome(() => search(oneModFour, 0, 1, stop, slot)),
+      share_too_large: outcome(() => search(good, 2, 2, stop, slot)),
+      no_shares: outcome(() => search(good, 0, 0, stop, slot)),
+      short_slot: outcome(() => search(good, 0, 1, stop, new Uint8Array(100))),
+      stop_throws: outcome(() => search(good, 0, 1, () => { throw new Error("stop threw"); }, slot)),
+      stopped_at_once: outcome(() => search(good, 0, 1, stop, slot)),
+    };
+  }, vector.start);
+  step(`  ${JSON.stringify(job)}`);
+  for (const what of ["short_start", "top_bit_clear", "one_mod_four", "share_too_large", "no_shares", "short_slot"]) {
+    check(job[what].kind === "input", `${what} refused as input: ${JSON.stringify(job[what])}`);
+  }
+  check(job.stop_throws.message === "stop threw", "what stop throws is thrown");
+  check(job.stopped_at_once.value === null, "stopped before any test: no prime");
   step("a pool whose workers fail to load: the SDK's worker searches alone");
   const fallback = await a.page.evaluate(async () => {
     const { Tandem } = await import("/src/tandem.js");
@@ -339,7 +379,7 @@ async function primes(browser) {
     `the fallback is reported on the console: ${JSON.stringify(warnings)}`,
   );
   await a.close();
-  return { runs, fallback_tested: fallback, lies };
+  return { runs, job, fallback_tested: fallback, lies };
 }
 
 function median(values) {

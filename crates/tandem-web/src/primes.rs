@@ -94,18 +94,67 @@ impl PaillierKeys for BrowserPrimes {
     }
 }
 
+/// A pool's answer for one window: the candidates it tested, and the window's first safe
+/// prime if it holds one. `Err` if the pool failed.
+type WindowAnswer = Result<(u64, Option<Zeroizing<U1536>>), String>;
+
+/// Something that searches one window: the prime workers ([`HostPool`]); the tests' pools of
+/// threads, honest or not.
+pub(crate) trait Pool {
+    /// Searches the window at `start`, reporting the candidates tested so far.
+    fn window(&mut self, start: &WindowStart, progress: &mut dyn FnMut(u64)) -> WindowAnswer;
+}
+
+/// The SDK's prime workers, through `tandemHost`.
+struct HostPool;
+
+impl Pool for HostPool {
+    fn window(&mut self, start: &WindowStart, progress: &mut dyn FnMut(u64)) -> WindowAnswer {
+        pool_window(start, progress)
+    }
+}
+
+/// The search alone, given the candidates tested so far and the progress callback.
+pub(crate) type Fallback<'a> =
+    dyn FnMut(u64, &mut dyn FnMut(Progress)) -> Result<Zeroizing<U1536>, WalletError> + 'a;
+
+/// Windows in a row without a safe prime before the pool is taken for broken: an honest
+/// window holds none with probability about 1/7, so 20 in a row have probability ~2^-56.
+pub(crate) const MAX_EMPTY_WINDOWS: u32 = 20;
+
 /// Prime `index` of `party`'s key, from the pool; from this worker alone if the pool fails.
 pub(crate) fn pooled_prime(
     party: Party,
     index: usize,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Zeroizing<U1536>, WalletError> {
-    let mut rng = UnwrapErr(getrandom::SysRng);
+    prime_from(
+        &mut HostPool,
+        &mut UnwrapErr(getrandom::SysRng),
+        party,
+        index,
+        progress,
+        &mut |earlier, progress| in_worker_prime(party, index, earlier, progress),
+    )
+}
+
+/// The coordinator's loop: a fresh start from `rng` per window (the native search's draws)
+/// until the pool answers a prime, which is checked before use; `fallback(candidates so
+/// far, progress)` searches alone if the pool fails or answers no prime for
+/// [`MAX_EMPTY_WINDOWS`] windows in a row.
+pub(crate) fn prime_from(
+    pool: &mut dyn Pool,
+    rng: &mut dyn rand_core::CryptoRng,
+    party: Party,
+    index: usize,
+    progress: &mut dyn FnMut(Progress),
+    fallback: &mut Fallback<'_>,
+) -> Result<Zeroizing<U1536>, WalletError> {
     // Candidates tested in the earlier windows of this prime.
     let mut earlier = 0u64;
-    loop {
-        let start = WindowStart::draw(&mut rng);
-        match pool_window(&start, &mut |tested| {
+    for _ in 0..MAX_EMPTY_WINDOWS {
+        let start = WindowStart::draw(rng);
+        match pool.window(&start, &mut |tested| {
             progress(Progress::Prime {
                 party,
                 prime: index,
@@ -113,8 +162,9 @@ pub(crate) fn pooled_prime(
             });
         }) {
             Ok((_, Some(prime))) => {
-                // The pool's answer, checked before use: a candidate of the window it was
-                // given (start + 4k), and a safe prime of 1536 bits with both top bits set.
+                // CHECKS.md WEB-1: the pool's answer, checked before use: a candidate of the
+                // window it was given (start + 4k), and a safe prime of 1536 bits with both
+                // top bits set.
                 if !start.contains(&prime) || !primes::is_valid_safe_prime(&prime) {
                     return Err(WalletError::Primes(
                         "the prime workers answered a number that is not a safe prime of the \
@@ -128,13 +178,26 @@ pub(crate) fn pooled_prime(
             Err(why) => {
                 // The pool failed (a prime worker died, or was never started): this prime
                 // is searched here, from a fresh random stream.
-                console_warn(&format!(
+                warn(&format!(
                     "tandem: the prime workers failed ({why}); searching in this worker"
                 ));
-                return in_worker_prime(party, index, earlier, progress);
+                return fallback(earlier, progress);
             }
         }
     }
+    warn(&format!(
+        "tandem: the prime workers found no prime in {MAX_EMPTY_WINDOWS} windows in a row; \
+         searching in this worker"
+    ));
+    fallback(earlier, progress)
+}
+
+/// `console.warn` in the browser; nothing elsewhere (the native tests).
+fn warn(message: &str) {
+    #[cfg(target_arch = "wasm32")]
+    console_warn(message);
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = message;
 }
 
 /// One window on the pool: `(candidates tested, the window's first safe prime)`; an error if
@@ -250,4 +313,206 @@ pub fn bench_safe_prime_pool() -> Result<f64, JsValue> {
     // A count of candidates, far below 2^53.
     #[allow(clippy::cast_precision_loss)]
     Ok(tested as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
+
+    use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+
+    use rand_chacha::ChaCha20Rng;
+    use rand_core::SeedableRng;
+    use tandem_testkit::fixtures::prime_window;
+
+    use super::*;
+
+    /// The prime workers as threads, following the same protocol: worker `i` of `shares`
+    /// searches its share, stops above the lowest ordinal found, and lowers it on a find.
+    /// The first `empty` windows are answered "no prime, `EMPTY_TESTED` tested" instead.
+    struct Threads {
+        shares: u32,
+        empty: u32,
+        windows: u32,
+    }
+
+    const EMPTY_TESTED: u64 = 1_000;
+
+    impl Pool for Threads {
+        fn window(&mut self, start: &WindowStart, progress: &mut dyn FnMut(u64)) -> WindowAnswer {
+            self.windows += 1;
+            if self.windows <= self.empty {
+                progress(EMPTY_TESTED);
+                return Ok((EMPTY_TESTED, None));
+            }
+            let shares = self.shares;
+            let best = AtomicU32::new(u32::MAX);
+            let tested = AtomicU64::new(0);
+            let finds: Vec<Option<primes::WindowPrime>> = std::thread::scope(|s| {
+                let handles: Vec<_> = (0..shares)
+                    .map(|share| {
+                        let (best, tested) = (&best, &tested);
+                        s.spawn(move || {
+                            let found = search_window(start, share, shares, &mut |o| {
+                                if o > best.load(Ordering::SeqCst) {
+                                    return ControlFlow::Break(());
+                                }
+                                tested.fetch_add(1, Ordering::SeqCst);
+                                ControlFlow::Continue(())
+                            })
+                            .unwrap();
+                            if let Some(f) = &found {
+                                best.fetch_min(f.ordinal(), Ordering::SeqCst);
+                            }
+                            found
+                        })
+                    })
+                    .collect();
+                handles.into_iter().map(|h| h.join().unwrap()).collect()
+            });
+            let tested = tested.load(Ordering::SeqCst);
+            progress(tested);
+            let lowest = best.load(Ordering::SeqCst);
+            let prime = finds
+                .into_iter()
+                .flatten()
+                .find(|f| f.ordinal() == lowest)
+                .map(|f| Zeroizing::new(*f.prime()));
+            Ok((tested, prime))
+        }
+    }
+
+    /// A pool that answers at once with a number of its choosing for the start it is given.
+    struct Lying(fn(&WindowStart) -> U1536);
+
+    impl Pool for Lying {
+        fn window(&mut self, start: &WindowStart, _: &mut dyn FnMut(u64)) -> WindowAnswer {
+            Ok((1, Some(Zeroizing::new((self.0)(start)))))
+        }
+    }
+
+    /// A pool that failed.
+    struct Failing;
+
+    impl Pool for Failing {
+        fn window(&mut self, _: &WindowStart, _: &mut dyn FnMut(u64)) -> WindowAnswer {
+            Err("a prime worker failed".into())
+        }
+    }
+
+    fn fixture_prime() -> U1536 {
+        tandem_testkit::primes::safe_primes()[0]
+    }
+
+    /// Runs the coordinator's loop; `(result, the candidates counts reported, the fallback's
+    /// call: the count it was given)`.
+    fn run(
+        pool: &mut dyn Pool,
+        seed: u64,
+    ) -> (Result<Zeroizing<U1536>, WalletError>, Vec<u64>, Option<u64>) {
+        let mut reported = Vec::new();
+        let mut fell_back = None;
+        let result = prime_from(
+            pool,
+            &mut ChaCha20Rng::seed_from_u64(seed),
+            Party::Client,
+            1,
+            &mut |event| match event {
+                Progress::Prime {
+                    party: Party::Client,
+                    prime: 1,
+                    candidates,
+                } => reported.push(candidates),
+                other => panic!("unexpected progress {other:?}"),
+            },
+            &mut |earlier, _| {
+                fell_back = Some(earlier);
+                Ok(Zeroizing::new(fixture_prime()))
+            },
+        );
+        (result, reported, fell_back)
+    }
+
+    #[test]
+    fn the_pool_gives_the_native_searchs_prime() {
+        // The frozen window's seed: its first window holds a prime at ordinal 164.
+        let vector = prime_window::read().unwrap();
+        let native =
+            primes::generate_safe_prime(&mut ChaCha20Rng::seed_from_u64(vector.seed), &mut |_| {
+                ControlFlow::Continue(())
+            })
+            .unwrap();
+        for shares in 1..=3 {
+            let mut pool = Threads {
+                shares,
+                empty: 0,
+                windows: 0,
+            };
+            let (prime, reported, fell_back) = run(&mut pool, vector.seed);
+            assert_eq!(*prime.unwrap(), native, "{shares} shares");
+            assert_eq!(fell_back, None);
+            assert_eq!(pool.windows, 1);
+            assert!(reported.last().copied().unwrap() > u64::from(vector.ordinal));
+        }
+    }
+
+    #[test]
+    fn an_empty_window_draws_the_next_start_and_counts_on() {
+        // ChaCha20 seed 7: its second window's first safe prime is at ordinal 13.
+        let mut rng = ChaCha20Rng::seed_from_u64(7);
+        let _first = WindowStart::draw(&mut rng);
+        let second = WindowStart::draw(&mut rng);
+        let expected = search_window(&second, 0, 1, &mut |_| ControlFlow::Continue(()))
+            .unwrap()
+            .unwrap();
+        let mut pool = Threads {
+            shares: 2,
+            empty: 1,
+            windows: 0,
+        };
+        let (prime, reported, fell_back) = run(&mut pool, 7);
+        assert_eq!(*prime.unwrap(), *expected.prime());
+        assert_eq!((pool.windows, fell_back), (2, None));
+        // The second window's counts go on from the first's.
+        assert_eq!(reported[0], EMPTY_TESTED);
+        assert!(reported[1] > EMPTY_TESTED, "{reported:?}");
+    }
+
+    #[test]
+    fn a_pool_that_finds_nothing_or_fails_is_left_for_the_search_alone() {
+        let mut pool = Threads {
+            shares: 1,
+            empty: u32::MAX,
+            windows: 0,
+        };
+        let (prime, _, fell_back) = run(&mut pool, 1);
+        assert_eq!(*prime.unwrap(), fixture_prime());
+        assert_eq!(pool.windows, MAX_EMPTY_WINDOWS);
+        assert_eq!(fell_back, Some(u64::from(MAX_EMPTY_WINDOWS) * EMPTY_TESTED));
+
+        let (prime, reported, fell_back) = run(&mut Failing, 1);
+        assert_eq!(*prime.unwrap(), fixture_prime());
+        assert_eq!((reported.len(), fell_back), (0, Some(0)));
+    }
+
+    #[test]
+    fn a_lying_pool_is_refused() {
+        // A genuine safe prime, but not of the window given; the window's start itself (a
+        // candidate of the window, composite); a safe prime's neighbour.
+        let lies: [fn(&WindowStart) -> U1536; 3] = [
+            |_| fixture_prime(),
+            |start| U1536::from_be_slice(start.to_be_bytes().as_ref()),
+            |start| {
+                U1536::from_be_slice(start.to_be_bytes().as_ref()).wrapping_add(&U1536::from(2u8))
+            },
+        ];
+        for (i, lie) in lies.into_iter().enumerate() {
+            let (result, _, fell_back) = run(&mut Lying(lie), 3);
+            match result {
+                Err(WalletError::Primes(m)) => assert!(m.contains("not a safe prime"), "{m}"),
+                other => panic!("lie {i} not refused: {other:?}"),
+            }
+            assert_eq!(fell_back, None, "lie {i}");
+        }
+    }
 }

@@ -203,14 +203,20 @@ pub fn search_window(
     }))
 }
 
-/// The draw of [`WindowStart::draw`] for any size and integer type (tests run the same code
-/// on small sizes).
+/// The draw of [`WindowStart::draw`] for any size from 64 bits to the type's and any integer
+/// type (tests run the same code on small sizes).
+///
+/// # Errors
+/// [`WindowError::Sieve`] for a size outside that range.
 #[doc(hidden)]
 pub fn draw_window_start_of_size<const L: usize, R: CryptoRng + ?Sized>(
     rng: &mut R,
     bits: u32,
-) -> Uint<L> {
-    sieve::draw_start(rng, bits)
+) -> Result<Uint<L>, WindowError> {
+    if bits < sieve::MIN_BITS || bits > Uint::<L>::BITS {
+        return Err(WindowError::Sieve);
+    }
+    Ok(sieve::draw_start(rng, bits))
 }
 
 /// The search of [`search_window`] for any size of at least 64 bits and any integer type;
