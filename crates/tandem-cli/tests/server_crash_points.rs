@@ -484,15 +484,25 @@ fn background_writes_and_session_ends_survive_a_kill() {
     signs(&phone);
 
     // A session ended by the client (DELETE), one refused at its first message (deleted),
-    // one that expired (deleted when its message came late): raw requests to a server whose
-    // sessions last a second, for a client without a wallet (generate sessions).
+    // one that expired (deleted when its message came late): raw requests for a client
+    // without a wallet (generate sessions). The expired one on a server whose sessions last
+    // a second; the other two on a server with the default lifetime, so that a slow machine
+    // never turns the refused message into an expired one (`now` counts whole seconds: a
+    // one-second session may expire a millisecond after it began).
+    let lasting = tempdir();
     let short = tempdir();
-    let mut s = Crashable::start(
-        short.path(),
-        &["--paillier-pool", "0", "--session-ttl", "1"],
-    );
-    let erin = Wallet::new(&s, "erin");
-    let session = |s: &Crashable| -> String {
+    let mut servers = [
+        Crashable::start(lasting.path(), &["--paillier-pool", "0"]),
+        Crashable::start(
+            short.path(),
+            &["--paillier-pool", "0", "--session-ttl", "1"],
+        ),
+    ];
+    let erins = [
+        Wallet::new(&servers[0], "erin"),
+        Wallet::new(&servers[1], "erin"),
+    ];
+    let session = |s: &Crashable, erin: &Wallet| -> String {
         let (status, body) = raw(
             "POST",
             &format!("{}/v1/sessions", s.server.url),
@@ -504,7 +514,7 @@ fn background_writes_and_session_ends_survive_a_kill() {
         let v: Value = serde_json::from_slice(&body).unwrap();
         v["session_id"].as_str().unwrap().to_owned()
     };
-    let message = |s: &Crashable, id: &str| {
+    let message = |s: &Crashable, erin: &Wallet, id: &str| {
         try_raw(
             "POST",
             &format!("{}/v1/sessions/{id}/messages", s.server.url),
@@ -521,29 +531,29 @@ fn background_writes_and_session_ends_survive_a_kill() {
         ("sessions.fail", 1),
         ("sessions.expire", 2),
     ] {
+        let which = usize::from(end == 2);
+        let (s, erin) = (&mut servers[which], &erins[which]);
         for when in ["before", "after"] {
             let point = format!("{write}/{when}");
             s.restart(Some(&point));
-            let id = session(&s);
-            match end {
-                0 => {
-                    let _ = try_raw(
-                        "DELETE",
-                        &format!("{}/v1/sessions/{id}", s.server.url),
-                        Some(erin.key.as_str()),
-                        None,
-                        &[],
-                    );
-                }
-                1 => {
-                    let _ = message(&s, &id);
-                }
+            let id = session(s, erin);
+            let answer = match end {
+                0 => try_raw(
+                    "DELETE",
+                    &format!("{}/v1/sessions/{id}", s.server.url),
+                    Some(erin.key.as_str()),
+                    None,
+                    &[],
+                ),
+                1 => message(s, erin, &id),
                 _ => {
                     std::thread::sleep(Duration::from_millis(2100));
-                    let _ = message(&s, &id);
+                    message(s, erin, &id)
                 }
-            }
-            assert!(s.died(10), "{point} was not reached");
+            };
+            let answer =
+                answer.map(|(status, body)| (status, String::from_utf8_lossy(&body).into_owned()));
+            assert!(s.died(10), "{point} was not reached ({answer:?})");
             s.restart(None);
             generated_or_not(&s.server.admin_view(&erin.id));
         }
